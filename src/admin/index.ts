@@ -1,0 +1,61 @@
+// The admin API at /api/v1: bearer auth with the admin token, size-limited JSON bodies, problem+json
+// errors, and the OpenAPI 3.1 document built from the routes themselves.
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { AppContext, AppEnv } from '../http/app-context.js';
+import { adminAuth } from '../http/admin-auth.js';
+import { auditEventRoutes } from './audit-events.js';
+import { settingsRoutes } from './settings.js';
+import { userStoreRoutes } from './user-stores.js';
+
+export const ADMIN_API_VERSION = '1.0.0';
+
+/** Every resource module of the admin API; each returns a router built from the context. */
+const resources = [settingsRoutes, userStoreRoutes, auditEventRoutes];
+
+export function createAdminApi(ctx: AppContext) {
+  const api = new OpenAPIHono<AppEnv>();
+  api.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The admin token printed on first start (or ADMIN_TOKEN)',
+  });
+  api.doc31('/openapi.json', openApiInfo);
+  api.use('*', (c, next) => (c.req.path === '/api/v1/openapi.json' ? next() : adminAuth(() => ctx.adminTokenHash)(c, next)));
+  api.use(
+    '*',
+    bodyLimit({
+      maxSize: ctx.config?.bodyLimitBytes ?? 1024 * 1024,
+      onError: () => {
+        throw new HTTPException(413, { message: 'Payload Too Large' });
+      },
+    }),
+  );
+  for (const resource of resources) api.route('/', resource(ctx));
+  return api;
+}
+
+export const openApiInfo = {
+  openapi: '3.1.0',
+  info: {
+    title: 'jitbridge admin API',
+    version: ADMIN_API_VERSION,
+    description:
+      'Configure identity providers, JIT provisioning policy, user stores, applications, SCIM clients and outbound connectors. ' +
+      'Errors are application/problem+json with a stable `code`. PATCH takes a JSON merge patch (RFC 7396). Secrets are write-only.',
+  },
+  servers: [{ url: '/api/v1' }],
+  security: [{ adminToken: [] }],
+};
+
+/** The OpenAPI document, built without a database: route modules must not touch the context while building. */
+export function buildOpenApiDocument(): object {
+  const unavailable = new Proxy({} as AppContext, {
+    get: (_target, key) => {
+      if (key === 'config') return undefined;
+      throw new Error(`route modules must not read context.${String(key)} while the app is being built`);
+    },
+  });
+  return createAdminApi(unavailable).getOpenAPI31Document(openApiInfo);
+}

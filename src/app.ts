@@ -1,0 +1,30 @@
+// Composes the Hono app from its edges. Nothing here knows a protocol's details.
+import { Hono } from 'hono';
+import { createAdminApi } from './admin/index.js';
+import { docsPage } from './admin/docs-page.js';
+import type { AppContext, AppEnv } from './http/app-context.js';
+import { errorHandler, notFoundHandler } from './http/errors.js';
+import { requestContext } from './http/request-context.js';
+import { securityHeaders } from './http/security-headers.js';
+
+export function createApp(ctx: AppContext) {
+  const app = new Hono<AppEnv>();
+  app.use('*', requestContext(ctx.logger, ctx.metrics));
+  app.use('*', securityHeaders(ctx.config.publicUrl));
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    const database = await ctx.store.ping();
+    return c.json({ status: database ? 'ready' : 'unavailable', checks: { database: database ? 'ok' : 'unreachable' } }, database ? 200 : 503);
+  });
+  app.get('/metrics', async (c) =>
+    c.body(await ctx.metrics.registry.metrics(), 200, { 'content-type': ctx.metrics.registry.contentType }),
+  );
+
+  app.route('/api/v1', createAdminApi(ctx));
+  app.route('/', docsPage());
+
+  app.onError(errorHandler(ctx.logger));
+  app.notFound(notFoundHandler);
+  return app;
+}

@@ -1,0 +1,50 @@
+// Work the server does besides answering requests: the durable job worker and periodic sweeps.
+// Each capability adds its job handlers and sweeps here. Every instance runs them; the database
+// (SKIP LOCKED, idempotent sweeps) keeps instances from stepping on each other.
+import type { AppContext } from './http/app-context.js';
+import { sweepExpired } from './store/sweeps.js';
+import { JobWorker, type JobHandler } from './store/job-worker.js';
+
+export interface BackgroundTask {
+  name: string;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** Handlers of the durable job queues, by queue name. */
+export function jobHandlers(_ctx: AppContext): Record<string, JobHandler> {
+  return {};
+}
+
+function every(name: string, intervalMs: number, run: () => Promise<unknown>, onError: (error: unknown) => void): BackgroundTask {
+  let timer: NodeJS.Timeout | null = null;
+  let current: Promise<unknown> = Promise.resolve();
+  return {
+    name,
+    start() {
+      timer = setInterval(() => {
+        current = run().catch(onError);
+      }, intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      await current;
+    },
+  };
+}
+
+export function backgroundTasks(ctx: AppContext): BackgroundTask[] {
+  const onError = (error: unknown) => ctx.logger.error({ err: error }, 'background task failed');
+  const handlers = jobHandlers(ctx);
+  const tasks: BackgroundTask[] = [every('sweep-expired', 60_000, () => sweepExpired(ctx.store.db), onError)];
+  if (Object.keys(handlers).length > 0) {
+    const worker = new JobWorker({
+      db: ctx.store.db,
+      handlers,
+      onError: (error, job) => ctx.logger.warn({ err: error, jobId: job?.id, queue: job?.queue }, 'job failed'),
+    });
+    tasks.push({ name: 'job-worker', start: () => worker.start(), stop: () => worker.stop() });
+  }
+  return tasks;
+}

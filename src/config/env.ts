@@ -1,0 +1,115 @@
+// Process configuration from the environment, validated once at start-up.
+// A wrong value stops the start with a message that names the variable and what it expects.
+import { z } from 'zod';
+
+const port = z
+  .string()
+  .regex(/^\d+$/)
+  .transform(Number)
+  .refine((n) => n >= 1 && n <= 65535);
+
+const httpUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+});
+
+const postgresUrl = z.string().refine((value) => /^postgres(ql)?:\/\/.+/.test(value));
+
+const byteSize = z
+  .string()
+  .regex(/^\d+$/)
+  .transform(Number)
+  .refine((n) => n >= 1024 && n <= 64 * 1024 * 1024);
+
+const secretsKey = z.string().refine((value) => Buffer.from(value, 'base64').length === 32);
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** What each variable expects, in words; used in start-up errors. */
+const expectations: Record<string, string> = {
+  PORT: 'an integer 1-65535',
+  HOST: 'a host name or address to listen on',
+  PUBLIC_URL: 'an absolute http(s) URL without a trailing path, such as https://id.example.com',
+  DATABASE_URL: 'a postgres:// or postgresql:// connection URL',
+  DATA_DIR: 'a directory path',
+  ADMIN_TOKEN: 'at least 32 characters',
+  SECRETS_KEY: '32 random bytes in base64 (openssl rand -base64 32)',
+  LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent',
+  BODY_LIMIT_BYTES: 'an integer number of bytes between 1024 and 67108864',
+  BACKGROUND_WORKERS: "'on' or 'off'",
+};
+
+const envSchema = z.object({
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_URL: httpUrl.optional(),
+  DATABASE_URL: postgresUrl.optional(),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  ADMIN_TOKEN: z.string().min(32).optional(),
+  SECRETS_KEY: secretsKey.optional(),
+  LOG_LEVEL: logLevel.default('info'),
+  BODY_LIMIT_BYTES: byteSize.default(1024 * 1024),
+  BACKGROUND_WORKERS: z.enum(['on', 'off']).default('on'),
+});
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** Where people and apps reach this server; no trailing slash. */
+  publicUrl: string;
+  /** Unset → the embedded PGlite database under dataDir. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  adminToken: string | undefined;
+  /** 32 bytes; unset → generated into dataDir on first start. */
+  secretsKey: Buffer | undefined;
+  logLevel: z.infer<typeof logLevel>;
+  bodyLimitBytes: number;
+  /** Outbox, job and sweep workers run inside the server process unless turned off. */
+  backgroundWorkers: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? `'${value}'` : String(value);
+}
+
+/** Reads and validates the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const relevant = Object.fromEntries(
+    Object.keys(envSchema.shape).map((key) => {
+      const value = env[key];
+      return [key, value === undefined || value === '' ? undefined : value];
+    }),
+  );
+  const parsed = envSchema.safeParse(relevant);
+  if (!parsed.success) {
+    const names = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0])))];
+    const lines = names.map((name) => {
+      const shown = name === 'ADMIN_TOKEN' || name === 'SECRETS_KEY' ? 'a value that does not fit' : describe(relevant[name]);
+      return `${name} must be ${expectations[name] ?? 'valid'}, got ${shown}`;
+    });
+    throw new ConfigError(lines.join('\n'));
+  }
+  const value = parsed.data;
+  const publicUrl = (value.PUBLIC_URL ?? `http://localhost:${value.PORT}`).replace(/\/+$/, '');
+  return {
+    port: value.PORT,
+    host: value.HOST,
+    publicUrl,
+    databaseUrl: value.DATABASE_URL,
+    dataDir: value.DATA_DIR,
+    adminToken: value.ADMIN_TOKEN,
+    secretsKey: value.SECRETS_KEY ? Buffer.from(value.SECRETS_KEY, 'base64') : undefined,
+    logLevel: value.LOG_LEVEL,
+    bodyLimitBytes: value.BODY_LIMIT_BYTES,
+    backgroundWorkers: value.BACKGROUND_WORKERS === 'on',
+  };
+}

@@ -1,0 +1,69 @@
+// Plain types of the SCIM User as jitbridge stores it (RFC 7643 §4.1 and the enterprise extension §4.3).
+// The stored resource is the SCIM representation without `id` and `meta`; `userName` carries the domain.
+
+export const SCIM_USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+export const SCIM_ENTERPRISE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+export const SCIM_GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+
+export interface MultiValued {
+  value?: string;
+  type?: string;
+  primary?: boolean;
+  display?: string;
+  [key: string]: unknown;
+}
+
+export interface ScimUserResource {
+  schemas: string[];
+  userName: string;
+  externalId?: string;
+  name?: { formatted?: string; familyName?: string; givenName?: string; middleName?: string; honorificPrefix?: string; honorificSuffix?: string };
+  displayName?: string;
+  nickName?: string;
+  profileUrl?: string;
+  title?: string;
+  userType?: string;
+  preferredLanguage?: string;
+  locale?: string;
+  timezone?: string;
+  active?: boolean;
+  emails?: MultiValued[];
+  phoneNumbers?: MultiValued[];
+  addresses?: Array<Record<string, unknown>>;
+  photos?: MultiValued[];
+  roles?: MultiValued[];
+  [extension: string]: unknown;
+}
+
+/** Who wrote an attribute last: an IdP (JIT sync), a SCIM client, an admin, or the person on a page. */
+export interface ProvenanceEntry {
+  source: 'idp' | 'scim' | 'admin' | 'user' | 'system';
+  sourceId: string | null;
+  at: string;
+}
+export type Provenance = Record<string, ProvenanceEntry>;
+
+/** The values kept in indexed columns beside the JSON resource. */
+export interface UserColumns {
+  externalId: string | null;
+  primaryEmail: string | null;
+  emailValues: string[];
+  displayName: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  active: boolean;
+}
+
+export function deriveUserColumns(resource: ScimUserResource): UserColumns {
+  const emails = (resource.emails ?? []).filter((e) => typeof e.value === 'string' && e.value !== '');
+  const primary = emails.find((e) => e.primary === true) ?? emails[0];
+  return {
+    externalId: resource.externalId ?? null,
+    primaryEmail: primary?.value ? primary.value.toLowerCase() : null,
+    emailValues: [...new Set(emails.map((e) => (e.value as string).toLowerCase()))],
+    displayName: resource.displayName ?? null,
+    givenName: resource.name?.givenName ?? null,
+    familyName: resource.name?.familyName ?? null,
+    active: resource.active ?? true,
+  };
+}

@@ -1,0 +1,26 @@
+// What every edge is built with: config, store, logger, metrics. Passed explicitly, no container.
+import type { HttpBindings } from '@hono/node-server';
+import type { AppConfig } from '../config/env.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Actor } from '../store/audit-repo.js';
+import type { Store } from '../store/index.js';
+
+export interface AppContext {
+  config: AppConfig;
+  store: Store;
+  logger: Logger;
+  metrics: Metrics;
+  /** SHA-256 of the admin token, checked on every admin API request. */
+  adminTokenHash: string;
+}
+
+/** Hono environment shared by every route. */
+export interface AppEnv {
+  Bindings: HttpBindings;
+  Variables: {
+    requestId: string;
+    /** Set by the auth middleware of each API. */
+    actor: Actor;
+  };
+}

@@ -1,0 +1,77 @@
+// Runs handlers for claimed jobs in the background of the server process. Any number of processes may
+// run workers on one database; SKIP LOCKED keeps them from taking the same job.
+import { randomUUID } from 'node:crypto';
+import type { Db } from './database.js';
+import { claimJobs, completeJob, failJob, type JobRecord } from './job-queue.js';
+
+export type JobHandler = (job: JobRecord) => Promise<unknown>;
+
+export interface JobWorkerOptions {
+  db: Db;
+  handlers: Record<string, JobHandler>;
+  /** How often to look for work when the last poll found none. */
+  pollIntervalMs?: number;
+  batchSize?: number;
+  leaseMs?: number;
+  onError?: (error: unknown, job: JobRecord | null) => void;
+}
+
+export class JobWorker {
+  readonly id = `worker-${randomUUID()}`;
+  private running = false;
+  private timer: NodeJS.Timeout | null = null;
+  private idle: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: JobWorkerOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  /** Stops polling and waits for the batch in hand to finish. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.idle;
+  }
+
+  /** Runs one claim-and-handle round; returns how many jobs it handled. Exposed for tests. */
+  async runOnce(): Promise<number> {
+    const { db, handlers } = this.options;
+    const jobs = await claimJobs(db, {
+      queues: Object.keys(handlers),
+      limit: this.options.batchSize ?? 10,
+      workerId: this.id,
+      leaseMs: this.options.leaseMs ?? 60_000,
+    });
+    await Promise.all(
+      jobs.map(async (job) => {
+        const handler = handlers[job.queue];
+        try {
+          if (!handler) throw new Error(`no handler for queue ${job.queue}`);
+          const result = await handler(job);
+          await completeJob(db, job.id, this.id, result ?? null);
+        } catch (error) {
+          this.options.onError?.(error, job);
+          await failJob(db, job, this.id, error instanceof Error ? error.message : String(error));
+        }
+      }),
+    );
+    return jobs.length;
+  }
+
+  private schedule(delayMs: number): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => {
+      this.idle = this.runOnce()
+        .then((handled) => this.schedule(handled > 0 ? 0 : (this.options.pollIntervalMs ?? 500)))
+        .catch((error) => {
+          this.options.onError?.(error, null);
+          this.schedule(this.options.pollIntervalMs ?? 500);
+        });
+    }, delayMs);
+  }
+}

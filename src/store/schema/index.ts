@@ -1,0 +1,6 @@
+// The whole drizzle schema. drizzle-kit reads this file to generate migrations into drizzle/.
+export * from './core.js';
+export * from './identity.js';
+export * from './access.js';
+export * from './delivery.js';
+export * from './sessions.js';

@@ -1,0 +1,21 @@
+// The server-wide settings document (one row).
+import { eq, sql } from 'drizzle-orm';
+import { defaultSettings, settingsSchema, type Settings } from '../domain/settings.js';
+import type { Executor } from './database.js';
+import { serverSettings } from './schema/index.js';
+
+export async function readSettings(executor: Executor): Promise<Settings> {
+  const [row] = await executor.select().from(serverSettings).where(eq(serverSettings.id, 1));
+  // Parsing fills in defaults added by later versions.
+  return row ? settingsSchema.parse(row.document) : defaultSettings();
+}
+
+export async function writeSettings(executor: Executor, settings: Settings): Promise<void> {
+  await executor
+    .insert(serverSettings)
+    .values({ id: 1, document: settings })
+    .onConflictDoUpdate({
+      target: serverSettings.id,
+      set: { document: settings, version: sql`${serverSettings.version} + 1`, updatedAt: sql`now()` },
+    });
+}

@@ -1,0 +1,11 @@
+// Removes short-lived protocol state that has expired. Idempotent: any instance may run it at any time.
+import { sql } from 'drizzle-orm';
+import type { Db } from './database.js';
+
+export async function sweepExpired(db: Db): Promise<void> {
+  await db.execute(sql`delete from oidc_payloads where expires_at < now()`);
+  await db.execute(sql`delete from federation_flows where expires_at < now()`);
+  await db.execute(sql`delete from saml_assertion_ids where expires_at < now()`);
+  await db.execute(sql`delete from login_results where expires_at < now()`);
+  await db.execute(sql`delete from jobs where status = 'done' and updated_at < now() - interval '7 days'`);
+}

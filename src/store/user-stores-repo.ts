@@ -1,0 +1,91 @@
+// User stores (domains). PRIMARY always exists and cannot be deleted.
+import { asc, eq, sql } from 'drizzle-orm';
+import { conflict, notFound } from '../domain/errors.js';
+import { DEFAULT_ROLENAME_REGEX, DEFAULT_USERNAME_REGEX, PRIMARY_DOMAIN, type UserStore } from '../domain/user-store.js';
+import { rows, type Executor } from './database.js';
+import { isForeignKeyViolation } from './errors.js';
+import { userStores } from './schema/index.js';
+
+export async function ensurePrimaryUserStore(executor: Executor): Promise<void> {
+  await executor
+    .insert(userStores)
+    .values({
+      domain: PRIMARY_DOMAIN,
+      description: 'The default user store',
+      usernameRegex: DEFAULT_USERNAME_REGEX,
+      rolenameRegex: DEFAULT_ROLENAME_REGEX,
+    })
+    .onConflictDoNothing();
+}
+
+export async function listUserStores(executor: Executor): Promise<UserStore[]> {
+  return executor.select().from(userStores).orderBy(asc(userStores.domain));
+}
+
+export async function findUserStoreById(executor: Executor, id: string): Promise<UserStore | undefined> {
+  const [row] = await executor.select().from(userStores).where(eq(userStores.id, id));
+  return row;
+}
+
+export async function findUserStoreByDomain(executor: Executor, domain: string): Promise<UserStore | undefined> {
+  const [row] = await executor.select().from(userStores).where(sql`upper(${userStores.domain}) = upper(${domain})`);
+  return row;
+}
+
+export async function getUserStoreByDomain(executor: Executor, domain: string): Promise<UserStore> {
+  const store = await findUserStoreByDomain(executor, domain);
+  if (!store) throw notFound('user_store_not_found', `user store domain '${domain}' does not exist`);
+  return store;
+}
+
+export interface UserStoreInput {
+  domain: string;
+  description: string;
+  usernameRegex: string | null;
+  rolenameRegex: string | null;
+}
+
+export async function insertUserStore(executor: Executor, input: UserStoreInput): Promise<UserStore> {
+  const [row] = await executor
+    .insert(userStores)
+    .values({ ...input, domain: input.domain.toUpperCase() })
+    .onConflictDoNothing()
+    .returning();
+  if (!row) throw conflict('user_store_exists', `user store domain '${input.domain.toUpperCase()}' already exists`, [{ field: 'domain', message: 'already exists' }]);
+  return row;
+}
+
+export async function updateUserStore(
+  executor: Executor,
+  id: string,
+  changes: Partial<Omit<UserStoreInput, 'domain'>>,
+): Promise<UserStore> {
+  const [row] = await executor
+    .update(userStores)
+    .set({ ...changes, updatedAt: sql`now()` })
+    .where(eq(userStores.id, id))
+    .returning();
+  if (!row) throw notFound('user_store_not_found', `user store ${id} does not exist`);
+  return row;
+}
+
+/** Counts what still lives in a store; a store is deleted only when empty. */
+export async function countUserStoreContents(executor: Executor, id: string): Promise<{ users: number; groups: number }> {
+  const [row] = await rows<{ users: number; groups: number }>(
+    executor,
+    sql`select (select count(*)::int from users where user_store_id = ${id}) as users,
+               (select count(*)::int from groups where user_store_id = ${id}) as groups`,
+  );
+  return row ?? { users: 0, groups: 0 };
+}
+
+export async function deleteUserStore(executor: Executor, id: string): Promise<boolean> {
+  try {
+    const deleted = await executor.delete(userStores).where(eq(userStores.id, id)).returning({ id: userStores.id });
+    return deleted.length > 0;
+  } catch (error) {
+    // A user or group written into the store after the emptiness check.
+    if (isForeignKeyViolation(error)) throw conflict('user_store_not_empty', 'The user store is not empty');
+    throw error;
+  }
+}

@@ -1,0 +1,111 @@
+// Persistence of SCIM Users: the JSON resource, its indexed columns, version and provenance.
+// Both the SCIM server and the provisioning core write users through here.
+import { and, eq, sql } from 'drizzle-orm';
+import { AppError, conflict, notFound } from '../domain/errors.js';
+import { isUniqueViolation } from './errors.js';
+import { deriveUserColumns, type Provenance, type ScimUserResource } from '../domain/scim-user.js';
+import type { Executor } from './database.js';
+import { users, type UserRow } from './schema/index.js';
+
+export interface NewUser {
+  userStoreId: string;
+  /** The name within the store, without the domain prefix. */
+  userName: string;
+  resource: ScimUserResource;
+  provenance?: Provenance;
+  jitIdpId?: string | null;
+  passwordHash?: string | null;
+}
+
+/** Inserts a user; a taken userName (case-insensitive, per store) is a `uniqueness` conflict. */
+export async function insertUser(executor: Executor, user: NewUser): Promise<UserRow> {
+  const [row] = await executor
+    .insert(users)
+    .values({
+      userStoreId: user.userStoreId,
+      userName: user.userName,
+      resource: user.resource,
+      provenance: user.provenance ?? {},
+      jitIdpId: user.jitIdpId ?? null,
+      passwordHash: user.passwordHash ?? null,
+      ...deriveUserColumns(user.resource),
+    })
+    // ON CONFLICT keeps a PostgreSQL transaction usable, where a raised unique violation would abort it.
+    .onConflictDoNothing()
+    .returning();
+  if (!row) throw conflict('uniqueness', `userName '${user.resource.userName}' is already taken`, [{ field: 'userName', message: 'already taken' }]);
+  return row;
+}
+
+export async function findUserById(executor: Executor, id: string, options: { forUpdate?: boolean } = {}): Promise<UserRow | undefined> {
+  const query = executor.select().from(users).where(eq(users.id, id));
+  const [row] = options.forUpdate ? await query.for('update') : await query;
+  return row;
+}
+
+export async function getUserById(executor: Executor, id: string, options: { forUpdate?: boolean } = {}): Promise<UserRow> {
+  const row = await findUserById(executor, id, options);
+  if (!row) throw notFound('user_not_found', `user ${id} does not exist`);
+  return row;
+}
+
+export async function findUserByUserName(executor: Executor, userStoreId: string, userName: string): Promise<UserRow | undefined> {
+  const [row] = await executor
+    .select()
+    .from(users)
+    .where(and(eq(users.userStoreId, userStoreId), sql`lower(${users.userName}) = lower(${userName})`));
+  return row;
+}
+
+/** Users of a store whose verified-or-not email matches (the caller decides whether it may link). */
+export async function findUsersByEmail(executor: Executor, userStoreId: string | null, email: string): Promise<UserRow[]> {
+  const value = email.toLowerCase();
+  return executor
+    .select()
+    .from(users)
+    .where(and(userStoreId ? eq(users.userStoreId, userStoreId) : undefined, sql`${users.emailValues} @> array[${value}]::text[]`))
+    .limit(10);
+}
+
+export interface UserChanges {
+  resource?: ScimUserResource;
+  userName?: string;
+  provenance?: Provenance;
+  passwordHash?: string | null;
+  locked?: boolean;
+  lockedReason?: string | null;
+}
+
+/**
+ * Writes changes and bumps the version. With `expectedVersion` the write happens only if nobody wrote
+ * in between (If-Match, and read-modify-write cycles such as PATCH); otherwise it is a 412.
+ */
+export async function updateUser(executor: Executor, id: string, changes: UserChanges, expectedVersion?: number): Promise<UserRow> {
+  const set: Record<string, unknown> = { version: sql`${users.version} + 1`, updatedAt: sql`now()` };
+  if (changes.resource) Object.assign(set, deriveUserColumns(changes.resource), { resource: changes.resource });
+  if (changes.userName !== undefined) set.userName = changes.userName;
+  if (changes.provenance !== undefined) set.provenance = changes.provenance;
+  if (changes.passwordHash !== undefined) set.passwordHash = changes.passwordHash;
+  if (changes.locked !== undefined) set.locked = changes.locked;
+  if (changes.lockedReason !== undefined) set.lockedReason = changes.lockedReason;
+  const where = expectedVersion === undefined ? eq(users.id, id) : and(eq(users.id, id), eq(users.version, expectedVersion));
+  let row: UserRow | undefined;
+  try {
+    [row] = await executor.update(users).set(set).where(where).returning();
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw conflict('uniqueness', `userName '${changes.resource?.userName ?? changes.userName}' is already taken`, [{ field: 'userName', message: 'already taken' }]);
+    }
+    throw error;
+  }
+  if (row) return row;
+  if (expectedVersion !== undefined && (await findUserById(executor, id))) {
+    throw new AppError('precondition_failed', 'version_mismatch', `user ${id} was changed by someone else (version is no longer ${expectedVersion})`);
+  }
+  throw notFound('user_not_found', `user ${id} does not exist`);
+}
+
+export async function deleteUserRow(executor: Executor, id: string): Promise<UserRow | undefined> {
+  const [row] = await executor.delete(users).where(eq(users.id, id)).returning();
+  return row;
+}
