@@ -51,7 +51,7 @@ describe('admin authentication', () => {
   });
 
   it('serves the OpenAPI document without a token, and the docs page', async () => {
-    const document = await (await fetch(`${server.url}/api/v1/openapi.json`)).json();
+    const document = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths)).toContain('/user-stores/{id}');
     const page = await fetch(`${server.url}/api/docs`);
