@@ -4,3 +4,4 @@ export * from './identity.js';
 export * from './access.js';
 export * from './delivery.js';
 export * from './sessions.js';
+export * from './login-throttle.js';
