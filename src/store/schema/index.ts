@@ -5,3 +5,4 @@ export * from './access.js';
 export * from './delivery.js';
 export * from './sessions.js';
 export * from './login-throttle.js';
+export * from './mfa.js';
