@@ -61,6 +61,8 @@ export const outboundConnectors = pgTable('outbound_connectors', {
   userStores: text('user_stores').array(),
   events: text('events').array(),
   attributeMapping: jsonb('attribute_mapping'),
+  /** Delivery tuning: maxAttempts, timeoutMs, backoff, concurrency, bulk (see src/outbound/connector-config.ts). */
+  deliveryOptions: jsonb('delivery_options').notNull().default(sql`'{}'::jsonb`),
   enabled: boolean('enabled').notNull().default(true),
   /** Highest outbox event id this connector has taken into its delivery queue. */
   outboxCursor: bigint('outbox_cursor', { mode: 'number' }).notNull().default(0),
@@ -77,6 +79,9 @@ export const outboundDeliveries = pgTable(
       .references(() => outboundConnectors.id, { onDelete: 'cascade' }),
     eventId: bigint('event_id', { mode: 'number' }).notNull(),
     resourceId: uuid('resource_id').notNull(),
+    /** Set on deliveries that have no outbox event (reconciliation: 'sync'); their id is drawn from the outbox sequence. */
+    eventType: text('event_type'),
+    payload: jsonb('payload'),
     status: text('status').notNull().default('pending'), // pending | delivered | failed (dead-lettered) | skipped
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
