@@ -6,13 +6,14 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppContext, AppEnv } from '../http/app-context.js';
 import { adminAuth } from '../http/admin-auth.js';
 import { auditEventRoutes } from './audit-events.js';
+import { identityProviderRoutes } from './identity-providers.js';
 import { settingsRoutes } from './settings.js';
 import { userStoreRoutes } from './user-stores.js';
 
 export const ADMIN_API_VERSION = '1.0.0';
 
 /** Every resource module of the admin API; each returns a router built from the context. */
-const resources = [settingsRoutes, userStoreRoutes, auditEventRoutes];
+const resources = [settingsRoutes, userStoreRoutes, identityProviderRoutes, auditEventRoutes];
 
 export function createAdminApi(ctx: AppContext) {
   const api = new OpenAPIHono<AppEnv>();

@@ -1,0 +1,140 @@
+// Identity providers: rows of `identity_providers` ↔ the domain `IdentityProvider`. Protocol settings live in
+// `protocol_config` (no secrets); the OIDC client secret is sealed (AES-256-GCM) in `secrets_encrypted`.
+import { asc, eq, sql } from 'drizzle-orm';
+import { conflict, notFound } from '../domain/errors.js';
+import {
+  defaultJitPolicy,
+  type ClaimMapping,
+  type IdentityProvider,
+  type JitPolicy,
+  type OidcSettings,
+  type RoleMapping,
+  type SamlSettings,
+} from '../domain/identity-provider.js';
+import type { Executor } from './database.js';
+import { isUniqueViolation } from './errors.js';
+import { identityProviders, type IdentityProviderRow } from './schema/index.js';
+import type { SecretBox } from './secret-box.js';
+
+/** Secrets kept sealed with an IdP; never part of `IdentityProvider`, never answered by the admin API. */
+export interface IdentityProviderSecrets {
+  clientSecret?: string;
+}
+
+export interface IdentityProviderRecord extends IdentityProvider {
+  /** Whether a client secret is stored (the secret itself is write-only). */
+  hasClientSecret: boolean;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What is written: the domain shape without id, plus the sealed secrets (undefined = keep what is stored). */
+export type IdentityProviderInput = Omit<IdentityProvider, 'id'> & { sealedSecrets?: string | null };
+
+function toRecord(row: IdentityProviderRow): IdentityProviderRecord {
+  const protocol = row.protocol === 'saml' ? 'saml' : 'oidc';
+  const options = (row.options ?? {}) as { inactiveAfterDays?: number | null };
+  return {
+    id: row.id,
+    name: row.name,
+    protocol,
+    enabled: row.enabled,
+    trustEmail: row.trustEmail,
+    ...(protocol === 'oidc' ? { oidc: row.protocolConfig as OidcSettings } : { saml: row.protocolConfig as SamlSettings }),
+    claimMappings: (row.claimMappings ?? []) as ClaimMapping[],
+    roleMappings: (row.roleMappings ?? []) as RoleMapping[],
+    // Older rows may miss newer keys: fill them from the defaults.
+    jit: { ...defaultJitPolicy(), ...(row.jit as Partial<JitPolicy>) },
+    inactiveAfterDays: options.inactiveAfterDays ?? null,
+    hasClientSecret: row.secretsEncrypted !== null,
+    version: row.version,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function toColumns(input: IdentityProviderInput) {
+  return {
+    name: input.name,
+    protocol: input.protocol,
+    enabled: input.enabled,
+    trustEmail: input.trustEmail,
+    protocolConfig: (input.protocol === 'oidc' ? input.oidc : input.saml) ?? {},
+    claimMappings: input.claimMappings,
+    roleMappings: input.roleMappings,
+    jit: input.jit,
+    options: { inactiveAfterDays: input.inactiveAfterDays },
+    ...(input.sealedSecrets !== undefined ? { secretsEncrypted: input.sealedSecrets } : {}),
+  };
+}
+
+const nameTaken = (name: string) =>
+  conflict('identity_provider_exists', `an identity provider named '${name}' already exists`, [
+    { field: 'name', message: 'already exists' },
+  ]);
+
+export async function listIdentityProviders(executor: Executor): Promise<IdentityProviderRecord[]> {
+  const found = await executor
+    .select()
+    .from(identityProviders)
+    .orderBy(asc(sql`lower(${identityProviders.name})`), asc(identityProviders.id));
+  return found.map(toRecord);
+}
+
+/** The IdP with this id, or undefined (also for a malformed id). */
+export async function findIdentityProvider(executor: Executor, id: string): Promise<IdentityProviderRecord | undefined> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
+  const [row] = await executor.select().from(identityProviders).where(eq(identityProviders.id, id));
+  return row ? toRecord(row) : undefined;
+}
+
+export async function getIdentityProvider(executor: Executor, id: string): Promise<IdentityProviderRecord> {
+  const found = await findIdentityProvider(executor, id);
+  if (!found) throw notFound('identity_provider_not_found', `identity provider ${id} does not exist`);
+  return found;
+}
+
+/** The sealed secrets of an IdP, opened (empty when none are stored). */
+export async function findIdentityProviderSecrets(executor: Executor, secrets: SecretBox, id: string): Promise<IdentityProviderSecrets> {
+  const [row] = await executor
+    .select({ sealed: identityProviders.secretsEncrypted })
+    .from(identityProviders)
+    .where(eq(identityProviders.id, id));
+  return row?.sealed ? secrets.openJson<IdentityProviderSecrets>(row.sealed) : {};
+}
+
+export async function insertIdentityProvider(executor: Executor, input: IdentityProviderInput): Promise<IdentityProviderRecord> {
+  try {
+    const [row] = await executor.insert(identityProviders).values(toColumns(input)).returning();
+    return toRecord(row!);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw nameTaken(input.name);
+    throw error;
+  }
+}
+
+export async function updateIdentityProvider(
+  executor: Executor,
+  id: string,
+  input: IdentityProviderInput,
+): Promise<IdentityProviderRecord> {
+  try {
+    const [row] = await executor
+      .update(identityProviders)
+      .set({ ...toColumns(input), version: sql`${identityProviders.version} + 1`, updatedAt: sql`now()` })
+      .where(eq(identityProviders.id, id))
+      .returning();
+    if (!row) throw notFound('identity_provider_not_found', `identity provider ${id} does not exist`);
+    return toRecord(row);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw nameTaken(input.name);
+    throw error;
+  }
+}
+
+/** Deletes the IdP row; its federated identity links go with it (ON DELETE CASCADE). Users stay. */
+export async function deleteIdentityProvider(executor: Executor, id: string): Promise<boolean> {
+  const deleted = await executor.delete(identityProviders).where(eq(identityProviders.id, id)).returning({ id: identityProviders.id });
+  return deleted.length > 0;
+}
