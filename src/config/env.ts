@@ -27,6 +27,17 @@ const byteSize = z
 
 const secretsKey = z.string().refine((value) => Buffer.from(value, 'base64').length === 32);
 
+const smtpUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'smtp:' || url.protocol === 'smtps:';
+  } catch {
+    return false;
+  }
+});
+
+const mailAddress = z.string().regex(/^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/);
+
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /** What each variable expects, in words; used in start-up errors. */
@@ -41,6 +52,8 @@ const expectations: Record<string, string> = {
   LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent',
   BODY_LIMIT_BYTES: 'an integer number of bytes between 1024 and 67108864',
   BACKGROUND_WORKERS: "'on' or 'off'",
+  SMTP_URL: 'an smtp:// or smtps:// URL, such as smtps://user:password@mail.example.com:465',
+  SMTP_FROM: 'a sender address, such as "jitbridge <no-reply@example.com>"',
 };
 
 const envSchema = z.object({
@@ -54,6 +67,8 @@ const envSchema = z.object({
   LOG_LEVEL: logLevel.default('info'),
   BODY_LIMIT_BYTES: byteSize.default(1024 * 1024),
   BACKGROUND_WORKERS: z.enum(['on', 'off']).default('on'),
+  SMTP_URL: smtpUrl.optional(),
+  SMTP_FROM: mailAddress.optional(),
 });
 
 export interface AppConfig {
@@ -71,6 +86,10 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** Outbox, job and sweep workers run inside the server process unless turned off. */
   backgroundWorkers: boolean;
+  /** Mail server for Email OTP; unset → Email OTP is unavailable. */
+  smtpUrl?: string | undefined;
+  /** Sender of the mails; required with smtpUrl. */
+  smtpFrom?: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -93,12 +112,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const names = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0])))];
     const lines = names.map((name) => {
-      const shown = name === 'ADMIN_TOKEN' || name === 'SECRETS_KEY' ? 'a value that does not fit' : describe(relevant[name]);
+      const shown =
+        name === 'ADMIN_TOKEN' || name === 'SECRETS_KEY' || name === 'SMTP_URL' ? 'a value that does not fit' : describe(relevant[name]);
       return `${name} must be ${expectations[name] ?? 'valid'}, got ${shown}`;
     });
     throw new ConfigError(lines.join('\n'));
   }
   const value = parsed.data;
+  if (value.SMTP_URL && !value.SMTP_FROM)
+    throw new ConfigError(`SMTP_FROM must be ${expectations.SMTP_FROM} when SMTP_URL is set, got nothing`);
   const publicUrl = (value.PUBLIC_URL ?? `http://localhost:${value.PORT}`).replace(/\/+$/, '');
   return {
     port: value.PORT,
@@ -111,5 +133,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: value.LOG_LEVEL,
     bodyLimitBytes: value.BODY_LIMIT_BYTES,
     backgroundWorkers: value.BACKGROUND_WORKERS === 'on',
+    smtpUrl: value.SMTP_URL,
+    smtpFrom: value.SMTP_FROM,
   };
 }
