@@ -8,6 +8,8 @@ import type { Executor } from './database.js';
 import { users, type UserRow } from './schema/index.js';
 
 export interface NewUser {
+  /** A pre-assigned id (non-blocking JIT hands it to the login before the row exists); generated when absent. */
+  id?: string;
   userStoreId: string;
   /** The name within the store, without the domain prefix. */
   userName: string;
@@ -22,6 +24,7 @@ export async function insertUser(executor: Executor, user: NewUser): Promise<Use
   const [row] = await executor
     .insert(users)
     .values({
+      ...(user.id ? { id: user.id } : {}),
       userStoreId: user.userStoreId,
       userName: user.userName,
       resource: user.resource,

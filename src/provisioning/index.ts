@@ -1,0 +1,73 @@
+// The JIT provisioning core (DESIGN.md "Provisioning semantics"): a verified FederatedIdentity comes in, the
+// IdP's JIT policy decides. `provisionLogin` is what the login edges call; it plans (reads only), then applies
+// the plan in one transaction, planning again when a concurrent login made the plan stale.
+import type { FederatedIdentity } from '../domain/federated-identity.js';
+import type { IdentityProvider } from '../domain/identity-provider.js';
+import { applyProvisioning, ProvisioningRace } from './apply.js';
+import { enqueueProvisioning, provisionalUserId, type ProvisionJobPayload } from './non-blocking.js';
+import { planProvisioning, type PlanOptions } from './plan.js';
+import { createProvisioningReads } from './reads.js';
+import type { LoginProvisioning, ProvisioningDeps, ProvisioningPlan } from './types.js';
+
+export type { LoginProvisioning, ProvisioningDeps, ProvisioningPlan, PlanDecision, AttributeChange, ProvenanceChange, UserOutcome } from './types.js';
+export { planProvisioning, effectiveSyncMethod } from './plan.js';
+export { applyProvisioning, ProvisioningRace } from './apply.js';
+export { createProvisioningReads, type ProvisioningReads } from './reads.js';
+export { JIT_PROVISION_QUEUE, provisionalUserId, type ProvisionJobPayload } from './non-blocking.js';
+
+/** Plans a stale plan gets before the login fails (each retry follows a concurrent login that committed). */
+const MAX_ATTEMPTS = 8;
+
+function toResult(plan: ProvisioningPlan): LoginProvisioning {
+  if (plan.decision === 'passthrough') return { kind: 'passthrough', claims: plan.passthroughClaims ?? {} };
+  if (plan.decision === 'refuse') return { kind: 'refused', code: plan.refusal!.code, message: plan.refusal!.message };
+  return { kind: 'user', userId: plan.userId!, outcome: plan.outcome as 'created' | 'linked' | 'updated' | 'unchanged' };
+}
+
+/** Plan and apply, again on a race, until one plan commits. */
+export async function provisionNow(deps: ProvisioningDeps, idp: IdentityProvider, identity: FederatedIdentity, options: PlanOptions = {}): Promise<LoginProvisioning> {
+  const reads = createProvisioningReads(deps.store.db);
+  for (let attempt = 1; ; attempt++) {
+    const plan = await planProvisioning(reads, idp, identity, options);
+    try {
+      await deps.store.transaction((tx) => applyProvisioning(tx, plan));
+      deps.metrics.provisioning.inc({ idp: idp.id, outcome: plan.outcome });
+      return toResult(plan);
+    } catch (error) {
+      if (error instanceof ProvisioningRace && attempt < MAX_ATTEMPTS) {
+        deps.logger.debug({ idpId: idp.id, attempt, reason: error.message }, 'provisioning plan went stale; planning again');
+        continue;
+      }
+      deps.metrics.provisioning.inc({ idp: idp.id, outcome: 'failed' });
+      throw error;
+    }
+  }
+}
+
+/**
+ * What a verified login becomes: a local user (created, linked, updated, unchanged, or queued in non-blocking
+ * mode), the mapped claims (JIT disabled), or a refusal with a stable code. Never a half-made user.
+ */
+export async function provisionLogin(deps: ProvisioningDeps, idp: IdentityProvider, identity: FederatedIdentity): Promise<LoginProvisioning> {
+  if (idp.jit.isEnabled && idp.jit.mode === 'non-blocking') return provisionLater(deps, idp, identity);
+  return provisionNow(deps, idp, identity);
+}
+
+/** Non-blocking: decide the user id now (refusals are immediate), write later through the durable job. */
+async function provisionLater(deps: ProvisioningDeps, idp: IdentityProvider, identity: FederatedIdentity): Promise<LoginProvisioning> {
+  const userId = provisionalUserId(idp.id, identity.subject);
+  const plan = await planProvisioning(createProvisioningReads(deps.store.db), idp, identity, { userId });
+  if (plan.decision === 'refuse' || plan.decision === 'passthrough') {
+    await deps.store.transaction((tx) => applyProvisioning(tx, plan));
+    deps.metrics.provisioning.inc({ idp: idp.id, outcome: plan.outcome });
+    return toResult(plan);
+  }
+  await enqueueProvisioning(deps, { idp, identity, userId: plan.userId! });
+  deps.metrics.provisioning.inc({ idp: idp.id, outcome: 'queued' });
+  return { kind: 'user', userId: plan.userId!, outcome: 'queued' };
+}
+
+/** The `jit.provision` job: provisions with the pre-assigned id; a refusal is a result, not a failure to retry. */
+export async function runProvisioningJob(deps: ProvisioningDeps, payload: ProvisionJobPayload): Promise<LoginProvisioning> {
+  return provisionNow(deps, payload.idp, payload.identity, { userId: payload.userId });
+}

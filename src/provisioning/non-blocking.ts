@@ -1,0 +1,41 @@
+// Non-blocking provisioning (provisioning.jit.mode = 'non-blocking'): the login goes on at once with a stable
+// user id, and a durable `jit.provision` job (the jobs table: SKIP LOCKED claims, leases, retries) writes the
+// user. A worker that dies mid-job lets its lease run out and another worker runs the job again; planning again
+// finds whatever the first run committed, so the job is idempotent.
+import { createHash } from 'node:crypto';
+import type { FederatedIdentity } from '../domain/federated-identity.js';
+import type { IdentityProvider } from '../domain/identity-provider.js';
+import { enqueueJob } from '../store/job-queue.js';
+import type { ProvisioningDeps } from './types.js';
+
+export const JIT_PROVISION_QUEUE = 'jit.provision';
+
+export interface ProvisionJobPayload {
+  /** The IdP as it was at login time: the job applies the policy the person logged in under. */
+  idp: IdentityProvider;
+  identity: FederatedIdentity;
+  /** The id the login already handed on (the user's id if it is created). */
+  userId: string;
+}
+
+/**
+ * The id a non-blocking first login pre-assigns: derived from (IdP, subject), so two concurrent first logins
+ * of one identity hand on the same `sub` before either job has run. Shaped as a UUID (version 8, RFC 9562 §5.8).
+ */
+export function provisionalUserId(idpId: string, subject: string): string {
+  const hash = createHash('sha256').update(`jitbridge:jit-user:${idpId}\u0000${subject}`).digest();
+  hash[6] = (hash[6]! & 0x0f) | 0x80;
+  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export async function enqueueProvisioning(deps: ProvisioningDeps, payload: ProvisionJobPayload): Promise<void> {
+  // One job per identity at a time: a second login while the first job waits adds nothing.
+  await enqueueJob(deps.store.db, {
+    queue: JIT_PROVISION_QUEUE,
+    payload,
+    maxAttempts: 10,
+    dedupeKey: `${payload.identity.idpId}:${payload.identity.subject}`,
+  });
+}

@@ -1,0 +1,50 @@
+// The provisioning core against a real database: first login creates, second login syncs, JIT off passes through.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { provisionLogin } from '../../src/provisioning/index.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { auditFor, count, createIdp, deps, identity, linksOf, outboxFor, userById } from './provisioning-fixtures.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ label: 'prov_core' });
+});
+afterAll(async () => server?.stop());
+
+describe('first login and returning login', () => {
+  it('creates a user with link, audit and outbox event, then recognises the identity', async () => {
+    const idp = await createIdp(server);
+    const claims = { preferred_username: 'alice', given_name: 'Alice', family_name: 'Liddell', email: 'alice@example.com', department: 'R&D' };
+    const first = await provisionLogin(deps(server), idp, identity(idp, 'sub-alice', claims));
+    expect(first).toMatchObject({ kind: 'user', outcome: 'created' });
+    if (first.kind !== 'user') throw new Error('unreachable');
+    const user = await userById(server, first.userId);
+    expect(user?.userName).toBe('alice');
+    expect(user?.resource).toMatchObject({
+      userName: 'alice',
+      name: { givenName: 'Alice', familyName: 'Liddell' },
+      emails: [{ type: 'work', value: 'alice@example.com' }],
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'R&D' },
+    });
+    expect(user?.provenance).toMatchObject({ 'name.givenName': { source: 'idp', sourceId: idp.id } });
+    expect(user?.jitIdpId).toBe(idp.id);
+    expect(await linksOf(server, idp.id)).toHaveLength(1);
+    expect((await auditFor(server, 'jit.user.create')).filter((a) => a.targetId === first.userId)).toHaveLength(1);
+    expect((await outboxFor(server, first.userId)).map((e) => e.eventType)).toEqual(['create']);
+
+    const again = await provisionLogin(deps(server), idp, identity(idp, 'sub-alice', claims));
+    expect(again).toEqual({ kind: 'user', userId: first.userId, outcome: 'unchanged' });
+    const changed = await provisionLogin(deps(server), idp, identity(idp, 'sub-alice', { ...claims, given_name: 'Alicia' }));
+    expect(changed).toEqual({ kind: 'user', userId: first.userId, outcome: 'updated' });
+    expect((await userById(server, first.userId))?.resource.name?.givenName).toBe('Alicia');
+    expect((await outboxFor(server, first.userId)).map((e) => e.eventType)).toEqual(['create', 'update']);
+  });
+
+  it('JIT disabled: stores nothing and hands on the mapped claims', async () => {
+    const idp = await createIdp(server, { jit: { isEnabled: false } });
+    const before = await count(server, 'users');
+    const result = await provisionLogin(deps(server), idp, identity(idp, 'sub-bob', { preferred_username: 'bob', email: 'bob@example.com' }));
+    expect(result).toEqual({ kind: 'passthrough', claims: { userName: 'bob', emails: [{ type: 'work', value: 'bob@example.com' }] } });
+    expect(await count(server, 'users')).toBe(before);
+    expect(await linksOf(server, idp.id)).toHaveLength(0);
+  });
+});
