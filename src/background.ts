@@ -4,6 +4,7 @@
 import type { AppContext } from './http/app-context.js';
 import { sweepExpired } from './store/sweeps.js';
 import { JobWorker, type JobHandler } from './store/job-worker.js';
+import { JIT_PROVISION_QUEUE, provisioningJobHandler } from './provisioning/index.js';
 
 export interface BackgroundTask {
   name: string;
@@ -12,8 +13,10 @@ export interface BackgroundTask {
 }
 
 /** Handlers of the durable job queues, by queue name. */
-export function jobHandlers(_ctx: AppContext): Record<string, JobHandler> {
-  return {};
+export function jobHandlers(ctx: AppContext): Record<string, JobHandler> {
+  return {
+    [JIT_PROVISION_QUEUE]: provisioningJobHandler({ store: ctx.store, logger: ctx.logger, metrics: ctx.metrics }),
+  };
 }
 
 function every(name: string, intervalMs: number, run: () => Promise<unknown>, onError: (error: unknown) => void): BackgroundTask {

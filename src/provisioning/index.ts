@@ -4,7 +4,7 @@
 import type { FederatedIdentity } from '../domain/federated-identity.js';
 import type { IdentityProvider } from '../domain/identity-provider.js';
 import { applyProvisioning, ProvisioningRace } from './apply.js';
-import { enqueueProvisioning, provisionalUserId, type ProvisionJobPayload } from './non-blocking.js';
+import { enqueueProvisioning, JIT_PROVISION_QUEUE, provisionalUserId, type ProvisionJobPayload } from './non-blocking.js';
 import { planProvisioning, type PlanOptions } from './plan.js';
 import { createProvisioningReads } from './reads.js';
 import type { LoginProvisioning, ProvisioningDeps, ProvisioningPlan } from './types.js';
@@ -70,4 +70,18 @@ async function provisionLater(deps: ProvisioningDeps, idp: IdentityProvider, ide
 /** The `jit.provision` job: provisions with the pre-assigned id; a refusal is a result, not a failure to retry. */
 export async function runProvisioningJob(deps: ProvisioningDeps, payload: ProvisionJobPayload): Promise<LoginProvisioning> {
   return provisionNow(deps, payload.idp, payload.identity, { userId: payload.userId });
+}
+
+/** The handler the background job worker runs for the `jit.provision` queue. */
+export function provisioningJobHandler(deps: ProvisioningDeps): (job: { payload: unknown }) => Promise<LoginProvisioning> {
+  return async (job) => {
+    try {
+      const result = await runProvisioningJob(deps, job.payload as ProvisionJobPayload);
+      deps.metrics.jobs.inc({ queue: JIT_PROVISION_QUEUE, result: result.kind === 'refused' ? 'refused' : 'done' });
+      return result;
+    } catch (error) {
+      deps.metrics.jobs.inc({ queue: JIT_PROVISION_QUEUE, result: 'failed' });
+      throw error;
+    }
+  };
 }
