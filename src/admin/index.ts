@@ -5,15 +5,17 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { AppContext, AppEnv } from '../http/app-context.js';
 import { adminAuth } from '../http/admin-auth.js';
+import { applicationRoutes } from './applications.js';
 import { auditEventRoutes } from './audit-events.js';
 import { identityProviderRoutes } from './identity-providers.js';
+import { keyRoutes } from './keys.js';
 import { settingsRoutes } from './settings.js';
 import { userStoreRoutes } from './user-stores.js';
 
 export const ADMIN_API_VERSION = '1.0.0';
 
 /** Every resource module of the admin API; each returns a router built from the context. */
-const resources = [settingsRoutes, userStoreRoutes, identityProviderRoutes, auditEventRoutes];
+const resources = [settingsRoutes, userStoreRoutes, identityProviderRoutes, applicationRoutes, keyRoutes, auditEventRoutes];
 
 export function createAdminApi(ctx: AppContext) {
   const api = new OpenAPIHono<AppEnv>();

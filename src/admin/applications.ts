@@ -1,0 +1,345 @@
+// /api/v1/applications: apps that sign people in through jitbridge (OIDC clients). The client secret is
+// generated, answered once (create, or regenerate) and stored as an scrypt hash. Public clients
+// (tokenEndpointAuthMethod none) always use PKCE. The sign-in flow is stored and checked by shape here;
+// its MFA semantics belong to the login steps.
+import { randomBytes } from 'node:crypto';
+import { createRoute, z } from '@hono/zod-openapi';
+import { invalidInput, notFound, type FieldProblem } from '../domain/errors.js';
+import { applyMergePatch } from '../domain/merge-patch.js';
+import type { AppContext } from '../http/app-context.js';
+import { recordAudit } from '../store/audit-repo.js';
+import {
+  deleteApplication,
+  findApplicationById,
+  insertApplication,
+  listApplications,
+  updateApplication,
+  type Application,
+  type ApplicationInput,
+} from '../store/applications-repo.js';
+import { generateToken, hashPassword } from '../store/hashing.js';
+import { findIdentityProvider } from '../store/identity-providers-repo.js';
+import { createAdminRouter, fieldProblems } from './router.js';
+import { errorResponses, IdParam, jsonBody, jsonContent, mergePatchBody, notFoundResponse, security } from './schemas.js';
+
+const redirectUri = z
+  .string()
+  .max(2000)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return !url.hash && !['javascript:', 'data:', 'file:', 'vbscript:'].includes(url.protocol);
+    } catch {
+      return false;
+    }
+  }, 'an absolute URI without a fragment');
+
+const SignInOption = z.union([
+  z.object({ idp: z.uuid() }).strict(),
+  z.object({ authenticator: z.enum(['LOCAL', 'TOTP', 'EMAIL_OTP']) }).strict(),
+]);
+const SignInFlow = z
+  .object({
+    steps: z
+      .array(
+        z
+          .object({
+            options: z.array(SignInOption).min(1),
+            when: z.enum(['always', 'local_only']).optional(),
+          })
+          .strict(),
+      )
+      .max(5),
+  })
+  .strict()
+  .openapi('SignInFlow', { description: 'Step 1: IdPs (or LOCAL); later steps: MFA such as TOTP' });
+
+const GrantType = z.enum(['authorization_code', 'refresh_token']);
+const AuthMethod = z.enum(['client_secret_basic', 'client_secret_post', 'none']);
+
+const fields = {
+  name: z.string().min(1).max(200).openapi({ example: 'Timesheets' }),
+  redirectUris: z.array(redirectUri).min(1).max(50).openapi({ example: ['https://timesheets.example.com/callback'] }),
+  postLogoutRedirectUris: z.array(redirectUri).max(50),
+  grantTypes: z.array(GrantType).min(1).openapi({ description: 'authorization_code, and refresh_token for rotating refresh tokens' }),
+  tokenEndpointAuthMethod: AuthMethod.openapi({ description: 'none = a public client (PKCE is then always required)' }),
+  requirePkce: z.boolean().openapi({ description: 'Require PKCE (S256); cannot be false for public clients' }),
+  identityProviders: z.array(z.uuid()).max(100).openapi({ description: 'Ids of the identity providers this app may use' }),
+  signInFlow: SignInFlow,
+};
+
+const ApplicationCreate = z
+  .object({
+    name: fields.name,
+    redirectUris: fields.redirectUris,
+    postLogoutRedirectUris: fields.postLogoutRedirectUris.default([]),
+    grantTypes: fields.grantTypes.default(['authorization_code', 'refresh_token']),
+    tokenEndpointAuthMethod: fields.tokenEndpointAuthMethod.default('client_secret_basic'),
+    requirePkce: fields.requirePkce.default(true),
+    identityProviders: fields.identityProviders.default([]),
+    signInFlow: fields.signInFlow.default({ steps: [] }),
+  })
+  .strict()
+  .openapi('ApplicationCreate');
+
+const ApplicationPatch = z
+  .object({
+    name: fields.name,
+    redirectUris: fields.redirectUris,
+    postLogoutRedirectUris: fields.postLogoutRedirectUris.nullable(),
+    grantTypes: fields.grantTypes,
+    tokenEndpointAuthMethod: fields.tokenEndpointAuthMethod,
+    requirePkce: fields.requirePkce,
+    identityProviders: fields.identityProviders.nullable(),
+    signInFlow: fields.signInFlow.nullable(),
+  })
+  .partial()
+  .strict()
+  .openapi('ApplicationPatch');
+
+const Warning = z.object({ code: z.string(), message: z.string() }).openapi('Warning');
+
+const ApplicationSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    clientId: z.string(),
+    clientSecret: z.string().optional().openapi({ description: 'Only in the create (or regenerate) answer; stored hashed, never shown again' }),
+    redirectUris: z.array(z.string()),
+    postLogoutRedirectUris: z.array(z.string()),
+    grantTypes: z.array(GrantType),
+    tokenEndpointAuthMethod: AuthMethod,
+    requirePkce: z.boolean(),
+    identityProviders: z.array(z.string()),
+    signInFlow: SignInFlow,
+    issuer: z.string().openapi({ description: 'The OpenID Provider the app talks to (discovery at issuer/.well-known/openid-configuration)' }),
+    warnings: z.array(Warning).optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Application');
+
+const ApplicationList = z.object({ items: z.array(ApplicationSchema) }).openapi('ApplicationList');
+
+type Input = z.infer<typeof ApplicationCreate>;
+
+const toInput = (input: Input): ApplicationInput => ({
+  name: input.name,
+  oidc: {
+    redirectUris: input.redirectUris,
+    postLogoutRedirectUris: input.postLogoutRedirectUris,
+    grantTypes: [...new Set(input.grantTypes)],
+    tokenEndpointAuthMethod: input.tokenEndpointAuthMethod,
+    requirePkce: input.requirePkce,
+  },
+  identityProviders: [...new Set(input.identityProviders)],
+  signInFlow: input.signInFlow as ApplicationInput['signInFlow'],
+});
+
+const fromApplication = (app: Application): Input => ({
+  name: app.name,
+  redirectUris: app.oidc.redirectUris,
+  postLogoutRedirectUris: app.oidc.postLogoutRedirectUris,
+  grantTypes: app.oidc.grantTypes as Input['grantTypes'],
+  tokenEndpointAuthMethod: app.oidc.tokenEndpointAuthMethod,
+  requirePkce: app.oidc.requirePkce,
+  identityProviders: app.identityProviders,
+  signInFlow: app.signInFlow as Input['signInFlow'],
+});
+
+type Warning = z.infer<typeof Warning>;
+
+/** Cross-field rules and references; returns warnings that do not block the write. */
+async function check(ctx: AppContext, input: Input): Promise<Warning[]> {
+  const problems: FieldProblem[] = [];
+  if (input.tokenEndpointAuthMethod === 'none' && !input.requirePkce) {
+    problems.push({ field: 'requirePkce', message: 'public clients (tokenEndpointAuthMethod none) must use PKCE' });
+  }
+  if (!input.grantTypes.includes('authorization_code')) problems.push({ field: 'grantTypes', message: 'must include authorization_code' });
+  const idps = await Promise.all(input.identityProviders.map((id) => findIdentityProvider(ctx.store.db, id)));
+  idps.forEach((idp, i) => {
+    if (!idp) problems.push({ field: `identityProviders.${i}`, message: `identity provider ${input.identityProviders[i]} does not exist` });
+  });
+  input.signInFlow.steps.forEach((step, s) =>
+    step.options.forEach((option, o) => {
+      if ('idp' in option && !input.identityProviders.includes(option.idp)) {
+        problems.push({ field: `signInFlow.steps.${s}.options.${o}.idp`, message: 'must be one of identityProviders' });
+      }
+    }),
+  );
+  if (problems.length > 0) throw invalidInput('validation_failed', `Invalid body: ${problems.map((p) => p.field).join(', ')}`, problems);
+
+  const warnings: Warning[] = [];
+  const needsLocal = input.signInFlow.steps
+    .slice(1)
+    .some((step) => step.when !== 'local_only' && step.options.some((o) => 'authenticator' in o && o.authenticator !== 'LOCAL'));
+  const jitOff = idps.filter((idp) => idp && !idp.jit.isEnabled).map((idp) => idp!.name);
+  if (needsLocal && jitOff.length > 0) {
+    warnings.push({
+      code: 'mfa_needs_local_account',
+      message: `An MFA step needs a local account, but JIT provisioning is off for ${jitOff.join(', ')}: people signing in through it cannot pass that step (use when: 'local_only' to skip it for them)`,
+    });
+  }
+  return warnings;
+}
+
+const tags = ['Applications'];
+const list = createRoute({ method: 'get', path: '/applications', tags, summary: 'List applications', security, responses: { 200: jsonContent(ApplicationList, 'All applications'), ...errorResponses } });
+const create = createRoute({
+  method: 'post',
+  path: '/applications',
+  tags,
+  summary: 'Register an application (the answer carries the client secret, once)',
+  security,
+  request: jsonBody(ApplicationCreate),
+  responses: { 201: jsonContent(ApplicationSchema, 'Created'), ...errorResponses },
+});
+const read = createRoute({
+  method: 'get',
+  path: '/applications/{id}',
+  tags,
+  summary: 'Read an application',
+  security,
+  request: { params: IdParam },
+  responses: { 200: jsonContent(ApplicationSchema, 'The application'), ...errorResponses, ...notFoundResponse },
+});
+const replace = createRoute({
+  method: 'put',
+  path: '/applications/{id}',
+  tags,
+  summary: 'Replace an application’s settings (the client id and secret stay)',
+  security,
+  request: { params: IdParam, ...jsonBody(ApplicationCreate) },
+  responses: { 200: jsonContent(ApplicationSchema, 'The application'), ...errorResponses, ...notFoundResponse },
+});
+const patch = createRoute({
+  method: 'patch',
+  path: '/applications/{id}',
+  tags,
+  summary: 'Change an application (JSON merge patch)',
+  security,
+  request: { params: IdParam, ...mergePatchBody(ApplicationPatch) },
+  responses: { 200: jsonContent(ApplicationSchema, 'The application'), ...errorResponses, ...notFoundResponse },
+});
+const regenerate = createRoute({
+  method: 'post',
+  path: '/applications/{id}/client-secret',
+  tags,
+  summary: 'Issue a new client secret (answered once; the old one stops working)',
+  security,
+  request: { params: IdParam },
+  responses: { 200: jsonContent(ApplicationSchema, 'The application with its new secret'), ...errorResponses, ...notFoundResponse },
+});
+const remove = createRoute({
+  method: 'delete',
+  path: '/applications/{id}',
+  tags,
+  summary: 'Delete an application (its tokens stop working)',
+  security,
+  request: { params: IdParam },
+  responses: { 204: { description: 'Deleted' }, ...errorResponses, ...notFoundResponse },
+});
+
+export function applicationRoutes(ctx: AppContext) {
+  const router = createAdminRouter();
+  const present = (app: Application, extra: { clientSecret?: string; warnings?: Warning[] } = {}) => ({
+    id: app.id,
+    ...fromApplication(app),
+    clientId: app.clientId,
+    ...(extra.clientSecret ? { clientSecret: extra.clientSecret } : {}),
+    issuer: `${ctx.config.publicUrl}/oidc`,
+    ...(extra.warnings && extra.warnings.length > 0 ? { warnings: extra.warnings } : {}),
+    createdAt: app.createdAt.toISOString(),
+    updatedAt: app.updatedAt.toISOString(),
+  });
+  const audit = (tx: Parameters<typeof recordAudit>[0], actorId: string | null, action: string, app: Application, details?: Record<string, unknown>) =>
+    recordAudit(tx, { actorType: 'admin', actorId, action, targetType: 'application', targetId: app.id, outcome: 'success', details: { name: app.name, clientId: app.clientId, ...details } });
+  const load = async (id: string) => {
+    const found = await findApplicationById(ctx.store.db, id);
+    if (!found) throw notFound('application_not_found', `application ${id} does not exist`);
+    return found;
+  };
+  /** A secret for confidential clients; public clients have none. */
+  const newSecret = async (method: Input['tokenEndpointAuthMethod']) => {
+    if (method === 'none') return { secret: undefined, hash: null };
+    const secret = generateToken('jbcs_');
+    return { secret, hash: await hashPassword(secret) };
+  };
+
+  router.openapi(list, async (c) => c.json({ items: (await listApplications(ctx.store.db)).map((a) => present(a)) }, 200));
+
+  router.openapi(create, async (c) => {
+    const input = c.req.valid('json');
+    const warnings = await check(ctx, input);
+    const { secret, hash } = await newSecret(input.tokenEndpointAuthMethod);
+    const created = await ctx.store.transaction(async (tx) => {
+      const app = await insertApplication(tx, { ...toInput(input), clientId: `app_${randomBytes(12).toString('base64url')}`, clientSecretHash: hash });
+      await audit(tx, c.get('actor').id, 'application.create', app);
+      return app;
+    });
+    c.header('location', `${ctx.config.publicUrl}/api/v1/applications/${created.id}`);
+    return c.json(present(created, { clientSecret: secret, warnings }), 201);
+  });
+
+  router.openapi(read, async (c) => c.json(present(await load(c.req.valid('param').id)), 200));
+
+  /** PUT and PATCH: a change to a confidential client keeps its secret; turning public drops it; turning confidential issues one. */
+  async function change(actorId: string | null, current: Application, input: Input, details: Record<string, unknown>) {
+    const warnings = await check(ctx, input);
+    let clientSecret: string | undefined;
+    let clientSecretHash: string | null | undefined;
+    if (input.tokenEndpointAuthMethod === 'none') clientSecretHash = null;
+    else if (!current.clientSecretHash) {
+      const fresh = await newSecret(input.tokenEndpointAuthMethod);
+      clientSecret = fresh.secret;
+      clientSecretHash = fresh.hash;
+    }
+    const updated = await ctx.store.transaction(async (tx) => {
+      const app = await updateApplication(tx, current.id, { ...toInput(input), clientSecretHash });
+      await audit(tx, actorId, 'application.update', app, details);
+      return app;
+    });
+    return present(updated, { clientSecret, warnings });
+  }
+
+  router.openapi(replace, async (c) => {
+    const { id } = c.req.valid('param');
+    const input = c.req.valid('json');
+    return c.json(await change(c.get('actor').id, await load(id), input, { replaced: true }), 200);
+  });
+
+  router.openapi(patch, async (c) => {
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const current = await load(id);
+    const merged = ApplicationCreate.safeParse(applyMergePatch(fromApplication(current), body));
+    if (!merged.success) throw invalidInput('validation_failed', 'Invalid body after applying the patch', fieldProblems(merged.error));
+    return c.json(await change(c.get('actor').id, current, merged.data, { patch: Object.keys(body) }), 200);
+  });
+
+  router.openapi(regenerate, async (c) => {
+    const current = await load(c.req.valid('param').id);
+    if (current.oidc.tokenEndpointAuthMethod === 'none') {
+      throw invalidInput('public_client', 'A public client (tokenEndpointAuthMethod none) has no client secret', [{ field: 'tokenEndpointAuthMethod', message: 'is none' }]);
+    }
+    const { secret, hash } = await newSecret(current.oidc.tokenEndpointAuthMethod);
+    const updated = await ctx.store.transaction(async (tx) => {
+      const app = await updateApplication(tx, current.id, { ...toInput(fromApplication(current)), clientSecretHash: hash });
+      await audit(tx, c.get('actor').id, 'application.secret.regenerate', app);
+      return app;
+    });
+    return c.json(present(updated, { clientSecret: secret }), 200);
+  });
+
+  router.openapi(remove, async (c) => {
+    const { id } = c.req.valid('param');
+    await ctx.store.transaction(async (tx) => {
+      const deleted = await deleteApplication(tx, id);
+      if (!deleted) throw notFound('application_not_found', `application ${id} does not exist`);
+      await audit(tx, c.get('actor').id, 'application.delete', deleted);
+    });
+    return c.body(null, 204);
+  });
+
+  return router;
+}

@@ -1,0 +1,43 @@
+// oidc-provider's findAccount: an account is either a local user (accountId = the SCIM id, which is
+// the `sub`) or, when the IdP has JIT off, a pairwise account whose id is an HMAC of (IdP, subject) and
+// whose claims live only in oidc_payloads beside the session (model `FederatedAccount`), never in users.
+import { createHmac } from 'node:crypto';
+import type { Account, KoaContextWithOIDC } from 'oidc-provider';
+import type { Store } from '../store/index.js';
+import { findAccountUser, listGroupNamesOfUser } from '../store/oidc-accounts-repo.js';
+import { findOidcPayload, upsertOidcPayload } from '../store/oidc-payloads-repo.js';
+import type { ScimUserResource } from '../domain/scim-user.js';
+import { claimsFromScimUser, type OidcClaims } from './claims.js';
+
+const FEDERATED_ACCOUNT_MODEL = 'FederatedAccount';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A stable subject for (IdP, upstream subject) that reveals neither. */
+export function pairwiseAccountId(key: Buffer, idpId: string, subject: string): string {
+  return createHmac('sha256', key).update(idpId).update('\0').update(subject).digest('base64url');
+}
+
+export async function saveFederatedAccount(store: Store, accountId: string, claims: OidcClaims, ttlSeconds: number): Promise<void> {
+  await upsertOidcPayload(store.db, FEDERATED_ACCOUNT_MODEL, accountId, { claims }, ttlSeconds);
+}
+
+export function createFindAccount(store: Store) {
+  return async function findAccount(_ctx: KoaContextWithOIDC, id: string): Promise<Account | undefined> {
+    if (UUID.test(id)) {
+      const user = await findAccountUser(store.db, id);
+      // A deleted or deactivated user has no account: its tokens stop working (userinfo answers 401).
+      if (!user || !user.active || user.locked) return undefined;
+      return {
+        accountId: id,
+        async claims(_use, scope) {
+          const groups = scope.split(' ').includes('groups') ? await listGroupNamesOfUser(store.db, id) : undefined;
+          return { sub: id, ...claimsFromScimUser(user.resource as ScimUserResource, { groups, updatedAt: user.updatedAt }) };
+        },
+      };
+    }
+    const stored = await findOidcPayload(store.db, FEDERATED_ACCOUNT_MODEL, id);
+    if (!stored) return undefined;
+    const claims = (stored.claims ?? {}) as OidcClaims;
+    return { accountId: id, claims: async () => ({ ...claims, sub: id }) };
+  };
+}

@@ -1,0 +1,53 @@
+// Applications as oidc-provider clients. The client secret is stored only as a scrypt hash: oidc-provider
+// is handed the hash as `client_secret` and its secret comparison is replaced by a scrypt verification
+// (HMAC-based algorithms that would use the secret as a key are disabled in the provider configuration).
+import { createHash } from 'node:crypto';
+import type Provider from 'oidc-provider';
+import type { Application } from '../store/applications-repo.js';
+import { verifyPassword } from '../store/hashing.js';
+
+/** The extra client metadata property that carries the app's PKCE requirement. */
+export const REQUIRE_PKCE = 'require_pkce';
+
+export function clientMetadata(app: Application): Record<string, unknown> {
+  const confidential = app.oidc.tokenEndpointAuthMethod !== 'none';
+  return {
+    client_id: app.clientId,
+    ...(confidential && app.clientSecretHash ? { client_secret: app.clientSecretHash } : {}),
+    client_name: app.name,
+    redirect_uris: app.oidc.redirectUris,
+    post_logout_redirect_uris: app.oidc.postLogoutRedirectUris,
+    grant_types: app.oidc.grantTypes,
+    response_types: ['code'],
+    token_endpoint_auth_method: app.oidc.tokenEndpointAuthMethod,
+    [REQUIRE_PKCE]: !confidential || app.oidc.requirePkce,
+  };
+}
+
+/**
+ * scrypt (about 100 ms and 128 MiB per check) is the right cost for a secret at rest, not for every
+ * token request. Successful checks are remembered for a few minutes, keyed by a SHA-256 of (hash, secret):
+ * a cache, not state — another instance simply verifies again, and a changed secret has a new hash.
+ */
+const verified = new Map<string, number>();
+const VERIFIED_TTL_MS = 5 * 60_000;
+const VERIFIED_MAX = 10_000;
+
+export async function verifyClientSecret(storedHash: string, presented: string): Promise<boolean> {
+  const key = createHash('sha256').update(storedHash).update('\0').update(presented).digest('base64url');
+  const until = verified.get(key);
+  if (until !== undefined && until > Date.now()) return true;
+  if (!(await verifyPassword(presented, storedHash))) return false;
+  if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+  verified.set(key, Date.now() + VERIFIED_TTL_MS);
+  return true;
+}
+
+/** Replaces oidc-provider's plain comparison of client secrets with the scrypt verification. */
+export function useHashedClientSecrets(provider: Provider): void {
+  const prototype = (provider.Client as unknown as { prototype: { clientSecret?: string; compareClientSecret(actual: string): Promise<boolean> } }).prototype;
+  prototype.compareClientSecret = async function compareClientSecret(this: { clientSecret?: string }, actual: string) {
+    if (!this.clientSecret || typeof actual !== 'string' || actual.length === 0 || actual.length > 512) return false;
+    return verifyClientSecret(this.clientSecret, actual);
+  };
+}

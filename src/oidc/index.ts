@@ -1,0 +1,43 @@
+// The app-facing OpenID Provider edge: /oidc (oidc-provider) and the login interaction at /login.
+import { Hono } from 'hono';
+import type { AppContext, AppEnv } from '../http/app-context.js';
+import { loginAssets } from '../login/index.js';
+import { interactionRoutes } from './interaction.js';
+import { oidcHandler, OIDC_PREFIX } from './mount.js';
+import { ProviderHolder, SIGNING_KEY_KEEP_SECONDS as SIGNING_KEY_KEEP_SECONDS_VALUE, TTL as TTL_VALUE } from './provider.js';
+import { listSigningKeys, rotateCookieKeys, rotateSigningKeys } from './keys.js';
+import { beginUpstreamLogin, type BeginUpstreamLogin } from './upstream.js';
+
+export { ProviderHolder, issuerOf, SIGNING_KEY_KEEP_SECONDS, TTL } from './provider.js';
+
+export interface OidcEdge {
+  routes: Hono<AppEnv>;
+  holder: ProviderHolder;
+}
+
+/** Holders by context, so the admin API (key rotation) reaches the same provider cache as the routes. */
+const holders = new WeakMap<AppContext, ProviderHolder>();
+
+export function providerHolderFor(ctx: AppContext): ProviderHolder {
+  let holder = holders.get(ctx);
+  if (!holder) {
+    holder = new ProviderHolder(ctx);
+    holders.set(ctx, holder);
+  }
+  return holder;
+}
+
+export function createOidcEdge(ctx: AppContext, options: { begin?: BeginUpstreamLogin } = {}): Hono<AppEnv> {
+  const holder = providerHolderFor(ctx);
+  const routes = new Hono<AppEnv>();
+  routes.route('/', loginAssets());
+  routes.all(OIDC_PREFIX, oidcHandler(holder));
+  routes.all(`${OIDC_PREFIX}/*`, oidcHandler(holder));
+  routes.route('/', interactionRoutes(ctx, holder, options.begin ?? beginUpstreamLogin));
+  return routes;
+}
+
+/** Key management for the admin API (rotation takes effect on every instance within seconds). */
+export const listOidcKeys = (ctx: AppContext) => listSigningKeys(ctx.store);
+export const rotateOidcSigningKeys = (ctx: AppContext) => rotateSigningKeys(ctx.store, SIGNING_KEY_KEEP_SECONDS_VALUE);
+export const rotateOidcCookieKeys = (ctx: AppContext) => rotateCookieKeys(ctx.store, TTL_VALUE.Session);

@@ -1,0 +1,172 @@
+// The login interaction at /login/:uid (oidc-provider sends the browser here with a signed, path-scoped
+// cookie naming the interaction). A pipeline of small steps:
+//   1. read the interaction and its app   2. pick the IdP (the `idp` parameter, the app's only IdP, or the
+//   chooser)   3. check the IdP is allowed for the app   4. start the upstream login (federation edge)
+//   5. on return, read the login result once, check it belongs to this interaction
+//   6. finish: the account is the provisioned user, or a pairwise account when JIT is off.
+// Errors a person can meet are shown on a page whose "back" link hands the app `error=access_denied`.
+import { Hono, type Context } from 'hono';
+import type { InteractionResults } from 'oidc-provider';
+import type { AuthnContext } from '../domain/federated-identity.js';
+import type { AppContext, AppEnv } from '../http/app-context.js';
+import { chooserPage, csrfToken, csrfTokenMatches, errorPage } from '../login/index.js';
+import { findApplicationByClientId, type Application } from '../store/applications-repo.js';
+import { findIdentityProvider } from '../store/identity-providers-repo.js';
+import { consumeLoginResult } from '../store/login-results-repo.js';
+import { pairwiseAccountId, saveFederatedAccount } from './account.js';
+import { claimsFromFederated } from './claims.js';
+import { TTL, type ProviderHolder } from './provider.js';
+import type { BeginUpstreamLogin } from './upstream.js';
+
+type C = Context<AppEnv>;
+type Loaded = Awaited<ReturnType<ProviderHolder['get']>>;
+type Interaction = Awaited<ReturnType<Loaded['provider']['interactionDetails']>>;
+
+interface Step {
+  current: Loaded;
+  interaction: Interaction;
+  app: Application;
+}
+
+const UID = /^[A-Za-z0-9_-]{10,64}$/;
+
+export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin: BeginUpstreamLogin) {
+  const routes = new Hono<AppEnv>();
+
+  const page = async (c: C, status: 400 | 403 | 404 | 500, props: Parameters<typeof errorPage>[0]) =>
+    c.html(await errorPage({ ...props, reference: props.reference ?? c.get('requestId') }), status, { 'cache-control': 'no-store' });
+
+  /** Step 1: the interaction named by the cookie must be the one in the path; its app must exist. */
+  async function load(c: C): Promise<Step | Response> {
+    const uid = c.req.param('uid') ?? '';
+    const current = await holder.get();
+    let interaction: Interaction;
+    try {
+      if (!UID.test(uid)) throw new Error('malformed uid');
+      interaction = await current.provider.interactionDetails(c.env.incoming, c.env.outgoing);
+      if (interaction.uid !== uid) throw new Error('interaction cookie names another interaction');
+    } catch {
+      return page(c, 400, {
+        title: 'This sign-in has expired',
+        message: 'The sign-in took too long, was already finished, or was started in another browser. Go back to the application and sign in again.',
+        reference: 'session_not_found',
+      });
+    }
+    const app = await findApplicationByClientId(ctx.store.db, String(interaction.params.client_id ?? ''));
+    if (!app) return page(c, 400, { title: 'Unknown application', message: 'The application you came from is no longer registered.', reference: 'invalid_client' });
+    return { current, interaction, app };
+  }
+
+  /** Records the outcome on the interaction; returns where the browser goes next (oidc-provider's resume). */
+  const result = (c: C, step: Step, outcome: InteractionResults) =>
+    step.current.provider.interactionResult(c.env.incoming, c.env.outgoing, outcome, { mergeWithLastSubmission: false });
+
+  /** A failure the app learns as access_denied; the person sees why and a way back. */
+  async function refuse(c: C, step: Step, title: string, message: string, description: string, status: 400 | 403 = 403) {
+    const backUrl = await result(c, step, { error: 'access_denied', error_description: description });
+    return page(c, status, { title, message, backUrl, appName: step.app.name });
+  }
+
+  /** Steps 3 and 4: an allowed, enabled IdP → the upstream login. */
+  async function startUpstream(c: C, step: Step, idpId: string) {
+    const idp = step.app.identityProviders.includes(idpId) ? await findIdentityProvider(ctx.store.db, idpId) : undefined;
+    if (!idp || !idp.enabled) {
+      const returnTo = await result(c, step, {
+        error: 'access_denied',
+        error_description: `identity provider ${idpId} is not allowed for this application`,
+      });
+      return c.redirect(returnTo, 303);
+    }
+    const uid = step.interaction.uid;
+    const { redirectUrl } = await begin(ctx, { idpId, returnTo: `/login/${uid}/federated`, context: { interactionUid: uid } });
+    return c.redirect(redirectUrl, 303);
+  }
+
+  const csrfKey = (step: Step) => step.current.keys.cookieKeys[0]!;
+  const csrfValid = (step: Step, token: unknown) => step.current.keys.cookieKeys.some((key) => csrfTokenMatches(key, step.interaction.uid, token));
+
+  /** Step 2: which IdP. */
+  routes.get('/login/:uid', async (c) => {
+    const step = await load(c);
+    if (step instanceof Response) return step;
+    const requested = step.interaction.params.idp;
+    if (typeof requested === 'string' && requested !== '') return startUpstream(c, step, requested);
+    const providers = (await Promise.all(step.app.identityProviders.map((id) => findIdentityProvider(ctx.store.db, id)))).filter(
+      (idp): idp is NonNullable<typeof idp> => Boolean(idp?.enabled),
+    );
+    if (providers.length === 0) {
+      return refuse(c, step, 'No way to sign in', `${step.app.name} has no sign-in method configured. Ask its administrator to add an identity provider.`, 'the application has no enabled identity provider');
+    }
+    if (providers.length === 1) return startUpstream(c, step, providers[0]!.id);
+    const uid = step.interaction.uid;
+    return c.html(
+      await chooserPage({
+        appName: step.app.name,
+        action: `/login/${uid}`,
+        cancelAction: `/login/${uid}/cancel`,
+        csrfToken: csrfToken(csrfKey(step), uid),
+        providers: providers.map((p) => ({ id: p.id, name: p.name, protocol: p.protocol })),
+      }),
+      200,
+      { 'cache-control': 'no-store' },
+    );
+  });
+
+  /** The chooser's answer. */
+  routes.post('/login/:uid', async (c) => {
+    const step = await load(c);
+    if (step instanceof Response) return step;
+    const form = await c.req.parseBody();
+    if (!csrfValid(step, form.csrf)) return page(c, 400, { title: 'Please try again', message: 'The form was out of date or did not come from this site.', reference: 'csrf' });
+    const idp = typeof form.idp === 'string' ? form.idp : '';
+    if (!idp) return page(c, 400, { title: 'Choose a sign-in method', message: 'Pick one of the listed organisations to continue.' });
+    return startUpstream(c, step, idp);
+  });
+
+  routes.post('/login/:uid/cancel', async (c) => {
+    const step = await load(c);
+    if (step instanceof Response) return step;
+    const form = await c.req.parseBody();
+    if (!csrfValid(step, form.csrf)) return page(c, 400, { title: 'Please try again', message: 'The form was out of date or did not come from this site.', reference: 'csrf' });
+    return c.redirect(await result(c, step, { error: 'access_denied', error_description: 'the person cancelled the sign-in' }), 303);
+  });
+
+  /** Steps 5 and 6: the upstream login came back. */
+  routes.get('/login/:uid/federated', async (c) => {
+    const step = await load(c);
+    if (step instanceof Response) return step;
+    const id = c.req.query('login_result') ?? '';
+    const row = id && id.length <= 100 ? await consumeLoginResult(ctx.store.db, id) : undefined;
+    const context = (row?.context ?? {}) as { interactionUid?: unknown };
+    if (!row || context.interactionUid !== step.interaction.uid) {
+      return refuse(c, step, 'This sign-in has expired', 'The answer from your organisation’s sign-in was already used or has expired.', 'login result missing, expired, reused or not issued for this interaction', 400);
+    }
+    if (row.outcome !== 'success') {
+      const message = row.errorMessage || 'Your organisation’s sign-in did not let you in.';
+      const code = row.errorCode ?? (row.outcome === 'pending' ? 'provisioning_pending' : 'upstream_failure');
+      return refuse(c, step, 'You could not be signed in', message, `${code}: ${row.errorMessage ?? 'the upstream login failed'}`);
+    }
+    if (!step.app.identityProviders.includes(row.idpId)) {
+      return refuse(c, step, 'Sign-in method not allowed', `${step.app.name} does not accept this sign-in method.`, `identity provider ${row.idpId} is not allowed for this application`);
+    }
+    const authn = (row.authnContext ?? {}) as Partial<AuthnContext>;
+    let accountId = row.userId;
+    if (!accountId) {
+      // JIT off: nothing about the person is stored in the user tables; the mapped claims ride with the session.
+      accountId = pairwiseAccountId(step.current.keys.pairwiseKey, row.idpId, row.subject ?? '');
+      await saveFederatedAccount(ctx.store, accountId, claimsFromFederated(row.claims as Record<string, unknown> | null), Math.max(TTL.Session, TTL.RefreshToken));
+    }
+    const returnTo = await result(c, step, {
+      login: {
+        accountId,
+        remember: true,
+        ...(authn.amr && authn.amr.length > 0 ? { amr: authn.amr } : {}),
+        ...(authn.acr ? { acr: authn.acr } : {}),
+        ...(authn.authTime ? { ts: authn.authTime } : {}),
+      },
+    });
+    return c.redirect(returnTo, 303);
+  });
+
+  return routes;
+}

@@ -1,0 +1,161 @@
+// The app-facing OpenID Provider (oidc-provider 9), issuer PUBLIC_URL/oidc. Its configuration in one
+// place: storage (our adapter), clients (applications), keys and cookie keys (from the store), claims,
+// interactions (/login/:uid), and the endpoints apps use: authorization code + PKCE, rotating refresh
+// tokens, userinfo, revocation (RFC 7009), introspection (RFC 7662), RP-initiated logout.
+import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { AppContext } from '../http/app-context.js';
+import { keysFingerprint } from '../store/keys-repo.js';
+import { createAdapterFactory } from './adapter.js';
+import { createFindAccount } from './account.js';
+import { SCOPE_CLAIMS, SUPPORTED_SCOPES } from './claims.js';
+import { REQUIRE_PKCE, useHashedClientSecrets } from './clients.js';
+import { ensureProviderKeys, loadProviderKeys, OIDC_KEY_PURPOSES, type ProviderKeys } from './keys.js';
+import { renderProviderError, renderLogoutPrompt, renderLogoutSuccess } from './provider-pages.js';
+
+/** Token lifetimes (seconds). A rotated-out signing key stays published for the longest of ID/access tokens. */
+export const TTL = {
+  AccessToken: 3600,
+  AuthorizationCode: 60,
+  IdToken: 3600,
+  Interaction: 600,
+  Grant: 14 * 24 * 3600,
+  Session: 14 * 24 * 3600,
+  RefreshToken: 14 * 24 * 3600,
+};
+export const SIGNING_KEY_KEEP_SECONDS = Math.max(TTL.AccessToken, TTL.IdToken) + 300;
+
+export const issuerOf = (publicUrl: string) => `${publicUrl}/oidc`;
+
+/** First-party apps: every scope and claim an app asks for is granted (consent pages come with a later issue). */
+async function loadExistingGrant(ctx: KoaContextWithOIDC) {
+  const { oidc } = ctx;
+  const accountId = oidc.session?.accountId;
+  const client = oidc.client;
+  if (!accountId || !client) return undefined;
+  const grantId = oidc.result?.consent?.grantId || oidc.session!.grantIdFor(client.clientId);
+  let grant = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+  if (grant && (grant.accountId !== accountId || grant.clientId !== client.clientId)) grant = undefined;
+  grant ??= new oidc.provider.Grant({ clientId: client.clientId, accountId });
+  const scopes = [...(oidc.requestParamScopes as Set<string>)];
+  const missing = scopes.filter((s) => !grant.getOIDCScope().split(' ').includes(s));
+  const claims = [...(oidc.requestParamClaims as Set<string>)];
+  if (missing.length > 0 || claims.length > 0 || !grantId) {
+    grant.addOIDCScope(scopes.join(' '));
+    if (claims.length > 0) grant.addOIDCClaims(claims);
+    await grant.save();
+  }
+  return grant;
+}
+
+export function buildProvider(ctx: AppContext, keys: ProviderKeys): Provider {
+  const secure = ctx.config.publicUrl.startsWith('https:');
+  const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure, signed: true };
+  const configuration: Configuration = {
+    adapter: createAdapterFactory(ctx.store),
+    findAccount: createFindAccount(ctx.store),
+    jwks: keys.jwks as Configuration['jwks'],
+    cookies: {
+      keys: keys.cookieKeys,
+      names: { session: 'jb_session', interaction: 'jb_interaction', resume: 'jb_resume' },
+      long: cookieOptions,
+      short: cookieOptions,
+    },
+    claims: Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]])),
+    scopes: SUPPORTED_SCOPES,
+    responseTypes: ['code'],
+    subjectTypes: ['public'],
+    clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post'],
+    extraParams: ['idp'],
+    extraClientMetadata: {
+      properties: [REQUIRE_PKCE],
+      validator(_ctx, key, value) {
+        if (key === REQUIRE_PKCE && typeof value !== 'boolean') throw new Error(`${REQUIRE_PKCE} must be a boolean`);
+      },
+    },
+    pkce: { required: (_ctx, client) => (client as unknown as Record<string, unknown>)[REQUIRE_PKCE] !== false },
+    // Scope claims go into the ID token too: apps get the provisioned user's claims without a userinfo call.
+    conformIdTokenClaims: false,
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
+    loadExistingGrant,
+    interactions: { url: async (_ctx, interaction) => `/login/${interaction.uid}` },
+    ttl: TTL,
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      introspection: {
+        enabled: true,
+        // Only confidential apps introspect, and only their own tokens.
+        allowedPolicy: async (_ctx, client, token) => client.clientAuthMethod !== 'none' && token.clientId === client.clientId,
+      },
+      rpInitiatedLogout: { enabled: true, logoutSource: renderLogoutPrompt, postLogoutSuccessSource: renderLogoutSuccess },
+      resourceIndicators: { enabled: false },
+      userinfo: { enabled: true },
+      claimsParameter: { enabled: true },
+    },
+    // The client secret is an scrypt hash here: nothing may use it as an HMAC key.
+    enabledJWA: {
+      idTokenSigningAlgValues: ['RS256', 'ES256'],
+      userinfoSigningAlgValues: ['RS256', 'ES256'],
+      introspectionSigningAlgValues: ['RS256', 'ES256'],
+      authorizationSigningAlgValues: ['RS256', 'ES256'],
+      requestObjectSigningAlgValues: ['RS256', 'ES256'],
+      clientAuthSigningAlgValues: ['RS256', 'ES256'],
+    },
+    clientBasedCORS: (_ctx, origin, client) => client.redirectUris?.some((uri) => new URL(uri).origin === origin) ?? false,
+    renderError: renderProviderError,
+  };
+  const provider = new Provider(issuerOf(ctx.config.publicUrl), configuration);
+  // An https PUBLIC_URL means TLS ends at a proxy in front: trust its X-Forwarded-Proto for secure cookies.
+  provider.proxy = secure;
+  useHashedClientSecrets(provider);
+  provider.on('server_error', (_koa, error) => ctx.logger.error({ err: error }, 'OpenID Provider error'));
+  return provider;
+}
+
+/**
+ * One provider per process, rebuilt when the keys in the store change (another instance rotated them):
+ * a cache of the store's keys, checked every few seconds, never the only copy of anything.
+ */
+export class ProviderHolder {
+  #current: { provider: Provider; callback: ReturnType<Provider['callback']>; keys: ProviderKeys; fingerprint: string; checkedAt: number } | null = null;
+  #ensured = false;
+  #pending: Promise<NonNullable<ProviderHolder['current']>> | null = null;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly recheckMs = 5_000,
+  ) {}
+
+  private get current() {
+    return this.#current;
+  }
+
+  async get() {
+    const now = Date.now();
+    if (this.#current && now - this.#current.checkedAt < this.recheckMs) return this.#current;
+    this.#pending ??= this.refresh().finally(() => (this.#pending = null));
+    return this.#pending;
+  }
+
+  /** Forget the cached keys (after this instance rotated them). */
+  invalidate() {
+    this.#current = null;
+  }
+
+  private async refresh() {
+    if (!this.#ensured) {
+      await ensureProviderKeys(this.ctx.store);
+      this.#ensured = true;
+    }
+    const fingerprint = await keysFingerprint(this.ctx.store.db, OIDC_KEY_PURPOSES);
+    if (this.#current && this.#current.fingerprint === fingerprint) {
+      this.#current.checkedAt = Date.now();
+      return this.#current;
+    }
+    const keys = await loadProviderKeys(this.ctx.store);
+    const provider = buildProvider(this.ctx, keys);
+    this.#current = { provider, callback: provider.callback(), keys, fingerprint, checkedAt: Date.now() };
+    return this.#current;
+  }
+}

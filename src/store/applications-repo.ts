@@ -1,0 +1,105 @@
+// Applications: the OIDC clients that sign people in through jitbridge. The client secret is stored as a
+// scrypt hash only; oidc-provider reads clients through this module (by client_id).
+import { asc, eq, sql } from 'drizzle-orm';
+import { notFound } from '../domain/errors.js';
+import type { Executor } from './database.js';
+import { applications } from './schema/index.js';
+
+export interface ApplicationOidcSettings {
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  grantTypes: string[];
+  tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post' | 'none';
+  /** Always true for public clients; confidential clients may turn it off. */
+  requirePkce: boolean;
+}
+
+export interface Application {
+  id: string;
+  name: string;
+  clientId: string;
+  clientSecretHash: string | null;
+  oidc: ApplicationOidcSettings;
+  identityProviders: string[];
+  signInFlow: { steps: unknown[] };
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+type Row = typeof applications.$inferSelect;
+
+function toApplication(row: Row): Application {
+  return {
+    id: row.id,
+    name: row.name,
+    clientId: row.clientId,
+    clientSecretHash: row.clientSecretHash,
+    oidc: row.oidcSettings as ApplicationOidcSettings,
+    identityProviders: row.identityProviders as string[],
+    signInFlow: row.signInFlow as { steps: unknown[] },
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export interface ApplicationInput {
+  name: string;
+  oidc: ApplicationOidcSettings;
+  identityProviders: string[];
+  signInFlow: { steps: unknown[] };
+}
+
+export async function insertApplication(executor: Executor, input: ApplicationInput & { clientId: string; clientSecretHash: string | null }): Promise<Application> {
+  const [row] = await executor
+    .insert(applications)
+    .values({
+      name: input.name,
+      clientId: input.clientId,
+      clientSecretHash: input.clientSecretHash,
+      oidcSettings: input.oidc,
+      identityProviders: input.identityProviders,
+      signInFlow: input.signInFlow,
+    })
+    .returning();
+  return toApplication(row!);
+}
+
+export async function listApplications(executor: Executor): Promise<Application[]> {
+  return (await executor.select().from(applications).orderBy(asc(applications.name), asc(applications.id))).map(toApplication);
+}
+
+export async function findApplicationById(executor: Executor, id: string): Promise<Application | undefined> {
+  const [row] = await executor.select().from(applications).where(eq(applications.id, id));
+  return row ? toApplication(row) : undefined;
+}
+
+export async function findApplicationByClientId(executor: Executor, clientId: string): Promise<Application | undefined> {
+  const [row] = await executor.select().from(applications).where(eq(applications.clientId, clientId));
+  return row ? toApplication(row) : undefined;
+}
+
+export async function updateApplication(
+  executor: Executor,
+  id: string,
+  changes: ApplicationInput & { clientSecretHash?: string | null },
+): Promise<Application> {
+  const [row] = await executor
+    .update(applications)
+    .set({
+      name: changes.name,
+      oidcSettings: changes.oidc,
+      identityProviders: changes.identityProviders,
+      signInFlow: changes.signInFlow,
+      ...(changes.clientSecretHash !== undefined ? { clientSecretHash: changes.clientSecretHash } : {}),
+      updatedAt: sql`now()`,
+    })
+    .where(eq(applications.id, id))
+    .returning();
+  if (!row) throw notFound('application_not_found', `application ${id} does not exist`);
+  return toApplication(row);
+}
+
+export async function deleteApplication(executor: Executor, id: string): Promise<Application | undefined> {
+  const [row] = await executor.delete(applications).where(eq(applications.id, id)).returning();
+  return row ? toApplication(row) : undefined;
+}
