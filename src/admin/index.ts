@@ -7,15 +7,18 @@ import type { AppContext, AppEnv } from '../http/app-context.js';
 import { adminAuth } from '../http/admin-auth.js';
 import { applicationRoutes } from './applications.js';
 import { auditEventRoutes } from './audit-events.js';
+import { consentPurposeRoutes } from './consent-purposes.js';
 import { identityProviderRoutes } from './identity-providers.js';
 import { keyRoutes } from './keys.js';
 import { settingsRoutes } from './settings.js';
+import { userConsentRoutes } from './user-consents.js';
+import { userPasswordRoutes } from './user-passwords.js';
 import { userStoreRoutes } from './user-stores.js';
 
 export const ADMIN_API_VERSION = '1.0.0';
 
 /** Every resource module of the admin API; each returns a router built from the context. */
-const resources = [settingsRoutes, userStoreRoutes, identityProviderRoutes, applicationRoutes, keyRoutes, auditEventRoutes];
+const resources = [settingsRoutes, userStoreRoutes, identityProviderRoutes, applicationRoutes, keyRoutes, consentPurposeRoutes, userConsentRoutes, userPasswordRoutes, auditEventRoutes];
 
 export function createAdminApi(ctx: AppContext) {
   const api = new OpenAPIHono<AppEnv>();
