@@ -18,6 +18,8 @@ export interface PlanOptions {
   userId?: string;
   /** Clock, for provenance timestamps. */
   now?: Date;
+  /** How often this plan restarted after seeing a concurrent first login (bounded). */
+  replans?: number;
 }
 
 /** The sync method in force: the IdP's, else the server setting (false → OVERRIDE_ALL, true → PRESERVE_LOCAL). */
@@ -236,6 +238,11 @@ export async function planProvisioning(
   const sameName = await reads.findUserByUserName(store.id, target.name);
   let candidate: UserRow | undefined;
   let how: 'associate_username' | 'associate_email' | null = null;
+  if (sameName && (await reads.findLinkOfUserForIdp(sameName.id, idp.id))?.subject === identity.subject && (options.replans ?? 0) < 2) {
+    // A concurrent first login of this very identity committed between our link lookup and this one: plan again,
+    // which now takes the "link exists" path.
+    return planProvisioning(reads, idp, identity, { ...options, replans: (options.replans ?? 0) + 1 });
+  }
   if (sameName) {
     if (!associate) {
       return refuse(plan, 'username_taken', `a local user named '${plan.qualifiedUserName}' exists and association with local users is off`, 'jit.link.refused');
@@ -257,6 +264,9 @@ export async function planProvisioning(
   if (candidate && how) {
     if (candidate.locked) return refuse(plan, 'user_locked', `the local user ${candidate.id} is locked`, 'jit.link.refused');
     const other = await reads.findLinkOfUserForIdp(candidate.id, idp.id);
+    if (other?.subject === identity.subject && (options.replans ?? 0) < 2) {
+      return planProvisioning(reads, idp, identity, { ...options, replans: (options.replans ?? 0) + 1 });
+    }
     if (other) return refuse(plan, 'already_linked', `the local user ${candidate.id} is already linked to another identity of this identity provider`, 'jit.link.refused');
     plan.decision = how;
     planSync(plan, candidate, mapped, at);
