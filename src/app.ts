@@ -6,6 +6,7 @@ import type { AppContext, AppEnv } from './http/app-context.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
 import { requestContext } from './http/request-context.js';
 import { securityHeaders } from './http/security-headers.js';
+import { createScimApi } from './scim/index.js';
 import { createOidcEdge } from './oidc/index.js';
 
 export function createApp(ctx: AppContext) {
@@ -23,6 +24,7 @@ export function createApp(ctx: AppContext) {
   );
 
   app.route('/api/v1', createAdminApi(ctx));
+  app.route('/scim/v2', createScimApi(ctx));
   app.route('/', docsPage());
   app.route('/', createOidcEdge(ctx));
 

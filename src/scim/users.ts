@@ -1,0 +1,155 @@
+// /Users operations (RFC 7644 §3.3 create, §3.4 query, §3.5 replace/patch, §3.6 delete). Each write runs in
+// one transaction with its audit and outbox events; updates lock the row and check its version.
+import { changedAttributePaths, recordProvenance } from '../domain/attribute-changes.js';
+import { AppError } from '../domain/errors.js';
+import type { ScimUserResource } from '../domain/scim-user.js';
+import { recordAudit } from '../store/audit-repo.js';
+import type { Tx } from '../store/database.js';
+import { listGroupsOf, removeFromAllGroups } from '../store/groups-repo.js';
+import { hashPassword } from '../store/hashing.js';
+import { emitOutboxEvent } from '../store/outbox-repo.js';
+import { searchScim } from '../store/scim-query.js';
+import type { UserRow } from '../store/schema/index.js';
+import { deleteUserRow, findUserById, insertUser, updateUser } from '../store/users-repo.js';
+import { lenientAttributes, listResponse } from './list-response.js';
+import { encodeCursor, parseListRequest, type ListRequest } from './list-query.js';
+import { checkIfMatch, notFound, UUID_PATTERN, type ScimCall, type ScimResult } from './operation.js';
+import { applyPatch, parsePatchRequest } from './patch.js';
+import { etagMatches, etagOf, parseEtags, project, userToScim } from './representation.js';
+import { coerceInbound } from './schemas.js';
+import { canSee, checkQualifiedName, checkUserUpdate } from './write-guard.js';
+
+const provenanceEntry = (call: ScimCall) => ({ source: 'scim' as const, sourceId: call.principal.id, at: new Date().toISOString() });
+
+function answer(call: ScimCall, status: number, row: UserRow, groups?: Array<{ value: string; display: string }>): ScimResult {
+  const { attributes, excluded } = lenientAttributes('User', call);
+  const body = project(userToScim(row, call.baseUrl, groups), attributes, excluded);
+  const location = `${call.baseUrl}/Users/${row.id}`;
+  return { status, body, headers: { etag: etagOf(row.version), ...(status === 201 ? { location } : {}), 'content-location': location } };
+}
+
+/** A password in a write is hashed and kept apart from the resource (it is never returned). */
+async function passwordOf(body: unknown): Promise<string | undefined> {
+  const value = (body as Record<string, unknown> | null)?.password;
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length < 1 || value.length > 1024) throw new AppError('invalid_input', 'invalidValue', 'password must be a string');
+  return hashPassword(value);
+}
+
+async function loadForWrite(tx: Tx, call: ScimCall, id: string): Promise<UserRow> {
+  const row = UUID_PATTERN.test(id) ? await findUserById(tx, id, { forUpdate: true }) : undefined;
+  if (!row || !canSee(call.principal, row)) throw notFound('User', id);
+  checkIfMatch(call, row.version);
+  return row;
+}
+
+async function recordWrite(tx: Tx, call: ScimCall, action: 'create' | 'update' | 'delete', row: UserRow, before?: UserRow, details?: Record<string, unknown>) {
+  await recordAudit(tx, {
+    actorType: 'scim_client',
+    actorId: call.principal.id,
+    action: `scim.user.${action}`,
+    targetType: 'user',
+    targetId: row.id,
+    outcome: 'success',
+    details: { userName: (row.resource as ScimUserResource).userName, ...details },
+  });
+  const eventType = action === 'update' && before?.active && !row.active ? 'deactivate' : action;
+  await emitOutboxEvent(tx, {
+    resourceType: 'User',
+    resourceId: row.id,
+    userStoreId: row.userStoreId,
+    eventType,
+    payload: action === 'delete' ? { id: row.id, userName: (row.resource as ScimUserResource).userName } : userToScim(row, call.baseUrl),
+    resourceVersion: row.version,
+  });
+}
+
+export async function createUser(call: ScimCall, body: unknown): Promise<ScimResult> {
+  const resource = coerceInbound('User', body) as unknown as ScimUserResource;
+  const passwordHash = await passwordOf(body);
+  const row = await call.ctx.store.transaction(async (tx) => {
+    const checked = await checkQualifiedName(tx, call.principal, resource.userName, 'userName', 'User');
+    resource.userName = checked.qualified;
+    const provenance = recordProvenance({}, changedAttributePaths(null, resource), provenanceEntry(call));
+    const created = await insertUser(tx, { userStoreId: checked.store.id, userName: checked.name, resource, provenance, passwordHash: passwordHash ?? null });
+    await recordWrite(tx, call, 'create', created);
+    return created;
+  });
+  return answer(call, 201, row);
+}
+
+export async function getUser(call: ScimCall, id: string): Promise<ScimResult> {
+  const row = UUID_PATTERN.test(id) ? await findUserById(call.ctx.store.db, id) : undefined;
+  if (!row || !canSee(call.principal, row)) throw notFound('User', id);
+  const tags = parseEtags(call.ifNoneMatch);
+  if (tags !== undefined && etagMatches(tags, row.version)) return { status: 304, headers: { etag: etagOf(row.version) } };
+  const groups = (await listGroupsOf(call.ctx.store.db, [row.id])).get(row.id);
+  return answer(call, 200, row, groups);
+}
+
+export async function listUsers(call: ScimCall, request: ListRequest): Promise<ScimResult> {
+  const query = parseListRequest('User', request);
+  const page = await searchScim<UserRow>(call.ctx.store.db, 'users', { ...query.search, userStoreIds: call.principal.userStoreIds });
+  // The read-only `groups` attribute costs a join: lists return it only when asked for by name.
+  const wantsGroups = query.attributes?.some((p) => p[0] === 'groups');
+  const groups = wantsGroups ? await listGroupsOf(call.ctx.store.db, page.rows.map((r) => r.id)) : undefined;
+  const resources = page.rows.map((row) => project(userToScim(row, call.baseUrl, groups?.get(row.id)), query.attributes, query.excluded));
+  const nextCursor = page.next && query.cursorFingerprint ? encodeCursor({ ...page.next, f: query.cursorFingerprint }) : undefined;
+  return { status: 200, body: listResponse(resources, page.totalResults, query.search, nextCursor) };
+}
+
+export async function replaceUser(call: ScimCall, id: string, body: unknown): Promise<ScimResult> {
+  const resource = coerceInbound('User', body) as unknown as ScimUserResource;
+  const passwordHash = await passwordOf(body);
+  const row = await call.ctx.store.transaction(async (tx) => {
+    const before = await loadForWrite(tx, call, id);
+    return writeUpdate(tx, call, before, resource, passwordHash, 'put');
+  });
+  return answer(call, 200, row);
+}
+
+async function writeUpdate(tx: Tx, call: ScimCall, before: UserRow, resource: ScimUserResource, passwordHash: string | undefined, via: 'put' | 'patch') {
+  const checked = await checkQualifiedName(tx, call.principal, resource.userName, 'userName', 'User');
+  resource.userName = checked.qualified;
+  const changed = changedAttributePaths(before.resource as Record<string, unknown>, resource);
+  checkUserUpdate(before, checked, changed);
+  if (changed.length === 0 && passwordHash === undefined) return before;
+  const updated = await updateUser(
+    tx,
+    before.id,
+    {
+      resource,
+      userName: checked.name,
+      provenance: recordProvenance(before.provenance as never, changed, provenanceEntry(call)),
+      ...(passwordHash !== undefined ? { passwordHash } : {}),
+    },
+    before.version,
+  );
+  await recordWrite(tx, call, 'update', updated, before, { via, changed: passwordHash ? [...changed, 'password'] : changed });
+  return updated;
+}
+
+export async function patchUser(call: ScimCall, id: string, body: unknown): Promise<ScimResult> {
+  const operations = parsePatchRequest(body);
+  const row = await call.ctx.store.transaction(async (tx) => {
+    const before = await loadForWrite(tx, call, id);
+    // A password set by PATCH is hashed and kept out of the resource.
+    const passwordOps = operations.filter((o) => o.path?.toLowerCase() === 'password');
+    const others = operations.filter((o) => !passwordOps.includes(o));
+    const passwordHash = passwordOps.length ? await passwordOf({ password: passwordOps[passwordOps.length - 1]!.value }) : undefined;
+    const patched = await applyPatch('User', before.id, before.resource as Record<string, unknown>, others);
+    const resource = coerceInbound('User', patched) as unknown as ScimUserResource;
+    return writeUpdate(tx, call, before, resource, passwordHash, 'patch');
+  });
+  return answer(call, 200, row);
+}
+
+export async function deleteUser(call: ScimCall, id: string): Promise<ScimResult> {
+  await call.ctx.store.transaction(async (tx) => {
+    const before = await loadForWrite(tx, call, id);
+    await deleteUserRow(tx, before.id);
+    await removeFromAllGroups(tx, before.id);
+    await recordWrite(tx, call, 'delete', before);
+  });
+  return { status: 204 };
+}

@@ -1,0 +1,146 @@
+// Persistence of SCIM Groups: the JSON resource (without members), its columns, and one row per member
+// in group_members, so adding or removing one member never reads or rewrites the whole list.
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { AppError, conflict, notFound } from '../domain/errors.js';
+import { rows, type Executor } from './database.js';
+import { isUniqueViolation } from './errors.js';
+import { groupMembers, groups, type GroupRow } from './schema/index.js';
+
+export interface NewGroup {
+  userStoreId: string;
+  /** The name within the store, without the domain prefix. */
+  displayName: string;
+  externalId: string | null;
+  resource: Record<string, unknown>;
+}
+
+export interface MemberRef {
+  value: string;
+  type: 'User' | 'Group';
+}
+
+export interface MemberView extends MemberRef {
+  display: string | null;
+}
+
+const taken = (name: string) => conflict('uniqueness', `A group named '${name}' already exists`, [{ field: 'displayName', message: 'already taken' }]);
+
+export async function insertGroup(executor: Executor, group: NewGroup): Promise<GroupRow> {
+  const [row] = await executor.insert(groups).values(group).onConflictDoNothing().returning();
+  if (!row) throw taken(String(group.resource.displayName ?? group.displayName));
+  return row;
+}
+
+export async function findGroupById(executor: Executor, id: string, options: { forUpdate?: boolean } = {}): Promise<GroupRow | undefined> {
+  const query = executor.select().from(groups).where(eq(groups.id, id));
+  const [row] = options.forUpdate ? await query.for('update') : await query;
+  return row;
+}
+
+/** Writes the group's own attributes and bumps its version; `expectedVersion` guards read-modify-write. */
+export async function updateGroup(
+  executor: Executor,
+  id: string,
+  changes: Partial<Pick<NewGroup, 'displayName' | 'externalId' | 'resource'>>,
+  expectedVersion?: number,
+): Promise<GroupRow> {
+  const where = expectedVersion === undefined ? eq(groups.id, id) : and(eq(groups.id, id), eq(groups.version, expectedVersion));
+  let row: GroupRow | undefined;
+  try {
+    [row] = await executor
+      .update(groups)
+      .set({ ...changes, version: sql`${groups.version} + 1`, updatedAt: sql`now()` })
+      .where(where)
+      .returning();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw taken(String(changes.resource?.displayName ?? changes.displayName));
+    throw error;
+  }
+  if (row) return row;
+  if (expectedVersion !== undefined && (await findGroupById(executor, id))) {
+    throw new AppError('precondition_failed', 'version_mismatch', `group ${id} was changed by someone else (version is no longer ${expectedVersion})`);
+  }
+  throw notFound('group_not_found', `group ${id} does not exist`);
+}
+
+/** Bumps the version after a member change (the group's ETag must change with its members). */
+export async function touchGroup(executor: Executor, id: string, expectedVersion?: number): Promise<GroupRow> {
+  return updateGroup(executor, id, {}, expectedVersion);
+}
+
+export async function deleteGroupRow(executor: Executor, id: string): Promise<GroupRow | undefined> {
+  const [row] = await executor.delete(groups).where(eq(groups.id, id)).returning();
+  // Memberships of this group in other groups go too (member rows of its own members cascade).
+  if (row) await removeFromAllGroups(executor, id);
+  return row;
+}
+
+/** Removes a deleted user or group from every group it belonged to (member_id has no foreign key). */
+export async function removeFromAllGroups(executor: Executor, memberId: string): Promise<void> {
+  await executor.delete(groupMembers).where(eq(groupMembers.memberId, memberId));
+}
+
+/** Which of these ids are existing users or groups (members must exist). */
+export async function findMemberTypes(executor: Executor, ids: string[]): Promise<Map<string, 'User' | 'Group'>> {
+  const found = new Map<string, 'User' | 'Group'>();
+  if (ids.length === 0) return found;
+  const list = sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `);
+  const result = await rows<{ id: string; kind: 'User' | 'Group' }>(
+    executor,
+    sql`select id::text as id, 'User' as kind from users where id in (${list}) union all select id::text, 'Group' from groups where id in (${list})`,
+  );
+  for (const r of result) found.set(r.id, r.kind);
+  return found;
+}
+
+/** Adds members; already-present ones are left alone. Returns those actually added. */
+export async function addMembers(executor: Executor, groupId: string, members: MemberRef[]): Promise<MemberRef[]> {
+  if (members.length === 0) return [];
+  const added = await executor
+    .insert(groupMembers)
+    .values(members.map((m) => ({ groupId, memberId: m.value, memberType: m.type })))
+    .onConflictDoNothing()
+    .returning({ value: groupMembers.memberId, type: groupMembers.memberType });
+  return added as MemberRef[];
+}
+
+/** Removes the given members (or every member when `ids` is undefined). Returns the removed ids. */
+export async function removeMembers(executor: Executor, groupId: string, ids?: string[]): Promise<string[]> {
+  if (ids && ids.length === 0) return [];
+  const where = ids ? and(eq(groupMembers.groupId, groupId), inArray(groupMembers.memberId, ids)) : eq(groupMembers.groupId, groupId);
+  const removed = await executor.delete(groupMembers).where(where).returning({ id: groupMembers.memberId });
+  return removed.map((r) => r.id);
+}
+
+/** Members of groups with their display names, for responses (one query for a whole page of groups). */
+export async function listMembers(executor: Executor, groupIds: string[]): Promise<Map<string, MemberView[]>> {
+  const byGroup = new Map<string, MemberView[]>(groupIds.map((id) => [id, []]));
+  if (groupIds.length === 0) return byGroup;
+  const result = await rows<{ group_id: string; value: string; type: 'User' | 'Group'; display: string | null }>(
+    executor,
+    sql`select m.group_id::text as group_id, m.member_id::text as value, m.member_type as type,
+               coalesce(u.display_name, u.resource ->> 'userName', g.resource ->> 'displayName') as display
+        from group_members m
+        left join users u on m.member_type = 'User' and u.id = m.member_id
+        left join groups g on m.member_type = 'Group' and g.id = m.member_id
+        where m.group_id in (${sql.join(groupIds.map((id) => sql`${id}::uuid`), sql`, `)})
+        order by m.added_at, m.member_id`,
+  );
+  for (const r of result) byGroup.get(r.group_id)?.push({ value: r.value, type: r.type, display: r.display });
+  return byGroup;
+}
+
+/** The groups a user (or group) belongs to, for the User's read-only `groups` attribute. */
+export async function listGroupsOf(executor: Executor, memberIds: string[]): Promise<Map<string, Array<{ value: string; display: string }>>> {
+  const byMember = new Map<string, Array<{ value: string; display: string }>>(memberIds.map((id) => [id, []]));
+  if (memberIds.length === 0) return byMember;
+  const result = await rows<{ member_id: string; value: string; display: string }>(
+    executor,
+    sql`select m.member_id::text as member_id, g.id::text as value, g.resource ->> 'displayName' as display
+        from group_members m join groups g on g.id = m.group_id
+        where m.member_id in (${sql.join(memberIds.map((id) => sql`${id}::uuid`), sql`, `)})
+        order by g.display_name`,
+  );
+  for (const r of result) byMember.get(r.member_id)?.push({ value: r.value, display: r.display });
+  return byMember;
+}

@@ -1,0 +1,421 @@
+// Compiles a resolved SCIM filter (RFC 7644 §3.4.2.2) into SQL over the users or groups table, and runs
+// searches with sorting, index paging and keyset (cursor) paging. The SCIM edge parses and resolves the
+// filter against the schemas; this module only knows where each attribute lives: an indexed column when
+// there is one, else a JSONB expression over `resource`. Nothing here loads more than one page.
+import { sql, type SQL } from 'drizzle-orm';
+import { AppError } from '../domain/errors.js';
+import { rows, type Executor } from './database.js';
+import type { GroupRow, UserRow } from './schema/index.js';
+
+export type CompareOp = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le';
+export type FilterValue = string | number | boolean | null;
+export type ScimAttrType = 'string' | 'boolean' | 'decimal' | 'integer' | 'dateTime' | 'reference' | 'binary' | 'complex';
+
+/** An attribute resolved against its schema: canonical JSON path (relative to the resource or to an element). */
+export interface ScimAttr {
+  path: string[];
+  type: ScimAttrType;
+  caseExact: boolean;
+  multiValued?: boolean;
+}
+
+export type ScimFilter =
+  | { op: 'and' | 'or'; left: ScimFilter; right: ScimFilter }
+  | { op: 'not'; expr: ScimFilter }
+  | { op: CompareOp; attr: ScimAttr; value: FilterValue }
+  | { op: 'pr'; attr: ScimAttr }
+  /** Some element of the multi-valued attribute at `array` satisfies `filter` (paths relative to the element). */
+  | { op: 'any'; array: string[]; filter: ScimFilter };
+
+export type ResourceTable = 'users' | 'groups';
+
+const invalidFilter = (message: string) => new AppError('invalid_input', 'invalidFilter', message);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A PostgreSQL text[] literal for a JSON path, every element quoted (names may hold ':' and '.'). */
+const jsonPath = (path: string[]) => `{${path.map((p) => `"${p.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+const escapeLike = (value: string) => value.replace(/[\\%_]/g, '\\$&');
+
+interface Operand {
+  /** The value expression; text for strings. */
+  expr: SQL;
+  type: ScimAttrType;
+  caseExact: boolean;
+  /** For the uuid columns: equality compares as uuid so the primary key index serves it. */
+  uuid?: boolean;
+  /** True when `expr` is already lower-cased (so lower() is not applied twice). */
+  lowered?: boolean;
+  /** A typed column (booleans and timestamps compare natively) rather than a JSONB expression. */
+  column?: boolean;
+}
+
+/** Where a (top-level, singular) attribute of a row lives. */
+function rowOperand(table: ResourceTable, alias: string, attr: ScimAttr): Operand {
+  const key = attr.path.join('.').toLowerCase();
+  const col = (name: string) => sql.raw(`${alias}.${name}`);
+  const base = { type: attr.type, caseExact: attr.caseExact, column: true };
+  switch (key) {
+    case 'id':
+      return { ...base, expr: col('id'), uuid: true };
+    case 'externalid':
+      return { ...base, expr: col('external_id') };
+    case 'meta.created':
+      return { ...base, expr: col('created_at'), type: 'dateTime' };
+    case 'meta.lastmodified':
+      return { ...base, expr: col('updated_at'), type: 'dateTime' };
+    case 'meta.resourcetype':
+      return { ...base, expr: sql`${table === 'users' ? 'User' : 'Group'}::text` };
+    case 'meta.version':
+      return { ...base, expr: sql`('W/"' || ${col('version')} || '"')` };
+  }
+  if (table === 'users') {
+    switch (key) {
+      case 'displayname':
+        return { ...base, expr: col('display_name') };
+      case 'name.givenname':
+        return { ...base, expr: col('given_name') };
+      case 'name.familyname':
+        return { ...base, expr: col('family_name') };
+      case 'active':
+        return { ...base, expr: col('active') };
+    }
+  }
+  if (attr.path[0] === 'meta') throw invalidFilter(`Attribute '${attr.path.join('.')}' cannot be filtered`);
+  return jsonOperand(sql.raw(`${alias}.resource`), attr);
+}
+
+function jsonOperand(source: SQL, attr: ScimAttr): Operand {
+  const p = jsonPath(attr.path);
+  const text = attr.path.length ? sql`(${source} #>> ${p}::text[])` : sql`(${source} #>> '{}')`;
+  if (attr.type === 'boolean') return { expr: sql`(${source} #> ${p}::text[])`, type: 'boolean', caseExact: true };
+  if (attr.type === 'decimal' || attr.type === 'integer') {
+    const value = sql`(${source} #> ${p}::text[])`;
+    return { expr: sql`(case when jsonb_typeof(${value}) = 'number' then (${value})::text::numeric end)`, type: attr.type, caseExact: true };
+  }
+  return { expr: text, type: attr.type, caseExact: attr.caseExact };
+}
+
+/** A comparison of an operand with a literal. Null results mean "no match"; `not` coalesces them. */
+function compare(operand: Operand, op: CompareOp, value: FilterValue): SQL {
+  const { expr, type } = operand;
+  if (value === null) {
+    if (op === 'eq') return sql`(${expr} is null)`;
+    if (op === 'ne') return sql`(${expr} is not null)`;
+    throw invalidFilter(`Operator '${op}' cannot compare with null`);
+  }
+  if (type === 'boolean') {
+    const flag = typeof value === 'string' && /^(true|false)$/i.test(value) ? value.toLowerCase() === 'true' : value;
+    if (typeof flag !== 'boolean') throw invalidFilter('A boolean attribute compares only with true or false');
+    if (op !== 'eq' && op !== 'ne') throw invalidFilter(`Operator '${op}' is not defined for boolean attributes`);
+    // JSON booleans compare as jsonb; the `active` column is a real boolean.
+    const literal = operand.column ? sql`${flag}` : sql`${JSON.stringify(flag)}::jsonb`;
+    return op === 'eq' ? sql`(${expr} = ${literal})` : sql`(${expr} is distinct from ${literal})`;
+  }
+  if (type === 'decimal' || type === 'integer') {
+    if (typeof value !== 'number') throw invalidFilter('A numeric attribute compares only with a number');
+    if (['co', 'sw', 'ew'].includes(op)) throw invalidFilter(`Operator '${op}' is not defined for numbers`);
+    return ordered(expr, op, sql`${String(value)}::numeric`);
+  }
+  if (type === 'complex') throw invalidFilter('A complex attribute cannot be compared; name a sub-attribute');
+  if (typeof value !== 'string') throw invalidFilter(`Attribute of type ${type} compares only with a string`);
+  if (type === 'dateTime') {
+    if (Number.isNaN(Date.parse(value))) throw invalidFilter(`'${value}' is not a dateTime`);
+    if (['co', 'sw', 'ew'].includes(op)) throw invalidFilter(`Operator '${op}' is not defined for dateTime attributes`);
+    const iso = new Date(value).toISOString();
+    const left = operand.column ? expr : sql`(${expr})::timestamptz`;
+    return ordered(left, op, sql`${iso}::timestamptz`);
+  }
+  if (operand.uuid) {
+    if (op === 'eq') return UUID.test(value) ? sql`(${expr} = ${value}::uuid)` : sql`false`;
+    if (op === 'ne') return UUID.test(value) ? sql`(${expr} <> ${value}::uuid)` : sql`true`;
+    return stringCompare(sql`(${expr})::text`, op, value, true);
+  }
+  return stringCompare(operand.lowered || operand.caseExact ? expr : sql`lower(${expr})`, op, value, operand.caseExact || Boolean(operand.lowered));
+}
+
+function stringCompare(left: SQL, op: CompareOp, value: string, exact: boolean): SQL {
+  const right = exact ? sql`${value}::text` : sql`lower(${value})`;
+  switch (op) {
+    case 'co':
+      return sql`(${left} like ${'%' + escapeLike(exact ? value : value.toLowerCase()) + '%'})`;
+    case 'sw':
+      return sql`(${left} like ${escapeLike(exact ? value : value.toLowerCase()) + '%'})`;
+    case 'ew':
+      return sql`(${left} like ${'%' + escapeLike(exact ? value : value.toLowerCase())})`;
+    default:
+      return ordered(left, op, right);
+  }
+}
+
+function ordered(left: SQL, op: CompareOp, right: SQL): SQL {
+  switch (op) {
+    case 'eq':
+      return sql`(${left} = ${right})`;
+    case 'ne':
+      return sql`(${left} is distinct from ${right})`;
+    case 'gt':
+      return sql`(${left} > ${right})`;
+    case 'ge':
+      return sql`(${left} >= ${right})`;
+    case 'lt':
+      return sql`(${left} < ${right})`;
+    case 'le':
+      return sql`(${left} <= ${right})`;
+    default:
+      throw invalidFilter(`Operator '${op}' is not defined here`);
+  }
+}
+
+function present(operand: Operand, attr: ScimAttr): SQL {
+  if (attr.type === 'complex' || attr.multiValued) {
+    return sql`(jsonb_typeof(${operand.expr}) = 'array' and jsonb_array_length(${operand.expr}) > 0 or jsonb_typeof(${operand.expr}) = 'object' and ${operand.expr} <> '{}'::jsonb)`;
+  }
+  if (attr.type === 'string' || attr.type === 'reference' || attr.type === 'binary') return sql`(${operand.expr} is not null and ${operand.expr} <> '')`;
+  return sql`(${operand.expr} is not null)`;
+}
+
+interface Scope {
+  table: ResourceTable;
+  /** The row alias (`r`). */
+  alias: string;
+  /** When compiling inside `any`: the element alias and which array it is. */
+  element?: { alias: string; array: string };
+  counter: { next: number };
+}
+
+function compileNode(node: ScimFilter, scope: Scope): SQL {
+  switch (node.op) {
+    case 'and':
+      return sql`(${compileNode(node.left, scope)} and ${compileNode(node.right, scope)})`;
+    case 'or':
+      return sql`(${compileNode(node.left, scope)} or ${compileNode(node.right, scope)})`;
+    case 'not':
+      // A missing attribute makes a comparison null; `not` must then be true, as SCIM means "does not match".
+      return sql`(not coalesce(${compileNode(node.expr, scope)}, false))`;
+    case 'any':
+      return compileAny(node.array, node.filter, scope);
+    case 'pr': {
+      if (!scope.element && (node.attr.multiValued || node.attr.type === 'complex')) return presentRowComplex(node.attr, scope);
+      return present(operandFor(node.attr, scope), node.attr);
+    }
+    default: {
+      const special = specialCompare(node.attr, node.op, node.value, scope);
+      if (special) return special;
+      return compare(operandFor(node.attr, scope), node.op, node.value);
+    }
+  }
+}
+
+function operandFor(attr: ScimAttr, scope: Scope): Operand {
+  return scope.element ? elementOperand(attr, scope) : rowOperand(scope.table, scope.alias, attr);
+}
+
+/** Sub-attributes of an element of a multi-valued attribute; group memberships come from group_members. */
+function elementOperand(attr: ScimAttr, scope: Scope): Operand {
+  const element = scope.element!;
+  const sub = (attr.path[0] ?? 'value').toLowerCase();
+  if (element.array === 'members' || element.array === 'groups') {
+    const g = element.alias;
+    if (sub === 'value') return { expr: sql.raw(element.array === 'members' ? `${g}.member_id` : `${g}.group_id`), type: 'string', caseExact: true, uuid: true };
+    if (sub === 'type') return { expr: element.array === 'members' ? sql.raw(`${g}.member_type`) : sql`'direct'::text`, type: 'string', caseExact: false };
+    if (sub === 'display' && element.array === 'groups') return { expr: sql.raw(`${g}_g.display_name`), type: 'string', caseExact: false };
+    throw invalidFilter(`Sub-attribute '${attr.path.join('.')}' of ${element.array} cannot be filtered`);
+  }
+  return jsonOperand(sql.raw(`${element.alias}.v`), attr);
+}
+
+/** `emails pr`, `name pr`, `members pr` at row level. */
+function presentRowComplex(attr: ScimAttr, scope: Scope): SQL {
+  const key = attr.path.join('.').toLowerCase();
+  if (scope.table === 'users' && key === 'emails') return sql.raw(`(cardinality(${scope.alias}.email_values) > 0)`);
+  if (scope.table === 'groups' && key === 'members') return sql.raw(`exists (select 1 from group_members pm where pm.group_id = ${scope.alias}.id)`);
+  if (scope.table === 'users' && key === 'groups') return sql.raw(`exists (select 1 from group_members pm where pm.member_id = ${scope.alias}.id)`);
+  return present({ expr: sql`(${sql.raw(`${scope.alias}.resource`)} #> ${jsonPath(attr.path)}::text[])`, type: 'complex', caseExact: true }, attr);
+}
+
+/** Comparisons served by special columns: userName and group displayName (domain-qualified), email values. */
+function specialCompare(attr: ScimAttr, op: CompareOp, value: FilterValue, scope: Scope): SQL | undefined {
+  if (scope.element) return undefined;
+  const key = attr.path.join('.').toLowerCase();
+  const nameColumn = scope.table === 'users' && key === 'username' ? 'user_name' : scope.table === 'groups' && key === 'displayname' ? 'display_name' : null;
+  if (!nameColumn) return undefined;
+  if (typeof value !== 'string') throw invalidFilter(`'${attr.path.join('.')}' compares only with a string`);
+  const col = sql.raw(`${scope.alias}.${nameColumn}`);
+  // The value carries its user store domain ("EMPLOYEES/alice"; no prefix = PRIMARY): the domain picks the
+  // store, the comparison applies to the name within it. co and ew without a domain search every store.
+  const slash = value.indexOf('/');
+  const domain = slash > 0 ? value.slice(0, slash).toUpperCase() : 'PRIMARY';
+  const name = slash > 0 ? value.slice(slash + 1) : value;
+  const inStore = sql`${sql.raw(`${scope.alias}.user_store_id`)} = (select us.id from user_stores us where us.domain = ${domain})`;
+  if ((op === 'co' || op === 'ew') && slash <= 0) return stringCompare(sql`lower(${col})`, op, value, false);
+  if (op === 'ne') return sql`(not (${inStore} and lower(${col}) = lower(${name})))`;
+  return sql`(${inStore} and ${stringCompare(sql`lower(${col})`, op, name, false)})`;
+}
+
+function compileAny(array: string[], filter: ScimFilter, scope: Scope): SQL {
+  if (scope.element) throw invalidFilter('Value filters cannot be nested');
+  const key = array.join('.').toLowerCase();
+  const alias = `e${scope.counter.next++}`;
+  // emails.value eq "x": the GIN index over the lower-cased email values.
+  if (scope.table === 'users' && key === 'emails') {
+    const indexed = emailValueEq(filter);
+    if (indexed !== undefined) {
+      const gin = sql`(${sql.raw(`${scope.alias}.email_values`)} @> array[lower(${indexed})]::text[])`;
+      if (filter.op !== 'and') return gin;
+      return sql`(${gin} and ${anyOverJson(array, filter, scope, alias)})`;
+    }
+  }
+  if (scope.table === 'groups' && key === 'members') {
+    const inner = compileNode(filter, { ...scope, element: { alias, array: 'members' } });
+    return sql`exists (select 1 from group_members ${sql.raw(alias)} where ${sql.raw(`${alias}.group_id = ${scope.alias}.id`)} and ${inner})`;
+  }
+  if (scope.table === 'users' && key === 'groups') {
+    const inner = compileNode(filter, { ...scope, element: { alias, array: 'groups' } });
+    return sql`exists (select 1 from group_members ${sql.raw(alias)} join groups ${sql.raw(`${alias}_g`)} on ${sql.raw(`${alias}_g.id = ${alias}.group_id`)} where ${sql.raw(`${alias}.member_id = ${scope.alias}.id`)} and ${inner})`;
+  }
+  return anyOverJson(array, filter, scope, alias);
+}
+
+function anyOverJson(array: string[], filter: ScimFilter, scope: Scope, alias: string): SQL {
+  const source = sql`(${sql.raw(`${scope.alias}.resource`)} #> ${jsonPath(array)}::text[])`;
+  const inner = compileNode(filter, { ...scope, element: { alias, array: array.join('.') } });
+  return sql`exists (select 1 from jsonb_array_elements(case when jsonb_typeof(${source}) = 'array' then ${source} else '[]'::jsonb end) as ${sql.raw(`${alias}(v)`)} where ${inner})`;
+}
+
+/** The value of a `value eq "..."` in a value filter (alone, or as a conjunct), if there is one. */
+function emailValueEq(filter: ScimFilter): string | undefined {
+  if (filter.op === 'eq' && (filter.attr.path[0] ?? 'value').toLowerCase() === 'value' && typeof filter.value === 'string') return filter.value;
+  if (filter.op === 'and') return emailValueEq(filter.left) ?? emailValueEq(filter.right);
+  return undefined;
+}
+
+export function compileScimFilter(table: ResourceTable, filter: ScimFilter, alias = 'r'): SQL {
+  return compileNode(filter, { table, alias, counter: { next: 0 } });
+}
+
+/** The expression a list is sorted by (RFC 7644 §3.4.2.3); multi-valued attributes sort by their primary value. */
+export function sortExpression(table: ResourceTable, attr: ScimAttr, alias = 'r'): SQL {
+  const key = attr.path.join('.').toLowerCase();
+  if (table === 'users' && (key === 'emails' || key === 'emails.value')) return sql.raw(`${alias}.primary_email`);
+  if (table === 'users' && key === 'username') return sql.raw(`lower(${alias}.user_name)`);
+  if (table === 'groups' && key === 'displayname') return sql.raw(`lower(${alias}.display_name)`);
+  if (attr.multiValued || attr.path.length > 1 && attr.type === 'complex') {
+    const source = sql`(${sql.raw(`${alias}.resource`)} #> ${jsonPath(attr.path.slice(0, 1))}::text[])`;
+    return sql`(select x ->> 'value' from jsonb_array_elements(case when jsonb_typeof(${source}) = 'array' then ${source} else '[]'::jsonb end) x order by (x ->> 'primary') = 'true' desc limit 1)`;
+  }
+  if (attr.type === 'complex') throw new AppError('invalid_input', 'invalidValue', `Cannot sort by the complex attribute '${attr.path.join('.')}'`);
+  const operand = rowOperand(table, alias, attr);
+  return operand.caseExact || attr.type !== 'string' ? operand.expr : sql`lower(${operand.expr})`;
+}
+
+export interface ScimSearch {
+  filter?: ScimFilter | undefined;
+  sortBy?: ScimAttr | undefined;
+  descending?: boolean;
+  /** 1-based index paging (RFC 7644 §3.4.2.4). */
+  startIndex: number;
+  count: number;
+  /** Keyset paging: null = first page; otherwise after this (sort value, id). */
+  cursor?: { after: { v: string | null; id: string } | null } | undefined;
+  /** Restrict to these user stores (a SCIM client limited to some stores); null = all. */
+  userStoreIds?: string[] | null | undefined;
+  /** Skip counting (the caller does not need totalResults). */
+  skipTotal?: boolean;
+}
+
+export interface ScimPage<Row> {
+  rows: Row[];
+  totalResults: number;
+  /** Keyset of the last row, when cursor paging and more rows may follow. */
+  next?: { v: string | null; id: string } | undefined;
+}
+
+type RawRow = Record<string, unknown> & { __k?: string | null };
+
+/** Runs a search over users or groups: one page of rows, and the total (counted with the same filter). */
+export async function searchScim<Row extends UserRow | GroupRow>(executor: Executor, table: ResourceTable, search: ScimSearch): Promise<ScimPage<Row>> {
+  const alias = 'r';
+  const conditions: SQL[] = [];
+  if (search.filter) conditions.push(compileScimFilter(table, search.filter, alias));
+  if (search.userStoreIds) {
+    if (search.userStoreIds.length === 0) conditions.push(sql`false`);
+    else conditions.push(sql`${sql.raw(`${alias}.user_store_id`)} in (${sql.join(search.userStoreIds.map((id) => sql`${id}::uuid`), sql`, `)})`);
+  }
+  const where = conditions.length ? sql`where ${sql.join(conditions, sql` and `)}` : sql``;
+  const from = sql.raw(`${table} ${alias}`);
+  const direction = sql.raw(search.descending ? 'desc' : 'asc');
+  const id = sql.raw(`${alias}.id`);
+  const sortKey = search.sortBy ? sortExpression(table, search.sortBy, alias) : undefined;
+
+  let pageQuery: SQL;
+  if (search.cursor) {
+    // Keyset paging: (coalesce(key::text, ''), id) compared as a row value, so deep pages cost what the first does.
+    const key = sortKey ? sql`coalesce((${sortKey})::text, '')` : undefined;
+    const after = search.cursor.after;
+    const keyset = after
+      ? key
+        ? sql`(${key}, ${id}) ${sql.raw(search.descending ? '<' : '>')} (${after.v ?? ''}::text, ${after.id}::uuid)`
+        : sql`${id} ${sql.raw(search.descending ? '<' : '>')} ${after.id}::uuid`
+      : undefined;
+    const all = keyset ? [...conditions, keyset] : conditions;
+    const cursorWhere = all.length ? sql`where ${sql.join(all, sql` and `)}` : sql``;
+    const order = key ? sql`order by ${key} ${direction}, ${id} ${direction}` : sql`order by ${id} ${direction}`;
+    pageQuery = sql`select ${sql.raw(`${alias}.*`)}, ${key ?? sql`null::text`} as __k from ${from} ${cursorWhere} ${order} limit ${search.count + 1}`;
+  } else {
+    const order = sortKey ? sql`order by ${sortKey} ${direction}, ${id} ${direction}` : sql`order by ${id} asc`;
+    pageQuery = sql`select ${sql.raw(`${alias}.*`)} from ${from} ${where} ${order} limit ${search.count} offset ${search.startIndex - 1}`;
+  }
+  const countQuery = sql`select count(*)::int as n from ${from} ${where}`;
+  const needRows = search.count > 0;
+  const [found, counted] = await Promise.all([
+    needRows ? rows<RawRow>(executor, pageQuery) : Promise.resolve([] as RawRow[]),
+    search.skipTotal ? Promise.resolve([{ n: -1 }]) : rows<{ n: number }>(executor, countQuery),
+  ]);
+  let page = found;
+  let next: ScimPage<Row>['next'];
+  if (search.cursor && found.length > search.count) {
+    page = found.slice(0, search.count);
+    const last = page[page.length - 1]!;
+    next = { v: (last.__k as string | null) ?? null, id: String(last.id) };
+  }
+  return { rows: page.map((r) => mapRow(table, r)) as Row[], totalResults: Number(counted[0]?.n ?? 0), next };
+}
+
+/** Raw rows come back snake_cased (and, on PostgreSQL, dates as strings): shape them like drizzle's rows. */
+function mapRow(table: ResourceTable, raw: RawRow): UserRow | GroupRow {
+  const date = (v: unknown) => (v instanceof Date ? v : new Date(String(v)));
+  const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+  if (table === 'groups') {
+    return {
+      id: String(raw.id),
+      userStoreId: String(raw.user_store_id),
+      displayName: raw.display_name as string,
+      externalId: (raw.external_id as string | null) ?? null,
+      resource: json(raw.resource),
+      version: Number(raw.version),
+      createdAt: date(raw.created_at),
+      updatedAt: date(raw.updated_at),
+    } satisfies GroupRow;
+  }
+  return {
+    id: String(raw.id),
+    userStoreId: String(raw.user_store_id),
+    userName: raw.user_name as string,
+    externalId: (raw.external_id as string | null) ?? null,
+    primaryEmail: (raw.primary_email as string | null) ?? null,
+    emailValues: (raw.email_values as string[]) ?? [],
+    displayName: (raw.display_name as string | null) ?? null,
+    givenName: (raw.given_name as string | null) ?? null,
+    familyName: (raw.family_name as string | null) ?? null,
+    active: Boolean(raw.active),
+    resource: json(raw.resource),
+    version: Number(raw.version),
+    provenance: json(raw.provenance),
+    jitIdpId: (raw.jit_idp_id as string | null) ?? null,
+    passwordHash: (raw.password_hash as string | null) ?? null,
+    locked: Boolean(raw.locked),
+    lockedReason: (raw.locked_reason as string | null) ?? null,
+    createdAt: date(raw.created_at),
+    updatedAt: date(raw.updated_at),
+  } satisfies UserRow;
+}
