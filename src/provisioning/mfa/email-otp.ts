@@ -62,7 +62,7 @@ export async function issueEmailOtp(
       },
       now,
     );
-    await recordAudit(tx, { actorType: 'system', action: 'mfa.email_otp.issue', targetType: 'User', targetId: userId, outcome: 'success' });
+    await recordAudit(tx, { actorType: 'system', action: 'mfa.email_otp.issue', targetType: 'user', targetId: userId, outcome: 'success' });
   });
   const minutes = Math.max(1, Math.round(ttl / 60));
   await deps.mailer.send({
@@ -99,7 +99,7 @@ export async function verifyEmailOtp(
       actorType: 'user',
       actorId: input.userId,
       action: 'mfa.email_otp.verify',
-      targetType: 'User',
+      targetType: 'user',
       targetId: input.userId,
       outcome: result.ok ? 'success' : 'refused',
       reason: result.ok ? null : result.reason,

@@ -48,7 +48,7 @@ export async function useRecoveryCode(store: MfaStore, userId: string, code: str
       actorType: 'user',
       actorId: userId,
       action: 'mfa.recovery_code.use',
-      targetType: 'User',
+      targetType: 'user',
       targetId: userId,
       outcome: ok ? 'success' : 'refused',
       reason: ok ? null : 'invalid_code',
@@ -67,7 +67,7 @@ export async function regenerateRecoveryCodes(store: MfaStore, userId: string): 
       actorType: 'user',
       actorId: userId,
       action: 'mfa.recovery_code.regenerate',
-      targetType: 'User',
+      targetType: 'user',
       targetId: userId,
       outcome: 'success',
     });
