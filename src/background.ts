@@ -4,6 +4,7 @@
 import type { AppContext } from './http/app-context.js';
 import { sweepExpired } from './store/sweeps.js';
 import { JobWorker, type JobHandler } from './store/job-worker.js';
+import { OutboundWorker, SYNC_QUEUE, syncJobHandler } from './outbound/index.js';
 import { JIT_PROVISION_QUEUE, provisioningJobHandler } from './provisioning/index.js';
 
 export interface BackgroundTask {
@@ -16,6 +17,7 @@ export interface BackgroundTask {
 export function jobHandlers(ctx: AppContext): Record<string, JobHandler> {
   return {
     [JIT_PROVISION_QUEUE]: provisioningJobHandler({ store: ctx.store, logger: ctx.logger, metrics: ctx.metrics }),
+    [SYNC_QUEUE]: syncJobHandler(ctx.store),
   };
 }
 
@@ -49,5 +51,8 @@ export function backgroundTasks(ctx: AppContext): BackgroundTask[] {
     });
     tasks.push({ name: 'job-worker', start: () => worker.start(), stop: () => worker.stop() });
   }
+  // Outbound provisioning: fans the outbox out to connectors and delivers; safe in any number of instances.
+  const outbound = new OutboundWorker({ store: ctx.store, metrics: ctx.metrics, logger: ctx.logger });
+  tasks.push({ name: 'outbound-worker', start: () => outbound.start(), stop: () => outbound.stop() });
   return tasks;
 }

@@ -11,6 +11,7 @@ import { consentPurposeRoutes } from './consent-purposes.js';
 import { identityProviderRoutes } from './identity-providers.js';
 import { keyRoutes } from './keys.js';
 import { scimClientRoutes } from './scim-clients.js';
+import { outboundConnectorRoutes } from './outbound-connectors.js';
 import { settingsRoutes } from './settings.js';
 import { userConsentRoutes } from './user-consents.js';
 import { userPasswordRoutes } from './user-passwords.js';
@@ -19,7 +20,7 @@ import { userStoreRoutes } from './user-stores.js';
 export const ADMIN_API_VERSION = '1.0.0';
 
 /** Every resource module of the admin API; each returns a router built from the context. */
-const resources = [settingsRoutes, userStoreRoutes, identityProviderRoutes, scimClientRoutes, applicationRoutes, keyRoutes, consentPurposeRoutes, userConsentRoutes, userPasswordRoutes, auditEventRoutes];
+const resources = [settingsRoutes, userStoreRoutes, identityProviderRoutes, scimClientRoutes, applicationRoutes, keyRoutes, consentPurposeRoutes, userConsentRoutes, userPasswordRoutes, outboundConnectorRoutes, auditEventRoutes];
 
 export function createAdminApi(ctx: AppContext) {
   const api = new OpenAPIHono<AppEnv>();

@@ -1,0 +1,227 @@
+// The outbound worker: runs in every server instance. Each round it fans new outbox events out to each
+// enabled connector's delivery queue, claims due deliveries (FOR UPDATE SKIP LOCKED, leased, only the
+// oldest pending event of each user), sends them with SCIM, and records the outcome: delivered, retried
+// after a backoff (or the downstream's Retry-After), or dead-lettered after the connector's maxAttempts.
+// Any number of instances may run it on one database.
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Store } from '../store/index.js';
+import {
+  claimDeliveries,
+  countPendingByConnector,
+  currentUserResources,
+  fanOutEvents,
+  findRemoteIds,
+  listConnectors,
+  readOutboxClock,
+  recordOutcomes,
+  saveRemoteIds,
+  type ClaimedDelivery,
+  type DeliveryOutcome,
+  type RemoteIdChange,
+} from '../store/outbound-repo.js';
+import { backoffDelayMs } from './backoff.js';
+import { outboxTypesFor, type OutboundConnector } from './connector-config.js';
+import { connectorFromRow } from './connectors.js';
+import { deliver } from './deliver.js';
+import { memberIds } from './mapping.js';
+import { OutboxClock } from './outbox-clock.js';
+import { ScimClient, ScimRequestError } from './scim-client.js';
+import { createTokenSource } from './token-source.js';
+
+export interface OutboundWorkerOptions {
+  store: Store;
+  metrics?: Metrics;
+  logger?: Logger;
+  /** Wait between rounds that found nothing to do. */
+  pollIntervalMs?: number;
+  /** Deliveries claimed per connector per round. */
+  batchSize?: number;
+  /** Outbox events fanned out per connector per round. */
+  fanOutBatch?: number;
+  /** How long a claim holds; a batch stops starting new deliveries after half of it. */
+  leaseMs?: number;
+  /** How often the list of connectors is re-read. */
+  connectorRefreshMs?: number;
+  fetch?: typeof fetch;
+}
+
+interface ConnectorRuntime {
+  connector: OutboundConnector;
+  client: ScimClient;
+  /** Set from a 429/503 Retry-After: the whole connector waits, not only the one event. */
+  pausedUntil: number;
+}
+
+export class OutboundWorker {
+  private running = false;
+  private timer: NodeJS.Timeout | null = null;
+  private idle: Promise<void> = Promise.resolve();
+  private readonly clock = new OutboxClock();
+  private runtimes = new Map<string, ConnectorRuntime>();
+  private connectorsReadAt = 0;
+  private gaugeAt = 0;
+
+  constructor(private readonly options: OutboundWorkerOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.idle;
+  }
+
+  /** One round over every connector; returns how much work it found (0 = idle). Exposed for tests. */
+  async runOnce(): Promise<number> {
+    const { store } = this.options;
+    await this.refreshConnectors();
+    if (this.runtimes.size === 0) return 0;
+    const settled = this.clock.observe(await readOutboxClock(store.db));
+    let work = 0;
+    for (const runtime of this.runtimes.values()) {
+      const { connector } = runtime;
+      const fanned = await fanOutEvents(
+        store.db,
+        { connectorId: connector.id, userStores: connector.userStores, eventTypes: outboxTypesFor(connector.events) },
+        settled,
+        this.options.fanOutBatch ?? 5000,
+      );
+      if (fanned > 0) work += fanned;
+      if (runtime.pausedUntil > Date.now()) continue;
+      work += await this.deliverBatch(runtime);
+    }
+    await this.sampleGauge();
+    return work;
+  }
+
+  private async refreshConnectors(): Promise<void> {
+    const now = Date.now();
+    if (now - this.connectorsReadAt < (this.options.connectorRefreshMs ?? 1000)) return;
+    this.connectorsReadAt = now;
+    const rows = await listConnectors(this.options.store.db, { enabledOnly: true });
+    const next = new Map<string, ConnectorRuntime>();
+    for (const row of rows) {
+      const current = this.runtimes.get(row.id);
+      if (current && current.connector.updatedAt.getTime() === row.updatedAt.getTime()) {
+        next.set(row.id, current);
+        continue;
+      }
+      try {
+        const connector = connectorFromRow(row, this.options.store.secrets);
+        const tokens = createTokenSource(connector.auth, { timeoutMs: connector.delivery.timeoutMs, fetch: this.options.fetch });
+        const client = new ScimClient({ baseUrl: connector.baseUrl, tokens, timeoutMs: connector.delivery.timeoutMs, fetch: this.options.fetch });
+        next.set(row.id, { connector, client, pausedUntil: current?.pausedUntil ?? 0 });
+      } catch (error) {
+        this.options.logger?.error({ err: error, connectorId: row.id }, 'outbound connector unusable (secrets unreadable?)');
+      }
+    }
+    this.runtimes = next;
+  }
+
+  private async deliverBatch(runtime: ConnectorRuntime): Promise<number> {
+    const { store, metrics } = this.options;
+    const { connector } = runtime;
+    const leaseMs = this.options.leaseMs ?? 60_000;
+    const claimed = await claimDeliveries(store.db, connector.id, this.options.batchSize ?? 200, leaseMs);
+    if (claimed.length === 0) return 0;
+    const deadline = Date.now() + leaseMs / 2;
+
+    // Remote ids of the users in this batch, and of the members of any group in it.
+    const localIds = new Set<string>();
+    for (const d of claimed) {
+      localIds.add(d.resourceId);
+      if (d.eventType.startsWith('group.')) for (const id of memberIds(d.payload as Record<string, unknown> | null)) localIds.add(id);
+    }
+    const remoteIds = await findRemoteIds(store.db, connector.id, [...localIds]);
+    // Some user events only say that something changed (a password set, a consent revoked) and carry no
+    // resource: send the user's current state instead; a user gone since then awaits its delete event.
+    const bare = claimed.filter(
+      (d) => d.resourceType === 'User' && d.eventType !== 'delete' && typeof (d.payload as { userName?: unknown } | null)?.userName !== 'string',
+    );
+    const current = await currentUserResources(store.db, bare.map((d) => d.resourceId));
+    const gone = new Set<number>();
+    for (const d of bare) {
+      const resource = current.get(d.resourceId);
+      if (resource) d.payload = resource;
+      else gone.add(d.id);
+    }
+    const context = { client: runtime.client, mapping: connector.attributeMapping, remoteIds };
+
+    const outcomes: DeliveryOutcome[] = [];
+    const changes: RemoteIdChange[] = [];
+    const lags: number[] = [];
+    let next = 0;
+    const lane = async () => {
+      while (next < claimed.length) {
+        const delivery = claimed[next++]!;
+        if (gone.has(delivery.id)) {
+          outcomes.push({ id: delivery.id, attempts: delivery.attempts, status: 'skipped', note: 'the user no longer exists' });
+          continue;
+        }
+        if (Date.now() > deadline || runtime.pausedUntil > Date.now()) {
+          outcomes.push({ id: delivery.id, attempts: delivery.attempts, status: 'release' });
+          continue;
+        }
+        try {
+          const result = await deliver(context, delivery);
+          changes.push(...result.remoteIdChanges);
+          outcomes.push({ id: delivery.id, attempts: delivery.attempts, status: 'delivered' });
+          lags.push((Date.now() - delivery.createdMs) / 1000);
+        } catch (error) {
+          outcomes.push(this.failure(runtime, delivery, error));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(connector.delivery.concurrency, claimed.length)) }, lane));
+
+    // Remote ids first: if the process dies between the two writes, the replay finds the mapping.
+    await saveRemoteIds(store.db, connector.id, changes);
+    await recordOutcomes(store.db, outcomes);
+    if (metrics) {
+      for (const o of outcomes) if (o.status !== 'release') metrics.outboundDeliveries.inc({ connector: connector.id, result: o.status });
+      for (const lag of lags) metrics.outboundLatency.observe({ connector: connector.id }, lag);
+    }
+    return claimed.length;
+  }
+
+  private failure(runtime: ConnectorRuntime, delivery: ClaimedDelivery, error: unknown): DeliveryOutcome {
+    const { delivery: options } = runtime.connector;
+    const message = error instanceof Error ? error.message : String(error);
+    const scim = error instanceof ScimRequestError ? error : null;
+    if (scim?.retryAfterMs != null) runtime.pausedUntil = Math.max(runtime.pausedUntil, Date.now() + scim.retryAfterMs);
+    // A permanent refusal (400, 404, 409 …) will not change by asking again: dead-letter it now.
+    const permanent = scim !== null && !scim.retryable;
+    if (permanent || delivery.attempts >= options.maxAttempts) {
+      this.options.logger?.warn({ connectorId: runtime.connector.id, eventId: delivery.eventId, err: message }, 'outbound event dead-lettered');
+      return { id: delivery.id, attempts: delivery.attempts, status: 'failed', error: message };
+    }
+    const delayMs = scim?.retryAfterMs ?? backoffDelayMs(delivery.attempts, options.backoffBaseMs, options.backoffMaxMs);
+    return { id: delivery.id, attempts: delivery.attempts, status: 'retry', delayMs, error: message };
+  }
+
+  private async sampleGauge(): Promise<void> {
+    const { metrics, store } = this.options;
+    if (!metrics || Date.now() - this.gaugeAt < 2000) return;
+    this.gaugeAt = Date.now();
+    const pending = await countPendingByConnector(store.db);
+    for (const id of this.runtimes.keys()) metrics.outboundPending.set({ connector: id }, pending.get(id) ?? 0);
+  }
+
+  private schedule(delayMs: number): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => {
+      this.idle = this.runOnce()
+        .then((work) => this.schedule(work > 0 ? 0 : (this.options.pollIntervalMs ?? 250)))
+        .catch((error) => {
+          this.options.logger?.error({ err: error }, 'outbound worker round failed');
+          this.schedule(this.options.pollIntervalMs ?? 250);
+        });
+    }, delayMs);
+  }
+}

@@ -1,0 +1,452 @@
+// Persistence of outbound provisioning: connectors, the per-connector delivery queue fanned out from the
+// outbox, remote ids, and reconciliation progress. All the SQL of src/outbound lives here.
+//
+// Fan-out and the out-of-order commit trap: outbox ids are drawn when a row is inserted, but transactions
+// commit in any order, so "everything above the cursor" may miss an event that commits later with a lower id.
+// Deliveries are therefore inserted with an anti-join (idempotent thanks to the unique (connector, event)
+// index) over every visible event above the cursor, and the cursor only moves up to a *settled* id: an id
+// that the sequence had handed out at a moment whose whole set of running transactions has since finished
+// (snapshot xmin now ≥ snapshot xmax then). See `readOutboxClock` and `src/outbound/outbox-clock.ts`.
+import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
+import { rows, type Db, type Executor } from './database.js';
+import { outboundConnectors, outboundDeliveries, outboxEvents } from './schema/index.js';
+
+export type ConnectorRow = typeof outboundConnectors.$inferSelect;
+export type NewConnectorRow = typeof outboundConnectors.$inferInsert;
+
+export async function insertConnector(executor: Executor, values: NewConnectorRow): Promise<ConnectorRow> {
+  // A new connector starts at the head of the outbox: history reaches it through reconciliation (sync).
+  const [head] = await rows<{ head: string | number }>(executor, sql`select coalesce(max(id), 0) as head from outbox_events`);
+  const [row] = await executor
+    .insert(outboundConnectors)
+    .values({ ...values, outboxCursor: Number(head?.head ?? 0) })
+    .returning();
+  return row!;
+}
+
+export async function updateConnector(executor: Executor, id: string, values: Partial<NewConnectorRow>): Promise<ConnectorRow | undefined> {
+  const [row] = await executor
+    .update(outboundConnectors)
+    .set({ ...values, updatedAt: sql`now()` })
+    .where(eq(outboundConnectors.id, id))
+    .returning();
+  return row;
+}
+
+export async function deleteConnector(executor: Executor, id: string): Promise<boolean> {
+  const deleted = await executor.delete(outboundConnectors).where(eq(outboundConnectors.id, id)).returning({ id: outboundConnectors.id });
+  return deleted.length > 0;
+}
+
+export async function findConnector(executor: Executor, id: string): Promise<ConnectorRow | undefined> {
+  const [row] = await executor.select().from(outboundConnectors).where(eq(outboundConnectors.id, id));
+  return row;
+}
+
+export async function listConnectors(executor: Executor, options: { enabledOnly?: boolean } = {}): Promise<ConnectorRow[]> {
+  return executor
+    .select()
+    .from(outboundConnectors)
+    .where(options.enabledOnly ? eq(outboundConnectors.enabled, true) : undefined)
+    .orderBy(asc(outboundConnectors.createdAt), asc(outboundConnectors.id));
+}
+
+// ---------------------------------------------------------------------------------------------- fan-out
+
+export interface OutboxClockReading {
+  /** Oldest transaction id still running (everything older has finished). */
+  xmin: bigint;
+  /** First transaction id not yet handed out. */
+  xmax: bigint;
+  /** The last id the outbox sequence handed out (to a committed, running or rolled-back transaction). */
+  lastId: number;
+}
+
+export async function readOutboxClock(executor: Executor): Promise<OutboxClockReading> {
+  const [row] = await rows<{ xmin: string; xmax: string; last_id: string | number }>(
+    executor,
+    sql`select pg_snapshot_xmin(s)::text as xmin, pg_snapshot_xmax(s)::text as xmax,
+               (select case when is_called then last_value else 0 end from outbox_events_id_seq) as last_id
+        from (select pg_current_snapshot() as s) x`,
+  );
+  return { xmin: BigInt(row!.xmin), xmax: BigInt(row!.xmax), lastId: Number(row!.last_id) };
+}
+
+export interface FanOutScope {
+  connectorId: string;
+  /** User store domains in scope; null = all. */
+  userStores: string[] | null;
+  /** Outbox event types in scope. */
+  eventTypes: string[];
+}
+
+/**
+ * Inserts deliveries for visible, not yet fanned-out events above the connector's cursor, then moves the
+ * cursor up to `settledId` (or the last id taken when the batch was full). One instance per connector at a
+ * time (row lock, SKIP LOCKED); returns -1 when another instance holds it.
+ */
+export async function fanOutEvents(db: Db, scope: FanOutScope, settledId: number, limit: number): Promise<number> {
+  return db.transaction(async (tx) => {
+    const [locked] = await rows<{ cursor: string | number }>(
+      tx,
+      sql`select outbox_cursor as cursor from outbound_connectors where id = ${scope.connectorId} for update skip locked`,
+    );
+    if (!locked) return -1;
+    const cursor = Number(locked.cursor);
+    const types = sql.join(scope.eventTypes.map((t) => sql`${t}`), sql`, `);
+    const storeFilter = scope.userStores
+      ? sql`and e.user_store_id in (select id from user_stores where domain in (${sql.join(scope.userStores.map((d) => sql`${d.toUpperCase()}`), sql`, `)}))`
+      : sql``;
+    const inserted = await rows<{ event_id: string | number }>(
+      tx,
+      sql`insert into outbound_deliveries (connector_id, event_id, resource_id)
+          select ${scope.connectorId}, e.id, e.resource_id from outbox_events e
+          where e.id > ${cursor} and e.event_type in (${types}) ${storeFilter}
+            and not exists (select 1 from outbound_deliveries d where d.connector_id = ${scope.connectorId} and d.event_id = e.id)
+          order by e.id
+          limit ${limit}
+          on conflict (connector_id, event_id) do nothing
+          returning event_id`,
+    );
+    const full = inserted.length >= limit;
+    const lastTaken = inserted.reduce((max, r) => Math.max(max, Number(r.event_id)), cursor);
+    const next = full ? Math.min(settledId, lastTaken) : settledId;
+    if (next > cursor) {
+      await tx.execute(sql`update outbound_connectors set outbox_cursor = ${next} where id = ${scope.connectorId}`);
+    }
+    return inserted.length;
+  });
+}
+
+// ----------------------------------------------------------------------------------------------- claims
+
+export interface ClaimedDelivery {
+  id: number;
+  connectorId: string;
+  eventId: number;
+  resourceId: string;
+  resourceType: 'User' | 'Group';
+  eventType: string;
+  payload: unknown;
+  attempts: number;
+  /** When the change was written (ms since epoch), for the delivery lag. */
+  createdMs: number;
+}
+
+/**
+ * Claims due deliveries of one connector. Only the oldest pending delivery of each resource is claimable, so
+ * event N+1 of a user never goes out before N is delivered, skipped or dead-lettered. A claim holds a lease;
+ * a crashed worker's claims become claimable again when it runs out.
+ */
+export async function claimDeliveries(db: Db, connectorId: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+  const claimed = await rows<Record<string, unknown>>(
+    db,
+    sql`with heads as (
+          select d.id from outbound_deliveries d
+          where d.connector_id = ${connectorId} and d.status = 'pending' and d.next_attempt_at <= now()
+            and (d.locked_until is null or d.locked_until < now())
+            and not exists (
+              select 1 from outbound_deliveries p
+              where p.connector_id = d.connector_id and p.resource_id = d.resource_id and p.status = 'pending' and p.event_id < d.event_id)
+          order by d.event_id
+          limit ${limit}
+          for update skip locked)
+        update outbound_deliveries d
+           set locked_until = now() + make_interval(secs => ${leaseMs / 1000}), attempts = d.attempts + 1
+          from heads
+         where d.id = heads.id
+        returning d.id, d.event_id, d.resource_id, d.attempts, d.event_type, d.payload`,
+  );
+  if (claimed.length === 0) return [];
+  // The outbox side is read apart: an UPDATE ... FROM cannot left-join the row being updated.
+  const eventIds = claimed.filter((r) => r.event_type == null).map((r) => Number(r.event_id));
+  const events = new Map<number, Record<string, unknown>>();
+  if (eventIds.length > 0) {
+    const found = await rows<Record<string, unknown>>(
+      db,
+      sql`select id, resource_type, event_type, payload, (extract(epoch from created_at) * 1000)::float8 as created_ms
+          from outbox_events where id in (${sql.join(eventIds.map((id) => sql`${id}`), sql`, `)})`,
+    );
+    for (const event of found) events.set(Number(event.id), event);
+  }
+  return claimed
+    .map((r) => {
+      const event = events.get(Number(r.event_id));
+      return {
+        id: Number(r.id),
+        connectorId,
+        eventId: Number(r.event_id),
+        resourceId: String(r.resource_id),
+        resourceType: (event?.resource_type ?? 'User') as 'User' | 'Group',
+        eventType: String(event?.event_type ?? r.event_type ?? 'sync'),
+        payload: event ? event.payload : r.payload,
+        attempts: Number(r.attempts),
+        createdMs: event ? Number(event.created_ms) : Date.now(),
+      };
+    })
+    .sort((a, b) => a.eventId - b.eventId);
+}
+
+export type DeliveryOutcome =
+  | { id: number; attempts: number; status: 'delivered' | 'skipped'; note?: string }
+  | { id: number; attempts: number; status: 'retry'; delayMs: number; error: string }
+  | { id: number; attempts: number; status: 'failed'; error: string }
+  /** Claimed but not tried (the batch ran out of lease time): back to the queue, the attempt not counted. */
+  | { id: number; attempts: number; status: 'release' };
+
+/** Records the outcomes of a batch. A row whose lease passed to another claim (attempts moved on) is left alone. */
+export async function recordOutcomes(db: Db, outcomes: DeliveryOutcome[]): Promise<void> {
+  if (outcomes.length === 0) return;
+  const values = sql.join(
+    outcomes.map((o) => {
+      const status = o.status === 'retry' || o.status === 'release' ? 'pending' : o.status;
+      const spent = o.status === 'release' ? 1 : 0;
+      const delay = o.status === 'retry' ? o.delayMs / 1000 : 0;
+      const error = o.status === 'retry' || o.status === 'failed' ? o.error.slice(0, 2000) : o.status === 'skipped' ? (o.note ?? null) : null;
+      return sql`(${o.id}::bigint, ${o.attempts}::int, ${status}::text, ${delay}::float8, ${error}::text, ${spent}::int)`;
+    }),
+    sql`, `,
+  );
+  await db.execute(
+    sql`update outbound_deliveries d
+           set status = v.status, locked_until = null, last_error = coalesce(v.error, case when v.spent = 1 then d.last_error end),
+               attempts = d.attempts - v.spent,
+               next_attempt_at = case when v.status = 'pending' then now() + make_interval(secs => v.delay) else d.next_attempt_at end,
+               delivered_at = case when v.status = 'delivered' then now() else d.delivered_at end
+          from (values ${values}) as v(id, attempts, status, delay, error, spent)
+         where d.id = v.id and d.attempts = v.attempts and d.status = 'pending'`,
+  );
+}
+
+// ------------------------------------------------------------------------------------------- remote ids
+
+export async function findRemoteIds(executor: Executor, connectorId: string, localIds: string[]): Promise<Map<string, string>> {
+  if (localIds.length === 0) return new Map();
+  const found = await rows<{ local_id: string; remote_id: string }>(
+    executor,
+    sql`select local_id, remote_id from outbound_remote_ids
+        where connector_id = ${connectorId} and local_id in (${sql.join(localIds.map((id) => sql`${id}::uuid`), sql`, `)})`,
+  );
+  return new Map(found.map((r) => [String(r.local_id), String(r.remote_id)]));
+}
+
+export interface RemoteIdChange {
+  localId: string;
+  resourceType: 'User' | 'Group';
+  /** null forgets the mapping (the remote resource was deleted). */
+  remoteId: string | null;
+}
+
+export async function saveRemoteIds(db: Db, connectorId: string, changes: RemoteIdChange[]): Promise<void> {
+  const upserts = changes.filter((c) => c.remoteId !== null);
+  const removals = changes.filter((c) => c.remoteId === null);
+  if (upserts.length > 0) {
+    const values = sql.join(
+      upserts.map((c) => sql`(${connectorId}::uuid, ${c.localId}::uuid, ${c.resourceType}, ${c.remoteId}, now())`),
+      sql`, `,
+    );
+    await db.execute(
+      sql`insert into outbound_remote_ids (connector_id, local_id, resource_type, remote_id, updated_at) values ${values}
+          on conflict (connector_id, local_id) do update set remote_id = excluded.remote_id, updated_at = now()`,
+    );
+  }
+  if (removals.length > 0) {
+    await db.execute(
+      sql`delete from outbound_remote_ids where connector_id = ${connectorId}
+          and local_id in (${sql.join(removals.map((c) => sql`${c.localId}::uuid`), sql`, `)})`,
+    );
+  }
+}
+
+/** The current stored resources of users (with their id), for events whose payload is not the resource. */
+export async function currentUserResources(executor: Executor, ids: string[]): Promise<Map<string, Record<string, unknown>>> {
+  if (ids.length === 0) return new Map();
+  const found = await rows<{ id: string; resource: Record<string, unknown> }>(
+    executor,
+    sql`select id, resource from users where id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})`,
+  );
+  return new Map(found.map((r) => [String(r.id), { ...r.resource, id: String(r.id) }]));
+}
+
+// -------------------------------------------------------------------------------- dead letters, counts
+
+export interface DeliveryListing {
+  id: number;
+  eventId: number;
+  resourceId: string;
+  eventType: string | null;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: Date;
+  deliveredAt: Date | null;
+  createdAt: Date;
+}
+
+export async function listDeliveries(
+  executor: Executor,
+  connectorId: string,
+  query: { status?: string | undefined; limit: number; before?: number | undefined },
+): Promise<DeliveryListing[]> {
+  const d = outboundDeliveries;
+  const e = outboxEvents;
+  const conditions = [eq(d.connectorId, connectorId)];
+  if (query.status) conditions.push(eq(d.status, query.status));
+  if (query.before !== undefined) conditions.push(lt(d.eventId, query.before));
+  const found = await executor
+    .select({
+      id: d.id,
+      eventId: d.eventId,
+      resourceId: d.resourceId,
+      eventType: sql<string | null>`coalesce(${e.eventType}, ${d.eventType})`,
+      status: d.status,
+      attempts: d.attempts,
+      lastError: d.lastError,
+      nextAttemptAt: d.nextAttemptAt,
+      deliveredAt: d.deliveredAt,
+      createdAt: d.createdAt,
+    })
+    .from(d)
+    .leftJoin(e, eq(e.id, d.eventId))
+    .where(and(...conditions))
+    .orderBy(desc(d.eventId))
+    .limit(query.limit);
+  return found.map((r) => ({ ...r, id: Number(r.id), eventId: Number(r.eventId) }));
+}
+
+/**
+ * Puts dead letters back in the queue (all of a connector's, or one event's). A dead letter whose resource
+ * has since had a later event delivered is superseded (every event carries the whole resource; sending the
+ * older one would roll the downstream back): it is marked skipped instead.
+ */
+export async function requeueFailed(executor: Executor, connectorId: string, eventId?: number): Promise<{ requeued: number; skipped: number }> {
+  const one = eventId === undefined ? sql`` : sql`and d.event_id = ${eventId}`;
+  const changed = await rows<{ status: string }>(
+    executor,
+    sql`update outbound_deliveries d
+           set status = case when exists (
+                 select 1 from outbound_deliveries l
+                 where l.connector_id = d.connector_id and l.resource_id = d.resource_id and l.event_id > d.event_id and l.status = 'delivered')
+               then 'skipped' else 'pending' end,
+               attempts = 0, next_attempt_at = now(), locked_until = null
+         where d.connector_id = ${connectorId} and d.status = 'failed' ${one}
+        returning d.status`,
+  );
+  return { requeued: changed.filter((r) => r.status === 'pending').length, skipped: changed.filter((r) => r.status === 'skipped').length };
+}
+
+export async function readJobResult(executor: Executor, jobId: number): Promise<unknown> {
+  const [row] = await rows<{ result: unknown }>(executor, sql`select result from jobs where id = ${jobId}`);
+  return row?.result ?? null;
+}
+
+export async function countPendingByConnector(executor: Executor): Promise<Map<string, number>> {
+  const found = await rows<{ connector_id: string; pending: number }>(
+    executor,
+    sql`select connector_id, count(*)::int as pending from outbound_deliveries where status = 'pending' group by connector_id`,
+  );
+  return new Map(found.map((r) => [String(r.connector_id), Number(r.pending)]));
+}
+
+export async function countDeliveriesByStatus(
+  executor: Executor,
+  connectorId: string,
+  options: { fromEventId?: number; eventType?: string } = {},
+): Promise<Record<string, number>> {
+  const type = options.eventType ? sql`and event_type = ${options.eventType}` : sql``;
+  const found = await rows<{ status: string; n: number }>(
+    executor,
+    sql`select status, count(*)::int as n from outbound_deliveries
+        where connector_id = ${connectorId} and event_id >= ${options.fromEventId ?? 0} ${type} group by status`,
+  );
+  return Object.fromEntries(found.map((r) => [r.status, Number(r.n)]));
+}
+
+// -------------------------------------------------------------------------------------- reconciliation
+
+export interface SyncUser {
+  id: string;
+  resource: Record<string, unknown>;
+}
+
+/**
+ * Queues one 'sync' delivery per in-scope user after `afterId` (keyset), in one transaction. The users are
+ * read FOR SHARE so that a change being written waits or finishes first: the sync delivery's id (drawn
+ * from the outbox sequence) then orders after every event of the user it has seen.
+ */
+export async function queueSyncBatch(
+  db: Db,
+  connectorId: string,
+  userStores: string[] | null,
+  afterId: string | null,
+  limit: number,
+): Promise<{ queued: number; lastId: string | null; firstEventId: number | null }> {
+  return db.transaction(async (tx) => {
+    const storeFilter = userStores
+      ? sql`and u.user_store_id in (select id from user_stores where domain in (${sql.join(userStores.map((d) => sql`${d.toUpperCase()}`), sql`, `)}))`
+      : sql``;
+    const after = afterId ? sql`and u.id > ${afterId}` : sql``;
+    const found = await rows<{ id: string; resource: unknown; domain: string; created: Date; updated: Date; version: number }>(
+      tx,
+      sql`select u.id, u.resource, s.domain, u.created_at as created, u.updated_at as updated, u.version
+          from users u join user_stores s on s.id = u.user_store_id
+          where true ${storeFilter} ${after}
+          order by u.id limit ${limit} for share of u`,
+    );
+    if (found.length === 0) return { queued: 0, lastId: afterId, firstEventId: null };
+    const values = sql.join(
+      found.map((u) => {
+        const payload = { ...(u.resource as Record<string, unknown>), id: u.id };
+        return sql`(${connectorId}::uuid, nextval('outbox_events_id_seq'), ${u.id}::uuid, 'sync', ${JSON.stringify(payload)}::jsonb)`;
+      }),
+      sql`, `,
+    );
+    const inserted = await rows<{ event_id: string | number }>(
+      tx,
+      sql`insert into outbound_deliveries (connector_id, event_id, resource_id, event_type, payload) values ${values} returning event_id`,
+    );
+    const firstEventId = inserted.reduce((min, r) => Math.min(min, Number(r.event_id)), Number.MAX_SAFE_INTEGER);
+    return { queued: found.length, lastId: found[found.length - 1]!.id, firstEventId };
+  });
+}
+
+export async function countSyncScope(executor: Executor, userStores: string[] | null): Promise<number> {
+  const storeFilter = userStores
+    ? sql`where user_store_id in (select id from user_stores where domain in (${sql.join(userStores.map((d) => sql`${d.toUpperCase()}`), sql`, `)}))`
+    : sql``;
+  const [row] = await rows<{ n: number }>(executor, sql`select count(*)::int as n from users ${storeFilter}`);
+  return Number(row?.n ?? 0);
+}
+
+/** Writes a running job's progress into its result column, so the API can show it before the job ends. */
+export async function saveJobProgress(executor: Executor, jobId: number, progress: unknown): Promise<void> {
+  await executor.execute(sql`update jobs set result = ${JSON.stringify(progress)}::jsonb, updated_at = now() where id = ${jobId}`);
+}
+
+export interface SyncJobView {
+  id: number;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  result: unknown;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export async function latestSyncJob(executor: Executor, queue: string, connectorId: string): Promise<SyncJobView | undefined> {
+  const [row] = await rows<Record<string, unknown>>(
+    executor,
+    sql`select id, status, attempts, last_error, result, created_at, updated_at from jobs
+        where queue = ${queue} and payload->>'connectorId' = ${connectorId} order by id desc limit 1`,
+  );
+  if (!row) return undefined;
+  return {
+    id: Number(row.id),
+    status: String(row.status),
+    attempts: Number(row.attempts),
+    lastError: (row.last_error as string | null) ?? null,
+    result: row.result ?? null,
+    createdAt: new Date(row.created_at as string),
+    updatedAt: new Date(row.updated_at as string),
+  };
+}
