@@ -7,6 +7,7 @@
 // Errors a person can meet are shown on a page whose "back" link hands the app `error=access_denied`.
 import { Hono, type Context } from 'hono';
 import type { InteractionResults } from 'oidc-provider';
+import { AppError } from '../domain/errors.js';
 import type { AuthnContext } from '../domain/federated-identity.js';
 import type { AppContext, AppEnv } from '../http/app-context.js';
 import { chooserPage, csrfToken, csrfTokenMatches, errorPage } from '../login/index.js';
@@ -78,8 +79,21 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
       return c.redirect(returnTo, 303);
     }
     const uid = step.interaction.uid;
-    const { redirectUrl } = await begin(ctx, { idpId, returnTo: `/login/${uid}/federated`, context: { interactionUid: uid } });
-    return c.redirect(redirectUrl, 303);
+    try {
+      const { redirectUrl } = await begin(ctx, { idpId, returnTo: `/login/${uid}/federated`, context: { interactionUid: uid } });
+      return c.redirect(redirectUrl, 303);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      ctx.logger.warn({ err: error, idpId }, 'upstream login could not start');
+      const unavailable = error.code === 'upstream_unavailable';
+      return refuse(
+        c,
+        step,
+        unavailable ? 'Your organisation’s sign-in is unavailable' : 'Sign-in method unavailable',
+        unavailable ? `${idp.name} cannot be reached right now. Try again in a few minutes.` : `${idp.name} cannot be used to sign in right now.`,
+        `${error.code}: ${error.message}`,
+      );
+    }
   }
 
   const csrfKey = (step: Step) => step.current.keys.cookieKeys[0]!;

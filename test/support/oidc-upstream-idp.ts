@@ -1,0 +1,142 @@
+// A real upstream OpenID Provider (oidc-provider on a random loopback port) for the app-login tests and the
+// benchmark: one confidential client (jitbridge), people who sign in on a plain HTML form with any of the
+// configured accounts and the password below. Its state lives in memory: it plays someone else's IdP.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Provider, { type Adapter, type AdapterPayload, type KoaContextWithOIDC } from 'oidc-provider';
+
+export const UPSTREAM_PASSWORD = 'correct horse battery staple';
+
+export interface UpstreamOidc {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Sets the redirect URI jitbridge registered (known once its IdP has an id). */
+  setRedirectUri(uri: string): void;
+  setAccount(sub: string, claims: Record<string, unknown>): void;
+  /** The `amr`/`acr` this IdP reports for a login. */
+  authn: { amr: string[]; acr: string };
+  stop(): Promise<void>;
+}
+
+function memoryAdapter(clients: Map<string, AdapterPayload>) {
+  const rows = new Map<string, { payload: AdapterPayload; expiresAt: number | null }>();
+  const key = (model: string, id: string) => `${model}:${id}`;
+  return class MemoryAdapter implements Adapter {
+    constructor(private readonly model: string) {}
+    async upsert(id: string, payload: AdapterPayload, expiresIn: number) {
+      rows.set(key(this.model, id), { payload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : null });
+    }
+    async find(id: string) {
+      if (this.model === 'Client') return clients.get(id);
+      const row = rows.get(key(this.model, id));
+      if (!row || (row.expiresAt !== null && row.expiresAt < Date.now())) return undefined;
+      return row.payload;
+    }
+    async findByUid(uid: string) {
+      for (const [k, row] of rows) if (k.startsWith(`${this.model}:`) && row.payload.uid === uid) return row.payload;
+      return undefined;
+    }
+    async findByUserCode() {
+      return undefined;
+    }
+    async consume(id: string) {
+      const row = rows.get(key(this.model, id));
+      if (row) row.payload.consumed = Math.floor(Date.now() / 1000);
+    }
+    async destroy(id: string) {
+      rows.delete(key(this.model, id));
+    }
+    async revokeByGrantId(grantId: string) {
+      for (const [k, row] of rows) if (row.payload.grantId === grantId) rows.delete(k);
+    }
+  };
+}
+
+const loginPage = (uid: string, error?: string) => `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Upstream sign-in</title></head><body>
+<h1>Example Corp sign-in</h1>${error ? `<p role="alert">${error}</p>` : ''}
+<form method="post" action="/interaction/${uid}/login">
+<label for="login">Username</label><input id="login" name="login" autocomplete="username" required>
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Sign in</button></form></body></html>`;
+
+async function readForm(req: import('node:http').IncomingMessage): Promise<URLSearchParams> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+export async function startUpstreamOidc(options: { clientId?: string; clientSecret?: string } = {}): Promise<UpstreamOidc> {
+  const clientId = options.clientId ?? 'jitbridge';
+  const clientSecret = options.clientSecret ?? 'upstream-client-secret-0123456789abcdef';
+  const accounts = new Map<string, Record<string, unknown>>();
+  const clients = new Map<string, AdapterPayload>();
+  const authn = { amr: ['pwd', 'mfa'], acr: 'urn:example:loa:2' };
+  let provider: Provider | null = null;
+  let callback: ReturnType<Provider['callback']> | null = null;
+
+  const server: Server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const match = /^\/interaction\/([^/]+)(\/login)?$/.exec(url.pathname);
+      if (match && provider) {
+        const details = await provider.interactionDetails(req, res);
+        if (!match[2]) {
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(loginPage(details.uid));
+          return;
+        }
+        const form = await readForm(req);
+        const login = form.get('login') ?? '';
+        if (!accounts.has(login) || form.get('password') !== UPSTREAM_PASSWORD) {
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(loginPage(details.uid, 'Wrong username or password'));
+          return;
+        }
+        await provider.interactionFinished(req, res, { login: { accountId: login, amr: authn.amr, acr: authn.acr } }, { mergeWithLastSubmission: false });
+        return;
+      }
+      callback!(req, res);
+    } catch (error) {
+      res.writeHead(500).end(String(error));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  provider = new Provider(issuer, {
+    adapter: memoryAdapter(clients) as never,
+    findAccount: async (_ctx: KoaContextWithOIDC, sub: string) => {
+      const claims = accounts.get(sub);
+      return claims ? { accountId: sub, claims: async () => ({ sub, ...claims }) } : undefined;
+    },
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'given_name', 'family_name', 'preferred_username'], groups: ['groups'] },
+    scopes: ['openid', 'email', 'profile', 'groups', 'offline_access'],
+    conformIdTokenClaims: false,
+    interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    features: { devInteractions: { enabled: false } },
+    pkce: { required: () => false },
+    cookies: { keys: ['upstream-cookie-key-0123456789'], names: { session: 'up_session', interaction: 'up_interaction', resume: 'up_resume' } },
+    async loadExistingGrant(ctx) {
+      if (!ctx.oidc.session?.accountId) return undefined;
+      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId });
+      grant.addOIDCScope([...(ctx.oidc.requestParamScopes as Set<string>)].join(' '));
+      await grant.save();
+      return grant;
+    },
+  });
+  callback = provider.callback();
+  clients.set(clientId, { client_id: clientId, client_secret: clientSecret, redirect_uris: ['http://127.0.0.1/placeholder'], grant_types: ['authorization_code'], response_types: ['code'] });
+
+  return {
+    issuer,
+    clientId,
+    clientSecret,
+    authn,
+    setRedirectUri(uri) {
+      clients.set(clientId, { ...clients.get(clientId)!, redirect_uris: [uri] });
+    },
+    setAccount(sub, claims) {
+      accounts.set(sub, claims);
+    },
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
