@@ -6,6 +6,13 @@ import { sweepExpired } from './store/sweeps.js';
 import { JobWorker, type JobHandler } from './store/job-worker.js';
 import { OutboundWorker, SYNC_QUEUE, syncJobHandler } from './outbound/index.js';
 import { JIT_PROVISION_QUEUE, provisioningJobHandler } from './provisioning/index.js';
+import {
+  LIVENESS_QUEUE,
+  LIVENESS_SCHEDULE_INTERVAL_MS,
+  livenessJobHandler,
+  scheduleLivenessChecks,
+} from './provisioning/upstream-liveness.js';
+import { sweepEmailOtps } from './store/mfa-repo.js';
 
 export interface BackgroundTask {
   name: string;
@@ -18,6 +25,7 @@ export function jobHandlers(ctx: AppContext): Record<string, JobHandler> {
   return {
     [JIT_PROVISION_QUEUE]: provisioningJobHandler({ store: ctx.store, logger: ctx.logger, metrics: ctx.metrics }),
     [SYNC_QUEUE]: syncJobHandler(ctx.store),
+    [LIVENESS_QUEUE]: livenessJobHandler(ctx.store),
   };
 }
 
@@ -43,6 +51,9 @@ export function backgroundTasks(ctx: AppContext): BackgroundTask[] {
   const onError = (error: unknown) => ctx.logger.error({ err: error }, 'background task failed');
   const handlers = jobHandlers(ctx);
   const tasks: BackgroundTask[] = [every('sweep-expired', 60_000, () => sweepExpired(ctx.store.db), onError)];
+  // Upstream liveness: enqueue each IdP's daily check (deduplicated across instances); the job worker runs it.
+  tasks.push(every('schedule-liveness', LIVENESS_SCHEDULE_INTERVAL_MS, () => scheduleLivenessChecks(ctx.store.db), onError));
+  tasks.push(every('sweep-email-otps', 60 * 60_000, () => sweepEmailOtps(ctx.store.db, new Date()), onError));
   if (Object.keys(handlers).length > 0) {
     const worker = new JobWorker({
       db: ctx.store.db,

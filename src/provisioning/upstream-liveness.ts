@@ -13,7 +13,7 @@ import { getUserById, updateUser } from '../store/users-repo.js';
 
 export const LIVENESS_QUEUE = 'upstream-liveness';
 /** How often each instance looks for IdPs whose check for today is not enqueued yet. */
-export const LIVENESS_SCHEDULE_INTERVAL_MS = 60 * 60 * 1000;
+export const LIVENESS_SCHEDULE_INTERVAL_MS = 15 * 60 * 1000;
 /** Users handled per transaction. */
 const PAGE = 200;
 const DAY_MS = 86_400_000;
