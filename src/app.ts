@@ -8,6 +8,7 @@ import { requestContext } from './http/request-context.js';
 import { securityHeaders } from './http/security-headers.js';
 import { createScimApi } from './scim/index.js';
 import { createOidcEdge } from './oidc/index.js';
+import { federationRoutes } from './federation/index.js';
 
 export function createApp(ctx: AppContext) {
   const app = new Hono<AppEnv>();
@@ -27,6 +28,7 @@ export function createApp(ctx: AppContext) {
   app.route('/scim/v2', createScimApi(ctx));
   app.route('/', docsPage());
   app.route('/', createOidcEdge(ctx));
+  app.route('/', federationRoutes(ctx));
 
   app.onError(errorHandler(ctx.logger));
   app.notFound(notFoundHandler);

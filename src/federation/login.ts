@@ -1,0 +1,185 @@
+// An upstream login from start to finish, as a pipeline of named steps:
+//   start:    check return_to → load the IdP → protocol request → keep the flow (state/nonce/PKCE or request id)
+//   callback: consume the flow (single use) → verify (protocol connector) → replay check → provision → result
+// Both protocols end in one FederatedIdentity; the provisioning core never learns which one it came by.
+import { randomBytes } from 'node:crypto';
+import { AppError, invalidInput, notFound } from '../domain/errors.js';
+import type { FederatedIdentity } from '../domain/federated-identity.js';
+import type { AppContext } from '../http/app-context.js';
+import { provisionLogin } from '../provisioning/index.js';
+import { recordAudit } from '../store/audit-repo.js';
+import { consumeFederationFlow, insertFederationFlow, type FederationFlow } from '../store/federation-flows-repo.js';
+import { findIdentityProvider, findIdentityProviderSecrets, type IdentityProviderRecord } from '../store/identity-providers-repo.js';
+import { saveLoginResult } from '../store/login-results-repo.js';
+import { rememberAssertionId } from '../store/saml-replay-repo.js';
+import { FederationError, UnknownFlowError } from './errors.js';
+import { finishOidcLogin, oidcConfiguration, startOidcLogin } from './oidc.js';
+import { finishSamlLogin, startSamlLogin } from './saml.js';
+
+export type FederationContext = Pick<AppContext, 'config' | 'store' | 'logger' | 'metrics'>;
+
+export interface BeginLogin {
+  idpId: string;
+  /** A path on this server (`/…`), where the person goes with `login_result=<id>` appended. */
+  returnTo: string;
+  /** Kept with the flow and handed back in the login result (for example `{ interactionUid }`). */
+  context?: unknown;
+}
+
+/** Accepts only a relative path on this server: anything else would make /start an open redirect. */
+export function checkReturnTo(returnTo: string, publicUrl: string): string {
+  const bad = () =>
+    invalidInput('invalid_return_to', 'return_to must be a path on this server, such as /done', [
+      { field: 'return_to', message: 'not a local path' },
+    ]);
+  // `//host` and `/\host` are protocol-relative in browsers; control characters can hide either.
+  if (!returnTo.startsWith('/') || returnTo.startsWith('//') || returnTo.startsWith('/\\') || /[\u0000-\u001f\u007f\\]/.test(returnTo))
+    throw bad();
+  if (returnTo.length > 2000) throw bad();
+  const base = new URL(publicUrl);
+  const resolved = new URL(returnTo, base);
+  if (resolved.origin !== base.origin) throw bad();
+  return `${resolved.pathname}${resolved.search}${resolved.hash}`;
+}
+
+async function loadEnabled(ctx: FederationContext, idpId: string): Promise<IdentityProviderRecord> {
+  const idp = await findIdentityProvider(ctx.store.db, idpId);
+  if (!idp) throw notFound('identity_provider_not_found', 'No such identity provider');
+  if (!idp.enabled) throw new AppError('forbidden', 'identity_provider_disabled', 'This identity provider is disabled');
+  return idp;
+}
+
+const redirectUri = (publicUrl: string, idpId: string) => `${publicUrl}/federation/${idpId}/callback`;
+
+/** Starts an upstream login (server side); the caller sends the person to `redirectUrl`. */
+export async function beginUpstreamLogin(ctx: FederationContext, input: BeginLogin): Promise<{ redirectUrl: string }> {
+  const returnTo = checkReturnTo(input.returnTo, ctx.config.publicUrl);
+  const idp = await loadEnabled(ctx, input.idpId);
+  if (idp.protocol === 'oidc') {
+    const { clientSecret } = await findIdentityProviderSecrets(ctx.store.db, ctx.store.secrets, idp.id);
+    let start: Awaited<ReturnType<typeof startOidcLogin>>;
+    try {
+      start = await startOidcLogin(await oidcConfiguration(idp, clientSecret), idp, redirectUri(ctx.config.publicUrl, idp.id));
+    } catch (error) {
+      ctx.logger.warn({ err: error, idpId: idp.id }, 'upstream OIDC login could not start');
+      throw new AppError('unavailable', 'upstream_unavailable', 'The identity provider cannot be reached');
+    }
+    await insertFederationFlow(ctx.store.db, {
+      id: start.state,
+      idpId: idp.id,
+      protocol: 'oidc',
+      nonce: start.nonce,
+      codeVerifier: start.codeVerifier,
+      returnTo,
+      context: input.context ?? null,
+    });
+    return { redirectUrl: start.redirectUrl };
+  }
+  const flowId = randomBytes(24).toString('base64url');
+  const start = startSamlLogin(idp, ctx.config.publicUrl, flowId);
+  await insertFederationFlow(ctx.store.db, {
+    id: flowId,
+    idpId: idp.id,
+    protocol: 'saml',
+    samlRequestId: start.requestId,
+    returnTo,
+    context: input.context ?? null,
+  });
+  return { redirectUrl: start.redirectUrl };
+}
+
+function withParam(returnTo: string, name: string, value: string): string {
+  const url = new URL(returnTo, 'http://x');
+  url.searchParams.set(name, value);
+  return `${url.pathname}${url.search}${url.hash}`;
+}
+
+/** The verified identity's fate: provision, save the login result, and say where the person goes next. */
+async function finish(
+  ctx: FederationContext,
+  idp: IdentityProviderRecord,
+  flow: FederationFlow,
+  verify: () => Promise<FederatedIdentity>,
+): Promise<{ location: string; resultId: string }> {
+  const base = { flowId: flow.id, idpId: idp.id, context: flow.context };
+  let resultId: string;
+  try {
+    const identity = await verify();
+    const provisioning = await provisionLogin({ store: ctx.store, logger: ctx.logger, metrics: ctx.metrics }, idp, identity);
+    const common = { ...base, subject: identity.subject, authnContext: identity.authnContext };
+    if (provisioning.kind === 'user') {
+      resultId = await saveLoginResult(ctx.store.db, { ...common, userId: provisioning.userId, outcome: 'success' });
+    } else if (provisioning.kind === 'passthrough') {
+      resultId = await saveLoginResult(ctx.store.db, { ...common, userId: null, outcome: 'success', claims: provisioning.claims });
+    } else {
+      // The provisioning core audits its own refusals.
+      resultId = await saveLoginResult(ctx.store.db, {
+        ...common,
+        userId: null,
+        outcome: 'failure',
+        errorCode: provisioning.code,
+        errorMessage: provisioning.message,
+      });
+    }
+  } catch (error) {
+    if (!(error instanceof FederationError)) throw error;
+    ctx.logger.warn({ err: error.cause ?? error, code: error.code, idpId: idp.id }, 'upstream login refused');
+    resultId = await ctx.store.transaction(async (tx) => {
+      await recordAudit(tx, {
+        actorType: 'idp',
+        actorId: idp.id,
+        action: 'federation.login',
+        targetType: 'identity_provider',
+        targetId: idp.id,
+        outcome: 'refused',
+        reason: error.code,
+        details: { protocol: idp.protocol, message: error.message },
+      });
+      return saveLoginResult(tx, {
+        ...base,
+        subject: null,
+        userId: null,
+        outcome: 'failure',
+        errorCode: error.code,
+        errorMessage: error.message,
+      });
+    });
+  }
+  return { location: withParam(flow.returnTo, 'login_result', resultId), resultId };
+}
+
+/** GET /federation/:idpId/callback (OIDC redirect URI). Throws UnknownFlowError when the state is not ours. */
+export async function completeOidcLogin(ctx: FederationContext, idpId: string, callbackQuery: URLSearchParams) {
+  const state = callbackQuery.get('state');
+  const idp = await findIdentityProvider(ctx.store.db, idpId);
+  if (!idp || idp.protocol !== 'oidc' || !state) throw new UnknownFlowError('no login in progress');
+  const flow = await consumeFederationFlow(ctx.store.db, idp.id, state);
+  if (!flow || flow.protocol !== 'oidc') throw new UnknownFlowError('no login in progress for this state');
+  return finish(ctx, idp, flow, async () => {
+    if (!idp.enabled) throw new FederationError('identity_provider_disabled', 'This identity provider is disabled');
+    const { clientSecret } = await findIdentityProviderSecrets(ctx.store.db, ctx.store.secrets, idp.id);
+    const config = await oidcConfiguration(idp, clientSecret);
+    // The URL as registered (PUBLIC_URL), not as this instance happened to be reached.
+    const url = new URL(redirectUri(ctx.config.publicUrl, idp.id));
+    url.search = callbackQuery.toString();
+    return finishOidcLogin(config, idp, flow, url);
+  });
+}
+
+/** POST /federation/:idpId/saml/acs. The RelayState names our flow; InResponseTo must be that flow's request. */
+export async function completeSamlLogin(ctx: FederationContext, idpId: string, form: { SAMLResponse?: string; RelayState?: string }) {
+  const idp = await findIdentityProvider(ctx.store.db, idpId);
+  if (!idp || idp.protocol !== 'saml' || !form.RelayState) throw new UnknownFlowError('no login in progress');
+  const flow = await consumeFederationFlow(ctx.store.db, idp.id, form.RelayState);
+  if (!flow || flow.protocol !== 'saml' || !flow.samlRequestId) throw new UnknownFlowError('no login in progress for this RelayState');
+  return finish(ctx, idp, flow, async () => {
+    if (!idp.enabled) throw new FederationError('identity_provider_disabled', 'This identity provider is disabled');
+    if (!form.SAMLResponse) throw new FederationError('saml_malformed', 'No SAMLResponse was posted');
+    const { identity, assertion } = await finishSamlLogin(idp, ctx.config.publicUrl, form.SAMLResponse, flow.samlRequestId!);
+    // One-time use (Profiles §4.1.4.5): an assertion id seen before is a replay, even inside a fresh flow.
+    if (!(await rememberAssertionId(ctx.store.db, idp.id, assertion.id, assertion.notOnOrAfter))) {
+      throw new FederationError('saml_assertion_replayed', 'This assertion was already used');
+    }
+    return identity;
+  });
+}

@@ -1,0 +1,152 @@
+// The upstream OpenID Connect connector (openid-client 6): authorization code flow with PKCE (RFC 7636), state
+// and nonce; the ID token is checked per OpenID Connect Core §3.1.3.7, including its JWS signature against the
+// IdP's JWKS (openid-client skips that for token-endpoint responses unless non-repudiation checks are on).
+import * as client from 'openid-client';
+import type { FederatedIdentity } from '../domain/federated-identity.js';
+import type { IdentityProvider } from '../domain/identity-provider.js';
+import type { FederationFlow } from '../store/federation-flows-repo.js';
+import { FederationError } from './errors.js';
+
+/** Discovery results and JWKS caches, per IdP version; rebuilt when the IdP changes or after 10 minutes. */
+const configurations = new Map<string, { key: string; at: number; config: Promise<client.Configuration> }>();
+const CONFIG_TTL_MS = 10 * 60 * 1000;
+
+const isLoopbackHttp = (url: string) => {
+  const parsed = new URL(url);
+  return parsed.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
+};
+
+async function buildConfiguration(idp: IdentityProvider, clientSecret: string | undefined): Promise<client.Configuration> {
+  const settings = idp.oidc!;
+  const auth = clientSecret ? client.ClientSecretBasic(clientSecret) : client.None();
+  // Only the admin API's loopback exception (tests, local IdPs) may use plain http.
+  const execute = [client.enableNonRepudiationChecks, ...(isLoopbackHttp(settings.issuer) ? [client.allowInsecureRequests] : [])];
+  const metadata: Partial<client.ClientMetadata> = {};
+  if (settings.authorizationEndpoint && settings.tokenEndpoint && settings.jwksUri) {
+    const config = new client.Configuration(
+      {
+        issuer: settings.issuer,
+        authorization_endpoint: settings.authorizationEndpoint,
+        token_endpoint: settings.tokenEndpoint,
+        jwks_uri: settings.jwksUri,
+        ...(settings.userinfoEndpoint ? { userinfo_endpoint: settings.userinfoEndpoint } : {}),
+      },
+      settings.clientId,
+      metadata,
+      auth,
+    );
+    for (const step of execute) step(config);
+    config.timeout = 10;
+    return config;
+  }
+  try {
+    return await client.discovery(new URL(settings.issuer), settings.clientId, metadata, auth, { execute, timeout: 10 });
+  } catch (error) {
+    throw new FederationError('upstream_discovery_failed', `OpenID Connect discovery at ${settings.issuer} failed`, { cause: error });
+  }
+}
+
+export function oidcConfiguration(
+  idp: IdentityProvider & { updatedAt?: Date },
+  clientSecret: string | undefined,
+): Promise<client.Configuration> {
+  const key = `${idp.updatedAt?.getTime() ?? ''}:${JSON.stringify(idp.oidc)}:${clientSecret ? 'secret' : 'public'}`;
+  const cached = configurations.get(idp.id);
+  if (cached && cached.key === key && Date.now() - cached.at < CONFIG_TTL_MS) return cached.config;
+  const config = buildConfiguration(idp, clientSecret);
+  configurations.set(idp.id, { key, at: Date.now(), config });
+  // A failed discovery is not cached: the next login tries again.
+  config.catch(() => configurations.delete(idp.id));
+  return config;
+}
+
+export interface OidcStart {
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+  redirectUrl: string;
+}
+
+export async function startOidcLogin(config: client.Configuration, idp: IdentityProvider, redirectUri: string): Promise<OidcStart> {
+  const state = client.randomState();
+  const nonce = client.randomNonce();
+  const codeVerifier = client.randomPKCECodeVerifier();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: redirectUri,
+    scope: idp.oidc!.scopes.join(' '),
+    response_type: 'code',
+    state,
+    nonce,
+    code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: 'S256',
+  });
+  return { state, nonce, codeVerifier, redirectUrl: url.href };
+}
+
+/** Maps openid-client's failures onto our stable codes; the detail stays in the log. */
+function classify(error: unknown): FederationError {
+  if (error instanceof FederationError) return error;
+  const e = error as { code?: string; error?: string; message?: string; cause?: unknown };
+  if (e?.error === 'invalid_grant')
+    return new FederationError('upstream_invalid_grant', 'The identity provider refused the authorization code', { cause: error });
+  if (e?.error) return new FederationError('upstream_error', `The identity provider answered ${e.error}`, { cause: error });
+  const message = `${String(e?.message ?? '')} ${String((e?.cause as { message?: unknown } | undefined)?.message ?? '')}`;
+  if (/nonce/i.test(message)) return new FederationError('id_token_nonce_mismatch', 'The ID token nonce does not match', { cause: error });
+  if (/signature/i.test(message) || e?.code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED')
+    return new FederationError('id_token_bad_signature', 'The ID token signature is not valid', { cause: error });
+  if (/"alg"|algorithm|unsupported.*alg|JWS.*alg/i.test(message))
+    return new FederationError('id_token_bad_algorithm', 'The ID token is not signed with an accepted algorithm', { cause: error });
+  if (/"iss"|issuer/i.test(message))
+    return new FederationError('id_token_wrong_issuer', 'The ID token issuer is not the identity provider', { cause: error });
+  if (/"aud"|audience/i.test(message))
+    return new FederationError('id_token_wrong_audience', 'The ID token is not meant for this client', { cause: error });
+  if (/"exp"|expired|timestamp/i.test(message))
+    return new FederationError('id_token_expired', 'The ID token has expired', { cause: error });
+  return new FederationError('id_token_invalid', 'The ID token could not be validated', { cause: error });
+}
+
+/** Exchanges the code and checks the ID token; returns the verified identity. `callbackUrl` carries code and state. */
+export async function finishOidcLogin(
+  config: client.Configuration,
+  idp: IdentityProvider,
+  flow: FederationFlow,
+  callbackUrl: URL,
+): Promise<FederatedIdentity> {
+  let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
+  try {
+    tokens = await client.authorizationCodeGrant(config, callbackUrl, {
+      pkceCodeVerifier: flow.codeVerifier!,
+      expectedState: flow.id,
+      expectedNonce: flow.nonce!,
+      idTokenExpected: true,
+    });
+  } catch (error) {
+    throw classify(error);
+  }
+  const idToken = tokens.claims();
+  if (!idToken) throw new FederationError('id_token_missing', 'The identity provider returned no ID token');
+  let claims: Record<string, unknown> = { ...idToken };
+  if (config.serverMetadata().userinfo_endpoint && tokens.access_token) {
+    try {
+      // fetchUserInfo checks that the userinfo `sub` is the ID token's (OIDC Core §5.3.2).
+      const info = await client.fetchUserInfo(config, tokens.access_token, idToken.sub);
+      claims = { ...info, ...idToken };
+    } catch (error) {
+      throw new FederationError('upstream_userinfo_failed', 'The identity provider’s userinfo endpoint failed', { cause: error });
+    }
+  }
+  for (const protocolClaim of ['nonce', 'at_hash', 'c_hash', 'aud', 'azp', 'iat', 'exp', 'nbf', 'jti']) delete claims[protocolClaim];
+  const amr = Array.isArray(idToken.amr) ? idToken.amr.filter((v): v is string => typeof v === 'string') : [];
+  return {
+    idpId: idp.id,
+    subject: idToken.sub,
+    claims,
+    authnContext: {
+      protocol: 'oidc',
+      amr,
+      acr: typeof idToken.acr === 'string' ? idToken.acr : null,
+      authTime: typeof idToken.auth_time === 'number' ? idToken.auth_time : null,
+      sessionId: typeof idToken.sid === 'string' ? idToken.sid : null,
+    },
+  };
+}

@@ -1,0 +1,69 @@
+// The federation edge's HTTP routes: start a login, the OIDC redirect URI, our SAML SP metadata and ACS.
+// Errors here are pages for a person (plain text), not API problems.
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { AppContext, AppEnv } from '../http/app-context.js';
+import { findIdentityProvider } from '../store/identity-providers-repo.js';
+import { UnknownFlowError } from './errors.js';
+import { beginUpstreamLogin, completeOidcLogin, completeSamlLogin } from './login.js';
+import { MAX_SAML_RESPONSE_BYTES, samlSpMetadata } from './saml.js';
+
+const NO_FLOW_PAGE =
+  'This sign-in response does not belong to a sign-in in progress (it expired, was already used, or was not started here). Please start again.';
+
+export function federationRoutes(ctx: AppContext) {
+  const app = new Hono<AppEnv>();
+
+  const noFlow = (error: unknown) => {
+    if (error instanceof UnknownFlowError)
+      throw new HTTPException(400, {
+        res: new Response(NO_FLOW_PAGE, {
+          status: 400,
+          headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+        }),
+      });
+    throw error;
+  };
+
+  app.get('/federation/:idpId/start', async (c) => {
+    const { redirectUrl } = await beginUpstreamLogin(ctx, { idpId: c.req.param('idpId'), returnTo: c.req.query('return_to') ?? '' });
+    c.header('cache-control', 'no-store');
+    return c.redirect(redirectUrl, 302);
+  });
+
+  app.get('/federation/:idpId/callback', async (c) => {
+    const query = new URL(c.req.url).searchParams;
+    const { location } = await completeOidcLogin(ctx, c.req.param('idpId'), query).catch(noFlow);
+    c.header('cache-control', 'no-store');
+    return c.redirect(location, 303);
+  });
+
+  app.get('/federation/:idpId/saml/metadata', async (c) => {
+    const idp = await findIdentityProvider(ctx.store.db, c.req.param('idpId'));
+    if (!idp || idp.protocol !== 'saml') return c.text('Not Found', 404);
+    return c.body(samlSpMetadata(idp, ctx.config.publicUrl), 200, { 'content-type': 'application/samlmetadata+xml; charset=utf-8' });
+  });
+
+  app.post(
+    '/federation/:idpId/saml/acs',
+    bodyLimit({
+      maxSize: MAX_SAML_RESPONSE_BYTES + 16 * 1024,
+      onError: () => {
+        throw new HTTPException(413, { message: 'The SAML response is too large' });
+      },
+    }),
+    async (c) => {
+      const form = await c.req.parseBody();
+      const field = (name: string) => (typeof form[name] === 'string' ? (form[name] as string) : undefined);
+      const { location } = await completeSamlLogin(ctx, c.req.param('idpId'), {
+        SAMLResponse: field('SAMLResponse'),
+        RelayState: field('RelayState'),
+      }).catch(noFlow);
+      c.header('cache-control', 'no-store');
+      return c.redirect(location, 303);
+    },
+  );
+
+  return app;
+}

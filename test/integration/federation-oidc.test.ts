@@ -1,0 +1,214 @@
+// Upstream OIDC federation against a real oidc-provider (authorization code + PKCE, state and nonce in the store),
+// and the negative vectors of OpenID Connect Core §3.1.3.7 against a crafted OP: each refused with nothing stored.
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rows } from '../../src/store/database.js';
+import { CookieJar, federatedLogin, send } from '../support/federated-login.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { startCraftedOidc, startUpstreamOidc, type CraftedOidc, type UpstreamOidc } from '../support/upstream-oidc.js';
+
+let server: TestServer;
+let upstream: UpstreamOidc;
+let crafted: CraftedOidc;
+let idpId: string;
+let craftedIdpId: string;
+
+const count = async (table: string) =>
+  (await rows<{ n: number }>(server.ctx.store.db, sql.raw(`select count(*)::int as n from ${table}`)))[0]!.n;
+
+beforeAll(async () => {
+  [server, upstream, crafted] = await Promise.all([startTestServer({ label: 'federation_oidc' }), startUpstreamOidc(), startCraftedOidc()]);
+  const created = (await (
+    await server.admin('POST', '/api/v1/identity-providers', {
+      name: 'Upstream OP',
+      protocol: 'oidc',
+      oidc: { issuer: upstream.issuer, clientId: 'bridge', clientSecret: 'bridge-secret-0123456789' },
+    })
+  ).json()) as { id: string; oidc: { redirectUri: string } };
+  idpId = created.id;
+  upstream.addClient({ clientId: 'bridge', clientSecret: 'bridge-secret-0123456789', redirectUri: created.oidc.redirectUri });
+  upstream.setAccount('alice', {
+    preferred_username: 'alice',
+    email: 'alice@example.com',
+    email_verified: true,
+    given_name: 'Alice',
+    family_name: 'Liddell',
+  });
+
+  const craftedIdp = (await (
+    await server.admin('POST', '/api/v1/identity-providers', {
+      name: 'Crafted OP',
+      protocol: 'oidc',
+      oidc: { issuer: crafted.issuer, clientId: crafted.clientId, clientSecret: crafted.clientSecret },
+    })
+  ).json()) as { id: string };
+  craftedIdpId = craftedIdp.id;
+});
+afterAll(async () => {
+  await Promise.all([server?.stop(), upstream?.stop(), crafted?.stop()]);
+});
+
+describe('login through a real upstream OP', () => {
+  it('provisions the user from the ID token and userinfo claims and returns to return_to', async () => {
+    const login = await federatedLogin(server, { idpId, login: 'alice', returnTo: '/done?x=1' });
+    expect(login.location).toMatch(/^\/done\?x=1&login_result=/);
+    expect(login.result).toMatchObject({ outcome: 'success', idpId, subject: 'alice', errorCode: null });
+    expect(login.result.userId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(login.result.authnContext).toMatchObject({ protocol: 'oidc' });
+    const [user] = await rows<{ user_name: string; primary_email: string }>(
+      server.ctx.store.db,
+      sql`select user_name, primary_email from users where id = ${login.result.userId}`,
+    );
+    expect(user).toMatchObject({ user_name: 'alice', primary_email: 'alice@example.com' });
+    // The flow was consumed: a second use of the same callback is a plain 400.
+    expect(await count('federation_flows where consumed_at is null')).toBe(0);
+  });
+
+  it('a second login finds the same user; changed upstream claims reach it', async () => {
+    upstream.updateClaims('alice', { family_name: 'Pleasance' });
+    const first = await federatedLogin(server, { idpId, login: 'alice' });
+    const [user] = await rows<{ family_name: string }>(
+      server.ctx.store.db,
+      sql`select family_name from users where id = ${first.result.userId}`,
+    );
+    expect(user!.family_name).toBe('Pleasance');
+    expect(await count('users')).toBe(1);
+  });
+
+  it('hands the context of the flow back in the result', async () => {
+    const { beginUpstreamLogin } = await import('../../src/federation/index.js');
+    const { redirectUrl } = await beginUpstreamLogin(server.ctx, {
+      idpId,
+      returnTo: '/oidc/interaction/abc',
+      context: { interactionUid: 'abc' },
+    });
+    expect(redirectUrl).toContain(`${upstream.issuer}/auth?`);
+    const url = new URL(redirectUrl);
+    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(url.searchParams.get('nonce')).toBeTruthy();
+    const [flow] = await rows<{ context: unknown; return_to: string }>(
+      server.ctx.store.db,
+      sql`select context, return_to from federation_flows where id = ${url.searchParams.get('state')}`,
+    );
+    expect(flow).toMatchObject({ context: { interactionUid: 'abc' }, return_to: '/oidc/interaction/abc' });
+  });
+});
+
+describe('start refuses open redirects and unknown IdPs', () => {
+  it.each([
+    'https://evil.example/x',
+    '//evil.example/x',
+    '/\\evil.example',
+    'javascript:alert(1)',
+    '',
+    'done',
+    `/%0d%0aLocation:%20https://evil.example`,
+  ])('refuses return_to %j', async (returnTo) => {
+    const before = await count('federation_flows');
+    const response = await fetch(`${server.url}/federation/${idpId}/start?return_to=${encodeURIComponent(returnTo)}`, {
+      redirect: 'manual',
+    });
+    if (returnTo.startsWith('/%0d')) {
+      // Percent-encoded CR/LF stay inert text inside a local path.
+      expect([302, 400]).toContain(response.status);
+      if (response.status === 302) expect(response.headers.get('location')).toContain(upstream.issuer);
+      return;
+    }
+    expect(response.status).toBe(400);
+    expect(await count('federation_flows')).toBe(before);
+  });
+
+  it('answers 404 for an unknown IdP', async () => {
+    const response = await fetch(`${server.url}/federation/00000000-0000-4000-8000-000000000000/start?return_to=/done`, {
+      redirect: 'manual',
+    });
+    expect(response.status).toBe(404);
+  });
+});
+
+describe('negative vectors: refused, nothing stored', () => {
+  const nothingStored = async () => {
+    expect(await count('users')).toBe(1); // only alice from the tests above
+    expect(await count(`federated_identities where idp_id = '${craftedIdpId}'`)).toBe(0);
+  };
+
+  it('wrong state: a plain 400 page, no login result', async () => {
+    const results = await count('login_results');
+    const jar = new CookieJar();
+    const response = await send(jar, `${server.url}/federation/${idpId}/callback?code=abc&state=not-a-state`);
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    expect(await count('login_results')).toBe(results);
+    // A state of another IdP's flow does not work here either.
+    const start = await send(jar, `${server.url}/federation/${craftedIdpId}/start?return_to=/done`);
+    const state = new URL(start.headers.get('location')!).searchParams.get('state')!;
+    expect((await send(jar, `${server.url}/federation/${idpId}/callback?code=abc&state=${state}`)).status).toBe(400);
+  });
+
+  it('replayed code: refused by the upstream token endpoint, failure result with a stable code', async () => {
+    let callback: URL | undefined;
+    await federatedLogin(server, { idpId, login: 'alice', beforeCallback: (url) => void (callback = new URL(url)) });
+    // A fresh flow (new state) presented with the old, already redeemed code.
+    const jar = new CookieJar();
+    const start = await send(jar, `${server.url}/federation/${idpId}/start?return_to=/done`);
+    const state = new URL(start.headers.get('location')!).searchParams.get('state')!;
+    const replay = new URL(callback!);
+    replay.searchParams.set('state', state);
+    const users = await count('users');
+    const response = await send(jar, replay.href);
+    expect(response.status).toBe(303);
+    const id = new URL(response.headers.get('location')!, server.url).searchParams.get('login_result')!;
+    const [result] = await rows<{ outcome: string; error_code: string; user_id: string | null }>(
+      server.ctx.store.db,
+      sql`select outcome, error_code, user_id from login_results where id = ${id}`,
+    );
+    expect(result).toMatchObject({ outcome: 'failure', error_code: 'upstream_invalid_grant', user_id: null });
+    expect(await count('users')).toBe(users);
+    const [audit] = await rows<{ reason: string; outcome: string }>(
+      server.ctx.store.db,
+      sql`select reason, outcome from audit_events where action = 'federation.login' order by id desc limit 1`,
+    );
+    expect(audit).toMatchObject({ reason: 'upstream_invalid_grant', outcome: 'refused' });
+  });
+
+  const vectors: Array<[string, CraftedOidc['craft'], string[]]> = [
+    ['nonce mismatch', (c) => c.sign({ ...c.claims('mallory'), nonce: 'another-nonce' }), ['id_token_nonce_mismatch']],
+    ['bad signature', (c) => c.signWithOtherKey(c.claims('mallory')), ['id_token_bad_signature']],
+    ['alg none', (c) => c.unsigned(c.claims('mallory')), ['id_token_bad_algorithm', 'id_token_bad_signature', 'id_token_invalid']],
+    ['wrong iss', (c) => c.sign({ ...c.claims('mallory'), iss: 'https://evil.example' }), ['id_token_wrong_issuer']],
+    ['wrong aud', (c) => c.sign({ ...c.claims('mallory'), aud: 'another-client' }), ['id_token_wrong_audience']],
+    [
+      'expired',
+      (c) => c.sign({ ...c.claims('mallory'), iat: Math.floor(Date.now() / 1000) - 7200, exp: Math.floor(Date.now() / 1000) - 3600 }),
+      ['id_token_expired'],
+    ],
+    [
+      'tampered payload (signature over other claims)',
+      async (c) => {
+        const [h, , s] = (await c.sign(c.claims('mallory'))).split('.');
+        return `${h}.${Buffer.from(JSON.stringify({ ...c.claims('alice') })).toString('base64url')}.${s}`;
+      },
+      ['id_token_bad_signature'],
+    ],
+  ];
+
+  it('accepts a well-formed crafted token (the harness itself works)', async () => {
+    crafted.craft = (c) => c.sign(c.claims('crafted-ok'));
+    const login = await federatedLogin(server, { idpId: craftedIdpId, login: 'x' });
+    expect(login.result).toMatchObject({ outcome: 'success', subject: 'crafted-ok' });
+    // Clean up: the negative vectors below count on no users from this IdP.
+    await server.ctx.store.db.execute(sql`delete from users where id = ${login.result.userId}`);
+  });
+
+  it.each(vectors)('%s', async (_name, craft, codes) => {
+    crafted.craft = craft;
+    const results = await count('login_results');
+    const login = await federatedLogin(server, { idpId: craftedIdpId, login: 'x' });
+    expect(login.result.outcome).toBe('failure');
+    expect(codes).toContain(login.result.errorCode);
+    expect(login.result.userId).toBeNull();
+    expect(login.result.subject).toBeNull();
+    expect(await count('login_results')).toBe(results + 1);
+    await nothingStored();
+  });
+});
