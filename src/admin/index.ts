@@ -7,11 +7,14 @@ import type { AppContext, AppEnv } from '../http/app-context.js';
 import { adminAuth } from '../http/admin-auth.js';
 import { applicationRoutes } from './applications.js';
 import { auditEventRoutes } from './audit-events.js';
+import { federatedIdentityRoutes } from './federated-identities.js';
+import { identityProviderSimulateRoutes } from './identity-provider-simulate.js';
+import { userRoutes } from './users.js';
 import { consentPurposeRoutes } from './consent-purposes.js';
 import { identityProviderRoutes } from './identity-providers.js';
 import { keyRoutes } from './keys.js';
-import { scimClientRoutes } from './scim-clients.js';
 import { outboundConnectorRoutes } from './outbound-connectors.js';
+import { scimClientRoutes } from './scim-clients.js';
 import { settingsRoutes } from './settings.js';
 import { userConsentRoutes } from './user-consents.js';
 import { userPasswordRoutes } from './user-passwords.js';
@@ -20,7 +23,7 @@ import { userStoreRoutes } from './user-stores.js';
 export const ADMIN_API_VERSION = '1.0.0';
 
 /** Every resource module of the admin API; each returns a router built from the context. */
-const resources = [settingsRoutes, userStoreRoutes, identityProviderRoutes, scimClientRoutes, applicationRoutes, keyRoutes, consentPurposeRoutes, userConsentRoutes, userPasswordRoutes, outboundConnectorRoutes, auditEventRoutes];
+const resources = [settingsRoutes, userStoreRoutes, identityProviderRoutes, scimClientRoutes, consentPurposeRoutes, userConsentRoutes, userPasswordRoutes, applicationRoutes, keyRoutes, outboundConnectorRoutes, identityProviderSimulateRoutes, userRoutes, federatedIdentityRoutes, auditEventRoutes];
 
 export function createAdminApi(ctx: AppContext) {
   const api = new OpenAPIHono<AppEnv>();
