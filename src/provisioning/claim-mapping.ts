@@ -95,7 +95,8 @@ export function mapClaims(idp: IdentityProvider, identity: FederatedIdentity): M
     if (isEmpty(raw)) continue;
     if (!path.urn && path.attribute === 'userName' && !path.subAttribute) {
       const first = coerce(path, raw);
-      if (typeof first === 'string' && first !== '') userName = first;
+      // Like every other path, the first mapping with a value wins (SAML defaults list several username attributes).
+      if (userName === null && typeof first === 'string' && first !== '') userName = first;
       continue;
     }
     const value = coerce(path, raw);
