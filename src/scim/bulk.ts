@@ -67,6 +67,9 @@ function references(value: unknown, found = new Set<string>()): Set<string> {
   return found;
 }
 
+/** `/Users/bulkId:x` refers to the resource operation x creates. */
+const pathReference = (path: string) => /\/(bulkId:[^/]+)$/.exec(path)?.[1];
+
 function substitute(value: unknown, ids: Map<string, string>): unknown {
   if (typeof value === 'string') {
     const match = REFERENCE.exec(value);
@@ -106,7 +109,7 @@ export async function runBulk(call: ScimCall, body: unknown): Promise<ScimResult
     let progressed = false;
     for (const op of pending) {
       if (failOnErrors !== undefined && errors >= failOnErrors) break;
-      const refs = [...references(op.path), ...references(op.data)];
+      const refs = [...references(pathReference(op.path)), ...references(op.data)];
       const unresolved = refs.filter((r) => !ids.has(r));
       if (unresolved.some((r) => declared.has(r) && r !== op.bulkId)) {
         waiting.push(op);
@@ -116,7 +119,8 @@ export async function runBulk(call: ScimCall, body: unknown): Promise<ScimResult
       const base = { index: op.index, method: op.method, ...(op.bulkId ? { bulkId: op.bulkId } : {}) };
       try {
         if (unresolved.length) throw new AppError('conflict', 'invalidValue', `bulkId '${unresolved[0]}' does not refer to an operation of this request`);
-        const result = await dispatch(call, op, substitute(op.path, ids) as string, substitute(op.data, ids));
+        const path = op.path.replace(/\/bulkId:([^/]+)$/, (whole, ref: string) => (ids.has(ref) ? `/${ids.get(ref)}` : whole));
+        const result = await dispatch(call, op, path, substitute(op.data, ids));
         const location = result.headers?.location ?? result.headers?.['content-location'];
         if (op.method === 'POST' && op.bulkId && result.body && typeof result.body === 'object') ids.set(op.bulkId, String((result.body as { id: string }).id));
         results.push({ ...base, ...(location ? { location } : op.method === 'DELETE' ? { location: `${call.baseUrl}${op.path}` } : {}), ...(result.headers?.etag ? { version: result.headers.etag } : {}), status: String(result.status) });
