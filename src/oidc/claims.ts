@@ -3,7 +3,8 @@
 import type { ScimUserResource } from '../domain/scim-user.js';
 
 export const SCOPE_CLAIMS = {
-  openid: ['sub'],
+  // acr/amr/auth_time describe the upstream authentication; oidc-provider takes them from the session.
+  openid: ['sub', 'acr', 'amr', 'auth_time'],
   email: ['email', 'email_verified'],
   profile: ['name', 'given_name', 'family_name', 'preferred_username', 'updated_at'],
   groups: ['groups'],

@@ -60,7 +60,8 @@ export function buildProvider(ctx: AppContext, keys: ProviderKeys): Provider {
       long: cookieOptions,
       short: cookieOptions,
     },
-    claims: Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]])),
+    // sid is a standalone claim (null: not tied to a scope); acr/amr/auth_time come with `openid`.
+    claims: { sid: null, ...Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]])) },
     scopes: SUPPORTED_SCOPES,
     responseTypes: ['code'],
     subjectTypes: ['public'],
@@ -82,7 +83,8 @@ export function buildProvider(ctx: AppContext, keys: ProviderKeys): Provider {
     ttl: TTL,
     features: {
       devInteractions: { enabled: false },
-      revocation: { enabled: true },
+      // An app revokes only its own tokens (RFC 7009 §2.1).
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       introspection: {
         enabled: true,
         // Only confidential apps introspect, and only their own tokens.

@@ -1,0 +1,229 @@
+// An app signs a person in through jitbridge, brokered to a real upstream OpenID Provider: openid-client
+// plays the app, a cookie-jar browser follows the redirects and posts the upstream login form. Covers JIT
+// provisioning (sub = SCIM id, claims from the SCIM user), refresh rotation, userinfo, introspection,
+// revocation, replayed code, wrong PKCE verifier, RP-initiated logout, JIT off (pairwise sub, nothing
+// stored), an upstream refusal shown to the person, and two instances sharing one database.
+import { sql } from 'drizzle-orm';
+import * as client from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rows } from '../../src/store/database.js';
+import { APP_LOGOUT_REDIRECT, APP_REDIRECT, discover, redeem, registerApp, registerUpstreamIdp, signInThroughUpstream, startLogin, type RegisteredApp } from '../support/oidc-app.js';
+import { CookieJarBrowser, formAction, hiddenField } from '../support/oidc-browser.js';
+import { startUpstreamOidc, UPSTREAM_PASSWORD, type UpstreamOidc } from '../support/oidc-upstream-idp.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+let server: TestServer;
+let upstream: UpstreamOidc;
+let idpId: string;
+let app: RegisteredApp;
+let config: client.Configuration;
+
+beforeAll(async () => {
+  server = await startTestServer({ label: 'app_login' });
+  upstream = await startUpstreamOidc();
+  upstream.setAccount('alice', { email: 'alice@example.com', email_verified: true, given_name: 'Alice', family_name: 'Liddell', name: 'Alice Liddell', preferred_username: 'alice' });
+  upstream.setAccount('bob', { email: 'bob@example.com', email_verified: true, given_name: 'Bob', family_name: 'Builder', name: 'Bob Builder', preferred_username: 'bob' });
+  idpId = (await registerUpstreamIdp(server, upstream, { name: 'Example Corp' })).id;
+  app = await registerApp(server, { identityProviders: [idpId] });
+  config = await discover(server, app);
+});
+afterAll(async () => {
+  await server?.stop();
+  await upstream?.stop();
+});
+
+const count = async (table: 'users' | 'federated_identities') =>
+  (await rows<{ n: number }>(server.ctx.store.db, sql`select count(*)::int as n from ${sql.identifier(table)}`))[0]!.n;
+
+describe('brokered login with JIT provisioning', () => {
+  let tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
+  let sub: string;
+
+  it('signs a person in: the ID token carries the provisioned user’s id and claims, amr and acr from upstream', async () => {
+    const browser = new CookieJarBrowser();
+    const started = await startLogin(config);
+    const callback = await signInThroughUpstream(browser, started, 'alice');
+    tokens = await redeem(config, started, callback);
+    const claims = tokens.claims()!;
+    sub = claims.sub;
+    expect(sub).toMatch(UUID);
+    const [user] = await rows<{ user_name: string; primary_email: string }>(server.ctx.store.db, sql`select user_name, primary_email from users where id = ${sub}`);
+    expect(user).toEqual({ user_name: 'alice', primary_email: 'alice@example.com' });
+    expect(claims).toMatchObject({
+      iss: `${server.url}/oidc`,
+      aud: app.clientId,
+      email: 'alice@example.com',
+      name: 'Alice Liddell',
+      given_name: 'Alice',
+      family_name: 'Liddell',
+      preferred_username: 'alice',
+      amr: upstream.authn.amr,
+      acr: upstream.authn.acr,
+    });
+    // The redirects went app → /oidc/auth → /login/<uid> → upstream → /federation/callback → /login/<uid>/federated → /oidc/auth/<uid> → app.
+    const paths = browser.hops.map((h) => new URL(h.url).pathname);
+    expect(paths.some((p) => /^\/login\/[\w-]+\/federated$/.test(p))).toBe(true);
+  });
+
+  it('answers userinfo with the same claims', async () => {
+    const info = await client.fetchUserInfo(config, tokens.access_token, sub);
+    expect(info).toMatchObject({ sub, email: 'alice@example.com', preferred_username: 'alice', name: 'Alice Liddell' });
+  });
+
+  it('rotates refresh tokens: the new one works, the old one is refused', async () => {
+    expect(tokens.refresh_token).toBeTruthy();
+    const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
+    expect(refreshed.refresh_token).toBeTruthy();
+    expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
+    expect(refreshed.claims()!.sub).toBe(sub);
+    await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('introspects and revokes for the confidential app', async () => {
+    const browser = new CookieJarBrowser();
+    const started = await startLogin(config);
+    const fresh = await redeem(config, started, await signInThroughUpstream(browser, started, 'alice'));
+    const active = await client.tokenIntrospection(config, fresh.access_token);
+    expect(active).toMatchObject({ active: true, sub, client_id: app.clientId });
+    await client.tokenRevocation(config, fresh.access_token);
+    expect(await client.tokenIntrospection(config, fresh.access_token)).toEqual({ active: false });
+  });
+
+  it('a returning person gets the same sub and no new user', async () => {
+    const users = await count('users');
+    const browser = new CookieJarBrowser();
+    const started = await startLogin(config);
+    const again = await redeem(config, started, await signInThroughUpstream(browser, started, 'alice'));
+    expect(again.claims()!.sub).toBe(sub);
+    expect(await count('users')).toBe(users);
+  });
+
+  it('refuses a replayed code (and revokes what the first use issued) and a wrong PKCE verifier', async () => {
+    const browser = new CookieJarBrowser();
+    const started = await startLogin(config);
+    const callback = await signInThroughUpstream(browser, started, 'bob');
+    const first = await redeem(config, started, callback);
+    await expect(redeem(config, started, callback)).rejects.toMatchObject({ error: 'invalid_grant' });
+    expect(await client.tokenIntrospection(config, first.access_token)).toEqual({ active: false });
+
+    const second = await startLogin(config);
+    const secondCallback = await signInThroughUpstream(new CookieJarBrowser(), second, 'bob');
+    await expect(
+      client.authorizationCodeGrant(config, new URL(secondCallback), { pkceCodeVerifier: client.randomPKCECodeVerifier(), expectedState: second.state, expectedNonce: second.nonce }),
+    ).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('signs out through RP-initiated logout and returns to the registered URI', async () => {
+    const browser = new CookieJarBrowser();
+    const started = await startLogin(config);
+    const signedIn = await redeem(config, started, await signInThroughUpstream(browser, started, 'alice'));
+    const endSession = client.buildEndSessionUrl(config, { id_token_hint: signedIn.id_token!, post_logout_redirect_uri: APP_LOGOUT_REDIRECT, state: 'bye' });
+    const prompt = await browser.follow(endSession);
+    expect(prompt.response!.status).toBe(200);
+    const html = await prompt.response!.text();
+    expect(html).toContain('Sign out?');
+    const done = await browser.postForm(formAction(html, prompt.url), { xsrf: hiddenField(html, 'xsrf'), logout: 'yes' }, APP_LOGOUT_REDIRECT);
+    expect(new URL(done.url).searchParams.get('state')).toBe('bye');
+    expect(browser.cookies.has('jb_session')).toBe(false);
+  });
+});
+
+describe('JIT off: pairwise subject, nothing stored', () => {
+  it('hands the mapped claims to the app and leaves the user tables unchanged', async () => {
+    const noJitUpstream = await startUpstreamOidc();
+    try {
+      noJitUpstream.setAccount('carol', { email: 'carol@partner.example', email_verified: true, given_name: 'Carol', family_name: 'Danvers', name: 'Carol Danvers', preferred_username: 'carol' });
+      const noJit = await registerUpstreamIdp(server, noJitUpstream, { name: 'Partner (no JIT)', jit: false });
+      const partnerApp = await registerApp(server, { name: 'Partner portal', identityProviders: [noJit.id] });
+      const partnerConfig = await discover(server, partnerApp);
+      const before = { users: await count('users'), links: await count('federated_identities') };
+      const snapshot = await rows(server.ctx.store.db, sql`select id, version from users order by id`);
+
+      const login = async () => {
+        const started = await startLogin(partnerConfig);
+        return redeem(partnerConfig, started, await signInThroughUpstream(new CookieJarBrowser(), started, 'carol'));
+      };
+      const first = await login();
+      const claims = first.claims()!;
+      expect(claims.sub).not.toMatch(UUID);
+      expect(claims.sub).toMatch(/^[\w-]{43}$/);
+      expect(claims).toMatchObject({ email: 'carol@partner.example', given_name: 'Carol', family_name: 'Danvers', preferred_username: 'carol', amr: noJitUpstream.authn.amr });
+      expect(await client.fetchUserInfo(partnerConfig, first.access_token, claims.sub)).toMatchObject({ email: 'carol@partner.example' });
+      // Stable: the same person gets the same pairwise sub next time.
+      expect((await login()).claims()!.sub).toBe(claims.sub);
+
+      expect({ users: await count('users'), links: await count('federated_identities') }).toEqual(before);
+      expect(await rows(server.ctx.store.db, sql`select id, version from users order by id`)).toEqual(snapshot);
+      const text = JSON.stringify(await rows(server.ctx.store.db, sql`select resource from users`));
+      expect(text).not.toContain('carol');
+    } finally {
+      await noJitUpstream.stop();
+    }
+  });
+});
+
+describe('a refusal a person can meet', () => {
+  it('shows a plain page naming the problem; its link hands the app access_denied with a description', async () => {
+    const store = await server.admin('POST', '/api/v1/user-stores', { domain: 'STRICT', usernameRegex: '^[a-z]{3,8}$' });
+    expect(store.status).toBe(201);
+    const strictUpstream = await startUpstreamOidc();
+    try {
+      strictUpstream.setAccount('robert', { email: 'robert@example.com', email_verified: true, preferred_username: 'Robert.Tables' });
+      const strict = await server.admin('POST', '/api/v1/identity-providers', {
+        name: 'Strict Corp',
+        protocol: 'oidc',
+        oidc: { issuer: strictUpstream.issuer, clientId: strictUpstream.clientId, clientSecret: strictUpstream.clientSecret },
+        provisioning: { jit: { isEnabled: true, userstore: 'STRICT' } },
+      });
+      const strictId = ((await strict.json()) as { id: string }).id;
+      strictUpstream.setRedirectUri(`${server.url}/federation/${strictId}/callback`);
+      const strictApp = await registerApp(server, { name: 'Expenses', identityProviders: [strictId] });
+      const strictConfig = await discover(server, strictApp);
+      const users = await count('users');
+
+      const browser = new CookieJarBrowser();
+      const started = await startLogin(strictConfig);
+      const landing = await browser.follow(started.authorizationUrl);
+      const html = await landing.response!.text();
+      const page = await browser.postForm(formAction(html, landing.url), { login: 'robert', password: UPSTREAM_PASSWORD });
+      expect(page.response!.status).toBe(403);
+      const body = await page.response!.text();
+      expect(body).toContain('You could not be signed in');
+      expect(body).toContain('Return to Expenses');
+      const back = /<a class="button" href="([^"]+)"/.exec(body)![1]!.replace(/&amp;/g, '&');
+      const atApp = await browser.follow(new URL(back, page.url), {}, APP_REDIRECT);
+      const callback = new URL(atApp.url);
+      expect(callback.searchParams.get('error')).toBe('access_denied');
+      expect(callback.searchParams.get('error_description')).toBeTruthy();
+      expect(callback.searchParams.get('state')).toBe(started.state);
+      expect(await count('users')).toBe(users);
+    } finally {
+      await strictUpstream.stop();
+    }
+  });
+});
+
+describe('two instances on one database', () => {
+  it('finishes on the second instance a login begun on the first', async () => {
+    const second = await startTestServer({ database: server.database, config: { publicUrl: server.url } });
+    try {
+      const browser = new CookieJarBrowser();
+      const started = await startLogin(config);
+      const landing = await browser.follow(started.authorizationUrl);
+      const html = await landing.response!.text();
+      // The upstream sends the browser back to PUBLIC_URL; the "load balancer" routes it to the second instance.
+      const back = await browser.postForm(formAction(html, landing.url), { login: 'bob', password: UPSTREAM_PASSWORD }, `${server.url}/federation/`);
+      expect(back.response).toBeNull();
+      const onSecond = back.url.replace(server.url, second.url);
+      const finished = await browser.follow(onSecond, {}, APP_REDIRECT);
+      expect(finished.response).toBeNull();
+      expect(browser.hops.some((h) => h.url.startsWith(`${second.url}/login/`))).toBe(true);
+      const tokens = await redeem(config, started, finished.url);
+      expect(tokens.claims()).toMatchObject({ preferred_username: 'bob', iss: `${server.url}/oidc` });
+    } finally {
+      await second.stop();
+    }
+  });
+});
