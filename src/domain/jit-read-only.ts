@@ -18,7 +18,10 @@ const IGNORED = new Set(['schemas', 'id', 'meta']);
 export interface ReadOnlyCheck {
   settings: { jit: { enhancedFeature: boolean } };
   user: { jitIdpId: string | null };
-  /** The SCIM attribute paths the write would change, as the request names them or as `changedAttributePaths` finds them. */
+  /**
+   * The SCIM attribute paths the write would change: as a PATCH names them, or as `changedAttributePaths`
+   * (domain/attribute-changes.ts) finds them between the stored and the new resource.
+   */
   changedPaths: readonly string[];
   writer: AttributeWriter;
 }
@@ -59,42 +62,4 @@ export function assertJitWritable(check: ReadOnlyCheck): void {
     `attribute '${path}' of a JIT-provisioned user is read-only while settings.jit.enhancedFeature is on (its identity provider owns it)`,
     [{ field: path, message: 'read-only for JIT-provisioned users' }],
   );
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
-  if (isObject(a) && isObject(b)) {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    for (const key of keys) if (!sameValue(a[key], b[key])) return false;
-    return true;
-  }
-  return false;
-}
-
-/**
- * The attribute paths that differ between two SCIM User resources (for a PUT, which names no paths):
- * top-level attributes, and `urn:…:attribute` for extension attributes. `id`, `meta` and `schemas` are not
- * compared; an attribute that is absent equals one that is null.
- */
-export function changedAttributePaths(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
-  const changed: string[] = [];
-  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  for (const key of keys) {
-    if (IGNORED.has(key)) continue;
-    const a = before[key] ?? null;
-    const b = after[key] ?? null;
-    if (key.toLowerCase().startsWith('urn:') && (isObject(a) || isObject(b))) {
-      const x = isObject(a) ? a : {};
-      const y = isObject(b) ? b : {};
-      for (const sub of new Set([...Object.keys(x), ...Object.keys(y)])) {
-        if (!sameValue(x[sub] ?? null, y[sub] ?? null)) changed.push(`${key}:${sub}`);
-      }
-    } else if (!sameValue(a, b)) {
-      changed.push(key);
-    }
-  }
-  return changed;
 }

@@ -1,6 +1,6 @@
 // The enhanced feature's read-only rule for JIT-provisioned users, and the PUT diff that feeds it.
 import { describe, expect, it } from 'vitest';
-import { assertJitWritable, changedAttributePaths, jitReadOnlyViolation, topLevelAttribute } from '../../src/domain/jit-read-only.js';
+import { assertJitWritable, jitReadOnlyViolation, topLevelAttribute } from '../../src/domain/jit-read-only.js';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const on = { jit: { enhancedFeature: true } };
@@ -51,27 +51,17 @@ describe('topLevelAttribute', () => {
   });
 });
 
-describe('changedAttributePaths', () => {
-  it('lists changed top-level and extension attributes, ignoring meta, id, schemas and null vs absent', () => {
-    const before = {
-      schemas: ['a'],
-      id: '1',
-      userName: 'alice',
-      active: true,
-      title: null,
-      name: { givenName: 'Alice' },
-      [ENTERPRISE]: { department: 'R&D', costCenter: '7' },
-    };
-    const after = {
-      schemas: ['a', 'b'],
-      userName: 'alice',
-      active: false,
-      name: { givenName: 'Alicia' },
-      [ENTERPRISE]: { department: 'R&D', division: 'X' },
-    };
-    expect(changedAttributePaths(before, after).sort()).toEqual(
-      ['active', 'name', `${ENTERPRISE}:costCenter`, `${ENTERPRISE}:division`].sort(),
-    );
-    expect(changedAttributePaths(before, before)).toEqual([]);
+describe('with the SCIM write path’s diff (domain/attribute-changes.ts)', () => {
+  it('refuses a PUT that changes a name, allows one that only deactivates', async () => {
+    const { changedAttributePaths } = await import('../../src/domain/attribute-changes.js');
+    const stored = { schemas: [], userName: 'alice', active: true, name: { givenName: 'Alice' }, [ENTERPRISE]: { department: 'R&D' } };
+    const renamed = { ...stored, name: { givenName: 'Alicia' } };
+    const deactivated = { ...stored, active: false };
+    const moved = { ...stored, [ENTERPRISE]: { department: 'Sales' } };
+    const check = (after: Record<string, unknown>) =>
+      jitReadOnlyViolation({ settings: on, user: jitUser, changedPaths: changedAttributePaths(stored, after), writer: 'scim' });
+    expect(check(renamed)).toBe('name');
+    expect(check(deactivated)).toBeNull();
+    expect(check(moved)).toBe(`${ENTERPRISE}:department`);
   });
 });
