@@ -213,3 +213,55 @@ export function removeAttributeValue(resource: ScimUserResource, path: Attribute
   }
   return copy;
 }
+
+/**
+ * A copy of `target` whose data at the path is `source`'s (removed when `source` has none there). Used
+ * when consent is withheld for a user who already exists: the IdP's value does not come in, and the
+ * value the user already had stays.
+ */
+export function copyAttributeValue(target: ScimUserResource, source: ScimUserResource | null, path: AttributePath): ScimUserResource {
+  const cleared = removeAttributeValue(target, path);
+  if (!source) return cleared;
+  const from = container(source, path.schema);
+  const fromKey = from && ownKey(from, path.attribute);
+  const value = fromKey ? from![fromKey] : undefined;
+  if (!present(value)) return cleared;
+  if (path.schema === SCIM_ENTERPRISE_USER_SCHEMA && !container(cleared, path.schema)) {
+    (cleared as Record<string, unknown>)[SCIM_ENTERPRISE_USER_SCHEMA] = {};
+    if (!cleared.schemas.includes(SCIM_ENTERPRISE_USER_SCHEMA)) cleared.schemas = [...cleared.schemas, SCIM_ENTERPRISE_USER_SCHEMA];
+  }
+  const holder = container(cleared, path.schema)!;
+  const key = ownKey(holder, path.attribute) ?? path.attribute;
+  const current = holder[key];
+  if (Array.isArray(value)) {
+    const wholeEntries = !path.subAttribute || path.subAttribute === 'value';
+    const matching = value.filter((entry) => matchesFilter(entry, path.filter));
+    if (wholeEntries) {
+      holder[key] = [...(Array.isArray(current) ? current : []), ...structuredClone(matching)];
+    } else {
+      // Sub-attribute of filtered entries: put back each matching entry's sub-attribute value.
+      const entries = Array.isArray(current) ? current : [];
+      holder[key] = entries.map((entry) => {
+        if (!matchesFilter(entry, path.filter) || !entry || typeof entry !== 'object') return entry;
+        const original = matching.find((m) => m && typeof m === 'object' && (m as Record<string, unknown>).value === (entry as Record<string, unknown>).value);
+        const sub = original ? (original as Record<string, unknown>)[path.subAttribute!] : undefined;
+        return sub === undefined ? entry : { ...(entry as object), [path.subAttribute!]: sub };
+      });
+    }
+  } else if (path.subAttribute && value && typeof value === 'object') {
+    const sub = (value as Record<string, unknown>)[path.subAttribute];
+    if (present(sub)) holder[key] = { ...(current && typeof current === 'object' ? (current as object) : {}), [path.subAttribute]: structuredClone(sub) };
+  } else {
+    holder[key] = structuredClone(value);
+  }
+  if (Array.isArray(holder[key]) && (holder[key] as unknown[]).length === 0) delete holder[key];
+  return cleared;
+}
+
+/** Whether a path (a provenance key, say) names data inside what `claim` covers. */
+export function pathCovers(claim: AttributePath, other: AttributePath): boolean {
+  if (claim.schema !== other.schema || claim.attribute !== other.attribute) return false;
+  if (claim.filter && (!other.filter || other.filter.attribute !== claim.filter.attribute || String(other.filter.value).toLowerCase() !== String(claim.filter.value).toLowerCase())) return false;
+  if (!claim.subAttribute) return true;
+  return other.subAttribute === claim.subAttribute || (claim.subAttribute === 'value' && !other.subAttribute);
+}

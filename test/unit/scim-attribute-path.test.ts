@@ -82,3 +82,22 @@ describe('reading and removing values', () => {
     expect(user.emails).toHaveLength(2);
   });
 });
+
+describe('copying a value back and path coverage', () => {
+  it('puts back what the existing user had at the path, or nothing', async () => {
+    const { copyAttributeValue, pathCovers } = await import('../../src/domain/scim-attribute-path.js');
+    const incoming: ScimUserResource = { schemas: [SCIM_USER_SCHEMA], userName: 'm', phoneNumbers: [{ value: 'idp', type: 'mobile' }, { value: 'w', type: 'work' }], title: 'IdP title' };
+    const before: ScimUserResource = { schemas: [SCIM_USER_SCHEMA], userName: 'm', phoneNumbers: [{ value: 'local', type: 'mobile' }] };
+    expect(copyAttributeValue(incoming, before, parse('phoneNumbers[type eq "mobile"].value')).phoneNumbers).toEqual([{ value: 'w', type: 'work' }, { value: 'local', type: 'mobile' }]);
+    expect(copyAttributeValue(incoming, before, parse('title')).title).toBeUndefined();
+    expect(copyAttributeValue(incoming, null, parse('phoneNumbers')).phoneNumbers).toBeUndefined();
+    expect(copyAttributeValue(incoming, { ...before, title: 'Local' }, parse('title')).title).toBe('Local');
+    const withDept = copyAttributeValue({ schemas: [SCIM_USER_SCHEMA], userName: 'm' }, { schemas: [SCIM_USER_SCHEMA, SCIM_ENTERPRISE_USER_SCHEMA], userName: 'm', [SCIM_ENTERPRISE_USER_SCHEMA]: { department: 'D' } }, parse(`${SCIM_ENTERPRISE_USER_SCHEMA}:department`));
+    expect(withDept[SCIM_ENTERPRISE_USER_SCHEMA]).toEqual({ department: 'D' });
+    expect(withDept.schemas).toContain(SCIM_ENTERPRISE_USER_SCHEMA);
+    expect(pathCovers(parse('phoneNumbers'), parse('phoneNumbers[type eq "mobile"].value'))).toBe(true);
+    expect(pathCovers(parse('phoneNumbers[type eq "mobile"].value'), parse('phoneNumbers[type eq "MOBILE"]'))).toBe(true);
+    expect(pathCovers(parse('phoneNumbers[type eq "mobile"]'), parse('phoneNumbers'))).toBe(false);
+    expect(pathCovers(parse('name.givenName'), parse('name.familyName'))).toBe(false);
+  });
+});

@@ -1,0 +1,100 @@
+// Provisioning with prompts: what the login interaction calls between `planProvisioning` and the write.
+// The plan is made as for a silent login; the person's answers (consent, a password, an external page's
+// context token) then adjust it, and everything is written in one transaction with the plan itself:
+// user, link, consent receipts, password hash, audit and outbox events — or nothing.
+import { AppError } from '../domain/errors.js';
+import { copyAttributeValue, parseAttributePath, pathCovers, type AttributePath } from '../domain/scim-attribute-path.js';
+import type { Provenance, ScimUserResource } from '../domain/scim-user.js';
+import { recordAudit } from '../store/audit-repo.js';
+import { recordConsentReceipts } from '../store/consent-repo.js';
+import type { Executor } from '../store/database.js';
+import { emitOutboxEvent } from '../store/outbox-repo.js';
+import { updateUser } from '../store/users-repo.js';
+import { applyProvisioning, type AppliedProvisioning } from './apply.js';
+import { diffResources } from './attribute-sync.js';
+import type { ConsentDecision } from './consent.js';
+import type { ProvisioningPlan } from './types.js';
+
+const parsed = (claim: string): AttributePath | undefined => {
+  const result = parseAttributePath(claim);
+  return result.ok ? result.path : undefined;
+};
+
+/**
+ * The plan with a consent decision applied. A new user is stored without the stripped attributes; a
+ * user being associated keeps the values it already had there (only the IdP's values stay out).
+ * Provenance, diff and `userChanged` follow. Pure: the input plan is not changed.
+ */
+export function planWithConsent(plan: ProvisioningPlan, decision: ConsentDecision): ProvisioningPlan {
+  if (!plan.after || decision.stripped.length === 0) return plan;
+  const paths = decision.stripped.map(parsed).filter((p): p is AttributePath => Boolean(p));
+  let after: ScimUserResource = plan.after;
+  for (const path of paths) after = copyAttributeValue(after, plan.before, path);
+
+  const covered = (key: string) => {
+    const keyPath = parsed(key);
+    return keyPath ? paths.some((p) => pathCovers(p, keyPath)) : false;
+  };
+  const provenanceAfter: Provenance = { ...(plan.provenanceAfter ?? {}) };
+  for (const change of plan.provenanceChanges.filter((c) => covered(c.path))) {
+    // Back to what it was before this login (nothing, for a new user).
+    if (change.before) provenanceAfter[change.path] = change.before;
+    else delete provenanceAfter[change.path];
+  }
+  const provenanceChanges = plan.provenanceChanges.filter((c) => !covered(c.path));
+  const diff = diffResources(plan.before, after);
+  const userChanged = plan.decision === 'create' || diff.length > 0 || provenanceChanges.length > 0;
+  return {
+    ...plan,
+    after,
+    provenanceAfter,
+    provenanceChanges,
+    diff,
+    userChanged,
+    outcome: plan.outcome === 'updated' && !userChanged && !plan.groups.add.length && !plan.groups.remove.length ? 'unchanged' : plan.outcome,
+    audit: { ...plan.audit, details: { ...plan.audit.details, consentWithheld: decision.stripped } },
+  };
+}
+
+export interface PromptAnswersToApply {
+  /** The consent decision (`decideConsent`), when the scheme asked for consent. */
+  consent?: ConsentDecision | null;
+  /** From `hashNewPassword`, computed before the transaction (hashing is slow). New users only. */
+  passwordHash?: string | null;
+  /** Spends an external page's context token in this transaction (`contextTokens.redeem`). */
+  redeemContextToken?: ((tx: Executor) => Promise<void>) | null;
+}
+
+/**
+ * Writes the plan and the answers in the caller's transaction. The context token is spent first, so a
+ * replay fails before anything is written. Throws ProvisioningRace like `applyProvisioning` (plan again,
+ * decide again with the same answers).
+ */
+export async function applyPromptedProvisioning(tx: Executor, plan: ProvisioningPlan, answers: PromptAnswersToApply): Promise<AppliedProvisioning> {
+  if (answers.passwordHash && plan.decision !== 'create') {
+    // A prompt never sets the password of an account that already exists: that would hand it over.
+    throw new AppError('internal', 'password_for_existing_user', 'a prompted password can only be set on a new user');
+  }
+  if (answers.redeemContextToken) await answers.redeemContextToken(tx);
+  const adjusted = answers.consent ? planWithConsent(plan, answers.consent) : plan;
+  const applied = await applyProvisioning(tx, adjusted);
+  if (plan.decision === 'refuse' || plan.decision === 'passthrough' || !applied.userId) return applied;
+  if (answers.consent && answers.consent.receipts.length > 0) {
+    await recordConsentReceipts(tx, { userId: applied.userId, idpId: plan.idpId, receipts: answers.consent.receipts });
+    await recordAudit(tx, {
+      actorType: 'user',
+      actorId: applied.userId,
+      action: 'consent.give',
+      targetType: 'user',
+      targetId: applied.userId,
+      outcome: 'success',
+      details: { idpId: plan.idpId, purposes: answers.consent.receipts.map((r) => r.purposeId), withheld: answers.consent.stripped },
+    });
+  }
+  if (answers.passwordHash) {
+    const row = await updateUser(tx, applied.userId, { passwordHash: answers.passwordHash });
+    await recordAudit(tx, { actorType: 'user', actorId: applied.userId, action: 'user.password_set', targetType: 'user', targetId: applied.userId, outcome: 'success', reason: 'set on the provisioning page' });
+    await emitOutboxEvent(tx, { resourceType: 'User', resourceId: row.id, userStoreId: row.userStoreId, eventType: 'update', payload: { reason: 'password_set' }, resourceVersion: row.version });
+  }
+  return applied;
+}

@@ -1,0 +1,142 @@
+// Provisioning with prompts, through the real provisioning core: plan → consent decision / password →
+// one transaction (user, link, receipts, password hash, audit, outbox) or nothing; association keeps the
+// local user's own values and never takes a prompted password. Embedded database or PostgreSQL.
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConsentPurpose } from '../../src/domain/consent-purpose.js';
+import { SCIM_ENTERPRISE_USER_SCHEMA, SCIM_USER_SCHEMA, type ScimUserResource } from '../../src/domain/scim-user.js';
+import { createProvisioningReads, planProvisioning } from '../../src/provisioning/index.js';
+import { buildConsentView, decideConsent, CONSENT_MANDATORY_DECLINED } from '../../src/provisioning/consent.js';
+import { hashNewPassword } from '../../src/provisioning/local-credentials.js';
+import { applyPromptedProvisioning } from '../../src/provisioning/prompted-provisioning.js';
+import { promptsFor } from '../../src/provisioning/prompts.js';
+import { insertConsentPurpose, listConsentReceipts } from '../../src/store/consent-repo.js';
+import { rows } from '../../src/store/database.js';
+import { consentReceipts } from '../../src/store/schema/index.js';
+import { getUserStoreByDomain } from '../../src/store/user-stores-repo.js';
+import { insertUser } from '../../src/store/users-repo.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { auditFor, count, createIdp, identity, linksOf, outboxFor, STANDARD_MAPPINGS, userById } from './provisioning-fixtures.js';
+
+let server: TestServer;
+let purposes: ConsentPurpose[];
+const PHONE = 'phoneNumbers[type eq "mobile"].value';
+const DEPT = `${SCIM_ENTERPRISE_USER_SCHEMA}:department`;
+const MAPPINGS = [...STANDARD_MAPPINGS, { remote: 'phone_number', local: PHONE }];
+
+beforeAll(async () => {
+  server = await startTestServer({ label: 'prompted' });
+  const db = server.ctx.store.db;
+  purposes = [
+    await insertConsentPurpose(db, {
+      purpose: 'Account recovery',
+      description: '',
+      piiCategories: [
+        { claim: 'emails[type eq "work"].value', mandatory: true },
+        { claim: PHONE, mandatory: false },
+      ],
+    }),
+    await insertConsentPurpose(db, { purpose: 'Directory', description: '', piiCategories: [{ claim: DEPT, mandatory: false }] }),
+  ];
+});
+afterAll(async () => server?.stop());
+
+const claims = (name: string) => ({ preferred_username: name, given_name: 'Dana', family_name: 'Scully', email: `${name}@example.com`, phone_number: '+1 555 0100', department: 'X-Files' });
+const receiptCount = async () => Number((await rows<{ n: number }>(server.ctx.store.db, sql`select count(*)::int as n from consent_receipts`))[0]!.n);
+const plan = async (idp: Awaited<ReturnType<typeof createIdp>>, subject: string, name: string) =>
+  planProvisioning(createProvisioningReads(server.ctx.store.db), idp, identity(idp, subject, claims(name)));
+const field = (p: ConsentPurpose, claim: string) => `${p.id}|${claim}`;
+
+describe('PROMPT_PASSWORD_CONSENT for a new user', () => {
+  it('stores the user without unconsented attributes, with receipts and a password hash, in one transaction', async () => {
+    const idp = await createIdp(server, { claimMappings: MAPPINGS, jit: { scheme: 'PROMPT_PASSWORD_CONSENT' } });
+    const planned = await plan(idp, 'sub-dana', 'dana');
+    expect(planned.decision).toBe('create');
+    expect(promptsFor(idp.jit.scheme, planned.decision)).toEqual({ username: false, password: true, consent: true });
+    const view = buildConsentView(purposes, planned.after!);
+    expect(view.purposes.flatMap((p) => p.attributes.map((a) => a.values[0]))).toEqual(['dana@example.com', '+1 555 0100', 'X-Files']);
+
+    const decision = decideConsent(purposes, planned.after!, { decision: 'approve', accepted: new Set([field(purposes[0]!, 'emails[type eq "work"].value')]) });
+    const passwordHash = await hashNewPassword('orchid-meadow-compass', { username: planned.qualifiedUserName, confirmation: 'orchid-meadow-compass' });
+    const applied = await server.ctx.store.transaction((tx) => applyPromptedProvisioning(tx, planned, { consent: decision, passwordHash }));
+
+    const user = (await userById(server, applied.userId!))!;
+    expect(user.resource.emails).toEqual([{ value: 'dana@example.com', type: 'work' }]);
+    expect(user.resource.phoneNumbers).toBeUndefined();
+    expect(user.resource[SCIM_ENTERPRISE_USER_SCHEMA]).toBeUndefined();
+    expect(user.resource.name).toEqual({ givenName: 'Dana', familyName: 'Scully' });
+    expect(Object.keys(user.provenance as object)).not.toContain(PHONE);
+    expect(Object.keys(user.provenance as object)).not.toContain(DEPT);
+    expect(user.passwordHash).toMatch(/^scrypt\$/);
+    expect((await linksOf(server, idp.id)).map((l) => l.userId)).toEqual([user.id]);
+    const receipts = await listConsentReceipts(server.ctx.store.db, user.id);
+    expect(receipts.map((r) => [r.purposeSnapshot.purpose, r.consented, r.declined]).sort()).toEqual([
+      ['Account recovery', ['emails[type eq "work"].value'], [PHONE]],
+      ['Directory', [], [DEPT]],
+    ]);
+    expect(receipts.every((r) => r.idpId === idp.id)).toBe(true);
+    expect((await auditFor(server, 'jit.user.create')).at(-1)?.details).toMatchObject({ consentWithheld: [PHONE, DEPT] });
+    expect(await auditFor(server, 'consent.give')).toHaveLength(1);
+    expect((await outboxFor(server, user.id)).map((e) => e.eventType)).toEqual(['create', 'update']);
+    expect(JSON.stringify((await outboxFor(server, user.id)).map((e) => e.payload))).not.toContain('+1 555 0100');
+  });
+
+  it('declining a mandatory attribute stops before anything is written', async () => {
+    const idp = await createIdp(server, { claimMappings: MAPPINGS, jit: { scheme: 'PROMPT_CONSENT' } });
+    const planned = await plan(idp, 'sub-fox', 'fox');
+    const [users, receipts] = [await count(server, 'users'), await receiptCount()];
+    expect(() => decideConsent(purposes, planned.after!, { decision: 'approve', accepted: new Set([field(purposes[0]!, PHONE)]) })).toThrow(
+      expect.objectContaining({ code: CONSENT_MANDATORY_DECLINED }),
+    );
+    expect(await count(server, 'users')).toBe(users);
+    expect(await receiptCount()).toBe(receipts);
+    expect(await linksOf(server, idp.id)).toEqual([]);
+  });
+
+  it('a context token that fails to redeem (a replay) rolls everything back', async () => {
+    const idp = await createIdp(server, { claimMappings: MAPPINGS, jit: { scheme: 'PROMPT_CONSENT' } });
+    const planned = await plan(idp, 'sub-skinner', 'skinner');
+    const decision = decideConsent(purposes, planned.after!, { decision: 'approve', accepted: new Set([field(purposes[0]!, 'emails[type eq "work"].value')]) });
+    const [users, receipts] = [await count(server, 'users'), await receiptCount()];
+    const replayed = async () => {
+      throw Object.assign(new Error('replayed'), { code: 'context_token_replayed' });
+    };
+    await expect(server.ctx.store.transaction((tx) => applyPromptedProvisioning(tx, planned, { consent: decision, redeemContextToken: replayed }))).rejects.toThrow('replayed');
+    expect(await count(server, 'users')).toBe(users);
+    expect(await receiptCount()).toBe(receipts);
+  });
+});
+
+describe('association with an existing local user under a prompting scheme', () => {
+  it('keeps the local user’s own value where consent was withheld, and refuses a prompted password', async () => {
+    const db = server.ctx.store.db;
+    const primary = await getUserStoreByDomain(db, 'PRIMARY');
+    const local: ScimUserResource = {
+      schemas: [SCIM_USER_SCHEMA],
+      userName: 'mulder',
+      emails: [{ value: 'mulder@example.com', type: 'work' }],
+      phoneNumbers: [{ value: '+1 555 0199', type: 'mobile' }],
+    };
+    const existing = await insertUser(db, { userStoreId: primary.id, userName: 'mulder', resource: local });
+    const idp = await createIdp(server, { claimMappings: MAPPINGS, jit: { scheme: 'PROMPT_PASSWORD_CONSENT', associateLocalUser: true } });
+    const planned = await plan(idp, 'sub-mulder', 'mulder');
+    expect(planned.decision).toBe('associate_username');
+    expect(promptsFor(idp.jit.scheme, planned.decision)).toEqual({ username: false, password: false, consent: true });
+    const decision = decideConsent(purposes, planned.after!, { decision: 'approve', accepted: new Set([field(purposes[0]!, 'emails[type eq "work"].value')]) });
+
+    // A prompted password on an existing account is refused, and nothing is written.
+    await expect(server.ctx.store.transaction((tx) => applyPromptedProvisioning(tx, planned, { consent: decision, passwordHash: 'scrypt$x' }))).rejects.toMatchObject({
+      code: 'password_for_existing_user',
+    });
+    expect(await linksOf(server, idp.id)).toEqual([]);
+
+    await server.ctx.store.transaction((tx) => applyPromptedProvisioning(tx, planned, { consent: decision }));
+    const user = (await userById(server, existing.id))!;
+    expect(user.resource.phoneNumbers).toEqual([{ value: '+1 555 0199', type: 'mobile' }]);
+    expect(user.resource[SCIM_ENTERPRISE_USER_SCHEMA]).toBeUndefined();
+    expect(user.resource.name).toEqual({ givenName: 'Dana', familyName: 'Scully' });
+    expect(user.passwordHash).toBeNull();
+    expect((await linksOf(server, idp.id)).map((l) => l.userId)).toEqual([existing.id]);
+    expect(await db.select().from(consentReceipts).where(eq(consentReceipts.userId, existing.id))).toHaveLength(2);
+  });
+});
