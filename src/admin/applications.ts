@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { invalidInput, notFound, type FieldProblem } from '../domain/errors.js';
 import { applyMergePatch } from '../domain/merge-patch.js';
+import { flowWarnings, signInFlowProblems } from '../domain/sign-in-flow.js';
 import type { AppContext } from '../http/app-context.js';
 import { recordAudit } from '../store/audit-repo.js';
 import {
@@ -19,6 +20,8 @@ import {
 } from '../store/applications-repo.js';
 import { generateToken, hashPassword } from '../store/hashing.js';
 import { findIdentityProvider } from '../store/identity-providers-repo.js';
+import { readSettings } from '../store/settings-repo.js';
+import { emailOtpAvailable } from '../provisioning/mfa/mailer.js';
 import { createAdminRouter, fieldProblems } from './router.js';
 import { errorResponses, IdParam, jsonBody, jsonContent, mergePatchBody, notFoundResponse, security } from './schemas.js';
 
@@ -160,27 +163,15 @@ async function check(ctx: AppContext, input: Input): Promise<Warning[]> {
   idps.forEach((idp, i) => {
     if (!idp) problems.push({ field: `identityProviders.${i}`, message: `identity provider ${input.identityProviders[i]} does not exist` });
   });
-  input.signInFlow.steps.forEach((step, s) =>
-    step.options.forEach((option, o) => {
-      if ('idp' in option && !input.identityProviders.includes(option.idp)) {
-        problems.push({ field: `signInFlow.steps.${s}.options.${o}.idp`, message: 'must be one of identityProviders' });
-      }
-    }),
-  );
+  // Step rules (step 1: LOCAL/IdPs of this app; later steps: TOTP/EMAIL_OTP; `when` on steps 2+): domain/sign-in-flow.ts.
+  problems.push(...signInFlowProblems(input.signInFlow, { allowedIdpIds: input.identityProviders }));
   if (problems.length > 0) throw invalidInput('validation_failed', `Invalid body: ${problems.map((p) => p.field).join(', ')}`, problems);
 
-  const warnings: Warning[] = [];
-  const needsLocal = input.signInFlow.steps
-    .slice(1)
-    .some((step) => step.when !== 'local_only' && step.options.some((o) => 'authenticator' in o && o.authenticator !== 'LOCAL'));
-  const jitOff = idps.filter((idp) => idp && !idp.jit.isEnabled).map((idp) => idp!.name);
-  if (needsLocal && jitOff.length > 0) {
-    warnings.push({
-      code: 'mfa_needs_local_account',
-      message: `An MFA step needs a local account, but JIT provisioning is off for ${jitOff.join(', ')}: people signing in through it cannot pass that step (use when: 'local_only' to skip it for them)`,
-    });
-  }
-  return warnings;
+  const known = idps.filter((idp): idp is NonNullable<typeof idp> => idp !== undefined);
+  return flowWarnings(input.signInFlow, known, {
+    emailOtpAvailable: emailOtpAvailable(ctx.config),
+    enhancedFeature: (await readSettings(ctx.store.db)).jit.enhancedFeature,
+  });
 }
 
 const tags = ['Applications'];

@@ -56,18 +56,20 @@ export function signInFlowProblems(input: unknown, options: ValidateFlowOptions 
   const prefix = options.field ?? 'signInFlow';
   const parsed = signInFlowSchema.safeParse(input);
   if (!parsed.success) {
-    return parsed.error.issues.map((issue) => ({
-      field: [prefix, ...issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))].join('.').replace(/\.\[/g, '['),
-      message: issue.message,
-    }));
+    // Field names as the admin API gives them (dotted, array indexes as segments: `signInFlow.steps.0.when`).
+    return parsed.error.issues.flatMap((issue) => {
+      const base = [prefix, ...issue.path.map(String)].join('.');
+      if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: `${base}.${key}`, message: 'unknown field' }));
+      return [{ field: base, message: issue.message }];
+    });
   }
   const allowed = options.allowedIdpIds ? new Set(options.allowedIdpIds) : null;
   const problems: FieldProblem[] = [];
   parsed.data.steps.forEach((step, index) => {
-    const at = `${prefix}.steps[${index}]`;
+    const at = `${prefix}.steps.${index}`;
     const seen = new Set<string>();
     step.options.forEach((option, o) => {
-      const field = `${at}.options[${o}]`;
+      const field = `${at}.options.${o}`;
       const key = optionKey(option);
       if (seen.has(key)) problems.push({ field, message: 'appears twice in this step' });
       seen.add(key);
@@ -101,7 +103,7 @@ export function validateSignInFlow(input: unknown, options: ValidateFlowOptions 
 }
 
 export interface FlowWarning {
-  code: 'jit_disabled_idp_with_mfa' | 'email_otp_unavailable' | 'mfa_needs_enhanced_feature';
+  code: 'mfa_needs_local_account' | 'email_otp_unavailable' | 'mfa_needs_enhanced_feature';
   message: string;
 }
 
@@ -139,7 +141,7 @@ export function flowWarnings(flow: SignInFlow, idps: readonly FlowIdp[], context
       for (const idp of stepIdps) {
         if (!idp.jit.isEnabled) {
           warnings.push({
-            code: 'jit_disabled_idp_with_mfa',
+            code: 'mfa_needs_local_account',
             message:
               `Identity provider '${idp.name}' has JIT provisioning disabled, but step ${stepNumber} asks for ${names}, ` +
               `which needs a local account: people who sign in through '${idp.name}' cannot finish signing in. ` +

@@ -39,29 +39,27 @@ describe('validateSignInFlow', () => {
       ],
     });
     expect(problems).toEqual([
-      { field: 'signInFlow.steps[0].options[0].authenticator', message: expect.stringContaining('second factors') },
-      { field: 'signInFlow.steps[0].options[2]', message: 'appears twice in this step' },
-      { field: 'signInFlow.steps[0].when', message: 'applies to step 2 and later only' },
-      { field: 'signInFlow.steps[1].options[0]', message: expect.stringContaining('step 2 takes second factors only') },
-      { field: 'signInFlow.steps[1].options[1]', message: expect.stringContaining('step 2 takes second factors only') },
+      { field: 'signInFlow.steps.0.options.0.authenticator', message: expect.stringContaining('second factors') },
+      { field: 'signInFlow.steps.0.options.2', message: 'appears twice in this step' },
+      { field: 'signInFlow.steps.0.when', message: 'applies to step 2 and later only' },
+      { field: 'signInFlow.steps.1.options.0', message: expect.stringContaining('step 2 takes second factors only') },
+      { field: 'signInFlow.steps.1.options.1', message: expect.stringContaining('step 2 takes second factors only') },
     ]);
   });
 
   it('refuses unknown shapes, authenticators and fields, and empty steps', () => {
-    expect(signInFlowProblems({ steps: [{ options: [] }] })[0]!.field).toBe('signInFlow.steps[0].options');
-    expect(signInFlowProblems({ steps: [{ options: [{ authenticator: 'SMS' }] }] })[0]!.field).toBe('signInFlow.steps[0].options[0]');
-    expect(signInFlowProblems({ steps: [{ options: [{ idp: 'not-a-uuid' }] }] })[0]!.field).toMatch(
-      /^signInFlow\.steps\[0\]\.options\[0\]/,
-    );
-    expect(signInFlowProblems({ steps: [], colour: 'red' })[0]!.field).toBe('signInFlow');
+    expect(signInFlowProblems({ steps: [{ options: [] }] })[0]!.field).toBe('signInFlow.steps.0.options');
+    expect(signInFlowProblems({ steps: [{ options: [{ authenticator: 'SMS' }] }] })[0]!.field).toBe('signInFlow.steps.0.options.0');
+    expect(signInFlowProblems({ steps: [{ options: [{ idp: 'not-a-uuid' }] }] })[0]!.field).toMatch(/^signInFlow\.steps\.0\.options\.0/);
+    expect(signInFlowProblems({ steps: [], colour: 'red' })[0]).toEqual({ field: 'signInFlow.colour', message: 'unknown field' });
     expect(
       signInFlowProblems({ steps: [{ options: [{ idp: OKTA }] }, { options: [{ authenticator: 'TOTP' }], when: 'sometimes' }] })[0]!.field,
-    ).toBe('signInFlow.steps[1].when');
+    ).toBe('signInFlow.steps.1.when');
   });
 
   it('checks IdPs against the ones the application allows', () => {
     expect(signInFlowProblems(twoStep(), { allowedIdpIds: [OKTA], field: 'flow' })).toEqual([
-      { field: 'flow.steps[0].options[2].idp', message: 'is not one of the identity providers this application allows' },
+      { field: 'flow.steps.0.options.2.idp', message: 'is not one of the identity providers this application allows' },
     ]);
   });
 
@@ -70,7 +68,7 @@ describe('validateSignInFlow', () => {
       expect.objectContaining({
         code: 'invalid_sign_in_flow',
         status: 400,
-        fields: [expect.objectContaining({ field: 'signInFlow.steps[0].options[0].authenticator' })],
+        fields: [expect.objectContaining({ field: 'signInFlow.steps.0.options.0.authenticator' })],
       }),
     );
   });
@@ -81,7 +79,7 @@ describe('flowWarnings', () => {
     for (const when of [undefined, 'always'] as const) {
       const warnings = flowWarnings(twoStep(when), idps);
       expect(warnings).toEqual([
-        { code: 'jit_disabled_idp_with_mfa', message: expect.stringContaining("Identity provider 'ADFS' has JIT provisioning disabled") },
+        { code: 'mfa_needs_local_account', message: expect.stringContaining("Identity provider 'ADFS' has JIT provisioning disabled") },
       ]);
       expect(warnings[0]!.message).toContain('TOTP / Email OTP');
       expect(warnings[0]!.message).toContain('"when": "local_only"');
