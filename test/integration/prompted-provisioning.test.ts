@@ -8,12 +8,13 @@ import { SCIM_ENTERPRISE_USER_SCHEMA, SCIM_USER_SCHEMA, type ScimUserResource } 
 import { createProvisioningReads, planProvisioning } from '../../src/provisioning/index.js';
 import { buildConsentView, decideConsent, CONSENT_MANDATORY_DECLINED } from '../../src/provisioning/consent.js';
 import { hashNewPassword } from '../../src/provisioning/local-credentials.js';
+import { planWithChosenUsername } from '../../src/provisioning/chosen-username.js';
 import { applyPromptedProvisioning } from '../../src/provisioning/prompted-provisioning.js';
 import { promptsFor } from '../../src/provisioning/prompts.js';
 import { insertConsentPurpose, listConsentReceipts } from '../../src/store/consent-repo.js';
 import { rows } from '../../src/store/database.js';
 import { consentReceipts } from '../../src/store/schema/index.js';
-import { getUserStoreByDomain } from '../../src/store/user-stores-repo.js';
+import { getUserStoreByDomain, insertUserStore } from '../../src/store/user-stores-repo.js';
 import { insertUser } from '../../src/store/users-repo.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { auditFor, count, createIdp, identity, linksOf, outboxFor, STANDARD_MAPPINGS, userById } from './provisioning-fixtures.js';
@@ -138,5 +139,36 @@ describe('association with an existing local user under a prompting scheme', () 
     expect(user.passwordHash).toBeNull();
     expect((await linksOf(server, idp.id)).map((l) => l.userId)).toEqual([existing.id]);
     expect(await db.select().from(consentReceipts).where(eq(consentReceipts.userId, existing.id))).toHaveLength(2);
+  });
+});
+
+describe('PROMPT_USERNAME_PASSWORD_CONSENT: the typed username', () => {
+  it('decides the store with AS_IN_USERNAME, and is checked against its regex and uniqueness before anything is written', async () => {
+    const db = server.ctx.store.db;
+    await insertUserStore(db, { domain: 'AGENTS', description: '', usernameRegex: '^[a-z]{3,12}$', rolenameRegex: null });
+    const idp = await createIdp(server, { claimMappings: MAPPINGS, jit: { scheme: 'PROMPT_USERNAME_PASSWORD_CONSENT', userstore: 'AS_IN_USERNAME', associateLocalUser: true } });
+    const reads = createProvisioningReads(db);
+    const who = identity(idp, 'sub-doggett', claims('jdoggett'));
+    const users = await count(server, 'users');
+
+    const bad = await planWithChosenUsername(reads, idp, who, 'AGENTS/John Doggett');
+    expect(bad.problem).toEqual({ field: 'username', message: 'That username is not allowed here. Check the characters and length.' });
+    // Association is on, and "mulder" exists in PRIMARY: a typed existing name is taken, never linked.
+    const taken = await planWithChosenUsername(reads, idp, who, 'mulder');
+    expect(taken.plan.decision).toBe('associate_username');
+    expect(taken.problem).toEqual({ field: 'username', message: 'That username is taken. Choose another.' });
+    expect((await planWithChosenUsername(reads, idp, who, '   ')).problem?.message).toBe('Enter a username.');
+    expect(await count(server, 'users')).toBe(users);
+
+    const good = await planWithChosenUsername(reads, idp, who, 'AGENTS/doggett');
+    expect(good.problem).toBeNull();
+    expect(good.plan).toMatchObject({ decision: 'create', userStore: { domain: 'AGENTS' }, userName: 'doggett', qualifiedUserName: 'AGENTS/doggett' });
+    const consent = decideConsent(purposes, good.plan.after!, { decision: 'approve', accepted: new Set([field(purposes[0]!, 'emails[type eq "work"].value'), field(purposes[1]!, DEPT)]) });
+    const passwordHash = await hashNewPassword('juniper-lattice-ember', { username: good.plan.qualifiedUserName });
+    const applied = await server.ctx.store.transaction((tx) => applyPromptedProvisioning(tx, good.plan, { consent, passwordHash }));
+    const user = (await userById(server, applied.userId!))!;
+    expect(user.resource.userName).toBe('AGENTS/doggett');
+    expect(user.resource[SCIM_ENTERPRISE_USER_SCHEMA]).toEqual({ department: 'X-Files' });
+    expect(user.resource.phoneNumbers).toBeUndefined();
   });
 });
