@@ -72,6 +72,16 @@ export function coerceInbound(kind: ResourceKind, body: unknown): Record<string,
   if (!schemas.some((s) => s.toLowerCase() === coreSchemaId(kind).toLowerCase())) {
     throw new AppError('invalid_input', 'invalidValue', `The resource must name the schema ${coreSchemaId(kind)}`);
   }
+  // Extension attributes sit under their URN; a URN key that is not an object, or not a known extension, is
+  // a client error. One the client forgot to list in `schemas` is listed for it, so it is validated too.
+  for (const key of Object.keys(input)) {
+    if (!key.toLowerCase().startsWith('urn:')) continue;
+    const extension = known.find((k) => k.toLowerCase() === key.toLowerCase() && k !== coreSchemaId(kind));
+    if (!extension) throw new AppError('invalid_input', 'invalidValue', `Unknown schema extension '${key}'`);
+    const value = input[key];
+    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new AppError('invalid_input', 'invalidValue', `Extension '${key}' must be an object`);
+    if (!schemas.some((s) => s.toLowerCase() === extension.toLowerCase())) input.schemas = [...schemas, extension];
+  }
   const { id: _id, meta: _meta, groups: _groups, members: _members, password: _password, ...rest } = input;
   let coerced: Record<string, unknown>;
   try {
