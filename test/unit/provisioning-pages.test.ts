@@ -8,6 +8,7 @@ import { consentPage } from '../../src/login/pages/consent-page.js';
 import { fieldErrorsOf, readPromptForm } from '../../src/login/pages/forms.js';
 import { passwordPage } from '../../src/login/pages/password-page.js';
 import { usernamePasswordPage } from '../../src/login/pages/username-password-page.js';
+import { localSignInPage } from '../../src/login/pages/local-sign-in-page.js';
 import { buildConsentView } from '../../src/provisioning/consent.js';
 
 const purpose: ConsentPurpose = {
@@ -98,6 +99,20 @@ describe('provisioning pages', () => {
     expect(html).toContain('STORE/name');
     expect(html).toContain('That username is taken.');
     expect(html).not.toMatch(/type="password"[^>]*value=/);
+    expectLabelledInputs(html);
+  });
+});
+
+describe('LOCAL sign-in page', () => {
+  it('has labelled username and current-password fields, the CSRF field, and shows the error', async () => {
+    const html = await localSignInPage({ ...common, username: 'EMPLOYEES/alice', error: 'The username or password is not correct.' });
+    expect(html).toContain('<label for="username">Username</label>');
+    expect(html).toContain('<label for="password">Password</label>');
+    expect(html).toMatch(/id="password"[^>]*autocomplete="current-password"/);
+    expect(html).toMatch(/id="username"[^>]*value="EMPLOYEES\/alice"/);
+    expect(html).toContain('name="csrf" value="csrf-token-value"');
+    expect(html).toContain('role="alert"');
+    expect(html).toContain('The username or password is not correct.');
     expectLabelledInputs(html);
   });
 });
