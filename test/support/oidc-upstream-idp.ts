@@ -13,6 +13,8 @@ export interface UpstreamOidc {
   clientSecret: string;
   /** Sets the redirect URI jitbridge registered (known once its IdP has an id). */
   setRedirectUri(uri: string): void;
+  /** Adds a redirect URI (the benchmark's baseline signs the app in directly). */
+  addRedirectUri(uri: string): void;
   setAccount(sub: string, claims: Record<string, unknown>): void;
   /** The `amr`/`acr` this IdP reports for a login. */
   authn: { amr: string[]; acr: string };
@@ -133,6 +135,10 @@ export async function startUpstreamOidc(options: { clientId?: string; clientSecr
     authn,
     setRedirectUri(uri) {
       clients.set(clientId, { ...clients.get(clientId)!, redirect_uris: [uri] });
+    },
+    addRedirectUri(uri) {
+      const current = clients.get(clientId)!;
+      clients.set(clientId, { ...current, redirect_uris: [...(current.redirect_uris as string[]), uri] });
     },
     setAccount(sub, claims) {
       accounts.set(sub, claims);

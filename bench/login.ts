@@ -1,0 +1,102 @@
+// `npm run bench:login`: full brokered logins through jitbridge, per second and per login (p50/p99), for
+// returning and first-time users. Everything runs in this one process: an upstream OpenID Provider
+// (oidc-provider), jitbridge, and the app (openid-client + a cookie-jar browser following the redirects
+// and posting the upstream login form). The baseline is the same app signing in at the upstream directly;
+// jitbridge's share of a login is the brokered time minus the baseline time.
+//   DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) — a fresh database is created and dropped.
+//   BENCH_LOGINS (default 300 per scenario), BENCH_CONCURRENCY (default 4), BENCH_WARMUP (default 30).
+import * as client from 'openid-client';
+import { APP_REDIRECT, discover, redeem, registerApp, registerUpstreamIdp, signInThroughUpstream, startLogin } from '../test/support/oidc-app.js';
+import { CookieJarBrowser } from '../test/support/oidc-browser.js';
+import { startUpstreamOidc } from '../test/support/oidc-upstream-idp.js';
+import { startTestServer } from '../test/support/server.js';
+
+process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
+const LOGINS = Number(process.env.BENCH_LOGINS ?? 300);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 30);
+
+interface Run {
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+/** Runs `n` logins on `concurrency` lanes; returns logins/s and latency percentiles (ms). */
+async function drive(n: number, concurrency: number, login: (i: number) => Promise<void>): Promise<Run> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < n; i = next++) {
+        const t = process.hrtime.bigint();
+        await login(i);
+        latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  latencies.sort((a, b) => a - b);
+  return { perSecond: n / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+const claimsOf = (name: string) => ({ email: `${name}@example.com`, email_verified: true, given_name: 'Bench', family_name: name, name: `Bench ${name}`, preferred_username: name });
+
+async function main() {
+  const upstream = await startUpstreamOidc();
+  const server = await startTestServer({ label: 'bench_login' });
+  try {
+    const idp = await registerUpstreamIdp(server, upstream, { name: 'Bench Corp' });
+    const app = await registerApp(server, { name: 'Bench app', identityProviders: [idp.id] });
+    const config = await discover(server, app);
+    upstream.addRedirectUri(APP_REDIRECT);
+    const upstreamConfig = await client.discovery(new URL(upstream.issuer), upstream.clientId, upstream.clientSecret, client.ClientSecretBasic(upstream.clientSecret), {
+      execute: [client.allowInsecureRequests],
+    });
+
+    const brokered = async (name: string) => {
+      const started = await startLogin(config);
+      const tokens = await redeem(config, started, await signInThroughUpstream(new CookieJarBrowser(), started, name));
+      if (!tokens.id_token) throw new Error('no ID token');
+    };
+    const direct = async (name: string) => {
+      const started = await startLogin(upstreamConfig, { scope: 'openid email profile' });
+      const tokens = await redeem(upstreamConfig, started, await signInThroughUpstream(new CookieJarBrowser(), started, name));
+      if (!tokens.id_token) throw new Error('no ID token');
+    };
+
+    const returning = Array.from({ length: 50 }, (_, i) => `returning${i}`);
+    for (const name of returning) upstream.setAccount(name, claimsOf(name));
+    // Warm-up: provisions the returning users, fills caches (client secret check, JIT compilation).
+    for (let i = 0; i < Math.max(WARMUP, returning.length); i++) await brokered(returning[i % returning.length]!);
+    for (let i = 0; i < WARMUP; i++) await direct(returning[i % returning.length]!);
+
+    const baseline = await drive(LOGINS, CONCURRENCY, (i) => direct(returning[i % returning.length]!));
+    const returningRun = await drive(LOGINS, CONCURRENCY, (i) => brokered(returning[i % returning.length]!));
+    for (let i = 0; i < LOGINS; i++) upstream.setAccount(`first${i}`, claimsOf(`first${i}`));
+    const firstRun = await drive(LOGINS, CONCURRENCY, (i) => brokered(`first${i}`));
+    // Sequential runs show the latency of one login without queueing behind the others.
+    const baselineSeq = await drive(Math.ceil(LOGINS / 3), 1, (i) => direct(returning[i % returning.length]!));
+    const returningSeq = await drive(Math.ceil(LOGINS / 3), 1, (i) => brokered(returning[i % returning.length]!));
+
+    const fmt = (r: Run) => `${r.perSecond.toFixed(1).padStart(7)} logins/s   p50 ${r.p50.toFixed(1).padStart(6)} ms   p99 ${r.p99.toFixed(1).padStart(6)} ms`;
+    const database = server.database.kind === 'postgres' ? 'PostgreSQL' : 'PGlite';
+    process.stdout.write(`\nbench:login — ${LOGINS} logins per scenario, ${CONCURRENCY} concurrent, ${database}, Node ${process.version}\n`);
+    process.stdout.write(`  baseline (app ↔ upstream OP directly)  ${fmt(baseline)}\n`);
+    process.stdout.write(`  brokered, returning users             ${fmt(returningRun)}\n`);
+    process.stdout.write(`  brokered, first-time users (JIT)      ${fmt(firstRun)}\n`);
+    process.stdout.write(`  sequential baseline                   ${fmt(baselineSeq)}\n`);
+    process.stdout.write(`  sequential brokered, returning        ${fmt(returningSeq)}\n`);
+    process.stdout.write(`  jitbridge's share per login (p50, sequential): ${(returningSeq.p50 - baselineSeq.p50).toFixed(1)} ms\n`);
+    process.stdout.write(`  jitbridge's share per login (p50, ${CONCURRENCY} concurrent): returning ${(returningRun.p50 - baseline.p50).toFixed(1)} ms, first-time ${(firstRun.p50 - baseline.p50).toFixed(1)} ms\n`);
+    process.stdout.write(`  ratio brokered/baseline (logins/s): returning ${(returningRun.perSecond / baseline.perSecond).toFixed(2)}, first-time ${(firstRun.perSecond / baseline.perSecond).toFixed(2)}\n`);
+  } finally {
+    await server.stop();
+    await upstream.stop();
+  }
+}
+
+await main();
