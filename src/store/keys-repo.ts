@@ -45,13 +45,6 @@ export async function retireActiveKeys(executor: Executor, purpose: string, algo
   return retired.length;
 }
 
-/** Deletes retired keys no longer published (their tokens have expired). */
-export async function deleteExpiredKeys(executor: Executor, purposes: string[]): Promise<void> {
-  await executor
-    .delete(keyMaterial)
-    .where(and(inArray(keyMaterial.purpose, purposes), eq(keyMaterial.status, 'retired'), sql`${keyMaterial.publishUntil} <= now()`));
-}
-
 /** A fingerprint of the live keys, so an instance notices another one rotated them. */
 export async function keysFingerprint(executor: Executor, purposes: string[]): Promise<string> {
   const [row] = await executor

@@ -4,7 +4,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/store/database.js';
+import { providerHolderFor } from '../../src/oidc/index.js';
 import { countOidcPayloads } from '../../src/store/oidc-payloads-repo.js';
+import { sweepExpired } from '../../src/store/sweeps.js';
 import { APP_REDIRECT, discover, registerApp, startLogin } from '../support/oidc-app.js';
 import { CookieJarBrowser } from '../support/oidc-browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -82,6 +84,13 @@ describe('discovery and keys', () => {
     expect(after.keys).toHaveLength(4);
     // Active keys come first: oidc-provider signs with the first key of an algorithm.
     expect(after.keys.slice(0, 2).map((k) => k.kid).sort()).toEqual(signing.filter((k) => k.status === 'active').map((k) => k.kid).sort());
+
+    // Once their tokens have expired, retired keys leave the JWKS and the sweep deletes them.
+    await server.ctx.store.db.execute(sql`update key_material set publish_until = now() - interval '1 second' where status = 'retired'`);
+    providerHolderFor(server.ctx).invalidate();
+    expect(((await (await fetch(`${server.url}/oidc/jwks`)).json()) as { keys: unknown[] }).keys).toHaveLength(2);
+    await sweepExpired(server.ctx.store.db);
+    expect(await rows(server.ctx.store.db, sql`select id from key_material where status = 'retired'`)).toEqual([]);
 
     const cookie = await server.admin('POST', '/api/v1/keys/cookie/rotate');
     expect(cookie.status).toBe(200);
