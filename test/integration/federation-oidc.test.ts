@@ -212,3 +212,72 @@ describe('negative vectors: refused, nothing stored', () => {
     await nothingStored();
   });
 });
+
+describe('any instance finishes a login another began', () => {
+  it('starts on one instance and completes on a second one sharing the database', async () => {
+    const second = await startTestServer({ database: server.database, config: { publicUrl: server.url } });
+    try {
+      let callback: URL | undefined;
+      const stop = new Error('stop before the callback');
+      const jar = new CookieJar();
+      await expect(
+        federatedLogin(server, {
+          idpId,
+          login: 'alice',
+          jar,
+          beforeCallback: (url) => {
+            callback = new URL(url);
+            throw stop;
+          },
+        }),
+      ).rejects.toBe(stop);
+      const onSecond = new URL(`${callback!.pathname}${callback!.search}`, second.url);
+      const response = await send(jar, onSecond.href);
+      expect(response.status).toBe(303);
+      const id = new URL(response.headers.get('location')!, server.url).searchParams.get('login_result')!;
+      const [result] = await rows<{ outcome: string; subject: string }>(
+        server.ctx.store.db,
+        sql`select outcome, subject from login_results where id = ${id}`,
+      );
+      expect(result).toMatchObject({ outcome: 'success', subject: 'alice' });
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
+describe('disabled and deleted identity providers', () => {
+  it('a disabled IdP cannot start a login, and a login in progress is refused at the callback', async () => {
+    let callback: URL | undefined;
+    const stop = new Error('stop');
+    const jar = new CookieJar();
+    await federatedLogin(server, {
+      idpId,
+      login: 'alice',
+      jar,
+      beforeCallback: (url) => {
+        callback = new URL(url);
+        throw stop;
+      },
+    }).catch(() => undefined);
+    expect((await server.admin('PATCH', `/api/v1/identity-providers/${idpId}`, { enabled: false })).status).toBe(200);
+    expect((await fetch(`${server.url}/federation/${idpId}/start?return_to=/done`, { redirect: 'manual' })).status).toBe(403);
+    const response = await send(jar, callback!.href);
+    expect(response.status).toBe(303);
+    const id = new URL(response.headers.get('location')!, server.url).searchParams.get('login_result')!;
+    const [result] = await rows<{ outcome: string; error_code: string }>(
+      server.ctx.store.db,
+      sql`select outcome, error_code from login_results where id = ${id}`,
+    );
+    expect(result).toMatchObject({ outcome: 'failure', error_code: 'identity_provider_disabled' });
+    await server.admin('PATCH', `/api/v1/identity-providers/${idpId}`, { enabled: true });
+  });
+
+  it('deleting the IdP removes its links and keeps the users', async () => {
+    const users = await count('users');
+    expect(await count(`federated_identities where idp_id = '${idpId}'`)).toBeGreaterThan(0);
+    expect((await server.admin('DELETE', `/api/v1/identity-providers/${idpId}`)).status).toBe(204);
+    expect(await count(`federated_identities where idp_id = '${idpId}'`)).toBe(0);
+    expect(await count('users')).toBe(users);
+  });
+});
