@@ -17,13 +17,14 @@ import { outboundConnectorRoutes } from './outbound-connectors.js';
 import { scimClientRoutes } from './scim-clients.js';
 import { settingsRoutes } from './settings.js';
 import { userConsentRoutes } from './user-consents.js';
+import { userMfaRoutes } from './user-mfa.js';
 import { userPasswordRoutes } from './user-passwords.js';
 import { userStoreRoutes } from './user-stores.js';
 
 export const ADMIN_API_VERSION = '1.0.0';
 
 /** Every resource module of the admin API; each returns a router built from the context. */
-const resources = [settingsRoutes, userStoreRoutes, identityProviderRoutes, scimClientRoutes, consentPurposeRoutes, userConsentRoutes, userPasswordRoutes, applicationRoutes, keyRoutes, outboundConnectorRoutes, identityProviderSimulateRoutes, userRoutes, federatedIdentityRoutes, auditEventRoutes];
+const resources = [settingsRoutes, userStoreRoutes, identityProviderRoutes, scimClientRoutes, consentPurposeRoutes, userConsentRoutes, userPasswordRoutes, userMfaRoutes, applicationRoutes, keyRoutes, outboundConnectorRoutes, identityProviderSimulateRoutes, userRoutes, federatedIdentityRoutes, auditEventRoutes];
 
 export function createAdminApi(ctx: AppContext) {
   const api = new OpenAPIHono<AppEnv>();
