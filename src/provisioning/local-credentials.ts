@@ -39,17 +39,49 @@ export type LocalSignInResult =
 
 const INVALID: LocalSignInResult = { ok: false, code: 'invalid_credentials', message: 'The username or password is not correct.' };
 
+// Each scrypt run takes 128 MiB and a good fraction of a core; sign-in is unauthenticated, so a burst of
+// attempts must queue rather than exhaust the process's memory.
+const MAX_CONCURRENT_HASHES = 4;
+let running = 0;
+const waiting: Array<() => void> = [];
+async function limited<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= MAX_CONCURRENT_HASHES) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await work();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
 let dummyHash: Promise<string> | null = null;
 /** A hash of a random password, verified when there is no real one, so unknown names cost the same. */
 function dummy(): Promise<string> {
-  dummyHash ??= hashPassword(randomBytes(18).toString('base64url'));
+  dummyHash ??= limited(() => hashPassword(randomBytes(18).toString('base64url')));
   return dummyHash;
+}
+
+/**
+ * The throttling unit of a client address: IPv4 as is (also when IPv4-mapped), IPv6 by its /64 — one
+ * subscriber usually holds a whole /64, so counting single IPv6 addresses would count nothing.
+ */
+export function addressBucket(address: string): string {
+  const trimmed = address.trim().toLowerCase().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(trimmed);
+  if (mapped) return mapped[1]!;
+  if (!trimmed.includes(':')) return trimmed;
+  const [head = '', tail = ''] = trimmed.split('::');
+  const left = head ? head.split(':') : [];
+  const right = trimmed.includes('::') && tail ? tail.split(':') : [];
+  const groups = trimmed.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }
 
 /** Throttle keys: the account by domain and lower-cased name (known or not), and the client address. */
 export function throttleKeys(username: string, clientAddress: string | null): { account: string; address: string | null } {
   const { domain, name } = splitQualifiedName(username.trim());
-  return { account: `account:${domain}/${name.toLowerCase()}`, address: clientAddress ? `address:${clientAddress}` : null };
+  return { account: `account:${domain}/${name.toLowerCase()}`, address: clientAddress ? `address:${addressBucket(clientAddress)}` : null };
 }
 
 /** Checks a username (`DOMAIN/name` or plain for PRIMARY) and password for the LOCAL sign-in method. */
@@ -77,7 +109,8 @@ export async function verifyLocalSignIn(
   const user = userStore ? await findUserByUserName(store.db, userStore.id, name) : undefined;
   let passwordRight = false;
   if (plausible) {
-    const matched = await verifyPassword(input.password, user?.passwordHash ?? (await dummy()));
+    const stored = user?.passwordHash ?? (await dummy());
+    const matched = await limited(() => verifyPassword(input.password, stored));
     passwordRight = matched && Boolean(user?.passwordHash);
   }
 
@@ -126,7 +159,7 @@ export async function verifyLocalSignIn(
  */
 export async function hashNewPassword(password: string, context: { username: string | null; confirmation?: string }, policy: PasswordPolicy = DEFAULT_PASSWORD_POLICY): Promise<string> {
   assertPasswordAcceptable(password, context, 'password', policy);
-  return hashPassword(password);
+  return limited(() => hashPassword(password));
 }
 
 /**

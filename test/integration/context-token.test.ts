@@ -7,7 +7,9 @@ import { createContextTokens, CONTEXT_TOKEN_TYPE, type ProvisioningContext } fro
 import { openDatabase, type Database } from '../../src/store/database.js';
 import { createStore, type Store } from '../../src/store/index.js';
 import { SecretBox } from '../../src/store/secret-box.js';
-import { keyMaterial } from '../../src/store/schema/index.js';
+import { keyMaterial, usedContextTokens } from '../../src/store/schema/index.js';
+import { sweepUsedContextTokens } from '../../src/store/context-tokens-repo.js';
+import { sql } from 'drizzle-orm';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 const ISSUER = 'https://id.example.test';
@@ -120,5 +122,13 @@ describe('context tokens', () => {
     const second = createContextTokens({ store: createStore(database, store.secrets), issuer: ISSUER });
     const { token } = await first.issue(PAGE, context);
     expect(await code(second.verify(token, { pageUrl: PAGE }))).toBe('accepted');
+  });
+
+  it('forgets used token ids once they have expired anyway', async () => {
+    const before = (await store.db.select().from(usedContextTokens)).length;
+    expect(before).toBeGreaterThan(0);
+    await store.db.execute(sql`update used_context_tokens set expires_at = now() - interval '1 minute'`);
+    await sweepUsedContextTokens(store.db);
+    expect(await store.db.select().from(usedContextTokens)).toEqual([]);
   });
 });

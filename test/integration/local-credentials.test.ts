@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCIM_USER_SCHEMA } from '../../src/domain/scim-user.js';
 import { verifyLocalSignIn, type ThrottleRules } from '../../src/provisioning/local-credentials.js';
 import { rows } from '../../src/store/database.js';
-import { users } from '../../src/store/schema/index.js';
+import { sweepLoginThrottle } from '../../src/store/login-throttle-repo.js';
+import { loginThrottle, users } from '../../src/store/schema/index.js';
 import { getUserStoreByDomain, insertUserStore } from '../../src/store/user-stores-repo.js';
 import { insertUser, updateUser } from '../../src/store/users-repo.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -127,5 +128,15 @@ describe('LOCAL sign-in', () => {
     expect((await server.admin('DELETE', `/api/v1/users/${aliceId}/password`)).status).toBe(204);
     expect(await hashOf(aliceId)).toBeNull();
     expect(await signIn('alice', PASSWORD, '192.0.2.99')).toMatchObject({ ok: false, code: 'invalid_credentials' });
+  });
+
+  it('the sweep removes idle unblocked rows and keeps blocked ones', async () => {
+    const db = server.ctx.store.db;
+    await db.execute(sql`update login_throttle set updated_at = now() - interval '2 days'`);
+    const blocked = (await db.select().from(loginThrottle)).filter((r) => r.blockedUntil && r.blockedUntil.getTime() > Date.now()).length;
+    expect(blocked).toBeGreaterThan(0);
+    await sweepLoginThrottle(db);
+    const left = await db.select().from(loginThrottle);
+    expect(left).toHaveLength(blocked);
   });
 });
