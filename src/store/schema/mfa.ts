@@ -18,6 +18,9 @@ export const mfaTotp = pgTable('mfa_totp', {
   lastTimeStep: bigint('last_time_step', { mode: 'number' }),
   pendingSecretEncrypted: text('pending_secret_encrypted'),
   pendingCreatedAt: timestamp('pending_created_at', { withTimezone: true }),
+  /** Wrong codes in a row (reset by a right one); every fifth blocks checks until `blockedUntil`. */
+  failedAttempts: integer('failed_attempts').notNull().default(0),
+  blockedUntil: timestamp('blocked_until', { withTimezone: true }),
   ...timestamps,
 });
 
