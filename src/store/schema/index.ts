@@ -5,4 +5,5 @@ export * from './access.js';
 export * from './delivery.js';
 export * from './sessions.js';
 export * from './login-throttle.js';
+export * from './pending-provisionings.js';
 export * from './mfa.js';
