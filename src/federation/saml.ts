@@ -23,8 +23,22 @@ export function spEndpoints(publicUrl: string, idpId: string): SpEndpoints {
   return { entityId: `${base}/metadata`, acsUrl: `${base}/acs`, metadataUrl: `${base}/metadata` };
 }
 
-function entities(idp: IdentityProvider, publicUrl: string): { sp: SpEntity; upstream: IdpEntity; endpoints: SpEndpoints } {
+type Entities = { sp: SpEntity; upstream: IdpEntity; endpoints: SpEndpoints };
+/** Built entities per IdP, rebuilt when its SAML settings change (building parses certificates and metadata). */
+const built = new Map<string, { key: string; entities: Entities }>();
+
+function entities(idp: IdentityProvider, publicUrl: string): Entities {
   const settings = idp.saml!;
+  const key = JSON.stringify([
+    publicUrl,
+    settings.entityId,
+    settings.ssoUrl,
+    settings.signingCertificates,
+    settings.wantAssertionsSigned,
+    settings.nameIdFormat,
+  ]);
+  const cached = built.get(idp.id);
+  if (cached?.key === key) return cached.entities;
   const endpoints = spEndpoints(publicUrl, idp.id);
   const sp = buildSp({
     entityId: endpoints.entityId,
@@ -34,6 +48,8 @@ function entities(idp: IdentityProvider, publicUrl: string): { sp: SpEntity; ups
     clockDriftMs: SAML_CLOCK_SKEW_MS,
   });
   const upstream = buildIdp({ entityId: settings.entityId, ssoUrl: settings.ssoUrl, signingCertificates: settings.signingCertificates });
+  if (built.size > 500) built.clear();
+  built.set(idp.id, { key, entities: { sp, upstream, endpoints } });
   return { sp, upstream, endpoints };
 }
 

@@ -23,15 +23,20 @@ export const BINDING_REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redir
 export const BINDING_POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
 
 let validatorSet = false;
-/** samlify refuses to parse anything until a schema validator is set; xmllint (WASM) works offline. */
+/**
+ * samlify refuses to parse anything until a schema validator is set; xmllint (WASM) works offline. Compiling the
+ * WASM module takes seconds the first time, so it is warmed up at once (the first login's response comes later).
+ */
 export function ensureSchemaValidator(): void {
   if (validatorSet) return;
   const module = xmllint as unknown as {
     validate?: (xml: string) => Promise<unknown>;
     default?: { validate: (xml: string) => Promise<unknown> };
   };
-  samlify.setSchemaValidator({ validate: module.validate ?? module.default!.validate });
+  const validate = module.validate ?? module.default!.validate;
+  samlify.setSchemaValidator({ validate });
   validatorSet = true;
+  void validate('<warm-up/>').catch(() => undefined);
 }
 
 export function loadIdpMetadata(xml: string): IdpMetadataView {
