@@ -2,7 +2,7 @@
 // codes (hashed, single use) and Email OTP challenges (hashed code, expiry, attempts). Every "use once"
 // rule is one conditional UPDATE, so two instances checking the same code at once accept it only once.
 import { and, count, eq, isNull, lt, or, sql } from 'drizzle-orm';
-import type { Executor } from './database.js';
+import { rows, type Executor } from './database.js';
 import { mfaEmailOtps, mfaRecoveryCodes, mfaTotp, type MfaEmailOtpRow, type MfaTotpRow } from './schema/index.js';
 
 export async function findTotp(executor: Executor, userId: string): Promise<MfaTotpRow | undefined> {
@@ -47,14 +47,41 @@ export async function confirmPendingTotp(
   return result.length === 1;
 }
 
-/** Records an accepted code's time step; false when that step or a later one was already used (a replay). */
+/**
+ * Records an accepted code's time step (and clears the failure count); false when that step or a later one
+ * was already used (a replay).
+ */
 export async function advanceTotpTimeStep(executor: Executor, userId: string, timeStep: number): Promise<boolean> {
   const result = await executor
     .update(mfaTotp)
-    .set({ lastTimeStep: timeStep, updatedAt: sql`now()` })
+    .set({ lastTimeStep: timeStep, failedAttempts: 0, blockedUntil: null, updatedAt: sql`now()` })
     .where(and(eq(mfaTotp.userId, userId), or(isNull(mfaTotp.lastTimeStep), lt(mfaTotp.lastTimeStep, timeStep))))
     .returning({ userId: mfaTotp.userId });
   return result.length === 1;
+}
+
+/** Wrong codes in a row before checks pause; each further fifth doubles the pause (5 min, 10, 20, … 1 h). */
+export const TOTP_FAILURES_BEFORE_BLOCK = 5;
+
+/** Counts a wrong (or replayed) code; every fifth in a row blocks checks for a while. Returns the block, if any. */
+export async function recordTotpFailure(
+  executor: Executor,
+  userId: string,
+  now: Date,
+): Promise<{ failedAttempts: number; blockedUntil: Date | null }> {
+  const [row] = await rows<{ failed_attempts: number; blocked_until: Date | string | null }>(
+    executor,
+    sql`update mfa_totp
+        set failed_attempts = failed_attempts + 1,
+            blocked_until = case when (failed_attempts + 1) % ${TOTP_FAILURES_BEFORE_BLOCK} = 0
+              then ${now.toISOString()}::timestamptz
+                   + make_interval(secs => least(3600, 300 * power(2, (failed_attempts + 1) / ${TOTP_FAILURES_BEFORE_BLOCK} - 1)))
+              else blocked_until end,
+            updated_at = now()
+        where user_id = ${userId}
+        returning failed_attempts, blocked_until`,
+  );
+  return { failedAttempts: row?.failed_attempts ?? 0, blockedUntil: row?.blocked_until ? new Date(row.blocked_until) : null };
 }
 
 /** Removes the authenticator and its recovery codes (an admin reset, or the person turning TOTP off). */

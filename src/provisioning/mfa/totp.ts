@@ -11,6 +11,7 @@ import type { Store } from '../../store/index.js';
 import {
   advanceTotpTimeStep,
   confirmPendingTotp,
+  recordTotpFailure,
   countUnusedRecoveryCodes,
   deleteTotp,
   findTotp,
@@ -106,19 +107,31 @@ export async function confirmTotpEnrolment(
   });
 }
 
-export type TotpCheck = { ok: true; timeStep: number } | { ok: false; reason: 'not_enrolled' | 'invalid_code' | 'replayed' };
+export type TotpCheck =
+  | { ok: true; timeStep: number }
+  | { ok: false; reason: 'not_enrolled' | 'invalid_code' | 'replayed' }
+  /** Too many wrong codes in a row: no code is checked before `blockedUntil` (a 6-digit code must not be guessable). */
+  | { ok: false; reason: 'too_many_attempts'; blockedUntil: Date };
 
-/** Checks a code at sign-in. A code of a time step already used (or earlier) is refused even though it is "valid". */
+/**
+ * Checks a code at sign-in. A code of a time step already used (or earlier) is refused even though it is
+ * "valid"; wrong and replayed codes count towards a pause (TOTP_FAILURES_BEFORE_BLOCK).
+ */
 export async function verifyTotp(store: MfaStore, userId: string, code: string, options: ClockOption = {}): Promise<TotpCheck> {
   const now = options.now ?? new Date();
   const row = await findTotp(store.db, userId);
   if (!row?.secretEncrypted || !row.confirmedAt) return { ok: false, reason: 'not_enrolled' };
-  const timeStep = await checkCode(store.secrets.open(row.secretEncrypted), code, now);
   let result: TotpCheck;
-  if (timeStep === null) result = { ok: false, reason: 'invalid_code' };
-  // The conditional update is the replay check: of two requests with one code, only one advances the step.
-  else if (!(await advanceTotpTimeStep(store.db, userId, timeStep))) result = { ok: false, reason: 'replayed' };
-  else result = { ok: true, timeStep };
+  if (row.blockedUntil && row.blockedUntil.getTime() > now.getTime()) {
+    result = { ok: false, reason: 'too_many_attempts', blockedUntil: row.blockedUntil };
+  } else {
+    const timeStep = await checkCode(store.secrets.open(row.secretEncrypted), code, now);
+    if (timeStep === null) result = { ok: false, reason: 'invalid_code' };
+    // The conditional update is the replay check: of two requests with one code, only one advances the step.
+    else if (!(await advanceTotpTimeStep(store.db, userId, timeStep))) result = { ok: false, reason: 'replayed' };
+    else result = { ok: true, timeStep };
+    if (!result.ok) await recordTotpFailure(store.db, userId, now);
+  }
   await recordAudit(store.db, {
     actorType: 'user',
     actorId: userId,

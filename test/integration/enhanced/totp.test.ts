@@ -142,6 +142,35 @@ describe('TOTP verification window (±1 step of 30 s)', () => {
   });
 });
 
+describe('TOTP guessing throttle', () => {
+  it('pauses checks after five wrong codes in a row, doubling the pause, and a right code resets the count', async () => {
+    const { userId, secret } = await enrolled('throttle-mia', T0);
+    const start = at(T0, 3600);
+    const wrong = async (when: Date) => {
+      const code = await codeAt(secret, at(when, -7200)); // two hours off: never inside the window
+      return verifyTotp(f.store, userId, code, { now: when });
+    };
+    for (let i = 0; i < 5; i += 1) expect(await wrong(start)).toEqual({ ok: false, reason: 'invalid_code' });
+    // Blocked for 5 minutes: even the right code is not checked.
+    const blocked = await verifyTotp(f.store, userId, await codeAt(secret, at(start, 10)), { now: at(start, 10) });
+    expect(blocked).toEqual({ ok: false, reason: 'too_many_attempts', blockedUntil: at(start, 300) });
+    // Five more wrong codes after the pause: the next pause is 10 minutes.
+    const later = at(start, 301);
+    for (let i = 0; i < 4; i += 1) expect(await wrong(later)).toEqual({ ok: false, reason: 'invalid_code' });
+    expect(await wrong(later)).toEqual({ ok: false, reason: 'invalid_code' });
+    expect(await verifyTotp(f.store, userId, await codeAt(secret, at(later, 599)), { now: at(later, 599) })).toEqual({
+      ok: false,
+      reason: 'too_many_attempts',
+      blockedUntil: at(later, 600),
+    });
+    // After it, a right code passes and clears the count: four wrong codes then do not block.
+    const after = at(later, 601);
+    expect(await verifyTotp(f.store, userId, await codeAt(secret, after), { now: after })).toMatchObject({ ok: true });
+    for (let i = 0; i < 4; i += 1) expect(await wrong(at(after, 30))).toEqual({ ok: false, reason: 'invalid_code' });
+    expect(await verifyTotp(f.store, userId, await codeAt(secret, at(after, 30)), { now: at(after, 30) })).toMatchObject({ ok: true });
+  });
+});
+
 describe('recovery codes', () => {
   it('works once each, in any case and with spaces, and nothing else works', async () => {
     const { userId, recoveryCodes } = await enrolled('recover-jane', T0);
