@@ -103,6 +103,7 @@ async function finish(
 ): Promise<{ location: string; resultId: string }> {
   const base = { flowId: flow.id, idpId: idp.id, context: flow.context };
   let resultId: string;
+  let outcomeLabel = 'success';
   try {
     const identity = await verify();
     const provisioning = await provisionLogin({ store: ctx.store, logger: ctx.logger, metrics: ctx.metrics }, idp, identity);
@@ -113,6 +114,7 @@ async function finish(
       resultId = await saveLoginResult(ctx.store.db, { ...common, userId: null, outcome: 'success', claims: provisioning.claims });
     } else {
       // The provisioning core audits its own refusals.
+      outcomeLabel = provisioning.code;
       resultId = await saveLoginResult(ctx.store.db, {
         ...common,
         userId: null,
@@ -124,6 +126,7 @@ async function finish(
   } catch (error) {
     if (!(error instanceof FederationError)) throw error;
     ctx.logger.warn({ err: error.cause ?? error, code: error.code, idpId: idp.id }, 'upstream login refused');
+    outcomeLabel = error.code;
     resultId = await ctx.store.transaction(async (tx) => {
       await recordAudit(tx, {
         actorType: 'idp',
@@ -145,6 +148,7 @@ async function finish(
       });
     });
   }
+  ctx.metrics.federationLogins.inc({ idp: idp.id, protocol: idp.protocol, result: outcomeLabel });
   return { location: withParam(flow.returnTo, 'login_result', resultId), resultId };
 }
 

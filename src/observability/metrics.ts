@@ -8,6 +8,8 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route'>;
   /** JIT provisioning decisions, by IdP and outcome (created, linked, updated, refused, passthrough, failed). */
   provisioning: Counter<'idp' | 'outcome'>;
+  /** Upstream logins finished at the federation edge, by IdP, protocol and result (success, or the refusal code). */
+  federationLogins: Counter<'idp' | 'protocol' | 'result'>;
   /** Durable jobs handled, by queue and result. */
   jobs: Counter<'queue' | 'result'>;
   /** Outbound deliveries, by connector and result; pending is a gauge sampled by the worker. */
@@ -38,6 +40,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'jit_provisioning_total',
       help: 'JIT provisioning decisions by identity provider and outcome',
       labelNames: ['idp', 'outcome'],
+      registers: [registry],
+    }),
+    federationLogins: new Counter({
+      name: 'federation_logins_total',
+      help: 'Upstream logins by identity provider, protocol and result (success or the refusal code)',
+      labelNames: ['idp', 'protocol', 'result'],
       registers: [registry],
     }),
     jobs: new Counter({ name: 'jobs_total', help: 'Durable jobs handled by queue and result', labelNames: ['queue', 'result'], registers: [registry] }),

@@ -213,6 +213,14 @@ describe('negative vectors: refused, nothing stored', () => {
   });
 });
 
+describe('metrics', () => {
+  it('counts finished upstream logins by IdP, protocol and result', async () => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    expect(text).toContain(`federation_logins_total{idp="${idpId}",protocol="oidc",result="success"}`);
+    expect(text).toContain(`federation_logins_total{idp="${craftedIdpId}",protocol="oidc",result="id_token_bad_signature"}`);
+  });
+});
+
 describe('any instance finishes a login another began', () => {
   it('starts on one instance and completes on a second one sharing the database', async () => {
     const second = await startTestServer({ database: server.database, config: { publicUrl: server.url } });
