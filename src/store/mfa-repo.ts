@@ -1,7 +1,7 @@
 // Persistence of second factors: the TOTP authenticator (sealed secret, last accepted time step), recovery
 // codes (hashed, single use) and Email OTP challenges (hashed code, expiry, attempts). Every "use once"
 // rule is one conditional UPDATE, so two instances checking the same code at once accept it only once.
-import { and, count, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, count, eq, gte, isNull, lt, or, sql } from 'drizzle-orm';
 import { rows, type Executor } from './database.js';
 import { mfaEmailOtps, mfaRecoveryCodes, mfaTotp, type MfaEmailOtpRow, type MfaTotpRow } from './schema/index.js';
 
@@ -132,6 +132,15 @@ export async function insertEmailOtp(executor: Executor, otp: NewEmailOtp, now: 
     .set({ consumedAt: now })
     .where(and(eq(mfaEmailOtps.userId, otp.userId), isNull(mfaEmailOtps.consumedAt)));
   await executor.insert(mfaEmailOtps).values({ ...otp, createdAt: now });
+}
+
+/** Challenges issued to the user since `since` (the issue rate limit). */
+export async function countEmailOtpsSince(executor: Executor, userId: string, since: Date): Promise<number> {
+  const [row] = await executor
+    .select({ n: count() })
+    .from(mfaEmailOtps)
+    .where(and(eq(mfaEmailOtps.userId, userId), gte(mfaEmailOtps.createdAt, since)));
+  return Number(row?.n ?? 0);
 }
 
 export async function findEmailOtpForUpdate(executor: Executor, id: string): Promise<MfaEmailOtpRow | undefined> {

@@ -6,13 +6,16 @@ import { randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../../domain/errors.js';
 import { recordAudit } from '../../store/audit-repo.js';
 import { hashToken } from '../../store/hashing.js';
-import { findEmailOtpForUpdate, insertEmailOtp, recordEmailOtpAttempt } from '../../store/mfa-repo.js';
+import { countEmailOtpsSince, findEmailOtpForUpdate, insertEmailOtp, recordEmailOtpAttempt } from '../../store/mfa-repo.js';
 import { getUserById } from '../../store/users-repo.js';
 import type { Mailer } from './mailer.js';
 import type { MfaStore } from './totp.js';
 
 export const EMAIL_OTP_TTL_SECONDS = 300;
 export const EMAIL_OTP_MAX_ATTEMPTS = 5;
+/** At most this many codes per user per window: each code allows 5 guesses, so issuing must be limited too. */
+export const EMAIL_OTP_ISSUE_LIMIT = 5;
+export const EMAIL_OTP_ISSUE_WINDOW_SECONDS = 900;
 
 export interface EmailOtpDeps {
   store: MfaStore;
@@ -50,6 +53,16 @@ export async function issueEmailOtp(
   const ttl = options.ttlSeconds ?? EMAIL_OTP_TTL_SECONDS;
   const expiresAt = new Date(now.getTime() + ttl * 1000);
   await deps.store.transaction(async (tx) => {
+    // Serialises issuing per user, so that concurrent requests cannot all pass the count.
+    await getUserById(tx, userId, { forUpdate: true });
+    const since = new Date(now.getTime() - EMAIL_OTP_ISSUE_WINDOW_SECONDS * 1000);
+    if ((await countEmailOtpsSince(tx, userId, since)) >= EMAIL_OTP_ISSUE_LIMIT) {
+      throw new AppError(
+        'forbidden',
+        'email_otp_rate_limited',
+        'too many codes were sent to this account recently; wait a few minutes and try again',
+      );
+    }
     await insertEmailOtp(
       tx,
       {

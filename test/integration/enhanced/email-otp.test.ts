@@ -151,4 +151,17 @@ describe('Email OTP', () => {
       ok: true,
     });
   });
+
+  it('sends at most five codes per user in 15 minutes', async () => {
+    const userId = await f.user('otp-erin');
+    for (let i = 0; i < 5; i += 1) await issueEmailOtp({ store: f.store, mailer }, userId, { now: at(i * 60) });
+    const sent = inbox.filter((m) => m.to.includes('otp-erin@example.com')).length;
+    await expect(issueEmailOtp({ store: f.store, mailer }, userId, { now: at(5 * 60) })).rejects.toMatchObject({
+      code: 'email_otp_rate_limited',
+      status: 403,
+    });
+    expect(inbox.filter((m) => m.to.includes('otp-erin@example.com')).length).toBe(sent);
+    // 15 minutes after the first one, there is room again.
+    await issueEmailOtp({ store: f.store, mailer }, userId, { now: at(901) });
+  });
 });
