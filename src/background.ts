@@ -15,6 +15,7 @@ import {
 import { sweepEmailOtps } from './store/mfa-repo.js';
 import { sweepLoginThrottle } from './store/login-throttle-repo.js';
 import { sweepUsedContextTokens } from './store/context-tokens-repo.js';
+import { sweepPendingProvisionings } from './store/pending-provisionings-repo.js';
 
 export interface BackgroundTask {
   name: string;
@@ -56,11 +57,13 @@ export function backgroundTasks(ctx: AppContext): BackgroundTask[] {
   // Upstream liveness: enqueue each IdP's daily check (deduplicated across instances); the job worker runs it.
   tasks.push(every('schedule-liveness', LIVENESS_SCHEDULE_INTERVAL_MS, () => scheduleLivenessChecks(ctx.store.db), onError));
   tasks.push(every('sweep-email-otps', 60 * 60_000, () => sweepEmailOtps(ctx.store.db, new Date()), onError));
-  // Local sign-in failure counts idle for a day, and ids of provisioning context tokens past their expiry.
+  // Local sign-in failure counts idle for a day, ids of provisioning context tokens past their expiry, and
+  // provisionings paused on a prompt that were finished or abandoned.
   tasks.push(
     every('sweep-login-throttle', 15 * 60_000, async () => {
       await sweepLoginThrottle(ctx.store.db);
       await sweepUsedContextTokens(ctx.store.db);
+      await sweepPendingProvisionings(ctx.store.db);
     }, onError),
   );
   if (Object.keys(handlers).length > 0) {

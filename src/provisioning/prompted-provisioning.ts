@@ -9,6 +9,7 @@ import { recordAudit } from '../store/audit-repo.js';
 import { recordConsentReceipts } from '../store/consent-repo.js';
 import type { Executor } from '../store/database.js';
 import { emitOutboxEvent } from '../store/outbox-repo.js';
+import { consumePendingProvisioning } from '../store/pending-provisionings-repo.js';
 import { updateUser } from '../store/users-repo.js';
 import { applyProvisioning, type AppliedProvisioning } from './apply.js';
 import { diffResources } from './attribute-sync.js';
@@ -63,17 +64,22 @@ export interface PromptAnswersToApply {
   passwordHash?: string | null;
   /** Spends an external page's context token in this transaction (`contextTokens.redeem`). */
   redeemContextToken?: ((tx: Executor) => Promise<void>) | null;
+  /** The paused provisioning these answers complete (store/pending-provisionings-repo.ts); consumed here. */
+  pending?: { id: string; interactionUid: string } | null;
 }
 
 /**
- * Writes the plan and the answers in the caller's transaction. The context token is spent first, so a
- * replay fails before anything is written. Throws ProvisioningRace like `applyProvisioning` (plan again,
+ * Writes the plan and the answers in the caller's transaction. The paused provisioning and the context
+ * token are spent first, so a replay or a second submission fails before anything is written. Throws ProvisioningRace like `applyProvisioning` (plan again,
  * decide again with the same answers).
  */
 export async function applyPromptedProvisioning(tx: Executor, plan: ProvisioningPlan, answers: PromptAnswersToApply): Promise<AppliedProvisioning> {
   if (answers.passwordHash && plan.decision !== 'create') {
     // A prompt never sets the password of an account that already exists: that would hand it over.
     throw new AppError('internal', 'password_for_existing_user', 'a prompted password can only be set on a new user');
+  }
+  if (answers.pending && !(await consumePendingProvisioning(tx, answers.pending.id, answers.pending.interactionUid))) {
+    throw new AppError('conflict', 'provisioning_already_completed', 'This sign-in was already completed or has expired; start again from the application.');
   }
   if (answers.redeemContextToken) await answers.redeemContextToken(tx);
   const adjusted = answers.consent ? planWithConsent(plan, answers.consent) : plan;

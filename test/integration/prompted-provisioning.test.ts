@@ -15,6 +15,12 @@ import { insertConsentPurpose, listConsentReceipts } from '../../src/store/conse
 import { rows } from '../../src/store/database.js';
 import { consentReceipts } from '../../src/store/schema/index.js';
 import { getUserStoreByDomain, insertUserStore } from '../../src/store/user-stores-repo.js';
+import {
+  findPendingProvisioning,
+  recordPendingAnswers,
+  savePendingProvisioning,
+  sweepPendingProvisionings,
+} from '../../src/store/pending-provisionings-repo.js';
 import { insertUser } from '../../src/store/users-repo.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { auditFor, count, createIdp, identity, linksOf, outboxFor, STANDARD_MAPPINGS, userById } from './provisioning-fixtures.js';
@@ -170,5 +176,39 @@ describe('PROMPT_USERNAME_PASSWORD_CONSENT: the typed username', () => {
     expect(user.resource.userName).toBe('AGENTS/doggett');
     expect(user.resource[SCIM_ENTERPRISE_USER_SCHEMA]).toEqual({ department: 'X-Files' });
     expect(user.resource.phoneNumbers).toBeUndefined();
+  });
+});
+
+describe('a provisioning paused on a prompt', () => {
+  it('keeps the verified identity and answers for its interaction only, and completes at most once', async () => {
+    const db = server.ctx.store.db;
+    const idp = await createIdp(server, { claimMappings: MAPPINGS, jit: { scheme: 'PROMPT_PASSWORD_CONSENT' } });
+    const who = identity(idp, 'sub-reyes', claims('reyes'));
+    const pending = await savePendingProvisioning(db, { interactionUid: 'uid-reyes-0001', identity: who });
+    expect(pending.id.length).toBeGreaterThanOrEqual(32);
+    expect(await findPendingProvisioning(db, pending.id, 'uid-someone-else')).toBeUndefined();
+    expect(await recordPendingAnswers(db, pending.id, 'uid-reyes-0001', { username: 'reyes' })).toBe(true);
+    expect(await recordPendingAnswers(db, pending.id, 'uid-reyes-0001', { passwordHash: 'scrypt$hash' })).toBe(true);
+    const found = (await findPendingProvisioning(db, pending.id, 'uid-reyes-0001'))!;
+    expect(found.identity).toEqual(who);
+    expect(found.answers).toEqual({ username: 'reyes', passwordHash: 'scrypt$hash' });
+
+    // On each answer the plan is made again from the stored identity.
+    const planned = await planProvisioning(createProvisioningReads(db), idp, found.identity);
+    const consent = decideConsent(purposes, planned.after!, { decision: 'approve', accepted: new Set([field(purposes[0]!, 'emails[type eq "work"].value')]) });
+    const ref = { id: pending.id, interactionUid: 'uid-reyes-0001' };
+    await server.ctx.store.transaction((tx) => applyPromptedProvisioning(tx, planned, { consent, pending: ref }));
+    const users = await count(server, 'users');
+    const again = await planProvisioning(createProvisioningReads(db), idp, found.identity);
+    await expect(server.ctx.store.transaction((tx) => applyPromptedProvisioning(tx, again, { consent, pending: ref }))).rejects.toMatchObject({ code: 'provisioning_already_completed' });
+    expect(await count(server, 'users')).toBe(users);
+    expect(await findPendingProvisioning(db, pending.id, 'uid-reyes-0001')).toBeUndefined();
+
+    const expired = await savePendingProvisioning(db, { interactionUid: 'uid-reyes-0002', identity: who, ttlSeconds: -1 });
+    expect(await findPendingProvisioning(db, expired.id, 'uid-reyes-0002')).toBeUndefined();
+    expect(await recordPendingAnswers(db, expired.id, 'uid-reyes-0002', { username: 'x' })).toBe(false);
+    await sweepPendingProvisionings(db);
+    const left = await rows<{ n: number }>(db, sql`select count(*)::int as n from pending_provisionings where id = ${expired.id}`);
+    expect(left[0]!.n).toBe(0);
   });
 });
