@@ -34,39 +34,40 @@ export async function applyProvisioning(tx: Executor, plan: ProvisioningPlan): P
   const userId = plan.userId!;
   const storeId = plan.userStore!.id;
 
+  // The statements of one step go out together (postgres.js pipelines them on the transaction's connection):
+  // one round trip instead of one per statement. A new row's version is 1; an update that matched
+  // expectedVersion leaves expectedVersion + 1, so the outbox event can go in the same batch.
+  const mainAudit = () => recordAudit(tx, { ...actor, ...plan.audit, targetType: 'user', targetId: userId });
   if (plan.decision === 'create') {
-    try {
-      const row = await insertUser(tx, {
+    const [, link] = await together([
+      insertUser(tx, {
         id: userId,
         userStoreId: storeId,
         userName: plan.userName!,
         resource: plan.after!,
         provenance: plan.provenanceAfter ?? {},
         jitIdpId: plan.idpId,
-      });
-      await emitOutboxEvent(tx, { resourceType: 'User', resourceId: row.id, userStoreId: storeId, eventType: 'create', payload: userPayload(row.id, plan.after!), resourceVersion: row.version });
-    } catch (error) {
-      // The username (or the pre-assigned id) was taken since planning: most likely by a concurrent first login.
-      if (error instanceof AppError && error.code === 'uniqueness') throw new ProvisioningRace(error.message);
-      throw error;
-    }
-    if (!(await insertLink(tx, { idpId: plan.idpId, subject: plan.subject, userId, lastClaims: plan.lastClaims }))) {
-      throw new ProvisioningRace('the identity was linked concurrently');
-    }
+      }),
+      insertLink(tx, { idpId: plan.idpId, subject: plan.subject, userId, lastClaims: plan.lastClaims }),
+      emitOutboxEvent(tx, { resourceType: 'User', resourceId: userId, userStoreId: storeId, eventType: 'create', payload: userPayload(userId, plan.after!), resourceVersion: 1 }),
+      mainAudit(),
+    ]);
+    if (!link) throw new ProvisioningRace('the identity was linked concurrently');
   } else {
-    if (plan.decision === 'link_found') await touchLink(tx, plan.link.id!, plan.lastClaims);
-    else if (!(await insertLink(tx, { idpId: plan.idpId, subject: plan.subject, userId, lastClaims: plan.lastClaims }))) {
-      throw new ProvisioningRace('the identity was linked concurrently');
-    }
+    const writes: Array<Promise<unknown>> = [
+      plan.decision === 'link_found'
+        ? touchLink(tx, plan.link.id!, plan.lastClaims).then(() => true)
+        : insertLink(tx, { idpId: plan.idpId, subject: plan.subject, userId, lastClaims: plan.lastClaims }),
+      mainAudit(),
+    ];
     if (plan.userChanged) {
-      try {
-        const row = await updateUser(tx, userId, { resource: plan.after!, provenance: plan.provenanceAfter ?? {} }, plan.expectedVersion ?? undefined);
-        await emitOutboxEvent(tx, { resourceType: 'User', resourceId: userId, userStoreId: storeId, eventType: 'update', payload: userPayload(userId, plan.after!), resourceVersion: row.version });
-      } catch (error) {
-        if (error instanceof AppError && (error.code === 'version_mismatch' || error.code === 'user_not_found')) throw new ProvisioningRace(error.message);
-        throw error;
-      }
+      writes.push(
+        updateUser(tx, userId, { resource: plan.after!, provenance: plan.provenanceAfter ?? {} }, plan.expectedVersion ?? undefined),
+        emitOutboxEvent(tx, { resourceType: 'User', resourceId: userId, userStoreId: storeId, eventType: 'update', payload: userPayload(userId, plan.after!), resourceVersion: (plan.expectedVersion ?? 0) + 1 }),
+      );
     }
+    const [linked] = await together(writes);
+    if (!linked) throw new ProvisioningRace('the identity was linked concurrently');
   }
 
   for (const add of plan.groups.add) {
@@ -87,6 +88,20 @@ export async function applyProvisioning(tx: Executor, plan: ProvisioningPlan): P
     }
   }
 
-  await recordAudit(tx, { ...actor, ...plan.audit, targetType: 'user', targetId: userId });
   return { userId, outcome: plan.outcome };
+}
+
+/**
+ * Awaits every write, then fails with the first failure in issue order: a stale plan (username or pre-assigned
+ * id taken, version moved) becomes ProvisioningRace; the failures it causes in later statements are ignored.
+ */
+async function together<T extends readonly unknown[]>(writes: readonly [...{ [K in keyof T]: Promise<T[K]> }]): Promise<T> {
+  const settled = await Promise.allSettled(writes);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    const error = failed.reason;
+    if (error instanceof AppError && ['uniqueness', 'version_mismatch', 'user_not_found'].includes(error.code)) throw new ProvisioningRace(error.message);
+    throw error;
+  }
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }

@@ -77,27 +77,31 @@ function refuse(plan: ProvisioningPlan, code: string, message: string, action = 
   return plan;
 }
 
-/** Where a new user goes: the fixed domain, or for AS_IN_USERNAME the username's prefix if that store exists, else PRIMARY. */
+/**
+ * Where a new user goes, and the local user of that name if one exists: the fixed domain, or for AS_IN_USERNAME
+ * the username's prefix if that store exists, else PRIMARY (the prefix dropped from the name).
+ */
 async function targetStore(
   reads: ProvisioningReads,
   idp: IdentityProvider,
   rawUserName: string,
-): Promise<{ store: UserStore | undefined; domain: string; name: string; note: string }> {
+): Promise<{ store: UserStore | undefined; existing: UserRow | undefined; domain: string; name: string; note: string }> {
   const qualified = splitQualifiedName(rawUserName);
   if (idp.jit.userstore.toUpperCase() === AS_IN_USERNAME) {
     if (qualified.explicitDomain) {
-      const store = await reads.findUserStoreByDomain(qualified.domain);
-      if (store) return { store, domain: store.domain, name: qualified.name, note: `user store ${store.domain} from the username's domain prefix` };
-      const primary = await reads.findUserStoreByDomain(PRIMARY_DOMAIN);
-      return { store: primary, domain: PRIMARY_DOMAIN, name: qualified.name, note: `the username's domain ${qualified.domain} does not exist: PRIMARY` };
+      const found = await reads.findStoreWithUser(qualified.domain, qualified.name);
+      if (found.store) return { store: found.store, existing: found.user, domain: found.store.domain, name: qualified.name, note: `user store ${found.store.domain} from the username's domain prefix` };
+      const primary = await reads.findStoreWithUser(PRIMARY_DOMAIN, qualified.name);
+      return { store: primary.store, existing: primary.user, domain: PRIMARY_DOMAIN, name: qualified.name, note: `the username's domain ${qualified.domain} does not exist: PRIMARY` };
     }
-    return { store: await reads.findUserStoreByDomain(PRIMARY_DOMAIN), domain: PRIMARY_DOMAIN, name: rawUserName, note: 'no domain prefix in the username: PRIMARY' };
+    const primary = await reads.findStoreWithUser(PRIMARY_DOMAIN, rawUserName);
+    return { store: primary.store, existing: primary.user, domain: PRIMARY_DOMAIN, name: rawUserName, note: 'no domain prefix in the username: PRIMARY' };
   }
   const domain = idp.jit.userstore.toUpperCase();
-  const store = await reads.findUserStoreByDomain(domain);
   // A prefix naming the target store itself is just the qualified form of the name.
   const name = qualified.explicitDomain && qualified.domain === domain ? qualified.name : rawUserName;
-  return { store, domain, name, note: `user store ${domain} (configured)` };
+  const found = await reads.findStoreWithUser(domain, name);
+  return { store: found.store, existing: found.user, domain, name, note: `user store ${domain} (configured)` };
 }
 
 /** Group adds/removes for a user by the mapped groups; groups named in this IdP's role mappings are the managed ones. */
@@ -168,7 +172,7 @@ export async function planProvisioning(
   identity: FederatedIdentity,
   options: PlanOptions = {},
 ): Promise<ProvisioningPlan> {
-  const settings = await reads.settings();
+  const { settings, known } = await reads.loginContext(idp.id, identity.subject);
   const mapped = mapClaims(idp, identity);
   const syncMethod = effectiveSyncMethod(idp, settings);
   const plan = basePlan(idp, identity, mapped, syncMethod);
@@ -190,7 +194,6 @@ export async function planProvisioning(
   }
 
   // 2. A known link: its user, unless the link or the user is locked.
-  const known = await reads.findLinkWithUser(idp.id, identity.subject);
   if (known) {
     plan.link = { id: known.link.id, exists: true };
     if (known.link.locked) return refuse(plan, 'link_locked', 'this federated identity is locked', 'jit.link.refused');
@@ -235,7 +238,7 @@ export async function planProvisioning(
 
   // 5. Association with an existing local user: same username, or the same email only when it is verified.
   const associate = idp.jit.associateLocalUser || settings.jit.associatingToExistingUser;
-  const sameName = await reads.findUserByUserName(store.id, target.name);
+  const sameName = target.existing;
   let candidate: UserRow | undefined;
   let how: 'associate_username' | 'associate_email' | null = null;
   if (sameName && (await reads.findLinkOfUserForIdp(sameName.id, idp.id))?.subject === identity.subject && (options.replans ?? 0) < 2) {

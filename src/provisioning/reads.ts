@@ -1,34 +1,54 @@
 // The narrow read interface planning needs, and its binding to the store. Planning reads only through this,
 // so unit tests can hand it plain objects and the simulation can be sure it writes nothing.
-import type { Settings } from '../domain/settings.js';
+import { defaultSettings, settingsSchema, type Settings } from '../domain/settings.js';
 import type { UserStore } from '../domain/user-store.js';
 import type { Executor } from '../store/database.js';
-import { findLinkOfUserForIdp, findLinkWithUser, type FederatedIdentityRow } from '../store/federated-identities-repo.js';
+import { findLinkOfUserForIdp, type FederatedIdentityRow } from '../store/federated-identities-repo.js';
 import { findGroupsByNames, memberGroupIds } from '../store/provisioning-groups.js';
+import { findLoginContext, findStoreWithUser } from '../store/provisioning-reads.js';
 import type { GroupRow, UserRow } from '../store/schema/index.js';
-import { readSettings } from '../store/settings-repo.js';
-import { findUserStoreByDomain, findUserStoreById } from '../store/user-stores-repo.js';
-import { findUserByUserName, findUsersByEmail } from '../store/users-repo.js';
+import { findUserStoreById } from '../store/user-stores-repo.js';
+import { findUsersByEmail } from '../store/users-repo.js';
+
+export interface LoginContext {
+  settings: Settings;
+  /** The link of (IdP, subject) and its user, when the identity is known. */
+  known: { link: FederatedIdentityRow; user: UserRow } | undefined;
+}
 
 export interface ProvisioningReads {
-  settings(): Promise<Settings>;
-  findUserStoreByDomain(domain: string): Promise<UserStore | undefined>;
+  /** Settings and the identity's link, read together (one round trip on the hot path). */
+  loginContext(idpId: string, subject: string): Promise<LoginContext>;
+  /** A store by domain and its user of that name, if any. */
+  findStoreWithUser(domain: string, userName: string): Promise<{ store: UserStore | undefined; user: UserRow | undefined }>;
   findUserStoreById(id: string): Promise<UserStore | undefined>;
-  findLinkWithUser(idpId: string, subject: string): Promise<{ link: FederatedIdentityRow; user: UserRow } | undefined>;
-  findUserByUserName(userStoreId: string, userName: string): Promise<UserRow | undefined>;
   findUsersByEmail(userStoreId: string, email: string): Promise<UserRow[]>;
   findLinkOfUserForIdp(userId: string, idpId: string): Promise<FederatedIdentityRow | undefined>;
   findGroupsByNames(userStoreId: string, names: string[]): Promise<GroupRow[]>;
   memberGroupIds(userId: string, groupIds: string[]): Promise<string[]>;
 }
 
+/** Parsing the settings document is skipped when it is the same document as last time (the hot path). */
+let lastDocument: string | null = null;
+let lastSettings: Settings = defaultSettings();
+function parseSettings(document: unknown): Settings {
+  if (document === undefined || document === null) return defaultSettings();
+  const text = JSON.stringify(document);
+  if (text !== lastDocument) {
+    lastSettings = settingsSchema.parse(document);
+    lastDocument = text;
+  }
+  return lastSettings; // shared: planning only reads settings
+}
+
 export function createProvisioningReads(executor: Executor): ProvisioningReads {
   return {
-    settings: () => readSettings(executor),
-    findUserStoreByDomain: (domain) => findUserStoreByDomain(executor, domain),
+    loginContext: async (idpId, subject) => {
+      const row = await findLoginContext(executor, idpId, subject);
+      return { settings: parseSettings(row.settingsDocument), known: row.link && row.user ? { link: row.link, user: row.user } : undefined };
+    },
+    findStoreWithUser: (domain, name) => findStoreWithUser(executor, domain, name),
     findUserStoreById: (id) => findUserStoreById(executor, id),
-    findLinkWithUser: (idpId, subject) => findLinkWithUser(executor, idpId, subject),
-    findUserByUserName: (storeId, name) => findUserByUserName(executor, storeId, name),
     findUsersByEmail: (storeId, email) => findUsersByEmail(executor, storeId, email),
     findLinkOfUserForIdp: (userId, idpId) => findLinkOfUserForIdp(executor, userId, idpId),
     findGroupsByNames: (storeId, names) => findGroupsByNames(executor, storeId, names),

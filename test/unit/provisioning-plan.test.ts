@@ -57,16 +57,18 @@ function reads(world: World): ProvisioningReads {
   const stores = world.stores ?? [store('PRIMARY')];
   const users = world.users ?? [];
   const links = (world.links ?? []) as FederatedIdentityRow[];
+  const settings = { jit: { ...defaultSettings().jit, ...world.settings } };
   return {
-    settings: async () => ({ jit: { ...defaultSettings().jit, ...world.settings } }),
-    findUserStoreByDomain: async (d) => stores.find((s) => s.domain === d.toUpperCase()),
-    findUserStoreById: async (id) => stores.find((s) => s.id === id),
-    findLinkWithUser: async (idpId, subject) => {
+    loginContext: async (idpId, subject) => {
       const link = links.find((l) => l.idpId === idpId && l.subject === subject);
       const user = link && users.find((u) => u.id === link.userId);
-      return link && user ? { link, user } : undefined;
+      return { settings, known: link && user ? { link, user } : undefined };
     },
-    findUserByUserName: async (storeId, name) => users.find((u) => u.userStoreId === storeId && u.userName.toLowerCase() === name.toLowerCase()),
+    findStoreWithUser: async (domain, name) => {
+      const store = stores.find((s) => s.domain === domain.toUpperCase());
+      return { store, user: store && users.find((u) => u.userStoreId === store.id && u.userName.toLowerCase() === name.toLowerCase()) };
+    },
+    findUserStoreById: async (id) => stores.find((s) => s.id === id),
     findUsersByEmail: async (storeId, email) => users.filter((u) => u.userStoreId === storeId && u.emailValues.includes(email)),
     findLinkOfUserForIdp: async (userId, idpId) => links.find((l) => l.userId === userId && l.idpId === idpId),
     findGroupsByNames: async (_storeId, names) => (world.groups ?? []).filter((g) => names.some((n) => n.toLowerCase() === g.displayName.toLowerCase())),
