@@ -32,7 +32,12 @@ const ScimClientCreate = z
     name: z.string().min(1).max(200),
     scopes: z.array(z.enum(SCIM_SCOPES)).min(1).default(['scim:read', 'scim:write']),
     userStores: z
-      .array(z.string().transform((d) => d.toUpperCase()).pipe(z.string().regex(DOMAIN_PATTERN)))
+      .array(
+        z
+          .string()
+          .transform((d) => d.toUpperCase())
+          .pipe(z.string().regex(DOMAIN_PATTERN)),
+      )
       .min(1)
       .nullable()
       .default(null)
@@ -51,7 +56,17 @@ const present = (row: ScimClientRow) => ({
 });
 
 const tags = ['SCIM clients'];
-const list = createRoute({ method: 'get', path: '/scim-clients', tags, summary: 'List SCIM clients (tokens are never shown again)', security, responses: { 200: jsonContent(z.object({ items: z.array(ScimClient) }).openapi('ScimClientList'), 'All SCIM clients'), ...errorResponses } });
+const list = createRoute({
+  method: 'get',
+  path: '/scim-clients',
+  tags,
+  summary: 'List SCIM clients (tokens are never shown again)',
+  security,
+  responses: {
+    200: jsonContent(z.object({ items: z.array(ScimClient) }).openapi('ScimClientList'), 'All SCIM clients'),
+    ...errorResponses,
+  },
+});
 const create = createRoute({
   method: 'post',
   path: '/scim-clients',
@@ -80,12 +95,19 @@ export function scimClientRoutes(ctx: AppContext) {
     const input = c.req.valid('json');
     for (const domain of input.userStores ?? []) {
       if (!(await findUserStoreByDomain(ctx.store.db, domain))) {
-        throw invalidInput('user_store_not_found', `User store '${domain}' does not exist`, [{ field: 'userStores', message: `unknown domain ${domain}` }]);
+        throw invalidInput('user_store_not_found', `User store '${domain}' does not exist`, [
+          { field: 'userStores', message: `unknown domain ${domain}` },
+        ]);
       }
     }
     const token = generateToken('jbs_');
     const row = await ctx.store.transaction(async (tx) => {
-      const created = await insertScimClient(tx, { name: input.name, tokenHash: hashToken(token), scopes: [...new Set(input.scopes)], userStores: input.userStores });
+      const created = await insertScimClient(tx, {
+        name: input.name,
+        tokenHash: hashToken(token),
+        scopes: [...new Set(input.scopes)],
+        userStores: input.userStores,
+      });
       await recordAudit(tx, {
         actorType: 'admin',
         actorId: c.get('actor').id,
@@ -106,7 +128,15 @@ export function scimClientRoutes(ctx: AppContext) {
     const removed = await ctx.store.transaction(async (tx) => {
       const row = await deleteScimClient(tx, id);
       if (!row) throw notFound('scim_client_not_found', `SCIM client ${id} does not exist`);
-      await recordAudit(tx, { actorType: 'admin', actorId: c.get('actor').id, action: 'scim_client.delete', targetType: 'scim_client', targetId: id, outcome: 'success', details: { name: row.name } });
+      await recordAudit(tx, {
+        actorType: 'admin',
+        actorId: c.get('actor').id,
+        action: 'scim_client.delete',
+        targetType: 'scim_client',
+        targetId: id,
+        outcome: 'success',
+        details: { name: row.name },
+      });
       return row;
     });
     forgetScimClient(removed.tokenHash);

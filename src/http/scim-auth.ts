@@ -50,7 +50,12 @@ async function lookup(ctx: AppContext, tokenHash: string): Promise<ScimPrincipal
         if (found) userStoreIds.push(found.id);
       }
     }
-    principal = { id: row.id, name: row.name, scopes: row.scopes.filter((s): s is ScimScope => (SCIM_SCOPES as readonly string[]).includes(s)), userStoreIds };
+    principal = {
+      id: row.id,
+      name: row.name,
+      scopes: row.scopes.filter((s): s is ScimScope => (SCIM_SCOPES as readonly string[]).includes(s)),
+      userStoreIds,
+    };
   }
   if (cache.size > 10_000) cache.clear();
   cache.set(tokenHash, { principal, expires: now + CACHE_TTL_MS });

@@ -54,7 +54,8 @@ export function resolveFilter(kind: ResourceKind, raw: RawFilter): ScimFilter {
       return { op: 'not', expr: resolveFilter(kind, raw.expr) };
     case 'valuePath': {
       const { base, def, sub } = resolvePath(kind, raw.path, 'invalidFilter');
-      if (sub || !def.config.multiValued || def.type !== 'complex') throw new AppError('invalid_input', 'invalidFilter', `'${base.join('.')}' is not a multi-valued complex attribute`);
+      if (sub || !def.config.multiValued || def.type !== 'complex')
+        throw new AppError('invalid_input', 'invalidFilter', `'${base.join('.')}' is not a multi-valued complex attribute`);
       return { op: 'any', array: base, filter: resolveElement(def, raw.filter) };
     }
     default: {
@@ -65,7 +66,11 @@ export function resolveFilter(kind: ResourceKind, raw: RawFilter): ScimFilter {
         const subDef = sub ?? (def.type === 'complex' ? find(def.subAttributes, 'value') : def);
         if (!subDef) throw new AppError('invalid_input', 'invalidFilter', `Name a sub-attribute of '${base.join('.')}'`);
         const inner = attrOf(def.type === 'complex' ? [subDef.name] : [], subDef);
-        return { op: 'any', array: base, filter: raw.op === 'pr' ? { op: 'pr', attr: inner } : { op: raw.op, attr: inner, value: raw.value } };
+        return {
+          op: 'any',
+          array: base,
+          filter: raw.op === 'pr' ? { op: 'pr', attr: inner } : { op: raw.op, attr: inner, value: raw.value },
+        };
       }
       const attr = sub ? attrOf([...base, sub.name], sub) : attrOf(base, def);
       if (raw.op === 'pr') return { op: 'pr', attr };
@@ -87,7 +92,8 @@ function resolveElement(parent: AttributeDef, raw: RawFilter): ScimFilter {
       throw new AppError('invalid_input', 'invalidFilter', 'Value filters cannot be nested');
     default: {
       const sub = raw.path.urn || raw.path.names.length !== 1 ? undefined : find(parent.subAttributes, raw.path.names[0]!);
-      if (!sub) throw new AppError('invalid_input', 'invalidFilter', `'${raw.path.names.join('.')}' is not a sub-attribute of '${parent.name}'`);
+      if (!sub)
+        throw new AppError('invalid_input', 'invalidFilter', `'${raw.path.names.join('.')}' is not a sub-attribute of '${parent.name}'`);
       const attr = attrOf([sub.name], sub);
       return raw.op === 'pr' ? { op: 'pr', attr } : { op: raw.op, attr, value: raw.value };
     }

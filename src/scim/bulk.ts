@@ -24,17 +24,24 @@ interface BulkOperation {
 const REFERENCE = /^bulkId:(.+)$/;
 
 function parseBulk(body: unknown): { operations: BulkOperation[]; failOnErrors: number | undefined } {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new AppError('invalid_input', 'invalidSyntax', 'The bulk request must be a JSON object');
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new AppError('invalid_input', 'invalidSyntax', 'The bulk request must be a JSON object');
   const b = body as Record<string, unknown>;
-  if (!Array.isArray(b.schemas) || !b.schemas.includes(BULK_REQUEST_SCHEMA)) throw new AppError('invalid_input', 'invalidSyntax', `The bulk request must name the schema ${BULK_REQUEST_SCHEMA}`);
+  if (!Array.isArray(b.schemas) || !b.schemas.includes(BULK_REQUEST_SCHEMA))
+    throw new AppError('invalid_input', 'invalidSyntax', `The bulk request must name the schema ${BULK_REQUEST_SCHEMA}`);
   if (!Array.isArray(b.Operations)) throw new AppError('invalid_input', 'invalidSyntax', 'Operations must be an array');
   if (b.Operations.length > BULK_MAX_OPERATIONS) {
-    throw new AppError('payload_too_large', 'tooMany', `A bulk request may hold at most ${BULK_MAX_OPERATIONS} operations (this one has ${b.Operations.length})`);
+    throw new AppError(
+      'payload_too_large',
+      'tooMany',
+      `A bulk request may hold at most ${BULK_MAX_OPERATIONS} operations (this one has ${b.Operations.length})`,
+    );
   }
   let failOnErrors: number | undefined;
   if (b.failOnErrors !== undefined) {
     const n = typeof b.failOnErrors === 'string' ? Number(b.failOnErrors) : b.failOnErrors;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw new AppError('invalid_input', 'invalidValue', 'failOnErrors must be a positive integer');
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1)
+      throw new AppError('invalid_input', 'invalidValue', 'failOnErrors must be a positive integer');
     failOnErrors = n;
   }
   const seen = new Set<string>();
@@ -42,17 +49,29 @@ function parseBulk(body: unknown): { operations: BulkOperation[]; failOnErrors: 
     if (!raw || typeof raw !== 'object') throw new AppError('invalid_input', 'invalidSyntax', `Operation ${index + 1} is not an object`);
     const o = raw as Record<string, unknown>;
     const method = typeof o.method === 'string' ? o.method.toUpperCase() : '';
-    if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) throw new AppError('invalid_input', 'invalidValue', `Operation ${index + 1} has no valid method`);
-    if (typeof o.path !== 'string' || !o.path.startsWith('/')) throw new AppError('invalid_input', 'invalidValue', `Operation ${index + 1} has no valid path`);
-    if (o.bulkId !== undefined && (typeof o.bulkId !== 'string' || o.bulkId === '')) throw new AppError('invalid_input', 'invalidValue', `Operation ${index + 1} has an invalid bulkId`);
+    if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(method))
+      throw new AppError('invalid_input', 'invalidValue', `Operation ${index + 1} has no valid method`);
+    if (typeof o.path !== 'string' || !o.path.startsWith('/'))
+      throw new AppError('invalid_input', 'invalidValue', `Operation ${index + 1} has no valid path`);
+    if (o.bulkId !== undefined && (typeof o.bulkId !== 'string' || o.bulkId === ''))
+      throw new AppError('invalid_input', 'invalidValue', `Operation ${index + 1} has an invalid bulkId`);
     if (method === 'POST' && !o.bulkId) throw new AppError('invalid_input', 'invalidValue', `Operation ${index + 1} (POST) needs a bulkId`);
     if (typeof o.bulkId === 'string') {
       if (seen.has(o.bulkId)) throw new AppError('invalid_input', 'invalidValue', `bulkId '${o.bulkId}' is used twice`);
       seen.add(o.bulkId);
     }
-    if (o.version !== undefined && typeof o.version !== 'string') throw new AppError('invalid_input', 'invalidValue', `Operation ${index + 1} has an invalid version`);
-    if (method !== 'DELETE' && (o.data === undefined || o.data === null)) throw new AppError('invalid_input', 'invalidValue', `Operation ${index + 1} (${method}) needs data`);
-    return { index, method: method as BulkOperation['method'], path: o.path, bulkId: o.bulkId as string | undefined, version: o.version as string | undefined, data: o.data };
+    if (o.version !== undefined && typeof o.version !== 'string')
+      throw new AppError('invalid_input', 'invalidValue', `Operation ${index + 1} has an invalid version`);
+    if (method !== 'DELETE' && (o.data === undefined || o.data === null))
+      throw new AppError('invalid_input', 'invalidValue', `Operation ${index + 1} (${method}) needs data`);
+    return {
+      index,
+      method: method as BulkOperation['method'],
+      path: o.path,
+      bulkId: o.bulkId as string | undefined,
+      version: o.version as string | undefined,
+      data: o.data,
+    };
   });
   return { operations, failOnErrors };
 }
@@ -118,12 +137,19 @@ export async function runBulk(call: ScimCall, body: unknown): Promise<ScimResult
       progressed = true;
       const base = { index: op.index, method: op.method, ...(op.bulkId ? { bulkId: op.bulkId } : {}) };
       try {
-        if (unresolved.length) throw new AppError('conflict', 'invalidValue', `bulkId '${unresolved[0]}' does not refer to an operation of this request`);
+        if (unresolved.length)
+          throw new AppError('conflict', 'invalidValue', `bulkId '${unresolved[0]}' does not refer to an operation of this request`);
         const path = op.path.replace(/\/bulkId:([^/]+)$/, (whole, ref: string) => (ids.has(ref) ? `/${ids.get(ref)}` : whole));
         const result = await dispatch(call, op, path, substitute(op.data, ids));
         const location = result.headers?.location ?? result.headers?.['content-location'];
-        if (op.method === 'POST' && op.bulkId && result.body && typeof result.body === 'object') ids.set(op.bulkId, String((result.body as { id: string }).id));
-        results.push({ ...base, ...(location ? { location } : op.method === 'DELETE' ? { location: `${call.baseUrl}${op.path}` } : {}), ...(result.headers?.etag ? { version: result.headers.etag } : {}), status: String(result.status) });
+        if (op.method === 'POST' && op.bulkId && result.body && typeof result.body === 'object')
+          ids.set(op.bulkId, String((result.body as { id: string }).id));
+        results.push({
+          ...base,
+          ...(location ? { location } : op.method === 'DELETE' ? { location: `${call.baseUrl}${op.path}` } : {}),
+          ...(result.headers?.etag ? { version: result.headers.etag } : {}),
+          status: String(result.status),
+        });
       } catch (error) {
         errors++;
         if (!(error instanceof AppError)) call.ctx.logger.error({ err: error }, 'bulk operation failed');
@@ -135,7 +161,11 @@ export async function runBulk(call: ScimCall, body: unknown): Promise<ScimResult
       // Circular or dangling references among the rest: each is refused.
       for (const op of waiting) {
         errors++;
-        const response = { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '409', detail: 'Circular bulkId references could not be resolved' };
+        const response = {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+          status: '409',
+          detail: 'Circular bulkId references could not be resolved',
+        };
         results.push({ index: op.index, method: op.method, ...(op.bulkId ? { bulkId: op.bulkId } : {}), status: '409', response });
       }
       break;

@@ -21,7 +21,14 @@ export function serviceProviderConfig(baseUrl: string) {
     sort: { supported: true },
     etag: { supported: true },
     // draft-ietf-scim-cursor-pagination §6
-    pagination: { cursor: true, index: true, defaultPaginationMethod: 'index', defaultPageSize: DEFAULT_PAGE_SIZE, maxPageSize: MAX_PAGE_SIZE, cursorTimeout: 0 },
+    pagination: {
+      cursor: true,
+      index: true,
+      defaultPaginationMethod: 'index',
+      defaultPageSize: DEFAULT_PAGE_SIZE,
+      maxPageSize: MAX_PAGE_SIZE,
+      cursorTimeout: 0,
+    },
     authenticationSchemes: [
       { type: 'oauthbearertoken', name: 'Bearer token', description: 'A SCIM client token from POST /api/v1/scim-clients', primary: true },
     ],
@@ -53,7 +60,8 @@ export function resourceTypes(baseUrl: string) {
 }
 
 export function schemas(baseUrl: string): Array<Record<string, unknown>> {
-  const describe = (definition: { describe(basepath: string): unknown }) => JSON.parse(JSON.stringify(definition.describe(`${baseUrl}/Schemas`))) as Record<string, unknown>;
+  const describe = (definition: { describe(basepath: string): unknown }) =>
+    JSON.parse(JSON.stringify(definition.describe(`${baseUrl}/Schemas`))) as Record<string, unknown>;
   const user = describe(SCIMMY.Schemas.User.definition);
   delete user.schemaExtensions;
   return [user, describe(SCIMMY.Schemas.EnterpriseUser.definition), describe(SCIMMY.Schemas.Group.definition)];

@@ -69,7 +69,8 @@ function tokenize(input: string): Token[] {
 }
 
 function parsePath(text: string, at: number): RawPath {
-  if (!ATTR_PATH.test(text) || text.endsWith('.') || text.includes('..')) throw invalid(`'${text}' at position ${at + 1} is not an attribute path`);
+  if (!ATTR_PATH.test(text) || text.endsWith('.') || text.includes('..'))
+    throw invalid(`'${text}' at position ${at + 1} is not an attribute path`);
   if (text.toLowerCase().startsWith('urn:')) {
     const cut = text.lastIndexOf(':');
     const rest = text.slice(cut + 1);

@@ -31,7 +31,9 @@ const MAX_MEMBERS_PER_REQUEST = 10_000;
 
 async function answer(call: ScimCall, status: number, row: GroupRow, executor: Tx | ScimCall['ctx']['store']['db']): Promise<ScimResult> {
   const { attributes, excluded } = lenientAttributes('Group', call);
-  const wantsMembers = attributes ? attributes.some((p) => p[0] === 'members') : !excluded?.some((p) => p[0] === 'members' && p.length === 1);
+  const wantsMembers = attributes
+    ? attributes.some((p) => p[0] === 'members')
+    : !excluded?.some((p) => p[0] === 'members' && p.length === 1);
   const members = wantsMembers ? (await listMembers(executor, [row.id])).get(row.id) : undefined;
   const location = `${call.baseUrl}/Groups/${row.id}`;
   return {
@@ -44,11 +46,13 @@ async function answer(call: ScimCall, status: number, row: GroupRow, executor: T
 /** Validates member references ({ value: id }); every member must be an existing user or group. */
 async function resolveMembers(tx: Tx, value: unknown, groupId?: string): Promise<MemberRef[]> {
   const list = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
-  if (list.length > MAX_MEMBERS_PER_REQUEST) throw new AppError('invalid_input', 'tooMany', `At most ${MAX_MEMBERS_PER_REQUEST} members per request`);
+  if (list.length > MAX_MEMBERS_PER_REQUEST)
+    throw new AppError('invalid_input', 'tooMany', `At most ${MAX_MEMBERS_PER_REQUEST} members per request`);
   const ids: string[] = [];
   for (const item of list) {
     const id = item && typeof item === 'object' ? (item as Record<string, unknown>).value : undefined;
-    if (typeof id !== 'string' || !UUID_PATTERN.test(id)) throw new AppError('invalid_input', 'invalidValue', 'Each member needs a value that is the id of a User or Group');
+    if (typeof id !== 'string' || !UUID_PATTERN.test(id))
+      throw new AppError('invalid_input', 'invalidValue', 'Each member needs a value that is the id of a User or Group');
     if (id === groupId) throw new AppError('invalid_input', 'invalidValue', 'A group cannot be a member of itself');
     ids.push(id.toLowerCase());
   }
@@ -92,7 +96,12 @@ export async function createGroup(call: ScimCall, body: unknown): Promise<ScimRe
     const checked = await checkQualifiedName(tx, call.principal, resource.displayName, 'displayName', 'Group');
     resource.displayName = checked.qualified;
     const members = await resolveMembers(tx, (body as Record<string, unknown>).members);
-    const created = await insertGroup(tx, { userStoreId: checked.store.id, displayName: checked.name, externalId: (resource.externalId as string | undefined) ?? null, resource });
+    const created = await insertGroup(tx, {
+      userStoreId: checked.store.id,
+      displayName: checked.name,
+      externalId: (resource.externalId as string | undefined) ?? null,
+      resource,
+    });
     await addMembers(tx, created.id, members);
     await recordWrite(tx, call, 'group.create', created, { memberCount: members.length });
     return created;
@@ -111,8 +120,15 @@ export async function getGroup(call: ScimCall, id: string): Promise<ScimResult> 
 export async function listGroups(call: ScimCall, request: ListRequest): Promise<ScimResult> {
   const query = parseListRequest('Group', request);
   const page = await searchScim<GroupRow>(call.ctx.store.db, 'groups', { ...query.search, userStoreIds: call.principal.userStoreIds });
-  const wantsMembers = query.attributes ? query.attributes.some((p) => p[0] === 'members') : !query.excluded?.some((p) => p[0] === 'members' && p.length === 1);
-  const members = wantsMembers ? await listMembers(call.ctx.store.db, page.rows.map((r) => r.id)) : undefined;
+  const wantsMembers = query.attributes
+    ? query.attributes.some((p) => p[0] === 'members')
+    : !query.excluded?.some((p) => p[0] === 'members' && p.length === 1);
+  const members = wantsMembers
+    ? await listMembers(
+        call.ctx.store.db,
+        page.rows.map((r) => r.id),
+      )
+    : undefined;
   const resources = page.rows.map((row) => project(groupToScim(row, call.baseUrl, members?.get(row.id)), query.attributes, query.excluded));
   const nextCursor = page.next && query.cursorFingerprint ? encodeCursor({ ...page.next, f: query.cursorFingerprint }) : undefined;
   return { status: 200, body: listResponse(resources, page.totalResults, query.search, nextCursor) };
@@ -123,12 +139,18 @@ export async function replaceGroup(call: ScimCall, id: string, body: unknown): P
   const row = await call.ctx.store.transaction(async (tx) => {
     const before = await loadForWrite(tx, call, id);
     const checked = await checkQualifiedName(tx, call.principal, resource.displayName, 'displayName', 'Group');
-    if (checked.store.id !== before.userStoreId) throw new AppError('invalid_input', 'mutability', 'displayName cannot move a group to another user store');
+    if (checked.store.id !== before.userStoreId)
+      throw new AppError('invalid_input', 'mutability', 'displayName cannot move a group to another user store');
     resource.displayName = checked.qualified;
     const members = await resolveMembers(tx, (body as Record<string, unknown>).members, before.id);
     await removeMembers(tx, before.id);
     await addMembers(tx, before.id, members);
-    const updated = await updateGroup(tx, before.id, { displayName: checked.name, externalId: (resource.externalId as string | undefined) ?? null, resource }, before.version);
+    const updated = await updateGroup(
+      tx,
+      before.id,
+      { displayName: checked.name, externalId: (resource.externalId as string | undefined) ?? null, resource },
+      before.version,
+    );
     await recordWrite(tx, call, 'group.update', updated, { via: 'put', memberCount: members.length });
     return updated;
   });
@@ -155,7 +177,8 @@ export async function patchGroup(call: ScimCall, id: string, body: unknown): Pro
       if (key === 'displayname') {
         if (op === 'remove') throw new AppError('invalid_input', 'mutability', 'displayName is required and cannot be removed');
         const checked = await checkQualifiedName(tx, call.principal, value, 'displayName', 'Group');
-        if (checked.store.id !== before.userStoreId) throw new AppError('invalid_input', 'mutability', 'displayName cannot move a group to another user store');
+        if (checked.store.id !== before.userStoreId)
+          throw new AppError('invalid_input', 'mutability', 'displayName cannot move a group to another user store');
         resource.displayName = checked.qualified;
       } else if (key === 'externalid') {
         if (op === 'remove' || value === null) delete resource.externalId;
@@ -167,7 +190,14 @@ export async function patchGroup(call: ScimCall, id: string, body: unknown): Pro
     const applyMembers = async (op: PatchOperation['op'], value: unknown) => {
       if (op === 'remove') {
         if (value === undefined) removed.push(...(await removeMembers(tx, before.id)));
-        else removed.push(...(await removeMembers(tx, before.id, (await resolveMembersLoose(value)).map((m) => m))));
+        else
+          removed.push(
+            ...(await removeMembers(
+              tx,
+              before.id,
+              (await resolveMembersLoose(value)).map((m) => m),
+            )),
+          );
         return;
       }
       const members = await resolveMembers(tx, value, before.id);
@@ -178,7 +208,8 @@ export async function patchGroup(call: ScimCall, id: string, body: unknown): Pro
     for (const operation of operations) {
       const { op, path, value } = operation;
       if (!path) {
-        if (!value || typeof value !== 'object' || Array.isArray(value)) throw new AppError('invalid_input', 'invalidValue', `A ${op} without path needs an object value`);
+        if (!value || typeof value !== 'object' || Array.isArray(value))
+          throw new AppError('invalid_input', 'invalidValue', `A ${op} without path needs an object value`);
         for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
           if (key.toLowerCase() === 'members') await applyMembers(op, v);
           else if (key === 'schemas' || key === 'id' || key === 'meta') continue;
@@ -199,7 +230,12 @@ export async function patchGroup(call: ScimCall, id: string, body: unknown): Pro
     const changedMembers = added.length > 0 || removed.length > 0;
     if (!attributesChanged && !changedMembers) return before;
     const updated = attributesChanged
-      ? await updateGroup(tx, before.id, { displayName: splitName(resource.displayName), externalId: (resource.externalId as string | undefined) ?? null, resource }, before.version)
+      ? await updateGroup(
+          tx,
+          before.id,
+          { displayName: splitName(resource.displayName), externalId: (resource.externalId as string | undefined) ?? null, resource },
+          before.version,
+        )
       : await touchGroup(tx, before.id, before.version);
     if (attributesChanged) await recordWrite(tx, call, 'group.update', updated, { via: 'patch' });
     if (added.length) await recordWrite(tx, call, 'group.member_add', updated, { added });

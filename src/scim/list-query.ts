@@ -60,7 +60,8 @@ function decodeCursor(cursor: string, fingerprint: string): CursorState {
   if (!state || typeof state.id !== 'string' || !/^[0-9a-f-]{36}$/i.test(state.id) || (state.v !== null && typeof state.v !== 'string')) {
     throw new AppError('invalid_input', 'invalidCursor', 'The cursor is not one this server issued');
   }
-  if (state.f !== fingerprint) throw new AppError('invalid_input', 'invalidCursor', 'The cursor belongs to a different filter or sort order');
+  if (state.f !== fingerprint)
+    throw new AppError('invalid_input', 'invalidCursor', 'The cursor belongs to a different filter or sort order');
   return state;
 }
 
@@ -68,7 +69,8 @@ export function parseListRequest(kind: ResourceKind, request: ListRequest): List
   const filter = request.filter !== undefined && request.filter !== '' ? resolveFilter(kind, parseFilter(request.filter)) : undefined;
   const sortBy = request.sortBy ? resolveSortBy(kind, request.sortBy) : undefined;
   const order = request.sortOrder?.toLowerCase();
-  if (order !== undefined && order !== 'ascending' && order !== 'descending') throw invalidValue("sortOrder must be 'ascending' or 'descending'");
+  if (order !== undefined && order !== 'ascending' && order !== 'descending')
+    throw invalidValue("sortOrder must be 'ascending' or 'descending'");
   const startIndex = Math.max(1, integer(request.startIndex, 'startIndex') ?? 1);
   const count = Math.min(MAX_PAGE_SIZE, Math.max(0, integer(request.count, 'count') ?? DEFAULT_PAGE_SIZE));
   const attributes = lenientList(kind, request.attributes);
@@ -81,7 +83,12 @@ export function parseListRequest(kind: ResourceKind, request: ListRequest): List
     .digest('base64url')
     .slice(0, 12);
   const after = request.cursor === '' ? null : decodeCursor(request.cursor, fingerprint);
-  return { search: { ...search, startIndex: 1, cursor: { after: after ? { v: after.v, id: after.id } : null } }, attributes, excluded, cursorFingerprint: fingerprint };
+  return {
+    search: { ...search, startIndex: 1, cursor: { after: after ? { v: after.v, id: after.id } : null } },
+    attributes,
+    excluded,
+    cursorFingerprint: fingerprint,
+  };
 }
 
 /** attributes / excludedAttributes naming unknown attributes are ignored, as RFC 7644 §3.4.2.5 allows. */
@@ -100,9 +107,11 @@ function lenientList(kind: ResourceKind, list: string | undefined): string[][] |
 
 /** The body of POST /.search (RFC 7644 §3.4.3): attribute lists are arrays there. */
 export function listRequestFromSearchBody(body: unknown): ListRequest {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new AppError('invalid_input', 'invalidSyntax', 'The search request must be a JSON object');
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new AppError('invalid_input', 'invalidSyntax', 'The search request must be a JSON object');
   const b = body as Record<string, unknown>;
-  if (!Array.isArray(b.schemas) || !b.schemas.includes(SEARCH_REQUEST_SCHEMA)) throw invalidValue(`The search request must name the schema ${SEARCH_REQUEST_SCHEMA}`);
+  if (!Array.isArray(b.schemas) || !b.schemas.includes(SEARCH_REQUEST_SCHEMA))
+    throw invalidValue(`The search request must name the schema ${SEARCH_REQUEST_SCHEMA}`);
   const str = (name: string) => {
     const v = b[name];
     if (v === undefined || v === null) return undefined;

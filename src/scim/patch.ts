@@ -16,7 +16,8 @@ export interface PatchOperation {
 
 /** Validates a PatchOp body; returns its operations (possibly none: some clients send an empty list). */
 export function parsePatchRequest(body: unknown): PatchOperation[] {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new AppError('invalid_input', 'invalidSyntax', 'The PATCH body must be a JSON object');
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new AppError('invalid_input', 'invalidSyntax', 'The PATCH body must be a JSON object');
   const b = body as Record<string, unknown>;
   if (!Array.isArray(b.schemas) || !b.schemas.some((s) => typeof s === 'string' && s.toLowerCase() === PATCH_OP_SCHEMA.toLowerCase())) {
     throw new AppError('invalid_input', 'invalidSyntax', `The PATCH body must name the schema ${PATCH_OP_SCHEMA}`);
@@ -25,14 +26,18 @@ export function parsePatchRequest(body: unknown): PatchOperation[] {
   if (!Array.isArray(operations)) throw new AppError('invalid_input', 'invalidSyntax', 'Operations must be an array');
   if (operations.length > MAX_OPERATIONS) throw new AppError('invalid_input', 'tooMany', `At most ${MAX_OPERATIONS} operations per PATCH`);
   return operations.map((raw, i) => {
-    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new AppError('invalid_input', 'invalidSyntax', `Operation ${i + 1} is not an object`);
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+      throw new AppError('invalid_input', 'invalidSyntax', `Operation ${i + 1} is not an object`);
     const o = raw as Record<string, unknown>;
     const op = typeof o.op === 'string' ? o.op.toLowerCase() : undefined; // Entra ID: "Replace", "Add"
-    if (op !== 'add' && op !== 'remove' && op !== 'replace') throw new AppError('invalid_input', 'invalidSyntax', `Operation ${i + 1} has no valid op (add, remove, replace)`);
-    if (o.path !== undefined && (typeof o.path !== 'string' || o.path.length > 1024)) throw new AppError('invalid_input', 'invalidPath', `Operation ${i + 1} has an invalid path`);
+    if (op !== 'add' && op !== 'remove' && op !== 'replace')
+      throw new AppError('invalid_input', 'invalidSyntax', `Operation ${i + 1} has no valid op (add, remove, replace)`);
+    if (o.path !== undefined && (typeof o.path !== 'string' || o.path.length > 1024))
+      throw new AppError('invalid_input', 'invalidPath', `Operation ${i + 1} has an invalid path`);
     const path = typeof o.path === 'string' && o.path.trim() !== '' ? o.path.trim() : undefined;
     if (op === 'remove' && !path) throw new AppError('invalid_input', 'noTarget', `Operation ${i + 1} (remove) needs a path`);
-    if (op !== 'remove' && o.value === undefined) throw new AppError('invalid_input', 'invalidValue', `Operation ${i + 1} (${op}) needs a value`);
+    if (op !== 'remove' && o.value === undefined)
+      throw new AppError('invalid_input', 'invalidValue', `Operation ${i + 1} (${op}) needs a value`);
     // Entra ID sends booleans as "True"/"False"; the key decides whether the string means a boolean.
     const lastKey = path ? (path.split(/[.:]/).pop() ?? '').replace(/\[.*$/, '') : '';
     return { op, path, value: normalizeBooleans(o.value, lastKey) };
@@ -40,7 +45,12 @@ export function parsePatchRequest(body: unknown): PatchOperation[] {
 }
 
 /** Applies operations to a stored resource through scimmy; returns the patched resource (unvalidated). */
-export async function applyPatch(kind: ResourceKind, id: string, current: Record<string, unknown>, operations: PatchOperation[]): Promise<Record<string, unknown>> {
+export async function applyPatch(
+  kind: ResourceKind,
+  id: string,
+  current: Record<string, unknown>,
+  operations: PatchOperation[],
+): Promise<Record<string, unknown>> {
   if (operations.length === 0) return current;
   try {
     const Schema = schemaClass(kind);
@@ -48,7 +58,11 @@ export async function applyPatch(kind: ResourceKind, id: string, current: Record
     const instance = new Schema({ ...current, id, meta: { resourceType: kind } }, 'out');
     const message = new SCIMMY.Messages.PatchOp({
       schemas: [PATCH_OP_SCHEMA],
-      Operations: operations.map((o) => ({ op: o.op, ...(o.path ? { path: o.path } : {}), ...(o.value !== undefined ? { value: o.value } : {}) })),
+      Operations: operations.map((o) => ({
+        op: o.op,
+        ...(o.path ? { path: o.path } : {}),
+        ...(o.value !== undefined ? { value: o.value } : {}),
+      })),
     });
     const patched = await message.apply(instance);
     if (!patched) return current;

@@ -34,7 +34,9 @@ export function userToScim(row: UserRow, baseUrl: string, groups?: Array<{ value
     schemas,
     id: row.id,
     ...attributes,
-    ...(groups && groups.length ? { groups: groups.map((g) => ({ value: g.value, $ref: `${baseUrl}/Groups/${g.value}`, display: g.display, type: 'direct' })) } : {}),
+    ...(groups && groups.length
+      ? { groups: groups.map((g) => ({ value: g.value, $ref: `${baseUrl}/Groups/${g.value}`, display: g.display, type: 'direct' })) }
+      : {}),
     meta: meta('User', row, baseUrl),
   };
 }
@@ -46,7 +48,14 @@ export function groupToScim(row: GroupRow, baseUrl: string, members?: MemberView
     id: row.id,
     ...attributes,
     ...(members
-      ? { members: members.map((m) => ({ value: m.value, $ref: `${baseUrl}/${m.type}s/${m.value}`, type: m.type, ...(m.display ? { display: m.display } : {}) })) }
+      ? {
+          members: members.map((m) => ({
+            value: m.value,
+            $ref: `${baseUrl}/${m.type}s/${m.value}`,
+            type: m.type,
+            ...(m.display ? { display: m.display } : {}),
+          })),
+        }
       : {}),
     meta: meta('Group', row, baseUrl),
   };

@@ -28,7 +28,8 @@ function send(c: C, result: ScimResult): Response {
 }
 
 function requireScope(c: C, scope: ScimScope): void {
-  if (!hasScope(c.get('scimClient'), scope)) throw new AppError('forbidden', 'insufficient_scope', `This SCIM client lacks the scope ${scope}`);
+  if (!hasScope(c.get('scimClient'), scope))
+    throw new AppError('forbidden', 'insufficient_scope', `This SCIM client lacks the scope ${scope}`);
 }
 
 /** Reads a JSON body: SCIM or plain JSON media types; malformed → 400 invalidSyntax. */
@@ -73,7 +74,8 @@ export function createScimApi(ctx: AppContext) {
     const status = error instanceof AppError || error instanceof HTTPException ? error.status : 500;
     if (status >= 500) ctx.logger.error({ err: error, requestId: c.get('requestId'), path: c.req.path }, 'SCIM request failed');
     const headers: Record<string, string> = status === 413 ? { connection: 'close' } : {};
-    if (error instanceof AppError && EXTRA_SCIM_TYPES.has(error.code)) return scimErrorResponse(scimErrorBody(error.status, error.message, error.code), headers);
+    if (error instanceof AppError && EXTRA_SCIM_TYPES.has(error.code))
+      return scimErrorResponse(scimErrorBody(error.status, error.message, error.code), headers);
     return scimErrorResponse(toScimError(error), headers);
   });
 
@@ -98,14 +100,17 @@ export function createScimApi(ctx: AppContext) {
   app.use('*', scimAuth(ctx));
   // Read when a request comes, not while the app is built (the context may not be ready then).
   app.use('*', (c, next) =>
-    bodyLimit({
-      maxSize: Math.max(BULK_MAX_PAYLOAD_BYTES, ctx.config.bodyLimitBytes),
-      onError: () => {
-        throw new HTTPException(413, { message: 'Payload Too Large' });
-      },
-    })(c, next),
+    c.req.method === 'GET' || c.req.method === 'DELETE' || c.req.method === 'HEAD'
+      ? next()
+      : bodyLimit({
+          maxSize: Math.max(BULK_MAX_PAYLOAD_BYTES, ctx.config.bodyLimitBytes),
+          onError: () => {
+            throw new HTTPException(413, { message: 'Payload Too Large' });
+          },
+        })(c, next),
   );
   app.use('*', async (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'DELETE') return next();
     // Per-endpoint size: Bulk advertises maxPayloadSize; everything else takes the server's body limit.
     const limit = c.req.path.endsWith('/Bulk') ? BULK_MAX_PAYLOAD_BYTES : ctx.config.bodyLimitBytes;
     const length = Number(c.req.header('content-length') ?? 0);
@@ -115,7 +120,15 @@ export function createScimApi(ctx: AppContext) {
 
   const resources = [
     { path: '/Users', list: listUsers, create: createUser, get: getUser, replace: replaceUser, patch: patchUser, remove: deleteUser },
-    { path: '/Groups', list: listGroups, create: createGroup, get: getGroup, replace: replaceGroup, patch: patchGroup, remove: deleteGroup },
+    {
+      path: '/Groups',
+      list: listGroups,
+      create: createGroup,
+      get: getGroup,
+      replace: replaceGroup,
+      patch: patchGroup,
+      remove: deleteGroup,
+    },
   ];
   for (const r of resources) {
     app.get(r.path, async (c) => {
@@ -152,26 +165,33 @@ export function createScimApi(ctx: AppContext) {
   app.post('/.search', async (c) => {
     requireScope(c, 'scim:read');
     const request = listRequestFromSearchBody(await readJson(c));
-    if (request.cursor !== undefined) throw new AppError('invalid_input', 'invalidValue', 'Cursor paging is offered per resource type (/Users, /Groups)');
+    if (request.cursor !== undefined)
+      throw new AppError('invalid_input', 'invalidValue', 'Cursor paging is offered per resource type (/Users, /Groups)');
     if (request.sortBy) throw new AppError('invalid_input', 'invalidValue', 'sortBy is not supported across resource types');
     const scim = call(c);
     const users = (await listUsers(scim, request)).body as { totalResults: number; Resources: unknown[]; startIndex: number };
     const want = Math.min(MAX_PAGE_SIZE, Math.max(0, Number(request.count ?? DEFAULT_PAGE_SIZE) || 0));
     const groupStart = Math.max(1, users.startIndex - users.totalResults);
-    const groups = (await listGroups(scim, { ...request, startIndex: String(groupStart), count: String(Math.max(0, want - users.Resources.length)) })).body as {
+    const groups = (
+      await listGroups(scim, { ...request, startIndex: String(groupStart), count: String(Math.max(0, want - users.Resources.length)) })
+    ).body as {
       totalResults: number;
       Resources: unknown[];
     };
     return send(c, {
       status: 200,
-      body: listResponse([...users.Resources, ...groups.Resources], users.totalResults + groups.totalResults, { startIndex: users.startIndex, count: want }),
+      body: listResponse([...users.Resources, ...groups.Resources], users.totalResults + groups.totalResults, {
+        startIndex: users.startIndex,
+        count: want,
+      }),
     });
   });
 
   app.post('/Bulk', async (c) => {
     requireScope(c, 'scim:write');
     const text = await c.req.text();
-    if (Buffer.byteLength(text) > BULK_MAX_PAYLOAD_BYTES) throw new AppError('payload_too_large', 'tooLarge', `A bulk request may hold at most ${BULK_MAX_PAYLOAD_BYTES} bytes`);
+    if (Buffer.byteLength(text) > BULK_MAX_PAYLOAD_BYTES)
+      throw new AppError('payload_too_large', 'tooLarge', `A bulk request may hold at most ${BULK_MAX_PAYLOAD_BYTES} bytes`);
     let body: unknown;
     try {
       body = JSON.parse(text);

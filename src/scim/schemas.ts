@@ -18,7 +18,14 @@ export const coreSchemaId = (kind: ResourceKind) => (kind === 'User' ? SCIM_USER
 export interface AttributeDef {
   name: string;
   type: string;
-  config: { multiValued?: boolean; caseExact?: boolean; mutable?: boolean | string; returned?: boolean | string; direction?: string; shadow?: boolean };
+  config: {
+    multiValued?: boolean;
+    caseExact?: boolean;
+    mutable?: boolean | string;
+    returned?: boolean | string;
+    direction?: string;
+    shadow?: boolean;
+  };
   subAttributes?: AttributeDef[];
 }
 export interface SchemaDef {
@@ -47,7 +54,11 @@ export function toScimValidationError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof SCIMMY.Types.Error) {
     const e = error as unknown as { status: number; scimType?: string; message: string };
-    return new AppError(e.status === 404 ? 'not_found' : e.status === 409 ? 'conflict' : 'invalid_input', e.scimType ?? 'invalidValue', e.message);
+    return new AppError(
+      e.status === 404 ? 'not_found' : e.status === 409 ? 'conflict' : 'invalid_input',
+      e.scimType ?? 'invalidValue',
+      e.message,
+    );
   }
   if (error instanceof TypeError || error instanceof SyntaxError || error instanceof RangeError) {
     return new AppError('invalid_input', 'invalidValue', error.message);
@@ -60,7 +71,8 @@ export function toScimValidationError(error: unknown): AppError {
  * attributes are 400s. Returns the resource as stored: without id, meta and the read-only attributes.
  */
 export function coerceInbound(kind: ResourceKind, body: unknown): Record<string, unknown> {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new AppError('invalid_input', 'invalidSyntax', 'The request body must be a JSON object');
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new AppError('invalid_input', 'invalidSyntax', 'The request body must be a JSON object');
   const input = normalizeBooleans(body) as Record<string, unknown>;
   const schemas = input.schemas;
   if (!Array.isArray(schemas) || !schemas.every((s) => typeof s === 'string')) {
@@ -79,7 +91,8 @@ export function coerceInbound(kind: ResourceKind, body: unknown): Record<string,
     const extension = known.find((k) => k.toLowerCase() === key.toLowerCase() && k !== coreSchemaId(kind));
     if (!extension) throw new AppError('invalid_input', 'invalidValue', `Unknown schema extension '${key}'`);
     const value = input[key];
-    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new AppError('invalid_input', 'invalidValue', `Extension '${key}' must be an object`);
+    if (!value || typeof value !== 'object' || Array.isArray(value))
+      throw new AppError('invalid_input', 'invalidValue', `Extension '${key}' must be an object`);
     if (!schemas.some((s) => s.toLowerCase() === extension.toLowerCase())) input.schemas = [...schemas, extension];
   }
   const { id: _id, meta: _meta, groups: _groups, members: _members, password: _password, ...rest } = input;
@@ -95,7 +108,8 @@ export function coerceInbound(kind: ResourceKind, body: unknown): Record<string,
   delete coerced.members;
   // Keep only the schemas actually used (the enterprise URN when its attributes are present).
   const used = [coreSchemaId(kind)];
-  if (kind === 'User' && coerced[SCIM_ENTERPRISE_USER_SCHEMA] && Object.keys(coerced[SCIM_ENTERPRISE_USER_SCHEMA] as object).length) used.push(SCIM_ENTERPRISE_USER_SCHEMA);
+  if (kind === 'User' && coerced[SCIM_ENTERPRISE_USER_SCHEMA] && Object.keys(coerced[SCIM_ENTERPRISE_USER_SCHEMA] as object).length)
+    used.push(SCIM_ENTERPRISE_USER_SCHEMA);
   else delete coerced[SCIM_ENTERPRISE_USER_SCHEMA];
   coerced.schemas = used;
   return coerced;

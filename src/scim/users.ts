@@ -32,7 +32,8 @@ function answer(call: ScimCall, status: number, row: UserRow, groups?: Array<{ v
 async function passwordOf(body: unknown): Promise<string | undefined> {
   const value = (body as Record<string, unknown> | null)?.password;
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length < 1 || value.length > 1024) throw new AppError('invalid_input', 'invalidValue', 'password must be a string');
+  if (typeof value !== 'string' || value.length < 1 || value.length > 1024)
+    throw new AppError('invalid_input', 'invalidValue', 'password must be a string');
   return hashPassword(value);
 }
 
@@ -43,7 +44,14 @@ async function loadForWrite(tx: Tx, call: ScimCall, id: string): Promise<UserRow
   return row;
 }
 
-async function recordWrite(tx: Tx, call: ScimCall, action: 'create' | 'update' | 'delete', row: UserRow, before?: UserRow, details?: Record<string, unknown>) {
+async function recordWrite(
+  tx: Tx,
+  call: ScimCall,
+  action: 'create' | 'update' | 'delete',
+  row: UserRow,
+  before?: UserRow,
+  details?: Record<string, unknown>,
+) {
   await recordAudit(tx, {
     actorType: 'scim_client',
     actorId: call.principal.id,
@@ -71,7 +79,13 @@ export async function createUser(call: ScimCall, body: unknown): Promise<ScimRes
     const checked = await checkQualifiedName(tx, call.principal, resource.userName, 'userName', 'User');
     resource.userName = checked.qualified;
     const provenance = recordProvenance({}, changedAttributePaths(null, resource), provenanceEntry(call));
-    const created = await insertUser(tx, { userStoreId: checked.store.id, userName: checked.name, resource, provenance, passwordHash: passwordHash ?? null });
+    const created = await insertUser(tx, {
+      userStoreId: checked.store.id,
+      userName: checked.name,
+      resource,
+      provenance,
+      passwordHash: passwordHash ?? null,
+    });
     await recordWrite(tx, call, 'create', created);
     return created;
   });
@@ -92,7 +106,12 @@ export async function listUsers(call: ScimCall, request: ListRequest): Promise<S
   const page = await searchScim<UserRow>(call.ctx.store.db, 'users', { ...query.search, userStoreIds: call.principal.userStoreIds });
   // The read-only `groups` attribute costs a join: lists return it only when asked for by name.
   const wantsGroups = query.attributes?.some((p) => p[0] === 'groups');
-  const groups = wantsGroups ? await listGroupsOf(call.ctx.store.db, page.rows.map((r) => r.id)) : undefined;
+  const groups = wantsGroups
+    ? await listGroupsOf(
+        call.ctx.store.db,
+        page.rows.map((r) => r.id),
+      )
+    : undefined;
   const resources = page.rows.map((row) => project(userToScim(row, call.baseUrl, groups?.get(row.id)), query.attributes, query.excluded));
   const nextCursor = page.next && query.cursorFingerprint ? encodeCursor({ ...page.next, f: query.cursorFingerprint }) : undefined;
   return { status: 200, body: listResponse(resources, page.totalResults, query.search, nextCursor) };
@@ -108,7 +127,14 @@ export async function replaceUser(call: ScimCall, id: string, body: unknown): Pr
   return answer(call, 200, row);
 }
 
-async function writeUpdate(tx: Tx, call: ScimCall, before: UserRow, resource: ScimUserResource, passwordHash: string | undefined, via: 'put' | 'patch') {
+async function writeUpdate(
+  tx: Tx,
+  call: ScimCall,
+  before: UserRow,
+  resource: ScimUserResource,
+  passwordHash: string | undefined,
+  via: 'put' | 'patch',
+) {
   const checked = await checkQualifiedName(tx, call.principal, resource.userName, 'userName', 'User');
   resource.userName = checked.qualified;
   const changed = changedAttributePaths(before.resource as Record<string, unknown>, resource);

@@ -26,16 +26,24 @@ export async function checkQualifiedName(
   field: 'userName' | 'displayName',
   kind: 'User' | 'Group',
 ): Promise<CheckedName> {
-  if (typeof value !== 'string' || value.trim() === '') throw new AppError('invalid_input', 'invalidValue', `${field} must be a non-empty string`);
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new AppError('invalid_input', 'invalidValue', `${field} must be a non-empty string`);
   const { domain, name } = splitQualifiedName(value);
   const store = await findUserStoreByDomain(executor, domain);
-  if (!store) throw new AppError('invalid_input', 'invalidValue', `${field} '${value}' names an unknown user store domain '${domain}'`, [{ field, message: 'unknown domain' }]);
-  if (principal.userStoreIds && !principal.userStoreIds.includes(store.id)) throw forbidden(`This SCIM client may not write to user store ${store.domain}`);
+  if (!store)
+    throw new AppError('invalid_input', 'invalidValue', `${field} '${value}' names an unknown user store domain '${domain}'`, [
+      { field, message: 'unknown domain' },
+    ]);
+  if (principal.userStoreIds && !principal.userStoreIds.includes(store.id))
+    throw forbidden(`This SCIM client may not write to user store ${store.domain}`);
   const policy = kind === 'User' ? store.usernameRegex : store.rolenameRegex;
   if (!name || !matchesPolicy(policy, name)) {
-    throw new AppError('invalid_input', 'invalidValue', `${field} '${name}' does not match the ${kind === 'User' ? 'username' : 'role name'} policy of user store ${store.domain}`, [
-      { field, message: 'does not match the store policy' },
-    ]);
+    throw new AppError(
+      'invalid_input',
+      'invalidValue',
+      `${field} '${name}' does not match the ${kind === 'User' ? 'username' : 'role name'} policy of user store ${store.domain}`,
+      [{ field, message: 'does not match the store policy' }],
+    );
   }
   return { store, name, qualified: qualifyName(store.domain, name) };
 }
@@ -56,9 +64,14 @@ export function readOnlyPaths(_before: UserRow): string[] {
 /** Checks an update of an existing user: same store, and no read-only attribute among `changed`. */
 export function checkUserUpdate(before: UserRow, checked: CheckedName, changed: string[]): void {
   if (checked.store.id !== before.userStoreId) {
-    throw new AppError('invalid_input', 'mutability', 'userName cannot move a user to another user store', [{ field: 'userName', message: 'domain is immutable' }]);
+    throw new AppError('invalid_input', 'mutability', 'userName cannot move a user to another user store', [
+      { field: 'userName', message: 'domain is immutable' },
+    ]);
   }
   const locked = new Set(readOnlyPaths(before).map((p) => p.toLowerCase()));
   const hit = changed.find((p) => locked.has(p.toLowerCase()));
-  if (hit) throw new AppError('invalid_input', 'mutability', `Attribute '${hit}' is read-only for this user`, [{ field: hit, message: 'read-only' }]);
+  if (hit)
+    throw new AppError('invalid_input', 'mutability', `Attribute '${hit}' is read-only for this user`, [
+      { field: hit, message: 'read-only' },
+    ]);
 }

@@ -23,7 +23,8 @@ export interface MemberView extends MemberRef {
   display: string | null;
 }
 
-const taken = (name: string) => conflict('uniqueness', `A group named '${name}' already exists`, [{ field: 'displayName', message: 'already taken' }]);
+const taken = (name: string) =>
+  conflict('uniqueness', `A group named '${name}' already exists`, [{ field: 'displayName', message: 'already taken' }]);
 
 export async function insertGroup(executor: Executor, group: NewGroup): Promise<GroupRow> {
   const [row] = await executor.insert(groups).values(group).onConflictDoNothing().returning();
@@ -58,7 +59,11 @@ export async function updateGroup(
   }
   if (row) return row;
   if (expectedVersion !== undefined && (await findGroupById(executor, id))) {
-    throw new AppError('precondition_failed', 'version_mismatch', `group ${id} was changed by someone else (version is no longer ${expectedVersion})`);
+    throw new AppError(
+      'precondition_failed',
+      'version_mismatch',
+      `group ${id} was changed by someone else (version is no longer ${expectedVersion})`,
+    );
   }
   throw notFound('group_not_found', `group ${id} does not exist`);
 }
@@ -84,7 +89,10 @@ export async function removeFromAllGroups(executor: Executor, memberId: string):
 export async function findMemberTypes(executor: Executor, ids: string[]): Promise<Map<string, 'User' | 'Group'>> {
   const found = new Map<string, 'User' | 'Group'>();
   if (ids.length === 0) return found;
-  const list = sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `);
+  const list = sql.join(
+    ids.map((id) => sql`${id}::uuid`),
+    sql`, `,
+  );
   const result = await rows<{ id: string; kind: 'User' | 'Group' }>(
     executor,
     sql`select id::text as id, 'User' as kind from users where id in (${list}) union all select id::text, 'Group' from groups where id in (${list})`,
@@ -123,7 +131,10 @@ export async function listMembers(executor: Executor, groupIds: string[]): Promi
         from group_members m
         left join users u on m.member_type = 'User' and u.id = m.member_id
         left join groups g on m.member_type = 'Group' and g.id = m.member_id
-        where m.group_id in (${sql.join(groupIds.map((id) => sql`${id}::uuid`), sql`, `)})
+        where m.group_id in (${sql.join(
+          groupIds.map((id) => sql`${id}::uuid`),
+          sql`, `,
+        )})
         order by m.added_at, m.member_id`,
   );
   for (const r of result) byGroup.get(r.group_id)?.push({ value: r.value, type: r.type, display: r.display });
@@ -131,14 +142,20 @@ export async function listMembers(executor: Executor, groupIds: string[]): Promi
 }
 
 /** The groups a user (or group) belongs to, for the User's read-only `groups` attribute. */
-export async function listGroupsOf(executor: Executor, memberIds: string[]): Promise<Map<string, Array<{ value: string; display: string }>>> {
+export async function listGroupsOf(
+  executor: Executor,
+  memberIds: string[],
+): Promise<Map<string, Array<{ value: string; display: string }>>> {
   const byMember = new Map<string, Array<{ value: string; display: string }>>(memberIds.map((id) => [id, []]));
   if (memberIds.length === 0) return byMember;
   const result = await rows<{ member_id: string; value: string; display: string }>(
     executor,
     sql`select m.member_id::text as member_id, g.id::text as value, g.resource ->> 'displayName' as display
         from group_members m join groups g on g.id = m.group_id
-        where m.member_id in (${sql.join(memberIds.map((id) => sql`${id}::uuid`), sql`, `)})
+        where m.member_id in (${sql.join(
+          memberIds.map((id) => sql`${id}::uuid`),
+          sql`, `,
+        )})
         order by g.display_name`,
   );
   for (const r of result) byMember.get(r.member_id)?.push({ value: r.value, display: r.display });

@@ -37,5 +37,8 @@ export async function deleteScimClient(executor: Executor, id: string): Promise<
 }
 
 export async function touchScimClient(executor: Executor, id: string): Promise<void> {
-  await executor.update(scimClients).set({ lastUsedAt: sql`now()` }).where(eq(scimClients.id, id));
+  await executor
+    .update(scimClients)
+    .set({ lastUsedAt: sql`now()` })
+    .where(eq(scimClients.id, id));
 }

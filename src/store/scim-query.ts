@@ -90,7 +90,11 @@ function jsonOperand(source: SQL, attr: ScimAttr): Operand {
   if (attr.type === 'boolean') return { expr: sql`(${source} #> ${p}::text[])`, type: 'boolean', caseExact: true };
   if (attr.type === 'decimal' || attr.type === 'integer') {
     const value = sql`(${source} #> ${p}::text[])`;
-    return { expr: sql`(case when jsonb_typeof(${value}) = 'number' then (${value})::text::numeric end)`, type: attr.type, caseExact: true };
+    return {
+      expr: sql`(case when jsonb_typeof(${value}) = 'number' then (${value})::text::numeric end)`,
+      type: attr.type,
+      caseExact: true,
+    };
   }
   return { expr: text, type: attr.type, caseExact: attr.caseExact };
 }
@@ -130,7 +134,12 @@ function compare(operand: Operand, op: CompareOp, value: FilterValue): SQL {
     if (op === 'ne') return UUID.test(value) ? sql`(${expr} <> ${value}::uuid)` : sql`true`;
     return stringCompare(sql`(${expr})::text`, op, value, true);
   }
-  return stringCompare(operand.lowered || operand.caseExact ? expr : sql`lower(${expr})`, op, value, operand.caseExact || Boolean(operand.lowered));
+  return stringCompare(
+    operand.lowered || operand.caseExact ? expr : sql`lower(${expr})`,
+    op,
+    value,
+    operand.caseExact || Boolean(operand.lowered),
+  );
 }
 
 function stringCompare(left: SQL, op: CompareOp, value: string, exact: boolean): SQL {
@@ -170,7 +179,8 @@ function present(operand: Operand, attr: ScimAttr): SQL {
   if (attr.type === 'complex' || attr.multiValued) {
     return sql`(jsonb_typeof(${operand.expr}) = 'array' and jsonb_array_length(${operand.expr}) > 0 or jsonb_typeof(${operand.expr}) = 'object' and ${operand.expr} <> '{}'::jsonb)`;
   }
-  if (attr.type === 'string' || attr.type === 'reference' || attr.type === 'binary') return sql`(${operand.expr} is not null and ${operand.expr} <> '')`;
+  if (attr.type === 'string' || attr.type === 'reference' || attr.type === 'binary')
+    return sql`(${operand.expr} is not null and ${operand.expr} <> '')`;
   return sql`(${operand.expr} is not null)`;
 }
 
@@ -216,8 +226,15 @@ function elementOperand(attr: ScimAttr, scope: Scope): Operand {
   const sub = (attr.path[0] ?? 'value').toLowerCase();
   if (element.array === 'members' || element.array === 'groups') {
     const g = element.alias;
-    if (sub === 'value') return { expr: sql.raw(element.array === 'members' ? `${g}.member_id` : `${g}.group_id`), type: 'string', caseExact: true, uuid: true };
-    if (sub === 'type') return { expr: element.array === 'members' ? sql.raw(`${g}.member_type`) : sql`'direct'::text`, type: 'string', caseExact: false };
+    if (sub === 'value')
+      return {
+        expr: sql.raw(element.array === 'members' ? `${g}.member_id` : `${g}.group_id`),
+        type: 'string',
+        caseExact: true,
+        uuid: true,
+      };
+    if (sub === 'type')
+      return { expr: element.array === 'members' ? sql.raw(`${g}.member_type`) : sql`'direct'::text`, type: 'string', caseExact: false };
     if (sub === 'display' && element.array === 'groups') return { expr: sql.raw(`${g}_g.display_name`), type: 'string', caseExact: false };
     throw invalidFilter(`Sub-attribute '${attr.path.join('.')}' of ${element.array} cannot be filtered`);
   }
@@ -228,16 +245,22 @@ function elementOperand(attr: ScimAttr, scope: Scope): Operand {
 function presentRowComplex(attr: ScimAttr, scope: Scope): SQL {
   const key = attr.path.join('.').toLowerCase();
   if (scope.table === 'users' && key === 'emails') return sql.raw(`(cardinality(${scope.alias}.email_values) > 0)`);
-  if (scope.table === 'groups' && key === 'members') return sql.raw(`exists (select 1 from group_members pm where pm.group_id = ${scope.alias}.id)`);
-  if (scope.table === 'users' && key === 'groups') return sql.raw(`exists (select 1 from group_members pm where pm.member_id = ${scope.alias}.id)`);
-  return present({ expr: sql`(${sql.raw(`${scope.alias}.resource`)} #> ${jsonPath(attr.path)}::text[])`, type: 'complex', caseExact: true }, attr);
+  if (scope.table === 'groups' && key === 'members')
+    return sql.raw(`exists (select 1 from group_members pm where pm.group_id = ${scope.alias}.id)`);
+  if (scope.table === 'users' && key === 'groups')
+    return sql.raw(`exists (select 1 from group_members pm where pm.member_id = ${scope.alias}.id)`);
+  return present(
+    { expr: sql`(${sql.raw(`${scope.alias}.resource`)} #> ${jsonPath(attr.path)}::text[])`, type: 'complex', caseExact: true },
+    attr,
+  );
 }
 
 /** Comparisons served by special columns: userName and group displayName (domain-qualified), email values. */
 function specialCompare(attr: ScimAttr, op: CompareOp, value: FilterValue, scope: Scope): SQL | undefined {
   if (scope.element) return undefined;
   const key = attr.path.join('.').toLowerCase();
-  const nameColumn = scope.table === 'users' && key === 'username' ? 'user_name' : scope.table === 'groups' && key === 'displayname' ? 'display_name' : null;
+  const nameColumn =
+    scope.table === 'users' && key === 'username' ? 'user_name' : scope.table === 'groups' && key === 'displayname' ? 'display_name' : null;
   if (!nameColumn) return undefined;
   if (typeof value !== 'string') throw invalidFilter(`'${attr.path.join('.')}' compares only with a string`);
   const col = sql.raw(`${scope.alias}.${nameColumn}`);
@@ -284,7 +307,8 @@ function anyOverJson(array: string[], filter: ScimFilter, scope: Scope, alias: s
 
 /** The value of a `value eq "..."` in a value filter (alone, or as a conjunct), if there is one. */
 function emailValueEq(filter: ScimFilter): string | undefined {
-  if (filter.op === 'eq' && (filter.attr.path[0] ?? 'value').toLowerCase() === 'value' && typeof filter.value === 'string') return filter.value;
+  if (filter.op === 'eq' && (filter.attr.path[0] ?? 'value').toLowerCase() === 'value' && typeof filter.value === 'string')
+    return filter.value;
   if (filter.op === 'and') return emailValueEq(filter.left) ?? emailValueEq(filter.right);
   return undefined;
 }
@@ -299,11 +323,12 @@ export function sortExpression(table: ResourceTable, attr: ScimAttr, alias = 'r'
   if (table === 'users' && (key === 'emails' || key === 'emails.value')) return sql.raw(`${alias}.primary_email`);
   if (table === 'users' && key === 'username') return sql.raw(`lower(${alias}.user_name)`);
   if (table === 'groups' && key === 'displayname') return sql.raw(`lower(${alias}.display_name)`);
-  if (attr.multiValued || attr.path.length > 1 && attr.type === 'complex') {
+  if (attr.multiValued || (attr.path.length > 1 && attr.type === 'complex')) {
     const source = sql`(${sql.raw(`${alias}.resource`)} #> ${jsonPath(attr.path.slice(0, 1))}::text[])`;
     return sql`(select x ->> 'value' from jsonb_array_elements(case when jsonb_typeof(${source}) = 'array' then ${source} else '[]'::jsonb end) x order by (x ->> 'primary') = 'true' desc limit 1)`;
   }
-  if (attr.type === 'complex') throw new AppError('invalid_input', 'invalidValue', `Cannot sort by the complex attribute '${attr.path.join('.')}'`);
+  if (attr.type === 'complex')
+    throw new AppError('invalid_input', 'invalidValue', `Cannot sort by the complex attribute '${attr.path.join('.')}'`);
   const operand = rowOperand(table, alias, attr);
   return operand.caseExact || attr.type !== 'string' ? operand.expr : sql`lower(${operand.expr})`;
 }
@@ -333,13 +358,23 @@ export interface ScimPage<Row> {
 type RawRow = Record<string, unknown> & { __k?: string | null };
 
 /** Runs a search over users or groups: one page of rows, and the total (counted with the same filter). */
-export async function searchScim<Row extends UserRow | GroupRow>(executor: Executor, table: ResourceTable, search: ScimSearch): Promise<ScimPage<Row>> {
+export async function searchScim<Row extends UserRow | GroupRow>(
+  executor: Executor,
+  table: ResourceTable,
+  search: ScimSearch,
+): Promise<ScimPage<Row>> {
   const alias = 'r';
   const conditions: SQL[] = [];
   if (search.filter) conditions.push(compileScimFilter(table, search.filter, alias));
   if (search.userStoreIds) {
     if (search.userStoreIds.length === 0) conditions.push(sql`false`);
-    else conditions.push(sql`${sql.raw(`${alias}.user_store_id`)} in (${sql.join(search.userStoreIds.map((id) => sql`${id}::uuid`), sql`, `)})`);
+    else
+      conditions.push(
+        sql`${sql.raw(`${alias}.user_store_id`)} in (${sql.join(
+          search.userStoreIds.map((id) => sql`${id}::uuid`),
+          sql`, `,
+        )})`,
+      );
   }
   const where = conditions.length ? sql`where ${sql.join(conditions, sql` and `)}` : sql``;
   const from = sql.raw(`${table} ${alias}`);

@@ -2,7 +2,14 @@
 // SCIM endpoint"), quirks included: capitalised ops ("Replace", "Add", "Remove"), booleans as "False"
 // strings, enterprise extension paths, member removal by value list, and PATCH with empty Operations.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScimClient, ENTERPRISE_SCHEMA, GROUP_SCHEMA, PATCH_SCHEMA, USER_SCHEMA, type ScimTestClient } from '../support/scim-client.js';
+import {
+  createScimClient,
+  ENTERPRISE_SCHEMA,
+  GROUP_SCHEMA,
+  PATCH_SCHEMA,
+  USER_SCHEMA,
+  type ScimTestClient,
+} from '../support/scim-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -69,7 +76,11 @@ describe('Entra ID user provisioning', () => {
   });
 
   it('removes an attribute and a manager by path', async () => {
-    const response = await entra.json('PATCH', `/Users/${id}`, patch({ op: 'Remove', path: `${ENTERPRISE_SCHEMA}:manager` }, { op: 'remove', path: 'name.formatted' }));
+    const response = await entra.json(
+      'PATCH',
+      `/Users/${id}`,
+      patch({ op: 'Remove', path: `${ENTERPRISE_SCHEMA}:manager` }, { op: 'remove', path: 'name.formatted' }),
+    );
     expect(response.status).toBe(200);
     expect(response.body[ENTERPRISE_SCHEMA].manager).toBeUndefined();
     expect(response.body.name.formatted).toBeUndefined();
@@ -84,7 +95,11 @@ describe('Entra ID user provisioning', () => {
 
   it('refuses a PATCH path that does not exist with 400 invalidPath, writing nothing', async () => {
     const before = await entra.json('GET', `/Users/${id}`);
-    const response = await entra.json('PATCH', `/Users/${id}`, patch({ op: 'Replace', path: 'displayName', value: 'Nope' }, { op: 'Replace', path: 'shoeSize', value: '42' }));
+    const response = await entra.json(
+      'PATCH',
+      `/Users/${id}`,
+      patch({ op: 'Replace', path: 'displayName', value: 'Nope' }, { op: 'Replace', path: 'shoeSize', value: '42' }),
+    );
     expect(response.status).toBe(400);
     expect(response.body.scimType).toBe('invalidPath');
     const after = await entra.json('GET', `/Users/${id}`);
@@ -101,21 +116,36 @@ describe('Entra ID group provisioning', () => {
   it('creates a group, adds and removes members with "Add"/"Remove" value lists, queries without members', async () => {
     const u1 = (await entra.json('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'entra.one' })).body.id;
     const u2 = (await entra.json('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'entra.two' })).body.id;
-    const created = await entra.json('POST', '/Groups', { schemas: [GROUP_SCHEMA], externalId: '8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159', displayName: 'Group1DisplayName', meta: { resourceType: 'Group' } });
+    const created = await entra.json('POST', '/Groups', {
+      schemas: [GROUP_SCHEMA],
+      externalId: '8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159',
+      displayName: 'Group1DisplayName',
+      meta: { resourceType: 'Group' },
+    });
     expect(created.status).toBe(201);
     const gid = created.body.id;
     const add = await entra.call('PATCH', `/Groups/${gid}`, patch({ op: 'Add', path: 'members', value: [{ value: u1 }, { value: u2 }] }));
     expect(add.status).toBe(204);
-    const listed = await entra.json('GET', `/Groups?excludedAttributes=members&filter=${encodeURIComponent('displayName eq "Group1DisplayName"')}`);
+    const listed = await entra.json(
+      'GET',
+      `/Groups?excludedAttributes=members&filter=${encodeURIComponent('displayName eq "Group1DisplayName"')}`,
+    );
     expect(listed.body.Resources).toHaveLength(1);
     expect(listed.body.Resources[0].members).toBeUndefined();
-    const byMember = await entra.json('GET', `/Groups?filter=${encodeURIComponent(`members[value eq "${u2}"]`)}&excludedAttributes=members`);
+    const byMember = await entra.json(
+      'GET',
+      `/Groups?filter=${encodeURIComponent(`members[value eq "${u2}"]`)}&excludedAttributes=members`,
+    );
     expect(byMember.body.Resources.map((g: { id: string }) => g.id)).toEqual([gid]);
     const remove = await entra.call('PATCH', `/Groups/${gid}`, patch({ op: 'Remove', path: 'members', value: [{ value: u1 }] }));
     expect(remove.status).toBe(204);
     const group = await entra.json('GET', `/Groups/${gid}`);
     expect(group.body.members.map((m: { value: string }) => m.value)).toEqual([u2]);
-    const renamed = await entra.json('PATCH', `/Groups/${gid}?attributes=displayName`, patch({ op: 'Replace', path: 'displayName', value: 'Group1 renamed' }));
+    const renamed = await entra.json(
+      'PATCH',
+      `/Groups/${gid}?attributes=displayName`,
+      patch({ op: 'Replace', path: 'displayName', value: 'Group1 renamed' }),
+    );
     expect(renamed.status).toBe(200);
     expect(renamed.body).toEqual({ schemas: [GROUP_SCHEMA], id: gid, displayName: 'Group1 renamed' });
   });

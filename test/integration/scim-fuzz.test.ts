@@ -31,11 +31,53 @@ function random(seed: number) {
   return { next, int, pick };
 }
 
-const ATTRS = ['userName', 'emails', 'emails.value', 'emails.type', 'name.familyName', 'name', 'meta.created', 'active', 'id', 'externalId', `${ENTERPRISE_SCHEMA}:employeeNumber`, 'groups.value', 'nope', 'x.y.z', 'urn:x:y', '1abc', 'emails[', 'user-name', "'", '"', ''];
+const ATTRS = [
+  'userName',
+  'emails',
+  'emails.value',
+  'emails.type',
+  'name.familyName',
+  'name',
+  'meta.created',
+  'active',
+  'id',
+  'externalId',
+  `${ENTERPRISE_SCHEMA}:employeeNumber`,
+  'groups.value',
+  'nope',
+  'x.y.z',
+  'urn:x:y',
+  '1abc',
+  'emails[',
+  'user-name',
+  "'",
+  '"',
+  '',
+];
 const OPS = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr', 'xx', 'EQ', '=', '==', 'like', ''];
-const VALUES = ['"a"', '"\' OR 1=1 --"', '"\\"); drop table users; --"', '"%_\\\\"', 'true', 'false', 'null', '42', '-1.5e3', '"2020-13-45T99:00:00Z"', '"\\u0000"', '"unterminated', 'unquoted', '"' + 'x'.repeat(300) + '"', '"ü€😀"', '[]', '{}', ''];
+const VALUES = [
+  '"a"',
+  '"\' OR 1=1 --"',
+  '"\\"); drop table users; --"',
+  '"%_\\\\"',
+  'true',
+  'false',
+  'null',
+  '42',
+  '-1.5e3',
+  '"2020-13-45T99:00:00Z"',
+  '"\\u0000"',
+  '"unterminated',
+  'unquoted',
+  '"' + 'x'.repeat(300) + '"',
+  '"ü€😀"',
+  '[]',
+  '{}',
+  '',
+];
 const GLUE = ['and', 'or', 'not', '(', ')', '[', ']', 'and not', ' ', '.', '"'];
-const SQL_LEAK = /syntax error at or near|relation "|column "|SQLSTATE|Failed query|drizzle|postgres|pglite|invalid input syntax|operator does not exist|violates/i;
+const SQL_LEAK =
+  /syntax error at or near|relation "|column "|SQLSTATE|Failed query|drizzle|postgres|pglite|invalid input syntax|operator does not exist|violates/i;
 
 function fuzzFilter(r: ReturnType<typeof random>): string {
   const parts: string[] = [];
@@ -50,7 +92,12 @@ function fuzzFilter(r: ReturnType<typeof random>): string {
   for (let m = r.int(3); m > 0 && text.length; m--) {
     const at = r.int(text.length);
     const choice = r.int(3);
-    text = choice === 0 ? text.slice(0, at) + text.slice(at + 1) : choice === 1 ? text.slice(0, at) + text[at] + text.slice(at) : text.slice(0, at) + r.pick(['(', ')', '[', ']', '"', '\\', "'"]) + text.slice(at + 1);
+    text =
+      choice === 0
+        ? text.slice(0, at) + text.slice(at + 1)
+        : choice === 1
+          ? text.slice(0, at) + text[at] + text.slice(at)
+          : text.slice(0, at) + r.pick(['(', ')', '[', ']', '"', '\\', "'"]) + text.slice(at + 1);
   }
   // Mutations may split a surrogate pair; keep the string encodable.
   text = (text as unknown as { toWellFormed(): string }).toWellFormed();
@@ -58,12 +105,29 @@ function fuzzFilter(r: ReturnType<typeof random>): string {
   return r.int(50) === 0 ? 'userName eq "a" or '.repeat(230) + text : text;
 }
 
-const JUNK: unknown[] = [null, 42, -1, 1e308, true, 'x', '', [], [null], {}, { a: { b: { c: [] } } }, 'x'.repeat(5000), ['a', 1, null], '\u0000'];
+const JUNK: unknown[] = [
+  null,
+  42,
+  -1,
+  1e308,
+  true,
+  'x',
+  '',
+  [],
+  [null],
+  {},
+  { a: { b: { c: [] } } },
+  'x'.repeat(5000),
+  ['a', 1, null],
+  '\u0000',
+];
 
 /** A POST body that is certainly invalid: one definite defect, with random noise around it. */
 function fuzzUserBody(r: ReturnType<typeof random>): unknown {
   const base: Record<string, unknown> = newUser(`fuzz${r.int(1e6)}`, { displayName: 'Fuzz', emails: [{ value: 'f@x.test' }] });
-  for (let i = r.int(3); i > 0; i--) base[r.pick(['title', 'nickName', 'emails', 'name', 'active', 'phoneNumbers', 'bogus', ENTERPRISE_SCHEMA, 'meta', 'id'])] = r.pick(JUNK);
+  for (let i = r.int(3); i > 0; i--)
+    base[r.pick(['title', 'nickName', 'emails', 'name', 'active', 'phoneNumbers', 'bogus', ENTERPRISE_SCHEMA, 'meta', 'id'])] =
+      r.pick(JUNK);
   const defect = r.int(9);
   if (defect === 0) delete base.schemas;
   else if (defect === 1) base.schemas = r.pick([[], ['urn:nope'], 'string', [USER_SCHEMA, 5], [ENTERPRISE_SCHEMA]]);
@@ -79,7 +143,13 @@ function fuzzUserBody(r: ReturnType<typeof random>): unknown {
 
 /** A PATCH that is certainly invalid: random operations with one bad operation somewhere among them. */
 function fuzzPatchBody(r: ReturnType<typeof random>): unknown {
-  const ok = () => r.pick([{ op: 'replace', path: 'title', value: 'T' }, { op: 'add', path: 'nickName', value: 'N' }, { op: 'Replace', path: 'active', value: 'False' }, { op: 'remove', path: 'name.givenName' }]);
+  const ok = () =>
+    r.pick([
+      { op: 'replace', path: 'title', value: 'T' },
+      { op: 'add', path: 'nickName', value: 'N' },
+      { op: 'Replace', path: 'active', value: 'False' },
+      { op: 'remove', path: 'name.givenName' },
+    ]);
   const bad = () =>
     r.pick<unknown>([
       { op: 'jump', path: 'title', value: 'x' },
@@ -123,25 +193,54 @@ describe('fuzzing the SCIM edge', () => {
     const victimBefore = (await scim.json('GET', `/Users/${victim}`)).body;
     type Probe = { method: string; path: string; body?: unknown };
     const probes: Probe[] = [];
-    for (let i = 0; i < 600; i++) probes.push({ method: 'GET', path: `/${r.pick(['Users', 'Groups'])}?filter=${encodeURIComponent(fuzzFilter(r))}` });
-    for (let i = 0; i < 100; i++) probes.push({ method: 'POST', path: '/Users/.search', body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: fuzzFilter(r), startIndex: r.pick(JUNK), count: r.pick(JUNK), sortBy: r.pick([...ATTRS, 5, null]) } });
+    for (let i = 0; i < 600; i++)
+      probes.push({ method: 'GET', path: `/${r.pick(['Users', 'Groups'])}?filter=${encodeURIComponent(fuzzFilter(r))}` });
+    for (let i = 0; i < 100; i++)
+      probes.push({
+        method: 'POST',
+        path: '/Users/.search',
+        body: {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+          filter: fuzzFilter(r),
+          startIndex: r.pick(JUNK),
+          count: r.pick(JUNK),
+          sortBy: r.pick([...ATTRS, 5, null]),
+        },
+      });
     for (let i = 0; i < 100; i++) {
-      const params = [`sortBy=${encodeURIComponent(r.pick(ATTRS))}`, `sortOrder=${r.pick(['ascending', 'up', ''])}`, `startIndex=${r.pick(['-5', 'x', '1e9', '99999999999999999', ''])}`, `count=${r.pick(['-1', 'x', '0', '1.5'])}`, `cursor=${r.pick(['', 'abc', '%%%', 'eyJ2IjpudWxsfQ'])}`, `attributes=${encodeURIComponent(r.pick(ATTRS))}`];
+      const params = [
+        `sortBy=${encodeURIComponent(r.pick(ATTRS))}`,
+        `sortOrder=${r.pick(['ascending', 'up', ''])}`,
+        `startIndex=${r.pick(['-5', 'x', '1e9', '99999999999999999', ''])}`,
+        `count=${r.pick(['-1', 'x', '0', '1.5'])}`,
+        `cursor=${r.pick(['', 'abc', '%%%', 'eyJ2IjpudWxsfQ'])}`,
+        `attributes=${encodeURIComponent(r.pick(ATTRS))}`,
+      ];
       probes.push({ method: 'GET', path: `/Users?${params.filter(() => r.next() < 0.5).join('&')}` });
     }
     for (let i = 0; i < 250; i++) probes.push({ method: 'POST', path: '/Users', body: fuzzUserBody(r) });
     for (let i = 0; i < 50; i++) probes.push({ method: 'PUT', path: `/Users/${victim}`, body: fuzzUserBody(r) });
-    for (let i = 0; i < 100; i++) probes.push({ method: 'PATCH', path: `/Users/${r.pick([victim, victim, 'not-a-uuid', '00000000-0000-4000-8000-000000000000'])}`, body: fuzzPatchBody(r) });
+    for (let i = 0; i < 100; i++)
+      probes.push({
+        method: 'PATCH',
+        path: `/Users/${r.pick([victim, victim, 'not-a-uuid', '00000000-0000-4000-8000-000000000000'])}`,
+        body: fuzzPatchBody(r),
+      });
     expect(probes.length).toBeGreaterThanOrEqual(1200);
 
     const failures: string[] = [];
     await inBatches(probes, 8, async (probe) => {
       const response = await scim.call(probe.method, probe.path, probe.body);
       const text = await response.text();
-      if (response.status >= 500) failures.push(`${response.status} ${probe.method} ${probe.path} ${JSON.stringify(probe.body)?.slice(0, 300)} → ${text.slice(0, 300)}`);
+      if (response.status >= 500)
+        failures.push(
+          `${response.status} ${probe.method} ${probe.path} ${JSON.stringify(probe.body)?.slice(0, 300)} → ${text.slice(0, 300)}`,
+        );
       else if (SQL_LEAK.test(text)) failures.push(`leak: ${probe.method} ${probe.path} → ${text.slice(0, 300)}`);
-      else if (probe.method !== 'GET' && !probe.path.endsWith('.search') && response.status < 400) failures.push(`accepted: ${probe.method} ${probe.path} ${JSON.stringify(probe.body)?.slice(0, 300)}`);
-      else if (response.status >= 400 && !/"schemas":\["urn:ietf:params:scim:api:messages:2.0:Error"\]/.test(text)) failures.push(`not a SCIM error: ${response.status} ${probe.path.slice(0, 80)} ${text.slice(0, 200)}`);
+      else if (probe.method !== 'GET' && !probe.path.endsWith('.search') && response.status < 400)
+        failures.push(`accepted: ${probe.method} ${probe.path} ${JSON.stringify(probe.body)?.slice(0, 300)}`);
+      else if (response.status >= 400 && !/"schemas":\["urn:ietf:params:scim:api:messages:2.0:Error"\]/.test(text))
+        failures.push(`not a SCIM error: ${response.status} ${probe.path.slice(0, 80)} ${text.slice(0, 200)}`);
     });
     expect(failures.slice(0, 10)).toEqual([]);
     expect(await counts()).toEqual(before);

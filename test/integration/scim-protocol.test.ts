@@ -4,7 +4,16 @@
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, outboxEvents, users } from '../../src/store/schema/index.js';
-import { BULK_SCHEMA, createScimClient, GROUP_SCHEMA, newUser, PATCH_SCHEMA, scimClientFor, USER_SCHEMA, type ScimTestClient } from '../support/scim-client.js';
+import {
+  BULK_SCHEMA,
+  createScimClient,
+  GROUP_SCHEMA,
+  newUser,
+  PATCH_SCHEMA,
+  scimClientFor,
+  USER_SCHEMA,
+  type ScimTestClient,
+} from '../support/scim-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -35,7 +44,9 @@ describe('ETags (RFC 7644 §3.14)', () => {
     const fresh = await scim.json('PUT', `/Users/${id}`, newUser('etag.user', { title: 'x' }), { 'if-match': 'W/"1"' });
     expect(fresh.status).toBe(200);
     expect(fresh.headers.get('etag')).toBe('W/"2"');
-    expect((await scim.json('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'title', value: 'y' }), { 'if-match': 'W/"1"' })).status).toBe(412);
+    expect(
+      (await scim.json('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'title', value: 'y' }), { 'if-match': 'W/"1"' })).status,
+    ).toBe(412);
     expect((await scim.call('DELETE', `/Users/${id}`, undefined, { 'if-match': 'W/"1"' })).status).toBe(412);
     expect((await scim.call('DELETE', `/Users/${id}`, undefined, { 'if-match': '*' })).status).toBe(204);
   });
@@ -43,7 +54,9 @@ describe('ETags (RFC 7644 §3.14)', () => {
   it('serialises concurrent PATCHes: no update is lost', async () => {
     const id = (await scim.json('POST', '/Users', newUser('race.user', { emails: [] }))).body.id;
     const results = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => scim.json('PATCH', `/Users/${id}`, patch({ op: 'add', path: 'emails', value: [{ value: `e${i}@race.test` }] }))),
+      Array.from({ length: 8 }, (_, i) =>
+        scim.json('PATCH', `/Users/${id}`, patch({ op: 'add', path: 'emails', value: [{ value: `e${i}@race.test` }] })),
+      ),
     );
     expect(results.every((r) => r.status === 200)).toBe(true);
     const user = await scim.json('GET', `/Users/${id}`);
@@ -64,7 +77,11 @@ describe('user store domains and policies', () => {
     const regex = await scim.json('POST', '/Users', newUser('EMPLOYEES/Erin_2'));
     expect(regex.status).toBe(400);
     expect(regex.body.detail).toContain('policy');
-    const viaPatch = await scim.json('PATCH', `/Users/${ok.body.id}`, patch({ op: 'replace', path: 'userName', value: 'EMPLOYEES/BAD NAME' }));
+    const viaPatch = await scim.json(
+      'PATCH',
+      `/Users/${ok.body.id}`,
+      patch({ op: 'replace', path: 'userName', value: 'EMPLOYEES/BAD NAME' }),
+    );
     expect(viaPatch.status).toBe(400);
     const move = await scim.json('PATCH', `/Users/${ok.body.id}`, patch({ op: 'replace', path: 'userName', value: 'CONTRACTORS/erin' }));
     expect(move.status).toBe(400);
@@ -148,7 +165,12 @@ describe('Bulk (RFC 7644 §3.7)', () => {
       schemas: [BULK_SCHEMA],
       Operations: [
         // Refers to a user created by a later operation: the server orders them.
-        { method: 'POST', path: '/Groups', bulkId: 'g1', data: { schemas: [GROUP_SCHEMA], displayName: 'bulk group', members: [{ value: 'bulkId:u1' }] } },
+        {
+          method: 'POST',
+          path: '/Groups',
+          bulkId: 'g1',
+          data: { schemas: [GROUP_SCHEMA], displayName: 'bulk group', members: [{ value: 'bulkId:u1' }] },
+        },
         { method: 'POST', path: '/Users', bulkId: 'u1', data: newUser('bulk.one') },
         { method: 'PATCH', path: '/Users/bulkId:u1', data: patch({ op: 'replace', path: 'title', value: 'Bulked' }) },
         { method: 'POST', path: '/Users', bulkId: 'dup', data: newUser('bulk.one') },
@@ -185,7 +207,10 @@ describe('Bulk (RFC 7644 §3.7)', () => {
     });
     expect(tooMany.status).toBe(413);
     expect(tooMany.body.status).toBe('413');
-    const big = JSON.stringify({ schemas: [BULK_SCHEMA], Operations: [{ method: 'POST', path: '/Users', bulkId: 'x', data: newUser('big', { title: 'x'.repeat(1_100_000) }) }] });
+    const big = JSON.stringify({
+      schemas: [BULK_SCHEMA],
+      Operations: [{ method: 'POST', path: '/Users', bulkId: 'x', data: newUser('big', { title: 'x'.repeat(1_100_000) }) }],
+    });
     const tooLarge = await scim.call('POST', '/Bulk', big);
     expect(tooLarge.status).toBe(413);
     expect((await scim.json('GET', `/Users?filter=${encodeURIComponent('userName eq "big"')}`)).body.totalResults).toBe(0);
@@ -200,7 +225,11 @@ describe('large groups', () => {
       Operations: Array.from({ length: 300 }, (_, i) => ({ method: 'POST', path: '/Users', bulkId: `m${i}`, data: newUser(`member${i}`) })),
     });
     for (const op of bulk.body.Operations) ids.push(op.location.split('/').pop());
-    const group = await scim.json('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'big', members: ids.slice(0, 299).map((value) => ({ value })) });
+    const group = await scim.json('POST', '/Groups', {
+      schemas: [GROUP_SCHEMA],
+      displayName: 'big',
+      members: ids.slice(0, 299).map((value) => ({ value })),
+    });
     expect(group.status).toBe(201);
     const gid = group.body.id;
     const add = await scim.call('PATCH', `/Groups/${gid}`, patch({ op: 'add', path: 'members', value: [{ value: ids[299] }] }));
@@ -213,7 +242,11 @@ describe('large groups', () => {
     expect(read.body.meta.version).toBe('W/"3"');
     const events = await db().select().from(outboxEvents).where(eq(outboxEvents.resourceId, gid)).orderBy(asc(outboxEvents.id));
     expect(events.map((e) => e.eventType)).toEqual(['group.create', 'group.member_add', 'group.member_remove']);
-    const unknownMember = await scim.json('PATCH', `/Groups/${gid}`, patch({ op: 'add', path: 'members', value: [{ value: '00000000-0000-4000-8000-000000000000' }] }));
+    const unknownMember = await scim.json(
+      'PATCH',
+      `/Groups/${gid}`,
+      patch({ op: 'add', path: 'members', value: [{ value: '00000000-0000-4000-8000-000000000000' }] }),
+    );
     expect(unknownMember.status).toBe(400);
   });
 });
@@ -221,14 +254,29 @@ describe('large groups', () => {
 describe('discovery and the rest', () => {
   it('serves ServiceProviderConfig, ResourceTypes and Schemas, and 501 for /Me', async () => {
     const config = await scim.json('GET', '/ServiceProviderConfig');
-    expect(config.body).toMatchObject({ patch: { supported: true }, filter: { supported: true, maxResults: 1000 }, sort: { supported: true }, etag: { supported: true }, pagination: { cursor: true, index: true } });
+    expect(config.body).toMatchObject({
+      patch: { supported: true },
+      filter: { supported: true, maxResults: 1000 },
+      sort: { supported: true },
+      etag: { supported: true },
+      pagination: { cursor: true, index: true },
+    });
     const types = await scim.json('GET', '/ResourceTypes');
     expect(types.body.Resources.map((r: { id: string }) => r.id)).toEqual(['User', 'Group']);
-    expect(types.body.Resources[0].schemaExtensions).toEqual([{ schema: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', required: false }]);
+    expect(types.body.Resources[0].schemaExtensions).toEqual([
+      { schema: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', required: false },
+    ]);
     const schemas = await scim.json('GET', '/Schemas');
-    expect(schemas.body.Resources.map((s: { id: string }) => s.id)).toEqual([USER_SCHEMA, 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', GROUP_SCHEMA]);
+    expect(schemas.body.Resources.map((s: { id: string }) => s.id)).toEqual([
+      USER_SCHEMA,
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
+      GROUP_SCHEMA,
+    ]);
     const userSchema = await scim.json('GET', `/Schemas/${USER_SCHEMA}`);
-    expect(userSchema.body.attributes.find((a: { name: string }) => a.name === 'userName')).toMatchObject({ type: 'string', caseExact: false });
+    expect(userSchema.body.attributes.find((a: { name: string }) => a.name === 'userName')).toMatchObject({
+      type: 'string',
+      caseExact: false,
+    });
     const me = await scim.json('GET', '/Me');
     expect(me.status).toBe(501);
     expect(me.body.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:Error']);

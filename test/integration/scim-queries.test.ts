@@ -28,8 +28,20 @@ beforeAll(async () => {
       schemas: [USER_SCHEMA, ENTERPRISE_SCHEMA],
       [ENTERPRISE_SCHEMA]: { employeeNumber: '1001', manager: { value: 'm1' } },
     }),
-    newUser('bob', { externalId: 'ext-b', displayName: 'Bob Jones', title: 'Manager', active: false, name: { familyName: 'Jones', givenName: 'Bob' }, emails: [{ value: 'Bob@Example.org', type: 'work' }] }),
-    newUser('EMPLOYEES/carol', { externalId: 'EXT-C', displayName: 'Carol S', name: { familyName: 'Smithers', givenName: 'Carol' }, emails: [{ value: 'carol@corp.example.com', type: 'work' }] }),
+    newUser('bob', {
+      externalId: 'ext-b',
+      displayName: 'Bob Jones',
+      title: 'Manager',
+      active: false,
+      name: { familyName: 'Jones', givenName: 'Bob' },
+      emails: [{ value: 'Bob@Example.org', type: 'work' }],
+    }),
+    newUser('EMPLOYEES/carol', {
+      externalId: 'EXT-C',
+      displayName: 'Carol S',
+      name: { familyName: 'Smithers', givenName: 'Carol' },
+      emails: [{ value: 'carol@corp.example.com', type: 'work' }],
+    }),
     newUser('dave', { nickName: 'd_%x', name: { familyName: "O'Neil", givenName: 'Dave' } }),
   ];
   for (const person of people) {
@@ -42,7 +54,11 @@ beforeAll(async () => {
   await server.ctx.store.transaction(async (tx) => {
     for (let i = 1; i <= 1005; i++) {
       const userName = `u${String(i).padStart(4, '0')}`;
-      await insertUser(tx, { userStoreId: primary.id, userName, resource: { schemas: [USER_SCHEMA], userName, name: { familyName: `F${1005 - i}` } } });
+      await insertUser(tx, {
+        userStoreId: primary.id,
+        userName,
+        resource: { schemas: [USER_SCHEMA], userName, name: { familyName: `F${1005 - i}` } },
+      });
     }
   });
 }, 60_000);
@@ -52,7 +68,10 @@ const people = ['alice', 'bob', 'EMPLOYEES/carol', 'dave'];
 async function matching(filter: string): Promise<string[]> {
   const response = await scim.json('GET', `/Users?count=1000&filter=${encodeURIComponent(filter)}`);
   expect(response.status, `${filter}: ${JSON.stringify(response.body)}`).toBe(200);
-  return (response.body.Resources as Array<{ userName: string }>).map((r) => r.userName).filter((n) => people.includes(n)).sort();
+  return (response.body.Resources as Array<{ userName: string }>)
+    .map((r) => r.userName)
+    .filter((n) => people.includes(n))
+    .sort();
 }
 
 describe('filter operators (RFC 7644 §3.4.2.2) translated to SQL', () => {
@@ -126,7 +145,11 @@ describe('filter operators (RFC 7644 §3.4.2.2) translated to SQL', () => {
   ])('refuses %s with 400 invalidFilter', async (filter) => {
     const response = await scim.json('GET', `/Users?filter=${encodeURIComponent(filter)}`);
     expect(response.status).toBe(400);
-    expect(response.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '400', scimType: 'invalidFilter' });
+    expect(response.body).toMatchObject({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      status: '400',
+      scimType: 'invalidFilter',
+    });
   });
 });
 
@@ -134,7 +157,10 @@ describe('sorting and paging', () => {
   it('sorts by name.familyName either way, and refuses an unknown sortBy', async () => {
     const up = await scim.json('GET', `/Users?filter=${encodeURIComponent('name.familyName sw "S"')}&sortBy=name.familyName`);
     expect(up.body.Resources.map((r: { userName: string }) => r.userName)).toEqual(['alice', 'EMPLOYEES/carol']);
-    const down = await scim.json('GET', `/Users?filter=${encodeURIComponent('name.familyName sw "S"')}&sortBy=name.familyName&sortOrder=descending`);
+    const down = await scim.json(
+      'GET',
+      `/Users?filter=${encodeURIComponent('name.familyName sw "S"')}&sortBy=name.familyName&sortOrder=descending`,
+    );
     expect(down.body.Resources.map((r: { userName: string }) => r.userName)).toEqual(['EMPLOYEES/carol', 'alice']);
     const bad = await scim.json('GET', '/Users?sortBy=shoeSize');
     expect(bad.status).toBe(400);
@@ -183,7 +209,10 @@ describe('sorting and paging', () => {
       expect(seen).toEqual(order === 'ascending' ? sorted : sorted.reverse());
     }
     const first = await page('count=10&cursor=');
-    const other = await scim.json('GET', `/Users?filter=${encodeURIComponent('userName sw "a"')}&sortBy=userName&cursor=${first.body.nextCursor}`);
+    const other = await scim.json(
+      'GET',
+      `/Users?filter=${encodeURIComponent('userName sw "a"')}&sortBy=userName&cursor=${first.body.nextCursor}`,
+    );
     expect(other.status).toBe(400);
     expect(other.body.scimType).toBe('invalidCursor');
     const garbage = await page('cursor=zzzz');

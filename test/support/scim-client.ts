@@ -14,10 +14,18 @@ export interface ScimTestClient {
   /** fetch /scim/v2{path}; objects are sent as application/scim+json, strings as they are. */
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
   /** call() and parse the JSON answer. */
-  json<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T; headers: Headers }>;
+  json<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: T; headers: Headers }>;
 }
 
-export async function createScimClient(server: TestServer, options: { name?: string; scopes?: string[]; userStores?: string[] | null } = {}): Promise<ScimTestClient> {
+export async function createScimClient(
+  server: TestServer,
+  options: { name?: string; scopes?: string[]; userStores?: string[] | null } = {},
+): Promise<ScimTestClient> {
   const response = await server.admin('POST', '/api/v1/scim-clients', {
     name: options.name ?? 'test client',
     ...(options.scopes ? { scopes: options.scopes } : {}),

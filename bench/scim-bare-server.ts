@@ -1,0 +1,91 @@
+// The baseline of `npm run bench:scim`: a bare Hono route per case running the same indexed SQL the SCIM
+// server runs for it (page query and count, or the insert with its audit and outbox rows), answering the
+// rows as JSON. No auth, no schema, no SCIM shaping: the cost of the database and of HTTP alone.
+//   BARE_PORT, DATABASE_URL (the benchmark's database).
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import postgres from 'postgres';
+
+const sql = postgres(process.env.DATABASE_URL!, { max: 10, onnotice: () => {} });
+const [primary] = await sql`select id from user_stores where domain = 'PRIMARY'`;
+const storeId = primary!.id as string;
+const app = new Hono();
+
+const page = async (rows: PromiseLike<readonly unknown[]>, total: PromiseLike<readonly Record<string, unknown>[]>) => {
+  const [found, counted] = await Promise.all([rows, total]);
+  return JSON.stringify({ totalResults: counted[0]!.n, Resources: found });
+};
+
+app.get('/bare/userName', async (c) => {
+  const name = c.req.query('v')!;
+  const where = sql`r.user_store_id = (select us.id from user_stores us where us.domain = 'PRIMARY') and lower(r.user_name) = lower(${name})`;
+  return c.body(
+    await page(
+      sql`select r.* from users r where ${where} order by r.id asc limit 100 offset 0`,
+      sql`select count(*)::int as n from users r where ${where}`,
+    ),
+    200,
+    { 'content-type': 'application/json' },
+  );
+});
+
+app.get('/bare/email', async (c) => {
+  const where = sql`r.email_values @> array[lower(${c.req.query('v')!})]::text[]`;
+  return c.body(
+    await page(
+      sql`select r.* from users r where ${where} order by r.id asc limit 100 offset 0`,
+      sql`select count(*)::int as n from users r where ${where}`,
+    ),
+    200,
+    { 'content-type': 'application/json' },
+  );
+});
+
+app.get('/bare/familyName', async (c) => {
+  const where = sql`lower(r.family_name) like ${c.req.query('v')!.toLowerCase() + '%'}`;
+  return c.body(
+    await page(
+      sql`select r.* from users r where ${where} order by r.id asc limit 100 offset 0`,
+      sql`select count(*)::int as n from users r where ${where}`,
+    ),
+    200,
+    { 'content-type': 'application/json' },
+  );
+});
+
+app.get('/bare/page', async (c) => {
+  const offset = Number(c.req.query('startIndex')) - 1;
+  return c.body(
+    await page(sql`select r.* from users r order by r.id asc limit 100 offset ${offset}`, sql`select count(*)::int as n from users r`),
+    200,
+    { 'content-type': 'application/json' },
+  );
+});
+
+app.get('/bare/cursor', async (c) => {
+  const after = c.req.query('after')!;
+  return c.body(
+    await page(
+      sql`select r.* from users r where r.id > ${after}::uuid order by r.id asc limit 101`,
+      sql`select count(*)::int as n from users r`,
+    ),
+    200,
+    { 'content-type': 'application/json' },
+  );
+});
+
+app.post('/bare/users', async (c) => {
+  const body = (await c.req.json()) as { userName: string };
+  const row = await sql.begin(async (tx) => {
+    const resource = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: body.userName };
+    const [created] =
+      await tx`insert into users (user_store_id, user_name, resource, email_values) values (${storeId}, ${body.userName}, ${tx.json(resource)}, '{}') on conflict do nothing returning *`;
+    await tx`insert into audit_events (actor_type, actor_id, action, target_type, target_id, outcome) values ('scim_client', 'bare', 'scim.user.create', 'user', ${created!.id}, 'success')`;
+    await tx`insert into outbox_events (resource_type, resource_id, user_store_id, event_type, payload, resource_version) values ('User', ${created!.id}, ${storeId}, 'create', ${tx.json(resource)}, 1)`;
+    return created;
+  });
+  return c.body(JSON.stringify(row), 201, { 'content-type': 'application/json' });
+});
+
+serve({ fetch: app.fetch, port: Number(process.env.BARE_PORT), hostname: '127.0.0.1' }, () => process.stdout.write('bare ready\n'));
+process.on('SIGTERM', () => process.exit(0));

@@ -1,0 +1,365 @@
+// `npm run bench:scim`: the SCIM server over a large user store on the real PostgreSQL.
+// Seeds BENCH_USERS users (default 1,000,000) with SQL (generate_series) into a database of its own, starts
+// jitbridge and a bare Hono baseline (bench/scim-bare-server.ts: the same indexed SQL, no SCIM) as child
+// processes, and drives each case with 16 concurrent keep-alive loopback clients: requests/s, p50/p99 and the
+// ratio to the baseline. Then the same filtered GET against 1,000 users (cost should not grow with the store),
+// and the server's RSS.
+//   DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), BENCH_USERS, BENCH_SECONDS (per case,
+//   default 8), BENCH_CONCURRENCY (default 16), BENCH_KEEP=1 keeps the seeded databases for the next run,
+//   BENCH_CASES=userName,POST runs only the cases whose names contain these, BENCH_PROFILE=<dir> CPU-profiles jitbridge.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { openDatabase } from '../src/store/database.js';
+import { ensureDefaults } from '../src/store/bootstrap.js';
+import { freePort } from '../test/support/server.js';
+
+const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const USERS = Number(process.env.BENCH_USERS ?? 1_000_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const KEEP = process.env.BENCH_KEEP === '1';
+const SMALL = 1000;
+const ADMIN_TOKEN = `jba_bench_${randomBytes(24).toString('hex')}`;
+const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+
+const databaseUrl = (name: string) => {
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+};
+
+/** Creates (or reuses, when it already holds `n` users) a database seeded with n users. */
+async function seed(n: number): Promise<string> {
+  const name = `jb_bench_scim_${n}`;
+  const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
+  const [exists] = await admin`select 1 from pg_database where datname = ${name}`;
+  if (exists) {
+    const check = postgres(databaseUrl(name), { max: 1, onnotice: () => {} });
+    const [row] = await check`select count(*)::int as n from users where user_name like 'user%'`.catch(() => [{ n: -1 }]);
+    await check.end();
+    if (row?.n === n) {
+      await admin.end();
+      log(`reusing ${name} (${n} users)`);
+      return databaseUrl(name);
+    }
+    await admin.unsafe(`drop database "${name}" with (force)`);
+  }
+  await admin.unsafe(`create database "${name}"`);
+  await admin.end();
+  const database = await openDatabase({ databaseUrl: databaseUrl(name), poolSize: 1 });
+  await database.migrate();
+  await ensureDefaults(database.db);
+  await database.close();
+
+  const sql = postgres(databaseUrl(name), { max: 1, onnotice: () => {} });
+  const started = Date.now();
+  // Secondary indexes are dropped for the load and rebuilt after it: far faster than maintaining them per row.
+  const indexes = await sql<Array<{ indexname: string; indexdef: string }>>`
+    select indexname, indexdef from pg_indexes where tablename = 'users' and indexname <> 'users_pkey'`;
+  for (const index of indexes) await sql.unsafe(`drop index "${index.indexname}"`);
+  const [store] = await sql`select id from user_stores where domain = 'PRIMARY'`;
+  const chunk = 200_000;
+  for (let from = 1; from <= n; from += chunk) {
+    const to = Math.min(n, from + chunk - 1);
+    await sql`
+      insert into users (user_store_id, user_name, external_id, primary_email, email_values, display_name, given_name, family_name, active, resource)
+      select ${store!.id}::uuid, 'user' || g, 'ext-' || g, 'user' || g || '@example.com', array['user' || g || '@example.com'],
+             'User ' || g, 'Given' || (g % 1000), 'Family' || lpad((g % 50000)::text, 5, '0'), true,
+             jsonb_build_object(
+               'schemas', jsonb_build_array(${USER_SCHEMA}::text), 'userName', 'user' || g, 'externalId', 'ext-' || g,
+               'displayName', 'User ' || g, 'active', true,
+               'name', jsonb_build_object('givenName', 'Given' || (g % 1000), 'familyName', 'Family' || lpad((g % 50000)::text, 5, '0')),
+               'emails', jsonb_build_array(jsonb_build_object('value', 'user' || g || '@example.com', 'type', 'work', 'primary', true)))
+      from generate_series(${from}::int, ${to}::int) g`;
+  }
+  await sql.unsafe("set maintenance_work_mem = '256MB'");
+  for (const index of indexes) await sql.unsafe(index.indexdef);
+  await sql`vacuum analyze users`;
+  await sql.end();
+  log(`seeded ${name}: ${n} users in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return databaseUrl(name);
+}
+
+function log(message: string) {
+  process.stdout.write(`${message}\n`);
+}
+
+interface Child {
+  process: ChildProcess;
+  base: string;
+  stop(): Promise<void>;
+}
+
+async function startChild(args: string[], env: Record<string, string>, port: number): Promise<Child> {
+  const profile =
+    process.env.BENCH_PROFILE && args[0] === 'src/server.ts' ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  child.stdout!.resume();
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    try {
+      const response = await fetch(`${base}/healthz`).catch(() => fetch(`${base}/bare/none`));
+      if (response.status < 500) break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  return {
+    process: child,
+    base,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function startJitbridge(url: string): Promise<Child & { token: string }> {
+  const port = await freePort();
+  const child = await startChild(
+    ['src/server.ts'],
+    {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      DATABASE_URL: url,
+      ADMIN_TOKEN,
+      // Fixed, so a database kept with BENCH_KEEP=1 opens again on the next run.
+      SECRETS_KEY: createHash('sha256').update('jitbridge scim bench').digest('base64'),
+      DATA_DIR: await mkdtemp(path.join(tmpdir(), 'jb-bench-')),
+      LOG_LEVEL: 'silent',
+      BACKGROUND_WORKERS: 'off',
+    },
+    port,
+  );
+  const created = await fetch(`${child.base}/api/v1/scim-clients`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench' }),
+  });
+  const { token } = (await created.json()) as { token: string };
+  return { ...child, token };
+}
+
+interface Result {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+interface Probe {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: string;
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+function send(base: string, probe: Probe, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(probe.path, base);
+    const req = request(
+      url,
+      {
+        method: probe.method,
+        agent,
+        headers: {
+          ...headers,
+          ...(probe.body ? { 'content-type': 'application/scim+json', 'content-length': Buffer.byteLength(probe.body) } : {}),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(probe.body);
+  });
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+/** `CONCURRENCY` lanes sending probes for SECONDS (after a one-second warm-up). */
+async function drive(base: string, headers: Record<string, string>, next: (i: number) => Probe, seconds = SECONDS): Promise<Result> {
+  let i = 0;
+  const warmUntil = Date.now() + 1000;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (Date.now() < warmUntil) await send(base, next(i++), headers);
+    }),
+  );
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = process.hrtime.bigint();
+  const until = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (Date.now() < until) {
+        const t = process.hrtime.bigint();
+        const status = await send(base, next(i++), headers);
+        latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+        if (status >= 300) errors++;
+      }
+    }),
+  );
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  latencies.sort((a, b) => a - b);
+  return { perSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
+}
+
+const rssOf = (pid: number) => {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+};
+
+/** CPU time (user + system, ms) a process has used so far. */
+const cpuOf = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+};
+
+const random = (n: number) => 1 + Math.floor(Math.random() * n);
+const q = (filter: string) => encodeURIComponent(filter);
+const fmt = (r: Result) =>
+  `${r.perSecond.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(7)} ms${r.errors ? `  (${r.errors} errors)` : ''}`;
+
+async function main() {
+  log(
+    `SCIM benchmark: ${USERS} users, ${CONCURRENCY} clients, ${SECONDS} s per case; ${cpus().length} CPUs (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+  );
+  const bigUrl = await seed(USERS);
+  const smallUrl = await seed(SMALL);
+
+  const deepSample = postgres(bigUrl, { max: 1, onnotice: () => {} });
+  const deepIds = (await deepSample`select id from users order by id offset ${Math.floor(USERS * 0.9)} limit 200`).map(
+    (r) => r.id as string,
+  );
+  await deepSample.end();
+
+  const scim = await startJitbridge(bigUrl);
+  const barePort = await freePort();
+  const bare = await startChild(['bench/scim-bare-server.ts'], { BARE_PORT: String(barePort), DATABASE_URL: bigUrl }, barePort);
+  const auth = { authorization: `Bearer ${scim.token}` };
+
+  // A cursor of this server for the default order, re-pointed at deep ids (the keyset is the id).
+  const first = await fetch(`${scim.base}/scim/v2/Users?count=100&cursor=`, { headers: auth });
+  const template = JSON.parse(Buffer.from(((await first.json()) as { nextCursor: string }).nextCursor, 'base64url').toString()) as Record<
+    string,
+    unknown
+  >;
+  const cursorAt = (id: string) => Buffer.from(JSON.stringify({ ...template, id }), 'utf8').toString('base64url');
+  const deep = Math.floor(USERS * 0.9) + 1;
+  const run = randomBytes(3).toString('hex');
+
+  const cases: Array<{ name: string; scim: (i: number) => Probe; bare: (i: number) => Probe; target?: boolean }> = [
+    {
+      name: 'userName eq',
+      target: true,
+      scim: () => ({ method: 'GET', path: `/scim/v2/Users?filter=${q(`userName eq "user${random(USERS)}"`)}` }),
+      bare: () => ({ method: 'GET', path: `/bare/userName?v=user${random(USERS)}` }),
+    },
+    {
+      name: 'emails.value eq',
+      target: true,
+      scim: () => ({ method: 'GET', path: `/scim/v2/Users?filter=${q(`emails.value eq "user${random(USERS)}@example.com"`)}` }),
+      bare: () => ({ method: 'GET', path: `/bare/email?v=${q(`user${random(USERS)}@example.com`)}` }),
+    },
+    {
+      name: 'name.familyName sw',
+      target: true,
+      scim: () => ({
+        method: 'GET',
+        path: `/scim/v2/Users?filter=${q(`name.familyName sw "Family${String(random(5000) - 1).padStart(4, '0')}"`)}`,
+      }),
+      bare: () => ({ method: 'GET', path: `/bare/familyName?v=Family${String(random(5000) - 1).padStart(4, '0')}` }),
+    },
+    {
+      name: 'page startIndex=1',
+      scim: () => ({ method: 'GET', path: '/scim/v2/Users?startIndex=1&count=100' }),
+      bare: () => ({ method: 'GET', path: '/bare/page?startIndex=1' }),
+    },
+    {
+      name: `page startIndex=${deep}`,
+      scim: () => ({ method: 'GET', path: `/scim/v2/Users?startIndex=${deep}&count=100` }),
+      bare: () => ({ method: 'GET', path: `/bare/page?startIndex=${deep}` }),
+    },
+    {
+      name: 'page by cursor (deep)',
+      scim: (i) => ({ method: 'GET', path: `/scim/v2/Users?count=100&cursor=${cursorAt(deepIds[i % deepIds.length]!)}` }),
+      bare: (i) => ({ method: 'GET', path: `/bare/cursor?after=${deepIds[i % deepIds.length]}` }),
+    },
+    {
+      name: 'POST /Users',
+      scim: (i) => ({
+        method: 'POST',
+        path: '/scim/v2/Users',
+        body: JSON.stringify({ schemas: [USER_SCHEMA], userName: `bench-${run}-s${i}` }),
+      }),
+      bare: (i) => ({ method: 'POST', path: '/bare/users', body: JSON.stringify({ userName: `bench-${run}-b${i}` }) }),
+    },
+  ];
+
+  log(`\n${'case'.padEnd(28)} ${'SCIM'.padEnd(48)} ${'bare Hono + same SQL'.padEnd(48)} ratio`);
+  const rows: string[] = [];
+  let peakRss = 0;
+  const only = process.env.BENCH_CASES;
+  for (const c of cases.filter((k) => !only || only.split(',').some((o) => k.name.includes(o)))) {
+    const cpuS = cpuOf(scim.process.pid!);
+    const s = await drive(scim.base, auth, c.scim);
+    const scimCpu = (cpuOf(scim.process.pid!) - cpuS) / (s.perSecond * (SECONDS + 1));
+    peakRss = Math.max(peakRss, rssOf(scim.process.pid!).rss);
+    const cpuB = cpuOf(bare.process.pid!);
+    const b = await drive(bare.base, {}, c.bare);
+    const bareCpu = (cpuOf(bare.process.pid!) - cpuB) / (b.perSecond * (SECONDS + 1));
+    const ratio = s.perSecond / b.perSecond;
+    const line = `${c.name.padEnd(28)} ${fmt(s).padEnd(48)} ${fmt(b).padEnd(48)} ${(ratio * 100).toFixed(0)} %   server CPU/request ${scimCpu.toFixed(2)} ms vs ${bareCpu.toFixed(2)} ms`;
+    log(line);
+    rows.push(
+      `| ${c.name} | ${s.perSecond.toFixed(0)} | ${s.p50.toFixed(1)} | ${s.p99.toFixed(1)} | ${b.perSecond.toFixed(0)} | ${b.p50.toFixed(1)} | ${b.p99.toFixed(1)} | ${(ratio * 100).toFixed(0)} % |`,
+    );
+  }
+  const memory = rssOf(scim.process.pid!);
+  await bare.stop();
+  await scim.stop();
+
+  // The same filtered GET over 1,000 users.
+  const small = await startJitbridge(smallUrl);
+  const smallRun = await drive(small.base, { authorization: `Bearer ${small.token}` }, () => ({
+    method: 'GET',
+    path: `/scim/v2/Users?filter=${q(`userName eq "user${random(SMALL)}"`)}`,
+  }));
+  await small.stop();
+  const bigAgain = await startJitbridge(bigUrl);
+  const bigRun = await drive(bigAgain.base, { authorization: `Bearer ${bigAgain.token}` }, () => ({
+    method: 'GET',
+    path: `/scim/v2/Users?filter=${q(`userName eq "user${random(USERS)}"`)}`,
+  }));
+  await bigAgain.stop();
+  log(`\nuserName eq at ${SMALL} users:      ${fmt(smallRun)}`);
+  log(`userName eq at ${USERS} users: ${fmt(bigRun)}   cost ratio (p50) ${(bigRun.p50 / smallRun.p50).toFixed(2)}×`);
+  log(`server RSS: ${memory.rss.toFixed(0)} MB at the end, peak ${Math.max(memory.peak, peakRss).toFixed(0)} MB`);
+  log('\nMarkdown rows (case | SCIM req/s | p50 | p99 | bare req/s | p50 | p99 | SCIM/bare):');
+  for (const row of rows) log(row);
+
+  if (!KEEP) {
+    const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
+    for (const n of [USERS, SMALL]) await admin.unsafe(`drop database if exists "jb_bench_scim_${n}" with (force)`);
+    await admin.end();
+  }
+  agent.destroy();
+}
+
+await main();
