@@ -20,6 +20,8 @@ interface Run {
   perSecond: number;
   p50: number;
   p99: number;
+  /** CPU time of this process (upstream OP + jitbridge + client) per login, ms: steadier than wall time on a busy machine. */
+  cpu: number;
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -28,6 +30,7 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 async function drive(n: number, concurrency: number, login: (i: number) => Promise<void>): Promise<Run> {
   const latencies: number[] = [];
   let next = 0;
+  const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -39,8 +42,9 @@ async function drive(n: number, concurrency: number, login: (i: number) => Promi
     }),
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
   latencies.sort((a, b) => a - b);
-  return { perSecond: n / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return { perSecond: n / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpu: (cpu.user + cpu.system) / 1000 / n };
 }
 
 const claimsOf = (name: string) => ({ email: `${name}@example.com`, email_verified: true, given_name: 'Bench', family_name: name, name: `Bench ${name}`, preferred_username: name });
@@ -82,7 +86,7 @@ async function main() {
     const baselineSeq = await drive(Math.ceil(LOGINS / 3), 1, (i) => direct(returning[i % returning.length]!));
     const returningSeq = await drive(Math.ceil(LOGINS / 3), 1, (i) => brokered(returning[i % returning.length]!));
 
-    const fmt = (r: Run) => `${r.perSecond.toFixed(1).padStart(7)} logins/s   p50 ${r.p50.toFixed(1).padStart(6)} ms   p99 ${r.p99.toFixed(1).padStart(6)} ms`;
+    const fmt = (r: Run) => `${r.perSecond.toFixed(1).padStart(7)} logins/s   p50 ${r.p50.toFixed(1).padStart(6)} ms   p99 ${r.p99.toFixed(1).padStart(6)} ms   CPU ${r.cpu.toFixed(1).padStart(5)} ms/login`;
     const database = server.database.kind === 'postgres' ? 'PostgreSQL' : 'PGlite';
     process.stdout.write(`\nbench:login — ${LOGINS} logins per scenario, ${CONCURRENCY} concurrent, ${database}, Node ${process.version}\n`);
     process.stdout.write(`  baseline (app ↔ upstream OP directly)  ${fmt(baseline)}\n`);
@@ -92,6 +96,7 @@ async function main() {
     process.stdout.write(`  sequential brokered, returning        ${fmt(returningSeq)}\n`);
     process.stdout.write(`  jitbridge's share per login (p50, sequential): ${(returningSeq.p50 - baselineSeq.p50).toFixed(1)} ms\n`);
     process.stdout.write(`  jitbridge's share per login (p50, ${CONCURRENCY} concurrent): returning ${(returningRun.p50 - baseline.p50).toFixed(1)} ms, first-time ${(firstRun.p50 - baseline.p50).toFixed(1)} ms\n`);
+    process.stdout.write(`  jitbridge's CPU per login (this process, PostgreSQL not counted): returning ${(returningRun.cpu - baseline.cpu).toFixed(1)} ms, first-time ${(firstRun.cpu - baseline.cpu).toFixed(1)} ms\n`);
     process.stdout.write(`  ratio brokered/baseline (logins/s): returning ${(returningRun.perSecond / baseline.perSecond).toFixed(2)}, first-time ${(firstRun.perSecond / baseline.perSecond).toFixed(2)}\n`);
   } finally {
     await server.stop();

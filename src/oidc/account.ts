@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 import type { Account, KoaContextWithOIDC } from 'oidc-provider';
 import type { Store } from '../store/index.js';
-import { findAccountUser, listGroupNamesOfUser } from '../store/oidc-accounts-repo.js';
+import { findAccountUser, hasRecentLoginOf, listGroupNamesOfUser } from '../store/oidc-accounts-repo.js';
 import { findOidcPayload, upsertOidcPayload } from '../store/oidc-payloads-repo.js';
 import type { ScimUserResource } from '../domain/scim-user.js';
 import { claimsFromScimUser, type OidcClaims } from './claims.js';
@@ -25,8 +25,10 @@ export function createFindAccount(store: Store) {
   return async function findAccount(_ctx: KoaContextWithOIDC, id: string): Promise<Account | undefined> {
     if (UUID.test(id)) {
       const user = await findAccountUser(store.db, id);
-      // A deleted or deactivated user has no account: its tokens stop working (userinfo answers 401).
-      if (!user || !user.active || user.locked) return undefined;
+      // Non-blocking JIT: the durable job has not written the user yet. The login stands (sub only, no claims).
+      if (!user) return (await hasRecentLoginOf(store.db, id)) ? { accountId: id, claims: async () => ({ sub: id }) } : undefined;
+      // A deleted, deactivated or locked user has no account: its tokens stop working (userinfo answers 401).
+      if (!user.active || user.locked) return undefined;
       return {
         accountId: id,
         async claims(_use, scope) {

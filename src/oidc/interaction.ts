@@ -12,7 +12,7 @@ import type { AuthnContext } from '../domain/federated-identity.js';
 import type { AppContext, AppEnv } from '../http/app-context.js';
 import { chooserPage, csrfToken, csrfTokenMatches, errorPage } from '../login/index.js';
 import { findApplicationByClientId, type Application } from '../store/applications-repo.js';
-import { findIdentityProvider } from '../store/identity-providers-repo.js';
+import { findIdentityProvider, type IdentityProviderRecord } from '../store/identity-providers-repo.js';
 import { consumeLoginResult } from '../store/login-results-repo.js';
 import { pairwiseAccountId, saveFederatedAccount } from './account.js';
 import { claimsFromFederated } from './claims.js';
@@ -69,8 +69,8 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
   }
 
   /** Steps 3 and 4: an allowed, enabled IdP → the upstream login. */
-  async function startUpstream(c: C, step: Step, idpId: string) {
-    const idp = step.app.identityProviders.includes(idpId) ? await findIdentityProvider(ctx.store.db, idpId) : undefined;
+  async function startUpstream(c: C, step: Step, idpId: string, loaded?: IdentityProviderRecord) {
+    const idp = step.app.identityProviders.includes(idpId) ? (loaded ?? (await findIdentityProvider(ctx.store.db, idpId))) : undefined;
     if (!idp || !idp.enabled) {
       const returnTo = await result(c, step, {
         error: 'access_denied',
@@ -111,7 +111,7 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
     if (providers.length === 0) {
       return refuse(c, step, 'No way to sign in', `${step.app.name} has no sign-in method configured. Ask its administrator to add an identity provider.`, 'the application has no enabled identity provider');
     }
-    if (providers.length === 1) return startUpstream(c, step, providers[0]!.id);
+    if (providers.length === 1) return startUpstream(c, step, providers[0]!.id, providers[0]);
     const uid = step.interaction.uid;
     return c.html(
       await chooserPage({

@@ -164,6 +164,35 @@ describe('JIT off: pairwise subject, nothing stored', () => {
   });
 });
 
+describe('non-blocking JIT', () => {
+  it('signs the person in while the durable job provisions; sub is the id the job will write', async () => {
+    const laterUpstream = await startUpstreamOidc();
+    try {
+      laterUpstream.setAccount('dave', { email: 'dave@example.com', email_verified: true, preferred_username: 'dave', name: 'Dave Later' });
+      const created = await server.admin('POST', '/api/v1/identity-providers', {
+        name: 'Later Corp',
+        protocol: 'oidc',
+        oidc: { issuer: laterUpstream.issuer, clientId: laterUpstream.clientId, clientSecret: laterUpstream.clientSecret },
+        provisioning: { jit: { isEnabled: true, mode: 'non-blocking' } },
+      });
+      const laterId = ((await created.json()) as { id: string }).id;
+      laterUpstream.setRedirectUri(`${server.url}/federation/${laterId}/callback`);
+      const laterApp = await registerApp(server, { name: 'Later app', identityProviders: [laterId] });
+      const laterConfig = await discover(server, laterApp);
+      const started = await startLogin(laterConfig);
+      const tokens = await redeem(laterConfig, started, await signInThroughUpstream(new CookieJarBrowser(), started, 'dave'));
+      const sub = tokens.claims()!.sub;
+      expect(sub).toMatch(UUID);
+      // The background worker is off in tests: the user is not written yet, the job waits with this id.
+      expect(await rows(server.ctx.store.db, sql`select id from users where id = ${sub}`)).toEqual([]);
+      const jobs = await rows<{ payload: { userId: string } }>(server.ctx.store.db, sql`select payload from jobs where queue = 'jit.provision' and status = 'pending'`);
+      expect(jobs.map((j) => j.payload.userId)).toContain(sub);
+    } finally {
+      await laterUpstream.stop();
+    }
+  });
+});
+
 describe('a refusal a person can meet', () => {
   it('shows a plain page naming the problem; its link hands the app access_denied with a description', async () => {
     const store = await server.admin('POST', '/api/v1/user-stores', { domain: 'STRICT', usernameRegex: '^[a-z]{3,8}$' });
