@@ -42,14 +42,9 @@ const OidcInput = z
       description: 'Issuer; discovery at <issuer>/.well-known/openid-configuration unless the endpoints are given',
     }),
     clientId: z.string().min(1).max(500),
-    clientSecret: z
-      .string()
-      .min(1)
-      .max(2000)
-      .optional()
-      .openapi({
-        description: 'Write-only; stored encrypted. Omit for a public client (PKCE only); on PUT, omitted keeps the stored secret',
-      }),
+    clientSecret: z.string().min(1).max(2000).optional().openapi({
+      description: 'Write-only; stored encrypted. Omit for a public client (PKCE only); on PUT, omitted keeps the stored secret',
+    }),
     scopes: z
       .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/))
       .max(50)
@@ -86,6 +81,15 @@ const SamlInput = z
       .default(true)
       .openapi({ description: 'Require a signed Assertion (default true; false accepts a signed Response around an unsigned assertion)' }),
     nameIdFormat: z.string().max(500).optional(),
+    subjectAttribute: z
+      .string()
+      .min(1)
+      .max(500)
+      .optional()
+      .openapi({
+        description:
+          'Take the subject from this (single-valued) attribute instead of the NameID; needed when the IdP sends transient NameIDs',
+      }),
   })
   .strict()
   .openapi('SamlSettingsInput');
@@ -137,11 +141,9 @@ const IdpInput = z
   .openapi('IdentityProviderInput');
 type IdpInput = z.infer<typeof IdpInput>;
 
-const IdpPatch = z
-  .record(z.string(), z.unknown())
-  .openapi('IdentityProviderPatch', {
-    description: 'JSON merge patch over the identity provider (null removes a member); the result must be a valid IdentityProviderInput',
-  });
+const IdpPatch = z.record(z.string(), z.unknown()).openapi('IdentityProviderPatch', {
+  description: 'JSON merge patch over the identity provider (null removes a member); the result must be a valid IdentityProviderInput',
+});
 
 const IdpView = z
   .object({
@@ -170,6 +172,7 @@ const IdpView = z
         signingCertificates: z.array(z.string()),
         wantAssertionsSigned: z.boolean(),
         nameIdFormat: z.string().optional(),
+        subjectAttribute: z.string().optional(),
         metadata: z.string().optional(),
         sp: z
           .object({ entityId: z.string(), acsUrl: z.string(), metadataUrl: z.string() })
@@ -236,6 +239,7 @@ function normalizeSaml(input: z.infer<typeof SamlInput>, problems: FieldProblem[
       wantAssertionsSigned: input.wantAssertionsSigned,
       ...((input.nameIdFormat ?? parsed.nameIdFormat) ? { nameIdFormat: input.nameIdFormat ?? parsed.nameIdFormat } : {}),
       metadata: input.metadata,
+      ...(input.subjectAttribute ? { subjectAttribute: input.subjectAttribute } : {}),
     };
   }
   if (!input.entityId) problems.push({ field: 'saml.entityId', message: 'required (or give metadata)' });
@@ -253,6 +257,7 @@ function normalizeSaml(input: z.infer<typeof SamlInput>, problems: FieldProblem[
     signingCertificates: pems,
     wantAssertionsSigned: input.wantAssertionsSigned,
     ...(input.nameIdFormat ? { nameIdFormat: input.nameIdFormat } : {}),
+    ...(input.subjectAttribute ? { subjectAttribute: input.subjectAttribute } : {}),
   };
 }
 
@@ -304,6 +309,7 @@ function toInputView(idp: IdentityProviderRecord): Record<string, unknown> {
           metadata: idp.saml.metadata,
           wantAssertionsSigned: idp.saml.wantAssertionsSigned,
           ...(idp.saml.nameIdFormat ? { nameIdFormat: idp.saml.nameIdFormat } : {}),
+          ...(idp.saml.subjectAttribute ? { subjectAttribute: idp.saml.subjectAttribute } : {}),
         }
       : {
           entityId: idp.saml.entityId,
@@ -311,6 +317,7 @@ function toInputView(idp: IdentityProviderRecord): Record<string, unknown> {
           signingCertificates: idp.saml.signingCertificates,
           wantAssertionsSigned: idp.saml.wantAssertionsSigned,
           ...(idp.saml.nameIdFormat ? { nameIdFormat: idp.saml.nameIdFormat } : {}),
+          ...(idp.saml.subjectAttribute ? { subjectAttribute: idp.saml.subjectAttribute } : {}),
         }
     : undefined;
   return {

@@ -64,6 +64,8 @@ export interface SamlSettings {
   nameIdFormat?: string;
   /** The metadata XML, when the IdP was configured from it. */
   metadata?: string;
+  /** Take the subject from this attribute (single-valued) instead of the NameID, e.g. for IdPs sending transient NameIDs. */
+  subjectAttribute?: string;
 }
 
 export interface IdentityProvider {

@@ -91,6 +91,27 @@ const AMR_BY_CLASS: Record<string, string[]> = {
   'http://schemas.microsoft.com/claims/multipleauthn': ['mfa'],
 };
 
+const TRANSIENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient';
+
+/** The stable subject: the configured attribute, else the NameID unless it is transient (a new one each login). */
+function subjectOf(idp: IdentityProvider, assertion: VerifiedAssertion): string {
+  const attribute = idp.saml!.subjectAttribute;
+  if (attribute) {
+    const value = assertion.attributes[attribute];
+    if (typeof value !== 'string' || value === '') {
+      throw new FederationError(
+        'saml_no_subject',
+        `The assertion carries no single value of ${attribute}, the configured subject attribute`,
+      );
+    }
+    return value;
+  }
+  if (assertion.nameIdFormat === TRANSIENT) {
+    throw new FederationError('saml_transient_subject', 'The IdP sent a transient NameID; configure saml.subjectAttribute for this IdP');
+  }
+  return assertion.nameId;
+}
+
 export interface SamlLogin {
   identity: FederatedIdentity;
   assertion: VerifiedAssertion;
@@ -121,12 +142,13 @@ export async function finishSamlLogin(
   } catch (error) {
     throw classify(error);
   }
+  const subject = subjectOf(idp, assertion);
   const classRef = assertion.authnContextClassRef;
   return {
     assertion,
     identity: {
       idpId: idp.id,
-      subject: assertion.nameId,
+      subject,
       claims: {
         ...assertion.attributes,
         nameId: assertion.nameId,

@@ -134,6 +134,29 @@ describe('SP metadata and a whole login', () => {
   });
 });
 
+describe('the subject', () => {
+  const transient = {
+    nameId: '_t-0001',
+    nameIdFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient',
+    attributes: { [EMAIL]: 'carol@example.com', 'urn:oid:0.9.2342.19200300.100.1.1': 'carol', employeeId: 'E-42' },
+  };
+
+  it('refuses a transient NameID unless a subject attribute is configured, then uses that attribute', async () => {
+    const refused = await attempt({ id: responseSignedIdpId, sign: 'response', response: { user: transient } });
+    expect(await resultOf(refused.response)).toMatchObject({ outcome: 'failure', error_code: 'saml_transient_subject' });
+    const patched = await server.admin('PATCH', `/api/v1/identity-providers/${responseSignedIdpId}`, {
+      saml: { subjectAttribute: 'employeeId' },
+    });
+    expect(patched.status).toBe(200);
+    expect(((await patched.json()) as { saml: { subjectAttribute: string } }).saml.subjectAttribute).toBe('employeeId');
+    const accepted = await attempt({ id: responseSignedIdpId, sign: 'response', response: { user: transient } });
+    expect(await resultOf(accepted.response)).toMatchObject({ outcome: 'success', subject: 'E-42' });
+    const missing = await attempt({ id: responseSignedIdpId, sign: 'response', response: { user: { ...transient, attributes: {} } } });
+    expect(await resultOf(missing.response)).toMatchObject({ outcome: 'failure', error_code: 'saml_no_subject' });
+    await server.admin('PATCH', `/api/v1/identity-providers/${responseSignedIdpId}`, { saml: { subjectAttribute: null } });
+  });
+});
+
 describe('negative vectors: refused, nothing stored', () => {
   let users: number;
   let links: number;
