@@ -11,18 +11,20 @@ import { insertUser, updateUser } from '../../src/store/users-repo.js';
 import type { ScimUserResource } from '../../src/domain/scim-user.js';
 import { federatedLogin } from '../support/federated-login.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { startSamlIdp, type TestSamlIdp } from '../support/saml-idp.js';
 import { startUpstreamOidc, type UpstreamOidc } from '../support/upstream-oidc.js';
 
 let server: TestServer;
 let upstream: UpstreamOidc;
+let samlIdp: TestSamlIdp;
 let clients = 0;
 
 beforeAll(async () => {
-  [server, upstream] = await Promise.all([startTestServer({ label: 'jit_e2e' }), startUpstreamOidc()]);
+  [server, upstream, samlIdp] = await Promise.all([startTestServer({ label: 'jit_e2e' }), startUpstreamOidc(), startSamlIdp()]);
   const store = await server.admin('POST', '/api/v1/user-stores', { domain: 'EMPLOYEES', usernameRegex: '^[a-z][a-z0-9.]{2,30}$', rolenameRegex: '^[A-Za-z ]+$' });
   expect(store.status).toBe(201);
 });
-afterAll(async () => Promise.all([server?.stop(), upstream?.stop()]));
+afterAll(async () => Promise.all([server?.stop(), upstream?.stop(), samlIdp?.stop()]));
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const MAPPINGS = [
@@ -254,5 +256,49 @@ describe('non-blocking and concurrency', () => {
     expect(new Set(results.map((r) => r.userId)).size).toBe(1);
     expect(await count(`federated_identities where idp_id = '${idpId}'`)).toBe(1);
     expect(await count(`users where user_name = 'mia'`)).toBe(1);
+  });
+});
+
+describe('through a real SAML IdP', () => {
+  it('multi-valued attributes and role mappings; a second login syncs them (OVERRIDE_ALL)', async () => {
+    const created = await server.admin('POST', '/api/v1/identity-providers', {
+      name: 'SAML JIT',
+      protocol: 'saml',
+      saml: { metadata: samlIdp.metadata },
+      claimMappings: [
+        { remote: 'uid', local: 'userName' },
+        { remote: 'mail', local: 'emails' },
+        { remote: 'memberOf', local: 'groups' },
+        { remote: 'ou', local: `${ENTERPRISE}:department` },
+      ],
+      roleMappings: [
+        { remote: 'staff', local: 'SAML Staff' },
+        { remote: 'admins', local: 'SAML Admins' },
+      ],
+      provisioning: { jit: { attributeSyncMethod: 'OVERRIDE_ALL' } },
+    });
+    expect(created.status).toBe(201);
+    const idpId = ((await created.json()) as { id: string }).id;
+    samlIdp.users.set('nina', {
+      nameId: 'nina-persistent-id',
+      nameIdFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
+      attributes: { uid: 'nina', mail: ['nina@example.com', 'nina.alt@example.com'], memberOf: ['staff', 'admins', 'unmapped'], ou: 'Sales' },
+    });
+    const first = await login(idpId, 'nina');
+    expect(first).toMatchObject({ outcome: 'success', subject: 'nina-persistent-id' });
+    const groupsOf = async () =>
+      (await rows<{ name: string }>(server.ctx.store.db, sql`select g.display_name as name from group_members m join groups g on g.id = m.group_id where m.member_id = ${first.userId} order by 1`)).map((r) => r.name);
+    const nina = (await user(first.userId!))!;
+    expect(nina.resource.emails).toEqual([{ value: 'nina@example.com' }, { value: 'nina.alt@example.com' }]);
+    expect(nina.resource[ENTERPRISE]).toEqual({ department: 'Sales' });
+    expect(await groupsOf()).toEqual(['SAML Admins', 'SAML Staff']);
+
+    samlIdp.users.set('nina', { nameId: 'nina-persistent-id', attributes: { uid: 'nina', mail: ['nina@example.com'], memberOf: ['staff'] } });
+    const second = await login(idpId, 'nina');
+    expect(second.userId).toBe(first.userId);
+    const after = (await user(first.userId!))!;
+    expect(after.resource.emails).toEqual([{ value: 'nina@example.com' }]);
+    expect(after.resource[ENTERPRISE]).toBeUndefined();
+    expect(await groupsOf()).toEqual(['SAML Staff']);
   });
 });
