@@ -81,15 +81,10 @@ const SamlInput = z
       .default(true)
       .openapi({ description: 'Require a signed Assertion (default true; false accepts a signed Response around an unsigned assertion)' }),
     nameIdFormat: z.string().max(500).optional(),
-    subjectAttribute: z
-      .string()
-      .min(1)
-      .max(500)
-      .optional()
-      .openapi({
-        description:
-          'Take the subject from this (single-valued) attribute instead of the NameID; needed when the IdP sends transient NameIDs',
-      }),
+    subjectAttribute: z.string().min(1).max(500).optional().openapi({
+      description:
+        'Take the subject from this (single-valued) attribute instead of the NameID; needed when the IdP sends transient NameIDs',
+    }),
   })
   .strict()
   .openapi('SamlSettingsInput');
