@@ -9,6 +9,7 @@ import { securityHeaders } from './http/security-headers.js';
 import { createScimApi } from './scim/index.js';
 import { createOidcEdge } from './oidc/index.js';
 import { federationRoutes } from './federation/index.js';
+import { provisioningCompletionRoutes } from './login/provisioning-completion.js';
 
 export function createApp(ctx: AppContext) {
   const app = new Hono<AppEnv>();
@@ -27,6 +28,8 @@ export function createApp(ctx: AppContext) {
   app.route('/api/v1', createAdminApi(ctx));
   app.route('/scim/v2', createScimApi(ctx));
   app.route('/', docsPage());
+  // Before the OIDC edge: /login/provisioning/complete must not be read as an interaction uid.
+  app.route('/', provisioningCompletionRoutes(ctx));
   app.route('/', createOidcEdge(ctx));
   app.route('/', federationRoutes(ctx));
 

@@ -2,11 +2,10 @@
 // from the claims. The core's own rules then apply unchanged: the user store (configured, or for
 // AS_IN_USERNAME the typed `DOMAIN/` prefix), the store's username regex, uniqueness. A typed name that
 // already exists is "taken" — it never associates (that would hand over someone else's account).
-import type { FieldProblem } from '../domain/errors.js';
 import type { FederatedIdentity } from '../domain/federated-identity.js';
 import type { IdentityProvider } from '../domain/identity-provider.js';
 import { planProvisioning, type PlanOptions } from './plan.js';
-import { typedUsernameProblem } from './prompts.js';
+import { typedUsernameProblem, type UsernameProblem } from './prompts.js';
 import type { ProvisioningReads } from './reads.js';
 import type { ProvisioningPlan } from './types.js';
 
@@ -25,7 +24,7 @@ export function withChosenUsername(idp: IdentityProvider, identity: FederatedIde
 export interface ChosenUsernamePlan {
   plan: ProvisioningPlan;
   /** Set when the typed name cannot be used; show it on the page next to the username field. */
-  problem: FieldProblem | null;
+  problem: UsernameProblem | null;
 }
 
 /** Plans with the typed username; a problem (empty, taken, against the store's policy, unknown store) says why not. */
@@ -39,7 +38,7 @@ export async function planWithChosenUsername(
   const name = typed.trim();
   const adjusted = withChosenUsername(idp, identity, name);
   const plan = await planProvisioning(reads, adjusted.idp, adjusted.identity, options);
-  if (name === '') return { plan, problem: { field: 'username', message: 'Enter a username.' } };
-  if (name.length > 255) return { plan, problem: { field: 'username', message: 'Use at most 255 characters.' } };
+  if (name === '') return { plan, problem: { code: 'username_required', field: 'username', message: 'Enter a username.' } };
+  if (name.length > 255) return { plan, problem: { code: 'username_too_long', field: 'username', message: 'Use at most 255 characters.' } };
   return { plan, problem: typedUsernameProblem(plan.decision, plan.refusal?.code ?? null) };
 }

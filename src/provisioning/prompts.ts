@@ -47,13 +47,18 @@ export function promptPageFor(prompts: Prompts, settings: Pick<JitSettings, 'use
   return { kind: 'builtin' };
 }
 
+/** Why a typed username cannot be used: a stable code, and a message for the page. */
+export interface UsernameProblem extends FieldProblem {
+  code: string;
+}
+
 /**
  * A username the person typed may only make a new account. If the plan made with it would link an
  * existing user (association by the same username), the answer is "taken", as on any sign-up form.
  */
-export function typedUsernameProblem(decision: PlanDecision, refusalCode: string | null): FieldProblem | null {
-  if (decision === 'associate_username' || refusalCode === 'username_taken') return { field: 'username', message: 'That username is taken. Choose another.' };
-  if (refusalCode === 'username_policy') return { field: 'username', message: 'That username is not allowed here. Check the characters and length.' };
-  if (refusalCode === 'user_store_not_found') return { field: 'username', message: 'That user store does not exist.' };
+export function typedUsernameProblem(decision: PlanDecision, refusalCode: string | null): UsernameProblem | null {
+  if (decision === 'associate_username' || refusalCode === 'username_taken') return { code: 'username_taken', field: 'username', message: 'That username is taken. Choose another.' };
+  if (refusalCode === 'username_policy') return { code: 'username_policy', field: 'username', message: 'That username is not allowed here. Check the characters and length.' };
+  if (refusalCode === 'user_store_not_found') return { code: 'user_store_not_found', field: 'username', message: 'That user store does not exist.' };
   return null;
 }

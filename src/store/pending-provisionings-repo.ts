@@ -62,6 +62,20 @@ export async function findPendingProvisioning(executor: Executor, id: string, in
   return row && toPending(row);
 }
 
+/**
+ * By id alone, for the external pages' completion endpoint: the context token names the row, and that
+ * cross-site post carries no interaction cookie. The id is 192 random bits; the token's signature is what
+ * proves the post came through our redirect.
+ */
+export async function findPendingProvisioningById(executor: Executor, id: string): Promise<PendingProvisioning | undefined> {
+  if (id.length > 100) return undefined;
+  const [row] = await executor
+    .select()
+    .from(pendingProvisionings)
+    .where(and(eq(pendingProvisionings.id, id), isNull(pendingProvisionings.consumedAt), gt(pendingProvisionings.expiresAt, sql`now()`)));
+  return row && toPending(row);
+}
+
 /** Merges answers into the row (a later answer replaces an earlier one of the same name). */
 export async function recordPendingAnswers(executor: Executor, id: string, interactionUid: string, answers: PendingAnswers): Promise<boolean> {
   const updated = await executor

@@ -158,11 +158,11 @@ describe('PROMPT_USERNAME_PASSWORD_CONSENT: the typed username', () => {
     const users = await count(server, 'users');
 
     const bad = await planWithChosenUsername(reads, idp, who, 'AGENTS/John Doggett');
-    expect(bad.problem).toEqual({ field: 'username', message: 'That username is not allowed here. Check the characters and length.' });
+    expect(bad.problem).toEqual({ code: 'username_policy', field: 'username', message: 'That username is not allowed here. Check the characters and length.' });
     // Association is on, and "mulder" exists in PRIMARY: a typed existing name is taken, never linked.
     const taken = await planWithChosenUsername(reads, idp, who, 'mulder');
     expect(taken.plan.decision).toBe('associate_username');
-    expect(taken.problem).toEqual({ field: 'username', message: 'That username is taken. Choose another.' });
+    expect(taken.problem).toEqual({ code: 'username_taken', field: 'username', message: 'That username is taken. Choose another.' });
     expect((await planWithChosenUsername(reads, idp, who, '   ')).problem?.message).toBe('Enter a username.');
     expect(await count(server, 'users')).toBe(users);
 

@@ -36,7 +36,7 @@ describe('provisioning prompts', () => {
   });
 
   it('treats a typed username that would link an existing user as taken', () => {
-    expect(typedUsernameProblem('associate_username', null)).toEqual({ field: 'username', message: 'That username is taken. Choose another.' });
+    expect(typedUsernameProblem('associate_username', null)).toEqual({ code: 'username_taken', field: 'username', message: 'That username is taken. Choose another.' });
     expect(typedUsernameProblem('refuse', 'username_taken')?.field).toBe('username');
     expect(typedUsernameProblem('refuse', 'username_policy')?.message).toContain('not allowed');
     expect(typedUsernameProblem('create', null)).toBeNull();
