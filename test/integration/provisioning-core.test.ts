@@ -37,6 +37,12 @@ describe('first login and returning login', () => {
     expect(changed).toEqual({ kind: 'user', userId: first.userId, outcome: 'updated' });
     expect((await userById(server, first.userId))?.resource.name?.givenName).toBe('Alicia');
     expect((await outboxFor(server, first.userId)).map((e) => e.eventType)).toEqual(['create', 'update']);
+
+    const metrics = await server.ctx.metrics.registry.metrics();
+    for (const outcome of ['created', 'unchanged', 'updated']) expect(metrics).toContain(`jit_provisioning_total{idp="${idp.id}",outcome="${outcome}"} 1`);
+    const audits = await server.admin('GET', `/api/v1/audit-events?targetId=${first.userId}`);
+    const actions = ((await audits.json()) as { items: Array<{ action: string; reason: string }> }).items.map((a) => a.action);
+    expect(actions).toEqual(['jit.user.sync', 'jit.user.sync', 'jit.user.create']);
   });
 
   it('JIT disabled: stores nothing and hands on the mapped claims', async () => {
