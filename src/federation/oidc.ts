@@ -87,6 +87,8 @@ export async function startOidcLogin(config: client.Configuration, idp: Identity
 function classify(error: unknown): FederationError {
   if (error instanceof FederationError) return error;
   const e = error as { code?: string; error?: string; message?: string; cause?: unknown };
+  if (e?.error === 'access_denied')
+    return new FederationError('upstream_access_denied', 'The identity provider did not let the person in', { cause: error });
   if (e?.error === 'invalid_grant')
     return new FederationError('upstream_invalid_grant', 'The identity provider refused the authorization code', { cause: error });
   if (e?.error) return new FederationError('upstream_error', `The identity provider answered ${e.error}`, { cause: error });

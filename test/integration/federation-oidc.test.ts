@@ -192,6 +192,17 @@ describe('negative vectors: refused, nothing stored', () => {
     ],
   ];
 
+  it('an error answer from the upstream (access_denied) is a failure result', async () => {
+    crafted.authorizeError = 'access_denied';
+    try {
+      const login = await federatedLogin(server, { idpId: craftedIdpId, login: 'x' });
+      expect(login.result).toMatchObject({ outcome: 'failure', errorCode: 'upstream_access_denied', userId: null });
+      await nothingStored();
+    } finally {
+      crafted.authorizeError = undefined;
+    }
+  });
+
   it('accepts a well-formed crafted token (the harness itself works)', async () => {
     crafted.craft = (c) => c.sign(c.claims('crafted-ok'));
     const login = await federatedLogin(server, { idpId: craftedIdpId, login: 'x' });

@@ -202,6 +202,8 @@ export interface CraftedOidc {
   issuer: string;
   clientId: string;
   clientSecret: string;
+  /** When set, the authorization endpoint answers with this error instead of a code. */
+  authorizeError?: string | undefined;
   /** What the token endpoint answers as id_token; default a valid token. */
   craft: (context: CraftContext) => Promise<string> | string;
   stop(): Promise<void>;
@@ -245,7 +247,8 @@ export async function startCraftedOidc(): Promise<CraftedOidc> {
       const code = randomBytes(16).toString('base64url');
       codes.set(code, { nonce: url.searchParams.get('nonce') ?? '', redirectUri: url.searchParams.get('redirect_uri') ?? '' });
       const back = new URL(url.searchParams.get('redirect_uri')!);
-      back.searchParams.set('code', code);
+      if (state.authorizeError) back.searchParams.set('error', state.authorizeError);
+      else back.searchParams.set('code', code);
       back.searchParams.set('state', url.searchParams.get('state') ?? '');
       back.searchParams.set('iss', issuer);
       res.writeHead(302, { location: back.href }).end();
