@@ -25,7 +25,8 @@ export async function listLiveKeys(executor: Executor, purposes: string[]): Prom
         or(eq(keyMaterial.status, 'active'), and(eq(keyMaterial.status, 'retired'), or(isNull(keyMaterial.publishUntil), gt(keyMaterial.publishUntil, sql`now()`)))),
       ),
     )
-    .orderBy(asc(keyMaterial.status), desc(keyMaterial.createdAt), asc(keyMaterial.id));
+    // Deterministic: RS256 before ES256 among keys made together (discovery lists algorithms in this order).
+    .orderBy(asc(keyMaterial.status), desc(keyMaterial.createdAt), desc(keyMaterial.algorithm), asc(keyMaterial.id));
 }
 
 export async function insertKeys(executor: Executor, keys: NewKey[]): Promise<void> {
