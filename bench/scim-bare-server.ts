@@ -6,7 +6,8 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import postgres from 'postgres';
 
-const sql = postgres(process.env.DATABASE_URL!, { max: 10, onnotice: () => {} });
+// Unprepared, like drizzle's execute() in jitbridge: same SQL, same driver mode, custom plans per query.
+const sql = postgres(process.env.DATABASE_URL!, { max: 10, onnotice: () => {}, prepare: false });
 const [primary] = await sql`select id from user_stores where domain = 'PRIMARY'`;
 const storeId = primary!.id as string;
 const app = new Hono();

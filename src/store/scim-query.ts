@@ -403,6 +403,8 @@ export async function searchScim<Row extends UserRow | GroupRow>(
   const countQuery = sql`select count(*)::int as n from ${from} ${where}`;
   const needRows = search.count > 0;
   const [found, counted] = await Promise.all([
+    // Not prepared on purpose: a generic plan cannot know a filter's selectivity and may walk the id index
+    // under ORDER BY … LIMIT for a one-row match (seconds at a million users). Custom plans pick the right index.
     needRows ? rows<RawRow>(executor, pageQuery) : Promise.resolve([] as RawRow[]),
     search.skipTotal ? Promise.resolve([{ n: -1 }]) : rows<{ n: number }>(executor, countQuery),
   ]);
