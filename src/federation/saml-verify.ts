@@ -129,6 +129,14 @@ function signedAssertion(xml: string, doc: Document, assertion: Element, idp: Id
       'No signature references the assertion (or response) it sits in',
     );
   }
+  // SHA-1 signatures and digests are collision-prone: refused, whichever signature we rely on.
+  const relied = [...(assertionSignatureOk ? [ownSignatures[0]!] : []), ...(responseSignatureOk ? [responseSignatures[0]!] : [])];
+  for (const signature of relied) {
+    const algorithms = nodes('./ds:SignedInfo/ds:SignatureMethod | ./ds:SignedInfo/ds:Reference/ds:DigestMethod', signature).map((n) =>
+      attr(n as Element, 'Algorithm'),
+    );
+    if (algorithms.some((a) => !a || /sha1$/i.test(a))) throw refuse('saml_weak_signature_algorithm', 'The SAML signature uses SHA-1');
+  }
 
   let verified: string | null;
   try {

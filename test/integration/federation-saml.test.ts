@@ -263,6 +263,20 @@ describe('negative vectors: refused, nothing stored', () => {
     await nothingStored();
   });
 
+  it('the same response posted twice at once: one login, the other a 400', async () => {
+    const flow = await startFlow();
+    const signed = idp.sign(
+      idp.buildResponse({ requestId: flow.id, acsUrl: flow.acsUrl, audience: flow.audience, user: alice }),
+      'assertion',
+    );
+    const results = await Promise.all([
+      postAcs(idpId, toBase64(signed), flow.relayState),
+      postAcs(idpId, toBase64(signed), flow.relayState),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual([303, 400]);
+    expect((await resultOf(results.find((r) => r.status === 303)!)).outcome).toBe('success');
+  });
+
   it('replayed assertion id (a new response re-using an accepted assertion id)', async () => {
     const first = await attempt({ response: { assertionId: '_replayed-assertion-1' } });
     expect((await resultOf(first.response)).outcome).toBe('success');

@@ -54,6 +54,26 @@ describe('verifySamlResponse', () => {
     refusedWith(xml, 'saml_wrapping_suspected');
   });
 
+  it('refuses SHA-1 signatures', async () => {
+    const samlify = (await import('samlify')).default as unknown as {
+      SamlLib: { constructSAMLSignature(o: Record<string, unknown>): string };
+    };
+    const xml = samlify.SamlLib.constructSAMLSignature({
+      rawSamlMessage: response(),
+      referenceTagXPath: "/*[local-name(.)='Response']/*[local-name(.)='Assertion']",
+      privateKey: IDP_KEYS.key,
+      signingCert: IDP_KEYS.cert.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, ''),
+      signatureAlgorithm: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1',
+      isBase64Output: false,
+      signatureConfig: {
+        prefix: 'ds',
+        location: { reference: "/*[local-name(.)='Response']/*[local-name(.)='Assertion']/*[local-name(.)='Issuer']", action: 'after' },
+      },
+    });
+    expect(xml).toContain('xmldsig#rsa-sha1');
+    refusedWith(xml, 'saml_weak_signature_algorithm');
+  });
+
   it('refuses DTDs, encrypted assertions and non-Response messages', () => {
     refusedWith(`<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x "y">]>${signResponse(response(), 'assertion')}`, 'saml_malformed');
     const encrypted = response().replace(
