@@ -9,6 +9,7 @@ import { fieldErrorsOf, readPromptForm } from '../../src/login/pages/forms.js';
 import { passwordPage } from '../../src/login/pages/password-page.js';
 import { usernamePasswordPage } from '../../src/login/pages/username-password-page.js';
 import { localSignInPage } from '../../src/login/pages/local-sign-in-page.js';
+import { promptPage } from '../../src/login/pages/prompt-page.js';
 import { buildConsentView } from '../../src/provisioning/consent.js';
 
 const purpose: ConsentPurpose = {
@@ -100,6 +101,24 @@ describe('provisioning pages', () => {
     expect(html).toContain('That username is taken.');
     expect(html).not.toMatch(/type="password"[^>]*value=/);
     expectLabelledInputs(html);
+  });
+});
+
+describe('the page for a prompt screen', () => {
+  const screen = { ask: { username: false, password: false, consent: true }, page: { kind: 'builtin' as const }, username: 'alice', usernameProblem: null, consent: view };
+  it('renders consent alone, password + consent, or username + password + consent, with the problems on the fields', async () => {
+    expect(await promptPage(screen, common)).toContain('Allow and continue');
+    const password = await promptPage({ ...screen, ask: { username: false, password: true, consent: true } }, { ...common, problems: [{ field: 'password', message: 'Too short.' }] });
+    expect(password).toContain('<label for="password">New password</label>');
+    expect(password).toContain('Too short.');
+    expect(password).toContain('<legend>Account recovery</legend>');
+    const withUsername = await promptPage(
+      { ...screen, ask: { username: true, password: true, consent: true }, usernameProblem: { field: 'username', message: 'That username is taken. Choose another.' } },
+      common,
+    );
+    expect(withUsername).toMatch(/id="username"[^>]*value="alice"/);
+    expect(withUsername).toContain('That username is taken. Choose another.');
+    expectLabelledInputs(withUsername);
   });
 });
 
