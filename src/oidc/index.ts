@@ -29,6 +29,8 @@ export function providerHolderFor(ctx: AppContext): ProviderHolder {
 
 export function createOidcEdge(ctx: AppContext, options: { begin?: BeginUpstreamLogin } = {}): Hono<AppEnv> {
   const holder = providerHolderFor(ctx);
+  // Keys are made (first start) and the provider built now rather than on the first sign-in.
+  holder.get().catch((error: unknown) => ctx.logger.warn({ err: error }, 'OpenID Provider not ready yet; retrying on the first request'));
   const routes = new Hono<AppEnv>();
   routes.route('/', loginAssets());
   routes.all(OIDC_PREFIX, oidcHandler(holder));

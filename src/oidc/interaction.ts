@@ -6,7 +6,7 @@
 //   6. finish: the account is the provisioned user, or a pairwise account when JIT is off.
 // Errors a person can meet are shown on a page whose "back" link hands the app `error=access_denied`.
 import { Hono, type Context } from 'hono';
-import type { InteractionResults } from 'oidc-provider';
+import { errors, type InteractionResults } from 'oidc-provider';
 import { AppError } from '../domain/errors.js';
 import type { AuthnContext } from '../domain/federated-identity.js';
 import type { AppContext, AppEnv } from '../http/app-context.js';
@@ -43,10 +43,11 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
     const current = await holder.get();
     let interaction: Interaction;
     try {
-      if (!UID.test(uid)) throw new Error('malformed uid');
+      if (!UID.test(uid)) throw new errors.SessionNotFound('malformed interaction uid');
       interaction = await current.provider.interactionDetails(c.env.incoming, c.env.outgoing);
-      if (interaction.uid !== uid) throw new Error('interaction cookie names another interaction');
-    } catch {
+      if (interaction.uid !== uid) throw new errors.SessionNotFound('the interaction cookie names another interaction');
+    } catch (error) {
+      if (!(error instanceof errors.OIDCProviderError)) ctx.logger.warn({ err: error, uid }, 'interaction could not be read');
       return page(c, 400, {
         title: 'This sign-in has expired',
         message: 'The sign-in took too long, was already finished, or was started in another browser. Go back to the application and sign in again.',
