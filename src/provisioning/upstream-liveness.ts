@@ -1,12 +1,13 @@
 // Upstream liveness (issue 7): users an IdP JIT-provisioned and has not vouched for in N days
 // (`identity_providers.options.inactiveAfterDays`) are set `active=false`, with a `deactivate` outbox event
-// and an audit event. A scheduler enqueues one durable job per IdP per day (dedupe key); the job is
+// and an audit event, and their OIDC sessions and tokens end. A scheduler enqueues one durable job per IdP per day (dedupe key); the job is
 // idempotent (it only touches users still active and still stale), so a job run again after a crash, or
 // twice, changes each user once.
 import type { ScimUserResource } from '../domain/scim-user.js';
 import { recordAudit } from '../store/audit-repo.js';
 import type { Executor, Store } from '../store/index.js';
 import { enqueueJob, type JobRecord } from '../store/job-queue.js';
+import { deleteOidcPayloadsOfAccounts } from '../store/idp-deletion-repo.js';
 import { findLivenessIdp, jobWithKeyExists, listIdpsWithLiveness, lockStaleJitUsers } from '../store/liveness-repo.js';
 import { emitOutboxEvent } from '../store/outbox-repo.js';
 import { getUserById, updateUser } from '../store/users-repo.js';
@@ -67,6 +68,11 @@ export async function runLivenessCheck(
   for (;;) {
     const handled = await store.transaction(async (tx) => {
       const stale = await lockStaleJitUsers(tx, idpId, cutoff, PAGE);
+      // An inactive account's sessions and tokens end with it (as when an IdP deletion disables users).
+      await deleteOidcPayloadsOfAccounts(
+        tx,
+        stale.map((u) => u.id),
+      );
       for (const { id, lastSeenAt } of stale) {
         const user = await getUserById(tx, id);
         const updated = await updateUser(tx, id, { resource: { ...(user.resource as ScimUserResource), active: false } });

@@ -51,6 +51,8 @@ async function scenario(name: string) {
 describe('upstream liveness check', () => {
   it('deactivates the users not seen for N days, once, with outbox and audit events', async () => {
     const s = await scenario('live-a');
+    await f.oidcRow('Session', s.stale);
+    await f.oidcRow('Session', s.fresh);
     expect(await runLivenessCheck(f.store, s.idpId, { now: NOW })).toEqual({ idpId: s.idpId, deactivated: 3 });
     for (const id of [s.stale, s.older, s.never]) {
       const user = await findUserById(f.store.db, id);
@@ -59,6 +61,12 @@ describe('upstream liveness check', () => {
       expect(await deactivations(id)).toBe(1);
     }
     for (const id of [s.fresh, s.local]) expect(await findUserById(f.store.db, id)).toMatchObject({ active: true, version: 1 });
+    const sessions = await rows<{ account: string }>(
+      f.store.db,
+      sql`select payload->>'accountId' as account from oidc_payloads where model = 'Session'`,
+    );
+    expect(sessions.map((r) => r.account)).toContain(s.fresh);
+    expect(sessions.map((r) => r.account)).not.toContain(s.stale);
     const [audit] = await rows<{ actor_type: string; reason: string; details: { lastSeenAt: string } }>(
       f.store.db,
       sql`select actor_type, reason, details from audit_events where action = 'user.deactivate' and target_id = ${s.older}`,
