@@ -211,6 +211,30 @@ describe('negative vectors: refused, nothing stored', () => {
     await server.ctx.store.db.execute(sql`delete from users where id = ${login.result.userId}`);
   });
 
+  it('works with explicit endpoints instead of discovery', async () => {
+    const created = await server.admin('POST', '/api/v1/identity-providers', {
+      name: 'Crafted OP, explicit endpoints',
+      protocol: 'oidc',
+      oidc: {
+        issuer: crafted.issuer,
+        clientId: crafted.clientId,
+        clientSecret: crafted.clientSecret,
+        authorizationEndpoint: `${crafted.issuer}/authorize`,
+        tokenEndpoint: `${crafted.issuer}/token`,
+        jwksUri: `${crafted.issuer}/jwks`,
+      },
+    });
+    const explicitId = ((await created.json()) as { id: string }).id;
+    crafted.craft = (c) => c.sign(c.claims('explicit-user'));
+    const login = await federatedLogin(server, { idpId: explicitId, login: 'x' });
+    expect(login.result).toMatchObject({ outcome: 'success', subject: 'explicit-user' });
+    crafted.craft = (c) => c.signWithOtherKey(c.claims('explicit-user-2'));
+    const refused = await federatedLogin(server, { idpId: explicitId, login: 'x' });
+    expect(refused.result).toMatchObject({ outcome: 'failure', errorCode: 'id_token_bad_signature' });
+    await server.admin('DELETE', `/api/v1/identity-providers/${explicitId}`);
+    await server.ctx.store.db.execute(sql`delete from users where id = ${login.result.userId}`);
+  });
+
   it.each(vectors)('%s', async (_name, craft, codes) => {
     crafted.craft = craft;
     const results = await count('login_results');
