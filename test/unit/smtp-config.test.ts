@@ -14,7 +14,9 @@ describe('SMTP configuration', () => {
 
   it('names a wrong URL without echoing it (it may hold a password), and a wrong sender', () => {
     expect(() => loadConfig({ SMTP_URL: 'http://u:secret@x', SMTP_FROM: 'a@b.c' })).toThrow(
-      new ConfigError('SMTP_URL must be an smtp:// or smtps:// URL, such as smtps://user:password@mail.example.com:465, got a value that does not fit'),
+      new ConfigError(
+        'SMTP_URL must be an smtp:// or smtps:// URL, such as smtps://user:password@mail.example.com:465, got a value that does not fit',
+      ),
     );
     expect(() => loadConfig({ SMTP_URL: 'smtp://x', SMTP_FROM: 'nobody' })).toThrow(`SMTP_FROM must be a sender address`);
   });
