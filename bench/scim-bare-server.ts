@@ -1,6 +1,6 @@
-// The baseline of `npm run bench:scim`: a bare Hono route per case running the same indexed SQL the SCIM
-// server runs for it (page query and count, or the insert with its audit and outbox rows), answering the
-// rows as JSON. No auth, no schema, no SCIM shaping: the cost of the database and of HTTP alone.
+// The baseline of `npm run bench:scim`: a bare Hono route per case running the same SQL the SCIM server runs
+// for it (page query and count as src/store/scim-query.ts builds them, or the insert with its audit and outbox
+// rows), answering the rows as JSON. No auth, no schema, no SCIM shaping: the cost of the database and HTTP.
 //   BARE_PORT, DATABASE_URL (the benchmark's database).
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -11,36 +11,31 @@ const sql = postgres(process.env.DATABASE_URL!, { max: 10, onnotice: () => {}, p
 const [primary] = await sql`select id from user_stores where domain = 'PRIMARY'`;
 const storeId = primary!.id as string;
 const app = new Hono();
+const json = { 'content-type': 'application/json' };
 
-const page = async (rows: PromiseLike<readonly unknown[]>, total: PromiseLike<readonly Record<string, unknown>[]>) => {
-  const [found, counted] = await Promise.all([rows, total]);
-  return JSON.stringify({ totalResults: counted[0]!.n, Resources: found });
+const page = async (rows: PromiseLike<readonly unknown[]>, total?: PromiseLike<readonly Record<string, unknown>[]>) => {
+  const [found, counted] = await Promise.all([rows, total ?? Promise.resolve(undefined)]);
+  return JSON.stringify({ ...(counted ? { totalResults: counted[0]!.n } : {}), Resources: found });
 };
 
-app.get('/bare/userName', async (c) => {
-  const name = c.req.query('v')!;
-  const where = sql`r.user_store_id = (select us.id from user_stores us where us.domain = 'PRIMARY') and lower(r.user_name) = lower(${name})`;
-  return c.body(
-    await page(
-      sql`select r.* from users r where ${where} order by r.id asc limit 100 offset 0`,
-      sql`select count(*)::int as n from users r where ${where}`,
-    ),
-    200,
-    { 'content-type': 'application/json' },
+/** A selective filter: evaluated behind the OFFSET 0 fence, as the SCIM store does. */
+const fenced = (where: ReturnType<typeof sql>) =>
+  page(
+    sql`select r.* from (select * from users r where ${where} offset 0) r order by r.id asc limit 100 offset 0`,
+    sql`select count(*)::int as n from users r where ${where}`,
   );
-});
 
-app.get('/bare/email', async (c) => {
-  const where = sql`r.email_values @> array[lower(${c.req.query('v')!})]::text[]`;
-  return c.body(
-    await page(
-      sql`select r.* from users r where ${where} order by r.id asc limit 100 offset 0`,
-      sql`select count(*)::int as n from users r where ${where}`,
+app.get('/bare/userName', async (c) =>
+  c.body(
+    await fenced(
+      sql`r.user_store_id = (select us.id from user_stores us where us.domain = 'PRIMARY') and lower(r.user_name) = lower(${c.req.query('v')!})`,
     ),
     200,
-    { 'content-type': 'application/json' },
-  );
-});
+    json,
+  ),
+);
+
+app.get('/bare/email', async (c) => c.body(await fenced(sql`r.email_values @> array[lower(${c.req.query('v')!})]::text[]`), 200, json));
 
 app.get('/bare/familyName', async (c) => {
   const where = sql`lower(r.family_name) like ${c.req.query('v')!.toLowerCase() + '%'}`;
@@ -50,7 +45,7 @@ app.get('/bare/familyName', async (c) => {
       sql`select count(*)::int as n from users r where ${where}`,
     ),
     200,
-    { 'content-type': 'application/json' },
+    json,
   );
 });
 
@@ -59,21 +54,14 @@ app.get('/bare/page', async (c) => {
   return c.body(
     await page(sql`select r.* from users r order by r.id asc limit 100 offset ${offset}`, sql`select count(*)::int as n from users r`),
     200,
-    { 'content-type': 'application/json' },
+    json,
   );
 });
 
-app.get('/bare/cursor', async (c) => {
-  const after = c.req.query('after')!;
-  return c.body(
-    await page(
-      sql`select r.* from users r where r.id > ${after}::uuid order by r.id asc limit 101`,
-      sql`select count(*)::int as n from users r`,
-    ),
-    200,
-    { 'content-type': 'application/json' },
-  );
-});
+// A cursor page after the first: no count (the SCIM server counts on the first cursor page only).
+app.get('/bare/cursor', async (c) =>
+  c.body(await page(sql`select r.* from users r where r.id > ${c.req.query('after')!}::uuid order by r.id asc limit 101`), 200, json),
+);
 
 app.post('/bare/users', async (c) => {
   const body = (await c.req.json()) as { userName: string };
@@ -85,7 +73,7 @@ app.post('/bare/users', async (c) => {
     await tx`insert into outbox_events (resource_type, resource_id, user_store_id, event_type, payload, resource_version) values ('User', ${created!.id}, ${storeId}, 'create', ${tx.json(resource)}, 1)`;
     return created;
   });
-  return c.body(JSON.stringify(row), 201, { 'content-type': 'application/json' });
+  return c.body(JSON.stringify(row), 201, json);
 });
 
 serve({ fetch: app.fetch, port: Number(process.env.BARE_PORT), hostname: '127.0.0.1' }, () => process.stdout.write('bare ready\n'));

@@ -84,7 +84,9 @@ export function parseListRequest(kind: ResourceKind, request: ListRequest): List
     .slice(0, 12);
   const after = request.cursor === '' ? null : decodeCursor(request.cursor, fingerprint);
   return {
-    search: { ...search, startIndex: 1, cursor: { after: after ? { v: after.v, id: after.id } : null } },
+    // totalResults is counted on the first cursor page only: counting every page would make a deep cursor
+    // page cost what counting the whole store costs, which is what cursor paging exists to avoid.
+    search: { ...search, startIndex: 1, cursor: { after: after ? { v: after.v, id: after.id } : null }, skipTotal: after !== null },
     attributes,
     excluded,
     cursorFingerprint: fingerprint,

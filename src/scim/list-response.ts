@@ -10,7 +10,7 @@ export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListR
 export function listResponse(resources: unknown[], totalResults: number, search: ScimSearch, nextCursor?: string) {
   return {
     schemas: [LIST_RESPONSE_SCHEMA],
-    totalResults,
+    ...(search.skipTotal ? {} : { totalResults }),
     itemsPerPage: resources.length,
     ...(search.cursor ? {} : { startIndex: search.startIndex }),
     ...(nextCursor ? { nextCursor } : {}),

@@ -313,6 +313,25 @@ function emailValueEq(filter: ScimFilter): string | undefined {
   return undefined;
 }
 
+/** Whether a filter can match only a handful of rows whatever the store's size (see the fence in searchScim). */
+function isSelective(table: ResourceTable, filter: ScimFilter): boolean {
+  switch (filter.op) {
+    case 'and':
+      return isSelective(table, filter.left) || isSelective(table, filter.right);
+    case 'or':
+      return isSelective(table, filter.left) && isSelective(table, filter.right);
+    case 'eq':
+      return (
+        filter.value !== null &&
+        ['id', 'externalid', table === 'users' ? 'username' : 'displayname'].includes(filter.attr.path.join('.').toLowerCase())
+      );
+    case 'any':
+      return table === 'users' && filter.array.join('.').toLowerCase() === 'emails' && emailValueEq(filter.filter) !== undefined;
+    default:
+      return false;
+  }
+}
+
 export function compileScimFilter(table: ResourceTable, filter: ScimFilter, alias = 'r'): SQL {
   return compileNode(filter, { table, alias, counter: { next: 0 } });
 }
@@ -382,6 +401,16 @@ export async function searchScim<Row extends UserRow | GroupRow>(
   const id = sql.raw(`${alias}.id`);
   const sortKey = search.sortBy ? sortExpression(table, search.sortBy, alias) : undefined;
 
+  // A filter that can only match a few rows (userName, externalId, id or an email value compared with eq) is
+  // evaluated behind an optimisation fence (OFFSET 0): otherwise the planner, guessing the selectivity of
+  // `email_values @> …` at 0.5 %, walks the id index under ORDER BY … LIMIT and reads the whole table for one row.
+  const fenced = Boolean(search.filter && isSelective(table, search.filter));
+  const source = (conds: SQL[]) => {
+    const w = conds.length ? sql`where ${sql.join(conds, sql` and `)}` : sql``;
+    return fenced
+      ? { rowsFrom: sql`(select * from ${from} ${w} offset 0) ${sql.raw(alias)}`, rowsWhere: sql`` }
+      : { rowsFrom: from, rowsWhere: w };
+  };
   let pageQuery: SQL;
   if (search.cursor) {
     // Keyset paging: (coalesce(key::text, ''), id) compared as a row value, so deep pages cost what the first does.
@@ -392,13 +421,13 @@ export async function searchScim<Row extends UserRow | GroupRow>(
         ? sql`(${key}, ${id}) ${sql.raw(search.descending ? '<' : '>')} (${after.v ?? ''}::text, ${after.id}::uuid)`
         : sql`${id} ${sql.raw(search.descending ? '<' : '>')} ${after.id}::uuid`
       : undefined;
-    const all = keyset ? [...conditions, keyset] : conditions;
-    const cursorWhere = all.length ? sql`where ${sql.join(all, sql` and `)}` : sql``;
+    const { rowsFrom, rowsWhere } = source(keyset ? [...conditions, keyset] : conditions);
     const order = key ? sql`order by ${key} ${direction}, ${id} ${direction}` : sql`order by ${id} ${direction}`;
-    pageQuery = sql`select ${sql.raw(`${alias}.*`)}, ${key ?? sql`null::text`} as __k from ${from} ${cursorWhere} ${order} limit ${search.count + 1}`;
+    pageQuery = sql`select ${sql.raw(`${alias}.*`)}, ${key ?? sql`null::text`} as __k from ${rowsFrom} ${rowsWhere} ${order} limit ${search.count + 1}`;
   } else {
+    const { rowsFrom, rowsWhere } = source(conditions);
     const order = sortKey ? sql`order by ${sortKey} ${direction}, ${id} ${direction}` : sql`order by ${id} asc`;
-    pageQuery = sql`select ${sql.raw(`${alias}.*`)} from ${from} ${where} ${order} limit ${search.count} offset ${search.startIndex - 1}`;
+    pageQuery = sql`select ${sql.raw(`${alias}.*`)} from ${rowsFrom} ${rowsWhere} ${order} limit ${search.count} offset ${search.startIndex - 1}`;
   }
   const countQuery = sql`select count(*)::int as n from ${from} ${where}`;
   const needRows = search.count > 0;

@@ -196,7 +196,9 @@ describe('sorting and paging', () => {
       for (;;) {
         const response = await page(`sortOrder=${order}&count=400&cursor=${encodeURIComponent(cursor)}`);
         expect(response.status).toBe(200);
-        expect(response.body.totalResults).toBe(1005);
+        // Counted on the first page only.
+        if (pages === 0) expect(response.body.totalResults).toBe(1005);
+        else expect(response.body.totalResults).toBeUndefined();
         expect(response.body.startIndex).toBeUndefined();
         seen.push(...names(response.body));
         pages++;
