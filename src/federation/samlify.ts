@@ -23,9 +23,14 @@ export const BINDING_REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redir
 export const BINDING_POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
 
 let validatorSet = false;
+/** A small schema-valid SAML message: validating it compiles the validator without logging a schema error. */
+const WARM_UP =
+  '<samlp:LogoutResponse xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_warm_up" Version="2.0" IssueInstant="2000-01-01T00:00:00Z">' +
+  '<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status></samlp:LogoutResponse>';
 /**
  * samlify refuses to parse anything until a schema validator is set; xmllint (WASM) works offline. Compiling the
  * WASM module takes seconds the first time, so it is warmed up at once (the first login's response comes later).
+ * Note that node-xmllint validates synchronously: the warm-up, and each validation after it, hold the event loop.
  */
 export function ensureSchemaValidator(): void {
   if (validatorSet) return;
@@ -36,7 +41,7 @@ export function ensureSchemaValidator(): void {
   const validate = module.validate ?? module.default!.validate;
   samlify.setSchemaValidator({ validate });
   validatorSet = true;
-  void validate('<warm-up/>').catch(() => undefined);
+  void validate(WARM_UP).catch(() => undefined);
 }
 
 export function loadIdpMetadata(xml: string): IdpMetadataView {
@@ -59,7 +64,10 @@ export function buildSp(options: SpOptions): SpEntity {
     assertionConsumerService: [{ Binding: BINDING_POST, Location: options.acsUrl }],
     wantAssertionsSigned: options.wantAssertionsSigned,
     authnRequestsSigned: false,
-    ...(options.nameIdFormat ? { nameIDFormat: [options.nameIdFormat] } : {}),
+    // The NameIDPolicy of our AuthnRequests: the configured format, else `unspecified` (samlify's default,
+    // emailAddress with AllowCreate=false, makes several IdPs answer InvalidNameIDPolicy).
+    nameIDFormat: [options.nameIdFormat ?? 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified'],
+    allowCreate: true,
     clockDrifts: [-options.clockDriftMs, options.clockDriftMs],
   });
 }
