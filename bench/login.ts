@@ -61,6 +61,11 @@ async function main() {
       execute: [client.allowInsecureRequests],
     });
 
+    /** Seconds jitbridge spent answering requests so far (its request-duration histogram's sum). */
+    const handlerSeconds = async () => {
+      const metric = await server.ctx.metrics.httpDuration.get();
+      return metric.values.filter((v) => v.metricName?.endsWith('_sum')).reduce((sum, v) => sum + v.value, 0);
+    };
     const brokered = async (name: string) => {
       const started = await startLogin(config);
       const tokens = await redeem(config, started, await signInThroughUpstream(new CookieJarBrowser(), started, name));
@@ -79,13 +84,28 @@ async function main() {
     for (let i = 0; i < WARMUP; i++) await direct(returning[i % returning.length]!);
 
     const baseline = await drive(LOGINS, CONCURRENCY, (i) => direct(returning[i % returning.length]!));
+    let mark = await handlerSeconds();
     const returningRun = await drive(LOGINS, CONCURRENCY, (i) => brokered(returning[i % returning.length]!));
+    const returningHandlers = ((await handlerSeconds()) - mark) * 1000 / LOGINS;
     for (let i = 0; i < LOGINS; i++) upstream.setAccount(`first${i}`, claimsOf(`first${i}`));
+    mark = await handlerSeconds();
     const firstRun = await drive(LOGINS, CONCURRENCY, (i) => brokered(`first${i}`));
+    const firstHandlers = ((await handlerSeconds()) - mark) * 1000 / LOGINS;
     // Sequential runs show the latency of one login without queueing behind the others.
     const baselineSeq = await drive(Math.ceil(LOGINS / 3), 1, (i) => direct(returning[i % returning.length]!));
+    mark = await handlerSeconds();
     const returningSeq = await drive(Math.ceil(LOGINS / 3), 1, (i) => brokered(returning[i % returning.length]!));
+    const seqHandlers = ((await handlerSeconds()) - mark) * 1000 / Math.ceil(LOGINS / 3);
 
+    // Where jitbridge's time goes, by route (mean ms per request over the whole run).
+    const byRoute = new Map<string, { sum: number; count: number }>();
+    for (const v of (await server.ctx.metrics.httpDuration.get()).values) {
+      const route = `${v.labels.method} ${v.labels.route}`;
+      const entry = byRoute.get(route) ?? { sum: 0, count: 0 };
+      if (v.metricName?.endsWith('_sum')) entry.sum += v.value;
+      if (v.metricName?.endsWith('_count')) entry.count += v.value;
+      byRoute.set(route, entry);
+    }
     const fmt = (r: Run) => `${r.perSecond.toFixed(1).padStart(7)} logins/s   p50 ${r.p50.toFixed(1).padStart(6)} ms   p99 ${r.p99.toFixed(1).padStart(6)} ms   CPU ${r.cpu.toFixed(1).padStart(5)} ms/login`;
     const database = server.database.kind === 'postgres' ? 'PostgreSQL' : 'PGlite';
     process.stdout.write(`\nbench:login — ${LOGINS} logins per scenario, ${CONCURRENCY} concurrent, ${database}, Node ${process.version}\n`);
@@ -96,6 +116,13 @@ async function main() {
     process.stdout.write(`  sequential brokered, returning        ${fmt(returningSeq)}\n`);
     process.stdout.write(`  jitbridge's share per login (p50, sequential): ${(returningSeq.p50 - baselineSeq.p50).toFixed(1)} ms\n`);
     process.stdout.write(`  jitbridge's share per login (p50, ${CONCURRENCY} concurrent): returning ${(returningRun.p50 - baseline.p50).toFixed(1)} ms, first-time ${(firstRun.p50 - baseline.p50).toFixed(1)} ms\n`);
+    process.stdout.write(
+      `  time inside jitbridge's request handlers per login (includes its calls to the upstream token endpoint): sequential ${seqHandlers.toFixed(1)} ms, ` +
+        `concurrent returning ${returningHandlers.toFixed(1)} ms, first-time ${firstHandlers.toFixed(1)} ms\n`,
+    );
+    for (const [route, { sum, count }] of [...byRoute].filter(([, e]) => e.count > LOGINS / 2).sort((a, b) => b[1].sum - a[1].sum)) {
+      process.stdout.write(`    ${route.padEnd(44)} ${((sum / count) * 1000).toFixed(1).padStart(7)} ms mean over ${count} requests\n`);
+    }
     process.stdout.write(`  jitbridge's CPU per login (this process, PostgreSQL not counted): returning ${(returningRun.cpu - baseline.cpu).toFixed(1)} ms, first-time ${(firstRun.cpu - baseline.cpu).toFixed(1)} ms\n`);
     process.stdout.write(`  ratio brokered/baseline (logins/s): returning ${(returningRun.perSecond / baseline.perSecond).toFixed(2)}, first-time ${(firstRun.perSecond / baseline.perSecond).toFixed(2)}\n`);
   } finally {

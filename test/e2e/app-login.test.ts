@@ -67,6 +67,22 @@ describe('brokered login with JIT provisioning', () => {
     expect(paths.some((p) => /^\/login\/[\w-]+\/federated$/.test(p))).toBe(true);
   });
 
+  it('the `idp` parameter picks one of several allowed IdPs without the chooser', async () => {
+    const dummy = await server.admin('POST', '/api/v1/identity-providers', {
+      name: 'Never used',
+      protocol: 'oidc',
+      oidc: { issuer: 'http://127.0.0.1:9/never', clientId: 'x', clientSecret: 'y' },
+    });
+    const dummyId = ((await dummy.json()) as { id: string }).id;
+    const two = await registerApp(server, { name: 'Two IdPs', identityProviders: [dummyId, idpId] });
+    const twoConfig = await discover(server, two);
+    const started = await startLogin(twoConfig, { idp: idpId });
+    const browser = new CookieJarBrowser();
+    const tokens = await redeem(twoConfig, started, await signInThroughUpstream(browser, started, 'alice'));
+    expect(tokens.claims()!.sub).toBe(sub);
+    expect(browser.hops.filter((h) => h.status === 200 && new URL(h.url).pathname.startsWith('/login/'))).toEqual([]);
+  });
+
   it('answers userinfo with the same claims', async () => {
     const info = await client.fetchUserInfo(config, tokens.access_token, sub);
     expect(info).toMatchObject({ sub, email: 'alice@example.com', preferred_username: 'alice', name: 'Alice Liddell' });
