@@ -4,7 +4,7 @@
 // the provisioning core, the password policy); a refused answer goes back to the external page with
 // `error` and the same, still unspent token; accepted answers are recorded on the paused provisioning
 // (the password only as its hash), the token is spent, and the browser continues in the login
-// interaction at /login/<uid>/provision (a top-level GET, which carries the interaction cookie a
+// interaction at /login/<uid>/provision?pending=<id> (a top-level GET, which carries the interaction cookie a
 // cross-site POST does not).
 import { Hono, type Context } from 'hono';
 import { decodeJwt } from 'jose';
@@ -19,11 +19,9 @@ import { findPendingProvisioningById, recordPendingAnswers, type PendingAnswers 
 import { readSettings } from '../store/settings-repo.js';
 import { errorPage } from './error.js';
 import { readPromptForm } from './pages/forms.js';
+import { PROVISIONING_COMPLETION_PATH, provisioningPromptPath } from './provisioning-paths.js';
 
-export const PROVISIONING_COMPLETION_PATH = '/login/provisioning/complete';
-
-/** Where the interaction continues a paused provisioning after an external page. */
-export const provisioningResumePath = (interactionUid: string) => `/login/${encodeURIComponent(interactionUid)}/provision`;
+export { PROVISIONING_COMPLETION_PATH };
 
 /** The step a token claims, read before verification only to pick the page URL it must be verified against. */
 function claimedStep(token: string): ProvisioningStep | null {
@@ -101,7 +99,7 @@ export function provisioningCompletionRoutes(ctx: AppContext) {
     });
     if (saved === 'replayed') return stop(c, 403, 'This answer was already received. Start again from the application.', 'context_token_replayed');
     if (!saved) return stop(c, 400, 'This sign-in was already completed or has expired. Start again from the application.', 'provisioning_not_pending');
-    return c.redirect(provisioningResumePath(pending.interactionUid), 303);
+    return c.redirect(provisioningPromptPath(pending.interactionUid, pending.id), 303);
   });
 
   return routes;

@@ -98,7 +98,7 @@ describe('password page (PROMPT_PASSWORD_CONSENT)', () => {
 
     const good = await submit(back.toString(), { password: 'granite-willow-beacon', confirmation: 'granite-willow-beacon' });
     expect(good.response.status).toBe(303);
-    expect(good.location).toBe(`/login/${uid}/provision`);
+    expect(good.location).toBe(`/login/${uid}/provision?pending=${encodeURIComponent(pending.id)}`);
     const answers = (await findPendingProvisioning(server.ctx.store.db, pending.id, uid))!.answers;
     expect(Object.keys(answers)).toEqual(['passwordHash']);
     expect(answers.passwordHash).toMatch(/^scrypt\$/);
@@ -149,7 +149,7 @@ describe('username page (PROMPT_USERNAME_PASSWORD_CONSENT)', () => {
     expect((await findPendingProvisioning(server.ctx.store.db, pending.id, uid))!.answers).toEqual({});
 
     const good = await submit(mismatch.location!, { username: 'marie.s', password: 'granite-willow-beacon', confirmation: 'granite-willow-beacon' });
-    expect(good.location).toBe(`/login/${uid}/provision`);
+    expect(good.location).toBe(`/login/${uid}/provision?pending=${encodeURIComponent(pending.id)}`);
     const answers = (await findPendingProvisioning(server.ctx.store.db, pending.id, uid))!.answers;
     expect(answers.username).toBe('marie.s');
     expect(answers.passwordHash).toMatch(/^scrypt\$/);
