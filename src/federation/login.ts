@@ -39,7 +39,10 @@ export function checkReturnTo(returnTo: string, publicUrl: string): string {
   const base = new URL(publicUrl);
   const resolved = new URL(returnTo, base);
   if (resolved.origin !== base.origin) throw bad();
-  return `${resolved.pathname}${resolved.search}${resolved.hash}`;
+  const path = `${resolved.pathname}${resolved.search}${resolved.hash}`;
+  // Dot segments can turn a harmless path into a protocol-relative one: `/..//evil.example` → `//evil.example`.
+  if (path.startsWith('//') || path.startsWith('/\\')) throw bad();
+  return path;
 }
 
 async function loadEnabled(ctx: FederationContext, idpId: string): Promise<IdentityProviderRecord> {

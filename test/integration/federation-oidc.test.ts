@@ -102,6 +102,9 @@ describe('start refuses open redirects and unknown IdPs', () => {
     'javascript:alert(1)',
     '',
     'done',
+    '/..//evil.example',
+    '/a/./..//evil.example',
+    '/%2e%2e//evil.example',
     `/%0d%0aLocation:%20https://evil.example`,
   ])('refuses return_to %j', async (returnTo) => {
     const before = await count('federation_flows');
