@@ -7,10 +7,9 @@ import { AS_IN_USERNAME, type AttributeSyncMethod, type IdentityProvider } from 
 import type { Provenance, ScimUserResource } from '../domain/scim-user.js';
 import type { Settings } from '../domain/settings.js';
 import { matchesPolicy, PRIMARY_DOMAIN, qualifyName, splitQualifiedName, type UserStore } from '../domain/user-store.js';
-import type { UserRow } from '../store/schema/index.js';
 import { diffProvenance, diffResources, provenanceOfCreate, syncAttributes } from './attribute-sync.js';
 import { buildFederatedResource, mapClaims, type MappedClaims } from './claim-mapping.js';
-import type { ProvisioningReads } from './reads.js';
+import type { LoginContext, LoginUser, ProvisioningReads } from './reads.js';
 import type { PlannedOutboxEvent, ProvisioningPlan } from './types.js';
 
 export interface PlanOptions {
@@ -85,23 +84,44 @@ async function targetStore(
   reads: ProvisioningReads,
   idp: IdentityProvider,
   rawUserName: string,
-): Promise<{ store: UserStore | undefined; existing: UserRow | undefined; domain: string; name: string; note: string }> {
+  prefetched: LoginContext['target'],
+  generated: boolean,
+): Promise<{ store: UserStore | undefined; existing: LoginUser | undefined; domain: string; name: string; note: string }> {
+  // The first lookup was made together with the link (see firstLookup); use it when it asked for the same thing.
+  const lookup = async (domain: string, name: string) => {
+    if (prefetched && prefetched.domain.toUpperCase() === domain.toUpperCase()) {
+      // A generated username is new by construction: only the store matters.
+      if (generated) return { store: prefetched.store, user: undefined };
+      if (prefetched.userName.toLowerCase() === name.toLowerCase()) return prefetched;
+    }
+    return reads.findStoreWithUser(domain, name);
+  };
   const qualified = splitQualifiedName(rawUserName);
   if (idp.jit.userstore.toUpperCase() === AS_IN_USERNAME) {
     if (qualified.explicitDomain) {
-      const found = await reads.findStoreWithUser(qualified.domain, qualified.name);
+      const found = await lookup(qualified.domain, qualified.name);
       if (found.store) return { store: found.store, existing: found.user, domain: found.store.domain, name: qualified.name, note: `user store ${found.store.domain} from the username's domain prefix` };
-      const primary = await reads.findStoreWithUser(PRIMARY_DOMAIN, qualified.name);
+      const primary = await lookup(PRIMARY_DOMAIN, qualified.name);
       return { store: primary.store, existing: primary.user, domain: PRIMARY_DOMAIN, name: qualified.name, note: `the username's domain ${qualified.domain} does not exist: PRIMARY` };
     }
-    const primary = await reads.findStoreWithUser(PRIMARY_DOMAIN, rawUserName);
+    const primary = await lookup(PRIMARY_DOMAIN, rawUserName);
     return { store: primary.store, existing: primary.user, domain: PRIMARY_DOMAIN, name: rawUserName, note: 'no domain prefix in the username: PRIMARY' };
   }
   const domain = idp.jit.userstore.toUpperCase();
   // A prefix naming the target store itself is just the qualified form of the name.
   const name = qualified.explicitDomain && qualified.domain === domain ? qualified.name : rawUserName;
-  const found = await reads.findStoreWithUser(domain, name);
+  const found = await lookup(domain, name);
   return { store: found.store, existing: found.user, domain, name, note: `user store ${domain} (configured)` };
+}
+
+/** The store + username a first login of this identity would look up first (before settings are known). */
+function firstLookup(idp: IdentityProvider, rawUserName: string): { domain: string; userName: string } {
+  const qualified = splitQualifiedName(rawUserName);
+  if (idp.jit.userstore.toUpperCase() === AS_IN_USERNAME) {
+    return qualified.explicitDomain ? { domain: qualified.domain, userName: qualified.name } : { domain: PRIMARY_DOMAIN, userName: rawUserName };
+  }
+  const domain = idp.jit.userstore.toUpperCase();
+  return { domain, userName: qualified.explicitDomain && qualified.domain === domain ? qualified.name : rawUserName };
 }
 
 /** Group adds/removes for a user by the mapped groups; groups named in this IdP's role mappings are the managed ones. */
@@ -145,12 +165,12 @@ function planEvents(plan: ProvisioningPlan): void {
   plan.outbox = events;
 }
 
-function userResource(row: UserRow): ScimUserResource {
+function userResource(row: LoginUser): ScimUserResource {
   return row.resource as ScimUserResource;
 }
 
 /** Sync of an existing user (returning identity, or one being associated), with the plan's before/after. */
-function planSync(plan: ProvisioningPlan, user: UserRow, mapped: MappedClaims, at: string): void {
+function planSync(plan: ProvisioningPlan, user: LoginUser, mapped: MappedClaims, at: string): void {
   const before = userResource(user);
   const provenanceBefore = (user.provenance ?? {}) as Provenance;
   const synced = syncAttributes(plan.syncMethod, { resource: before, provenance: provenanceBefore }, mapped, { idpId: plan.idpId, at });
@@ -172,8 +192,10 @@ export async function planProvisioning(
   identity: FederatedIdentity,
   options: PlanOptions = {},
 ): Promise<ProvisioningPlan> {
-  const { settings, known } = await reads.loginContext(idp.id, identity.subject);
   const mapped = mapClaims(idp, identity);
+  const mappedUserName = mapped.userName ?? identity.subject;
+  const wantsTarget = idp.enabled && idp.jit.isEnabled;
+  const { settings, known, target: prefetched } = await reads.loginContext(idp.id, identity.subject, wantsTarget ? firstLookup(idp, mappedUserName) : undefined);
   const syncMethod = effectiveSyncMethod(idp, settings);
   const plan = basePlan(idp, identity, mapped, syncMethod);
   const at = (options.now ?? new Date()).toISOString();
@@ -225,8 +247,9 @@ export async function planProvisioning(
   }
 
   // 4. A new identity: the target store and username.
-  const rawUserName = settings.jit.enhancedFeature ? randomUUID() : (mapped.userName ?? identity.subject);
-  const target = await targetStore(reads, idp, rawUserName);
+  const generated = settings.jit.enhancedFeature;
+  const rawUserName = generated ? randomUUID() : mappedUserName;
+  const target = await targetStore(reads, idp, rawUserName, prefetched, generated);
   if (!target.store) return refuse(plan, 'user_store_not_found', `user store domain '${target.domain}' does not exist`);
   const store = target.store;
   plan.userStore = { id: store.id, domain: store.domain };
@@ -239,7 +262,7 @@ export async function planProvisioning(
   // 5. Association with an existing local user: same username, or the same email only when it is verified.
   const associate = idp.jit.associateLocalUser || settings.jit.associatingToExistingUser;
   const sameName = target.existing;
-  let candidate: UserRow | undefined;
+  let candidate: LoginUser | undefined;
   let how: 'associate_username' | 'associate_email' | null = null;
   if (sameName && (await reads.findLinkOfUserForIdp(sameName.id, idp.id))?.subject === identity.subject && (options.replans ?? 0) < 2) {
     // A concurrent first login of this very identity committed between our link lookup and this one: plan again,

@@ -5,24 +5,36 @@ import type { UserStore } from '../domain/user-store.js';
 import type { Executor } from '../store/database.js';
 import { findLinkOfUserForIdp, type FederatedIdentityRow } from '../store/federated-identities-repo.js';
 import { findGroupsByNames, memberGroupIds } from '../store/provisioning-groups.js';
-import { findLoginContext, findStoreWithUser } from '../store/provisioning-reads.js';
-import type { GroupRow, UserRow } from '../store/schema/index.js';
+import { findLoginContext, findStoreWithUser, type LoginLink, type LoginUser } from '../store/provisioning-reads.js';
+import type { GroupRow } from '../store/schema/index.js';
 import { findUserStoreById } from '../store/user-stores-repo.js';
 import { findUsersByEmail } from '../store/users-repo.js';
+
+export type { LoginLink, LoginUser };
+
+export interface StoreWithUser {
+  store: UserStore | undefined;
+  user: LoginUser | undefined;
+}
 
 export interface LoginContext {
   settings: Settings;
   /** The link of (IdP, subject) and its user, when the identity is known. */
-  known: { link: FederatedIdentityRow; user: UserRow } | undefined;
+  known: { link: LoginLink; user: LoginUser } | undefined;
+  /** The store and user asked for as `target` (undefined when not asked, or not read in the same query). */
+  target?: StoreWithUser & { domain: string; userName: string };
 }
 
 export interface ProvisioningReads {
-  /** Settings and the identity's link, read together (one round trip on the hot path). */
-  loginContext(idpId: string, subject: string): Promise<LoginContext>;
+  /**
+   * Settings and the identity's link, and the store + user a first login would look for (`target`), read
+   * together: one round trip on the hot path.
+   */
+  loginContext(idpId: string, subject: string, target?: { domain: string; userName: string }): Promise<LoginContext>;
   /** A store by domain and its user of that name, if any. */
-  findStoreWithUser(domain: string, userName: string): Promise<{ store: UserStore | undefined; user: UserRow | undefined }>;
+  findStoreWithUser(domain: string, userName: string): Promise<StoreWithUser>;
   findUserStoreById(id: string): Promise<UserStore | undefined>;
-  findUsersByEmail(userStoreId: string, email: string): Promise<UserRow[]>;
+  findUsersByEmail(userStoreId: string, email: string): Promise<LoginUser[]>;
   findLinkOfUserForIdp(userId: string, idpId: string): Promise<FederatedIdentityRow | undefined>;
   findGroupsByNames(userStoreId: string, names: string[]): Promise<GroupRow[]>;
   memberGroupIds(userId: string, groupIds: string[]): Promise<string[]>;
@@ -43,9 +55,13 @@ function parseSettings(document: unknown): Settings {
 
 export function createProvisioningReads(executor: Executor): ProvisioningReads {
   return {
-    loginContext: async (idpId, subject) => {
-      const row = await findLoginContext(executor, idpId, subject);
-      return { settings: parseSettings(row.settingsDocument), known: row.link && row.user ? { link: row.link, user: row.user } : undefined };
+    loginContext: async (idpId, subject, target) => {
+      const row = await findLoginContext(executor, idpId, subject, target);
+      return {
+        settings: parseSettings(row.settingsDocument),
+        known: row.link && row.user ? { link: row.link, user: row.user } : undefined,
+        ...(target && row.target ? { target: { ...target, ...row.target } } : {}),
+      };
     },
     findStoreWithUser: (domain, name) => findStoreWithUser(executor, domain, name),
     findUserStoreById: (id) => findUserStoreById(executor, id),

@@ -1,7 +1,7 @@
 // Federated identities: the links between an upstream identity (IdP + subject) and a local user.
 // (idp_id, subject) is unique; inserts use ON CONFLICT so a racing first login never aborts a PostgreSQL transaction.
 import { and, asc, eq, sql } from 'drizzle-orm';
-import type { Executor } from './database.js';
+import { rows, type Executor } from './database.js';
 import { federatedIdentities, users, type FederatedIdentityRow, type UserRow } from './schema/index.js';
 
 export type { FederatedIdentityRow };
@@ -27,22 +27,27 @@ export interface NewLink {
   lastClaims?: Record<string, unknown> | null;
 }
 
-/** Inserts a link; undefined when (IdP, subject) is already linked (someone else won the race). */
-export async function insertLink(executor: Executor, link: NewLink): Promise<FederatedIdentityRow | undefined> {
-  const [row] = await executor
-    .insert(federatedIdentities)
-    .values({ idpId: link.idpId, subject: link.subject, userId: link.userId, lastClaims: link.lastClaims ?? null, lastLoginAt: sql`now()` })
-    .onConflictDoNothing({ target: [federatedIdentities.idpId, federatedIdentities.subject] })
-    .returning();
+/**
+ * Inserts a link; undefined when (IdP, subject) is already linked (someone else won the race). Plain SQL: it runs
+ * on every first login.
+ */
+export async function insertLink(executor: Executor, link: NewLink): Promise<{ id: string } | undefined> {
+  const [row] = await rows<{ id: string }>(
+    executor,
+    sql`insert into federated_identities (idp_id, subject, user_id, last_claims, last_login_at)
+        values (${link.idpId}, ${link.subject}, ${link.userId}, ${link.lastClaims == null ? null : JSON.stringify(link.lastClaims)}::jsonb, now())
+        on conflict (idp_id, subject) do nothing
+        returning id`,
+  );
   return row;
 }
 
-/** Records a login through a link. */
+/** Records a login through a link (every returning login: plain SQL). */
 export async function touchLink(executor: Executor, id: string, lastClaims: Record<string, unknown> | null): Promise<void> {
-  await executor
-    .update(federatedIdentities)
-    .set({ lastLoginAt: sql`now()`, lastClaims, updatedAt: sql`now()` })
-    .where(eq(federatedIdentities.id, id));
+  await executor.execute(
+    sql`update federated_identities set last_login_at = now(), last_claims = ${lastClaims == null ? null : JSON.stringify(lastClaims)}::jsonb, updated_at = now()
+        where id = ${id}`,
+  );
 }
 
 export async function findLinkById(executor: Executor, id: string): Promise<FederatedIdentityRow | undefined> {
