@@ -59,9 +59,16 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
     return { current, interaction, app };
   }
 
-  /** Records the outcome on the interaction; returns where the browser goes next (oidc-provider's resume). */
-  const result = (c: C, step: Step, outcome: InteractionResults) =>
-    step.current.provider.interactionResult(c.env.incoming, c.env.outgoing, outcome, { mergeWithLastSubmission: false });
+  /**
+   * Records the outcome on the interaction; returns where the browser goes next (oidc-provider's resume).
+   * What provider.interactionResult does, on the interaction already read in step 1 (one database read fewer).
+   */
+  const result = async (_c: C, step: Step, outcome: InteractionResults) => {
+    const { interaction } = step;
+    interaction.result = outcome;
+    await interaction.save(Math.max(1, interaction.exp - Math.floor(Date.now() / 1000)));
+    return interaction.returnTo;
+  };
 
   /** A failure the app learns as access_denied; the person sees why and a way back. */
   async function refuse(c: C, step: Step, title: string, message: string, description: string, status: 400 | 403 = 403) {
