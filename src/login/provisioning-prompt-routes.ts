@@ -86,6 +86,18 @@ export function provisioningPromptRoutes(ctx: AppContext, host: PromptHost) {
       });
       return c.redirect(issued.redirectUrl, 303);
     }
+    // Nothing left to ask (an external page took the password, and no consent purpose touches this
+    // person's data): finish without showing an empty page.
+    if (!screen.ask.username && !screen.ask.password && !screen.consent?.purposes.length) {
+      const result = await submitPrompt(ctx.store, loaded.idp, loaded.pending, loaded.settings, {
+        username: '',
+        password: '',
+        confirmation: '',
+        consent: { decision: 'approve', accepted: new Set() },
+      });
+      if (result.kind === 'done') return host.finish(c, loaded.step, result.userId);
+      if (result.kind === 'stopped') return host.refuse(c, loaded.step, 'No account was created', result.message, `${result.code}: ${result.message}`);
+    }
     return render(c, 200, screen, loaded);
   });
 

@@ -12,6 +12,7 @@ import { csrfToken, csrfTokenMatches, loginAssets } from '../../src/login/index.
 import { provisioningPromptPath, provisioningPromptRoutes, type PromptHost } from '../../src/login/provisioning-prompt-routes.js';
 import { pauseForPrompts } from '../../src/provisioning/prompt-pause.js';
 import { insertConsentPurpose } from '../../src/store/consent-repo.js';
+import { recordPendingAnswers } from '../../src/store/pending-provisionings-repo.js';
 import { getUserStoreByDomain } from '../../src/store/user-stores-repo.js';
 import { insertUser } from '../../src/store/users-repo.js';
 import { SCIM_USER_SCHEMA } from '../../src/domain/scim-user.js';
@@ -141,5 +142,16 @@ describe('built-in prompt pages, JavaScript off', () => {
     // The pending provisioning belongs to its interaction only.
     const otherUid = await fetch(url.replace('uid-kay1-0000', 'uid-other-0000'));
     expect(otherUid.status).toBe(403);
+  });
+
+  it('after an external page took the password, with nothing to ask here, the sign-in finishes without a page', async () => {
+    const idp = await createIdp(server, { claimMappings: [{ remote: 'preferred_username', local: 'userName' }], jit: { scheme: 'PROMPT_PASSWORD_CONSENT' } });
+    const uid = 'uid-lee1-0000';
+    const result = (await pauseForPrompts(server.ctx.store, idp, identity(idp, 'lee1', { preferred_username: 'leonard' }), uid))!;
+    await recordPendingAnswers(server.ctx.store.db, result.pendingId, uid, { passwordHash: 'scrypt$from-external' });
+    const response = await fetch(`${hostUrl}${provisioningPromptPath(uid, result.pendingId)}`);
+    const text = await response.text();
+    expect(text).toMatch(/^signed in as /);
+    expect((await userById(server, text.slice('signed in as '.length)))!.passwordHash).toBe('scrypt$from-external');
   });
 });
