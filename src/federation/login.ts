@@ -126,9 +126,17 @@ async function finish(
         errorMessage: provisioning.message,
       });
     }
-  } catch (error) {
-    if (!(error instanceof FederationError)) throw error;
-    ctx.logger.warn({ err: error.cause ?? error, code: error.code, idpId: idp.id }, 'upstream login refused');
+  } catch (caught) {
+    // Whatever went wrong, the person gets an answer at return_to: the flow is already used up.
+    const error =
+      caught instanceof FederationError
+        ? caught
+        : caught instanceof AppError && caught.expose
+          ? new FederationError(caught.code, caught.message, { cause: caught })
+          : new FederationError('login_failed', 'The sign-in could not be completed', { cause: caught });
+    if (caught instanceof FederationError)
+      ctx.logger.warn({ err: error.cause ?? error, code: error.code, idpId: idp.id }, 'upstream login refused');
+    else ctx.logger.error({ err: caught, code: error.code, idpId: idp.id }, 'upstream login failed');
     outcomeLabel = error.code;
     resultId = await ctx.store.transaction(async (tx) => {
       await recordAudit(tx, {
@@ -137,7 +145,7 @@ async function finish(
         action: 'federation.login',
         targetType: 'identity_provider',
         targetId: idp.id,
-        outcome: 'refused',
+        outcome: caught instanceof FederationError ? 'refused' : 'failure',
         reason: error.code,
         details: { protocol: idp.protocol, message: error.message },
       });

@@ -292,6 +292,24 @@ describe('any instance finishes a login another began', () => {
   });
 });
 
+describe('a login the provisioning core cannot complete', () => {
+  it('still ends at return_to with a failure result (the user store of the IdP was deleted meanwhile)', async () => {
+    const store = (await (await server.admin('POST', '/api/v1/user-stores', { domain: 'TEMPORARY' })).json()) as { id: string };
+    expect(
+      (await server.admin('PATCH', `/api/v1/identity-providers/${idpId}`, { provisioning: { jit: { userstore: 'TEMPORARY' } } })).status,
+    ).toBe(200);
+    expect((await server.admin('DELETE', `/api/v1/user-stores/${store.id}`)).status).toBe(204);
+    upstream.setAccount('dora', { preferred_username: 'dora', email: 'dora@example.com' });
+    const users = await count('users');
+    const login = await federatedLogin(server, { idpId, login: 'dora' });
+    expect(login.result.outcome).toBe('failure');
+    expect(login.result.errorCode).toBeTruthy();
+    expect(login.result.userId).toBeNull();
+    expect(await count('users')).toBe(users);
+    await server.admin('PATCH', `/api/v1/identity-providers/${idpId}`, { provisioning: { jit: { userstore: 'PRIMARY' } } });
+  });
+});
+
 describe('disabled and deleted identity providers', () => {
   it('a disabled IdP cannot start a login, and a login in progress is refused at the callback', async () => {
     let callback: URL | undefined;
