@@ -181,6 +181,17 @@ describe('negative vectors: refused, nothing stored', () => {
     ['wrong iss', (c) => c.sign({ ...c.claims('mallory'), iss: 'https://evil.example' }), ['id_token_wrong_issuer']],
     ['wrong aud', (c) => c.sign({ ...c.claims('mallory'), aud: 'another-client' }), ['id_token_wrong_audience']],
     [
+      'extra untrusted audience without azp',
+      (c) => c.sign({ ...c.claims('mallory'), aud: [c.clientId, 'another-client'] }),
+      ['id_token_wrong_audience', 'id_token_invalid'],
+    ],
+    [
+      'azp naming another client',
+      (c) => c.sign({ ...c.claims('mallory'), aud: [c.clientId, 'another-client'], azp: 'another-client' }),
+      ['id_token_wrong_audience', 'id_token_invalid'],
+    ],
+    ['no sub', (c) => c.sign({ ...c.claims('mallory'), sub: undefined }), ['id_token_invalid']],
+    [
       'expired',
       (c) => c.sign({ ...c.claims('mallory'), iat: Math.floor(Date.now() / 1000) - 7200, exp: Math.floor(Date.now() / 1000) - 3600 }),
       ['id_token_expired'],
