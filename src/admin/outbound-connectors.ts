@@ -44,7 +44,9 @@ const httpUrl = z
     }
   }, 'an absolute http(s) URL');
 
-const BearerAuthInput = z.object({ type: z.literal('bearer'), token: z.string().min(1).max(4000).optional().openapi({ description: 'Write-only' }) }).strict();
+const BearerAuthInput = z
+  .object({ type: z.literal('bearer'), token: z.string().min(1).max(4000).optional().openapi({ description: 'Write-only' }) })
+  .strict();
 const OAuthInput = z
   .object({
     type: z.literal('oauth2'),
@@ -83,9 +85,20 @@ const ConnectorFields = {
   type: z.literal('scim2').default('scim2'),
   baseUrl: httpUrl.openapi({ example: 'https://scim.example.com/scim/v2' }),
   auth: AuthInput,
-  userStores: z.array(z.string().min(1).max(64)).max(100).nullable().default(null).openapi({ description: 'User store domains in scope; null = all' }),
-  events: z.array(z.enum(OUTBOUND_EVENT_KINDS as [string, ...string[]])).nullable().default(null).openapi({ description: 'Event kinds in scope; null = all' }),
-  attributeMapping: Mapping.nullable().default(null).openapi({ description: 'Local SCIM path → remote SCIM path; null = send the whole user' }),
+  userStores: z
+    .array(z.string().min(1).max(64))
+    .max(100)
+    .nullable()
+    .default(null)
+    .openapi({ description: 'User store domains in scope; null = all' }),
+  events: z
+    .array(z.enum(OUTBOUND_EVENT_KINDS as [string, ...string[]]))
+    .nullable()
+    .default(null)
+    .openapi({ description: 'Event kinds in scope; null = all' }),
+  attributeMapping: Mapping.nullable()
+    .default(null)
+    .openapi({ description: 'Local SCIM path → remote SCIM path; null = send the whole user' }),
   delivery: DeliveryInput.default({}),
   enabled: z.boolean().default(true),
 };
@@ -152,13 +165,18 @@ const EventsQuery = z.object({
   before: z.coerce.number().int().optional().openapi({ description: 'Only events with a lower id (paging, newest first)' }),
 });
 const RetryResult = z
-  .object({ requeued: z.number().int(), skipped: z.number().int().openapi({ description: 'Superseded by a later delivered event of the same resource' }) })
+  .object({
+    requeued: z.number().int(),
+    skipped: z.number().int().openapi({ description: 'Superseded by a later delivered event of the same resource' }),
+  })
   .openapi('OutboundRetryResult');
 const CheckResult = z
   .object({
     ok: z.boolean(),
     checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })),
-    serviceProviderConfig: z.object({ patch: z.boolean(), bulk: z.boolean(), bulkMaxOperations: z.number().nullable(), filter: z.boolean() }).nullable(),
+    serviceProviderConfig: z
+      .object({ patch: z.boolean(), bulk: z.boolean(), bulkMaxOperations: z.number().nullable(), filter: z.boolean() })
+      .nullable(),
   })
   .openapi('OutboundConnectorCheck');
 const SyncStatusSchema = z
@@ -175,7 +193,13 @@ const SyncStatusSchema = z
     updatedAt: z.string(),
   })
   .openapi('OutboundSyncStatus');
-const EventParam = IdParam.extend({ eventId: z.coerce.number().int().min(1).openapi({ param: { name: 'eventId', in: 'path' } }) });
+const EventParam = IdParam.extend({
+  eventId: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .openapi({ param: { name: 'eventId', in: 'path' } }),
+});
 
 const present = (row: ConnectorRow) => {
   const config = (row.authConfig ?? {}) as { tokenUrl?: string; clientId?: string; scope?: string };
@@ -186,7 +210,12 @@ const present = (row: ConnectorRow) => {
     baseUrl: row.baseUrl,
     auth:
       row.authType === 'oauth2'
-        ? { type: 'oauth2' as const, tokenUrl: config.tokenUrl ?? '', clientId: config.clientId ?? '', ...(config.scope ? { scope: config.scope } : {}) }
+        ? {
+            type: 'oauth2' as const,
+            tokenUrl: config.tokenUrl ?? '',
+            clientId: config.clientId ?? '',
+            ...(config.scope ? { scope: config.scope } : {}),
+          }
         : { type: 'bearer' as const },
     userStores: row.userStores ?? null,
     events: row.events ?? null,
@@ -214,7 +243,14 @@ const tags = ['Outbound connectors'];
 const base = '/outbound-connectors';
 const one = `${base}/{id}`;
 const routes = {
-  list: createRoute({ method: 'get', path: base, tags, summary: 'List outbound connectors', security, responses: { 200: jsonContent(ConnectorList, 'All connectors'), ...errorResponses } }),
+  list: createRoute({
+    method: 'get',
+    path: base,
+    tags,
+    summary: 'List outbound connectors',
+    security,
+    responses: { 200: jsonContent(ConnectorList, 'All connectors'), ...errorResponses },
+  }),
   create: createRoute({
     method: 'post',
     path: base,
@@ -224,7 +260,15 @@ const routes = {
     request: jsonBody(ConnectorCreate),
     responses: { 201: jsonContent(ConnectorSchema, 'Created'), ...errorResponses },
   }),
-  read: createRoute({ method: 'get', path: one, tags, summary: 'Read an outbound connector', security, request: { params: IdParam }, responses: { 200: jsonContent(ConnectorSchema, 'The connector'), ...errorResponses, ...notFoundResponse } }),
+  read: createRoute({
+    method: 'get',
+    path: one,
+    tags,
+    summary: 'Read an outbound connector',
+    security,
+    request: { params: IdParam },
+    responses: { 200: jsonContent(ConnectorSchema, 'The connector'), ...errorResponses, ...notFoundResponse },
+  }),
   replace: createRoute({
     method: 'put',
     path: one,
@@ -259,7 +303,11 @@ const routes = {
     summary: "Check the target's ServiceProviderConfig and the credentials",
     security,
     request: { params: IdParam },
-    responses: { 200: jsonContent(CheckResult, 'What was checked (ok is false when any check failed)'), ...errorResponses, ...notFoundResponse },
+    responses: {
+      200: jsonContent(CheckResult, 'What was checked (ok is false when any check failed)'),
+      ...errorResponses,
+      ...notFoundResponse,
+    },
   }),
   events: createRoute({
     method: 'get',
@@ -295,7 +343,12 @@ const routes = {
     summary: 'Reconcile: push every in-scope user to the target once (a durable background job)',
     security,
     request: { params: IdParam },
-    responses: { 202: jsonContent(SyncStatusSchema, 'Started (or already running)'), ...errorResponses, ...notFoundResponse, ...conflictResponse },
+    responses: {
+      202: jsonContent(SyncStatusSchema, 'Started (or already running)'),
+      ...errorResponses,
+      ...notFoundResponse,
+      ...conflictResponse,
+    },
   }),
   syncStatus: createRoute({
     method: 'get',
@@ -320,7 +373,15 @@ export function outboundConnectorRoutes(ctx: AppContext) {
     return row;
   };
   const audit = (tx: Tx, actor: Actor, action: string, row: ConnectorRow, details?: Record<string, unknown>) =>
-    recordAudit(tx, { actorType: actor.type, actorId: actor.id, action, targetType: 'outbound_connector', targetId: row.id, outcome: 'success', details: { name: row.name, ...details } });
+    recordAudit(tx, {
+      actorType: actor.type,
+      actorId: actor.id,
+      action,
+      targetType: 'outbound_connector',
+      targetId: row.id,
+      outcome: 'success',
+      details: { name: row.name, ...details },
+    });
 
   /** The complete credentials: given secrets, else the stored ones (only while the type stays the same). */
   const resolveAuth = (input: AuthInputValue, current: ConnectorRow | null): ConnectorAuth => {
@@ -331,7 +392,8 @@ export function outboundConnectorRoutes(ctx: AppContext) {
       return { type: 'bearer', token };
     }
     const clientSecret = input.clientSecret ?? (stored?.type === 'oauth2' ? stored.clientSecret : undefined);
-    if (!clientSecret) throw invalidInput('validation_failed', 'Invalid body: auth.clientSecret', [{ field: 'auth.clientSecret', message: 'required' }]);
+    if (!clientSecret)
+      throw invalidInput('validation_failed', 'Invalid body: auth.clientSecret', [{ field: 'auth.clientSecret', message: 'required' }]);
     return { type: 'oauth2', tokenUrl: input.tokenUrl, clientId: input.clientId, clientSecret, scope: input.scope };
   };
 
@@ -339,12 +401,16 @@ export function outboundConnectorRoutes(ctx: AppContext) {
     const userStores = input.userStores ? [...new Set(input.userStores.map((d) => d.toUpperCase()))] : null;
     for (const [index, domain] of (userStores ?? []).entries()) {
       if (!(await findUserStoreByDomain(ctx.store.db, domain))) {
-        throw invalidInput('user_store_not_found', `user store domain '${domain}' does not exist`, [{ field: `userStores.${index}`, message: 'no such user store' }]);
+        throw invalidInput('user_store_not_found', `user store domain '${domain}' does not exist`, [
+          { field: `userStores.${index}`, message: 'no such user store' },
+        ]);
       }
     }
     const delivery = input.delivery ?? {};
     if (delivery.backoffBaseMs !== undefined && delivery.backoffMaxMs !== undefined && delivery.backoffMaxMs < delivery.backoffBaseMs) {
-      throw invalidInput('validation_failed', 'Invalid body: delivery.backoffMaxMs', [{ field: 'delivery.backoffMaxMs', message: 'must be at least backoffBaseMs' }]);
+      throw invalidInput('validation_failed', 'Invalid body: delivery.backoffMaxMs', [
+        { field: 'delivery.backoffMaxMs', message: 'must be at least backoffBaseMs' },
+      ]);
     }
     return {
       name: input.name,
@@ -364,7 +430,11 @@ export function outboundConnectorRoutes(ctx: AppContext) {
     return ctx.store.transaction(async (tx) => {
       const row = await updateConnector(tx, current.id, values);
       if (!row) throw notFound('outbound_connector_not_found', `outbound connector ${current.id} does not exist`);
-      await audit(tx, actor, action, row, { secretChanged: Boolean((input.auth as { token?: string; clientSecret?: string }).token ?? (input.auth as { clientSecret?: string }).clientSecret) });
+      await audit(tx, actor, action, row, {
+        secretChanged: Boolean(
+          (input.auth as { token?: string; clientSecret?: string }).token ?? (input.auth as { clientSecret?: string }).clientSecret,
+        ),
+      });
       return row;
     });
   };
@@ -415,7 +485,8 @@ export function outboundConnectorRoutes(ctx: AppContext) {
   router.openapi(routes.remove, async (c) => {
     const current = await load(c.req.valid('param').id);
     await ctx.store.transaction(async (tx) => {
-      if (!(await deleteConnector(tx, current.id))) throw notFound('outbound_connector_not_found', `outbound connector ${current.id} does not exist`);
+      if (!(await deleteConnector(tx, current.id)))
+        throw notFound('outbound_connector_not_found', `outbound connector ${current.id} does not exist`);
       await audit(tx, c.get('actor'), 'outbound_connector.delete', current);
     });
     return c.body(null, 204);
@@ -439,7 +510,8 @@ export function outboundConnectorRoutes(ctx: AppContext) {
     const row = await load(id);
     const result = await ctx.store.transaction(async (tx) => {
       const outcome = await requeueFailed(tx, row.id, eventId);
-      if (outcome.requeued + outcome.skipped === 0) throw notFound('dead_letter_not_found', `event ${eventId} is not a dead letter of connector ${row.id}`);
+      if (outcome.requeued + outcome.skipped === 0)
+        throw notFound('dead_letter_not_found', `event ${eventId} is not a dead letter of connector ${row.id}`);
       await audit(tx, c.get('actor'), 'outbound_connector.retry', row, { eventId, ...outcome });
       return outcome;
     });
@@ -458,7 +530,8 @@ export function outboundConnectorRoutes(ctx: AppContext) {
 
   router.openapi(routes.sync, async (c) => {
     const row = await load(c.req.valid('param').id);
-    if (!row.enabled) throw new AppError('conflict', 'outbound_connector_disabled', `outbound connector ${row.id} is disabled; enable it before a sync`);
+    if (!row.enabled)
+      throw new AppError('conflict', 'outbound_connector_disabled', `outbound connector ${row.id} is disabled; enable it before a sync`);
     await startSync(ctx.store, row.id);
     await ctx.store.transaction((tx) => audit(tx, c.get('actor'), 'outbound_connector.sync', row));
     const status = await readSyncStatus(ctx.store, row.id);

@@ -28,7 +28,8 @@ export async function checkConnector(connector: OutboundConnector, options: { fe
     checks.push({
       name: 'serviceProviderConfig',
       ok: missing.length === 0,
-      detail: missing.length === 0 ? 'PATCH and filter supported' : `the target does not advertise ${missing.join(' and ')}, which delivery uses`,
+      detail:
+        missing.length === 0 ? 'PATCH and filter supported' : `the target does not advertise ${missing.join(' and ')}, which delivery uses`,
     });
   } catch (error) {
     checks.push({ name: 'serviceProviderConfig', ok: false, detail: describe(error) });

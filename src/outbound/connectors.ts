@@ -21,7 +21,13 @@ export function connectorFromRow(row: ConnectorRow, secrets: SecretBox): Outboun
   const config = (row.authConfig ?? {}) as { tokenUrl?: string; clientId?: string; scope?: string };
   const auth: ConnectorAuth =
     row.authType === 'oauth2'
-      ? { type: 'oauth2', tokenUrl: config.tokenUrl ?? '', clientId: config.clientId ?? '', clientSecret: sealed.clientSecret ?? '', scope: config.scope }
+      ? {
+          type: 'oauth2',
+          tokenUrl: config.tokenUrl ?? '',
+          clientId: config.clientId ?? '',
+          clientSecret: sealed.clientSecret ?? '',
+          scope: config.scope,
+        }
       : { type: 'bearer', token: sealed.token ?? '' };
   return {
     id: row.id,
@@ -44,7 +50,10 @@ export function deliveryOptionsOf(row: Pick<ConnectorRow, 'deliveryOptions'>): D
 }
 
 /** The columns for a connector's credentials: public settings in clear, secrets sealed. */
-export function authColumns(auth: ConnectorAuth, secrets: SecretBox): Pick<NewConnectorRow, 'authType' | 'authConfig' | 'secretsEncrypted'> {
+export function authColumns(
+  auth: ConnectorAuth,
+  secrets: SecretBox,
+): Pick<NewConnectorRow, 'authType' | 'authConfig' | 'secretsEncrypted'> {
   if (auth.type === 'bearer') return { authType: 'bearer', authConfig: {}, secretsEncrypted: secrets.sealJson({ token: auth.token }) };
   return {
     authType: 'oauth2',

@@ -36,7 +36,11 @@ function writePath(target: Record<string, unknown>, path: string, value: unknown
   current[parts[parts.length - 1]!] = value;
 }
 
-export function toRemoteUser(localId: string, payload: Record<string, unknown>, mapping: AttributeMapping[] | null): Record<string, unknown> {
+export function toRemoteUser(
+  localId: string,
+  payload: Record<string, unknown>,
+  mapping: AttributeMapping[] | null,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { schemas: [USER_SCHEMA] };
   if (mapping && mapping.length > 0) {
     out.userName = payload.userName;

@@ -23,7 +23,9 @@ export class ScimRequestError extends Error {
 
   /** Transient: no answer, 408, 429, 5xx, and 401/403 (credentials may be fixed or a token renewed). */
   get retryable(): boolean {
-    return this.status === null || this.status === 408 || this.status === 429 || this.status >= 500 || this.status === 401 || this.status === 403;
+    return (
+      this.status === null || this.status === 408 || this.status === 429 || this.status >= 500 || this.status === 401 || this.status === 403
+    );
   }
 }
 
@@ -85,7 +87,10 @@ export class ScimClient {
   }
 
   async patch(type: 'Users' | 'Groups', id: string, operations: PatchOperation[]): Promise<ScimResource | null> {
-    return (await this.request('PATCH', `/${type}/${encodeURIComponent(id)}`, { schemas: [PATCH_OP_SCHEMA], Operations: operations })) as ScimResource | null;
+    return (await this.request('PATCH', `/${type}/${encodeURIComponent(id)}`, {
+      schemas: [PATCH_OP_SCHEMA],
+      Operations: operations,
+    })) as ScimResource | null;
   }
 
   async delete(type: 'Users' | 'Groups', id: string): Promise<void> {

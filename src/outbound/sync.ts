@@ -5,7 +5,15 @@
 import type { Store } from '../store/index.js';
 import type { JobRecord } from '../store/job-queue.js';
 import { enqueueJob } from '../store/job-queue.js';
-import { countDeliveriesByStatus, countSyncScope, findConnector, latestSyncJob, queueSyncBatch, readJobResult, saveJobProgress } from '../store/outbound-repo.js';
+import {
+  countDeliveriesByStatus,
+  countSyncScope,
+  findConnector,
+  latestSyncJob,
+  queueSyncBatch,
+  readJobResult,
+  saveJobProgress,
+} from '../store/outbound-repo.js';
 
 export const SYNC_QUEUE = 'outbound.sync';
 
@@ -29,7 +37,13 @@ export function syncJobHandler(store: Store, options: { batchSize?: number } = {
     if (!connector) return { total: 0, queued: 0, lastUserId: null, firstEventId: null, finished: true };
     const userStores = connector.userStores ?? null;
     const previous = (await readJobResult(store.db, job.id)) as SyncProgress | null;
-    const progress: SyncProgress = previous ?? { total: await countSyncScope(store.db, userStores), queued: 0, lastUserId: null, firstEventId: null, finished: false };
+    const progress: SyncProgress = previous ?? {
+      total: await countSyncScope(store.db, userStores),
+      queued: 0,
+      lastUserId: null,
+      firstEventId: null,
+      finished: false,
+    };
     await saveJobProgress(store.db, job.id, progress);
     for (;;) {
       const batch = await queueSyncBatch(store.db, connectorId, userStores, progress.lastUserId, options.batchSize ?? 500);
@@ -63,7 +77,10 @@ export async function readSyncStatus(store: Store, connectorId: string): Promise
   const job = await latestSyncJob(store.db, SYNC_QUEUE, connectorId);
   if (!job) return null;
   const progress = (job.result ?? { total: 0, queued: 0, firstEventId: null }) as SyncProgress;
-  const counts = progress.firstEventId === null ? {} : await countDeliveriesByStatus(store.db, connectorId, { fromEventId: progress.firstEventId, eventType: 'sync' });
+  const counts =
+    progress.firstEventId === null
+      ? {}
+      : await countDeliveriesByStatus(store.db, connectorId, { fromEventId: progress.firstEventId, eventType: 'sync' });
   return {
     jobId: job.id,
     status: job.status,

@@ -44,6 +44,16 @@ export interface OutboundWorkerOptions {
   /** How often the list of connectors is re-read. */
   connectorRefreshMs?: number;
   fetch?: typeof fetch;
+  /** Called after each delivered batch with where its time went (benchmarks, diagnostics). */
+  onBatch?: (stats: BatchStats) => void;
+}
+
+export interface BatchStats {
+  connectorId: string;
+  claimed: number;
+  claimMs: number;
+  deliverMs: number;
+  recordMs: number;
 }
 
 interface ConnectorRuntime {
@@ -58,6 +68,8 @@ export class OutboundWorker {
   private timer: NodeJS.Timeout | null = null;
   private idle: Promise<void> = Promise.resolve();
   private readonly clock = new OutboxClock();
+  /** The sequence's last id at the previous reading (null before the first). */
+  private lastSeenId: number | null = null;
   private runtimes = new Map<string, ConnectorRuntime>();
   private connectorsReadAt = 0;
   private gaugeAt = 0;
@@ -82,7 +94,9 @@ export class OutboundWorker {
     const { store } = this.options;
     await this.refreshConnectors();
     if (this.runtimes.size === 0) return 0;
-    const settled = this.clock.observe(await readOutboxClock(store.db));
+    const reading = await readOutboxClock(store.db, this.clock.wantsMark(this.lastSeenId));
+    this.lastSeenId = reading.lastId;
+    const settled = this.clock.observe(reading);
     let work = 0;
     for (const runtime of this.runtimes.values()) {
       const { connector } = runtime;
@@ -115,7 +129,12 @@ export class OutboundWorker {
       try {
         const connector = connectorFromRow(row, this.options.store.secrets);
         const tokens = createTokenSource(connector.auth, { timeoutMs: connector.delivery.timeoutMs, fetch: this.options.fetch });
-        const client = new ScimClient({ baseUrl: connector.baseUrl, tokens, timeoutMs: connector.delivery.timeoutMs, fetch: this.options.fetch });
+        const client = new ScimClient({
+          baseUrl: connector.baseUrl,
+          tokens,
+          timeoutMs: connector.delivery.timeoutMs,
+          fetch: this.options.fetch,
+        });
         next.set(row.id, { connector, client, pausedUntil: current?.pausedUntil ?? 0 });
       } catch (error) {
         this.options.logger?.error({ err: error, connectorId: row.id }, 'outbound connector unusable (secrets unreadable?)');
@@ -128,8 +147,10 @@ export class OutboundWorker {
     const { store, metrics } = this.options;
     const { connector } = runtime;
     const leaseMs = this.options.leaseMs ?? 60_000;
+    const t0 = performance.now();
     const claimed = await claimDeliveries(store.db, connector.id, this.options.batchSize ?? 200, leaseMs);
     if (claimed.length === 0) return 0;
+    const t1 = performance.now();
     const deadline = Date.now() + leaseMs / 2;
 
     // Remote ids of the users in this batch, and of the members of any group in it.
@@ -142,9 +163,13 @@ export class OutboundWorker {
     // Some user events only say that something changed (a password set, a consent revoked) and carry no
     // resource: send the user's current state instead; a user gone since then awaits its delete event.
     const bare = claimed.filter(
-      (d) => d.resourceType === 'User' && d.eventType !== 'delete' && typeof (d.payload as { userName?: unknown } | null)?.userName !== 'string',
+      (d) =>
+        d.resourceType === 'User' && d.eventType !== 'delete' && typeof (d.payload as { userName?: unknown } | null)?.userName !== 'string',
     );
-    const current = await currentUserResources(store.db, bare.map((d) => d.resourceId));
+    const current = await currentUserResources(
+      store.db,
+      bare.map((d) => d.resourceId),
+    );
     const gone = new Set<number>();
     for (const d of bare) {
       const resource = current.get(d.resourceId);
@@ -179,10 +204,18 @@ export class OutboundWorker {
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(connector.delivery.concurrency, claimed.length)) }, lane));
+    const t2 = performance.now();
 
     // Remote ids first: if the process dies between the two writes, the replay finds the mapping.
     await saveRemoteIds(store.db, connector.id, changes);
     await recordOutcomes(store.db, outcomes);
+    this.options.onBatch?.({
+      connectorId: connector.id,
+      claimed: claimed.length,
+      claimMs: t1 - t0,
+      deliverMs: t2 - t1,
+      recordMs: performance.now() - t2,
+    });
     if (metrics) {
       for (const o of outcomes) if (o.status !== 'release') metrics.outboundDeliveries.inc({ connector: connector.id, result: o.status });
       for (const lag of lags) metrics.outboundLatency.observe({ connector: connector.id }, lag);
@@ -198,7 +231,10 @@ export class OutboundWorker {
     // A permanent refusal (400, 404, 409 …) will not change by asking again: dead-letter it now.
     const permanent = scim !== null && !scim.retryable;
     if (permanent || delivery.attempts >= options.maxAttempts) {
-      this.options.logger?.warn({ connectorId: runtime.connector.id, eventId: delivery.eventId, err: message }, 'outbound event dead-lettered');
+      this.options.logger?.warn(
+        { connectorId: runtime.connector.id, eventId: delivery.eventId, err: message },
+        'outbound event dead-lettered',
+      );
       return { id: delivery.id, attempts: delivery.attempts, status: 'failed', error: message };
     }
     const delayMs = scim?.retryAfterMs ?? backoffDelayMs(delivery.attempts, options.backoffBaseMs, options.backoffMaxMs);

@@ -5,8 +5,8 @@
 // commit in any order, so "everything above the cursor" may miss an event that commits later with a lower id.
 // Deliveries are therefore inserted with an anti-join (idempotent thanks to the unique (connector, event)
 // index) over every visible event above the cursor, and the cursor only moves up to a *settled* id: an id
-// that the sequence had handed out at a moment whose whole set of running transactions has since finished
-// (snapshot xmin now ≥ snapshot xmax then). See `readOutboxClock` and `src/outbound/outbox-clock.ts`.
+// that the sequence had handed out before some transaction id N was handed out, once every transaction
+// below N has finished (snapshot xmin ≥ N). See `readOutboxClock` and `src/outbound/outbox-clock.ts`.
 import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
 import { rows, type Db, type Executor } from './database.js';
 import { outboundConnectors, outboundDeliveries, outboxEvents } from './schema/index.js';
@@ -54,22 +54,39 @@ export async function listConnectors(executor: Executor, options: { enabledOnly?
 // ---------------------------------------------------------------------------------------------- fan-out
 
 export interface OutboxClockReading {
-  /** Oldest transaction id still running (everything older has finished). */
+  /** Oldest transaction id still running: every transaction below it has committed or rolled back. */
   xmin: bigint;
-  /** First transaction id not yet handed out. */
-  xmax: bigint;
   /** The last id the outbox sequence handed out (to a committed, running or rolled-back transaction). */
   lastId: number;
+  /**
+   * A transaction id handed out after `lastId` was read (null when not asked for): every transaction that
+   * drew an id up to `lastId` had its own xid before, so below this one.
+   */
+  after: bigint | null;
 }
 
-export async function readOutboxClock(executor: Executor): Promise<OutboxClockReading> {
-  const [row] = await rows<{ xmin: string; xmax: string; last_id: string | number }>(
+/**
+ * Reads the sequence, then (when `markAfter`) takes a fresh transaction id with pg_current_xact_id(), in
+ * that order. Snapshot xmax would not do as the mark: it is one past the last *completed* transaction,
+ * and a transaction that started after it may already be running with an outbox id below `lastId`.
+ * Taking an xid costs one transaction id, so the worker asks only when new ids appeared.
+ */
+export async function readOutboxClock(executor: Executor, markAfter: boolean): Promise<OutboxClockReading> {
+  const [sequence] = await rows<{ last_id: string | number }>(
     executor,
-    sql`select pg_snapshot_xmin(s)::text as xmin, pg_snapshot_xmax(s)::text as xmax,
-               (select case when is_called then last_value else 0 end from outbox_events_id_seq) as last_id
-        from (select pg_current_snapshot() as s) x`,
+    sql`select case when is_called then last_value else 0 end as last_id from outbox_events_id_seq`,
   );
-  return { xmin: BigInt(row!.xmin), xmax: BigInt(row!.xmax), lastId: Number(row!.last_id) };
+  const [snapshot] = await rows<{ xmin: string; after: string | null }>(
+    executor,
+    markAfter
+      ? sql`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin, pg_current_xact_id()::text as after`
+      : sql`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin, null as after`,
+  );
+  return {
+    xmin: BigInt(snapshot!.xmin),
+    lastId: Number(sequence!.last_id),
+    after: snapshot!.after === null ? null : BigInt(snapshot!.after),
+  };
 }
 
 export interface FanOutScope {
@@ -93,9 +110,15 @@ export async function fanOutEvents(db: Db, scope: FanOutScope, settledId: number
     );
     if (!locked) return -1;
     const cursor = Number(locked.cursor);
-    const types = sql.join(scope.eventTypes.map((t) => sql`${t}`), sql`, `);
+    const types = sql.join(
+      scope.eventTypes.map((t) => sql`${t}`),
+      sql`, `,
+    );
     const storeFilter = scope.userStores
-      ? sql`and e.user_store_id in (select id from user_stores where domain in (${sql.join(scope.userStores.map((d) => sql`${d.toUpperCase()}`), sql`, `)}))`
+      ? sql`and e.user_store_id in (select id from user_stores where domain in (${sql.join(
+          scope.userStores.map((d) => sql`${d.toUpperCase()}`),
+          sql`, `,
+        )}))`
       : sql``;
     const inserted = await rows<{ event_id: string | number }>(
       tx,
@@ -165,7 +188,10 @@ export async function claimDeliveries(db: Db, connectorId: string, limit: number
     const found = await rows<Record<string, unknown>>(
       db,
       sql`select id, resource_type, event_type, payload, (extract(epoch from created_at) * 1000)::float8 as created_ms
-          from outbox_events where id in (${sql.join(eventIds.map((id) => sql`${id}`), sql`, `)})`,
+          from outbox_events where id in (${sql.join(
+            eventIds.map((id) => sql`${id}`),
+            sql`, `,
+          )})`,
     );
     for (const event of found) events.set(Number(event.id), event);
   }
@@ -202,7 +228,8 @@ export async function recordOutcomes(db: Db, outcomes: DeliveryOutcome[]): Promi
       const status = o.status === 'retry' || o.status === 'release' ? 'pending' : o.status;
       const spent = o.status === 'release' ? 1 : 0;
       const delay = o.status === 'retry' ? o.delayMs / 1000 : 0;
-      const error = o.status === 'retry' || o.status === 'failed' ? o.error.slice(0, 2000) : o.status === 'skipped' ? (o.note ?? null) : null;
+      const error =
+        o.status === 'retry' || o.status === 'failed' ? o.error.slice(0, 2000) : o.status === 'skipped' ? (o.note ?? null) : null;
       return sql`(${o.id}::bigint, ${o.attempts}::int, ${status}::text, ${delay}::float8, ${error}::text, ${spent}::int)`;
     }),
     sql`, `,
@@ -225,7 +252,10 @@ export async function findRemoteIds(executor: Executor, connectorId: string, loc
   const found = await rows<{ local_id: string; remote_id: string }>(
     executor,
     sql`select local_id, remote_id from outbound_remote_ids
-        where connector_id = ${connectorId} and local_id in (${sql.join(localIds.map((id) => sql`${id}::uuid`), sql`, `)})`,
+        where connector_id = ${connectorId} and local_id in (${sql.join(
+          localIds.map((id) => sql`${id}::uuid`),
+          sql`, `,
+        )})`,
   );
   return new Map(found.map((r) => [String(r.local_id), String(r.remote_id)]));
 }
@@ -253,7 +283,10 @@ export async function saveRemoteIds(db: Db, connectorId: string, changes: Remote
   if (removals.length > 0) {
     await db.execute(
       sql`delete from outbound_remote_ids where connector_id = ${connectorId}
-          and local_id in (${sql.join(removals.map((c) => sql`${c.localId}::uuid`), sql`, `)})`,
+          and local_id in (${sql.join(
+            removals.map((c) => sql`${c.localId}::uuid`),
+            sql`, `,
+          )})`,
     );
   }
 }
@@ -263,7 +296,10 @@ export async function currentUserResources(executor: Executor, ids: string[]): P
   if (ids.length === 0) return new Map();
   const found = await rows<{ id: string; resource: Record<string, unknown> }>(
     executor,
-    sql`select id, resource from users where id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})`,
+    sql`select id, resource from users where id in (${sql.join(
+      ids.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    )})`,
   );
   return new Map(found.map((r) => [String(r.id), { ...r.resource, id: String(r.id) }]));
 }
@@ -319,7 +355,11 @@ export async function listDeliveries(
  * has since had a later event delivered is superseded (every event carries the whole resource; sending the
  * older one would roll the downstream back): it is marked skipped instead.
  */
-export async function requeueFailed(executor: Executor, connectorId: string, eventId?: number): Promise<{ requeued: number; skipped: number }> {
+export async function requeueFailed(
+  executor: Executor,
+  connectorId: string,
+  eventId?: number,
+): Promise<{ requeued: number; skipped: number }> {
   const one = eventId === undefined ? sql`` : sql`and d.event_id = ${eventId}`;
   const changed = await rows<{ status: string }>(
     executor,
@@ -383,7 +423,10 @@ export async function queueSyncBatch(
 ): Promise<{ queued: number; lastId: string | null; firstEventId: number | null }> {
   return db.transaction(async (tx) => {
     const storeFilter = userStores
-      ? sql`and u.user_store_id in (select id from user_stores where domain in (${sql.join(userStores.map((d) => sql`${d.toUpperCase()}`), sql`, `)}))`
+      ? sql`and u.user_store_id in (select id from user_stores where domain in (${sql.join(
+          userStores.map((d) => sql`${d.toUpperCase()}`),
+          sql`, `,
+        )}))`
       : sql``;
     const after = afterId ? sql`and u.id > ${afterId}` : sql``;
     const found = await rows<{ id: string; resource: unknown; domain: string; created: Date; updated: Date; version: number }>(
@@ -412,7 +455,10 @@ export async function queueSyncBatch(
 
 export async function countSyncScope(executor: Executor, userStores: string[] | null): Promise<number> {
   const storeFilter = userStores
-    ? sql`where user_store_id in (select id from user_stores where domain in (${sql.join(userStores.map((d) => sql`${d.toUpperCase()}`), sql`, `)}))`
+    ? sql`where user_store_id in (select id from user_stores where domain in (${sql.join(
+        userStores.map((d) => sql`${d.toUpperCase()}`),
+        sql`, `,
+      )}))`
     : sql``;
   const [row] = await rows<{ n: number }>(executor, sql`select count(*)::int as n from users ${storeFilter}`);
   return Number(row?.n ?? 0);

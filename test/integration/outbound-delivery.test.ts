@@ -36,7 +36,14 @@ async function disable(id: string) {
 }
 
 function newWorker() {
-  return new OutboundWorker({ store: server.ctx.store, metrics: server.ctx.metrics, pollIntervalMs: 10, connectorRefreshMs: 0, leaseMs: 5_000, batchSize: 50 });
+  return new OutboundWorker({
+    store: server.ctx.store,
+    metrics: server.ctx.metrics,
+    pollIntervalMs: 10,
+    connectorRefreshMs: 0,
+    leaseMs: 5_000,
+    batchSize: 50,
+  });
 }
 
 /** Runs worker rounds until `done()` holds (or gives up after `limitMs`). */
@@ -50,14 +57,21 @@ async function drain(worker: OutboundWorker, done: () => boolean | Promise<boole
 
 /** Whether the connector has taken `expected` events into its queue and none is pending any more. */
 const settled = async (connectorId: string, expected: number) => {
-  const { items } = (await (await server.admin('GET', `/api/v1/outbound-connectors/${connectorId}/events?limit=500`)).json()) as { items: Array<{ status: string }> };
+  const { items } = (await (await server.admin('GET', `/api/v1/outbound-connectors/${connectorId}/events?limit=500`)).json()) as {
+    items: Array<{ status: string }>;
+  };
   return items.length >= expected && items.every((d) => d.status !== 'pending');
 };
 /** A user's titles downstream, op by op; a replayed op that changes nothing shows as one. */
 const collapse = (titles: Array<string | null>) => titles.filter((t, i) => i === 0 || t !== titles[i - 1]);
 
 function titlesByUser(externalIds: string[]) {
-  return new Map(externalIds.map((id) => [id, fake.applied.filter((op) => op.externalId === id).map((op) => op.method === 'DELETE' ? 'deleted' : op.title)]));
+  return new Map(
+    externalIds.map((id) => [
+      id,
+      fake.applied.filter((op) => op.externalId === id).map((op) => (op.method === 'DELETE' ? 'deleted' : op.title)),
+    ]),
+  );
 }
 
 describe('outbound delivery to a flaky SCIM server', () => {
@@ -108,7 +122,9 @@ describe('outbound delivery to a flaky SCIM server', () => {
     expect(startedSoonAfter).toEqual([]);
     expect(fake.requests.some((r) => r.at >= limitedAt + 900)).toBe(true);
 
-    const failed = (await (await server.admin('GET', `/api/v1/outbound-connectors/${connectorId}/events?status=failed`)).json()) as { items: unknown[] };
+    const failed = (await (await server.admin('GET', `/api/v1/outbound-connectors/${connectorId}/events?status=failed`)).json()) as {
+      items: unknown[];
+    };
     expect(failed.items).toEqual([]);
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toMatch(new RegExp(`outbound_deliveries_total\\{connector="${connectorId}",result="delivered"\\} 29`));
@@ -118,13 +134,16 @@ describe('outbound delivery to a flaky SCIM server', () => {
   it('dead-letters an event after maxAttempts, lists it, and delivers it when requeued', async () => {
     const connectorId = await createConnector('dead', { ...fast, maxAttempts: 3 });
     let broken = true;
-    fake.faults = ({ method, body }) => (broken && method === 'POST' && (body as { userName?: string })?.userName === 'dead0' ? { kind: 'status', status: 503 } : null);
+    fake.faults = ({ method, body }) =>
+      broken && method === 'POST' && (body as { userName?: string })?.userName === 'dead0' ? { kind: 'status', status: 503 } : null;
     const [doomed, fine] = await createUsers(server.ctx.store, 'dead', 2);
     const worker = newWorker();
     await drain(worker, () => settled(connectorId, 2));
 
     const listing = await server.admin('GET', `/api/v1/outbound-connectors/${connectorId}/events?status=failed`);
-    const failed = (await listing.json()) as { items: Array<{ eventId: number; resourceId: string; attempts: number; lastError: string; eventType: string }> };
+    const failed = (await listing.json()) as {
+      items: Array<{ eventId: number; resourceId: string; attempts: number; lastError: string; eventType: string }>;
+    };
     expect(failed.items).toHaveLength(1);
     expect(failed.items[0]).toMatchObject({ resourceId: doomed, attempts: 3, eventType: 'create' });
     expect(failed.items[0]!.lastError).toContain('503');
@@ -135,7 +154,9 @@ describe('outbound delivery to a flaky SCIM server', () => {
     expect(retry.status).toBe(200);
     expect(await retry.json()).toEqual({ requeued: 1, skipped: 0 });
     await drain(worker, async () => [...fake.users.values()].some((u) => u.externalId === doomed));
-    expect((await server.admin('POST', `/api/v1/outbound-connectors/${connectorId}/events/${failed.items[0]!.eventId}/retry`)).status).toBe(404);
+    expect((await server.admin('POST', `/api/v1/outbound-connectors/${connectorId}/events/${failed.items[0]!.eventId}/retry`)).status).toBe(
+      404,
+    );
     await disable(connectorId);
   });
 

@@ -18,7 +18,10 @@ let worker: OutboundWorker;
 
 beforeAll(async () => {
   [upstream, downstream] = await Promise.all([startTestServer({ label: 'outbound_up' }), startTestServer({ label: 'outbound_down' })]);
-  [upstreamScim, downstreamScim] = await Promise.all([createScimClient(upstream, { name: 'hr' }), createScimClient(downstream, { name: 'jitbridge upstream' })]);
+  [upstreamScim, downstreamScim] = await Promise.all([
+    createScimClient(upstream, { name: 'hr' }),
+    createScimClient(downstream, { name: 'jitbridge upstream' }),
+  ]);
   worker = new OutboundWorker({ store: upstream.ctx.store, metrics: upstream.ctx.metrics, pollIntervalMs: 10, connectorRefreshMs: 0 });
 });
 afterAll(async () => {
@@ -63,7 +66,10 @@ describe('outbound provisioning to a second jitbridge', () => {
     expect(await ok.json()).toMatchObject({ ok: true, serviceProviderConfig: { patch: true, bulk: true, filter: true } });
 
     const wrong = await connect('wrong token', 'jbs_not_a_token', { enabled: false });
-    const refused = (await (await upstream.admin('POST', `/api/v1/outbound-connectors/${wrong}/test`)).json()) as { ok: boolean; checks: Array<{ name: string; ok: boolean; detail: string }> };
+    const refused = (await (await upstream.admin('POST', `/api/v1/outbound-connectors/${wrong}/test`)).json()) as {
+      ok: boolean;
+      checks: Array<{ name: string; ok: boolean; detail: string }>;
+    };
     expect(refused.ok).toBe(false);
     expect(refused.checks.find((c) => c.name === 'credentials')).toMatchObject({ ok: false, detail: 'credentials refused (401)' });
     expect((await upstream.admin('DELETE', `/api/v1/outbound-connectors/${wrong}`)).status).toBe(204);
@@ -83,13 +89,18 @@ describe('outbound provisioning to a second jitbridge', () => {
     expect(remote).toMatchObject({ userName: 'grace', name: { familyName: 'Hopper' } });
     expect(remote!.active).not.toBe(false);
 
-    const deactivated = await upstreamScim.json('PATCH', `/Users/${localId}`, { schemas: [PATCH_SCHEMA], Operations: [{ op: 'replace', path: 'active', value: false }] });
+    const deactivated = await upstreamScim.json('PATCH', `/Users/${localId}`, {
+      schemas: [PATCH_SCHEMA],
+      Operations: [{ op: 'replace', path: 'active', value: false }],
+    });
     expect(deactivated.status).toBe(200);
     await until(async () => (await remoteByExternalId(localId))[0]?.active === false);
 
     expect((await upstreamScim.call('DELETE', `/Users/${localId}`)).status).toBe(204);
     await until(async () => (await remoteByExternalId(localId)).length === 0);
-    const events = (await (await upstream.admin('GET', `/api/v1/outbound-connectors/${connectorId}/events`)).json()) as { items: Array<{ eventType: string; status: string }> };
+    const events = (await (await upstream.admin('GET', `/api/v1/outbound-connectors/${connectorId}/events`)).json()) as {
+      items: Array<{ eventType: string; status: string }>;
+    };
     expect(events.items.map((e) => [e.eventType, e.status])).toEqual([
       ['delete', 'delivered'],
       ['deactivate', 'delivered'],
@@ -119,7 +130,10 @@ describe('outbound provisioning to a second jitbridge', () => {
     expect(await started.json()).toMatchObject({ status: 'pending', delivered: 0 });
     const jobs = new JobWorker({ db: upstream.ctx.store.db, handlers: jobHandlers(upstream.ctx), pollIntervalMs: 10 });
     while ((await jobs.runOnce()) > 0);
-    const queued = (await (await upstream.admin('GET', `/api/v1/outbound-connectors/${syncing}/sync`)).json()) as Record<string, number | string>;
+    const queued = (await (await upstream.admin('GET', `/api/v1/outbound-connectors/${syncing}/sync`)).json()) as Record<
+      string,
+      number | string
+    >;
     expect(queued).toMatchObject({ status: 'done', total: 85, queued: 85 });
 
     await until(async () => {

@@ -29,6 +29,8 @@ export interface FakeScimServer {
   faults: (request: { method: string; path: string; n: number; body: unknown }) => Fault | null;
   token: string;
   bulk: boolean;
+  /** Added before every answer, to make a downstream slow. */
+  latencyMs: number;
   close(): Promise<void>;
 }
 
@@ -37,7 +39,12 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(body === undefined ? undefined : JSON.stringify(body));
 };
 const error = (res: ServerResponse, status: number, detail: string, scimType?: string) =>
-  json(res, status, { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(status), detail, ...(scimType ? { scimType } : {}) });
+  json(res, status, {
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+    status: String(status),
+    detail,
+    ...(scimType ? { scimType } : {}),
+  });
 
 async function readBody(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -55,6 +62,7 @@ export async function startFakeScimServer(options: { token?: string; bulk?: bool
     faults: () => null,
     token: options.token ?? 'downstream-token',
     bulk: options.bulk ?? false,
+    latencyMs: 0,
   };
   let n = 0;
 
@@ -66,8 +74,10 @@ export async function startFakeScimServer(options: { token?: string; bulk?: bool
     const url = new URL(req.url ?? '/', 'http://x');
     const method = req.method ?? 'GET';
     const body = await readBody(req);
+    if (state.latencyMs > 0) await new Promise((r) => setTimeout(r, state.latencyMs));
     const fault = state.faults({ method, path: url.pathname, n: ++n, body });
-    const done = (status: number) => state.requests.push({ method, path: url.pathname, status, at: arrived, answeredAt: status ? Date.now() : 0 });
+    const done = (status: number) =>
+      state.requests.push({ method, path: url.pathname, status, at: arrived, answeredAt: status ? Date.now() : 0 });
     if (fault?.kind === 'status') {
       done(fault.status);
       return json(
