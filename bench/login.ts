@@ -6,7 +6,15 @@
 //   DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) — a fresh database is created and dropped.
 //   BENCH_LOGINS (default 300 per scenario), BENCH_CONCURRENCY (default 4), BENCH_WARMUP (default 30).
 import * as client from 'openid-client';
-import { APP_REDIRECT, discover, redeem, registerApp, registerUpstreamIdp, signInThroughUpstream, startLogin } from '../test/support/oidc-app.js';
+import {
+  APP_REDIRECT,
+  discover,
+  redeem,
+  registerApp,
+  registerUpstreamIdp,
+  signInThroughUpstream,
+  startLogin,
+} from '../test/support/oidc-app.js';
 import { CookieJarBrowser } from '../test/support/oidc-browser.js';
 import { startUpstreamOidc } from '../test/support/oidc-upstream-idp.js';
 import { startTestServer } from '../test/support/server.js';
@@ -44,10 +52,22 @@ async function drive(n: number, concurrency: number, login: (i: number) => Promi
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuBefore);
   latencies.sort((a, b) => a - b);
-  return { perSecond: n / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpu: (cpu.user + cpu.system) / 1000 / n };
+  return {
+    perSecond: n / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    cpu: (cpu.user + cpu.system) / 1000 / n,
+  };
 }
 
-const claimsOf = (name: string) => ({ email: `${name}@example.com`, email_verified: true, given_name: 'Bench', family_name: name, name: `Bench ${name}`, preferred_username: name });
+const claimsOf = (name: string) => ({
+  email: `${name}@example.com`,
+  email_verified: true,
+  given_name: 'Bench',
+  family_name: name,
+  name: `Bench ${name}`,
+  preferred_username: name,
+});
 
 async function main() {
   const upstream = await startUpstreamOidc();
@@ -57,9 +77,15 @@ async function main() {
     const app = await registerApp(server, { name: 'Bench app', identityProviders: [idp.id] });
     const config = await discover(server, app);
     upstream.addRedirectUri(APP_REDIRECT);
-    const upstreamConfig = await client.discovery(new URL(upstream.issuer), upstream.clientId, upstream.clientSecret, client.ClientSecretBasic(upstream.clientSecret), {
-      execute: [client.allowInsecureRequests],
-    });
+    const upstreamConfig = await client.discovery(
+      new URL(upstream.issuer),
+      upstream.clientId,
+      upstream.clientSecret,
+      client.ClientSecretBasic(upstream.clientSecret),
+      {
+        execute: [client.allowInsecureRequests],
+      },
+    );
 
     /** Seconds jitbridge spent answering requests so far (its request-duration histogram's sum). */
     const handlerSeconds = async () => {
@@ -86,16 +112,16 @@ async function main() {
     const baseline = await drive(LOGINS, CONCURRENCY, (i) => direct(returning[i % returning.length]!));
     let mark = await handlerSeconds();
     const returningRun = await drive(LOGINS, CONCURRENCY, (i) => brokered(returning[i % returning.length]!));
-    const returningHandlers = ((await handlerSeconds()) - mark) * 1000 / LOGINS;
+    const returningHandlers = (((await handlerSeconds()) - mark) * 1000) / LOGINS;
     for (let i = 0; i < LOGINS; i++) upstream.setAccount(`first${i}`, claimsOf(`first${i}`));
     mark = await handlerSeconds();
     const firstRun = await drive(LOGINS, CONCURRENCY, (i) => brokered(`first${i}`));
-    const firstHandlers = ((await handlerSeconds()) - mark) * 1000 / LOGINS;
+    const firstHandlers = (((await handlerSeconds()) - mark) * 1000) / LOGINS;
     // Sequential runs show the latency of one login without queueing behind the others.
     const baselineSeq = await drive(Math.ceil(LOGINS / 3), 1, (i) => direct(returning[i % returning.length]!));
     mark = await handlerSeconds();
     const returningSeq = await drive(Math.ceil(LOGINS / 3), 1, (i) => brokered(returning[i % returning.length]!));
-    const seqHandlers = ((await handlerSeconds()) - mark) * 1000 / Math.ceil(LOGINS / 3);
+    const seqHandlers = (((await handlerSeconds()) - mark) * 1000) / Math.ceil(LOGINS / 3);
 
     // Where jitbridge's time goes, by route (mean ms per request over the whole run).
     const byRoute = new Map<string, { sum: number; count: number }>();
@@ -106,16 +132,21 @@ async function main() {
       if (v.metricName?.endsWith('_count')) entry.count += v.value;
       byRoute.set(route, entry);
     }
-    const fmt = (r: Run) => `${r.perSecond.toFixed(1).padStart(7)} logins/s   p50 ${r.p50.toFixed(1).padStart(6)} ms   p99 ${r.p99.toFixed(1).padStart(6)} ms   CPU ${r.cpu.toFixed(1).padStart(5)} ms/login`;
+    const fmt = (r: Run) =>
+      `${r.perSecond.toFixed(1).padStart(7)} logins/s   p50 ${r.p50.toFixed(1).padStart(6)} ms   p99 ${r.p99.toFixed(1).padStart(6)} ms   CPU ${r.cpu.toFixed(1).padStart(5)} ms/login`;
     const database = server.database.kind === 'postgres' ? 'PostgreSQL' : 'PGlite';
-    process.stdout.write(`\nbench:login — ${LOGINS} logins per scenario, ${CONCURRENCY} concurrent, ${database}, Node ${process.version}\n`);
+    process.stdout.write(
+      `\nbench:login — ${LOGINS} logins per scenario, ${CONCURRENCY} concurrent, ${database}, Node ${process.version}\n`,
+    );
     process.stdout.write(`  baseline (app ↔ upstream OP directly)  ${fmt(baseline)}\n`);
     process.stdout.write(`  brokered, returning users             ${fmt(returningRun)}\n`);
     process.stdout.write(`  brokered, first-time users (JIT)      ${fmt(firstRun)}\n`);
     process.stdout.write(`  sequential baseline                   ${fmt(baselineSeq)}\n`);
     process.stdout.write(`  sequential brokered, returning        ${fmt(returningSeq)}\n`);
     process.stdout.write(`  jitbridge's share per login (p50, sequential): ${(returningSeq.p50 - baselineSeq.p50).toFixed(1)} ms\n`);
-    process.stdout.write(`  jitbridge's share per login (p50, ${CONCURRENCY} concurrent): returning ${(returningRun.p50 - baseline.p50).toFixed(1)} ms, first-time ${(firstRun.p50 - baseline.p50).toFixed(1)} ms\n`);
+    process.stdout.write(
+      `  jitbridge's share per login (p50, ${CONCURRENCY} concurrent): returning ${(returningRun.p50 - baseline.p50).toFixed(1)} ms, first-time ${(firstRun.p50 - baseline.p50).toFixed(1)} ms\n`,
+    );
     process.stdout.write(
       `  time inside jitbridge's request handlers per login (includes its calls to the upstream token endpoint): sequential ${seqHandlers.toFixed(1)} ms, ` +
         `concurrent returning ${returningHandlers.toFixed(1)} ms, first-time ${firstHandlers.toFixed(1)} ms\n`,
@@ -123,8 +154,12 @@ async function main() {
     for (const [route, { sum, count }] of [...byRoute].filter(([, e]) => e.count > LOGINS / 2).sort((a, b) => b[1].sum - a[1].sum)) {
       process.stdout.write(`    ${route.padEnd(44)} ${((sum / count) * 1000).toFixed(1).padStart(7)} ms mean over ${count} requests\n`);
     }
-    process.stdout.write(`  jitbridge's CPU per login (this process, PostgreSQL not counted): returning ${(returningRun.cpu - baseline.cpu).toFixed(1)} ms, first-time ${(firstRun.cpu - baseline.cpu).toFixed(1)} ms\n`);
-    process.stdout.write(`  ratio brokered/baseline (logins/s): returning ${(returningRun.perSecond / baseline.perSecond).toFixed(2)}, first-time ${(firstRun.perSecond / baseline.perSecond).toFixed(2)}\n`);
+    process.stdout.write(
+      `  jitbridge's CPU per login (this process, PostgreSQL not counted): returning ${(returningRun.cpu - baseline.cpu).toFixed(1)} ms, first-time ${(firstRun.cpu - baseline.cpu).toFixed(1)} ms\n`,
+    );
+    process.stdout.write(
+      `  ratio brokered/baseline (logins/s): returning ${(returningRun.perSecond / baseline.perSecond).toFixed(2)}, first-time ${(firstRun.perSecond / baseline.perSecond).toFixed(2)}\n`,
+    );
   } finally {
     await server.stop();
     await upstream.stop();

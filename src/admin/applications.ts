@@ -62,7 +62,11 @@ const AuthMethod = z.enum(['client_secret_basic', 'client_secret_post', 'none'])
 
 const fields = {
   name: z.string().min(1).max(200).openapi({ example: 'Timesheets' }),
-  redirectUris: z.array(redirectUri).min(1).max(50).openapi({ example: ['https://timesheets.example.com/callback'] }),
+  redirectUris: z
+    .array(redirectUri)
+    .min(1)
+    .max(50)
+    .openapi({ example: ['https://timesheets.example.com/callback'] }),
   postLogoutRedirectUris: z.array(redirectUri).max(50),
   grantTypes: z.array(GrantType).min(1).openapi({ description: 'authorization_code, and refresh_token for rotating refresh tokens' }),
   tokenEndpointAuthMethod: AuthMethod.openapi({ description: 'none = a public client (PKCE is then always required)' }),
@@ -107,7 +111,10 @@ const ApplicationSchema = z
     id: z.uuid(),
     name: z.string(),
     clientId: z.string(),
-    clientSecret: z.string().optional().openapi({ description: 'Only in the create (or regenerate) answer; stored hashed, never shown again' }),
+    clientSecret: z
+      .string()
+      .optional()
+      .openapi({ description: 'Only in the create (or regenerate) answer; stored hashed, never shown again' }),
     redirectUris: z.array(z.string()),
     postLogoutRedirectUris: z.array(z.string()),
     grantTypes: z.array(GrantType),
@@ -115,7 +122,9 @@ const ApplicationSchema = z
     requirePkce: z.boolean(),
     identityProviders: z.array(z.string()),
     signInFlow: SignInFlow,
-    issuer: z.string().openapi({ description: 'The OpenID Provider the app talks to (discovery at issuer/.well-known/openid-configuration)' }),
+    issuer: z
+      .string()
+      .openapi({ description: 'The OpenID Provider the app talks to (discovery at issuer/.well-known/openid-configuration)' }),
     warnings: z.array(Warning).optional(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -175,7 +184,14 @@ async function check(ctx: AppContext, input: Input): Promise<Warning[]> {
 }
 
 const tags = ['Applications'];
-const list = createRoute({ method: 'get', path: '/applications', tags, summary: 'List applications', security, responses: { 200: jsonContent(ApplicationList, 'All applications'), ...errorResponses } });
+const list = createRoute({
+  method: 'get',
+  path: '/applications',
+  tags,
+  summary: 'List applications',
+  security,
+  responses: { 200: jsonContent(ApplicationList, 'All applications'), ...errorResponses },
+});
 const create = createRoute({
   method: 'post',
   path: '/applications',
@@ -243,8 +259,22 @@ export function applicationRoutes(ctx: AppContext) {
     createdAt: app.createdAt.toISOString(),
     updatedAt: app.updatedAt.toISOString(),
   });
-  const audit = (tx: Parameters<typeof recordAudit>[0], actorId: string | null, action: string, app: Application, details?: Record<string, unknown>) =>
-    recordAudit(tx, { actorType: 'admin', actorId, action, targetType: 'application', targetId: app.id, outcome: 'success', details: { name: app.name, clientId: app.clientId, ...details } });
+  const audit = (
+    tx: Parameters<typeof recordAudit>[0],
+    actorId: string | null,
+    action: string,
+    app: Application,
+    details?: Record<string, unknown>,
+  ) =>
+    recordAudit(tx, {
+      actorType: 'admin',
+      actorId,
+      action,
+      targetType: 'application',
+      targetId: app.id,
+      outcome: 'success',
+      details: { name: app.name, clientId: app.clientId, ...details },
+    });
   const load = async (id: string) => {
     const found = await findApplicationById(ctx.store.db, id);
     if (!found) throw notFound('application_not_found', `application ${id} does not exist`);
@@ -264,7 +294,11 @@ export function applicationRoutes(ctx: AppContext) {
     const warnings = await check(ctx, input);
     const { secret, hash } = await newSecret(input.tokenEndpointAuthMethod);
     const created = await ctx.store.transaction(async (tx) => {
-      const app = await insertApplication(tx, { ...toInput(input), clientId: `app_${randomBytes(12).toString('base64url')}`, clientSecretHash: hash });
+      const app = await insertApplication(tx, {
+        ...toInput(input),
+        clientId: `app_${randomBytes(12).toString('base64url')}`,
+        clientSecretHash: hash,
+      });
       await audit(tx, c.get('actor').id, 'application.create', app);
       return app;
     });
@@ -311,7 +345,9 @@ export function applicationRoutes(ctx: AppContext) {
   router.openapi(regenerate, async (c) => {
     const current = await load(c.req.valid('param').id);
     if (current.oidc.tokenEndpointAuthMethod === 'none') {
-      throw invalidInput('public_client', 'A public client (tokenEndpointAuthMethod none) has no client secret', [{ field: 'tokenEndpointAuthMethod', message: 'is none' }]);
+      throw invalidInput('public_client', 'A public client (tokenEndpointAuthMethod none) has no client secret', [
+        { field: 'tokenEndpointAuthMethod', message: 'is none' },
+      ]);
     }
     const { secret, hash } = await newSecret(current.oidc.tokenEndpointAuthMethod);
     const updated = await ctx.store.transaction(async (tx) => {

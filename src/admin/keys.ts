@@ -21,10 +21,27 @@ const KeySchema = z
 const KeyList = z.object({ items: z.array(KeySchema) }).openapi('KeyList');
 
 const tags = ['Keys'];
-const list = createRoute({ method: 'get', path: '/keys', tags, summary: 'List signing and cookie keys (never their private parts)', security, responses: { 200: jsonContent(KeyList, 'Live keys'), ...errorResponses } });
+const list = createRoute({
+  method: 'get',
+  path: '/keys',
+  tags,
+  summary: 'List signing and cookie keys (never their private parts)',
+  security,
+  responses: { 200: jsonContent(KeyList, 'Live keys'), ...errorResponses },
+});
 const rotate = (which: 'signing' | 'cookie', summary: string) =>
-  createRoute({ method: 'post', path: `/keys/${which}/rotate`, tags, summary, security, responses: { 200: jsonContent(KeyList, 'Live keys after the rotation'), ...errorResponses } });
-const rotateSigning = rotate('signing', 'Rotate the token signing keys (RS256 and ES256); the old ones stay published until their tokens expire');
+  createRoute({
+    method: 'post',
+    path: `/keys/${which}/rotate`,
+    tags,
+    summary,
+    security,
+    responses: { 200: jsonContent(KeyList, 'Live keys after the rotation'), ...errorResponses },
+  });
+const rotateSigning = rotate(
+  'signing',
+  'Rotate the token signing keys (RS256 and ES256); the old ones stay published until their tokens expire',
+);
 const rotateCookie = rotate('cookie', 'Rotate the cookie signing key; the old one still verifies existing cookies');
 
 export function keyRoutes(ctx: AppContext) {
@@ -36,7 +53,13 @@ export function keyRoutes(ctx: AppContext) {
   ] as const) {
     router.openapi(route, async (c) => {
       await (which === 'signing' ? rotateOidcSigningKeys(ctx) : rotateOidcCookieKeys(ctx));
-      await recordAudit(ctx.store.db, { actorType: 'admin', actorId: c.get('actor').id, action: `keys.${which}.rotate`, targetType: 'key', outcome: 'success' });
+      await recordAudit(ctx.store.db, {
+        actorType: 'admin',
+        actorId: c.get('actor').id,
+        action: `keys.${which}.rotate`,
+        targetType: 'key',
+        outcome: 'success',
+      });
       providerHolderFor(ctx).invalidate();
       return c.json({ items: await listOidcKeys(ctx) }, 200);
     });

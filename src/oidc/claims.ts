@@ -40,7 +40,10 @@ export function claimsFromScimUser(resource: Partial<ScimUserResource>, extra: {
 }
 
 const looksLikeScim = (claims: Record<string, unknown>) =>
-  Array.isArray(claims.schemas) || 'userName' in claims || Array.isArray(claims.emails) || (typeof claims.name === 'object' && claims.name !== null);
+  Array.isArray(claims.schemas) ||
+  'userName' in claims ||
+  Array.isArray(claims.emails) ||
+  (typeof claims.name === 'object' && claims.name !== null);
 
 /**
  * Claims of a federated identity that is not stored (JIT off): the login result carries them mapped to
@@ -51,7 +54,11 @@ export function claimsFromFederated(claims: Record<string, unknown> | null | und
   if (looksLikeScim(claims)) {
     const resource = claims as Partial<ScimUserResource>;
     const groups = Array.isArray(claims.groups)
-      ? (claims.groups as unknown[]).map((g) => (typeof g === 'string' ? g : (g as { display?: string; value?: string })?.display ?? (g as { value?: string })?.value)).filter((g): g is string => typeof g === 'string')
+      ? (claims.groups as unknown[])
+          .map((g) =>
+            typeof g === 'string' ? g : ((g as { display?: string; value?: string })?.display ?? (g as { value?: string })?.value),
+          )
+          .filter((g): g is string => typeof g === 'string')
       : Array.isArray(resource.roles)
         ? resource.roles.map((r) => r.display ?? r.value).filter((g): g is string => typeof g === 'string')
         : undefined;

@@ -45,7 +45,9 @@ export async function verifyClientSecret(storedHash: string, presented: string):
 
 /** Replaces oidc-provider's plain comparison of client secrets with the scrypt verification. */
 export function useHashedClientSecrets(provider: Provider): void {
-  const prototype = (provider.Client as unknown as { prototype: { clientSecret?: string; compareClientSecret(actual: string): Promise<boolean> } }).prototype;
+  const prototype = (
+    provider.Client as unknown as { prototype: { clientSecret?: string; compareClientSecret(actual: string): Promise<boolean> } }
+  ).prototype;
   prototype.compareClientSecret = async function compareClientSecret(this: { clientSecret?: string }, actual: string) {
     if (!this.clientSecret || typeof actual !== 'string' || actual.length === 0 || actual.length > 512) return false;
     return verifyClientSecret(this.clientSecret, actual);

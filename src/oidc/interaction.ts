@@ -50,12 +50,18 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
       if (!(error instanceof errors.OIDCProviderError)) ctx.logger.warn({ err: error, uid }, 'interaction could not be read');
       return page(c, 400, {
         title: 'This sign-in has expired',
-        message: 'The sign-in took too long, was already finished, or was started in another browser. Go back to the application and sign in again.',
+        message:
+          'The sign-in took too long, was already finished, or was started in another browser. Go back to the application and sign in again.',
         reference: 'session_not_found',
       });
     }
     const app = await findApplicationByClientId(ctx.store.db, String(interaction.params.client_id ?? ''));
-    if (!app) return page(c, 400, { title: 'Unknown application', message: 'The application you came from is no longer registered.', reference: 'invalid_client' });
+    if (!app)
+      return page(c, 400, {
+        title: 'Unknown application',
+        message: 'The application you came from is no longer registered.',
+        reference: 'invalid_client',
+      });
     return { current, interaction, app };
   }
 
@@ -98,14 +104,17 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
         c,
         step,
         unavailable ? 'Your organisation’s sign-in is unavailable' : 'Sign-in method unavailable',
-        unavailable ? `${idp.name} cannot be reached right now. Try again in a few minutes.` : `${idp.name} cannot be used to sign in right now.`,
+        unavailable
+          ? `${idp.name} cannot be reached right now. Try again in a few minutes.`
+          : `${idp.name} cannot be used to sign in right now.`,
         `${error.code}: ${error.message}`,
       );
     }
   }
 
   const csrfKey = (step: Step) => step.current.keys.cookieKeys[0]!;
-  const csrfValid = (step: Step, token: unknown) => step.current.keys.cookieKeys.some((key) => csrfTokenMatches(key, step.interaction.uid, token));
+  const csrfValid = (step: Step, token: unknown) =>
+    step.current.keys.cookieKeys.some((key) => csrfTokenMatches(key, step.interaction.uid, token));
 
   /** Step 2: which IdP. */
   routes.get('/login/:uid', async (c) => {
@@ -117,7 +126,13 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
       (idp): idp is NonNullable<typeof idp> => Boolean(idp?.enabled),
     );
     if (providers.length === 0) {
-      return refuse(c, step, 'No way to sign in', `${step.app.name} has no sign-in method configured. Ask its administrator to add an identity provider.`, 'the application has no enabled identity provider');
+      return refuse(
+        c,
+        step,
+        'No way to sign in',
+        `${step.app.name} has no sign-in method configured. Ask its administrator to add an identity provider.`,
+        'the application has no enabled identity provider',
+      );
     }
     if (providers.length === 1) return startUpstream(c, step, providers[0]!.id, providers[0]);
     const uid = step.interaction.uid;
@@ -139,7 +154,12 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
     const step = await load(c);
     if (step instanceof Response) return step;
     const form = await c.req.parseBody();
-    if (!csrfValid(step, form.csrf)) return page(c, 400, { title: 'Please try again', message: 'The form was out of date or did not come from this site.', reference: 'csrf' });
+    if (!csrfValid(step, form.csrf))
+      return page(c, 400, {
+        title: 'Please try again',
+        message: 'The form was out of date or did not come from this site.',
+        reference: 'csrf',
+      });
     const idp = typeof form.idp === 'string' ? form.idp : '';
     if (!idp) return page(c, 400, { title: 'Choose a sign-in method', message: 'Pick one of the listed organisations to continue.' });
     return startUpstream(c, step, idp);
@@ -149,7 +169,12 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
     const step = await load(c);
     if (step instanceof Response) return step;
     const form = await c.req.parseBody();
-    if (!csrfValid(step, form.csrf)) return page(c, 400, { title: 'Please try again', message: 'The form was out of date or did not come from this site.', reference: 'csrf' });
+    if (!csrfValid(step, form.csrf))
+      return page(c, 400, {
+        title: 'Please try again',
+        message: 'The form was out of date or did not come from this site.',
+        reference: 'csrf',
+      });
     return c.redirect(await result(c, step, { error: 'access_denied', error_description: 'the person cancelled the sign-in' }), 303);
   });
 
@@ -161,7 +186,14 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
     const row = id && id.length <= 100 ? await consumeLoginResult(ctx.store.db, id) : undefined;
     const context = (row?.context ?? {}) as { interactionUid?: unknown };
     if (!row || context.interactionUid !== step.interaction.uid) {
-      return refuse(c, step, 'This sign-in has expired', 'The answer from your organisation’s sign-in was already used or has expired.', 'login result missing, expired, reused or not issued for this interaction', 400);
+      return refuse(
+        c,
+        step,
+        'This sign-in has expired',
+        'The answer from your organisation’s sign-in was already used or has expired.',
+        'login result missing, expired, reused or not issued for this interaction',
+        400,
+      );
     }
     if (row.outcome !== 'success') {
       const message = row.errorMessage || 'Your organisation’s sign-in did not let you in.';
@@ -169,14 +201,25 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
       return refuse(c, step, 'You could not be signed in', message, `${code}: ${row.errorMessage ?? 'the upstream login failed'}`);
     }
     if (!step.app.identityProviders.includes(row.idpId)) {
-      return refuse(c, step, 'Sign-in method not allowed', `${step.app.name} does not accept this sign-in method.`, `identity provider ${row.idpId} is not allowed for this application`);
+      return refuse(
+        c,
+        step,
+        'Sign-in method not allowed',
+        `${step.app.name} does not accept this sign-in method.`,
+        `identity provider ${row.idpId} is not allowed for this application`,
+      );
     }
     const authn = (row.authnContext ?? {}) as Partial<AuthnContext>;
     let accountId = row.userId;
     if (!accountId) {
       // JIT off: nothing about the person is stored in the user tables; the mapped claims ride with the session.
       accountId = pairwiseAccountId(step.current.keys.pairwiseKey, row.idpId, row.subject ?? '');
-      await saveFederatedAccount(ctx.store, accountId, claimsFromFederated(row.claims as Record<string, unknown> | null), Math.max(TTL.Session, TTL.RefreshToken));
+      await saveFederatedAccount(
+        ctx.store,
+        accountId,
+        claimsFromFederated(row.claims as Record<string, unknown> | null),
+        Math.max(TTL.Session, TTL.RefreshToken),
+      );
     }
     const returnTo = await result(c, step, {
       login: {

@@ -25,10 +25,7 @@ export interface ProviderKeys {
 const kid = () => randomBytes(12).toString('base64url');
 
 async function newSigningKey(store: Store, alg: (typeof SIGNING_ALGORITHMS)[number]): Promise<NewKey> {
-  const pair =
-    alg === 'RS256'
-      ? await generate('rsa', { modulusLength: 2048 })
-      : await generate('ec', { namedCurve: 'P-256' });
+  const pair = alg === 'RS256' ? await generate('rsa', { modulusLength: 2048 }) : await generate('ec', { namedCurve: 'P-256' });
   const id = kid();
   const privateJwk = { ...pair.privateKey.export({ format: 'jwk' }), kid: id, alg, use: 'sig' };
   const publicJwk = { ...pair.publicKey.export({ format: 'jwk' }), kid: id, alg, use: 'sig' };
@@ -72,7 +69,8 @@ export async function loadProviderKeys(store: Store): Promise<ProviderKeys> {
   const cookies = live.filter((k) => k.purpose === COOKIE_PURPOSE);
   // The pairwise key never rotates (a new key would change every pairwise subject): the oldest active one.
   const pairwise = live.filter((k) => k.purpose === PAIRWISE_PURPOSE && k.status === 'active').at(-1);
-  if (!pairwise || signing.length === 0 || cookies.length === 0) throw new Error('OpenID Provider keys are missing; ensureProviderKeys first');
+  if (!pairwise || signing.length === 0 || cookies.length === 0)
+    throw new Error('OpenID Provider keys are missing; ensureProviderKeys first');
   return {
     jwks: { keys: signing.map((k) => store.secrets.openJson<JsonWebKey>(k.privateEncrypted)) },
     cookieKeys: cookies.map((k) => store.secrets.open(k.privateEncrypted)),

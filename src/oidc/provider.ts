@@ -120,7 +120,13 @@ export function buildProvider(ctx: AppContext, keys: ProviderKeys): Provider {
  * a cache of the store's keys, checked every few seconds, never the only copy of anything.
  */
 export class ProviderHolder {
-  #current: { provider: Provider; callback: ReturnType<Provider['callback']>; keys: ProviderKeys; fingerprint: string; checkedAt: number } | null = null;
+  #current: {
+    provider: Provider;
+    callback: ReturnType<Provider['callback']>;
+    keys: ProviderKeys;
+    fingerprint: string;
+    checkedAt: number;
+  } | null = null;
   #ensured = false;
   #pending: Promise<NonNullable<ProviderHolder['current']>> | null = null;
 

@@ -49,7 +49,10 @@ export interface ApplicationInput {
   signInFlow: { steps: unknown[] };
 }
 
-export async function insertApplication(executor: Executor, input: ApplicationInput & { clientId: string; clientSecretHash: string | null }): Promise<Application> {
+export async function insertApplication(
+  executor: Executor,
+  input: ApplicationInput & { clientId: string; clientSecretHash: string | null },
+): Promise<Application> {
   const [row] = await executor
     .insert(applications)
     .values({

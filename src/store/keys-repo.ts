@@ -16,17 +16,22 @@ export interface NewKey {
 
 /** Keys of these purposes still in use: active ones (newest first), then retired ones still published. */
 export async function listLiveKeys(executor: Executor, purposes: string[]): Promise<KeyRow[]> {
-  return executor
-    .select()
-    .from(keyMaterial)
-    .where(
-      and(
-        inArray(keyMaterial.purpose, purposes),
-        or(eq(keyMaterial.status, 'active'), and(eq(keyMaterial.status, 'retired'), or(isNull(keyMaterial.publishUntil), gt(keyMaterial.publishUntil, sql`now()`)))),
-      ),
-    )
-    // Deterministic: RS256 before ES256 among keys made together (discovery lists algorithms in this order).
-    .orderBy(asc(keyMaterial.status), desc(keyMaterial.createdAt), desc(keyMaterial.algorithm), asc(keyMaterial.id));
+  return (
+    executor
+      .select()
+      .from(keyMaterial)
+      .where(
+        and(
+          inArray(keyMaterial.purpose, purposes),
+          or(
+            eq(keyMaterial.status, 'active'),
+            and(eq(keyMaterial.status, 'retired'), or(isNull(keyMaterial.publishUntil), gt(keyMaterial.publishUntil, sql`now()`))),
+          ),
+        ),
+      )
+      // Deterministic: RS256 before ES256 among keys made together (discovery lists algorithms in this order).
+      .orderBy(asc(keyMaterial.status), desc(keyMaterial.createdAt), desc(keyMaterial.algorithm), asc(keyMaterial.id))
+  );
 }
 
 export async function insertKeys(executor: Executor, keys: NewKey[]): Promise<void> {
@@ -35,12 +40,21 @@ export async function insertKeys(executor: Executor, keys: NewKey[]): Promise<vo
 }
 
 /** Retires the active keys of a purpose (and algorithm); they stay published until `publishUntilSeconds` from now. */
-export async function retireActiveKeys(executor: Executor, purpose: string, algorithm: string | null, publishUntilSeconds: number): Promise<number> {
+export async function retireActiveKeys(
+  executor: Executor,
+  purpose: string,
+  algorithm: string | null,
+  publishUntilSeconds: number,
+): Promise<number> {
   const retired = await executor
     .update(keyMaterial)
     .set({ status: 'retired', retiredAt: sql`now()`, publishUntil: sql`now() + make_interval(secs => ${publishUntilSeconds})` })
     .where(
-      and(eq(keyMaterial.purpose, purpose), eq(keyMaterial.status, 'active'), algorithm === null ? sql`true` : eq(keyMaterial.algorithm, algorithm)),
+      and(
+        eq(keyMaterial.purpose, purpose),
+        eq(keyMaterial.status, 'active'),
+        algorithm === null ? sql`true` : eq(keyMaterial.algorithm, algorithm),
+      ),
     )
     .returning({ id: keyMaterial.id });
   return retired.length;
@@ -54,7 +68,10 @@ export async function keysFingerprint(executor: Executor, purposes: string[]): P
     .where(
       and(
         inArray(keyMaterial.purpose, purposes),
-        or(eq(keyMaterial.status, 'active'), and(eq(keyMaterial.status, 'retired'), or(isNull(keyMaterial.publishUntil), gt(keyMaterial.publishUntil, sql`now()`)))),
+        or(
+          eq(keyMaterial.status, 'active'),
+          and(eq(keyMaterial.status, 'retired'), or(isNull(keyMaterial.publishUntil), gt(keyMaterial.publishUntil, sql`now()`))),
+        ),
       ),
     );
   return row?.f ?? '';

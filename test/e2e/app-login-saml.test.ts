@@ -20,14 +20,31 @@ afterAll(async () => {
 
 /** The hidden fields of a form, by name. */
 const hiddenFields = (html: string) =>
-  Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')]));
+  Object.fromEntries(
+    [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [
+      m[1]!,
+      m[2]!
+        .replace(/&quot;/g, '"')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&'),
+    ]),
+  );
 
 describe('brokered to a SAML IdP', () => {
   it('provisions the person and answers the app with an ID token carrying the SCIM user’s claims', async () => {
-    const created = await server.admin('POST', '/api/v1/identity-providers', { name: 'Example SAML', protocol: 'saml', trustEmail: true, saml: { metadata: idp.metadata } });
+    const created = await server.admin('POST', '/api/v1/identity-providers', {
+      name: 'Example SAML',
+      protocol: 'saml',
+      trustEmail: true,
+      saml: { metadata: idp.metadata },
+    });
     expect(created.status).toBe(201);
     const idpId = ((await created.json()) as { id: string }).id;
-    idp.users.set('erin', { nameId: 'erin-persistent-id', attributes: { uid: 'erin', mail: 'erin@example.com', givenName: 'Erin', sn: 'Example', displayName: 'Erin Example' } });
+    idp.users.set('erin', {
+      nameId: 'erin-persistent-id',
+      attributes: { uid: 'erin', mail: 'erin@example.com', givenName: 'Erin', sn: 'Example', displayName: 'Erin Example' },
+    });
     const app = await registerApp(server, { name: 'Handbook', identityProviders: [idpId] });
     const config = await discover(server, app);
     const started = await startLogin(config);
@@ -36,7 +53,11 @@ describe('brokered to a SAML IdP', () => {
     const loginForm = await browser.follow(started.authorizationUrl);
     expect(new URL(loginForm.url).origin).toBe(idp.url);
     const loginHtml = await loginForm.response!.text();
-    const autoPost = await browser.postForm(formAction(loginHtml, loginForm.url), { ...hiddenFields(loginHtml), login: 'erin', password: 'x' });
+    const autoPost = await browser.postForm(formAction(loginHtml, loginForm.url), {
+      ...hiddenFields(loginHtml),
+      login: 'erin',
+      password: 'x',
+    });
     const postHtml = await autoPost.response!.text();
     const acs = formAction(postHtml, autoPost.url);
     expect(acs).toBe(`${server.url}/federation/${idpId}/saml/acs`);
@@ -47,6 +68,12 @@ describe('brokered to a SAML IdP', () => {
     const claims = tokens.claims()!;
     const [user] = await rows<{ user_name: string }>(server.ctx.store.db, sql`select user_name from users where id = ${claims.sub}`);
     expect(user).toEqual({ user_name: 'erin' });
-    expect(claims).toMatchObject({ email: 'erin@example.com', given_name: 'Erin', family_name: 'Example', name: 'Erin Example', preferred_username: 'erin' });
+    expect(claims).toMatchObject({
+      email: 'erin@example.com',
+      given_name: 'Erin',
+      family_name: 'Example',
+      name: 'Erin Example',
+      preferred_username: 'erin',
+    });
   });
 });

@@ -7,7 +7,17 @@ import { sql } from 'drizzle-orm';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/store/database.js';
-import { APP_LOGOUT_REDIRECT, APP_REDIRECT, discover, redeem, registerApp, registerUpstreamIdp, signInThroughUpstream, startLogin, type RegisteredApp } from '../support/oidc-app.js';
+import {
+  APP_LOGOUT_REDIRECT,
+  APP_REDIRECT,
+  discover,
+  redeem,
+  registerApp,
+  registerUpstreamIdp,
+  signInThroughUpstream,
+  startLogin,
+  type RegisteredApp,
+} from '../support/oidc-app.js';
 import { CookieJarBrowser, formAction, hiddenField } from '../support/oidc-browser.js';
 import { startUpstreamOidc, UPSTREAM_PASSWORD, type UpstreamOidc } from '../support/oidc-upstream-idp.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -23,8 +33,22 @@ let config: client.Configuration;
 beforeAll(async () => {
   server = await startTestServer({ label: 'app_login' });
   upstream = await startUpstreamOidc();
-  upstream.setAccount('alice', { email: 'alice@example.com', email_verified: true, given_name: 'Alice', family_name: 'Liddell', name: 'Alice Liddell', preferred_username: 'alice' });
-  upstream.setAccount('bob', { email: 'bob@example.com', email_verified: true, given_name: 'Bob', family_name: 'Builder', name: 'Bob Builder', preferred_username: 'bob' });
+  upstream.setAccount('alice', {
+    email: 'alice@example.com',
+    email_verified: true,
+    given_name: 'Alice',
+    family_name: 'Liddell',
+    name: 'Alice Liddell',
+    preferred_username: 'alice',
+  });
+  upstream.setAccount('bob', {
+    email: 'bob@example.com',
+    email_verified: true,
+    given_name: 'Bob',
+    family_name: 'Builder',
+    name: 'Bob Builder',
+    preferred_username: 'bob',
+  });
   idpId = (await registerUpstreamIdp(server, upstream, { name: 'Example Corp' })).id;
   app = await registerApp(server, { identityProviders: [idpId] });
   config = await discover(server, app);
@@ -49,7 +73,10 @@ describe('brokered login with JIT provisioning', () => {
     const claims = tokens.claims()!;
     sub = claims.sub;
     expect(sub).toMatch(UUID);
-    const [user] = await rows<{ user_name: string; primary_email: string }>(server.ctx.store.db, sql`select user_name, primary_email from users where id = ${sub}`);
+    const [user] = await rows<{ user_name: string; primary_email: string }>(
+      server.ctx.store.db,
+      sql`select user_name, primary_email from users where id = ${sub}`,
+    );
     expect(user).toEqual({ user_name: 'alice', primary_email: 'alice@example.com' });
     expect(claims).toMatchObject({
       iss: `${server.url}/oidc`,
@@ -127,7 +154,11 @@ describe('brokered login with JIT provisioning', () => {
     const second = await startLogin(config);
     const secondCallback = await signInThroughUpstream(new CookieJarBrowser(), second, 'bob');
     await expect(
-      client.authorizationCodeGrant(config, new URL(secondCallback), { pkceCodeVerifier: client.randomPKCECodeVerifier(), expectedState: second.state, expectedNonce: second.nonce }),
+      client.authorizationCodeGrant(config, new URL(secondCallback), {
+        pkceCodeVerifier: client.randomPKCECodeVerifier(),
+        expectedState: second.state,
+        expectedNonce: second.nonce,
+      }),
     ).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
@@ -135,12 +166,20 @@ describe('brokered login with JIT provisioning', () => {
     const browser = new CookieJarBrowser();
     const started = await startLogin(config);
     const signedIn = await redeem(config, started, await signInThroughUpstream(browser, started, 'alice'));
-    const endSession = client.buildEndSessionUrl(config, { id_token_hint: signedIn.id_token!, post_logout_redirect_uri: APP_LOGOUT_REDIRECT, state: 'bye' });
+    const endSession = client.buildEndSessionUrl(config, {
+      id_token_hint: signedIn.id_token!,
+      post_logout_redirect_uri: APP_LOGOUT_REDIRECT,
+      state: 'bye',
+    });
     const prompt = await browser.follow(endSession);
     expect(prompt.response!.status).toBe(200);
     const html = await prompt.response!.text();
     expect(html).toContain('Sign out?');
-    const done = await browser.postForm(formAction(html, prompt.url), { xsrf: hiddenField(html, 'xsrf'), logout: 'yes' }, APP_LOGOUT_REDIRECT);
+    const done = await browser.postForm(
+      formAction(html, prompt.url),
+      { xsrf: hiddenField(html, 'xsrf'), logout: 'yes' },
+      APP_LOGOUT_REDIRECT,
+    );
     expect(new URL(done.url).searchParams.get('state')).toBe('bye');
     expect(browser.cookies.has('jb_session')).toBe(false);
   });
@@ -150,7 +189,14 @@ describe('JIT off: pairwise subject, nothing stored', () => {
   it('hands the mapped claims to the app and leaves the user tables unchanged', async () => {
     const noJitUpstream = await startUpstreamOidc();
     try {
-      noJitUpstream.setAccount('carol', { email: 'carol@partner.example', email_verified: true, given_name: 'Carol', family_name: 'Danvers', name: 'Carol Danvers', preferred_username: 'carol' });
+      noJitUpstream.setAccount('carol', {
+        email: 'carol@partner.example',
+        email_verified: true,
+        given_name: 'Carol',
+        family_name: 'Danvers',
+        name: 'Carol Danvers',
+        preferred_username: 'carol',
+      });
       const noJit = await registerUpstreamIdp(server, noJitUpstream, { name: 'Partner (no JIT)', jit: false });
       const partnerApp = await registerApp(server, { name: 'Partner portal', identityProviders: [noJit.id] });
       const partnerConfig = await discover(server, partnerApp);
@@ -165,7 +211,13 @@ describe('JIT off: pairwise subject, nothing stored', () => {
       const claims = first.claims()!;
       expect(claims.sub).not.toMatch(UUID);
       expect(claims.sub).toMatch(/^[\w-]{43}$/);
-      expect(claims).toMatchObject({ email: 'carol@partner.example', given_name: 'Carol', family_name: 'Danvers', preferred_username: 'carol', amr: noJitUpstream.authn.amr });
+      expect(claims).toMatchObject({
+        email: 'carol@partner.example',
+        given_name: 'Carol',
+        family_name: 'Danvers',
+        preferred_username: 'carol',
+        amr: noJitUpstream.authn.amr,
+      });
       expect(await client.fetchUserInfo(partnerConfig, first.access_token, claims.sub)).toMatchObject({ email: 'carol@partner.example' });
       // Stable: the same person gets the same pairwise sub next time.
       expect((await login()).claims()!.sub).toBe(claims.sub);
@@ -201,7 +253,10 @@ describe('non-blocking JIT', () => {
       expect(sub).toMatch(UUID);
       // The background worker is off in tests: the user is not written yet, the job waits with this id.
       expect(await rows(server.ctx.store.db, sql`select id from users where id = ${sub}`)).toEqual([]);
-      const jobs = await rows<{ payload: { userId: string } }>(server.ctx.store.db, sql`select payload from jobs where queue = 'jit.provision' and status = 'pending'`);
+      const jobs = await rows<{ payload: { userId: string } }>(
+        server.ctx.store.db,
+        sql`select payload from jobs where queue = 'jit.provision' and status = 'pending'`,
+      );
       expect(jobs.map((j) => j.payload.userId)).toContain(sub);
     } finally {
       await laterUpstream.stop();
@@ -259,7 +314,11 @@ describe('two instances on one database', () => {
       const landing = await browser.follow(started.authorizationUrl);
       const html = await landing.response!.text();
       // The upstream sends the browser back to PUBLIC_URL; the "load balancer" routes it to the second instance.
-      const back = await browser.postForm(formAction(html, landing.url), { login: 'bob', password: UPSTREAM_PASSWORD }, `${server.url}/federation/`);
+      const back = await browser.postForm(
+        formAction(html, landing.url),
+        { login: 'bob', password: UPSTREAM_PASSWORD },
+        `${server.url}/federation/`,
+      );
       expect(back.response).toBeNull();
       const onSecond = back.url.replace(server.url, second.url);
       const finished = await browser.follow(onSecond, {}, APP_REDIRECT);

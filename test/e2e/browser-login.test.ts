@@ -13,8 +13,20 @@ let upstream: UpstreamOidc;
 let other: UpstreamOidc;
 let browser: Browser;
 beforeAll(async () => {
-  [server, upstream, other, browser] = await Promise.all([startTestServer({ label: 'browser_login' }), startUpstreamOidc(), startUpstreamOidc(), launchBrowser()]);
-  upstream.setAccount('dana', { email: 'dana@example.com', email_verified: true, given_name: 'Dana', family_name: 'Scully', name: 'Dana Scully', preferred_username: 'dana' });
+  [server, upstream, other, browser] = await Promise.all([
+    startTestServer({ label: 'browser_login' }),
+    startUpstreamOidc(),
+    startUpstreamOidc(),
+    launchBrowser(),
+  ]);
+  upstream.setAccount('dana', {
+    email: 'dana@example.com',
+    email_verified: true,
+    given_name: 'Dana',
+    family_name: 'Scully',
+    name: 'Dana Scully',
+    preferred_username: 'dana',
+  });
 });
 afterAll(async () => {
   await browser?.close();

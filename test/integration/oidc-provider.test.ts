@@ -58,14 +58,19 @@ describe('discovery and keys', () => {
     expect([...(doc.id_token_signing_alg_values_supported as string[])].sort()).toEqual(['ES256', 'RS256']);
     expect(doc.grant_types_supported).toEqual(expect.arrayContaining(['authorization_code', 'refresh_token']));
     expect(doc.scopes_supported).toEqual(expect.arrayContaining(['openid', 'email', 'profile', 'groups', 'offline_access']));
-    expect(doc.claims_supported).toEqual(expect.arrayContaining(['sub', 'email', 'email_verified', 'name', 'given_name', 'family_name', 'preferred_username', 'groups']));
+    expect(doc.claims_supported).toEqual(
+      expect.arrayContaining(['sub', 'email', 'email_verified', 'name', 'given_name', 'family_name', 'preferred_username', 'groups']),
+    );
   });
 
   it('publishes RS256 and ES256 public keys, generated once and stored sealed', async () => {
     const jwks = (await (await fetch(`${server.url}/oidc/jwks`)).json()) as { keys: Array<Record<string, string>> };
     expect(jwks.keys.map((k) => k.alg).sort()).toEqual(['ES256', 'RS256']);
     for (const key of jwks.keys) expect(key.d).toBeUndefined();
-    const stored = await rows<{ id: string; private_encrypted: string }>(server.ctx.store.db, sql`select id, private_encrypted from key_material where purpose = 'oidc-signing'`);
+    const stored = await rows<{ id: string; private_encrypted: string }>(
+      server.ctx.store.db,
+      sql`select id, private_encrypted from key_material where purpose = 'oidc-signing'`,
+    );
     expect(stored.map((k) => k.id).sort()).toEqual(jwks.keys.map((k) => k.kid).sort());
     for (const key of stored) expect(key.private_encrypted).toMatch(/^v1\./);
   });
@@ -74,7 +79,9 @@ describe('discovery and keys', () => {
     const before = (await (await fetch(`${server.url}/oidc/jwks`)).json()) as { keys: Array<{ kid: string }> };
     const rotated = await server.admin('POST', '/api/v1/keys/signing/rotate');
     expect(rotated.status).toBe(200);
-    const listed = (await rotated.json()) as { items: Array<{ kid: string; purpose: string; status: string; publishUntil: string | null }> };
+    const listed = (await rotated.json()) as {
+      items: Array<{ kid: string; purpose: string; status: string; publishUntil: string | null }>;
+    };
     const signing = listed.items.filter((k) => k.purpose === 'signing');
     expect(signing.filter((k) => k.status === 'active')).toHaveLength(2);
     const retired = signing.filter((k) => k.status === 'retired');
@@ -83,7 +90,17 @@ describe('discovery and keys', () => {
     const after = (await (await fetch(`${server.url}/oidc/jwks`)).json()) as { keys: Array<{ kid: string }> };
     expect(after.keys).toHaveLength(4);
     // Active keys come first: oidc-provider signs with the first key of an algorithm.
-    expect(after.keys.slice(0, 2).map((k) => k.kid).sort()).toEqual(signing.filter((k) => k.status === 'active').map((k) => k.kid).sort());
+    expect(
+      after.keys
+        .slice(0, 2)
+        .map((k) => k.kid)
+        .sort(),
+    ).toEqual(
+      signing
+        .filter((k) => k.status === 'active')
+        .map((k) => k.kid)
+        .sort(),
+    );
 
     // Once their tokens have expired, retired keys leave the JWKS and the sweep deletes them.
     await server.ctx.store.db.execute(sql`update key_material set publish_until = now() - interval '1 second' where status = 'retired'`);
@@ -94,7 +111,9 @@ describe('discovery and keys', () => {
 
     const cookie = await server.admin('POST', '/api/v1/keys/cookie/rotate');
     expect(cookie.status).toBe(200);
-    const cookies = ((await cookie.json()) as { items: Array<{ purpose: string; status: string }> }).items.filter((k) => k.purpose === 'cookie');
+    const cookies = ((await cookie.json()) as { items: Array<{ purpose: string; status: string }> }).items.filter(
+      (k) => k.purpose === 'cookie',
+    );
     expect(cookies.map((k) => k.status).sort()).toEqual(['active', 'retired']);
   });
 });
@@ -105,20 +124,42 @@ describe('/api/v1/applications', () => {
     expect(created.clientSecret).toMatch(/^jbcs_/);
     const read = (await (await server.admin('GET', `/api/v1/applications/${created.id}`)).json()) as Record<string, unknown>;
     expect(read.clientSecret).toBeUndefined();
-    expect(read).toMatchObject({ clientId: created.clientId, tokenEndpointAuthMethod: 'client_secret_basic', requirePkce: true, identityProviders: [idpA], issuer: `${server.url}/oidc` });
-    const [stored] = await rows<{ client_secret_hash: string }>(server.ctx.store.db, sql`select client_secret_hash from applications where id = ${created.id}`);
+    expect(read).toMatchObject({
+      clientId: created.clientId,
+      tokenEndpointAuthMethod: 'client_secret_basic',
+      requirePkce: true,
+      identityProviders: [idpA],
+      issuer: `${server.url}/oidc`,
+    });
+    const [stored] = await rows<{ client_secret_hash: string }>(
+      server.ctx.store.db,
+      sql`select client_secret_hash from applications where id = ${created.id}`,
+    );
     expect(stored!.client_secret_hash).toMatch(/^scrypt\$/);
     expect(JSON.stringify(stored)).not.toContain(created.clientSecret);
   });
 
   it('refuses a public client without PKCE, an unknown IdP and a malformed sign-in flow, naming the fields', async () => {
-    const publicNoPkce = await server.admin('POST', '/api/v1/applications', { name: 'SPA', redirectUris: [APP_REDIRECT], tokenEndpointAuthMethod: 'none', requirePkce: false });
+    const publicNoPkce = await server.admin('POST', '/api/v1/applications', {
+      name: 'SPA',
+      redirectUris: [APP_REDIRECT],
+      tokenEndpointAuthMethod: 'none',
+      requirePkce: false,
+    });
     expect(publicNoPkce.status).toBe(400);
     expect(await publicNoPkce.json()).toMatchObject({ code: 'validation_failed', errors: [{ field: 'requirePkce' }] });
-    const unknownIdp = await server.admin('POST', '/api/v1/applications', { name: 'X', redirectUris: [APP_REDIRECT], identityProviders: ['00000000-0000-4000-8000-000000000000'] });
+    const unknownIdp = await server.admin('POST', '/api/v1/applications', {
+      name: 'X',
+      redirectUris: [APP_REDIRECT],
+      identityProviders: ['00000000-0000-4000-8000-000000000000'],
+    });
     expect(unknownIdp.status).toBe(400);
     expect(await unknownIdp.json()).toMatchObject({ errors: [{ field: 'identityProviders.0' }] });
-    const badFlow = await server.admin('POST', '/api/v1/applications', { name: 'X', redirectUris: [APP_REDIRECT], signInFlow: { steps: [{ options: [{ authenticator: 'SMS' }] }] } });
+    const badFlow = await server.admin('POST', '/api/v1/applications', {
+      name: 'X',
+      redirectUris: [APP_REDIRECT],
+      signInFlow: { steps: [{ options: [{ authenticator: 'SMS' }] }] },
+    });
     expect(badFlow.status).toBe(400);
     const fragment = await server.admin('POST', '/api/v1/applications', { name: 'X', redirectUris: ['https://app.example.com/cb#x'] });
     expect(fragment.status).toBe(400);
@@ -148,13 +189,18 @@ describe('/api/v1/applications', () => {
     expect(patched.status).toBe(200);
     expect(await patched.json()).toMatchObject({ name: 'Payroll 2', signInFlow: { steps: [] }, clientId: app.clientId });
 
-    const regenerated = (await (await server.admin('POST', `/api/v1/applications/${app.id}/client-secret`)).json()) as { clientSecret: string };
+    const regenerated = (await (await server.admin('POST', `/api/v1/applications/${app.id}/client-secret`)).json()) as {
+      clientSecret: string;
+    };
     expect(regenerated.clientSecret).toMatch(/^jbcs_/);
     expect(regenerated.clientSecret).not.toBe(app.clientSecret);
     const introspect = (secret: string) =>
       fetch(`${server.url}/oidc/token/introspection`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${app.clientId}:${secret}`).toString('base64')}` },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${app.clientId}:${secret}`).toString('base64')}`,
+        },
         body: 'token=nothing',
       });
     expect((await introspect(app.clientSecret)).status).toBe(401);
@@ -174,8 +220,16 @@ describe('client authentication against the hashed secret', () => {
     const call = (secret: string) =>
       fetch(`${server.url}/oidc/token`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${app.clientId}:${secret}`).toString('base64')}` },
-        body: new URLSearchParams({ grant_type: 'authorization_code', code: 'not-a-code', redirect_uri: APP_REDIRECT, code_verifier: 'x'.repeat(43) }).toString(),
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${app.clientId}:${secret}`).toString('base64')}`,
+        },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: 'not-a-code',
+          redirect_uri: APP_REDIRECT,
+          code_verifier: 'x'.repeat(43),
+        }).toString(),
       });
     const wrong = await call('jbcs_wrong');
     expect(wrong.status).toBe(401);
@@ -190,7 +244,14 @@ describe('authorization requests that must be refused', () => {
   it('unknown client: an error page, no redirect, nothing stored', async () => {
     const before = await countOidcPayloads(server.ctx.store.db);
     const url = new URL(`${server.url}/oidc/auth`);
-    url.search = new URLSearchParams({ client_id: 'app_unknown', redirect_uri: APP_REDIRECT, response_type: 'code', scope: 'openid', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' }).toString();
+    url.search = new URLSearchParams({
+      client_id: 'app_unknown',
+      redirect_uri: APP_REDIRECT,
+      response_type: 'code',
+      scope: 'openid',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    }).toString();
     const response = await fetch(url, { redirect: 'manual' });
     expect(response.status).toBe(400);
     expect(response.headers.get('location')).toBeNull();
@@ -304,7 +365,9 @@ describe('the login interaction', () => {
     const browser = new CookieJarBrowser();
     const { url } = await browser.follow((await startLogin(config)).authorizationUrl);
     const uid = new URL(url).pathname.split('/')[2]!;
-    await server.ctx.store.db.execute(sql`update oidc_payloads set expires_at = now() - interval '1 second' where model = 'Interaction' and id = ${uid}`);
+    await server.ctx.store.db.execute(
+      sql`update oidc_payloads set expires_at = now() - interval '1 second' where model = 'Interaction' and id = ${uid}`,
+    );
     const expired = await browser.request(url);
     expect(expired.status).toBe(400);
     expect(await expired.text()).toContain('expired');

@@ -21,13 +21,22 @@ async function json<T>(response: Response, status: number): Promise<T> {
 }
 
 /** An upstream OIDC IdP registered in jitbridge (JIT on unless told otherwise). */
-export async function registerUpstreamIdp(server: TestServer, upstream: UpstreamOidc, options: { name?: string; jit?: boolean; trustEmail?: boolean } = {}) {
+export async function registerUpstreamIdp(
+  server: TestServer,
+  upstream: UpstreamOidc,
+  options: { name?: string; jit?: boolean; trustEmail?: boolean } = {},
+) {
   const idp = await json<{ id: string }>(
     await server.admin('POST', '/api/v1/identity-providers', {
       name: options.name ?? `Example Corp ${Math.random().toString(36).slice(2, 8)}`,
       protocol: 'oidc',
       trustEmail: options.trustEmail ?? true,
-      oidc: { issuer: upstream.issuer, clientId: upstream.clientId, clientSecret: upstream.clientSecret, scopes: ['openid', 'profile', 'email'] },
+      oidc: {
+        issuer: upstream.issuer,
+        clientId: upstream.clientId,
+        clientSecret: upstream.clientSecret,
+        scopes: ['openid', 'profile', 'email'],
+      },
       provisioning: { jit: { isEnabled: options.jit ?? true } },
     }),
     201,
@@ -37,7 +46,15 @@ export async function registerUpstreamIdp(server: TestServer, upstream: Upstream
 }
 
 export async function registerApp(server: TestServer, body: Record<string, unknown>): Promise<RegisteredApp> {
-  return json<RegisteredApp>(await server.admin('POST', '/api/v1/applications', { name: 'Timesheets', redirectUris: [APP_REDIRECT], postLogoutRedirectUris: [APP_LOGOUT_REDIRECT], ...body }), 201);
+  return json<RegisteredApp>(
+    await server.admin('POST', '/api/v1/applications', {
+      name: 'Timesheets',
+      redirectUris: [APP_REDIRECT],
+      postLogoutRedirectUris: [APP_LOGOUT_REDIRECT],
+      ...body,
+    }),
+    201,
+  );
 }
 
 export async function discover(server: TestServer, app: RegisteredApp): Promise<client.Configuration> {
@@ -78,12 +95,20 @@ export async function signInThroughUpstream(browser: CookieJarBrowser, started: 
   const landing = await browser.follow(started.authorizationUrl, {}, APP_REDIRECT);
   if (!landing.response) return landing.url;
   const html = await landing.response.text();
-  if (!html.includes('name="password"')) throw new Error(`expected the upstream login form at ${landing.url}, got ${landing.response.status}: ${html.slice(0, 300)}`);
+  if (!html.includes('name="password"'))
+    throw new Error(`expected the upstream login form at ${landing.url}, got ${landing.response.status}: ${html.slice(0, 300)}`);
   const back = await browser.postForm(formAction(html, landing.url), { login, password: UPSTREAM_PASSWORD }, APP_REDIRECT);
-  if (back.response) throw new Error(`expected a redirect to the app, got ${back.response.status} at ${back.url}: ${(await back.response.text()).slice(0, 500)}`);
+  if (back.response)
+    throw new Error(
+      `expected a redirect to the app, got ${back.response.status} at ${back.url}: ${(await back.response.text()).slice(0, 500)}`,
+    );
   return back.url;
 }
 
 export async function redeem(config: client.Configuration, started: StartedLogin, callbackUrl: string) {
-  return client.authorizationCodeGrant(config, new URL(callbackUrl), { pkceCodeVerifier: started.verifier, expectedState: started.state, expectedNonce: started.nonce });
+  return client.authorizationCodeGrant(config, new URL(callbackUrl), {
+    pkceCodeVerifier: started.verifier,
+    expectedState: started.state,
+    expectedNonce: started.nonce,
+  });
 }

@@ -81,7 +81,11 @@ export class CookieJarBrowser {
 
   /** Posts a urlencoded form and follows the redirects that come back. */
   postForm(url: string | URL, fields: Record<string, string>, stopAt?: string) {
-    return this.follow(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() }, stopAt);
+    return this.follow(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() },
+      stopAt,
+    );
   }
 }
 

@@ -55,7 +55,10 @@ function memoryAdapter(clients: Map<string, AdapterPayload>) {
   };
 }
 
-const loginPage = (uid: string, error?: string) => `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Upstream sign-in</title></head><body>
+const loginPage = (
+  uid: string,
+  error?: string,
+) => `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Upstream sign-in</title></head><body>
 <h1>Example Corp sign-in</h1>${error ? `<p role="alert">${error}</p>` : ''}
 <form method="post" action="/interaction/${uid}/login">
 <label for="login">Username</label><input id="login" name="login" autocomplete="username" required>
@@ -93,7 +96,12 @@ export async function startUpstreamOidc(options: { clientId?: string; clientSecr
           res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(loginPage(details.uid, 'Wrong username or password'));
           return;
         }
-        await provider.interactionFinished(req, res, { login: { accountId: login, amr: authn.amr, acr: authn.acr } }, { mergeWithLastSubmission: false });
+        await provider.interactionFinished(
+          req,
+          res,
+          { login: { accountId: login, amr: authn.amr, acr: authn.acr } },
+          { mergeWithLastSubmission: false },
+        );
         return;
       }
       callback!(req, res);
@@ -110,13 +118,22 @@ export async function startUpstreamOidc(options: { clientId?: string; clientSecr
       const claims = accounts.get(sub);
       return claims ? { accountId: sub, claims: async () => ({ sub, ...claims }) } : undefined;
     },
-    claims: { sid: null, openid: ['sub', 'acr', 'amr', 'auth_time'], email: ['email', 'email_verified'], profile: ['name', 'given_name', 'family_name', 'preferred_username'], groups: ['groups'] },
+    claims: {
+      sid: null,
+      openid: ['sub', 'acr', 'amr', 'auth_time'],
+      email: ['email', 'email_verified'],
+      profile: ['name', 'given_name', 'family_name', 'preferred_username'],
+      groups: ['groups'],
+    },
     scopes: ['openid', 'email', 'profile', 'groups', 'offline_access'],
     conformIdTokenClaims: false,
     interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}` },
     features: { devInteractions: { enabled: false } },
     pkce: { required: () => false },
-    cookies: { keys: ['upstream-cookie-key-0123456789'], names: { session: 'up_session', interaction: 'up_interaction', resume: 'up_resume' } },
+    cookies: {
+      keys: ['upstream-cookie-key-0123456789'],
+      names: { session: 'up_session', interaction: 'up_interaction', resume: 'up_resume' },
+    },
     async loadExistingGrant(ctx) {
       if (!ctx.oidc.session?.accountId) return undefined;
       const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId });
@@ -126,7 +143,13 @@ export async function startUpstreamOidc(options: { clientId?: string; clientSecr
     },
   });
   callback = provider.callback();
-  clients.set(clientId, { client_id: clientId, client_secret: clientSecret, redirect_uris: ['http://127.0.0.1/placeholder'], grant_types: ['authorization_code'], response_types: ['code'] });
+  clients.set(clientId, {
+    client_id: clientId,
+    client_secret: clientSecret,
+    redirect_uris: ['http://127.0.0.1/placeholder'],
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+  });
 
   return {
     issuer,
