@@ -7,7 +7,7 @@ import { AppError } from '../domain/errors.js';
 import type { ScimUserResource } from '../domain/scim-user.js';
 import { recordAudit } from '../store/audit-repo.js';
 import type { Executor } from '../store/database.js';
-import { insertLink, touchLink } from '../store/federated-identities-repo.js';
+import { insertLink, touchLink, touchLinkWithAudit } from '../store/federated-identities-repo.js';
 import { emitOutboxEvent } from '../store/outbox-repo.js';
 import { addGroupMember, ensureGroup, removeGroupMember } from '../store/provisioning-groups.js';
 import { insertUser, updateUser } from '../store/users-repo.js';
@@ -25,8 +25,17 @@ export interface AppliedProvisioning {
 
 const userPayload = (id: string, resource: ScimUserResource) => ({ id, ...resource });
 
+/** A returning login that changes nothing writes one statement, which needs no transaction around it. */
+export function needsTransaction(plan: ProvisioningPlan): boolean {
+  return !(plan.decision === 'link_found' && !plan.userChanged && plan.groups.add.length === 0 && plan.groups.remove.length === 0);
+}
+
 export async function applyProvisioning(tx: Executor, plan: ProvisioningPlan): Promise<AppliedProvisioning> {
   const actor = { actorType: 'idp' as const, actorId: plan.idpId };
+  if (!needsTransaction(plan)) {
+    await touchLinkWithAudit(tx, plan.link.id!, plan.lastClaims, { ...actor, ...plan.audit, targetType: 'user', targetId: plan.userId });
+    return { userId: plan.userId, outcome: plan.outcome };
+  }
   if (plan.decision === 'refuse' || plan.decision === 'passthrough') {
     await recordAudit(tx, { ...actor, ...plan.audit, targetType: plan.userId ? 'user' : 'federated_identity', targetId: plan.userId ?? null });
     return { userId: plan.userId, outcome: plan.outcome };

@@ -3,7 +3,7 @@
 // the plan in one transaction, planning again when a concurrent login made the plan stale.
 import type { FederatedIdentity } from '../domain/federated-identity.js';
 import type { IdentityProvider } from '../domain/identity-provider.js';
-import { applyProvisioning, ProvisioningRace } from './apply.js';
+import { applyProvisioning, needsTransaction, ProvisioningRace } from './apply.js';
 import { enqueueProvisioning, JIT_PROVISION_QUEUE, provisionalUserId, type ProvisionJobPayload } from './non-blocking.js';
 import { planProvisioning, type PlanOptions } from './plan.js';
 import { createProvisioningReads } from './reads.js';
@@ -30,7 +30,8 @@ export async function provisionNow(deps: ProvisioningDeps, idp: IdentityProvider
   for (let attempt = 1; ; attempt++) {
     const plan = await planProvisioning(reads, idp, identity, options);
     try {
-      await deps.store.transaction((tx) => applyProvisioning(tx, plan));
+      if (needsTransaction(plan)) await deps.store.transaction((tx) => applyProvisioning(tx, plan));
+      else await applyProvisioning(deps.store.db, plan);
       deps.metrics.provisioning.inc({ idp: idp.id, outcome: plan.outcome });
       return toResult(plan);
     } catch (error) {
