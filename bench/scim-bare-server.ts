@@ -18,7 +18,7 @@ const page = async (rows: PromiseLike<readonly unknown[]>, total?: PromiseLike<r
   return JSON.stringify({ ...(counted ? { totalResults: counted[0]!.n } : {}), Resources: found });
 };
 
-/** A selective filter: evaluated behind the OFFSET 0 fence, as the SCIM store does. */
+/** A filtered page: evaluated behind the OFFSET 0 fence, as the SCIM store does. */
 const fenced = (where: ReturnType<typeof sql>) =>
   page(
     sql`select r.* from (select * from users r where ${where} offset 0) r order by r.id asc limit 100 offset 0`,
@@ -37,17 +37,9 @@ app.get('/bare/userName', async (c) =>
 
 app.get('/bare/email', async (c) => c.body(await fenced(sql`r.email_values @> array[lower(${c.req.query('v')!})]::text[]`), 200, json));
 
-app.get('/bare/familyName', async (c) => {
-  const where = sql`lower(r.family_name) like ${c.req.query('v')!.toLowerCase() + '%'}`;
-  return c.body(
-    await page(
-      sql`select r.* from users r where ${where} order by r.id asc limit 100 offset 0`,
-      sql`select count(*)::int as n from users r where ${where}`,
-    ),
-    200,
-    json,
-  );
-});
+app.get('/bare/familyName', async (c) =>
+  c.body(await fenced(sql`lower(r.family_name) like ${c.req.query('v')!.toLowerCase() + '%'}`), 200, json),
+);
 
 app.get('/bare/page', async (c) => {
   const offset = Number(c.req.query('startIndex')) - 1;

@@ -25,6 +25,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const KEEP = process.env.BENCH_KEEP === '1';
 const SMALL = 1000;
+/** Long enough for the server's JIT to settle: the first case otherwise pays for compiling every code path. */
+const WARMUP_MS = 3000;
 const ADMIN_TOKEN = `jba_bench_${randomBytes(24).toString('hex')}`;
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 
@@ -191,10 +193,10 @@ function send(base: string, probe: Probe, headers: Record<string, string>): Prom
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
-/** `CONCURRENCY` lanes sending probes for SECONDS (after a one-second warm-up). */
+/** `CONCURRENCY` lanes sending probes for SECONDS (after a warm-up of WARMUP_MS). */
 async function drive(base: string, headers: Record<string, string>, next: (i: number) => Probe, seconds = SECONDS): Promise<Result> {
   let i = 0;
-  const warmUntil = Date.now() + 1000;
+  const warmUntil = Date.now() + WARMUP_MS;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (Date.now() < warmUntil) await send(base, next(i++), headers);
@@ -319,11 +321,11 @@ async function main() {
   for (const c of cases.filter((k) => !only || only.split(',').some((o) => k.name.includes(o)))) {
     const cpuS = cpuOf(scim.process.pid!);
     const s = await drive(scim.base, auth, c.scim);
-    const scimCpu = (cpuOf(scim.process.pid!) - cpuS) / (s.perSecond * (SECONDS + 1));
+    const scimCpu = (cpuOf(scim.process.pid!) - cpuS) / (s.perSecond * (SECONDS + WARMUP_MS / 1000));
     peakRss = Math.max(peakRss, rssOf(scim.process.pid!).rss);
     const cpuB = cpuOf(bare.process.pid!);
     const b = await drive(bare.base, {}, c.bare);
-    const bareCpu = (cpuOf(bare.process.pid!) - cpuB) / (b.perSecond * (SECONDS + 1));
+    const bareCpu = (cpuOf(bare.process.pid!) - cpuB) / (b.perSecond * (SECONDS + WARMUP_MS / 1000));
     const ratio = s.perSecond / b.perSecond;
     const line = `${c.name.padEnd(28)} ${fmt(s).padEnd(48)} ${fmt(b).padEnd(48)} ${(ratio * 100).toFixed(0)} %   server CPU/request ${scimCpu.toFixed(2)} ms vs ${bareCpu.toFixed(2)} ms`;
     log(line);

@@ -37,7 +37,7 @@ export async function createScimClient(
 }
 
 export function scimClientFor(server: TestServer, token: string, id = ''): ScimTestClient {
-  const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
     fetch(`${server.url}/scim/v2${path}`, {
       method,
       headers: {
@@ -48,6 +48,16 @@ export function scimClientFor(server: TestServer, token: string, id = ''): ScimT
       },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
+  // A pooled keep-alive connection the server closed while idle (after a slow setup) fails once with
+  // ECONNRESET: reads are retried on a fresh connection; writes never are.
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    try {
+      return await send(method, path, body, headers);
+    } catch (error) {
+      if (method !== 'GET' || (error as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw error;
+      return send(method, path, body, headers);
+    }
+  };
   return {
     id,
     token,
