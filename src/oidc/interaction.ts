@@ -3,7 +3,9 @@
 //   1. read the interaction and its app   2. pick the IdP (the `idp` parameter, the app's only IdP, or the
 //   chooser)   3. check the IdP is allowed for the app   4. start the upstream login (federation edge)
 //   5. on return, read the login result once, check it belongs to this interaction
-//   6. finish: the account is the provisioned user, or a pairwise account when JIT is off.
+//   6. finish: the account is the provisioned user, or a pairwise account when JIT is off; a login result
+//      `pending` (claims.pendingId: the JIT scheme prompts first) goes to the prompt pages of src/login,
+//      which end the interaction through the host at the bottom of this file.
 // Errors a person can meet are shown on a page whose "back" link hands the app `error=access_denied`.
 import { Hono, type Context } from 'hono';
 import { errors, type InteractionResults } from 'oidc-provider';
@@ -11,6 +13,13 @@ import { AppError } from '../domain/errors.js';
 import type { AuthnContext } from '../domain/federated-identity.js';
 import type { AppContext, AppEnv } from '../http/app-context.js';
 import { chooserPage, csrfToken, csrfTokenMatches, errorPage } from '../login/index.js';
+import {
+  provisioningPromptPath,
+  provisioningPromptRoutes,
+  type PromptHost,
+  type PromptHostStep,
+} from '../login/provisioning-prompt-routes.js';
+import { destroyOidcPayload, findOidcPayload, upsertOidcPayload } from '../store/oidc-payloads-repo.js';
 import { findApplicationByClientId, type Application } from '../store/applications-repo.js';
 import { findIdentityProvider, type IdentityProviderRecord } from '../store/identity-providers-repo.js';
 import { consumeLoginResult } from '../store/login-results-repo.js';
@@ -75,6 +84,18 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
     await interaction.save(Math.max(1, interaction.exp - Math.floor(Date.now() / 1000)));
     return interaction.returnTo;
   };
+
+  /** Step 6: the person is signed in as `accountId`, with the upstream authentication context. */
+  const signIn = (c: C, step: Step, accountId: string, authn: Partial<AuthnContext>) =>
+    result(c, step, {
+      login: {
+        accountId,
+        remember: true,
+        ...(authn.amr && authn.amr.length > 0 ? { amr: authn.amr } : {}),
+        ...(authn.acr ? { acr: authn.acr } : {}),
+        ...(authn.authTime ? { ts: authn.authTime } : {}),
+      },
+    });
 
   /** A failure the app learns as access_denied; the person sees why and a way back. */
   async function refuse(c: C, step: Step, title: string, message: string, description: string, status: 400 | 403 = 403) {
@@ -195,6 +216,19 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
         400,
       );
     }
+    const pendingId = (row.claims as { pendingId?: unknown } | null)?.pendingId;
+    if (row.outcome === 'pending' && typeof pendingId === 'string' && step.app.identityProviders.includes(row.idpId)) {
+      // The JIT scheme asks the person first (consent, password, username): the prompt pages take over and
+      // end through the host below. The upstream authentication context waits beside the interaction.
+      await upsertOidcPayload(
+        ctx.store.db,
+        PAUSED_LOGIN_MODEL,
+        step.interaction.uid,
+        { authnContext: row.authnContext ?? null },
+        TTL.Interaction,
+      );
+      return c.redirect(provisioningPromptPath(step.interaction.uid, pendingId), 303);
+    }
     if (row.outcome !== 'success') {
       const message = row.errorMessage || 'Your organisation’s sign-in did not let you in.';
       const code = row.errorCode ?? (row.outcome === 'pending' ? 'provisioning_pending' : 'upstream_failure');
@@ -221,17 +255,39 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
         Math.max(TTL.Session, TTL.RefreshToken),
       );
     }
-    const returnTo = await result(c, step, {
-      login: {
-        accountId,
-        remember: true,
-        ...(authn.amr && authn.amr.length > 0 ? { amr: authn.amr } : {}),
-        ...(authn.acr ? { acr: authn.acr } : {}),
-        ...(authn.authTime ? { ts: authn.authTime } : {}),
-      },
-    });
-    return c.redirect(returnTo, 303);
+    return c.redirect(await signIn(c, step, accountId, authn), 303);
   });
+
+  /** The provisioning prompt pages (src/login) end the interaction through this host. */
+  const host: PromptHost = {
+    async load(c) {
+      const step = await load(c);
+      if (step instanceof Response) return step;
+      const uid = step.interaction.uid;
+      const hosted: HostedStep = {
+        ...step,
+        uid,
+        appName: step.app.name,
+        csrfToken: csrfToken(csrfKey(step), uid),
+        csrfValid: (token) => csrfValid(step, token),
+      };
+      return hosted;
+    },
+    async finish(c, hosted, userId) {
+      const step = hosted as HostedStep;
+      const paused = await findOidcPayload(ctx.store.db, PAUSED_LOGIN_MODEL, step.uid);
+      await destroyOidcPayload(ctx.store.db, PAUSED_LOGIN_MODEL, step.uid);
+      return c.redirect(await signIn(c, step, userId, (paused?.authnContext ?? {}) as Partial<AuthnContext>), 303);
+    },
+    refuse: (c, hosted, title, message, description) => refuse(c, hosted as HostedStep, title, message, description),
+  };
+  routes.route('/', provisioningPromptRoutes(ctx, host));
 
   return routes;
 }
+
+/** The interaction's step as the prompt pages see it. */
+type HostedStep = Step & PromptHostStep;
+
+/** Where a paused login keeps its upstream authentication context until the prompts end (oidc_payloads). */
+const PAUSED_LOGIN_MODEL = 'PausedLogin';
