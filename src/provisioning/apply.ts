@@ -8,6 +8,7 @@ import type { ScimUserResource } from '../domain/scim-user.js';
 import { recordAudit } from '../store/audit-repo.js';
 import type { Executor } from '../store/database.js';
 import { insertLink, touchLink, touchLinkWithAudit } from '../store/federated-identities-repo.js';
+import { insertFirstLogin } from '../store/provisioning-writes.js';
 import { emitOutboxEvent } from '../store/outbox-repo.js';
 import { addGroupMember, ensureGroup, removeGroupMember } from '../store/provisioning-groups.js';
 import { insertUser, updateUser } from '../store/users-repo.js';
@@ -27,11 +28,26 @@ const userPayload = (id: string, resource: ScimUserResource) => ({ id, ...resour
 
 /** A returning login that changes nothing writes one statement, which needs no transaction around it. */
 export function needsTransaction(plan: ProvisioningPlan): boolean {
-  return !(plan.decision === 'link_found' && !plan.userChanged && plan.groups.add.length === 0 && plan.groups.remove.length === 0);
+  const noGroups = plan.groups.add.length === 0 && plan.groups.remove.length === 0;
+  if (plan.decision === 'create') return !noGroups;
+  return !(plan.decision === 'link_found' && !plan.userChanged && noGroups);
 }
 
 export async function applyProvisioning(tx: Executor, plan: ProvisioningPlan): Promise<AppliedProvisioning> {
   const actor = { actorType: 'idp' as const, actorId: plan.idpId };
+  if (!needsTransaction(plan) && plan.decision === 'create') {
+    // A first login without groups: one statement writes link, user, outbox and audit events.
+    const userId = plan.userId!;
+    const storeId = plan.userStore!.id;
+    const written = await insertFirstLogin(tx, {
+      user: { id: userId, userStoreId: storeId, userName: plan.userName!, resource: plan.after!, provenance: plan.provenanceAfter ?? {}, jitIdpId: plan.idpId },
+      link: { idpId: plan.idpId, subject: plan.subject, userId, lastClaims: plan.lastClaims },
+      outbox: { resourceType: 'User', resourceId: userId, userStoreId: storeId, eventType: 'create', payload: userPayload(userId, plan.after!), resourceVersion: 1 },
+      audit: { ...actor, ...plan.audit, targetType: 'user', targetId: userId },
+    });
+    if (written === 'stale') throw new ProvisioningRace('the identity was linked, or the username taken, concurrently');
+    return { userId, outcome: plan.outcome };
+  }
   if (!needsTransaction(plan)) {
     await touchLinkWithAudit(tx, plan.link.id!, plan.lastClaims, { ...actor, ...plan.audit, targetType: 'user', targetId: plan.userId });
     return { userId: plan.userId, outcome: plan.outcome };

@@ -1,6 +1,6 @@
 // Persistence of SCIM Users: the JSON resource, its indexed columns, version and provenance.
 // Both the SCIM server and the provisioning core write users through here.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { AppError, conflict, notFound } from '../domain/errors.js';
 import { isUniqueViolation } from './errors.js';
 import { deriveUserColumns, type Provenance, type ScimUserResource } from '../domain/scim-user.js';
@@ -38,6 +38,23 @@ export async function insertUser(executor: Executor, user: NewUser): Promise<Use
     .returning();
   if (!row) throw conflict('uniqueness', `userName '${user.resource.userName}' is already taken`, [{ field: 'userName', message: 'already taken' }]);
   return row;
+}
+
+/**
+ * The INSERT of a new user with a pre-assigned id, as an SQL statement to compose into a larger one (a first JIT
+ * login writes user, link and events in one statement). The same columns and derivations as `insertUser`; with
+ * `onlyIf` the row is inserted only when that condition holds. Append ON CONFLICT / RETURNING as needed.
+ */
+export function insertUserStatement(user: NewUser & { id: string }, onlyIf?: SQL): SQL {
+  const c = deriveUserColumns(user.resource);
+  const emails = c.emailValues.length ? sql`array[${sql.join(c.emailValues.map((v) => sql`${v}`), sql`, `)}]::text[]` : sql`'{}'::text[]`;
+  // Explicit casts: in INSERT ... SELECT the parameters' types are not taken from the columns.
+  const values = sql`${user.id}::uuid, ${user.userStoreId}::uuid, ${user.userName}::text, ${JSON.stringify(user.resource)}::jsonb,
+    ${JSON.stringify(user.provenance ?? {})}::jsonb, ${user.jitIdpId ?? null}::uuid, ${user.passwordHash ?? null}::text, ${c.externalId}::text,
+    ${c.primaryEmail}::text, ${emails}, ${c.displayName}::text, ${c.givenName}::text, ${c.familyName}::text, ${c.active}::boolean`;
+  const columns = sql`insert into users (id, user_store_id, user_name, resource, provenance, jit_idp_id, password_hash, external_id,
+    primary_email, email_values, display_name, given_name, family_name, active)`;
+  return onlyIf ? sql`${columns} select ${values} where ${onlyIf}` : sql`${columns} values (${values})`;
 }
 
 export async function findUserById(executor: Executor, id: string, options: { forUpdate?: boolean } = {}): Promise<UserRow | undefined> {

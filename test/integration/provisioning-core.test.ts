@@ -1,6 +1,9 @@
 // The provisioning core against a real database: first login creates, second login syncs, JIT off passes through.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import { provisionLogin } from '../../src/provisioning/index.js';
+import { insertFirstLogin } from '../../src/store/provisioning-writes.js';
+import { getUserStoreByDomain } from '../../src/store/user-stores-repo.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { auditFor, count, createIdp, deps, identity, linksOf, outboxFor, userById } from './provisioning-fixtures.js';
 
@@ -52,5 +55,26 @@ describe('first login and returning login', () => {
     expect(result).toEqual({ kind: 'passthrough', claims: { userName: 'bob', emails: [{ type: 'work', value: 'bob@example.com' }] } });
     expect(await count(server, 'users')).toBe(before);
     expect(await linksOf(server, idp.id)).toHaveLength(0);
+  });
+});
+
+describe('the one-statement first-login write', () => {
+  it('writes nothing when the username was taken since planning (the foreign key undoes the link)', async () => {
+    const idp = await createIdp(server);
+    const storeId = (await getUserStoreByDomain(server.ctx.store.db, 'PRIMARY')).id;
+    const write = (subject: string, userName: string) => {
+      const id = randomUUID();
+      return insertFirstLogin(server.ctx.store.db, {
+        user: { id, userStoreId: storeId, userName, resource: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName } },
+        link: { idpId: idp.id, subject, userId: id },
+        outbox: { resourceType: 'User', resourceId: id, userStoreId: storeId, eventType: 'create', payload: {}, resourceVersion: 1 },
+        audit: { actorType: 'idp', actorId: idp.id, action: 'jit.user.create', outcome: 'success' },
+      });
+    };
+    expect(await write('one', 'taken.name')).toBe('created');
+    const before = [await count(server, 'users'), await count(server, 'federated_identities')];
+    expect(await write('two', 'TAKEN.name')).toBe('stale');
+    expect(await write('one', 'other.name')).toBe('stale');
+    expect([await count(server, 'users'), await count(server, 'federated_identities')]).toEqual(before);
   });
 });
