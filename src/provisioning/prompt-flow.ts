@@ -154,7 +154,9 @@ export async function submitPrompt(
   for (let attempt = 1; ; attempt++) {
     const planned = await planFor(store, idp, pending, typed);
     const { plan } = planned;
-    // The name may have been taken since it was checked: ask again rather than link or fail.
+    // The name may have been taken since it was checked: ask again rather than link or fail (or, when an
+    // external page chose it and this page cannot ask, stop: the person starts again).
+    if (planned.problem && !screen.ask.username) return { kind: 'stopped', code: planned.problem.code, message: `${planned.problem.message} Sign in again to choose another.` };
     if (planned.problem) return { kind: 'retry', screen: { ...screen, username: typed ?? screen.username }, message: 'Check the fields marked below.', problems: [planned.problem] };
     if (plan.decision === 'refuse') return { kind: 'stopped', code: plan.refusal!.code, message: plan.refusal!.message };
     const prompts = promptsFor(idp.jit.scheme, plan.decision);

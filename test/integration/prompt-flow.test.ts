@@ -148,4 +148,15 @@ describe('prompts', () => {
     expect(done).toMatchObject({ kind: 'done', userId: existing.id, outcome: 'linked' });
     expect((await userById(server, existing.id))!.passwordHash).toBe('scrypt$own');
   });
+
+  it('a username chosen on an external page and taken before the end stops the sign-in (this page cannot ask again)', async () => {
+    const idp = await createIdp(server, { claimMappings: STANDARD_MAPPINGS, jit: { scheme: 'PROMPT_USERNAME_PASSWORD_CONSENT' } });
+    const paused = (await pauseForPrompts(server.ctx.store, idp, identity(idp, 'p6', claims('ida')), 'uid-000000060'))!;
+    await recordPendingAnswers(server.ctx.store.db, paused.pendingId, 'uid-000000060', { username: 'ida.k', passwordHash: 'scrypt$ext' });
+    const primary = await getUserStoreByDomain(server.ctx.store.db, 'PRIMARY');
+    await insertUser(server.ctx.store.db, { userStoreId: primary.id, userName: 'ida.k', resource: { schemas: [SCIM_USER_SCHEMA], userName: 'ida.k' } });
+    const pending = (await findPendingProvisioning(server.ctx.store.db, paused.pendingId, 'uid-000000060'))!;
+    const result = await submitPrompt(server.ctx.store, idp, pending, noUrls, answers({ decision: 'approve', consent: [] }));
+    expect(result).toMatchObject({ kind: 'stopped', code: 'username_taken' });
+  });
 });
