@@ -104,8 +104,9 @@ export class ScimClient {
     return list.Resources?.[0] ?? null;
   }
 
+  /** No failOnErrors: every operation is tried (RFC 7644 §3.7.3), each answered on its own. */
   async bulk(operations: BulkOperation[]): Promise<BulkResult[]> {
-    const answer = (await this.request('POST', '/Bulk', { schemas: [BULK_REQUEST_SCHEMA], failOnErrors: 0, Operations: operations })) as {
+    const answer = (await this.request('POST', '/Bulk', { schemas: [BULK_REQUEST_SCHEMA], Operations: operations })) as {
       Operations?: BulkResult[];
     };
     return answer.Operations ?? [];

@@ -23,6 +23,7 @@ import {
 import { backoffDelayMs } from './backoff.js';
 import { outboxTypesFor, type OutboundConnector } from './connector-config.js';
 import { connectorFromRow } from './connectors.js';
+import { planBulk, runBulk } from './bulk.js';
 import { deliver } from './deliver.js';
 import { memberIds } from './mapping.js';
 import { OutboxClock } from './outbox-clock.js';
@@ -61,6 +62,8 @@ interface ConnectorRuntime {
   client: ScimClient;
   /** Set from a 429/503 Retry-After: the whole connector waits, not only the one event. */
   pausedUntil: number;
+  /** The target's Bulk support from its ServiceProviderConfig, re-read every few minutes. */
+  bulk: { supported: boolean; maxOperations: number; readAt: number } | null;
 }
 
 export class OutboundWorker {
@@ -135,7 +138,7 @@ export class OutboundWorker {
           timeoutMs: connector.delivery.timeoutMs,
           fetch: this.options.fetch,
         });
-        next.set(row.id, { connector, client, pausedUntil: current?.pausedUntil ?? 0 });
+        next.set(row.id, { connector, client, pausedUntil: current?.pausedUntil ?? 0, bulk: null });
       } catch (error) {
         this.options.logger?.error({ err: error, connectorId: row.id }, 'outbound connector unusable (secrets unreadable?)');
       }
@@ -181,14 +184,46 @@ export class OutboundWorker {
     const outcomes: DeliveryOutcome[] = [];
     const changes: RemoteIdChange[] = [];
     const lags: number[] = [];
+    let queue: ClaimedDelivery[] = [];
+    for (const delivery of claimed) {
+      if (gone.has(delivery.id))
+        outcomes.push({ id: delivery.id, attempts: delivery.attempts, status: 'skipped', note: 'the user no longer exists' });
+      else queue.push(delivery);
+    }
+
+    // Bulk for the simple cases when the target advertises it; the rest (and what Bulk could not settle) one by one.
+    const bulk = connector.delivery.bulk === 'auto' && queue.length > 1 ? await this.bulkSupport(runtime) : null;
+    if (bulk) {
+      const { planned, single } = planBulk(queue, remoteIds, connector.attributeMapping);
+      if (planned.length > 1) {
+        const lanes = connector.delivery.concurrency;
+        const chunk = Math.min(bulk.maxOperations, Math.max(1, Math.ceil(planned.length / lanes)));
+        const { outcomes: results, refused } = await runBulk(runtime.client, planned, chunk, lanes);
+        if (refused) {
+          this.options.logger?.warn(
+            { connectorId: connector.id },
+            'the target refused a SCIM Bulk request; delivering one by one for a while',
+          );
+          runtime.bulk = { supported: false, maxOperations: 1, readAt: Date.now() };
+        }
+        queue = single;
+        for (const { delivery } of planned) {
+          const result = results.get(delivery.id);
+          if (!result || result.kind === 'fallback') queue.push(delivery);
+          else if (result.kind === 'error') outcomes.push(this.failure(runtime, delivery, result.error));
+          else {
+            changes.push(...result.remoteIdChanges);
+            outcomes.push({ id: delivery.id, attempts: delivery.attempts, status: 'delivered' });
+            lags.push((Date.now() - delivery.createdMs) / 1000);
+          }
+        }
+      }
+    }
+
     let next = 0;
     const lane = async () => {
-      while (next < claimed.length) {
-        const delivery = claimed[next++]!;
-        if (gone.has(delivery.id)) {
-          outcomes.push({ id: delivery.id, attempts: delivery.attempts, status: 'skipped', note: 'the user no longer exists' });
-          continue;
-        }
+      while (next < queue.length) {
+        const delivery = queue[next++]!;
         if (Date.now() > deadline || runtime.pausedUntil > Date.now()) {
           outcomes.push({ id: delivery.id, attempts: delivery.attempts, status: 'release' });
           continue;
@@ -203,7 +238,7 @@ export class OutboundWorker {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(connector.delivery.concurrency, claimed.length)) }, lane));
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(connector.delivery.concurrency, queue.length)) }, lane));
     const t2 = performance.now();
 
     // Remote ids first: if the process dies between the two writes, the replay finds the mapping.
@@ -221,6 +256,20 @@ export class OutboundWorker {
       for (const lag of lags) metrics.outboundLatency.observe({ connector: connector.id }, lag);
     }
     return claimed.length;
+  }
+
+  private async bulkSupport(runtime: ConnectorRuntime): Promise<{ maxOperations: number } | null> {
+    if (!runtime.bulk || Date.now() - runtime.bulk.readAt > 300_000) {
+      try {
+        const config = await runtime.client.serviceProviderConfig();
+        const supported = Boolean(config.bulk?.supported) && Number(config.bulk?.maxOperations) > 1;
+        runtime.bulk = { supported, maxOperations: Math.min(Number(config.bulk?.maxOperations) || 1, 1000), readAt: Date.now() };
+      } catch {
+        // Unreadable now: go one by one, and ask again in a minute.
+        runtime.bulk = { supported: false, maxOperations: 1, readAt: Date.now() - 240_000 };
+      }
+    }
+    return runtime.bulk.supported ? { maxOperations: runtime.bulk.maxOperations } : null;
   }
 
   private failure(runtime: ConnectorRuntime, delivery: ClaimedDelivery, error: unknown): DeliveryOutcome {

@@ -162,22 +162,36 @@ export interface ClaimedDelivery {
  * a crashed worker's claims become claimable again when it runs out.
  */
 export async function claimDeliveries(db: Db, connectorId: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+  // Step 1, no locks: the oldest pending delivery of each resource (DISTINCT ON walks the
+  // (connector, resource, event) index), kept when due and not leased. Written this way rather than as a
+  // NOT EXISTS per row, which without fresh statistics (PGlite never analyzes) was planned quadratically.
+  const heads = await rows<{ id: string | number }>(
+    db,
+    sql`select id from (
+          select distinct on (resource_id) id, event_id, next_attempt_at, locked_until
+          from outbound_deliveries
+          where connector_id = ${connectorId} and status = 'pending'
+          order by resource_id, event_id) h
+        where next_attempt_at <= now() and (locked_until is null or locked_until < now())
+        order by event_id
+        limit ${limit}`,
+  );
+  if (heads.length === 0) return [];
+  // Step 2: lease them, skipping any another worker took in between (re-checked under the row lock).
+  const ids = sql.join(
+    heads.map((h) => sql`${Number(h.id)}::bigint`),
+    sql`, `,
+  );
   const claimed = await rows<Record<string, unknown>>(
     db,
-    sql`with heads as (
-          select d.id from outbound_deliveries d
-          where d.connector_id = ${connectorId} and d.status = 'pending' and d.next_attempt_at <= now()
-            and (d.locked_until is null or d.locked_until < now())
-            and not exists (
-              select 1 from outbound_deliveries p
-              where p.connector_id = d.connector_id and p.resource_id = d.resource_id and p.status = 'pending' and p.event_id < d.event_id)
-          order by d.event_id
-          limit ${limit}
+    sql`with taken as (
+          select id from outbound_deliveries
+          where id in (${ids}) and status = 'pending' and (locked_until is null or locked_until < now())
           for update skip locked)
         update outbound_deliveries d
            set locked_until = now() + make_interval(secs => ${leaseMs / 1000}), attempts = d.attempts + 1
-          from heads
-         where d.id = heads.id
+          from taken
+         where d.id = taken.id
         returning d.id, d.event_id, d.resource_id, d.attempts, d.event_type, d.payload`,
   );
   if (claimed.length === 0) return [];

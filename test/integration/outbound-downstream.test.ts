@@ -115,6 +115,10 @@ describe('outbound provisioning to a second jitbridge', () => {
       return list.body.totalResults === 60;
     });
     for (const id of ids.slice(0, 5)) expect(await remoteByExternalId(id)).toHaveLength(1);
+    // The downstream advertises Bulk: first-attempt creates went out in Bulk requests.
+    expect(await (await fetch(`${downstream.url}/metrics`)).text()).toMatch(
+      /http_requests_total\{method="POST",route="[^"]*Bulk",status="200"\} \d+/,
+    );
   });
 
   it('reconciles a new connector: every in-scope user once, progress readable from the API', async () => {

@@ -18,7 +18,7 @@ const worker = new OutboundWorker({
   pollIntervalMs: 20,
   leaseMs: 2_000,
   connectorRefreshMs: 200,
-  batchSize: 100,
+  batchSize: 200,
   onBatch: process.env.OB_DEBUG ? (b) => process.stderr.write(`batch ${JSON.stringify(b)}\n`) : undefined,
 });
 process.stdout.write(`ready ${running.url}\n`);
@@ -29,7 +29,7 @@ if (seed > 0) {
     name: 'crash-test target',
     baseUrl: process.env.OUTBOUND_TARGET_URL!,
     ...authColumns({ type: 'bearer', token: process.env.OUTBOUND_TARGET_TOKEN! }, store.secrets),
-    deliveryOptions: { timeoutMs: 2_000, backoffBaseMs: 20, backoffMaxMs: 200, maxAttempts: 50, concurrency: 8 },
+    deliveryOptions: { timeoutMs: 2_000, backoffBaseMs: 20, backoffMaxMs: 200, maxAttempts: 50, concurrency: 16 },
   });
   // Small transactions (25 users each, every write with its own event) keep seeding quick.
   const ids = await createUsers(store, 'crash', seed, { concurrency: 2, perTransaction: 25 });
