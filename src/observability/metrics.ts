@@ -10,6 +10,8 @@ export interface Metrics {
   provisioning: Counter<'idp' | 'outcome'>;
   /** Upstream logins finished at the federation edge, by IdP, protocol and result (success, or the refusal code). */
   federationLogins: Counter<'idp' | 'protocol' | 'result'>;
+  /** App sign-ins through the OpenID Provider's interaction, by how they ended (signed_in, refused, expired, prompted). */
+  appSignIns: Counter<'result'>;
   /** Durable jobs handled, by queue and result. */
   jobs: Counter<'queue' | 'result'>;
   /** Outbound deliveries, by connector and result; pending is a gauge sampled by the worker. */
@@ -46,6 +48,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'federation_logins_total',
       help: 'Upstream logins by identity provider, protocol and result (success or the refusal code)',
       labelNames: ['idp', 'protocol', 'result'],
+      registers: [registry],
+    }),
+    appSignIns: new Counter({
+      name: 'oidc_sign_ins_total',
+      help: 'App sign-ins through the login interaction by result (signed_in, refused, expired, prompted)',
+      labelNames: ['result'],
       registers: [registry],
     }),
     jobs: new Counter({ name: 'jobs_total', help: 'Durable jobs handled by queue and result', labelNames: ['queue', 'result'], registers: [registry] }),

@@ -57,6 +57,7 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
       if (interaction.uid !== uid) throw new errors.SessionNotFound('the interaction cookie names another interaction');
     } catch (error) {
       if (!(error instanceof errors.OIDCProviderError)) ctx.logger.warn({ err: error, uid }, 'interaction could not be read');
+      ctx.metrics.appSignIns.inc({ result: 'expired' });
       return page(c, 400, {
         title: 'This sign-in has expired',
         message:
@@ -86,8 +87,9 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
   };
 
   /** Step 6: the person is signed in as `accountId`, with the upstream authentication context. */
-  const signIn = (c: C, step: Step, accountId: string, authn: Partial<AuthnContext>) =>
-    result(c, step, {
+  const signIn = (c: C, step: Step, accountId: string, authn: Partial<AuthnContext>) => {
+    ctx.metrics.appSignIns.inc({ result: 'signed_in' });
+    return result(c, step, {
       login: {
         accountId,
         remember: true,
@@ -96,9 +98,11 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
         ...(authn.authTime ? { ts: authn.authTime } : {}),
       },
     });
+  };
 
   /** A failure the app learns as access_denied; the person sees why and a way back. */
   async function refuse(c: C, step: Step, title: string, message: string, description: string, status: 400 | 403 = 403) {
+    ctx.metrics.appSignIns.inc({ result: 'refused' });
     const backUrl = await result(c, step, { error: 'access_denied', error_description: description });
     return page(c, status, { title, message, backUrl, appName: step.app.name });
   }
@@ -107,6 +111,7 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
   async function startUpstream(c: C, step: Step, idpId: string, loaded?: IdentityProviderRecord) {
     const idp = step.app.identityProviders.includes(idpId) ? (loaded ?? (await findIdentityProvider(ctx.store.db, idpId))) : undefined;
     if (!idp || !idp.enabled) {
+      ctx.metrics.appSignIns.inc({ result: 'refused' });
       const returnTo = await result(c, step, {
         error: 'access_denied',
         error_description: `identity provider ${idpId} is not allowed for this application`,
@@ -227,6 +232,7 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
         { authnContext: row.authnContext ?? null },
         TTL.Interaction,
       );
+      ctx.metrics.appSignIns.inc({ result: 'prompted' });
       return c.redirect(provisioningPromptPath(step.interaction.uid, pendingId), 303);
     }
     if (row.outcome !== 'success') {

@@ -89,6 +89,8 @@ describe('brokered login with JIT provisioning', () => {
       amr: upstream.authn.amr,
       acr: upstream.authn.acr,
     });
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/oidc_sign_ins_total\{result="signed_in"\} [1-9]/);
     // The redirects went app → /oidc/auth → /login/<uid> → upstream → /federation/callback → /login/<uid>/federated → /oidc/auth/<uid> → app.
     const paths = browser.hops.map((h) => new URL(h.url).pathname);
     expect(paths.some((p) => /^\/login\/[\w-]+\/federated$/.test(p))).toBe(true);
