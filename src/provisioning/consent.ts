@@ -202,9 +202,14 @@ export interface ActiveReceipt {
  * receipt mentions are left alone (they were not asked about).
  */
 export function applyStoredConsent(user: ScimUserResource, activeReceipts: readonly ActiveReceipt[], revokedReceipts: readonly ActiveReceipt[] = []): ScimUserResource {
+  return stripAttributes(user, withheldAttributes(activeReceipts, revokedReceipts));
+}
+
+/** The optional attributes the person has not agreed to (declined, or revoked), unless another active receipt agrees. */
+export function withheldAttributes(activeReceipts: readonly ActiveReceipt[], revokedReceipts: readonly ActiveReceipt[] = []): string[] {
   const consented = new Set(activeReceipts.flatMap((r) => r.consented));
   const withheld = new Set([...activeReceipts.flatMap((r) => r.declined), ...revokedReceipts.flatMap((r) => r.consented), ...revokedReceipts.flatMap((r) => r.declined)]);
-  return stripAttributes(user, [...withheld].filter((c) => !consented.has(c)));
+  return [...withheld].filter((c) => !consented.has(c));
 }
 
 /**

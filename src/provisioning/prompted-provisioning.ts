@@ -13,7 +13,8 @@ import { consumePendingProvisioning } from '../store/pending-provisionings-repo.
 import { updateUser } from '../store/users-repo.js';
 import { applyProvisioning, type AppliedProvisioning } from './apply.js';
 import { diffResources } from './attribute-sync.js';
-import type { ConsentDecision } from './consent.js';
+import { withheldAttributes, type ConsentDecision } from './consent.js';
+import type { ConsentReceipt } from '../domain/consent-purpose.js';
 import type { ProvisioningPlan } from './types.js';
 
 const parsed = (claim: string): AttributePath | undefined => {
@@ -55,6 +56,19 @@ export function planWithConsent(plan: ProvisioningPlan, decision: ConsentDecisio
     outcome: plan.outcome === 'updated' && !userChanged && !plan.groups.add.length && !plan.groups.remove.length ? 'unchanged' : plan.outcome,
     audit: { ...plan.audit, details: { ...plan.audit.details, consentWithheld: decision.stripped } },
   };
+}
+
+/**
+ * For returning logins (attribute sync) and associations: the attributes the person declined or whose
+ * consent they revoked must not come back from the IdP. Call with the user's receipts (all of them,
+ * revoked included) after planning and before applying; attributes no receipt mentions are untouched.
+ */
+export function planWithStoredConsent(plan: ProvisioningPlan, receipts: readonly ConsentReceipt[]): ProvisioningPlan {
+  const active = receipts.filter((r) => !r.revokedAt);
+  const revoked = receipts.filter((r) => r.revokedAt);
+  const stripped = withheldAttributes(active, revoked);
+  if (!plan.after || stripped.length === 0) return plan;
+  return planWithConsent(plan, { user: plan.after, stripped, receipts: [] });
 }
 
 export interface PromptAnswersToApply {

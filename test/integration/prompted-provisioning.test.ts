@@ -9,7 +9,9 @@ import { createProvisioningReads, planProvisioning } from '../../src/provisionin
 import { buildConsentView, decideConsent, CONSENT_MANDATORY_DECLINED } from '../../src/provisioning/consent.js';
 import { hashNewPassword } from '../../src/provisioning/local-credentials.js';
 import { planWithChosenUsername } from '../../src/provisioning/chosen-username.js';
-import { applyPromptedProvisioning } from '../../src/provisioning/prompted-provisioning.js';
+import { applyPromptedProvisioning, planWithStoredConsent } from '../../src/provisioning/prompted-provisioning.js';
+import { applyProvisioning } from '../../src/provisioning/apply.js';
+import { revokeConsentReceipt } from '../../src/provisioning/consent-revocation.js';
 import { promptsFor } from '../../src/provisioning/prompts.js';
 import { insertConsentPurpose, listConsentReceipts } from '../../src/store/consent-repo.js';
 import { rows } from '../../src/store/database.js';
@@ -210,5 +212,35 @@ describe('a provisioning paused on a prompt', () => {
     await sweepPendingProvisionings(db);
     const left = await rows<{ n: number }>(db, sql`select count(*)::int as n from pending_provisionings where id = ${expired.id}`);
     expect(left[0]!.n).toBe(0);
+  });
+});
+
+describe('consent on later logins', () => {
+  it('declined and revoked optional attributes stay out when the IdP sends them again; mandatory ones keep syncing', async () => {
+    const idp = await createIdp(server, { claimMappings: MAPPINGS, jit: { scheme: 'PROMPT_CONSENT' } });
+    const first = await plan(idp, 'sub-krycek', 'krycek');
+    const accepted = new Set([field(purposes[0]!, 'emails[type eq "work"].value'), field(purposes[0]!, PHONE)]);
+    const consent = decideConsent(purposes, first.after!, { decision: 'approve', accepted });
+    const { userId } = await server.ctx.store.transaction((tx) => applyPromptedProvisioning(tx, first, { consent }));
+    const receipts = await listConsentReceipts(server.ctx.store.db, userId!);
+    expect((await userById(server, userId!))!.resource.phoneNumbers).toHaveLength(1);
+
+    // Revoke the recovery receipt: the phone goes (the email is mandatory and stays).
+    const recovery = receipts.find((r) => r.purposeId === purposes[0]!.id)!;
+    await revokeConsentReceipt(server.ctx.store, { userId: userId!, receiptId: recovery.id, actor: { type: 'admin', id: 'admin' } });
+    expect((await userById(server, userId!))!.resource.phoneNumbers).toBeUndefined();
+
+    // The next login sends phone and department again (OVERRIDE_ALL would put them back).
+    const again = await plan(idp, 'sub-krycek', 'krycek');
+    expect(again.decision).toBe('link_found');
+    expect(again.after!.phoneNumbers).toHaveLength(1);
+    const filtered = planWithStoredConsent(again, await listConsentReceipts(server.ctx.store.db, userId!));
+    expect(filtered.after!.phoneNumbers).toBeUndefined();
+    expect(filtered.after![SCIM_ENTERPRISE_USER_SCHEMA]).toBeUndefined();
+    expect(filtered.after!.emails).toEqual([{ value: 'krycek@example.com', type: 'work' }]);
+    await server.ctx.store.transaction((tx) => applyProvisioning(tx, filtered));
+    const user = (await userById(server, userId!))!;
+    expect(user.resource.phoneNumbers).toBeUndefined();
+    expect(user.resource[SCIM_ENTERPRISE_USER_SCHEMA]).toBeUndefined();
   });
 });
