@@ -15,9 +15,21 @@ import { errorResponses, IdParam, jsonBody, jsonContent, notFoundResponse, secur
 
 const SimulationRequest = z
   .object({
-    subject: z.string().min(1).max(1024).optional().openapi({ description: 'The upstream subject; defaults to `sub` of the claims/ID token, or the SAML NameID' }),
-    claims: z.record(z.string(), z.unknown()).optional().openapi({ description: 'Raw claims as the connector would hand them on (OIDC claims, SAML attributes as arrays)' }),
-    idToken: z.string().max(64 * 1024).optional().openapi({ description: 'A captured ID token (compact JWS); its payload is decoded, not verified' }),
+    subject: z
+      .string()
+      .min(1)
+      .max(1024)
+      .optional()
+      .openapi({ description: 'The upstream subject; defaults to `sub` of the claims/ID token, or the SAML NameID' }),
+    claims: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .openapi({ description: 'Raw claims as the connector would hand them on (OIDC claims, SAML attributes as arrays)' }),
+    idToken: z
+      .string()
+      .max(64 * 1024)
+      .optional()
+      .openapi({ description: 'A captured ID token (compact JWS); its payload is decoded, not verified' }),
     samlResponse: z
       .string()
       .max(512 * 1024)
@@ -32,7 +44,11 @@ const SimulationResult = z
   .object({
     signaturesChecked: z.literal(false),
     notice: z.string(),
-    input: z.object({ source: z.enum(['claims', 'idToken', 'samlResponse']), subject: z.string(), claims: z.record(z.string(), z.unknown()) }),
+    input: z.object({
+      source: z.enum(['claims', 'idToken', 'samlResponse']),
+      subject: z.string(),
+      claims: z.record(z.string(), z.unknown()),
+    }),
     mode: z.enum(['blocking', 'non-blocking']),
     decision: z.enum(['link_found', 'create', 'associate_username', 'associate_email', 'refuse', 'passthrough']),
     outcome: z.string(),
@@ -48,7 +64,9 @@ const SimulationResult = z
     diff: z.array(z.object({ attribute: z.string(), op: z.enum(['add', 'replace', 'remove']), before: Nullable, after: Nullable })),
     provenanceChanges: z.array(z.object({ path: z.string(), before: Nullable, after: Nullable })),
     groups: z.object({ add: z.array(z.string()), remove: z.array(z.string()), create: z.array(z.string()) }),
-    outboxEvents: z.array(z.object({ resourceType: z.string(), eventType: z.string(), resourceId: z.string().nullable(), group: z.string().optional() })),
+    outboxEvents: z.array(
+      z.object({ resourceType: z.string(), eventType: z.string(), resourceId: z.string().nullable(), group: z.string().optional() }),
+    ),
     auditEvent: z.object({ action: z.string(), outcome: z.string(), reason: z.string() }),
     passthroughClaims: z.record(z.string(), z.unknown()).nullable(),
     warnings: z.array(z.string()),
@@ -76,16 +94,24 @@ function elements(node: { getElementsByTagNameNS(ns: string, name: string): Arra
 export function decodeSamlClaims(input: string): { subject: string | null; claims: Record<string, unknown> } {
   const trimmed = input.trim();
   const xml = trimmed.startsWith('<') ? trimmed : Buffer.from(trimmed, 'base64').toString('utf8');
-  if (!xml.trimStart().startsWith('<')) throw invalidInput('invalid_saml', 'samlResponse is neither XML nor base64-encoded XML', [{ field: 'samlResponse', message: 'not XML' }]);
+  if (!xml.trimStart().startsWith('<'))
+    throw invalidInput('invalid_saml', 'samlResponse is neither XML nor base64-encoded XML', [
+      { field: 'samlResponse', message: 'not XML' },
+    ]);
   const problems: string[] = [];
   let doc: Document | undefined;
   try {
-    const parser = new DOMParser({ errorHandler: { warning: () => {}, error: (m: string) => void problems.push(m), fatalError: (m: string) => void problems.push(m) } });
+    const parser = new DOMParser({
+      errorHandler: { warning: () => {}, error: (m: string) => void problems.push(m), fatalError: (m: string) => void problems.push(m) },
+    });
     doc = parser.parseFromString(xml, 'text/xml') as unknown as Document;
   } catch (error) {
     problems.push((error as Error).message);
   }
-  if (problems.length || !doc?.documentElement) throw invalidInput('invalid_saml', `samlResponse is not well-formed XML: ${problems[0] ?? 'empty'}`, [{ field: 'samlResponse', message: 'not well-formed' }]);
+  if (problems.length || !doc?.documentElement)
+    throw invalidInput('invalid_saml', `samlResponse is not well-formed XML: ${problems[0] ?? 'empty'}`, [
+      { field: 'samlResponse', message: 'not well-formed' },
+    ]);
   const assertion = elements(doc as never, 'Assertion')[0] ?? doc!.documentElement;
   const nameId = elements(assertion as never, 'NameID')[0];
   const claims: Record<string, unknown> = {};
@@ -98,10 +124,18 @@ export function decodeSamlClaims(input: string): { subject: string | null; claim
   return { subject: nameId?.textContent?.trim() || null, claims };
 }
 
-function decodeInput(body: z.infer<typeof SimulationRequest>): { source: 'claims' | 'idToken' | 'samlResponse'; subject: string; claims: Record<string, unknown> } {
+function decodeInput(body: z.infer<typeof SimulationRequest>): {
+  source: 'claims' | 'idToken' | 'samlResponse';
+  subject: string;
+  claims: Record<string, unknown>;
+} {
   const given = (['claims', 'idToken', 'samlResponse'] as const).filter((k) => body[k] !== undefined);
   if (given.length !== 1) {
-    throw invalidInput('invalid_simulation_input', 'Give exactly one of claims, idToken, samlResponse', given.map((field) => ({ field, message: 'only one input at a time' })));
+    throw invalidInput(
+      'invalid_simulation_input',
+      'Give exactly one of claims, idToken, samlResponse',
+      given.map((field) => ({ field, message: 'only one input at a time' })),
+    );
   }
   const source = given[0]!;
   let claims: Record<string, unknown>;
@@ -111,12 +145,17 @@ function decodeInput(body: z.infer<typeof SimulationRequest>): { source: 'claims
     try {
       claims = decodeJwt(body.idToken!) as Record<string, unknown>;
     } catch (error) {
-      throw invalidInput('invalid_id_token', `idToken cannot be decoded: ${(error as Error).message}`, [{ field: 'idToken', message: 'not a JWT' }]);
+      throw invalidInput('invalid_id_token', `idToken cannot be decoded: ${(error as Error).message}`, [
+        { field: 'idToken', message: 'not a JWT' },
+      ]);
     }
   } else ({ subject, claims } = decodeSamlClaims(body.samlResponse!));
   const fromClaims = typeof claims.sub === 'string' ? claims.sub : null;
   const chosen = body.subject ?? subject ?? fromClaims;
-  if (!chosen) throw invalidInput('subject_required', 'No subject: give `subject`, or a `sub` claim / SAML NameID', [{ field: 'subject', message: 'required' }]);
+  if (!chosen)
+    throw invalidInput('subject_required', 'No subject: give `subject`, or a `sub` claim / SAML NameID', [
+      { field: 'subject', message: 'required' },
+    ]);
   return { source, subject: chosen, claims };
 }
 

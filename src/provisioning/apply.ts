@@ -40,9 +40,23 @@ export async function applyProvisioning(tx: Executor, plan: ProvisioningPlan): P
     const userId = plan.userId!;
     const storeId = plan.userStore!.id;
     const written = await insertFirstLogin(tx, {
-      user: { id: userId, userStoreId: storeId, userName: plan.userName!, resource: plan.after!, provenance: plan.provenanceAfter ?? {}, jitIdpId: plan.idpId },
+      user: {
+        id: userId,
+        userStoreId: storeId,
+        userName: plan.userName!,
+        resource: plan.after!,
+        provenance: plan.provenanceAfter ?? {},
+        jitIdpId: plan.idpId,
+      },
       link: { idpId: plan.idpId, subject: plan.subject, userId, lastClaims: plan.lastClaims },
-      outbox: { resourceType: 'User', resourceId: userId, userStoreId: storeId, eventType: 'create', payload: userPayload(userId, plan.after!), resourceVersion: 1 },
+      outbox: {
+        resourceType: 'User',
+        resourceId: userId,
+        userStoreId: storeId,
+        eventType: 'create',
+        payload: userPayload(userId, plan.after!),
+        resourceVersion: 1,
+      },
       audit: { ...actor, ...plan.audit, targetType: 'user', targetId: userId },
     });
     if (written === 'stale') throw new ProvisioningRace('the identity was linked, or the username taken, concurrently');
@@ -53,7 +67,12 @@ export async function applyProvisioning(tx: Executor, plan: ProvisioningPlan): P
     return { userId: plan.userId, outcome: plan.outcome };
   }
   if (plan.decision === 'refuse' || plan.decision === 'passthrough') {
-    await recordAudit(tx, { ...actor, ...plan.audit, targetType: plan.userId ? 'user' : 'federated_identity', targetId: plan.userId ?? null });
+    await recordAudit(tx, {
+      ...actor,
+      ...plan.audit,
+      targetType: plan.userId ? 'user' : 'federated_identity',
+      targetId: plan.userId ?? null,
+    });
     return { userId: plan.userId, outcome: plan.outcome };
   }
   const userId = plan.userId!;
@@ -74,7 +93,14 @@ export async function applyProvisioning(tx: Executor, plan: ProvisioningPlan): P
         jitIdpId: plan.idpId,
       }),
       insertLink(tx, { idpId: plan.idpId, subject: plan.subject, userId, lastClaims: plan.lastClaims }),
-      emitOutboxEvent(tx, { resourceType: 'User', resourceId: userId, userStoreId: storeId, eventType: 'create', payload: userPayload(userId, plan.after!), resourceVersion: 1 }),
+      emitOutboxEvent(tx, {
+        resourceType: 'User',
+        resourceId: userId,
+        userStoreId: storeId,
+        eventType: 'create',
+        payload: userPayload(userId, plan.after!),
+        resourceVersion: 1,
+      }),
       mainAudit(),
     ]);
     if (!link) throw new ProvisioningRace('the identity was linked concurrently');
@@ -88,7 +114,14 @@ export async function applyProvisioning(tx: Executor, plan: ProvisioningPlan): P
     if (plan.userChanged) {
       writes.push(
         updateUser(tx, userId, { resource: plan.after!, provenance: plan.provenanceAfter ?? {} }, plan.expectedVersion ?? undefined),
-        emitOutboxEvent(tx, { resourceType: 'User', resourceId: userId, userStoreId: storeId, eventType: 'update', payload: userPayload(userId, plan.after!), resourceVersion: (plan.expectedVersion ?? 0) + 1 }),
+        emitOutboxEvent(tx, {
+          resourceType: 'User',
+          resourceId: userId,
+          userStoreId: storeId,
+          eventType: 'update',
+          payload: userPayload(userId, plan.after!),
+          resourceVersion: (plan.expectedVersion ?? 0) + 1,
+        }),
       );
     }
     const [linked] = await together(writes);
@@ -98,18 +131,47 @@ export async function applyProvisioning(tx: Executor, plan: ProvisioningPlan): P
   for (const add of plan.groups.add) {
     const { group, created } = await ensureGroup(tx, storeId, add.name);
     if (created) {
-      await emitOutboxEvent(tx, { resourceType: 'Group', resourceId: group.id, userStoreId: storeId, eventType: 'group.create', payload: { id: group.id, ...(group.resource as object) }, resourceVersion: group.version });
-      await recordAudit(tx, { ...actor, action: 'jit.group.create', targetType: 'group', targetId: group.id, outcome: 'success', reason: `group '${add.name}' granted by a role mapping did not exist`, details: { userStoreId: storeId } });
+      await emitOutboxEvent(tx, {
+        resourceType: 'Group',
+        resourceId: group.id,
+        userStoreId: storeId,
+        eventType: 'group.create',
+        payload: { id: group.id, ...(group.resource as object) },
+        resourceVersion: group.version,
+      });
+      await recordAudit(tx, {
+        ...actor,
+        action: 'jit.group.create',
+        targetType: 'group',
+        targetId: group.id,
+        outcome: 'success',
+        reason: `group '${add.name}' granted by a role mapping did not exist`,
+        details: { userStoreId: storeId },
+      });
     }
     const version = await addGroupMember(tx, group.id, userId);
     if (version !== null) {
-      await emitOutboxEvent(tx, { resourceType: 'Group', resourceId: group.id, userStoreId: storeId, eventType: 'group.member_add', payload: { members: [userId] }, resourceVersion: version });
+      await emitOutboxEvent(tx, {
+        resourceType: 'Group',
+        resourceId: group.id,
+        userStoreId: storeId,
+        eventType: 'group.member_add',
+        payload: { members: [userId] },
+        resourceVersion: version,
+      });
     }
   }
   for (const remove of plan.groups.remove) {
     const version = await removeGroupMember(tx, remove.id, userId);
     if (version !== null) {
-      await emitOutboxEvent(tx, { resourceType: 'Group', resourceId: remove.id, userStoreId: storeId, eventType: 'group.member_remove', payload: { members: [userId] }, resourceVersion: version });
+      await emitOutboxEvent(tx, {
+        resourceType: 'Group',
+        resourceId: remove.id,
+        userStoreId: storeId,
+        eventType: 'group.member_remove',
+        payload: { members: [userId] },
+        resourceVersion: version,
+      });
     }
   }
 
@@ -125,7 +187,8 @@ async function together<T extends readonly unknown[]>(writes: readonly [...{ [K 
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
     const error = failed.reason;
-    if (error instanceof AppError && ['uniqueness', 'version_mismatch', 'user_not_found'].includes(error.code)) throw new ProvisioningRace(error.message);
+    if (error instanceof AppError && ['uniqueness', 'version_mismatch', 'user_not_found'].includes(error.code))
+      throw new ProvisioningRace(error.message);
     throw error;
   }
   return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;

@@ -43,12 +43,7 @@ export function provenanceOfCreate(mapped: MappedClaims, source: SyncSource): Pr
   return provenance;
 }
 
-export function syncAttributes(
-  method: AttributeSyncMethod,
-  current: SyncResult,
-  mapped: MappedClaims,
-  source: SyncSource,
-): SyncResult {
+export function syncAttributes(method: AttributeSyncMethod, current: SyncResult, mapped: MappedClaims, source: SyncSource): SyncResult {
   if (method === 'NONE') return { resource: structuredClone(current.resource), provenance: { ...current.provenance } };
   let resource: ScimUserResource;
   let provenance: Provenance;
@@ -98,7 +93,12 @@ export function diffResources(before: ScimUserResource | null, after: ScimUserRe
     const x = a.get(key);
     const y = b.get(key);
     if (isDeepStrictEqual(x, y)) continue;
-    changes.push({ attribute: key, op: x === undefined ? 'add' : y === undefined ? 'remove' : 'replace', before: x ?? null, after: y ?? null });
+    changes.push({
+      attribute: key,
+      op: x === undefined ? 'add' : y === undefined ? 'remove' : 'replace',
+      before: x ?? null,
+      after: y ?? null,
+    });
   }
   return changes;
 }

@@ -71,7 +71,8 @@ function coerce(path: ScimPath, value: unknown): unknown {
   return first;
 }
 
-export const isTrue = (v: unknown): boolean => v === true || (typeof v === 'string' && v.toLowerCase() === 'true') || (Array.isArray(v) && isTrue(v[0]));
+export const isTrue = (v: unknown): boolean =>
+  v === true || (typeof v === 'string' && v.toLowerCase() === 'true') || (Array.isArray(v) && isTrue(v[0]));
 
 export function mapClaims(idp: IdentityProvider, identity: FederatedIdentity): MappedClaims {
   const values = new Map<string, MappedValue>();
@@ -123,7 +124,11 @@ export function mapClaims(idp: IdentityProvider, identity: FederatedIdentity): M
 function primaryEmailOf(values: Map<string, MappedValue>): string | null {
   for (const { path, value } of values.values()) {
     if (path.urn || path.attribute.toLowerCase() !== 'emails') continue;
-    const first = Array.isArray(value) ? (value[0] as { value?: unknown } | undefined)?.value : path.subAttribute ? value : (value as { value?: unknown })?.value;
+    const first = Array.isArray(value)
+      ? (value[0] as { value?: unknown } | undefined)?.value
+      : path.subAttribute
+        ? value
+        : (value as { value?: unknown })?.value;
     if (typeof first === 'string' && first.includes('@')) return first.toLowerCase();
   }
   return null;

@@ -9,7 +9,15 @@ import { planProvisioning, type PlanOptions } from './plan.js';
 import { createProvisioningReads } from './reads.js';
 import type { LoginProvisioning, ProvisioningDeps, ProvisioningPlan } from './types.js';
 
-export type { LoginProvisioning, ProvisioningDeps, ProvisioningPlan, PlanDecision, AttributeChange, ProvenanceChange, UserOutcome } from './types.js';
+export type {
+  LoginProvisioning,
+  ProvisioningDeps,
+  ProvisioningPlan,
+  PlanDecision,
+  AttributeChange,
+  ProvenanceChange,
+  UserOutcome,
+} from './types.js';
 export { planProvisioning, effectiveSyncMethod } from './plan.js';
 export { applyProvisioning, ProvisioningRace } from './apply.js';
 export { createProvisioningReads, type ProvisioningReads } from './reads.js';
@@ -25,7 +33,12 @@ function toResult(plan: ProvisioningPlan): LoginProvisioning {
 }
 
 /** Plan and apply, again on a race, until one plan commits. */
-export async function provisionNow(deps: ProvisioningDeps, idp: IdentityProvider, identity: FederatedIdentity, options: PlanOptions = {}): Promise<LoginProvisioning> {
+export async function provisionNow(
+  deps: ProvisioningDeps,
+  idp: IdentityProvider,
+  identity: FederatedIdentity,
+  options: PlanOptions = {},
+): Promise<LoginProvisioning> {
   const reads = createProvisioningReads(deps.store.db);
   for (let attempt = 1; ; attempt++) {
     const plan = await planProvisioning(reads, idp, identity, options);
@@ -49,7 +62,11 @@ export async function provisionNow(deps: ProvisioningDeps, idp: IdentityProvider
  * What a verified login becomes: a local user (created, linked, updated, unchanged, or queued in non-blocking
  * mode), the mapped claims (JIT disabled), or a refusal with a stable code. Never a half-made user.
  */
-export async function provisionLogin(deps: ProvisioningDeps, idp: IdentityProvider, identity: FederatedIdentity): Promise<LoginProvisioning> {
+export async function provisionLogin(
+  deps: ProvisioningDeps,
+  idp: IdentityProvider,
+  identity: FederatedIdentity,
+): Promise<LoginProvisioning> {
   if (idp.jit.isEnabled && idp.jit.mode === 'non-blocking') return provisionLater(deps, idp, identity);
   return provisionNow(deps, idp, identity);
 }

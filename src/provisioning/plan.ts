@@ -35,7 +35,12 @@ function mappedSummary(mapped: MappedClaims): Record<string, unknown> {
   return out;
 }
 
-function basePlan(idp: IdentityProvider, identity: FederatedIdentity, mapped: MappedClaims, syncMethod: AttributeSyncMethod): ProvisioningPlan {
+function basePlan(
+  idp: IdentityProvider,
+  identity: FederatedIdentity,
+  mapped: MappedClaims,
+  syncMethod: AttributeSyncMethod,
+): ProvisioningPlan {
   const warnings = [...mapped.problems];
   if (mapped.unmappedRoles.length) warnings.push(`roles without a role mapping are ignored: ${mapped.unmappedRoles.join(', ')}`);
   return {
@@ -100,12 +105,31 @@ async function targetStore(
   if (idp.jit.userstore.toUpperCase() === AS_IN_USERNAME) {
     if (qualified.explicitDomain) {
       const found = await lookup(qualified.domain, qualified.name);
-      if (found.store) return { store: found.store, existing: found.user, domain: found.store.domain, name: qualified.name, note: `user store ${found.store.domain} from the username's domain prefix` };
+      if (found.store)
+        return {
+          store: found.store,
+          existing: found.user,
+          domain: found.store.domain,
+          name: qualified.name,
+          note: `user store ${found.store.domain} from the username's domain prefix`,
+        };
       const primary = await lookup(PRIMARY_DOMAIN, qualified.name);
-      return { store: primary.store, existing: primary.user, domain: PRIMARY_DOMAIN, name: qualified.name, note: `the username's domain ${qualified.domain} does not exist: PRIMARY` };
+      return {
+        store: primary.store,
+        existing: primary.user,
+        domain: PRIMARY_DOMAIN,
+        name: qualified.name,
+        note: `the username's domain ${qualified.domain} does not exist: PRIMARY`,
+      };
     }
     const primary = await lookup(PRIMARY_DOMAIN, rawUserName);
-    return { store: primary.store, existing: primary.user, domain: PRIMARY_DOMAIN, name: rawUserName, note: 'no domain prefix in the username: PRIMARY' };
+    return {
+      store: primary.store,
+      existing: primary.user,
+      domain: PRIMARY_DOMAIN,
+      name: rawUserName,
+      note: 'no domain prefix in the username: PRIMARY',
+    };
   }
   const domain = idp.jit.userstore.toUpperCase();
   // A prefix naming the target store itself is just the qualified form of the name.
@@ -118,7 +142,9 @@ async function targetStore(
 function firstLookup(idp: IdentityProvider, rawUserName: string): { domain: string; userName: string } {
   const qualified = splitQualifiedName(rawUserName);
   if (idp.jit.userstore.toUpperCase() === AS_IN_USERNAME) {
-    return qualified.explicitDomain ? { domain: qualified.domain, userName: qualified.name } : { domain: PRIMARY_DOMAIN, userName: rawUserName };
+    return qualified.explicitDomain
+      ? { domain: qualified.domain, userName: qualified.name }
+      : { domain: PRIMARY_DOMAIN, userName: rawUserName };
   }
   const domain = idp.jit.userstore.toUpperCase();
   return { domain, userName: qualified.explicitDomain && qualified.domain === domain ? qualified.name : rawUserName };
@@ -139,7 +165,14 @@ async function planGroups(
   const managed = [...new Set(idp.roleMappings.map((m) => m.local))];
   const existing = await reads.findGroupsByNames(store.id, [...new Set([...managed, ...mapped.groups])]);
   const byName = new Map(existing.map((g) => [g.displayName.toLowerCase(), g]));
-  const memberOf = new Set(userId ? await reads.memberGroupIds(userId, existing.map((g) => g.id)) : []);
+  const memberOf = new Set(
+    userId
+      ? await reads.memberGroupIds(
+          userId,
+          existing.map((g) => g.id),
+        )
+      : [],
+  );
   const wanted = new Set(mapped.groups.map((g) => g.toLowerCase()));
   for (const name of mapped.groups) {
     const group = byName.get(name.toLowerCase());
@@ -150,7 +183,8 @@ async function planGroups(
   }
   for (const name of managed) {
     const group = byName.get(name.toLowerCase());
-    if (group && memberOf.has(group.id) && !wanted.has(name.toLowerCase())) plan.groups.remove.push({ name: group.displayName, id: group.id });
+    if (group && memberOf.has(group.id) && !wanted.has(name.toLowerCase()))
+      plan.groups.remove.push({ name: group.displayName, id: group.id });
   }
   return null;
 }
@@ -161,7 +195,8 @@ function planEvents(plan: ProvisioningPlan): void {
   else if (plan.userChanged) events.push({ resourceType: 'User', eventType: 'update', resourceId: plan.userId });
   for (const name of plan.groups.create) events.push({ resourceType: 'Group', eventType: 'group.create', resourceId: null, group: name });
   for (const g of plan.groups.add) events.push({ resourceType: 'Group', eventType: 'group.member_add', resourceId: g.id, group: g.name });
-  for (const g of plan.groups.remove) events.push({ resourceType: 'Group', eventType: 'group.member_remove', resourceId: g.id, group: g.name });
+  for (const g of plan.groups.remove)
+    events.push({ resourceType: 'Group', eventType: 'group.member_remove', resourceId: g.id, group: g.name });
   plan.outbox = events;
 }
 
@@ -195,7 +230,11 @@ export async function planProvisioning(
   const mapped = mapClaims(idp, identity);
   const mappedUserName = mapped.userName ?? identity.subject;
   const wantsTarget = idp.enabled && idp.jit.isEnabled;
-  const { settings, known, target: prefetched } = await reads.loginContext(idp.id, identity.subject, wantsTarget ? firstLookup(idp, mappedUserName) : undefined);
+  const {
+    settings,
+    known,
+    target: prefetched,
+  } = await reads.loginContext(idp.id, identity.subject, wantsTarget ? firstLookup(idp, mappedUserName) : undefined);
   const syncMethod = effectiveSyncMethod(idp, settings);
   const plan = basePlan(idp, identity, mapped, syncMethod);
   const at = (options.now ?? new Date()).toISOString();
@@ -234,13 +273,21 @@ export async function planProvisioning(
     }
     plan.outcome = plan.userChanged || plan.groups.add.length || plan.groups.remove.length ? 'updated' : 'unchanged';
     plan.reason = `returning identity linked to user ${known.user.id}; attribute sync ${syncMethod}: ${
-      plan.outcome === 'updated' ? `${plan.diff.length} attribute(s) and ${plan.groups.add.length + plan.groups.remove.length} group membership(s) change` : 'no changes'
+      plan.outcome === 'updated'
+        ? `${plan.diff.length} attribute(s) and ${plan.groups.add.length + plan.groups.remove.length} group membership(s) change`
+        : 'no changes'
     }`;
     plan.audit = {
       action: 'jit.user.sync',
       outcome: 'success',
       reason: plan.reason,
-      details: { subject: identity.subject, syncMethod, changed: plan.diff.map((d) => d.attribute), groupsAdded: plan.groups.add.map((g) => g.name), groupsRemoved: plan.groups.remove.map((g) => g.name) },
+      details: {
+        subject: identity.subject,
+        syncMethod,
+        changed: plan.diff.map((d) => d.attribute),
+        groupsAdded: plan.groups.add.map((g) => g.name),
+        groupsRemoved: plan.groups.remove.map((g) => g.name),
+      },
     };
     planEvents(plan);
     return plan;
@@ -271,7 +318,12 @@ export async function planProvisioning(
   }
   if (sameName) {
     if (!associate) {
-      return refuse(plan, 'username_taken', `a local user named '${plan.qualifiedUserName}' exists and association with local users is off`, 'jit.link.refused');
+      return refuse(
+        plan,
+        'username_taken',
+        `a local user named '${plan.qualifiedUserName}' exists and association with local users is off`,
+        'jit.link.refused',
+      );
     }
     candidate = sameName;
     how = 'associate_username';
@@ -279,9 +331,15 @@ export async function planProvisioning(
     const sameEmail = await reads.findUsersByEmail(store.id, mapped.email);
     if (sameEmail.length > 0) {
       if (!mapped.emailVerified) {
-        return refuse(plan, 'email_not_verified', `a local user has the email ${mapped.email}, but the identity provider did not verify it (no email_verified claim and the IdP is not trusted for email): not linking`, 'jit.link.refused');
+        return refuse(
+          plan,
+          'email_not_verified',
+          `a local user has the email ${mapped.email}, but the identity provider did not verify it (no email_verified claim and the IdP is not trusted for email): not linking`,
+          'jit.link.refused',
+        );
       }
-      if (sameEmail.length > 1) return refuse(plan, 'email_ambiguous', `more than one local user has the email ${mapped.email}: not linking`, 'jit.link.refused');
+      if (sameEmail.length > 1)
+        return refuse(plan, 'email_ambiguous', `more than one local user has the email ${mapped.email}: not linking`, 'jit.link.refused');
       candidate = sameEmail[0];
       how = 'associate_email';
     }
@@ -293,7 +351,13 @@ export async function planProvisioning(
     if (other?.subject === identity.subject && (options.replans ?? 0) < 2) {
       return planProvisioning(reads, idp, identity, { ...options, replans: (options.replans ?? 0) + 1 });
     }
-    if (other) return refuse(plan, 'already_linked', `the local user ${candidate.id} is already linked to another identity of this identity provider`, 'jit.link.refused');
+    if (other)
+      return refuse(
+        plan,
+        'already_linked',
+        `the local user ${candidate.id} is already linked to another identity of this identity provider`,
+        'jit.link.refused',
+      );
     plan.decision = how;
     planSync(plan, candidate, mapped, at);
     const bad = syncMethod === 'NONE' ? null : await planGroups(reads, plan, idp, mapped, store, candidate.id);
@@ -307,7 +371,12 @@ export async function planProvisioning(
       action: 'jit.user.link',
       outcome: 'success',
       reason: plan.reason,
-      details: { subject: identity.subject, by: how === 'associate_username' ? 'username' : 'email', syncMethod, changed: plan.diff.map((d) => d.attribute) },
+      details: {
+        subject: identity.subject,
+        by: how === 'associate_username' ? 'username' : 'email',
+        syncMethod,
+        changed: plan.diff.map((d) => d.attribute),
+      },
     };
     planEvents(plan);
     return plan;

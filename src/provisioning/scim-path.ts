@@ -15,7 +15,17 @@ export interface ScimPath {
 }
 
 /** Multi-valued attributes of the core User schema (RFC 7643 §4.1.2). */
-const MULTI_VALUED = new Set(['emails', 'phonenumbers', 'ims', 'photos', 'addresses', 'groups', 'entitlements', 'roles', 'x509certificates']);
+const MULTI_VALUED = new Set([
+  'emails',
+  'phonenumbers',
+  'ims',
+  'photos',
+  'addresses',
+  'groups',
+  'entitlements',
+  'roles',
+  'x509certificates',
+]);
 export const isMultiValued = (attribute: string) => MULTI_VALUED.has(attribute.toLowerCase());
 
 const PATH = /^([A-Za-z][\w$-]*)(?:\[\s*([A-Za-z][\w$-]*)\s+eq\s+(?:"((?:[^"\\]|\\.)*)"|(true|false))\s*\])?(?:\.([A-Za-z][\w$-]*))?$/;
@@ -41,7 +51,9 @@ export function parseScimPath(raw: string): ScimPath {
   const filter = filterAttribute
     ? { attribute: filterAttribute, value: bool !== undefined ? bool === 'true' : (quoted ?? '').replace(/\\(.)/g, '$1') }
     : null;
-  const filterText = filter ? `[${filter.attribute} eq ${typeof filter.value === 'string' ? JSON.stringify(filter.value) : filter.value}]` : '';
+  const filterText = filter
+    ? `[${filter.attribute} eq ${typeof filter.value === 'string' ? JSON.stringify(filter.value) : filter.value}]`
+    : '';
   const key = `${urn ? `${urn}:` : ''}${attribute}${filterText}${subAttribute ? `.${subAttribute}` : ''}`;
   const parsed: ScimPath = { urn, attribute: attribute!, filter, subAttribute: subAttribute ?? null, key };
   if (cache.size > 1000) cache.clear();

@@ -55,7 +55,12 @@ export async function touchLink(executor: Executor, id: string, lastClaims: Reco
  * A returning login that changes nothing: the link's last login and the audit event of the decision, in one
  * statement (atomic without a transaction; the commonest login, so one round trip).
  */
-export async function touchLinkWithAudit(executor: Executor, id: string, lastClaims: Record<string, unknown> | null, audit: AuditEntry): Promise<void> {
+export async function touchLinkWithAudit(
+  executor: Executor,
+  id: string,
+  lastClaims: Record<string, unknown> | null,
+  audit: AuditEntry,
+): Promise<void> {
   await executor.execute(
     sql`with touched as (
           update federated_identities set last_login_at = now(), last_claims = ${lastClaims == null ? null : JSON.stringify(lastClaims)}::jsonb, updated_at = now()
@@ -73,7 +78,11 @@ export async function findLinkById(executor: Executor, id: string): Promise<Fede
 }
 
 export async function listLinksOfUser(executor: Executor, userId: string): Promise<FederatedIdentityRow[]> {
-  return executor.select().from(federatedIdentities).where(eq(federatedIdentities.userId, userId)).orderBy(asc(federatedIdentities.createdAt));
+  return executor
+    .select()
+    .from(federatedIdentities)
+    .where(eq(federatedIdentities.userId, userId))
+    .orderBy(asc(federatedIdentities.createdAt));
 }
 
 /** Whether the user already has a link from this IdP (an association must not take a second subject's user). */

@@ -15,7 +15,11 @@ export async function findGroupsByNames(executor: Executor, userStoreId: string,
 }
 
 /** The group named so in the store, created if absent; `created` says whether this call made it. */
-export async function ensureGroup(executor: Executor, userStoreId: string, displayName: string): Promise<{ group: GroupRow; created: boolean }> {
+export async function ensureGroup(
+  executor: Executor,
+  userStoreId: string,
+  displayName: string,
+): Promise<{ group: GroupRow; created: boolean }> {
   const [inserted] = await executor
     .insert(groups)
     .values({ userStoreId, displayName, resource: { schemas: [SCIM_GROUP_SCHEMA], displayName } })
@@ -39,7 +43,11 @@ export async function memberGroupIds(executor: Executor, userId: string, groupId
 
 /** Adds a user to a group; returns the group's new version, or null when it was already a member. */
 export async function addGroupMember(executor: Executor, groupId: string, userId: string): Promise<number | null> {
-  const added = await executor.insert(groupMembers).values({ groupId, memberId: userId, memberType: 'User' }).onConflictDoNothing().returning();
+  const added = await executor
+    .insert(groupMembers)
+    .values({ groupId, memberId: userId, memberType: 'User' })
+    .onConflictDoNothing()
+    .returning();
   if (added.length === 0) return null;
   return bumpGroupVersion(executor, groupId);
 }

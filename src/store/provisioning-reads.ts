@@ -79,7 +79,9 @@ export async function findLoginContext(
   );
   const row = r ?? {};
   const link: LoginLink | null =
-    row.f_id == null ? null : { id: row.f_id as string, subject: row.f_subject as string, userId: row.f_user as string, locked: row.f_locked === true };
+    row.f_id == null
+      ? null
+      : { id: row.f_id as string, subject: row.f_subject as string, userId: row.f_user as string, locked: row.f_locked === true };
   const result: LoginContextRow = { settingsDocument: row.settings ?? undefined, link, user: toUser(row, 'u_') };
   if (target) {
     const store: UserStore | undefined =
@@ -100,7 +102,11 @@ export async function findLoginContext(
 }
 
 /** The store with this domain (case-insensitive) and, if any, its user with this userName (case-insensitive). */
-export async function findStoreWithUser(executor: Executor, domain: string, userName: string): Promise<{ store: UserStore | undefined; user: LoginUser | undefined }> {
+export async function findStoreWithUser(
+  executor: Executor,
+  domain: string,
+  userName: string,
+): Promise<{ store: UserStore | undefined; user: LoginUser | undefined }> {
   const context = await findLoginContext(executor, '00000000-0000-0000-0000-000000000000', '', { domain, userName });
   return context.target ?? { store: undefined, user: undefined };
 }

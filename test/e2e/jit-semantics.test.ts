@@ -21,7 +21,11 @@ let clients = 0;
 
 beforeAll(async () => {
   [server, upstream, samlIdp] = await Promise.all([startTestServer({ label: 'jit_e2e' }), startUpstreamOidc(), startSamlIdp()]);
-  const store = await server.admin('POST', '/api/v1/user-stores', { domain: 'EMPLOYEES', usernameRegex: '^[a-z][a-z0-9.]{2,30}$', rolenameRegex: '^[A-Za-z ]+$' });
+  const store = await server.admin('POST', '/api/v1/user-stores', {
+    domain: 'EMPLOYEES',
+    usernameRegex: '^[a-z][a-z0-9.]{2,30}$',
+    rolenameRegex: '^[A-Za-z ]+$',
+  });
   expect(store.status).toBe(201);
 });
 afterAll(async () => Promise.all([server?.stop(), upstream?.stop(), samlIdp?.stop()]));
@@ -37,7 +41,9 @@ const MAPPINGS = [
 ];
 
 /** An IdP at the real upstream OP, configured through the admin API; its own client at the upstream. */
-async function idp(options: { jit?: Record<string, unknown>; trustEmail?: boolean; roleMappings?: Array<{ remote: string; local: string }> } = {}): Promise<string> {
+async function idp(
+  options: { jit?: Record<string, unknown>; trustEmail?: boolean; roleMappings?: Array<{ remote: string; local: string }> } = {},
+): Promise<string> {
   const clientId = `bridge-${++clients}`;
   const response = await server.admin('POST', '/api/v1/identity-providers', {
     name: `Upstream ${clientId}`,
@@ -56,13 +62,16 @@ async function idp(options: { jit?: Record<string, unknown>; trustEmail?: boolea
 
 const login = async (idpId: string, account: string) => (await federatedLogin(server, { idpId, login: account })).result;
 const user = async (id: string) => {
-  const [row] = await rows<{ user_name: string; user_store_id: string; resource: ScimUserResource; provenance: Record<string, { source: string }> }>(
-    server.ctx.store.db,
-    sql`select user_name, user_store_id, resource, provenance from users where id = ${id}`,
-  );
+  const [row] = await rows<{
+    user_name: string;
+    user_store_id: string;
+    resource: ScimUserResource;
+    provenance: Record<string, { source: string }>;
+  }>(server.ctx.store.db, sql`select user_name, user_store_id, resource, provenance from users where id = ${id}`);
   return row;
 };
-const count = async (what: string) => (await rows<{ n: number }>(server.ctx.store.db, sql.raw(`select count(*)::int as n from ${what}`)))[0]!.n;
+const count = async (what: string) =>
+  (await rows<{ n: number }>(server.ctx.store.db, sql.raw(`select count(*)::int as n from ${what}`)))[0]!.n;
 const primaryStoreId = async () => (await getUserStoreByDomain(server.ctx.store.db, 'PRIMARY')).id;
 
 /** An admin/SCIM-style local edit: a federated value changed and a local attribute added, with provenance. */
@@ -71,13 +80,24 @@ async function localEdit(id: string) {
   const at = new Date().toISOString();
   await updateUser(server.ctx.store.db, id, {
     resource: { ...current.resource, name: { ...current.resource.name, givenName: 'Edited' }, title: 'Local title' },
-    provenance: { ...(current.provenance as object), 'name.givenName': { source: 'scim', sourceId: 'hr', at }, title: { source: 'scim', sourceId: 'hr', at } } as never,
+    provenance: {
+      ...(current.provenance as object),
+      'name.givenName': { source: 'scim', sourceId: 'hr', at },
+      title: { source: 'scim', sourceId: 'hr', at },
+    } as never,
   });
 }
 
 describe('attribute sync: two real logins with a local edit between them', () => {
   const account = (login: string) =>
-    upstream.setAccount(login, { preferred_username: login, given_name: 'Ada', family_name: 'Lovelace', email: `${login}@example.com`, email_verified: true, locale: 'Math' });
+    upstream.setAccount(login, {
+      preferred_username: login,
+      given_name: 'Ada',
+      family_name: 'Lovelace',
+      email: `${login}@example.com`,
+      email_verified: true,
+      locale: 'Math',
+    });
 
   it('OVERRIDE_ALL', async () => {
     const idpId = await idp({ jit: { attributeSyncMethod: 'OVERRIDE_ALL' } });
@@ -141,7 +161,11 @@ describe('user store domain and policy', () => {
     upstream.setAccount('carol', { preferred_username: 'EMPLOYEES/carol' });
     upstream.setAccount('dave', { preferred_username: 'NOSUCH/dave' });
     const carol = (await user((await login(idpId, 'carol')).userId!))!;
-    expect([carol.user_store_id, carol.user_name, carol.resource.userName]).toEqual([(await getUserStoreByDomain(server.ctx.store.db, 'EMPLOYEES')).id, 'carol', 'EMPLOYEES/carol']);
+    expect([carol.user_store_id, carol.user_name, carol.resource.userName]).toEqual([
+      (await getUserStoreByDomain(server.ctx.store.db, 'EMPLOYEES')).id,
+      'carol',
+      'EMPLOYEES/carol',
+    ]);
     const dave = (await user((await login(idpId, 'dave')).userId!))!;
     expect([dave.user_store_id, dave.user_name]).toEqual([await primaryStoreId(), 'dave']);
   });
@@ -163,7 +187,11 @@ describe('user store domain and policy', () => {
     const good = await idp({ jit: { userstore: 'EMPLOYEES' }, roleMappings: [{ remote: 'admins', local: 'Admins' }] });
     upstream.setAccount('role.good', { preferred_username: 'role.good', groups: ['admins'] });
     const result = await login(good, 'role.good');
-    expect(await count(`group_members m join groups g on g.id = m.group_id where g.display_name = 'Admins' and m.member_id = '${result.userId}'`)).toBe(1);
+    expect(
+      await count(
+        `group_members m join groups g on g.id = m.group_id where g.display_name = 'Admins' and m.member_id = '${result.userId}'`,
+      ),
+    ).toBe(1);
   });
 });
 
@@ -181,7 +209,9 @@ describe('association with local users', () => {
     await localUser('frank', 'frank@example.com');
     upstream.setAccount('frank', { preferred_username: 'frank' });
     expect(await login(idpId, 'frank')).toMatchObject({ outcome: 'failure', errorCode: 'username_taken' });
-    const audit = (await (await server.admin('GET', '/api/v1/audit-events?action=jit.link.refused')).json()) as { items: Array<{ actorId: string }> };
+    const audit = (await (await server.admin('GET', '/api/v1/audit-events?action=jit.link.refused')).json()) as {
+      items: Array<{ actorId: string }>;
+    };
     expect(audit.items.some((a) => a.actorId === idpId)).toBe(true);
   });
 
@@ -216,7 +246,11 @@ describe('JIT off, locked links', () => {
     upstream.setAccount('judy', { preferred_username: 'judy', email: 'judy@example.com', email_verified: true });
     const users = await count('users');
     const result = await login(idpId, 'judy');
-    expect(result).toMatchObject({ outcome: 'success', userId: null, claims: { userName: 'judy', emails: [{ type: 'work', value: 'judy@example.com' }] } });
+    expect(result).toMatchObject({
+      outcome: 'success',
+      userId: null,
+      claims: { userName: 'judy', emails: [{ type: 'work', value: 'judy@example.com' }] },
+    });
     expect(await count('users')).toBe(users);
   });
 
@@ -224,7 +258,9 @@ describe('JIT off, locked links', () => {
     const idpId = await idp();
     upstream.setAccount('ken', { preferred_username: 'ken' });
     const first = await login(idpId, 'ken');
-    const links = (await (await server.admin('GET', `/api/v1/users/${first.userId}/federated-identities`)).json()) as { items: Array<{ id: string }> };
+    const links = (await (await server.admin('GET', `/api/v1/users/${first.userId}/federated-identities`)).json()) as {
+      items: Array<{ id: string }>;
+    };
     await server.admin('PATCH', `/api/v1/federated-identities/${links.items[0]!.id}`, { locked: true });
     expect(await login(idpId, 'ken')).toMatchObject({ outcome: 'failure', errorCode: 'link_locked' });
   });
@@ -237,9 +273,18 @@ describe('non-blocking and concurrency', () => {
     const result = await login(idpId, 'leo');
     expect(result.outcome).toBe('success');
     expect(await user(result.userId!)).toBeUndefined();
-    const doomed = new JobWorker({ db: server.ctx.store.db, leaseMs: 200, handlers: { [JIT_PROVISION_QUEUE]: () => new Promise(() => {}) } });
+    const doomed = new JobWorker({
+      db: server.ctx.store.db,
+      leaseMs: 200,
+      handlers: { [JIT_PROVISION_QUEUE]: () => new Promise(() => {}) },
+    });
     void doomed.runOnce();
-    const restarted = new JobWorker({ db: server.ctx.store.db, handlers: { [JIT_PROVISION_QUEUE]: provisioningJobHandler({ store: server.ctx.store, logger: server.ctx.logger, metrics: server.ctx.metrics }) } });
+    const restarted = new JobWorker({
+      db: server.ctx.store.db,
+      handlers: {
+        [JIT_PROVISION_QUEUE]: provisioningJobHandler({ store: server.ctx.store, logger: server.ctx.logger, metrics: server.ctx.metrics }),
+      },
+    });
     for (let i = 0; i < 200 && !(await user(result.userId!)); i++) {
       await restarted.runOnce();
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -282,18 +327,31 @@ describe('through a real SAML IdP', () => {
     samlIdp.users.set('nina', {
       nameId: 'nina-persistent-id',
       nameIdFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
-      attributes: { uid: 'nina', mail: ['nina@example.com', 'nina.alt@example.com'], memberOf: ['staff', 'admins', 'unmapped'], ou: 'Sales' },
+      attributes: {
+        uid: 'nina',
+        mail: ['nina@example.com', 'nina.alt@example.com'],
+        memberOf: ['staff', 'admins', 'unmapped'],
+        ou: 'Sales',
+      },
     });
     const first = await login(idpId, 'nina');
     expect(first).toMatchObject({ outcome: 'success', subject: 'nina-persistent-id' });
     const groupsOf = async () =>
-      (await rows<{ name: string }>(server.ctx.store.db, sql`select g.display_name as name from group_members m join groups g on g.id = m.group_id where m.member_id = ${first.userId} order by 1`)).map((r) => r.name);
+      (
+        await rows<{ name: string }>(
+          server.ctx.store.db,
+          sql`select g.display_name as name from group_members m join groups g on g.id = m.group_id where m.member_id = ${first.userId} order by 1`,
+        )
+      ).map((r) => r.name);
     const nina = (await user(first.userId!))!;
     expect(nina.resource.emails).toEqual([{ value: 'nina@example.com' }, { value: 'nina.alt@example.com' }]);
     expect(nina.resource[ENTERPRISE]).toEqual({ department: 'Sales' });
     expect(await groupsOf()).toEqual(['SAML Admins', 'SAML Staff']);
 
-    samlIdp.users.set('nina', { nameId: 'nina-persistent-id', attributes: { uid: 'nina', mail: ['nina@example.com'], memberOf: ['staff'] } });
+    samlIdp.users.set('nina', {
+      nameId: 'nina-persistent-id',
+      attributes: { uid: 'nina', mail: ['nina@example.com'], memberOf: ['staff'] },
+    });
     const second = await login(idpId, 'nina');
     expect(second.userId).toBe(first.userId);
     const after = (await user(first.userId!))!;

@@ -16,7 +16,13 @@ afterAll(async () => server?.stop());
 describe('first login and returning login', () => {
   it('creates a user with link, audit and outbox event, then recognises the identity', async () => {
     const idp = await createIdp(server);
-    const claims = { preferred_username: 'alice', given_name: 'Alice', family_name: 'Liddell', email: 'alice@example.com', department: 'R&D' };
+    const claims = {
+      preferred_username: 'alice',
+      given_name: 'Alice',
+      family_name: 'Liddell',
+      email: 'alice@example.com',
+      department: 'R&D',
+    };
     const first = await provisionLogin(deps(server), idp, identity(idp, 'sub-alice', claims));
     expect(first).toMatchObject({ kind: 'user', outcome: 'created' });
     if (first.kind !== 'user') throw new Error('unreachable');
@@ -42,7 +48,8 @@ describe('first login and returning login', () => {
     expect((await outboxFor(server, first.userId)).map((e) => e.eventType)).toEqual(['create', 'update']);
 
     const metrics = await server.ctx.metrics.registry.metrics();
-    for (const outcome of ['created', 'unchanged', 'updated']) expect(metrics).toContain(`jit_provisioning_total{idp="${idp.id}",outcome="${outcome}"} 1`);
+    for (const outcome of ['created', 'unchanged', 'updated'])
+      expect(metrics).toContain(`jit_provisioning_total{idp="${idp.id}",outcome="${outcome}"} 1`);
     const audits = await server.admin('GET', `/api/v1/audit-events?targetId=${first.userId}`);
     const actions = ((await audits.json()) as { items: Array<{ action: string; reason: string }> }).items.map((a) => a.action);
     expect(actions).toEqual(['jit.user.sync', 'jit.user.sync', 'jit.user.create']);
@@ -51,7 +58,11 @@ describe('first login and returning login', () => {
   it('JIT disabled: stores nothing and hands on the mapped claims', async () => {
     const idp = await createIdp(server, { jit: { isEnabled: false } });
     const before = await count(server, 'users');
-    const result = await provisionLogin(deps(server), idp, identity(idp, 'sub-bob', { preferred_username: 'bob', email: 'bob@example.com' }));
+    const result = await provisionLogin(
+      deps(server),
+      idp,
+      identity(idp, 'sub-bob', { preferred_username: 'bob', email: 'bob@example.com' }),
+    );
     expect(result).toEqual({ kind: 'passthrough', claims: { userName: 'bob', emails: [{ type: 'work', value: 'bob@example.com' }] } });
     expect(await count(server, 'users')).toBe(before);
     expect(await linksOf(server, idp.id)).toHaveLength(0);

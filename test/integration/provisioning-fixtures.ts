@@ -53,7 +53,12 @@ export async function createIdp(
 }
 
 export function identity(idp: IdentityProvider, subject: string, claims: Record<string, unknown>): FederatedIdentity {
-  return { idpId: idp.id, subject, claims: { sub: subject, ...claims }, authnContext: { protocol: 'oidc', amr: ['pwd'], acr: null, authTime: null, sessionId: null } };
+  return {
+    idpId: idp.id,
+    subject,
+    claims: { sub: subject, ...claims },
+    authnContext: { protocol: 'oidc', amr: ['pwd'], acr: null, authTime: null, sessionId: null },
+  };
 }
 
 export async function setJitSettings(server: TestServer, jit: Partial<JitSettings>): Promise<void> {

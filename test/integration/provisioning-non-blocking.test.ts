@@ -49,7 +49,10 @@ describe('non-blocking provisioning', () => {
 
   it('refusals are immediate, with nothing queued', async () => {
     const idp = await createIdp(server, { jit: { mode: 'non-blocking', userstore: 'NOWHERE' } });
-    expect(await provisionLogin(deps(server), idp, identity(idp, 'nb-2', { preferred_username: 'nbtwo' }))).toMatchObject({ kind: 'refused', code: 'user_store_not_found' });
+    expect(await provisionLogin(deps(server), idp, identity(idp, 'nb-2', { preferred_username: 'nbtwo' }))).toMatchObject({
+      kind: 'refused',
+      code: 'user_store_not_found',
+    });
     expect(await jobsOf('nb-2')).toHaveLength(0);
   });
 
@@ -64,7 +67,12 @@ describe('non-blocking provisioning', () => {
     const doomed = new JobWorker({
       db: server.ctx.store.db,
       leaseMs: 300,
-      handlers: { [JIT_PROVISION_QUEUE]: async (job) => { await real(job); return new Promise(() => {}); } },
+      handlers: {
+        [JIT_PROVISION_QUEUE]: async (job) => {
+          await real(job);
+          return new Promise(() => {});
+        },
+      },
     });
     void doomed.runOnce();
     await until(async () => userById(server, result.userId), 'the doomed worker to commit the user');
@@ -85,7 +93,11 @@ describe('non-blocking provisioning', () => {
     const idp = await createIdp(server, { jit: { mode: 'non-blocking' } });
     const result = await provisionLogin(deps(server), idp, identity(idp, 'nb-early', { preferred_username: 'nbearly' }));
     if (result.kind !== 'user') throw new Error('expected a user');
-    const doomed = new JobWorker({ db: server.ctx.store.db, leaseMs: 200, handlers: { [JIT_PROVISION_QUEUE]: () => new Promise(() => {}) } });
+    const doomed = new JobWorker({
+      db: server.ctx.store.db,
+      leaseMs: 200,
+      handlers: { [JIT_PROVISION_QUEUE]: () => new Promise(() => {}) },
+    });
     void doomed.runOnce();
     await until(async () => (await jobsOf('nb-early'))[0]?.status === 'running', 'the doomed worker to claim');
     const restarted = new JobWorker({ db: server.ctx.store.db, handlers: { [JIT_PROVISION_QUEUE]: provisioningJobHandler(deps(server)) } });

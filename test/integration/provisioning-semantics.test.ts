@@ -16,11 +16,17 @@ import { auditFor, count, createIdp, deps, identity, linksOf, outboxFor, setJitS
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer({ label: 'prov_semantics' });
-  await insertUserStore(server.ctx.store.db, { domain: 'EMPLOYEES', description: '', usernameRegex: '^[a-z][a-z0-9._-]{2,30}$', rolenameRegex: '^[A-Za-z ]+$' });
+  await insertUserStore(server.ctx.store.db, {
+    domain: 'EMPLOYEES',
+    description: '',
+    usernameRegex: '^[a-z][a-z0-9._-]{2,30}$',
+    rolenameRegex: '^[A-Za-z ]+$',
+  });
 });
 afterAll(async () => server?.stop());
 
-const login = (idp: IdentityProvider, subject: string, claims: Record<string, unknown>) => provisionLogin(deps(server), idp, identity(idp, subject, claims));
+const login = (idp: IdentityProvider, subject: string, claims: Record<string, unknown>) =>
+  provisionLogin(deps(server), idp, identity(idp, subject, claims));
 const userId = (result: LoginProvisioning) => {
   if (result.kind !== 'user') throw new Error(`expected a user, got ${JSON.stringify(result)}`);
   return result.userId;
@@ -35,12 +41,22 @@ async function localEdit(id: string) {
   const at = new Date().toISOString();
   await updateUser(server.ctx.store.db, id, {
     resource,
-    provenance: { ...(user.provenance as object), 'name.givenName': { source: 'scim', sourceId: 'hr', at }, title: { source: 'scim', sourceId: 'hr', at } },
+    provenance: {
+      ...(user.provenance as object),
+      'name.givenName': { source: 'scim', sourceId: 'hr', at },
+      title: { source: 'scim', sourceId: 'hr', at },
+    },
   });
 }
 
 describe('attribute sync across two logins with a local edit between them', () => {
-  const claims = (name: string) => ({ preferred_username: name, given_name: 'Ada', family_name: 'Lovelace', email: `${name}@example.com`, department: 'Math' });
+  const claims = (name: string) => ({
+    preferred_username: name,
+    given_name: 'Ada',
+    family_name: 'Lovelace',
+    email: `${name}@example.com`,
+    department: 'Math',
+  });
   // The second login changes the family name and no longer sends the department.
   const second = (name: string) => ({ preferred_username: name, given_name: 'Ada', family_name: 'King', email: `${name}@example.com` });
 
@@ -70,7 +86,10 @@ describe('attribute sync across two logins with a local edit between them', () =
     expect(user.resource.title).toBe('Local title');
     expect(user.resource.name).toEqual({ givenName: 'Ada', familyName: 'King' });
     expect(user.resource[ENTERPRISE]).toBeUndefined();
-    expect(user.provenance).toMatchObject({ title: { source: 'scim', sourceId: 'hr' }, 'name.familyName': { source: 'idp', sourceId: idp.id } });
+    expect(user.provenance).toMatchObject({
+      title: { source: 'scim', sourceId: 'hr' },
+      'name.familyName': { source: 'idp', sourceId: idp.id },
+    });
   });
 
   it('NONE: nothing changes after the first provisioning', async () => {
@@ -138,7 +157,9 @@ describe('username and role name policy', () => {
     expect(result).toMatchObject({ kind: 'refused', code: 'username_policy' });
     expect(await count(server, 'users')).toBe(users);
     expect(await linksOf(server, idp.id)).toHaveLength(0);
-    expect((await auditFor(server, 'jit.user.refused')).some((a) => a.actorId === idp.id && a.reason?.includes('username policy'))).toBe(true);
+    expect((await auditFor(server, 'jit.user.refused')).some((a) => a.actorId === idp.id && a.reason?.includes('username policy'))).toBe(
+      true,
+    );
   });
 
   it('a mapped role that breaks the store role regex is refused, nothing stored', async () => {
@@ -161,7 +182,13 @@ describe('role mappings → group memberships', () => {
     const [eng, ops] = idp.roleMappings.map((m) => m.local);
     const id = userId(await login(idp, 's1', { preferred_username: unique('grp'), groups: ['eng', 'ops', 'unmapped'] }));
     const memberships = async () =>
-      (await server.ctx.store.db.select({ name: groups.displayName }).from(groupMembers).innerJoin(groups, eq(groups.id, groupMembers.groupId)).where(eq(groupMembers.memberId, id)))
+      (
+        await server.ctx.store.db
+          .select({ name: groups.displayName })
+          .from(groupMembers)
+          .innerJoin(groups, eq(groups.id, groupMembers.groupId))
+          .where(eq(groupMembers.memberId, id))
+      )
         .map((r) => r.name)
         .sort();
     expect(await memberships()).toEqual([eng, ops].sort());
@@ -177,7 +204,12 @@ describe('association with existing local users', () => {
     return insertUser(server.ctx.store.db, {
       userStoreId: await primaryId(),
       userName,
-      resource: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, ...(email ? { emails: [{ value: email, primary: true }] } : {}), title: 'Local' },
+      resource: {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+        userName,
+        ...(email ? { emails: [{ value: email, primary: true }] } : {}),
+        title: 'Local',
+      },
       provenance: { title: { source: 'admin', sourceId: null, at: new Date().toISOString() } },
     });
   }
@@ -195,7 +227,11 @@ describe('association with existing local users', () => {
     const idp = await createIdp(server, { jit: { associateLocalUser: true, attributeSyncMethod: 'PRESERVE_LOCAL' } });
     const name = unique('assoc');
     const local = await localUser(name);
-    expect(await login(idp, 's1', { preferred_username: name, given_name: 'Linked' })).toEqual({ kind: 'user', userId: local.id, outcome: 'linked' });
+    expect(await login(idp, 's1', { preferred_username: name, given_name: 'Linked' })).toEqual({
+      kind: 'user',
+      userId: local.id,
+      outcome: 'linked',
+    });
     const user = (await userById(server, local.id))!;
     expect(user.resource).toMatchObject({ title: 'Local', name: { givenName: 'Linked' } });
     expect((await auditFor(server, 'jit.user.link')).some((a) => a.targetId === local.id && a.reason?.includes('by username'))).toBe(true);
@@ -209,12 +245,24 @@ describe('association with existing local users', () => {
     await setJitSettings(server, { associatingToExistingUser: true });
     try {
       const users = await count(server, 'users');
-      expect(await login(idp, 'attacker', { preferred_username: unique('other'), email })).toMatchObject({ kind: 'refused', code: 'email_not_verified' });
-      expect(await login(idp, 'attacker', { preferred_username: unique('other'), email, email_verified: 'false' })).toMatchObject({ kind: 'refused', code: 'email_not_verified' });
+      expect(await login(idp, 'attacker', { preferred_username: unique('other'), email })).toMatchObject({
+        kind: 'refused',
+        code: 'email_not_verified',
+      });
+      expect(await login(idp, 'attacker', { preferred_username: unique('other'), email, email_verified: 'false' })).toMatchObject({
+        kind: 'refused',
+        code: 'email_not_verified',
+      });
       expect(await count(server, 'users')).toBe(users);
       expect(await linksOf(server, idp.id)).toHaveLength(0);
-      expect((await auditFor(server, 'jit.link.refused')).filter((a) => a.actorId === idp.id && a.reason?.includes('did not verify'))).toHaveLength(2);
-      expect(await login(idp, 'owner', { preferred_username: unique('other'), email, email_verified: true })).toEqual({ kind: 'user', userId: local.id, outcome: 'linked' });
+      expect(
+        (await auditFor(server, 'jit.link.refused')).filter((a) => a.actorId === idp.id && a.reason?.includes('did not verify')),
+      ).toHaveLength(2);
+      expect(await login(idp, 'owner', { preferred_username: unique('other'), email, email_verified: true })).toEqual({
+        kind: 'user',
+        userId: local.id,
+        outcome: 'linked',
+      });
     } finally {
       await setJitSettings(server, {});
     }
@@ -224,7 +272,11 @@ describe('association with existing local users', () => {
     const idp = await createIdp(server, { trustEmail: true, jit: { associateLocalUser: true } });
     const email = `${unique('trusted')}@example.com`;
     const local = await localUser(unique('tr'), email);
-    expect(await login(idp, 's1', { preferred_username: unique('x'), email: email.toUpperCase() })).toEqual({ kind: 'user', userId: local.id, outcome: 'linked' });
+    expect(await login(idp, 's1', { preferred_username: unique('x'), email: email.toUpperCase() })).toEqual({
+      kind: 'user',
+      userId: local.id,
+      outcome: 'linked',
+    });
   });
 
   it('association off: the same email does not link; a separate user is created', async () => {
@@ -298,7 +350,9 @@ describe('concurrency', () => {
   it('50 simultaneous first logins of one identity make exactly one user and one link', async () => {
     const idp = await createIdp(server);
     const name = unique('race');
-    const results = await Promise.all(Array.from({ length: 50 }, () => login(idp, 'racer', { preferred_username: name, given_name: 'Race' })));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => login(idp, 'racer', { preferred_username: name, given_name: 'Race' })),
+    );
     const ids = new Set(results.map(userId));
     expect(ids.size).toBe(1);
     expect(results.filter((r) => r.kind === 'user' && r.outcome === 'created')).toHaveLength(1);

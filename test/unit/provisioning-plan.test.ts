@@ -19,7 +19,13 @@ const store = (domain: string, usernameRegex: string | null = null, rolenameRege
   updatedAt: NOW,
 });
 
-function userRow(id: string, storeId: string, resource: ScimUserResource, provenance: Provenance = {}, extra: Partial<UserRow> = {}): UserRow {
+function userRow(
+  id: string,
+  storeId: string,
+  resource: ScimUserResource,
+  provenance: Provenance = {},
+  extra: Partial<UserRow> = {},
+): UserRow {
   return {
     id,
     userStoreId: storeId,
@@ -71,7 +77,8 @@ function reads(world: World): ProvisioningReads {
     findUserStoreById: async (id) => stores.find((s) => s.id === id),
     findUsersByEmail: async (storeId, email) => users.filter((u) => u.userStoreId === storeId && u.emailValues.includes(email)),
     findLinkOfUserForIdp: async (userId, idpId) => links.find((l) => l.userId === userId && l.idpId === idpId),
-    findGroupsByNames: async (_storeId, names) => (world.groups ?? []).filter((g) => names.some((n) => n.toLowerCase() === g.displayName.toLowerCase())),
+    findGroupsByNames: async (_storeId, names) =>
+      (world.groups ?? []).filter((g) => names.some((n) => n.toLowerCase() === g.displayName.toLowerCase())),
     memberGroupIds: async (userId, ids) => (world.members ?? []).filter(([u, g]) => u === userId && ids.includes(g)).map(([, g]) => g),
   };
 }
@@ -105,7 +112,12 @@ const who = (subject: string, claims: Record<string, unknown>) => ({
 
 describe('planProvisioning: new identities', () => {
   it('plans a create with the SCIM User, provenance, outbox and audit, and writes nothing', async () => {
-    const plan = await planProvisioning(reads({}), idp(), who('s', { preferred_username: 'ann', given_name: 'Ann', email: 'Ann@x.org', dept: 'Ops' }), { userId: 'u-new', now: NOW });
+    const plan = await planProvisioning(
+      reads({}),
+      idp(),
+      who('s', { preferred_username: 'ann', given_name: 'Ann', email: 'Ann@x.org', dept: 'Ops' }),
+      { userId: 'u-new', now: NOW },
+    );
     expect(plan.decision).toBe('create');
     expect(plan.userId).toBe('u-new');
     expect(plan.after).toEqual({
@@ -144,7 +156,11 @@ describe('planProvisioning: new identities', () => {
     const plan = await planProvisioning(reads({}), withRoles, who('s', { preferred_username: 'cy', groups: ['a', 'zzz'] }));
     expect(plan.groups).toEqual({ create: ['Alpha'], add: [{ name: 'Alpha', id: null }], remove: [] });
     expect(plan.warnings).toContain('roles without a role mapping are ignored: zzz');
-    const strict = await planProvisioning(reads({ stores: [store('PRIMARY', null, '^[a-z]+$')] }), withRoles, who('s', { preferred_username: 'cy', groups: ['a'] }));
+    const strict = await planProvisioning(
+      reads({ stores: [store('PRIMARY', null, '^[a-z]+$')] }),
+      withRoles,
+      who('s', { preferred_username: 'cy', groups: ['a'] }),
+    );
     expect(strict.refusal?.code).toBe('rolename_policy');
   });
 
@@ -154,14 +170,30 @@ describe('planProvisioning: new identities', () => {
     expect((await planProvisioning(world, idp(), who('s', { preferred_username: 'dee' }))).refusal?.code).toBe('username_taken');
     const byName = await planProvisioning(world, idp({ associateLocalUser: true }), who('s', { preferred_username: 'DEE' }));
     expect([byName.decision, byName.userId]).toEqual(['associate_username', 'u-local']);
-    const unverified = await planProvisioning(world, idp({ associateLocalUser: true }), who('s', { preferred_username: 'other', email: 'dee@x.org' }));
+    const unverified = await planProvisioning(
+      world,
+      idp({ associateLocalUser: true }),
+      who('s', { preferred_username: 'other', email: 'dee@x.org' }),
+    );
     expect(unverified.refusal?.code).toBe('email_not_verified');
     expect(unverified.audit.action).toBe('jit.link.refused');
-    const verified = await planProvisioning(world, idp({ associateLocalUser: true }), who('s', { preferred_username: 'other', email: 'dee@x.org', email_verified: true }));
+    const verified = await planProvisioning(
+      world,
+      idp({ associateLocalUser: true }),
+      who('s', { preferred_username: 'other', email: 'dee@x.org', email_verified: true }),
+    );
     expect([verified.decision, verified.userId]).toEqual(['associate_email', 'u-local']);
-    const trusted = await planProvisioning(world, idp({ associateLocalUser: true }, { trustEmail: true }), who('s', { preferred_username: 'other', email: 'DEE@x.org' }));
+    const trusted = await planProvisioning(
+      world,
+      idp({ associateLocalUser: true }, { trustEmail: true }),
+      who('s', { preferred_username: 'other', email: 'DEE@x.org' }),
+    );
     expect(trusted.decision).toBe('associate_email');
-    const viaSetting = await planProvisioning(reads({ users: [local], settings: { associatingToExistingUser: true } }), idp(), who('s', { preferred_username: 'dee' }));
+    const viaSetting = await planProvisioning(
+      reads({ users: [local], settings: { associatingToExistingUser: true } }),
+      idp(),
+      who('s', { preferred_username: 'dee' }),
+    );
     expect(viaSetting.decision).toBe('associate_username');
   });
 
@@ -185,12 +217,21 @@ describe('planProvisioning: returning identities', () => {
     'u1',
     'store-PRIMARY',
     { schemas: [SCIM_USER_SCHEMA], userName: 'gus', name: { givenName: 'Gus' }, title: 'Local', active: true },
-    { userName: { source: 'idp', sourceId: 'idp-1', at }, 'name.givenName': { source: 'idp', sourceId: 'idp-1', at }, title: { source: 'scim', sourceId: 'hr', at } },
+    {
+      userName: { source: 'idp', sourceId: 'idp-1', at },
+      'name.givenName': { source: 'idp', sourceId: 'idp-1', at },
+      title: { source: 'scim', sourceId: 'hr', at },
+    },
   );
-  const world = (extra: World = {}) => reads({ users: [existing], links: [{ id: 'l1', idpId: 'idp-1', subject: 'g', userId: 'u1', locked: false }], ...extra });
+  const world = (extra: World = {}) =>
+    reads({ users: [existing], links: [{ id: 'l1', idpId: 'idp-1', subject: 'g', userId: 'u1', locked: false }], ...extra });
 
   it('unchanged claims: nothing to write', async () => {
-    const plan = await planProvisioning(world(), idp({ attributeSyncMethod: 'PRESERVE_LOCAL' }), who('g', { preferred_username: 'gus', given_name: 'Gus' }));
+    const plan = await planProvisioning(
+      world(),
+      idp({ attributeSyncMethod: 'PRESERVE_LOCAL' }),
+      who('g', { preferred_username: 'gus', given_name: 'Gus' }),
+    );
     expect([plan.decision, plan.outcome, plan.userChanged, plan.outbox]).toEqual(['link_found', 'unchanged', false, []]);
   });
 
@@ -211,7 +252,9 @@ describe('planProvisioning: returning identities', () => {
   it('the sync method defaults from preserveLocallyAddedClaims', async () => {
     const claims = { preferred_username: 'gus', given_name: 'Gus' };
     expect((await planProvisioning(world(), idp(), who('g', claims))).syncMethod).toBe('OVERRIDE_ALL');
-    expect((await planProvisioning(world({ settings: { preserveLocallyAddedClaims: true } }), idp(), who('g', claims))).syncMethod).toBe('PRESERVE_LOCAL');
+    expect((await planProvisioning(world({ settings: { preserveLocallyAddedClaims: true } }), idp(), who('g', claims))).syncMethod).toBe(
+      'PRESERVE_LOCAL',
+    );
   });
 
   it('NONE changes nothing', async () => {
@@ -222,13 +265,29 @@ describe('planProvisioning: returning identities', () => {
   it('locked link or user: refused', async () => {
     const lockedLink = reads({ users: [existing], links: [{ id: 'l1', idpId: 'idp-1', subject: 'g', userId: 'u1', locked: true }] });
     expect((await planProvisioning(lockedLink, idp(), who('g', {}))).refusal?.code).toBe('link_locked');
-    const lockedUser = reads({ users: [{ ...existing, locked: true }], links: [{ id: 'l1', idpId: 'idp-1', subject: 'g', userId: 'u1', locked: false }] });
+    const lockedUser = reads({
+      users: [{ ...existing, locked: true }],
+      links: [{ id: 'l1', idpId: 'idp-1', subject: 'g', userId: 'u1', locked: false }],
+    });
     expect((await planProvisioning(lockedUser, idp(), who('g', {}))).refusal?.code).toBe('user_locked');
   });
 
   it('group membership removed when the role is no longer sent', async () => {
-    const group = { id: 'g-alpha', userStoreId: 'store-PRIMARY', displayName: 'Alpha', externalId: null, resource: {}, version: 1, createdAt: NOW, updatedAt: NOW };
-    const plan = await planProvisioning(world({ groups: [group], members: [['u1', 'g-alpha']] }), idp({}, { roleMappings: [{ remote: 'a', local: 'Alpha' }] }), who('g', { preferred_username: 'gus', given_name: 'Gus', groups: [] }));
+    const group = {
+      id: 'g-alpha',
+      userStoreId: 'store-PRIMARY',
+      displayName: 'Alpha',
+      externalId: null,
+      resource: {},
+      version: 1,
+      createdAt: NOW,
+      updatedAt: NOW,
+    };
+    const plan = await planProvisioning(
+      world({ groups: [group], members: [['u1', 'g-alpha']] }),
+      idp({}, { roleMappings: [{ remote: 'a', local: 'Alpha' }] }),
+      who('g', { preferred_username: 'gus', given_name: 'Gus', groups: [] }),
+    );
     expect(plan.groups.remove).toEqual([{ name: 'Alpha', id: 'g-alpha' }]);
     expect(plan.outcome).toBe('updated');
   });

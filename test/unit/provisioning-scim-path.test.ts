@@ -8,8 +8,17 @@ const blank = (): ScimUserResource => ({ schemas: [SCIM_USER_SCHEMA], userName: 
 
 describe('parseScimPath', () => {
   it('parses core, sub-attribute, value filter and extension paths', () => {
-    expect(parseScimPath('name.givenName')).toMatchObject({ urn: null, attribute: 'name', subAttribute: 'givenName', key: 'name.givenName' });
-    expect(parseScimPath('emails[type eq "work"].value')).toMatchObject({ attribute: 'emails', filter: { attribute: 'type', value: 'work' }, subAttribute: 'value' });
+    expect(parseScimPath('name.givenName')).toMatchObject({
+      urn: null,
+      attribute: 'name',
+      subAttribute: 'givenName',
+      key: 'name.givenName',
+    });
+    expect(parseScimPath('emails[type eq "work"].value')).toMatchObject({
+      attribute: 'emails',
+      filter: { attribute: 'type', value: 'work' },
+      subAttribute: 'value',
+    });
     expect(parseScimPath(`${ENTERPRISE}:manager.value`)).toMatchObject({ urn: ENTERPRISE, attribute: 'manager', subAttribute: 'value' });
     expect(parseScimPath(`${SCIM_USER_SCHEMA}:displayName`)).toMatchObject({ urn: null, attribute: 'displayName', key: 'displayName' });
     expect(() => parseScimPath('emails[value co "x"]')).toThrow(/unsupported/);
@@ -22,7 +31,10 @@ describe('set / get / remove', () => {
     r.emails = [{ type: 'home', value: 'h@x.org' }];
     const work = parseScimPath('emails[type eq "work"].value');
     setAtPath(r, work, 'w@x.org');
-    expect(r.emails).toEqual([{ type: 'home', value: 'h@x.org' }, { type: 'work', value: 'w@x.org' }]);
+    expect(r.emails).toEqual([
+      { type: 'home', value: 'h@x.org' },
+      { type: 'work', value: 'w@x.org' },
+    ]);
     expect(getAtPath(r, work)).toBe('w@x.org');
     removeAtPath(r, work);
     expect(r.emails).toEqual([{ type: 'home', value: 'h@x.org' }]);
