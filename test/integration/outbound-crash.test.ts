@@ -1,10 +1,11 @@
 // The outbound worker's process is killed (SIGKILL) in the middle of 5,000 events and started again:
-import { createRequire } from 'node:module';
-const require = createRequire(import.meta.url);
 // every event is delivered, each user exists exactly once downstream, and each user's changes arrived
 // in order. The worker runs in a child process that starts jitbridge from its environment.
+// Knobs for diagnosis: OUTBOUND_CRASH_USERS, OUTBOUND_CRASH_WAIT_MS, OUTBOUND_CRASH_KEEP_DB (keep the PostgreSQL
+// database), OUTBOUND_DEBUG (phase timings, and each child's per-batch timings in /tmp/ob-child-N.log).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -43,7 +44,7 @@ function startChild(env: Record<string, string>): Child {
   children.push(child);
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
-  if (process.env.OB_DEBUG) child.stderr!.pipe(require('node:fs').createWriteStream(`/tmp/ob-child-${children.length}.log`));
+  if (process.env.OUTBOUND_DEBUG) child.stderr!.pipe(createWriteStream(`/tmp/ob-child-${children.length}.log`));
   const lines = createInterface({ input: child.stdout! });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const waitFor = <T>(match: (line: string) => T | null) =>
@@ -88,7 +89,7 @@ it('delivers every event exactly once per user, in order, across a SIGKILL of th
   const first = startChild({ ...env, OUTBOUND_SEED_USERS: String(USERS) });
   const began = Date.now();
   const phase = (what: string) =>
-    process.env.OB_DEBUG && console.log(`${what} after ${Date.now() - began} ms, ${fake!.applied.length} applied`);
+    process.env.OUTBOUND_DEBUG && console.log(`${what} after ${Date.now() - began} ms, ${fake!.applied.length} applied`);
   await first.url;
   phase('ready');
   await first.seeded;

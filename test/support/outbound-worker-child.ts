@@ -19,7 +19,7 @@ const worker = new OutboundWorker({
   leaseMs: 2_000,
   connectorRefreshMs: 200,
   batchSize: 200,
-  onBatch: process.env.OB_DEBUG ? (b) => process.stderr.write(`batch ${JSON.stringify(b)}\n`) : undefined,
+  onBatch: process.env.OUTBOUND_DEBUG ? (b) => process.stderr.write(`batch ${JSON.stringify(b)}\n`) : undefined,
 });
 process.stdout.write(`ready ${running.url}\n`);
 
@@ -31,11 +31,11 @@ if (seed > 0) {
     ...authColumns({ type: 'bearer', token: process.env.OUTBOUND_TARGET_TOKEN! }, store.secrets),
     deliveryOptions: { timeoutMs: 2_000, backoffBaseMs: 20, backoffMaxMs: 200, maxAttempts: 50, concurrency: 16 },
   });
-  // Small transactions (25 users each, every write with its own event) keep seeding quick.
-  const ids = await createUsers(store, 'crash', seed, { concurrency: 2, perTransaction: 25 });
-  for (let i = 0; i < ids.length; i += 25) {
+  // Small transactions (100 users each, every write with its own event) keep seeding quick.
+  const ids = await createUsers(store, 'crash', seed, { concurrency: 2, perTransaction: 100 });
+  for (let i = 0; i < ids.length; i += 100) {
     await store.transaction(async (tx) => {
-      for (const id of ids.slice(i, i + 25)) await updateTitleIn(tx, id, 'v2');
+      for (const id of ids.slice(i, i + 100)) await updateTitleIn(tx, id, 'v2');
     });
   }
   process.stdout.write('seeded\n');
