@@ -19,7 +19,7 @@ import { buildConsentView, CONSENT_DENIED, CONSENT_MANDATORY_DECLINED, decideCon
 import { hashNewPassword } from './local-credentials.js';
 import { planProvisioning } from './plan.js';
 import { applyPromptedProvisioning } from './prompted-provisioning.js';
-import { promptPageFor, promptsFor, typedUsernameProblem, type PromptPage, type Prompts } from './prompts.js';
+import { promptPageFor, promptsFor, typedUsernameProblem, withEffectiveScheme, type PromptPage, type Prompts } from './prompts.js';
 import { createProvisioningReads } from './reads.js';
 import type { PlanDecision, ProvisioningPlan } from './types.js';
 
@@ -59,6 +59,9 @@ export type PromptResult =
 
 type Deps = Pick<Store, 'db' | 'transaction'>;
 
+/** The settings the prompts read: the external page URLs, and the enhanced feature (generated usernames). */
+export type PromptSettings = Pick<JitSettings, 'usernameProvisioningUrl' | 'passwordProvisioningUrl'> & { enhancedFeature?: boolean };
+
 async function planFor(store: Deps, idp: IdentityProvider, pending: PendingProvisioning, typed?: string) {
   const reads = createProvisioningReads(store.db);
   const username = typed ?? pending.answers.username;
@@ -75,7 +78,7 @@ async function screenFor(
   idp: IdentityProvider,
   pending: PendingProvisioning,
   planned: { plan: ProvisioningPlan; problem: FieldProblem | null; typed: boolean },
-  settings: Pick<JitSettings, 'usernameProvisioningUrl' | 'passwordProvisioningUrl'>,
+  settings: PromptSettings,
 ): Promise<PromptScreen> {
   const { plan } = planned;
   const prompts = promptsFor(idp.jit.scheme, promptDecision(idp, plan, planned.typed));
@@ -96,10 +99,11 @@ async function screenFor(
 /** What to show for a paused provisioning; `stopped` when the login can no longer provision (say, the IdP was disabled). */
 export async function describePrompt(
   store: Deps,
-  idp: IdentityProvider,
+  configured: IdentityProvider,
   pending: PendingProvisioning,
-  settings: Pick<JitSettings, 'usernameProvisioningUrl' | 'passwordProvisioningUrl'>,
+  settings: PromptSettings,
 ): Promise<PromptScreen | { kind: 'stopped'; code: string; message: string }> {
+  const idp = withEffectiveScheme(configured, settings);
   const planned = await planFor(store, idp, pending);
   if (promptDecision(idp, planned.plan, planned.typed) === 'refuse') return { kind: 'stopped', code: planned.plan.refusal!.code, message: planned.plan.refusal!.message };
   return screenFor(store, idp, pending, planned, settings);
@@ -119,11 +123,12 @@ export interface PromptSubmission {
  */
 export async function submitPrompt(
   store: Deps,
-  idp: IdentityProvider,
+  configured: IdentityProvider,
   pending: PendingProvisioning,
-  settings: Pick<JitSettings, 'usernameProvisioningUrl' | 'passwordProvisioningUrl'>,
+  settings: PromptSettings,
   answers: PromptSubmission,
 ): Promise<PromptResult> {
+  const idp = withEffectiveScheme(configured, settings);
   const initial = await planFor(store, idp, pending);
   if (promptDecision(idp, initial.plan, initial.typed) === 'refuse') return { kind: 'stopped', code: initial.plan.refusal!.code, message: initial.plan.refusal!.message };
   const screen = await screenFor(store, idp, pending, initial, settings);

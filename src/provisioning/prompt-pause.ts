@@ -9,7 +9,8 @@ import type { Store } from '../store/index.js';
 import { savePendingProvisioning } from '../store/pending-provisionings-repo.js';
 import { buildConsentView, needsConsentPage } from './consent.js';
 import { planProvisioning } from './plan.js';
-import { promptsFor, type Prompts } from './prompts.js';
+import { promptsFor, withEffectiveScheme, type Prompts } from './prompts.js';
+import { readSettings } from '../store/settings-repo.js';
 import { createProvisioningReads } from './reads.js';
 
 export interface PausedProvisioning {
@@ -25,11 +26,12 @@ export interface PausedProvisioning {
  */
 export async function pauseForPrompts(
   store: Pick<Store, 'db'>,
-  idp: IdentityProvider,
+  configured: IdentityProvider,
   identity: FederatedIdentity,
   interactionUid: string,
 ): Promise<PausedProvisioning | null> {
-  if (!idp.jit.isEnabled || idp.jit.scheme === 'PROVISION_SILENTLY') return null;
+  if (!configured.jit.isEnabled || configured.jit.scheme === 'PROVISION_SILENTLY') return null;
+  const idp = withEffectiveScheme(configured, (await readSettings(store.db)).jit);
   const plan = await planProvisioning(createProvisioningReads(store.db), idp, identity);
   // Under the username scheme a username the store refuses is a question for the person, not a refusal.
   const usernameFixable = plan.decision === 'refuse' && ['username_taken', 'username_policy', 'user_store_not_found'].includes(plan.refusal?.code ?? '');

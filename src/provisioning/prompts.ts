@@ -9,7 +9,7 @@
 // person may consent to the attributes flowing in, but is never asked to set that account's password
 // or choose its username: doing so would hand the existing account to whoever signed in upstream.
 import type { FieldProblem } from '../domain/errors.js';
-import type { JitScheme } from '../domain/identity-provider.js';
+import type { IdentityProvider, JitScheme } from '../domain/identity-provider.js';
 import type { JitSettings } from '../domain/settings.js';
 import type { PlanDecision } from './types.js';
 
@@ -27,6 +27,15 @@ const BY_SCHEME: Record<JitScheme, Prompts> = {
   PROMPT_PASSWORD_CONSENT: { username: false, password: true, consent: true },
   PROMPT_USERNAME_PASSWORD_CONSENT: { username: true, password: true, consent: true },
 };
+
+/**
+ * The IdP as the prompts see it: with the enhanced feature on, usernames are generated, so the username +
+ * password + consent scheme asks for the password and consent only (a typed name would be ignored).
+ */
+export function withEffectiveScheme<T extends Pick<IdentityProvider, 'jit'>>(idp: T, settings: { enhancedFeature?: boolean }): T {
+  if (!settings.enhancedFeature || idp.jit.scheme !== 'PROMPT_USERNAME_PASSWORD_CONSENT') return idp;
+  return { ...idp, jit: { ...idp.jit, scheme: 'PROMPT_PASSWORD_CONSENT' } };
+}
 
 /** The prompts for a plan's decision under a scheme (none for returning users, refusals and passthrough). */
 export function promptsFor(scheme: JitScheme, decision: PlanDecision): Prompts {

@@ -13,7 +13,7 @@ import { users } from '../../src/store/schema/index.js';
 import { getUserStoreByDomain } from '../../src/store/user-stores-repo.js';
 import { insertUser } from '../../src/store/users-repo.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { auditFor, count, createIdp, deps, identity, STANDARD_MAPPINGS, userById } from './provisioning-fixtures.js';
+import { auditFor, count, createIdp, deps, identity, setJitSettings, STANDARD_MAPPINGS, userById } from './provisioning-fixtures.js';
 
 let server: TestServer;
 const noUrls = { usernameProvisioningUrl: null, passwordProvisioningUrl: null };
@@ -158,5 +158,19 @@ describe('prompts', () => {
     const pending = (await findPendingProvisioning(server.ctx.store.db, paused.pendingId, 'uid-000000060'))!;
     const result = await submitPrompt(server.ctx.store, idp, pending, noUrls, answers({ decision: 'approve', consent: [] }));
     expect(result).toMatchObject({ kind: 'stopped', code: 'username_taken' });
+  });
+
+  it('with the enhanced feature (generated usernames) the username scheme asks no username', async () => {
+    await setJitSettings(server, { enhancedFeature: true });
+    try {
+      const idp = await createIdp(server, { claimMappings: STANDARD_MAPPINGS, jit: { scheme: 'PROMPT_USERNAME_PASSWORD_CONSENT' } });
+      const paused = (await pauseForPrompts(server.ctx.store, idp, identity(idp, 'p7', claims('jan')), 'uid-000000070'))!;
+      expect(paused.prompts).toEqual({ username: false, password: true, consent: true });
+      const pending = (await findPendingProvisioning(server.ctx.store.db, paused.pendingId, 'uid-000000070'))!;
+      const screen = (await describePrompt(server.ctx.store, idp, pending, { ...noUrls, enhancedFeature: true })) as PromptScreen;
+      expect(screen.ask).toEqual({ username: false, password: true, consent: true });
+    } finally {
+      await setJitSettings(server, {});
+    }
   });
 });
