@@ -251,6 +251,52 @@ describe('large groups', () => {
   });
 });
 
+describe('groups: replace, nesting, filters on memberships', () => {
+  it('replaces members with PUT and PATCH replace, nests groups, and finds users by group', async () => {
+    const [u1, u2, u3] = await Promise.all(
+      ['gm.one', 'gm.two', 'gm.three'].map(async (n) => (await scim.json('POST', '/Users', newUser(n))).body.id as string),
+    );
+    const inner = (await scim.json('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'inner', members: [{ value: u3 }] })).body.id;
+    const outer = await scim.json('POST', '/Groups', {
+      schemas: [GROUP_SCHEMA],
+      displayName: 'outer',
+      members: [{ value: u1 }, { value: inner }],
+    });
+    expect(outer.body.members.find((m: { value: string }) => m.value === inner)).toMatchObject({ type: 'Group', display: 'inner' });
+    const put = await scim.json('PUT', `/Groups/${outer.body.id}`, {
+      schemas: [GROUP_SCHEMA],
+      displayName: 'outer',
+      externalId: 'o-1',
+      members: [{ value: u2 }],
+    });
+    expect(put.status).toBe(200);
+    expect(put.body.members.map((m: { value: string }) => m.value)).toEqual([u2]);
+    expect(put.body.externalId).toBe('o-1');
+    const replaced = await scim.call(
+      'PATCH',
+      `/Groups/${outer.body.id}`,
+      patch({ op: 'replace', path: 'members', value: [{ value: u1 }, { value: u3 }] }),
+    );
+    expect(replaced.status).toBe(204);
+    const byGroup = await scim.json(
+      'GET',
+      `/Users?filter=${encodeURIComponent(`groups.value eq "${outer.body.id}"`)}&attributes=userName,groups`,
+    );
+    expect(byGroup.body.Resources.map((r: { userName: string }) => r.userName).sort()).toEqual(['gm.one', 'gm.three']);
+    expect(byGroup.body.Resources[0].groups.map((g: { value: string }) => g.value)).toContain(outer.body.id);
+    const byName = await scim.json(
+      'GET',
+      `/Groups?filter=${encodeURIComponent('externalId eq "o-1" and displayName sw "OUT"')}&excludedAttributes=members`,
+    );
+    expect(byName.body.Resources.map((g: { id: string }) => g.id)).toEqual([outer.body.id]);
+    const self = await scim.json('PATCH', `/Groups/${inner}`, patch({ op: 'add', path: 'members', value: [{ value: inner }] }));
+    expect(self.status).toBe(400);
+    const taken = await scim.json('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'OUTER' });
+    expect(taken.status).toBe(409);
+    expect(taken.body.scimType).toBe('uniqueness');
+  });
+});
+
 describe('discovery and the rest', () => {
   it('serves ServiceProviderConfig, ResourceTypes and Schemas, and 501 for /Me', async () => {
     const config = await scim.json('GET', '/ServiceProviderConfig');
