@@ -80,7 +80,7 @@ async function provisionLater(deps: ProvisioningDeps, idp: IdentityProvider, ide
     deps.metrics.provisioning.inc({ idp: idp.id, outcome: plan.outcome });
     return toResult(plan);
   }
-  await enqueueProvisioning(deps, { idp, identity, userId: plan.userId! });
+  await enqueueProvisioning(deps, { idp, identity, userId: plan.userId! }, { decision: plan.decision, reason: plan.reason });
   deps.metrics.provisioning.inc({ idp: idp.id, outcome: 'queued' });
   return { kind: 'user', userId: plan.userId!, outcome: 'queued' };
 }

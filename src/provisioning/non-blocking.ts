@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { FederatedIdentity } from '../domain/federated-identity.js';
 import type { IdentityProvider } from '../domain/identity-provider.js';
+import { recordAudit } from '../store/audit-repo.js';
 import { enqueueJob } from '../store/job-queue.js';
 import type { ProvisioningDeps } from './types.js';
 
@@ -30,12 +31,32 @@ export function provisionalUserId(idpId: string, subject: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-export async function enqueueProvisioning(deps: ProvisioningDeps, payload: ProvisionJobPayload): Promise<void> {
-  // One job per identity at a time: a second login while the first job waits adds nothing.
-  await enqueueJob(deps.store.db, {
-    queue: JIT_PROVISION_QUEUE,
-    payload,
-    maxAttempts: 10,
-    dedupeKey: `${payload.identity.idpId}:${payload.identity.subject}`,
+/**
+ * Enqueues the job and audits the decision to provision later (`jit.provision.queued`, with what the plan expects
+ * to do), in one transaction. The job's own audit event records what it finally did.
+ */
+export async function enqueueProvisioning(
+  deps: ProvisioningDeps,
+  payload: ProvisionJobPayload,
+  expected: { decision: string; reason: string },
+): Promise<void> {
+  await deps.store.transaction(async (tx) => {
+    // One job per identity at a time: a second login while the first job waits adds nothing.
+    const jobId = await enqueueJob(tx, {
+      queue: JIT_PROVISION_QUEUE,
+      payload,
+      maxAttempts: 10,
+      dedupeKey: `${payload.identity.idpId}:${payload.identity.subject}`,
+    });
+    await recordAudit(tx, {
+      actorType: 'idp',
+      actorId: payload.idp.id,
+      action: 'jit.provision.queued',
+      targetType: 'user',
+      targetId: payload.userId,
+      outcome: 'success',
+      reason: `non-blocking mode: the login goes on as user ${payload.userId}; ${jobId === null ? 'a job for this identity is already waiting' : `job ${jobId} will provision`} (expected: ${expected.reason})`,
+      details: { subject: payload.identity.subject, jobId, expectedDecision: expected.decision },
+    });
   });
 }

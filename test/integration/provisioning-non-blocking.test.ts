@@ -38,6 +38,9 @@ describe('non-blocking provisioning', () => {
     // A second login before the job ran gets the same id, and no second job.
     expect(await provisionLogin(deps(server), idp, identity(idp, 'nb-1', { preferred_username: 'nbone' }))).toEqual(first);
     expect(await jobsOf('nb-1')).toHaveLength(1);
+    const queued = (await auditFor(server, 'jit.provision.queued')).filter((a) => a.targetId === first.userId);
+    expect(queued).toHaveLength(2);
+    expect(queued.filter((a) => a.reason?.includes('already waiting'))).toHaveLength(1);
 
     const worker = new JobWorker({ db: server.ctx.store.db, handlers: { [JIT_PROVISION_QUEUE]: provisioningJobHandler(deps(server)) } });
     expect(await worker.runOnce()).toBe(1);
