@@ -26,6 +26,7 @@ import { consumeLoginResult } from '../store/login-results-repo.js';
 import { pairwiseAccountId, saveFederatedAccount } from './account.js';
 import { claimsFromFederated } from './claims.js';
 import { TTL, type ProviderHolder } from './provider.js';
+import { RESULT_IDP_KEY } from './session-idp.js';
 import type { BeginUpstreamLogin } from './upstream.js';
 
 type C = Context<AppEnv>;
@@ -87,9 +88,10 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
   };
 
   /** Step 6: the person is signed in as `accountId`, with the upstream authentication context. */
-  const signIn = (c: C, step: Step, accountId: string, authn: Partial<AuthnContext>) => {
+  const signIn = (c: C, step: Step, idpId: string, accountId: string, authn: Partial<AuthnContext>) => {
     ctx.metrics.appSignIns.inc({ result: 'signed_in' });
     return result(c, step, {
+      [RESULT_IDP_KEY]: idpId,
       login: {
         accountId,
         remember: true,
@@ -229,7 +231,7 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
         ctx.store.db,
         PAUSED_LOGIN_MODEL,
         step.interaction.uid,
-        { authnContext: row.authnContext ?? null },
+        { authnContext: row.authnContext ?? null, idpId: row.idpId },
         TTL.Interaction,
       );
       ctx.metrics.appSignIns.inc({ result: 'prompted' });
@@ -261,7 +263,7 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
         Math.max(TTL.Session, TTL.RefreshToken),
       );
     }
-    return c.redirect(await signIn(c, step, accountId, authn), 303);
+    return c.redirect(await signIn(c, step, row.idpId, accountId, authn), 303);
   });
 
   /** The provisioning prompt pages (src/login) end the interaction through this host. */
@@ -283,7 +285,10 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
       const step = hosted as HostedStep;
       const paused = await findOidcPayload(ctx.store.db, PAUSED_LOGIN_MODEL, step.uid);
       await destroyOidcPayload(ctx.store.db, PAUSED_LOGIN_MODEL, step.uid);
-      return c.redirect(await signIn(c, step, userId, (paused?.authnContext ?? {}) as Partial<AuthnContext>), 303);
+      return c.redirect(
+        await signIn(c, step, String(paused?.idpId ?? ''), userId, (paused?.authnContext ?? {}) as Partial<AuthnContext>),
+        303,
+      );
     },
     refuse: (c, hosted, title, message, description) => refuse(c, hosted as HostedStep, title, message, description),
   };

@@ -10,6 +10,7 @@ import { createFindAccount } from './account.js';
 import { SCOPE_CLAIMS, SUPPORTED_SCOPES } from './claims.js';
 import { REQUIRE_PKCE, useHashedClientSecrets } from './clients.js';
 import { ensureProviderKeys, loadProviderKeys, OIDC_KEY_PURPOSES, type ProviderKeys } from './keys.js';
+import { interactionPolicyFor, rememberSessionIdp } from './session-idp.js';
 import { renderProviderError, renderLogoutPrompt, renderLogoutSuccess } from './provider-pages.js';
 
 /** Token lifetimes (seconds). A rotated-out signing key stays published for the longest of ID/access tokens. */
@@ -27,6 +28,13 @@ export const SIGNING_KEY_KEEP_SECONDS = Math.max(TTL.AccessToken, TTL.IdToken) +
 export const issuerOf = (publicUrl: string) => `${publicUrl}/oidc`;
 
 /** First-party apps: every scope and claim an app asks for is granted (consent pages come with a later issue). */
+function grantLoader(store: AppContext['store']) {
+  return async (ctx: KoaContextWithOIDC) => {
+    await rememberSessionIdp(store, ctx, TTL.Session);
+    return loadExistingGrant(ctx);
+  };
+}
+
 async function loadExistingGrant(ctx: KoaContextWithOIDC) {
   const { oidc } = ctx;
   const accountId = oidc.session?.accountId;
@@ -78,8 +86,8 @@ export function buildProvider(ctx: AppContext, keys: ProviderKeys): Provider {
     conformIdTokenClaims: false,
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
-    loadExistingGrant,
-    interactions: { url: async (_ctx, interaction) => `/login/${interaction.uid}` },
+    loadExistingGrant: grantLoader(ctx.store),
+    interactions: { url: async (_ctx, interaction) => `/login/${interaction.uid}`, policy: interactionPolicyFor(ctx.store) },
     ttl: TTL,
     features: {
       devInteractions: { enabled: false },

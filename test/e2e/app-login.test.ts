@@ -187,6 +187,38 @@ describe('brokered login with JIT provisioning', () => {
   });
 });
 
+describe('single sign-on across apps', () => {
+  it('reuses the session only for apps that allow the IdP it was made with', async () => {
+    const other = await startUpstreamOidc();
+    try {
+      const otherIdp = await registerUpstreamIdp(server, other, { name: 'Other Corp' });
+      const browser = new CookieJarBrowser();
+      const first = await startLogin(config);
+      await redeem(config, first, await signInThroughUpstream(browser, first, 'alice'));
+
+      // An app that allows both IdPs: straight back with a code, no upstream login.
+      const both = await discover(server, await registerApp(server, { name: 'Both', identityProviders: [otherIdp.id, idpId] }));
+      const sso = await startLogin(both);
+      const ssoLanding = await browser.follow(sso.authorizationUrl, {}, APP_REDIRECT);
+      expect(ssoLanding.response).toBeNull();
+      expect((await redeem(both, sso, ssoLanding.url)).claims()!.preferred_username).toBe('alice');
+
+      // The same app asking for the other IdP, and an app that allows only the other IdP: a new upstream login.
+      for (const [appConfig, params] of [
+        [both, { idp: otherIdp.id }],
+        [await discover(server, await registerApp(server, { name: 'Other only', identityProviders: [otherIdp.id] })), {}],
+      ] as const) {
+        const started = await startLogin(appConfig, params);
+        const landing = await browser.follow(started.authorizationUrl, {}, APP_REDIRECT);
+        expect(landing.response).not.toBeNull();
+        expect(new URL(landing.url).origin).toBe(other.issuer);
+      }
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
 describe('JIT off: pairwise subject, nothing stored', () => {
   it('hands the mapped claims to the app and leaves the user tables unchanged', async () => {
     const noJitUpstream = await startUpstreamOidc();

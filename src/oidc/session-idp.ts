@@ -1,0 +1,45 @@
+// Single sign-on across apps must respect each app's allowed IdPs: a session made through IdP X must not sign
+// a person into an app that allows only IdP Y (or that asks for `idp=Y`). The IdP a session's login came
+// through is kept beside the session (oidc_payloads, model `SessionIdp`, keyed by the session's uid), and a
+// check added to oidc-provider's `login` prompt sends the person back to the interaction when it does not fit.
+import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Store } from '../store/index.js';
+import { findApplicationByClientId } from '../store/applications-repo.js';
+import { findOidcPayload, upsertOidcPayload } from '../store/oidc-payloads-repo.js';
+
+const SESSION_IDP_MODEL = 'SessionIdp';
+
+/** The interaction result key carrying the IdP of a finished login (alongside oidc-provider's `login`). */
+export const RESULT_IDP_KEY = 'jitbridgeIdp';
+
+/** At resume after a login: remember which IdP this session's login came through. */
+export async function rememberSessionIdp(store: Store, ctx: KoaContextWithOIDC, ttlSeconds: number): Promise<void> {
+  const idpId = (ctx.oidc.result as Record<string, unknown> | undefined)?.[RESULT_IDP_KEY];
+  const uid = ctx.oidc.session?.uid;
+  if (typeof idpId === 'string' && uid) await upsertOidcPayload(store.db, SESSION_IDP_MODEL, uid, { idpId }, ttlSeconds);
+}
+
+/** oidc-provider's default interaction policy, its `login` prompt extended with the session-IdP check. */
+export function interactionPolicyFor(store: Store) {
+  const policy = interactionPolicy.base();
+  policy.get('login')!.checks.add(
+    new interactionPolicy.Check(
+      'idp_not_allowed',
+      'the identity provider the session signed in with does not fit this request',
+      async (ctx) => {
+        const { session, client, params } = ctx.oidc;
+        if (!session?.accountId || !client) return interactionPolicy.Check.NO_NEED_TO_PROMPT; // no_session prompts already
+        const [stored, app] = await Promise.all([
+          findOidcPayload(store.db, SESSION_IDP_MODEL, session.uid),
+          findApplicationByClientId(store.db, client.clientId),
+        ]);
+        const idpId = stored?.idpId;
+        if (typeof idpId !== 'string' || !app?.identityProviders.includes(idpId)) return interactionPolicy.Check.REQUEST_PROMPT;
+        const requested = params?.idp;
+        if (typeof requested === 'string' && requested !== '' && requested !== idpId) return interactionPolicy.Check.REQUEST_PROMPT;
+        return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      },
+    ),
+  );
+  return policy;
+}
