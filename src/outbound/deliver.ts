@@ -2,7 +2,7 @@
 // §3.6 DELETE). Creates are idempotent: when the downstream may already hold the user (a replay after a
 // crash, a 409, an update for a user it has never seen) the user is looked up by externalId (= the local
 // id), then by userName, and patched instead of created again.
-import type { ClaimedDelivery, RemoteIdChange } from '../store/outbound-repo.js';
+import type { ClaimedDelivery, CurrentGroup, RemoteIdChange } from '../store/outbound-repo.js';
 import type { AttributeMapping } from './connector-config.js';
 import { memberIds, toRemoteGroup, toRemoteUser } from './mapping.js';
 import { ScimRequestError, scimString, type PatchOperation, type ScimClient } from './scim-client.js';
@@ -12,6 +12,8 @@ export interface DeliveryContext {
   mapping: AttributeMapping[] | null;
   /** Remote ids known before this batch (users and groups), by local id. */
   remoteIds: Map<string, string>;
+  /** Current state of the groups in this batch (name and member ids). */
+  groups: Map<string, CurrentGroup>;
 }
 
 export interface DeliveryResult {
@@ -106,6 +108,7 @@ async function findRemoteGroup(ctx: DeliveryContext, localId: string, displayNam
 async function deliverGroup(ctx: DeliveryContext, delivery: ClaimedDelivery): Promise<DeliveryResult> {
   const localId = delivery.resourceId;
   const payload = asRecord(delivery.payload);
+  const current = ctx.groups.get(localId) ?? null;
   const known = ctx.remoteIds.get(localId) ?? null;
   const remember = (remoteId: string, action: string): DeliveryResult => ({
     remoteIdChanges: known === remoteId ? [] : [{ localId, resourceType: 'Group', remoteId }],
@@ -123,10 +126,13 @@ async function deliverGroup(ctx: DeliveryContext, delivery: ClaimedDelivery): Pr
     }
     return { remoteIdChanges: [{ localId, resourceType: 'Group', remoteId: null }], action: 'group.delete' };
   }
+  // Gone locally since the event: its group.delete event follows and settles the downstream.
+  if (!current) return { remoteIdChanges: [], action: 'group.gone' };
+  const displayName = current.resource.displayName;
+  const remoteId = known ?? (await findRemoteGroup(ctx, localId, displayName));
 
-  const isMemberDelta = delivery.eventType === 'group.member_add' || delivery.eventType === 'group.member_remove';
-  const remoteId = known ?? (await findRemoteGroup(ctx, localId, payload?.displayName));
-  if (isMemberDelta && remoteId && payload && payload.displayName === undefined) {
+  // Member changes go as a delta when the downstream has the group; the event names only the changed members.
+  if (remoteId && (delivery.eventType === 'group.member_add' || delivery.eventType === 'group.member_remove')) {
     const values = memberIds(payload)
       .map((id) => ctx.remoteIds.get(id))
       .filter((id): id is string => Boolean(id));
@@ -138,14 +144,12 @@ async function deliverGroup(ctx: DeliveryContext, delivery: ClaimedDelivery): Pr
     await ctx.client.patch('Groups', remoteId, operations);
     return remember(remoteId, delivery.eventType);
   }
-  if (!payload || payload.displayName === undefined) {
-    throw new ScimRequestError(`group ${localId}: the event carries no group to send`, 400);
-  }
-  const group = toRemoteGroup(localId, payload, ctx.remoteIds);
+  // Otherwise the whole group as it is now (group payloads never list every member).
+  const group = toRemoteGroup(localId, displayName, current.members, ctx.remoteIds);
   if (remoteId) {
     const { schemas: _schemas, ...value } = group;
     await ctx.client.patch('Groups', remoteId, [{ op: 'replace', value }]);
-    return remember(remoteId, 'group.patch');
+    return remember(remoteId, 'group.replace');
   }
   const created = await ctx.client.create('Groups', group);
   return { remoteIdChanges: [{ localId, resourceType: 'Group', remoteId: created.id }], action: 'group.create' };

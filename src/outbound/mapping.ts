@@ -59,18 +59,27 @@ export function toRemoteUser(
   return out;
 }
 
-/** A group downstream: its name and the members that already have a remote id there. */
-export function toRemoteGroup(localId: string, payload: Record<string, unknown>, remoteIds: Map<string, string>): Record<string, unknown> {
-  const members = memberIds(payload)
+/** A group downstream: its name and those of its members that already have a remote id there. */
+export function toRemoteGroup(
+  localId: string,
+  displayName: unknown,
+  members: string[],
+  remoteIds: Map<string, string>,
+): Record<string, unknown> {
+  const remoteMembers = members
     .map((id) => remoteIds.get(id))
     .filter((id): id is string => Boolean(id))
     .map((value) => ({ value }));
-  return { schemas: [GROUP_SCHEMA], displayName: payload.displayName, externalId: localId, members };
+  return { schemas: [GROUP_SCHEMA], displayName, externalId: localId, members: remoteMembers };
 }
 
-/** Local member ids of a group payload: `members: [{ value }]` or `members: [id]` or `memberIds: [id]`. */
+/**
+ * Local member ids a group event names: `members: [{ value }]` or `members: [id]` (the provisioning core),
+ * `added` / `removed` (the SCIM server's member events), or `memberIds`.
+ */
 export function memberIds(payload: Record<string, unknown> | null): string[] {
   if (!payload) return [];
-  const list = (payload.members ?? payload.memberIds ?? []) as unknown[];
+  const list = (payload.added ?? payload.removed ?? payload.members ?? payload.memberIds ?? []) as unknown[];
+  if (!Array.isArray(list)) return [];
   return list.map((m) => (typeof m === 'string' ? m : String((m as { value?: unknown }).value ?? ''))).filter(Boolean);
 }

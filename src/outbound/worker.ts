@@ -9,6 +9,7 @@ import type { Store } from '../store/index.js';
 import {
   claimDeliveries,
   countPendingByConnector,
+  currentGroups,
   currentUserResources,
   fanOutEvents,
   findRemoteIds,
@@ -156,12 +157,13 @@ export class OutboundWorker {
     const t1 = performance.now();
     const deadline = Date.now() + leaseMs / 2;
 
-    // Remote ids of the users in this batch, and of the members of any group in it.
+    // Remote ids of the users in this batch, and of the members of any group in it (current and changed).
+    const groupEvents = claimed.filter((d) => d.resourceType === 'Group' || d.eventType.startsWith('group.'));
+    const groups = await currentGroups(store.db, [...new Set(groupEvents.map((d) => d.resourceId))]);
     const localIds = new Set<string>();
-    for (const d of claimed) {
-      localIds.add(d.resourceId);
-      if (d.eventType.startsWith('group.')) for (const id of memberIds(d.payload as Record<string, unknown> | null)) localIds.add(id);
-    }
+    for (const d of claimed) localIds.add(d.resourceId);
+    for (const d of groupEvents) for (const id of memberIds(d.payload as Record<string, unknown> | null)) localIds.add(id);
+    for (const group of groups.values()) for (const id of group.members) localIds.add(id);
     const remoteIds = await findRemoteIds(store.db, connector.id, [...localIds]);
     // Some user events only say that something changed (a password set, a consent revoked) and carry no
     // resource: send the user's current state instead; a user gone since then awaits its delete event.
@@ -179,7 +181,7 @@ export class OutboundWorker {
       if (resource) d.payload = resource;
       else gone.add(d.id);
     }
-    const context = { client: runtime.client, mapping: connector.attributeMapping, remoteIds };
+    const context = { client: runtime.client, mapping: connector.attributeMapping, remoteIds, groups };
 
     const outcomes: DeliveryOutcome[] = [];
     const changes: RemoteIdChange[] = [];
@@ -220,6 +222,10 @@ export class OutboundWorker {
       }
     }
 
+    // Users first, then groups: a group's members may be users created in this very batch.
+    const isGroup = (d: ClaimedDelivery) => d.resourceType === 'Group' || d.eventType.startsWith('group.');
+    const groupQueue = queue.filter(isGroup);
+    queue = queue.filter((d) => !isGroup(d));
     let next = 0;
     const lane = async () => {
       while (next < queue.length) {
@@ -239,6 +245,15 @@ export class OutboundWorker {
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(connector.delivery.concurrency, queue.length)) }, lane));
+    if (groupQueue.length > 0) {
+      for (const change of changes) {
+        if (change.remoteId) remoteIds.set(change.localId, change.remoteId);
+        else remoteIds.delete(change.localId);
+      }
+      queue = groupQueue;
+      next = 0;
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(connector.delivery.concurrency, queue.length)) }, lane));
+    }
     const t2 = performance.now();
 
     // Remote ids first: if the process dies between the two writes, the replay finds the mapping.

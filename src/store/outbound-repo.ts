@@ -318,6 +318,27 @@ export async function currentUserResources(executor: Executor, ids: string[]): P
   return new Map(found.map((r) => [String(r.id), { ...r.resource, id: String(r.id) }]));
 }
 
+export interface CurrentGroup {
+  resource: Record<string, unknown>;
+  /** Member ids (users and groups): members live in their own table, not in the group's outbox payloads. */
+  members: string[];
+}
+
+/** Current groups with their member ids, for group events (whose payloads never list all members). */
+export async function currentGroups(executor: Executor, ids: string[]): Promise<Map<string, CurrentGroup>> {
+  if (ids.length === 0) return new Map();
+  const list = sql.join(
+    ids.map((id) => sql`${id}::uuid`),
+    sql`, `,
+  );
+  const found = await rows<{ id: string; resource: Record<string, unknown>; members: string[] | null }>(
+    executor,
+    sql`select g.id, g.resource, array(select m.member_id::text from group_members m where m.group_id = g.id order by m.added_at) as members
+        from groups g where g.id in (${list})`,
+  );
+  return new Map(found.map((g) => [String(g.id), { resource: g.resource, members: g.members ?? [] }]));
+}
+
 // -------------------------------------------------------------------------------- dead letters, counts
 
 export interface DeliveryListing {

@@ -7,7 +7,7 @@ import { jobHandlers } from '../../src/background.js';
 import { OutboundWorker } from '../../src/outbound/index.js';
 import { JobWorker } from '../../src/store/job-worker.js';
 import { createUsers } from '../support/outbound-events.js';
-import { createScimClient, PATCH_SCHEMA, USER_SCHEMA, type ScimTestClient } from '../support/scim-client.js';
+import { createScimClient, GROUP_SCHEMA, PATCH_SCHEMA, USER_SCHEMA, type ScimTestClient } from '../support/scim-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let upstream: TestServer;
@@ -108,6 +108,52 @@ describe('outbound provisioning to a second jitbridge', () => {
     ]);
   });
 
+  it('pushes groups with their members translated to downstream ids, member changes as deltas, and deletion', async () => {
+    const [ada, alan] = await Promise.all(
+      ['ada', 'alan'].map(
+        async (userName) => (await upstreamScim.json('POST', '/Users', { schemas: [USER_SCHEMA], userName })).body.id as string,
+      ),
+    );
+    const group = await upstreamScim.json('POST', '/Groups', {
+      schemas: [GROUP_SCHEMA],
+      displayName: 'pioneers',
+      members: [{ value: ada }],
+    });
+    expect(group.status).toBe(201);
+    const remoteGroup = async () => {
+      const found = await downstreamScim.json('GET', `/Groups?filter=${encodeURIComponent('displayName eq "pioneers"')}`);
+      const id = found.body.Resources?.[0]?.id as string | undefined;
+      return id ? (await downstreamScim.json('GET', `/Groups/${id}`)).body : null;
+    };
+    const remoteMemberNames = async () => {
+      const body = await remoteGroup();
+      if (!body) return null;
+      const names = await Promise.all(
+        ((body.members ?? []) as Array<{ value: string }>).map(
+          async (m) => (await downstreamScim.json('GET', `/Users/${m.value}`)).body.userName,
+        ),
+      );
+      return names.sort();
+    };
+    await until(async () => JSON.stringify(await remoteMemberNames()) === JSON.stringify(['ada']));
+
+    const added = await upstreamScim.call('PATCH', `/Groups/${group.body.id}`, {
+      schemas: [PATCH_SCHEMA],
+      Operations: [{ op: 'add', path: 'members', value: [{ value: alan }] }],
+    });
+    expect(added.status).toBeLessThan(300);
+    await until(async () => JSON.stringify(await remoteMemberNames()) === JSON.stringify(['ada', 'alan']));
+    const removed = await upstreamScim.call('PATCH', `/Groups/${group.body.id}`, {
+      schemas: [PATCH_SCHEMA],
+      Operations: [{ op: 'remove', path: `members[value eq "${ada}"]` }],
+    });
+    expect(removed.status).toBeLessThan(300);
+    await until(async () => JSON.stringify(await remoteMemberNames()) === JSON.stringify(['alan']));
+
+    expect((await upstreamScim.call('DELETE', `/Groups/${group.body.id}`)).status).toBe(204);
+    await until(async () => (await remoteGroup()) === null);
+  });
+
   it('makes one downstream user per local user when many are written at once', async () => {
     const ids = await createUsers(upstream.ctx.store, 'many', 60, { concurrency: 4 });
     await until(async () => {
@@ -138,11 +184,11 @@ describe('outbound provisioning to a second jitbridge', () => {
       string,
       number | string
     >;
-    expect(queued).toMatchObject({ status: 'done', total: 85, queued: 85 });
+    expect(queued).toMatchObject({ status: 'done', total: 87, queued: 87 });
 
     await until(async () => {
       const progress = (await (await upstream.admin('GET', `/api/v1/outbound-connectors/${syncing}/sync`)).json()) as { delivered: number };
-      return progress.delivered === 85;
+      return progress.delivered === 87;
     });
     for (const id of late) expect(await remoteByExternalId(id)).toHaveLength(1);
     const all = await downstreamScim.json('GET', `/Users?filter=${encodeURIComponent('userName sw "late"')}&count=200`);
