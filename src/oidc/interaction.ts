@@ -97,7 +97,7 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
         remember: true,
         ...(authn.amr && authn.amr.length > 0 ? { amr: authn.amr } : {}),
         ...(authn.acr ? { acr: authn.acr } : {}),
-        ...(authn.authTime ? { ts: authn.authTime } : {}),
+        // `ts` stays now: an older upstream auth_time would make max_age requests loop through the upstream SSO.
       },
     });
   };
