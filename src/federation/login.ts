@@ -7,6 +7,7 @@ import { AppError, invalidInput, notFound } from '../domain/errors.js';
 import type { FederatedIdentity } from '../domain/federated-identity.js';
 import type { AppContext } from '../http/app-context.js';
 import { provisionLogin } from '../provisioning/index.js';
+import { pauseForPrompts } from '../provisioning/prompt-pause.js';
 import { recordAudit } from '../store/audit-repo.js';
 import { consumeFederationFlow, insertFederationFlow, type FederationFlow } from '../store/federation-flows-repo.js';
 import { findIdentityProvider, findIdentityProviderSecrets, type IdentityProviderRecord } from '../store/identity-providers-repo.js';
@@ -109,9 +110,17 @@ async function finish(
   let outcomeLabel = 'success';
   try {
     const identity = await verify();
-    const provisioning = await provisionLogin({ store: ctx.store, logger: ctx.logger, metrics: ctx.metrics }, idp, identity);
     const common = { ...base, subject: identity.subject, authnContext: identity.authnContext };
-    if (provisioning.kind === 'user') {
+    // A prompting JIT scheme asks the person first (consent, password, username): the identity waits as a
+    // pending provisioning and the login interaction hands the browser to the prompt pages. Only a login
+    // started by an interaction can be paused (a bare /federation/start has nowhere to show the pages).
+    const interactionUid = (flow.context as { interactionUid?: unknown } | null)?.interactionUid;
+    const paused = typeof interactionUid === 'string' ? await pauseForPrompts(ctx.store, idp, identity, interactionUid) : null;
+    const provisioning = paused ? null : await provisionLogin({ store: ctx.store, logger: ctx.logger, metrics: ctx.metrics }, idp, identity);
+    if (paused || !provisioning) {
+      outcomeLabel = 'prompted';
+      resultId = await saveLoginResult(ctx.store.db, { ...common, userId: null, outcome: 'pending', claims: { pendingId: paused!.pendingId } });
+    } else if (provisioning.kind === 'user') {
       resultId = await saveLoginResult(ctx.store.db, { ...common, userId: provisioning.userId, outcome: 'success' });
     } else if (provisioning.kind === 'passthrough') {
       resultId = await saveLoginResult(ctx.store.db, { ...common, userId: null, outcome: 'success', claims: provisioning.claims });
