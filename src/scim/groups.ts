@@ -17,7 +17,7 @@ import {
   type MemberRef,
 } from '../store/groups-repo.js';
 import { emitOutboxEvent, type OutboxEventType } from '../store/outbox-repo.js';
-import { searchScim } from '../store/scim-query.js';
+import { searchScim } from '../store/scim-search.js';
 import type { GroupRow } from '../store/schema/index.js';
 import { lenientAttributes, listResponse } from './list-response.js';
 import { encodeCursor, parseListRequest, type ListRequest } from './list-query.js';

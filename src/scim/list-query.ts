@@ -3,7 +3,7 @@
 // strings and are converted here (scimmy's Number.isInteger checks would silently ignore them).
 import { createHash } from 'node:crypto';
 import { AppError } from '../domain/errors.js';
-import type { ScimSearch } from '../store/scim-query.js';
+import type { ScimSearch } from '../store/scim-search.js';
 import { resolveAttributeList, resolveFilter, resolveSortBy } from './attributes.js';
 import { parseFilter } from './filter-parser.js';
 import type { ResourceKind } from './schemas.js';

@@ -8,7 +8,7 @@ import type { Tx } from '../store/database.js';
 import { listGroupsOf, removeFromAllGroups } from '../store/groups-repo.js';
 import { hashPassword } from '../store/hashing.js';
 import { emitOutboxEvent } from '../store/outbox-repo.js';
-import { searchScim } from '../store/scim-query.js';
+import { searchScim } from '../store/scim-search.js';
 import type { UserRow } from '../store/schema/index.js';
 import { deleteUserRow, findUserById, insertUser, updateUser } from '../store/users-repo.js';
 import { lenientAttributes, listResponse } from './list-response.js';
