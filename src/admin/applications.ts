@@ -8,6 +8,7 @@ import { invalidInput, notFound, type FieldProblem } from '../domain/errors.js';
 import { applyMergePatch } from '../domain/merge-patch.js';
 import { flowWarnings, signInFlowProblems } from '../domain/sign-in-flow.js';
 import type { AppContext } from '../http/app-context.js';
+import { clientSettingsProblem } from '../oidc/index.js';
 import { recordAudit } from '../store/audit-repo.js';
 import {
   deleteApplication,
@@ -174,6 +175,16 @@ async function check(ctx: AppContext, input: Input): Promise<Warning[]> {
   });
   // Step rules (step 1: LOCAL/IdPs of this app; later steps: TOTP/EMAIL_OTP; `when` on steps 2+): domain/sign-in-flow.ts.
   problems.push(...signInFlowProblems(input.signInFlow, { allowedIdpIds: input.identityProviders }));
+  if (problems.length === 0) {
+    // What oidc-provider itself will require of the client (redirect URI rules for web and native apps).
+    const problem = await clientSettingsProblem(ctx, {
+      clientId: 'validation',
+      clientSecretHash: input.tokenEndpointAuthMethod === 'none' ? null : 'scrypt$validation-placeholder-0123456789abcdef0123456789abcdef',
+      name: input.name,
+      oidc: toInput(input).oidc,
+    });
+    if (problem) problems.push({ field: 'redirectUris', message: problem });
+  }
   if (problems.length > 0) throw invalidInput('validation_failed', `Invalid body: ${problems.map((p) => p.field).join(', ')}`, problems);
 
   const known = idps.filter((idp): idp is NonNullable<typeof idp> => idp !== undefined);

@@ -9,7 +9,7 @@ import { verifyPassword } from '../store/hashing.js';
 /** The extra client metadata property that carries the app's PKCE requirement. */
 export const REQUIRE_PKCE = 'require_pkce';
 
-export function clientMetadata(app: Application): Record<string, unknown> {
+export function clientMetadata(app: Pick<Application, 'clientId' | 'clientSecretHash' | 'name' | 'oidc'>): Record<string, unknown> {
   const confidential = app.oidc.tokenEndpointAuthMethod !== 'none';
   return {
     client_id: app.clientId,
@@ -19,6 +19,8 @@ export function clientMetadata(app: Application): Record<string, unknown> {
     post_logout_redirect_uris: app.oidc.postLogoutRedirectUris,
     grant_types: app.oidc.grantTypes,
     response_types: ['code'],
+    // A custom-scheme redirect URI (com.example.app:/cb) makes a native app (RFC 8252); else a web app.
+    application_type: app.oidc.redirectUris.some((uri) => !/^https?:/i.test(uri)) ? 'native' : 'web',
     token_endpoint_auth_method: app.oidc.tokenEndpointAuthMethod,
     [REQUIRE_PKCE]: !confidential || app.oidc.requirePkce,
   };

@@ -7,6 +7,7 @@ import { oidcHandler, OIDC_PREFIX } from './mount.js';
 import { ProviderHolder, SIGNING_KEY_KEEP_SECONDS as SIGNING_KEY_KEEP_SECONDS_VALUE, TTL as TTL_VALUE } from './provider.js';
 import { listSigningKeys, rotateCookieKeys, rotateSigningKeys } from './keys.js';
 import { beginUpstreamLogin, type BeginUpstreamLogin } from './upstream.js';
+import { clientMetadata } from './clients.js';
 
 export { ProviderHolder, issuerOf, SIGNING_KEY_KEEP_SECONDS, TTL } from './provider.js';
 
@@ -43,3 +44,18 @@ export function createOidcEdge(ctx: AppContext, options: { begin?: BeginUpstream
 export const listOidcKeys = (ctx: AppContext) => listSigningKeys(ctx.store);
 export const rotateOidcSigningKeys = (ctx: AppContext) => rotateSigningKeys(ctx.store, SIGNING_KEY_KEEP_SECONDS_VALUE);
 export const rotateOidcCookieKeys = (ctx: AppContext) => rotateCookieKeys(ctx.store, TTL_VALUE.Session);
+
+/**
+ * Checks an application's OIDC settings the way oidc-provider will when it loads the client (redirect URI
+ * rules for web and native apps, …); returns oidc-provider's description of the problem, or null.
+ */
+export async function clientSettingsProblem(ctx: AppContext, app: Parameters<typeof clientMetadata>[0]): Promise<string | null> {
+  const { provider } = await providerHolderFor(ctx).get();
+  try {
+    await (provider.Client as unknown as { validate(metadata: object): Promise<void> }).validate(clientMetadata(app));
+    return null;
+  } catch (error) {
+    const described = error as { error_description?: string; message?: string };
+    return described.error_description ?? described.message ?? 'invalid client settings';
+  }
+}

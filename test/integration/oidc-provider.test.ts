@@ -163,6 +163,19 @@ describe('/api/v1/applications', () => {
     expect(badFlow.status).toBe(400);
     const fragment = await server.admin('POST', '/api/v1/applications', { name: 'X', redirectUris: ['https://app.example.com/cb#x'] });
     expect(fragment.status).toBe(400);
+    // oidc-provider's own client rules: a web app's redirect URI is http(s); a native app may use http only on loopback.
+    const mixed = await server.admin('POST', '/api/v1/applications', {
+      name: 'X',
+      redirectUris: ['com.example.app:/cb', 'http://app.example.com/cb'],
+    });
+    expect(mixed.status).toBe(400);
+    expect(await mixed.json()).toMatchObject({ errors: [{ field: 'redirectUris', message: expect.stringContaining('loopback') }] });
+    const native = await server.admin('POST', '/api/v1/applications', {
+      name: 'Mobile',
+      redirectUris: ['com.example.app:/cb'],
+      tokenEndpointAuthMethod: 'none',
+    });
+    expect(native.status).toBe(201);
     const list = (await (await server.admin('GET', '/api/v1/applications')).json()) as { items: Array<{ name: string }> };
     expect(list.items.map((a) => a.name)).not.toContain('SPA');
   });
