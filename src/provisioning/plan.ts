@@ -1,15 +1,16 @@
 // Planning a login's provisioning (DESIGN.md "Provisioning semantics" 1–5): which user the identity ends with and
 // why, the SCIM User before and after, provenance, group changes, outbox and audit events. Reads only, through
-// ProvisioningReads; `applyProvisioning` writes the plan in one transaction.
+// ProvisioningReads; `applyProvisioning` writes the plan atomically (one transaction, or one statement).
 import { randomUUID } from 'node:crypto';
 import type { FederatedIdentity } from '../domain/federated-identity.js';
-import { AS_IN_USERNAME, type AttributeSyncMethod, type IdentityProvider } from '../domain/identity-provider.js';
+import type { AttributeSyncMethod, IdentityProvider } from '../domain/identity-provider.js';
 import type { Provenance, ScimUserResource } from '../domain/scim-user.js';
 import type { Settings } from '../domain/settings.js';
-import { matchesPolicy, PRIMARY_DOMAIN, qualifyName, splitQualifiedName, type UserStore } from '../domain/user-store.js';
+import { matchesPolicy, qualifyName, splitQualifiedName, type UserStore } from '../domain/user-store.js';
 import { diffProvenance, diffResources, provenanceOfCreate, syncAttributes } from './attribute-sync.js';
 import { buildFederatedResource, mapClaims, type MappedClaims } from './claim-mapping.js';
-import type { LoginContext, LoginUser, ProvisioningReads } from './reads.js';
+import type { LoginUser, ProvisioningReads } from './reads.js';
+import { firstLookup, targetStore } from './target-store.js';
 import type { PlannedOutboxEvent, ProvisioningPlan } from './types.js';
 
 export interface PlanOptions {
@@ -79,75 +80,6 @@ function refuse(plan: ProvisioningPlan, code: string, message: string, action = 
   plan.outcome = 'refused';
   plan.audit = { action, outcome: 'refused', reason: message, details: { code, subject: plan.subject, idpId: plan.idpId } };
   return plan;
-}
-
-/**
- * Where a new user goes, and the local user of that name if one exists: the fixed domain, or for AS_IN_USERNAME
- * the username's prefix if that store exists, else PRIMARY (the prefix dropped from the name).
- */
-async function targetStore(
-  reads: ProvisioningReads,
-  idp: IdentityProvider,
-  rawUserName: string,
-  prefetched: LoginContext['target'],
-  generated: boolean,
-): Promise<{ store: UserStore | undefined; existing: LoginUser | undefined; domain: string; name: string; note: string }> {
-  // The first lookup was made together with the link (see firstLookup); use it when it asked for the same thing.
-  const lookup = async (domain: string, name: string) => {
-    if (prefetched && prefetched.domain.toUpperCase() === domain.toUpperCase()) {
-      // A generated username is new by construction: only the store matters.
-      if (generated) return { store: prefetched.store, user: undefined };
-      if (prefetched.userName.toLowerCase() === name.toLowerCase()) return prefetched;
-    }
-    return reads.findStoreWithUser(domain, name);
-  };
-  const qualified = splitQualifiedName(rawUserName);
-  if (idp.jit.userstore.toUpperCase() === AS_IN_USERNAME) {
-    if (qualified.explicitDomain) {
-      const found = await lookup(qualified.domain, qualified.name);
-      if (found.store)
-        return {
-          store: found.store,
-          existing: found.user,
-          domain: found.store.domain,
-          name: qualified.name,
-          note: `user store ${found.store.domain} from the username's domain prefix`,
-        };
-      const primary = await lookup(PRIMARY_DOMAIN, qualified.name);
-      return {
-        store: primary.store,
-        existing: primary.user,
-        domain: PRIMARY_DOMAIN,
-        name: qualified.name,
-        note: `the username's domain ${qualified.domain} does not exist: PRIMARY`,
-      };
-    }
-    const primary = await lookup(PRIMARY_DOMAIN, rawUserName);
-    return {
-      store: primary.store,
-      existing: primary.user,
-      domain: PRIMARY_DOMAIN,
-      name: rawUserName,
-      note: 'no domain prefix in the username: PRIMARY',
-    };
-  }
-  const domain = idp.jit.userstore.toUpperCase();
-  // A prefix naming the target store itself is just the qualified form of the name.
-  const name = qualified.explicitDomain && qualified.domain === domain ? qualified.name : rawUserName;
-  const found = await lookup(domain, name);
-  return { store: found.store, existing: found.user, domain, name, note: `user store ${domain} (configured)` };
-}
-
-/** The store + username a first login of this identity would look up first (before settings are known). */
-function firstLookup(idp: IdentityProvider, rawUserName: string): { domain: string; userName: string } {
-  const qualified = splitQualifiedName(rawUserName);
-  if (idp.jit.userstore.toUpperCase() === AS_IN_USERNAME) {
-    return qualified.explicitDomain
-      ? { domain: qualified.domain, userName: qualified.name }
-      : { domain: PRIMARY_DOMAIN, userName: rawUserName };
-  }
-  const domain = idp.jit.userstore.toUpperCase();
-  return { domain, userName: qualified.explicitDomain && qualified.domain === domain ? qualified.name : rawUserName };
 }
 
 /** Group adds/removes for a user by the mapped groups; groups named in this IdP's role mappings are the managed ones. */
