@@ -1,8 +1,10 @@
 // Writing a provisioning plan (DESIGN.md semantics 7): user, link, group memberships, audit event and outbox
-// events in the caller's one transaction. A plan made stale by a concurrent login (the link or username now
-// exists, or the user's version moved) raises ProvisioningRace: the caller rolls back, plans again, and the
-// second plan takes the "link exists" path. Every write avoids raising a unique violation (ON CONFLICT), since
-// on PostgreSQL a failed statement aborts the transaction.
+// events in the caller's one transaction — or, for the two commonest logins (a first login without groups, a
+// returning login that changes nothing), in one statement, which is atomic by itself (`needsTransaction` says
+// which). A plan made stale by a concurrent login (the link or username now exists, or the user's version moved)
+// raises ProvisioningRace: the caller rolls back, plans again, and the second plan takes the "link exists" path.
+// Writes avoid raising unique violations (ON CONFLICT), since on PostgreSQL a failed statement aborts the
+// transaction; the one-statement first login relies on the link's foreign key to undo a link whose user lost.
 import { AppError } from '../domain/errors.js';
 import type { ScimUserResource } from '../domain/scim-user.js';
 import { recordAudit } from '../store/audit-repo.js';
