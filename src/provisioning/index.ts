@@ -6,6 +6,8 @@ import type { IdentityProvider } from '../domain/identity-provider.js';
 import { applyProvisioning, needsTransaction, ProvisioningRace } from './apply.js';
 import { enqueueProvisioning, JIT_PROVISION_QUEUE, provisionalUserId, type ProvisionJobPayload } from './non-blocking.js';
 import { planProvisioning, type PlanOptions } from './plan.js';
+import { planWithStoredConsent } from './prompted-provisioning.js';
+import { listConsentReceipts } from '../store/consent-repo.js';
 import { createProvisioningReads } from './reads.js';
 import type { LoginProvisioning, ProvisioningDeps, ProvisioningPlan } from './types.js';
 
@@ -32,6 +34,16 @@ function toResult(plan: ProvisioningPlan): LoginProvisioning {
   return { kind: 'user', userId: plan.userId!, outcome: plan.outcome as 'created' | 'linked' | 'updated' | 'unchanged' };
 }
 
+/**
+ * A returning or associating login must not bring back optional attributes the person declined or whose
+ * consent they revoked. Only a plan that changes the user can bring anything back, so the receipts are read
+ * only then (a returning login that changes nothing stays one statement).
+ */
+async function withStoredConsent(deps: ProvisioningDeps, plan: ProvisioningPlan): Promise<ProvisioningPlan> {
+  if (plan.decision === 'create' || !plan.userId || !plan.userChanged) return plan;
+  return planWithStoredConsent(plan, await listConsentReceipts(deps.store.db, plan.userId));
+}
+
 /** Plan and apply, again on a race, until one plan commits. */
 export async function provisionNow(
   deps: ProvisioningDeps,
@@ -41,7 +53,7 @@ export async function provisionNow(
 ): Promise<LoginProvisioning> {
   const reads = createProvisioningReads(deps.store.db);
   for (let attempt = 1; ; attempt++) {
-    const plan = await planProvisioning(reads, idp, identity, options);
+    const plan = await withStoredConsent(deps, await planProvisioning(reads, idp, identity, options));
     try {
       if (needsTransaction(plan)) await deps.store.transaction((tx) => applyProvisioning(tx, plan));
       else await applyProvisioning(deps.store.db, plan);
