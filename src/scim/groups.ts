@@ -44,7 +44,7 @@ async function answer(call: ScimCall, status: number, row: GroupRow, executor: T
 }
 
 /** Validates member references ({ value: id }); every member must be an existing user or group. */
-async function resolveMembers(tx: Tx, value: unknown, groupId?: string): Promise<MemberRef[]> {
+async function resolveMembers(tx: Tx, principal: ScimCall['principal'], value: unknown, groupId?: string): Promise<MemberRef[]> {
   const list = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
   if (list.length > MAX_MEMBERS_PER_REQUEST)
     throw new AppError('invalid_input', 'tooMany', `At most ${MAX_MEMBERS_PER_REQUEST} members per request`);
@@ -57,10 +57,11 @@ async function resolveMembers(tx: Tx, value: unknown, groupId?: string): Promise
     ids.push(id.toLowerCase());
   }
   const unique = [...new Set(ids)];
-  const types = await findMemberTypes(tx, unique);
-  const missing = unique.find((id) => !types.has(id));
+  const found = await findMemberTypes(tx, unique);
+  // A member the client may not see (another user store, for a restricted client) is as good as missing.
+  const missing = unique.find((id) => !found.has(id) || !canSee(principal, found.get(id)!));
   if (missing) throw new AppError('invalid_input', 'invalidValue', `Member ${missing} is not an existing User or Group`);
-  return unique.map((id) => ({ value: id, type: types.get(id)! }));
+  return unique.map((id) => ({ value: id, type: found.get(id)!.type }));
 }
 
 async function loadForWrite(tx: Tx, call: ScimCall, id: string): Promise<GroupRow> {
@@ -95,7 +96,7 @@ export async function createGroup(call: ScimCall, body: unknown): Promise<ScimRe
   const row = await call.ctx.store.transaction(async (tx) => {
     const checked = await checkQualifiedName(tx, call.principal, resource.displayName, 'displayName', 'Group');
     resource.displayName = checked.qualified;
-    const members = await resolveMembers(tx, (body as Record<string, unknown>).members);
+    const members = await resolveMembers(tx, call.principal, (body as Record<string, unknown>).members);
     const created = await insertGroup(tx, {
       userStoreId: checked.store.id,
       displayName: checked.name,
@@ -142,7 +143,7 @@ export async function replaceGroup(call: ScimCall, id: string, body: unknown): P
     if (checked.store.id !== before.userStoreId)
       throw new AppError('invalid_input', 'mutability', 'displayName cannot move a group to another user store');
     resource.displayName = checked.qualified;
-    const members = await resolveMembers(tx, (body as Record<string, unknown>).members, before.id);
+    const members = await resolveMembers(tx, call.principal, (body as Record<string, unknown>).members, before.id);
     await removeMembers(tx, before.id);
     await addMembers(tx, before.id, members);
     const updated = await updateGroup(
@@ -200,7 +201,7 @@ export async function patchGroup(call: ScimCall, id: string, body: unknown): Pro
           );
         return;
       }
-      const members = await resolveMembers(tx, value, before.id);
+      const members = await resolveMembers(tx, call.principal, value, before.id);
       if (op === 'replace') removed.push(...(await removeMembers(tx, before.id)));
       added.push(...(await addMembers(tx, before.id, members)).map((m) => m.value));
     };

@@ -85,19 +85,23 @@ export async function removeFromAllGroups(executor: Executor, memberId: string):
   await executor.delete(groupMembers).where(eq(groupMembers.memberId, memberId));
 }
 
-/** Which of these ids are existing users or groups (members must exist). */
-export async function findMemberTypes(executor: Executor, ids: string[]): Promise<Map<string, 'User' | 'Group'>> {
-  const found = new Map<string, 'User' | 'Group'>();
+/** Which of these ids are existing users or groups (members must exist), with the store each lives in. */
+export async function findMemberTypes(
+  executor: Executor,
+  ids: string[],
+): Promise<Map<string, { type: 'User' | 'Group'; userStoreId: string }>> {
+  const found = new Map<string, { type: 'User' | 'Group'; userStoreId: string }>();
   if (ids.length === 0) return found;
   const list = sql.join(
     ids.map((id) => sql`${id}::uuid`),
     sql`, `,
   );
-  const result = await rows<{ id: string; kind: 'User' | 'Group' }>(
+  const result = await rows<{ id: string; kind: 'User' | 'Group'; store: string }>(
     executor,
-    sql`select id::text as id, 'User' as kind from users where id in (${list}) union all select id::text, 'Group' from groups where id in (${list})`,
+    sql`select id::text as id, 'User' as kind, user_store_id::text as store from users where id in (${list})
+        union all select id::text, 'Group', user_store_id::text from groups where id in (${list})`,
   );
-  for (const r of result) found.set(r.id, r.kind);
+  for (const r of result) found.set(r.id, { type: r.kind, userStoreId: r.store });
   return found;
 }
 

@@ -99,6 +99,13 @@ describe('user store domains and policies', () => {
     const someone = (await scim.json('POST', '/Users', newUser('primary.pat'))).body.id;
     expect((await limited.call('GET', `/Users/${someone}`)).status).toBe(404);
     expect((await limited.call('DELETE', `/Users/${someone}`)).status).toBe(404);
+    const group = await limited.json('POST', '/Groups', {
+      schemas: [GROUP_SCHEMA],
+      displayName: 'CONTRACTORS/crew',
+      members: [{ value: someone }],
+    });
+    expect(group.status).toBe(400);
+    expect(group.body.scimType).toBe('invalidValue');
   });
 });
 
