@@ -116,10 +116,17 @@ async function finish(
     // started by an interaction can be paused (a bare /federation/start has nowhere to show the pages).
     const interactionUid = (flow.context as { interactionUid?: unknown } | null)?.interactionUid;
     const paused = typeof interactionUid === 'string' ? await pauseForPrompts(ctx.store, idp, identity, interactionUid) : null;
-    const provisioning = paused ? null : await provisionLogin({ store: ctx.store, logger: ctx.logger, metrics: ctx.metrics }, idp, identity);
+    const provisioning = paused
+      ? null
+      : await provisionLogin({ store: ctx.store, logger: ctx.logger, metrics: ctx.metrics }, idp, identity);
     if (paused || !provisioning) {
       outcomeLabel = 'prompted';
-      resultId = await saveLoginResult(ctx.store.db, { ...common, userId: null, outcome: 'pending', claims: { pendingId: paused!.pendingId } });
+      resultId = await saveLoginResult(ctx.store.db, {
+        ...common,
+        userId: null,
+        outcome: 'pending',
+        claims: { pendingId: paused!.pendingId },
+      });
     } else if (provisioning.kind === 'user') {
       resultId = await saveLoginResult(ctx.store.db, { ...common, userId: provisioning.userId, outcome: 'success' });
     } else if (provisioning.kind === 'passthrough') {

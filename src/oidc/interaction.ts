@@ -13,6 +13,7 @@ import { AppError } from '../domain/errors.js';
 import type { AuthnContext } from '../domain/federated-identity.js';
 import type { AppContext, AppEnv } from '../http/app-context.js';
 import { chooserPage, csrfToken, csrfTokenMatches, errorPage } from '../login/index.js';
+import { localSignInPath, localSignInRoutes } from '../login/local-sign-in-routes.js';
 import {
   provisioningPromptPath,
   provisioningPromptRoutes,
@@ -153,6 +154,8 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
     const providers = (await Promise.all(step.app.identityProviders.map((id) => findIdentityProvider(ctx.store.db, id)))).filter(
       (idp): idp is NonNullable<typeof idp> => Boolean(idp?.enabled),
     );
+    const local = offersLocal(step.app);
+    if (providers.length === 0 && local) return c.redirect(localSignInPath(step.interaction.uid), 303);
     if (providers.length === 0) {
       return refuse(
         c,
@@ -162,7 +165,7 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
         'the application has no enabled identity provider',
       );
     }
-    if (providers.length === 1) return startUpstream(c, step, providers[0]!.id, providers[0]);
+    if (providers.length === 1 && !local) return startUpstream(c, step, providers[0]!.id, providers[0]);
     const uid = step.interaction.uid;
     return c.html(
       await chooserPage({
@@ -171,6 +174,7 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
         cancelAction: `/login/${uid}/cancel`,
         csrfToken: csrfToken(csrfKey(step), uid),
         providers: providers.map((p) => ({ id: p.id, name: p.name, protocol: p.protocol })),
+        ...(local ? { localHref: localSignInPath(uid) } : {}),
       }),
       200,
       { 'cache-control': 'no-store' },
@@ -294,8 +298,36 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
   };
   routes.route('/', provisioningPromptRoutes(ctx, host));
 
+  // LOCAL (username + password), offered when step 1 of the app's sign-in flow lists it. Same host, but the
+  // login ends as the local user with amr pwd and no upstream IdP behind the session.
+  const localHost: PromptHost = {
+    async load(c) {
+      const hosted = await host.load(c);
+      if (hosted instanceof Response) return hosted;
+      if (!offersLocal((hosted as HostedStep).app))
+        return page(c, 403, { title: 'Sign-in method not allowed', message: `${hosted.appName} does not accept a username and password.` });
+      return hosted;
+    },
+    finish: (c, hosted, userId) =>
+      signIn(c, hosted as HostedStep, LOCAL_SESSION_IDP, userId, { amr: ['pwd'] }).then((to) => c.redirect(to, 303)),
+    refuse: host.refuse,
+  };
+  routes.route('/', localSignInRoutes(ctx, localHost));
+
   return routes;
 }
+
+/** Whether step 1 of the app's sign-in flow offers the LOCAL password (src/domain/sign-in-flow.ts). */
+function offersLocal(app: Application): boolean {
+  const first = app.signInFlow.steps[0] as { options?: Array<{ authenticator?: string }> } | undefined;
+  return Boolean(first?.options?.some((option) => option.authenticator === 'LOCAL'));
+}
+
+/**
+ * What a LOCAL login records as the session's IdP: no app lists it among its IdPs, so single sign-on into
+ * another app asks again (session-idp.ts) rather than reusing a password session where it may not be allowed.
+ */
+const LOCAL_SESSION_IDP = 'LOCAL';
 
 /** The interaction's step as the prompt pages see it. */
 type HostedStep = Step & PromptHostStep;
