@@ -29,6 +29,10 @@ export function interactionPolicyFor(store: Store) {
       async (ctx) => {
         const { session, client, params } = ctx.oidc;
         if (!session?.accountId || !client) return interactionPolicy.Check.NO_NEED_TO_PROMPT; // no_session prompts already
+        // Resuming right after a login at /login/<uid>: the interaction has just checked the IdP against this app.
+        if (typeof (ctx.oidc.result as Record<string, unknown> | undefined)?.[RESULT_IDP_KEY] === 'string') {
+          return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+        }
         const [stored, app] = await Promise.all([
           findOidcPayload(store.db, SESSION_IDP_MODEL, session.uid),
           findApplicationByClientId(store.db, client.clientId),
