@@ -41,7 +41,7 @@ export interface OutboundWorkerOptions {
   batchSize?: number;
   /** Outbox events fanned out per connector per round. */
   fanOutBatch?: number;
-  /** How long a claim holds; a batch stops starting new deliveries after half of it. */
+  /** How long a claim holds (at least 6 × the connector's timeoutMs); a batch stops starting new deliveries in time. */
   leaseMs?: number;
   /** How often the list of connectors is re-read. */
   connectorRefreshMs?: number;
@@ -150,12 +150,15 @@ export class OutboundWorker {
   private async deliverBatch(runtime: ConnectorRuntime): Promise<number> {
     const { store, metrics } = this.options;
     const { connector } = runtime;
-    const leaseMs = this.options.leaseMs ?? 60_000;
+    // The lease must outlast the slowest delivery started before the deadline (lookup, PATCH, a 401 retry:
+    // about four requests, each bounded by timeoutMs), or another worker could send the same event meanwhile.
+    const { timeoutMs } = connector.delivery;
+    const leaseMs = Math.max(this.options.leaseMs ?? 60_000, 6 * timeoutMs);
     const t0 = performance.now();
     const claimed = await claimDeliveries(store.db, connector.id, this.options.batchSize ?? 200, leaseMs);
     if (claimed.length === 0) return 0;
     const t1 = performance.now();
-    const deadline = Date.now() + leaseMs / 2;
+    const deadline = Date.now() + Math.max(leaseMs / 4, leaseMs - 4 * timeoutMs);
 
     // Remote ids of the users in this batch, and of the members of any group in it (current and changed).
     const groupEvents = claimed.filter((d) => d.resourceType === 'Group' || d.eventType.startsWith('group.'));
