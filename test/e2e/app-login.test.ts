@@ -4,6 +4,7 @@
 // revocation, replayed code, wrong PKCE verifier, RP-initiated logout, JIT off (pairwise sub, nothing
 // stored), an upstream refusal shown to the person, and two instances sharing one database.
 import { sql } from 'drizzle-orm';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/store/database.js';
@@ -184,6 +185,26 @@ describe('brokered login with JIT provisioning', () => {
     );
     expect(new URL(done.url).searchParams.get('state')).toBe('bye');
     expect(browser.cookies.has('jb_session')).toBe(false);
+  });
+});
+
+describe('signing key rotation', () => {
+  it('an ID token signed before a rotation still verifies at the JWKS; new tokens use the new key', async () => {
+    const jwks = createRemoteJWKSet(new URL(`${server.url}/oidc/jwks`));
+    const login = async () => {
+      const started = await startLogin(config);
+      return (await redeem(config, started, await signInThroughUpstream(new CookieJarBrowser(), started, 'alice'))).id_token!;
+    };
+    const before = await login();
+    expect((await jwtVerify(before, jwks, { issuer: `${server.url}/oidc`, audience: app.clientId })).payload.preferred_username).toBe(
+      'alice',
+    );
+    expect((await server.admin('POST', '/api/v1/keys/signing/rotate')).status).toBe(200);
+    const after = await login();
+    expect(decodeProtectedHeader(after).kid).not.toBe(decodeProtectedHeader(before).kid);
+    const fresh = createRemoteJWKSet(new URL(`${server.url}/oidc/jwks`));
+    for (const token of [before, after])
+      expect((await jwtVerify(token, fresh, { issuer: `${server.url}/oidc`, audience: app.clientId })).payload.sub).toMatch(UUID);
   });
 });
 
