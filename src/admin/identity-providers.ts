@@ -17,7 +17,6 @@ import { parseIdpMetadata, toPem } from '../federation/saml-metadata.js';
 import { recordAudit, type Actor } from '../store/audit-repo.js';
 import type { Tx } from '../store/index.js';
 import {
-  deleteIdentityProvider,
   findIdentityProvider,
   findIdentityProviderSecrets,
   insertIdentityProvider,
@@ -27,6 +26,7 @@ import {
   type IdentityProviderRecord,
 } from '../store/identity-providers-repo.js';
 import { findUserStoreByDomain } from '../store/user-stores-repo.js';
+import { deleteIdentityProviderWithUsers, IDP_USER_MODES } from '../provisioning/idp-deletion.js';
 import { notFound } from '../domain/errors.js';
 import { createAdminRouter, fieldProblems } from './router.js';
 import { conflictResponse, errorResponses, IdParam, jsonBody, jsonContent, mergePatchBody, notFoundResponse, security } from './schemas.js';
@@ -358,25 +358,40 @@ export function presentIdentityProvider(publicUrl: string, idp: IdentityProvider
 
 // ---- deletion ------------------------------------------------------------------------------------------------
 
-/**
- * What happens to an IdP's users when it is deleted. Today: the links go (FK cascade) and the users stay.
- * Issue 7 adds `disable` and `delete` here (and the enhanced feature's cascade); the route passes the choice.
- */
-export type IdpDeletionMode = 'detach';
-
-async function removeIdentityProvider(tx: Tx, idp: IdentityProviderRecord, actor: Actor, mode: IdpDeletionMode): Promise<void> {
-  if (!(await deleteIdentityProvider(tx, idp.id)))
-    throw notFound('identity_provider_not_found', `identity provider ${idp.id} does not exist`);
-  await recordAudit(tx, {
-    actorType: actor.type,
-    actorId: actor.id,
-    action: 'identity_provider.delete',
-    targetType: 'identity_provider',
-    targetId: idp.id,
-    outcome: 'success',
-    details: { name: idp.name, protocol: idp.protocol, mode },
-  });
-}
+// What happens to the IdP's users is decided in provisioning/idp-deletion.ts (issue 7): detach (default),
+// disable or delete; with settings.jit.enhancedFeature on, its JIT users are deleted; a dry run counts; past
+// settings.jit.idpDeleteThreshold the deletion needs force.
+const DeleteQuery = z.object({
+  dryRun: z.enum(['true', 'false']).optional().openapi({ description: '`true`: answer what the deletion would do and change nothing' }),
+  force: z.enum(['true', 'false']).optional().openapi({ description: '`true`: go ahead past settings.jit.idpDeleteThreshold' }),
+  users: z.enum(IDP_USER_MODES).optional().openapi({
+    description:
+      'The JIT users of this IdP: `detach` (default; keep them, drop their links), `disable` or `delete`. With the enhanced feature on they are deleted.',
+  }),
+});
+const DeletionCounts = z.object({
+  usersDeleted: z.number().int(),
+  usersDisabled: z.number().int(),
+  usersKept: z.number().int(),
+  federatedIdentities: z.number().int(),
+  consentReceipts: z.number().int(),
+  oidcPayloads: z.number().int().openapi({ description: 'OIDC sessions, grants, codes and tokens of the users deleted or disabled' }),
+  groupMemberships: z.number().int(),
+});
+const DeletionPreview = z
+  .object({
+    identityProviderId: z.string(),
+    name: z.string(),
+    dryRun: z.boolean(),
+    deleted: z.boolean(),
+    enhancedFeature: z.boolean(),
+    users: z.enum(IDP_USER_MODES),
+    threshold: z.number().int(),
+    affectedUsers: z.number().int().openapi({ description: 'Users deleted or disabled' }),
+    forceRequired: z.boolean(),
+    counts: DeletionCounts,
+  })
+  .openapi('IdentityProviderDeletion');
 
 // ---- routes --------------------------------------------------------------------------------------------------
 
@@ -429,10 +444,16 @@ const remove = createRoute({
   method: 'delete',
   path: '/identity-providers/{id}',
   tags,
-  summary: 'Delete an identity provider; its federated identity links go with it, the users stay',
+  summary: 'Delete an identity provider (preview with dryRun=true); its links go, its JIT users are detached, disabled or deleted',
   security,
-  request: { params: IdParam },
-  responses: { 204: { description: 'Deleted' }, ...errorResponses, ...notFoundResponse },
+  request: { params: IdParam, query: DeleteQuery },
+  responses: {
+    200: jsonContent(DeletionPreview, 'What the deletion would do (dryRun=true)'),
+    204: { description: 'Deleted' },
+    ...errorResponses,
+    ...notFoundResponse,
+    ...conflictResponse,
+  },
 });
 
 export function identityProviderRoutes(ctx: AppContext) {
@@ -536,9 +557,15 @@ export function identityProviderRoutes(ctx: AppContext) {
   });
 
   router.openapi(remove, async (c) => {
-    const current = await load(c.req.valid('param').id);
-    await ctx.store.transaction((tx) => removeIdentityProvider(tx, current, c.get('actor'), 'detach'));
-    return c.body(null, 204);
+    const query = c.req.valid('query');
+    const dryRun = query.dryRun === 'true';
+    const result = await deleteIdentityProviderWithUsers(ctx.store, c.req.valid('param').id, {
+      dryRun,
+      force: query.force === 'true',
+      users: query.users,
+      actor: c.get('actor'),
+    });
+    return dryRun ? c.json(result, 200) : c.body(null, 204);
   });
 
   return router;

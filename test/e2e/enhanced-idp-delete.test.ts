@@ -5,7 +5,6 @@
 import { sql } from 'drizzle-orm';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteIdentityProviderWithUsers } from '../../src/provisioning/idp-deletion.js';
 import { rows } from '../../src/store/database.js';
 import { discover, redeem, registerApp, registerUpstreamIdp, signInThroughUpstream, startLogin } from '../support/oidc-app.js';
 import { CookieJarBrowser } from '../support/oidc-browser.js';
@@ -53,8 +52,9 @@ describe('deleting an IdP with the enhanced feature on', () => {
     expect((await client.fetchUserInfo(config, alice.access_token, subs[0]!)).sub).toBe(subs[0]);
 
     expect((await server.admin('PATCH', '/api/v1/settings', { jit: { enhancedFeature: true } })).status).toBe(200);
-    const actor = { type: 'admin' as const, id: 'test-admin' };
-    const preview = await deleteIdentityProviderWithUsers(server.ctx.store, idpId, { dryRun: true, actor });
+    const previewResponse = await server.admin('DELETE', `/api/v1/identity-providers/${idpId}?dryRun=true`);
+    expect(previewResponse.status).toBe(200);
+    const preview = (await previewResponse.json()) as { counts: Record<string, number> };
     const payloads = (
       await rows<{ n: number }>(
         server.ctx.store.db,
@@ -68,8 +68,13 @@ describe('deleting an IdP with the enhanced feature on', () => {
       counts: { usersDeleted: 2, federatedIdentities: 2, oidcPayloads: payloads },
     });
 
-    const done = await deleteIdentityProviderWithUsers(server.ctx.store, idpId, { actor });
-    expect(done.counts).toEqual(preview.counts);
+    expect((await server.admin('DELETE', `/api/v1/identity-providers/${idpId}`)).status).toBe(204);
+    const audit = (await (await server.admin('GET', `/api/v1/audit-events?action=identity_provider.delete&targetId=${idpId}`)).json()) as {
+      items: Array<{ actorType: string; details: { counts: Record<string, number> } }>;
+    };
+    expect(audit.items).toEqual([
+      expect.objectContaining({ actorType: 'admin', details: expect.objectContaining({ counts: preview.counts }) }),
+    ]);
     for (const sub of subs) {
       expect(await oidcRowsOf(sub)).toBe(0);
       expect((await rows(server.ctx.store.db, sql`select 1 from users where id = ${sub}`)).length).toBe(0);
