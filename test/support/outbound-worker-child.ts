@@ -29,7 +29,7 @@ if (seed > 0) {
     name: 'crash-test target',
     baseUrl: process.env.OUTBOUND_TARGET_URL!,
     ...authColumns({ type: 'bearer', token: process.env.OUTBOUND_TARGET_TOKEN! }, store.secrets),
-    deliveryOptions: { timeoutMs: 2_000, backoffBaseMs: 20, backoffMaxMs: 200, maxAttempts: 50, concurrency: 16 },
+    deliveryOptions: { timeoutMs: 1_000, backoffBaseMs: 20, backoffMaxMs: 200, maxAttempts: 50, concurrency: 16 },
   });
   // Small transactions (100 users each, every write with its own event) keep seeding quick.
   const ids = await createUsers(store, 'crash', seed, { concurrency: 2, perTransaction: 100 });
