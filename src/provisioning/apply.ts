@@ -1,7 +1,6 @@
 // Writing a provisioning plan (DESIGN.md semantics 7): user, link, group memberships, audit event and outbox
-// events in the caller's one transaction — or, for the two commonest logins (a first login without groups, a
-// returning login that changes nothing), in one statement, which is atomic by itself (`needsTransaction` says
-// which). A plan made stale by a concurrent login (the link or username now exists, or the user's version moved)
+// events in the caller's one transaction — or, for the commonest logins (a first login or a returning login,
+// without group changes), in one statement, which is atomic by itself (`needsTransaction` says which). A plan made stale by a concurrent login (the link or username now exists, or the user's version moved)
 // raises ProvisioningRace: the caller rolls back, plans again, and the second plan takes the "link exists" path.
 // Writes avoid raising unique violations (ON CONFLICT), since on PostgreSQL a failed statement aborts the
 // transaction; the one-statement first login relies on the link's foreign key to undo a link whose user lost.
@@ -10,7 +9,7 @@ import type { ScimUserResource } from '../domain/scim-user.js';
 import { recordAudit } from '../store/audit-repo.js';
 import type { Executor } from '../store/database.js';
 import { insertLink, touchLink, touchLinkWithAudit } from '../store/federated-identities-repo.js';
-import { insertFirstLogin } from '../store/provisioning-writes.js';
+import { insertFirstLogin, updateReturningLogin } from '../store/provisioning-writes.js';
 import { emitOutboxEvent } from '../store/outbox-repo.js';
 import { addGroupMember, ensureGroup, removeGroupMember } from '../store/provisioning-groups.js';
 import { insertUser, updateUser } from '../store/users-repo.js';
@@ -28,11 +27,11 @@ export interface AppliedProvisioning {
 
 const userPayload = (id: string, resource: ScimUserResource) => ({ id, ...resource });
 
-/** A returning login that changes nothing writes one statement, which needs no transaction around it. */
+/** First logins and returning logins without group changes write one statement, which needs no transaction around it. */
 export function needsTransaction(plan: ProvisioningPlan): boolean {
   const noGroups = plan.groups.add.length === 0 && plan.groups.remove.length === 0;
-  if (plan.decision === 'create') return !noGroups;
-  return !(plan.decision === 'link_found' && !plan.userChanged && noGroups);
+  if (plan.decision === 'create' || plan.decision === 'link_found') return !noGroups;
+  return true;
 }
 
 export async function applyProvisioning(tx: Executor, plan: ProvisioningPlan): Promise<AppliedProvisioning> {
@@ -63,6 +62,20 @@ export async function applyProvisioning(tx: Executor, plan: ProvisioningPlan): P
     });
     if (written === 'stale') throw new ProvisioningRace('the identity was linked, or the username taken, concurrently');
     return { userId, outcome: plan.outcome };
+  }
+  if (!needsTransaction(plan) && plan.userChanged) {
+    // A returning login that changes the user: one statement, written only if the user's version is unchanged.
+    const written = await updateReturningLogin(tx, {
+      userId: plan.userId!,
+      expectedVersion: plan.expectedVersion!,
+      changes: { resource: plan.after!, provenance: plan.provenanceAfter ?? {} },
+      linkId: plan.link.id!,
+      lastClaims: plan.lastClaims,
+      outboxPayload: userPayload(plan.userId!, plan.after!),
+      audit: { ...actor, ...plan.audit, targetType: 'user', targetId: plan.userId },
+    });
+    if (written === 'stale') throw new ProvisioningRace(`user ${plan.userId} changed since the plan was made`);
+    return { userId: plan.userId, outcome: plan.outcome };
   }
   if (!needsTransaction(plan)) {
     await touchLinkWithAudit(tx, plan.link.id!, plan.lastClaims, { ...actor, ...plan.audit, targetType: 'user', targetId: plan.userId });

@@ -125,6 +125,21 @@ export async function updateUser(executor: Executor, id: string, changes: UserCh
   throw notFound('user_not_found', `user ${id} does not exist`);
 }
 
+/**
+ * The UPDATE of a user's resource and provenance when its version is still `expectedVersion`, as an SQL statement
+ * to compose into a larger one (a returning JIT login writes user, link and events in one statement). Bumps the
+ * version and re-derives the indexed columns like `updateUser`. Append RETURNING as needed.
+ */
+export function updateUserStatement(id: string, changes: { resource: ScimUserResource; provenance: Provenance }, expectedVersion: number): SQL {
+  const c = deriveUserColumns(changes.resource);
+  const emails = c.emailValues.length ? sql`array[${sql.join(c.emailValues.map((v) => sql`${v}`), sql`, `)}]::text[]` : sql`'{}'::text[]`;
+  return sql`update users set resource = ${JSON.stringify(changes.resource)}::jsonb, provenance = ${JSON.stringify(changes.provenance)}::jsonb,
+    external_id = ${c.externalId}::text, primary_email = ${c.primaryEmail}::text, email_values = ${emails}, display_name = ${c.displayName}::text,
+    given_name = ${c.givenName}::text, family_name = ${c.familyName}::text, active = ${c.active}::boolean,
+    version = version + 1, updated_at = now()
+    where id = ${id}::uuid and version = ${expectedVersion}::int`;
+}
+
 export async function deleteUserRow(executor: Executor, id: string): Promise<UserRow | undefined> {
   const [row] = await executor.delete(users).where(eq(users.id, id)).returning();
   return row;

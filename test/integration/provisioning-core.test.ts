@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { provisionLogin } from '../../src/provisioning/index.js';
-import { insertFirstLogin } from '../../src/store/provisioning-writes.js';
+import { insertFirstLogin, updateReturningLogin } from '../../src/store/provisioning-writes.js';
 import { getUserStoreByDomain } from '../../src/store/user-stores-repo.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { auditFor, count, createIdp, deps, identity, linksOf, outboxFor, userById } from './provisioning-fixtures.js';
@@ -87,5 +87,33 @@ describe('the one-statement first-login write', () => {
     expect(await write('two', 'TAKEN.name')).toBe('stale');
     expect(await write('one', 'other.name')).toBe('stale');
     expect([await count(server, 'users'), await count(server, 'federated_identities')]).toEqual(before);
+  });
+});
+
+describe('the one-statement returning-login write', () => {
+  it('writes nothing when the user changed since planning (version moved)', async () => {
+    const idp = await createIdp(server);
+    const result = await provisionLogin(deps(server), idp, identity(idp, 'ver-1', { preferred_username: 'versioned', given_name: 'V' }));
+    if (result.kind !== 'user') throw new Error('expected a user');
+    const user = (await userById(server, result.userId))!;
+    const [link] = await linksOf(server, idp.id);
+    const write = (expectedVersion: number) =>
+      updateReturningLogin(server.ctx.store.db, {
+        userId: user.id,
+        expectedVersion,
+        changes: { resource: { ...user.resource, title: 'New' }, provenance: {} },
+        linkId: link!.id,
+        lastClaims: { changed: true },
+        outboxPayload: {},
+        audit: { actorType: 'idp', actorId: idp.id, action: 'jit.user.sync', targetType: 'user', targetId: user.id, outcome: 'success' },
+      });
+    const events = (await outboxFor(server, user.id)).length;
+    expect(await write(user.version + 5)).toBe('stale');
+    expect((await userById(server, user.id))!.version).toBe(user.version);
+    expect((await linksOf(server, idp.id))[0]!.lastClaims).not.toEqual({ changed: true });
+    expect((await outboxFor(server, user.id)).length).toBe(events);
+    expect(await write(user.version)).toBe('updated');
+    expect((await userById(server, user.id))!).toMatchObject({ version: user.version + 1, resource: { title: 'New' } });
+    expect((await outboxFor(server, user.id)).map((e) => e.resourceVersion)).toContain(user.version + 1);
   });
 });
