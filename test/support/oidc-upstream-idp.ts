@@ -1,6 +1,7 @@
 // A real upstream OpenID Provider (oidc-provider on a random loopback port) for the app-login tests and the
 // benchmark: one confidential client (jitbridge), people who sign in on a plain HTML form with any of the
 // configured accounts and the password below. Its state lives in memory: it plays someone else's IdP.
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { type Adapter, type AdapterPayload, type KoaContextWithOIDC } from 'oidc-provider';
@@ -112,7 +113,10 @@ export async function startUpstreamOidc(options: { clientId?: string; clientSecr
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   provider = new Provider(issuer, {
+    jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'upstream-1', alg: 'RS256', use: 'sig' }] } as never,
+    ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 600, Grant: 3600, Session: 3600 },
     adapter: memoryAdapter(clients) as never,
     findAccount: async (_ctx: KoaContextWithOIDC, sub: string) => {
       const claims = accounts.get(sub);
