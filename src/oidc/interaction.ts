@@ -317,10 +317,14 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
   return routes;
 }
 
-/** Whether step 1 of the app's sign-in flow offers the LOCAL password (src/domain/sign-in-flow.ts). */
+/**
+ * Whether step 1 of the app's sign-in flow offers the LOCAL password (src/domain/sign-in-flow.ts). Only for a
+ * one-step flow: this interaction does not ask for second factors yet, and a password alone must not pass
+ * where the admin asked for TOTP or Email OTP after it.
+ */
 function offersLocal(app: Application): boolean {
-  const first = app.signInFlow.steps[0] as { options?: Array<{ authenticator?: string }> } | undefined;
-  return Boolean(first?.options?.some((option) => option.authenticator === 'LOCAL'));
+  const [first, ...later] = app.signInFlow.steps as Array<{ options?: Array<{ authenticator?: string }> }>;
+  return later.length === 0 && Boolean(first?.options?.some((option) => option.authenticator === 'LOCAL'));
 }
 
 /**

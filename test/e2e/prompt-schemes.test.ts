@@ -113,7 +113,7 @@ const person = (login: string, name: string) =>
 let idpCount = 0;
 
 /** An upstream IdP with this scheme, an app that allows only it (and LOCAL when asked), and its client. */
-async function setUp(scheme: string, options: { associate?: boolean; local?: boolean } = {}) {
+async function setUp(scheme: string, options: { associate?: boolean; local?: boolean; secondFactor?: boolean } = {}) {
   const response = await server.admin('POST', '/api/v1/identity-providers', {
     name: `Example Corp ${scheme} ${++idpCount}`,
     protocol: 'oidc',
@@ -133,7 +133,16 @@ async function setUp(scheme: string, options: { associate?: boolean; local?: boo
   const app = await registerApp(server, {
     name: 'Expense reports',
     identityProviders: [idp.id],
-    ...(options.local ? { signInFlow: { steps: [{ options: [{ authenticator: 'LOCAL' }, { idp: idp.id }] }] } } : {}),
+    ...(options.local
+      ? {
+          signInFlow: {
+            steps: [
+              { options: [{ authenticator: 'LOCAL' }, { idp: idp.id }] },
+              ...(options.secondFactor ? [{ options: [{ authenticator: 'TOTP' }], when: 'local_only' }] : []),
+            ],
+          },
+        }
+      : {}),
   });
   return { idp, app, config: await discover(server, app) };
 }
@@ -377,6 +386,28 @@ describe('PROMPT_PASSWORD_CONSENT', () => {
       expect(forged.status()).toBe(403);
       expect(await forged.text()).toContain('The form was out of date or did not come from this site.');
       expect(await count('users')).toBe(users);
+    } finally {
+      await session.context.close();
+    }
+  });
+});
+
+describe('LOCAL on the login page', () => {
+  it('is not offered while the flow has a second step (second factors are not asked yet)', async () => {
+    const { config } = await setUp('PROVISION_SILENTLY', { local: true, secondFactor: true });
+    const session = await openBrowser();
+    try {
+      const started = await startLogin(config);
+      const start = await session.context.request.get(started.authorizationUrl.toString(), { maxRedirects: 0 });
+      const interaction = new URL(start.headers().location!, server.url);
+      expect(interaction.pathname).toMatch(/^\/login\/[^/]+$/);
+      // One IdP and no LOCAL: the login page sends the person straight to the upstream form.
+      const login = await session.context.request.get(interaction.toString(), { maxRedirects: 0 });
+      expect(login.status()).toBe(303);
+      expect(login.headers().location!.startsWith(upstream.issuer)).toBe(true);
+      const local = await session.context.request.get(`${interaction}/local`, { maxRedirects: 0 });
+      expect(local.status()).toBe(403);
+      expect(await local.text()).toContain('does not accept a username and password');
     } finally {
       await session.context.close();
     }
