@@ -1,7 +1,7 @@
 // A sign-in paused on provisioning prompts (JIT scheme PROMPT_PASSWORD_CONSENT): the interaction hands the
 // browser to the prompt pages (src/login) and, when the person has answered, finishes as the new user with
-// the upstream amr/acr. The federation edge does not pause logins itself yet, so this test plays its part:
-// it pauses the verified identity (pauseForPrompts) and writes the `pending` login result the edge will write.
+// the upstream amr/acr. This test plays the federation edge's part (the whole flow through a real upstream
+// is test/e2e/prompt-schemes.test.ts): it pauses the identity and writes the `pending` login result the edge writes.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FederatedIdentity } from '../../src/domain/federated-identity.js';

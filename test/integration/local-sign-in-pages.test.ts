@@ -1,5 +1,5 @@
 // The LOCAL sign-in page in a real browser with JavaScript off, over the real credential check and
-// database; the host stands in for the login interaction (not wired yet), as in the prompt page tests.
+// database; the host stands in for the login interaction (the real one: test/e2e/prompt-schemes.test.ts).
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';

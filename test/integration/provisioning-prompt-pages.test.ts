@@ -1,5 +1,5 @@
 // The built-in provisioning prompt pages in a real browser with JavaScript off, on the real provisioning
-// core and database. The host is a stand-in for the login interaction (not wired yet): it names the
+// core and database. The host is a stand-in for the login interaction (the real one: test/e2e/prompt-schemes.test.ts): it names the
 // interaction from the path, signs CSRF tokens the way the interaction does, and reports finish / refuse
 // as text. Screenshots of each page go to test-results/screenshots (not committed).
 import type { AddressInfo } from 'node:net';
