@@ -2,6 +2,7 @@
 // one transaction with its audit and outbox events; updates lock the row and check its version.
 import { changedAttributePaths, recordProvenance } from '../domain/attribute-changes.js';
 import { AppError } from '../domain/errors.js';
+import { assertJitWritable } from '../domain/jit-read-only.js';
 import type { ScimUserResource } from '../domain/scim-user.js';
 import { recordAudit } from '../store/audit-repo.js';
 import type { Tx } from '../store/database.js';
@@ -9,6 +10,7 @@ import { listGroupsOf, removeFromAllGroups } from '../store/groups-repo.js';
 import { hashPassword } from '../store/hashing.js';
 import { emitOutboxEvent } from '../store/outbox-repo.js';
 import { searchScim } from '../store/scim-search.js';
+import { readSettings } from '../store/settings-repo.js';
 import type { UserRow } from '../store/schema/index.js';
 import { deleteUserRow, findUserById, insertUser, updateUser } from '../store/users-repo.js';
 import { lenientAttributes, listResponse } from './list-response.js';
@@ -139,6 +141,8 @@ async function writeUpdate(
   resource.userName = checked.qualified;
   const changed = changedAttributePaths(before.resource as Record<string, unknown>, resource);
   checkUserUpdate(before, checked, changed);
+  // Enhanced feature: the IdP owns a JIT user's attributes; SCIM may still change `active` (lock/unlock).
+  assertJitWritable({ settings: await readSettings(tx), user: before, changedPaths: changed, writer: 'scim' });
   if (changed.length === 0 && passwordHash === undefined) return before;
   const updated = await updateUser(
     tx,
