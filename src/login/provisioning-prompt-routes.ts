@@ -10,7 +10,7 @@ import type { AppContext, AppEnv } from '../http/app-context.js';
 import { createContextTokens, type ContextTokens } from '../provisioning/context-token.js';
 import { describePrompt, submitPrompt, type PromptScreen } from '../provisioning/prompt-flow.js';
 import { findIdentityProvider } from '../store/identity-providers-repo.js';
-import { findPendingProvisioning } from '../store/pending-provisionings-repo.js';
+import { consumePendingProvisioning, findPendingProvisioning } from '../store/pending-provisionings-repo.js';
 import { readSettings } from '../store/settings-repo.js';
 import { AS_IN_USERNAME } from '../domain/identity-provider.js';
 import { readPromptForm, type FormBody } from './pages/forms.js';
@@ -51,13 +51,37 @@ export function provisioningPromptRoutes(ctx: AppContext, host: PromptHost) {
     const pending = pendingId ? await findPendingProvisioning(ctx.store.db, pendingId, step.uid) : undefined;
     const idp = pending ? await findIdentityProvider(ctx.store.db, pending.idpId) : undefined;
     if (!pending || !idp) {
-      return host.refuse(c, step, 'This sign-in has expired', 'The account set-up took too long or was already finished. Sign in again.', 'pending provisioning missing or expired');
+      return host.refuse(
+        c,
+        step,
+        'This sign-in has expired',
+        'The account set-up took too long or was already finished. Sign in again.',
+        'pending provisioning missing or expired',
+      );
     }
     const settings = (await readSettings(ctx.store.db)).jit;
     return { step, pending, idp, settings, action: provisioningPromptPath(step.uid, pending.id) };
   }
 
-  const render = async (c: C, status: 200 | 400, screen: PromptScreen, loaded: Exclude<Awaited<ReturnType<typeof loadAll>>, Response>, extra: Parameters<typeof promptPage>[1] extends infer O ? Partial<O> : never = {}) =>
+  /** Ends the login refused; the paused provisioning is spent, so going back and answering again makes nothing. */
+  const stop = async (
+    c: C,
+    loaded: Exclude<Awaited<ReturnType<typeof loadAll>>, Response>,
+    title: string,
+    message: string,
+    description: string,
+  ) => {
+    await consumePendingProvisioning(ctx.store.db, loaded.pending.id, loaded.step.uid);
+    return host.refuse(c, loaded.step, title, message, description);
+  };
+
+  const render = async (
+    c: C,
+    status: 200 | 400,
+    screen: PromptScreen,
+    loaded: Exclude<Awaited<ReturnType<typeof loadAll>>, Response>,
+    extra: Parameters<typeof promptPage>[1] extends infer O ? Partial<O> : never = {},
+  ) =>
     c.html(
       await promptPage(screen, {
         appName: loaded.step.appName,
@@ -75,7 +99,7 @@ export function provisioningPromptRoutes(ctx: AppContext, host: PromptHost) {
     const loaded = await loadAll(c);
     if (loaded instanceof Response) return loaded;
     const screen = await describePrompt(ctx.store, loaded.idp, loaded.pending, loaded.settings);
-    if ('kind' in screen) return host.refuse(c, loaded.step, 'No account could be created', screen.message, `${screen.code}: ${screen.message}`);
+    if ('kind' in screen) return stop(c, loaded, 'No account could be created', screen.message, `${screen.code}: ${screen.message}`);
     if (screen.page.kind === 'external') {
       const issued = await contextTokens().issue(screen.page.url, {
         step: screen.page.step,
@@ -96,7 +120,7 @@ export function provisioningPromptRoutes(ctx: AppContext, host: PromptHost) {
         consent: { decision: 'approve', accepted: new Set() },
       });
       if (result.kind === 'done') return host.finish(c, loaded.step, result.userId);
-      if (result.kind === 'stopped') return host.refuse(c, loaded.step, 'No account was created', result.message, `${result.code}: ${result.message}`);
+      if (result.kind === 'stopped') return stop(c, loaded, 'No account was created', result.message, `${result.code}: ${result.message}`);
     }
     return render(c, 200, screen, loaded);
   });
@@ -107,13 +131,24 @@ export function provisioningPromptRoutes(ctx: AppContext, host: PromptHost) {
     // All values: the consent checkboxes repeat one name.
     const form = readPromptForm((await c.req.parseBody({ all: true })) as FormBody);
     if (!loaded.step.csrfValid(form.csrf)) {
-      return host.refuse(c, loaded.step, 'Please try again', 'The form was out of date or did not come from this site.', 'csrf token mismatch on the provisioning page');
+      return stop(
+        c,
+        loaded,
+        'Please try again',
+        'The form was out of date or did not come from this site.',
+        'csrf token mismatch on the provisioning page',
+      );
     }
     const result = await submitPrompt(ctx.store, loaded.idp, loaded.pending, loaded.settings, form);
     if (result.kind === 'retry') {
-      return render(c, 400, result.screen, loaded, { error: result.message, problems: result.problems, checked: form.consent.accepted, username: result.screen.username });
+      return render(c, 400, result.screen, loaded, {
+        error: result.message,
+        problems: result.problems,
+        checked: form.consent.accepted,
+        username: result.screen.username,
+      });
     }
-    if (result.kind === 'stopped') return host.refuse(c, loaded.step, 'No account was created', result.message, `${result.code}: ${result.message}`);
+    if (result.kind === 'stopped') return stop(c, loaded, 'No account was created', result.message, `${result.code}: ${result.message}`);
     return host.finish(c, loaded.step, result.userId);
   });
 

@@ -265,6 +265,7 @@ describe('PROMPT_CONSENT', () => {
       await signInUpstream(session, started, 'dennis');
       const { page } = session;
       await page.getByLabel(/Email \(work\)/).uncheck();
+      const form = { csrf: (await page.locator('input[name=csrf]').getAttribute('value'))!, url: page.url() };
       await submit(page, 'Allow and continue');
       await page.screenshot({ path: await screenshotPath('e2e-prompt-consent-mandatory-declined'), fullPage: true });
       const body = (await page.textContent('body'))!;
@@ -272,6 +273,9 @@ describe('PROMPT_CONSENT', () => {
       expect(body).toContain('Consent to Email (work) is required');
       expect(await count('users')).toBe(users);
       expect(await count('federated_identities')).toBe(links);
+      // Going back to answer again finds the sign-in over: the refusal spent the paused provisioning.
+      const again = await session.context.request.post(form.url, { form: { csrf: form.csrf, decision: 'approve' }, maxRedirects: 0 });
+      expect(await again.text()).toContain('This sign-in has expired');
       // The page's way back hands the app access_denied.
       await page
         .getByRole('link', { name: /Expense reports|Back|Return/i })
