@@ -26,6 +26,7 @@ import { findIdentityProvider, type IdentityProviderRecord } from '../store/iden
 import { consumeLoginResult } from '../store/login-results-repo.js';
 import { pairwiseAccountId, saveFederatedAccount } from './account.js';
 import { claimsFromFederated } from './claims.js';
+import { mfaStep, type MfaHostStep } from './mfa-step.js';
 import { TTL, type ProviderHolder } from './provider.js';
 import { RESULT_IDP_KEY } from './session-idp.js';
 import type { BeginUpstreamLogin } from './upstream.js';
@@ -89,7 +90,7 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
   };
 
   /** Step 6: the person is signed in as `accountId`, with the upstream authentication context. */
-  const signIn = (c: C, step: Step, idpId: string, accountId: string, authn: Partial<AuthnContext>) => {
+  const completeSignIn = (c: C, step: Step, idpId: string, accountId: string, authn: Partial<AuthnContext>) => {
     ctx.metrics.appSignIns.inc({ result: 'signed_in' });
     return result(c, step, {
       [RESULT_IDP_KEY]: idpId,
@@ -102,6 +103,30 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
       },
     });
   };
+
+  // The app's second step (TOTP / Email OTP, src/oidc/mfa-step.ts): every way to finish goes through
+  // `signIn`, which detours to /login/:uid/mfa when the sign-in flow asks for more than step 1.
+  const secondStep = mfaStep(ctx, {
+    load: async (c) => {
+      const step = await load(c);
+      if (step instanceof Response) return step;
+      const uid = step.interaction.uid;
+      const hosted: Step & MfaHostStep = {
+        ...step,
+        uid,
+        appName: step.app.name,
+        signInFlow: step.app.signInFlow,
+        csrfToken: csrfToken(csrfKey(step), uid),
+        csrfValid: (token) => csrfValid(step, token),
+      };
+      return hosted;
+    },
+    complete: (c, hosted, p) => completeSignIn(c, hosted as Step & MfaHostStep, p.idpId, p.accountId, p.authn),
+    refuse: (c, hosted, title, message, description) => refuse(c, hosted as Step & MfaHostStep, title, message, description),
+  });
+  const signIn = async (c: C, step: Step, idpId: string, accountId: string, authn: Partial<AuthnContext>) =>
+    (await secondStep.intercept({ uid: step.interaction.uid, signInFlow: step.app.signInFlow }, { idpId, accountId, authn })) ??
+    completeSignIn(c, step, idpId, accountId, authn);
 
   /** A failure the app learns as access_denied; the person sees why and a way back. */
   async function refuse(c: C, step: Step, title: string, message: string, description: string, status: 400 | 403 = 403) {
@@ -313,6 +338,7 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
     refuse: host.refuse,
   };
   routes.route('/', localSignInRoutes(ctx, localHost));
+  routes.route('/', secondStep.routes);
 
   return routes;
 }

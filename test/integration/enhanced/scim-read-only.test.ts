@@ -63,7 +63,11 @@ describe('enhanced feature on: JIT users are read-only over SCIM', () => {
     expect(refused.body.scimType).toBe('mutability');
     expect(refused.body.detail).toContain('name');
     expect(((await stored(id)).resource as { name: { givenName: string } }).name.givenName).toBe('Ada');
-    const lock = await scim.json('PUT', `/Users/${id}`, newUser('ro.put', { title: 'engineer', name: { givenName: 'Ada' }, active: false }));
+    const lock = await scim.json(
+      'PUT',
+      `/Users/${id}`,
+      newUser('ro.put', { title: 'engineer', name: { givenName: 'Ada' }, active: false }),
+    );
     expect(lock.status).toBe(200);
     expect((await stored(id)).active).toBe(false);
   });
