@@ -3,6 +3,7 @@
 // on a challenge the browser goes to /login/:uid/mfa (code page, TOTP enrolment with QR code and recovery
 // codes shown once, Email OTP), on blocked to a refusal that hands the app access_denied. The pending sign-in
 // lives in the store (oidc_payloads, keyed by the interaction uid), so any instance can finish it. RFC 6238, RFC 8176 (amr).
+// Before any of that, a deactivated or locked account is refused here too (every way to finish passes by).
 import { Hono, type Context } from 'hono';
 import type { AuthnContext } from '../domain/federated-identity.js';
 import { AppError } from '../domain/errors.js';
@@ -38,7 +39,7 @@ interface PendingMfa extends PendingSignIn {
   factors: Array<Factor | 'TOTP_ENROL'>;
   emailChallengeId?: string | null;
   sentTo?: string | null;
-  blocked?: { code: string; message: string } | null;
+  blocked?: { code: string; title: string; message: string } | null;
 }
 
 /** The interaction as this module sees it (interaction.ts provides it). */
@@ -89,10 +90,27 @@ export function mfaStep(ctx: AppContext, host: MfaHost) {
    */
   async function intercept(step: { uid: string; signInFlow: { steps: unknown[] } }, signIn: PendingSignIn): Promise<string | null> {
     const flow = step.signInFlow as SignInFlow;
+    // A JIT-disabled IdP signs in a pairwise account (not a uuid): there is no local user to hold a factor.
+    const user = UUID.test(signIn.accountId) ? await findUserById(ctx.store.db, signIn.accountId) : undefined;
+    const userId = user ? user.id : null;
+    // A deactivated or locked account must not finish: oidc-provider would find no account at the resume
+    // and fail with a 500; the person gets a clear refusal and the app access_denied instead.
+    if (user && (!user.active || user.locked)) {
+      const code = user.active ? 'account_locked' : 'account_inactive';
+      const message = user.active
+        ? 'Your account is locked. Ask your administrator to unlock it.'
+        : 'Your account is not active. Ask your administrator to activate it.';
+      await save(step.uid, {
+        ...signIn,
+        userId,
+        screen: 'TOTP',
+        factors: [],
+        blocked: { code, title: 'You could not be signed in', message },
+      });
+      return mfaStepPath(step.uid);
+    }
     if (flow.steps.length < 2) return null;
     const first: CompletedStep = signIn.idpId === 'LOCAL' ? { step: 1, authenticator: 'LOCAL' } : { step: 1, idp: signIn.idpId };
-    // A JIT-disabled IdP signs in a pairwise account (not a uuid): there is no local user to hold a factor.
-    const userId = UUID.test(signIn.accountId) && (await findUserById(ctx.store.db, signIn.accountId)) ? signIn.accountId : null;
     const decision = await decideSecondFactor(
       { store: ctx.store, emailOtpAvailable: mailerOf(ctx) !== null },
       { flow, completed: [first], userId },
@@ -100,7 +118,13 @@ export function mfaStep(ctx: AppContext, host: MfaHost) {
     if (decision.kind === 'done') return null;
     const pending: PendingMfa =
       decision.kind === 'blocked'
-        ? { ...signIn, userId, screen: 'TOTP', factors: [], blocked: { code: decision.code, message: decision.message } }
+        ? {
+            ...signIn,
+            userId,
+            screen: 'TOTP',
+            factors: [],
+            blocked: { code: decision.code, title: 'A second step is needed', message: decision.message },
+          }
         : (() => {
             const factors = factorsOf(decision.usable);
             return { ...signIn, userId, screen: factors[0]!, factors, blocked: null };
@@ -190,13 +214,7 @@ export function mfaStep(ctx: AppContext, host: MfaHost) {
     const { step, pending } = loaded;
     if (pending.blocked) {
       await destroyOidcPayload(ctx.store.db, MODEL, step.uid);
-      return host.refuse(
-        c,
-        step,
-        'A second step is needed',
-        pending.blocked.message,
-        `${pending.blocked.code}: ${pending.blocked.message}`,
-      );
+      return host.refuse(c, step, pending.blocked.title, pending.blocked.message, `${pending.blocked.code}: ${pending.blocked.message}`);
     }
     return render(c, step, pending);
   });
