@@ -71,6 +71,7 @@ beforeAll(async () => {
     piiCategories: [
       { claim: 'emails[type eq "work"].value', mandatory: true },
       { claim: 'displayName', mandatory: false },
+      { claim: 'name.familyName', mandatory: false },
     ],
   });
   expect(purpose.status).toBe(201);
@@ -204,7 +205,7 @@ describe('PROVISION_SILENTLY', () => {
 });
 
 describe('PROMPT_CONSENT', () => {
-  it('shows the values; an unticked optional attribute is not stored, not even by later logins', async () => {
+  it('shows the values; an unticked or revoked optional attribute is not stored, not even by later logins', async () => {
     const { config } = await setUp('PROMPT_CONSENT');
     person('connie', 'Connie');
     const session = await openBrowser();
@@ -220,6 +221,7 @@ describe('PROMPT_CONSENT', () => {
       expect(body).toContain('Connie Example');
       await page.screenshot({ path: await screenshotPath('e2e-prompt-consent'), fullPage: true });
       await page.getByLabel(/Display name/i).uncheck();
+      await page.getByLabel(/Family name/i).check();
       await submit(page, 'Allow and continue');
       const claims = await backAtApp(session, config, started);
       userId = claims.sub;
@@ -229,10 +231,17 @@ describe('PROMPT_CONSENT', () => {
       const receipts = await (await server.admin('GET', `/api/v1/users/${userId}/consents`)).json();
       expect(receipts.items).toHaveLength(1);
       expect(receipts.items[0].declined).toContain('displayName');
+      expect((user.resource.name as Record<string, string>).familyName).toBe('Example');
+      // Revoking the receipt removes the optional attribute it covered (the mandatory email stays).
+      const revoked = await server.admin('DELETE', `/api/v1/users/${userId}/consents/${receipts.items[0].id}`);
+      expect(revoked.status).toBe(200);
+      const afterRevoke = (await userRow(userId))!;
+      expect((afterRevoke.resource.name as Record<string, string>).familyName).toBeUndefined();
+      expect(JSON.stringify(afterRevoke.resource.emails)).toContain('connie@example.com');
     } finally {
       await session.context.close();
     }
-    // The next login syncs attributes (OVERRIDE_ALL): the declined one stays out, no page is shown.
+    // The next login syncs attributes (OVERRIDE_ALL): the declined and the revoked ones stay out, no page is shown.
     upstream.setAccount('connie', {
       preferred_username: 'connie',
       email: 'connie@example.com',
@@ -249,6 +258,7 @@ describe('PROMPT_CONSENT', () => {
       const user = (await userRow(userId))!;
       expect((user.resource.name as Record<string, string>).givenName).toBe('Constance');
       expect(user.resource.displayName).toBeUndefined();
+      expect((user.resource.name as Record<string, string>).familyName).toBeUndefined();
     } finally {
       await again.context.close();
     }
