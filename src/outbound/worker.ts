@@ -3,6 +3,7 @@
 // oldest pending event of each user), sends them with SCIM, and records the outcome: delivered, retried
 // after a backoff (or the downstream's Retry-After), or dead-lettered after the connector's maxAttempts.
 // Any number of instances may run it on one database.
+import { PollingLoop } from '../store/polling-loop.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Store } from '../store/index.js';
@@ -68,9 +69,7 @@ interface ConnectorRuntime {
 }
 
 export class OutboundWorker {
-  private running = false;
-  private timer: NodeJS.Timeout | null = null;
-  private idle: Promise<void> = Promise.resolve();
+  private readonly loop: PollingLoop;
   private readonly clock = new OutboxClock();
   /** The sequence's last id at the previous reading (null before the first). */
   private lastSeenId: number | null = null;
@@ -78,19 +77,21 @@ export class OutboundWorker {
   private connectorsReadAt = 0;
   private gaugeAt = 0;
 
-  constructor(private readonly options: OutboundWorkerOptions) {}
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.schedule(0);
+  constructor(private readonly options: OutboundWorkerOptions) {
+    this.loop = new PollingLoop({
+      round: () => this.runOnce(),
+      idleDelayMs: options.pollIntervalMs ?? 250,
+      onError: (error) => options.logger?.error({ err: error }, 'outbound worker round failed'),
+    });
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.idle;
+  start(): void {
+    this.loop.start();
+  }
+
+  /** Stops polling and waits for the round in hand to finish. */
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One round over every connector; returns how much work it found (0 = idle). Exposed for tests. */
@@ -314,17 +315,5 @@ export class OutboundWorker {
     this.gaugeAt = Date.now();
     const pending = await countPendingByConnector(store.db);
     for (const id of this.runtimes.keys()) metrics.outboundPending.set({ connector: id }, pending.get(id) ?? 0);
-  }
-
-  private schedule(delayMs: number): void {
-    if (!this.running) return;
-    this.timer = setTimeout(() => {
-      this.idle = this.runOnce()
-        .then((work) => this.schedule(work > 0 ? 0 : (this.options.pollIntervalMs ?? 250)))
-        .catch((error) => {
-          this.options.logger?.error({ err: error }, 'outbound worker round failed');
-          this.schedule(this.options.pollIntervalMs ?? 250);
-        });
-    }, delayMs);
   }
 }

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './database.js';
 import { claimJobs, completeJob, failJob, type JobRecord } from './job-queue.js';
+import { PollingLoop } from './polling-loop.js';
 
 export type JobHandler = (job: JobRecord) => Promise<unknown>;
 
@@ -18,24 +19,23 @@ export interface JobWorkerOptions {
 
 export class JobWorker {
   readonly id = `worker-${randomUUID()}`;
-  private running = false;
-  private timer: NodeJS.Timeout | null = null;
-  private idle: Promise<void> = Promise.resolve();
+  private readonly loop: PollingLoop;
 
-  constructor(private readonly options: JobWorkerOptions) {}
+  constructor(private readonly options: JobWorkerOptions) {
+    this.loop = new PollingLoop({
+      round: () => this.runOnce(),
+      idleDelayMs: options.pollIntervalMs ?? 500,
+      onError: (error) => options.onError?.(error, null),
+    });
+  }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops polling and waits for the batch in hand to finish. */
-  async stop(): Promise<void> {
-    this.running = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.idle;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Runs one claim-and-handle round; returns how many jobs it handled. Exposed for tests. */
@@ -61,17 +61,5 @@ export class JobWorker {
       }),
     );
     return jobs.length;
-  }
-
-  private schedule(delayMs: number): void {
-    if (!this.running) return;
-    this.timer = setTimeout(() => {
-      this.idle = this.runOnce()
-        .then((handled) => this.schedule(handled > 0 ? 0 : (this.options.pollIntervalMs ?? 500)))
-        .catch((error) => {
-          this.options.onError?.(error, null);
-          this.schedule(this.options.pollIntervalMs ?? 500);
-        });
-    }, delayMs);
   }
 }
