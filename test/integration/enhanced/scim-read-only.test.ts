@@ -82,6 +82,22 @@ describe('enhanced feature on: JIT users are read-only over SCIM', () => {
     expect(await server.ctx.store.db.select().from(users).where(eq(users.id, id))).toHaveLength(0);
   });
 
+  it('a password set over SCIM is not an attribute write (allowed); refused writes inside /Bulk too', async () => {
+    const id = await jitUser('ro.password');
+    expect(
+      (await scim.json('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'password', value: 'violet-harbour-lantern' }))).status,
+    ).toBe(200);
+    expect((await stored(id)).passwordHash).toBeTruthy();
+    const bulk = await scim.json('POST', '/Bulk', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: [{ method: 'PATCH', path: `/Users/${id}`, data: patch({ op: 'replace', path: 'title', value: 'boss' }) }],
+    });
+    expect(bulk.status).toBe(200);
+    expect(bulk.body.Operations[0].status).toBe('400');
+    expect(bulk.body.Operations[0].response.scimType).toBe('mutability');
+    expect(((await stored(id)).resource as { title?: string }).title).toBe('engineer');
+  });
+
   it('a user no IdP provisioned stays writable', async () => {
     const created = await scim.json('POST', '/Users', newUser('ro.local', { title: 'engineer' }));
     const answer = await scim.json('PATCH', `/Users/${created.body.id}`, patch({ op: 'replace', path: 'title', value: 'boss' }));
