@@ -344,13 +344,12 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
 }
 
 /**
- * Whether step 1 of the app's sign-in flow offers the LOCAL password (src/domain/sign-in-flow.ts). Only for a
- * one-step flow: this interaction does not ask for second factors yet, and a password alone must not pass
- * where the admin asked for TOTP or Email OTP after it.
+ * Whether step 1 of the app's sign-in flow offers the LOCAL password (src/domain/sign-in-flow.ts). Later
+ * steps (TOTP, Email OTP; `local_only` ones too) follow through `signIn` like after a federated login.
  */
 function offersLocal(app: Application): boolean {
-  const [first, ...later] = app.signInFlow.steps as Array<{ options?: Array<{ authenticator?: string }> }>;
-  return later.length === 0 && Boolean(first?.options?.some((option) => option.authenticator === 'LOCAL'));
+  const first = app.signInFlow.steps[0] as { options?: Array<{ authenticator?: string }> } | undefined;
+  return Boolean(first?.options?.some((option) => option.authenticator === 'LOCAL'));
 }
 
 /**

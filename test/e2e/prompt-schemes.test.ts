@@ -407,23 +407,38 @@ describe('PROMPT_PASSWORD_CONSENT', () => {
 });
 
 describe('LOCAL on the login page', () => {
-  it('is not offered while the flow has a second step (second factors are not asked yet)', async () => {
+  it('a flow with a second step after LOCAL asks it after the password; an app without LOCAL refuses the form', async () => {
     const { config } = await setUp('PROVISION_SILENTLY', { local: true, secondFactor: true });
+    const lena = await localUser('lena');
+    expect((await server.admin('PUT', `/api/v1/users/${lena}/password`, { password: PASSWORD })).status).toBe(204);
     const session = await openBrowser();
+    const { page } = session;
     try {
       const started = await startLogin(config);
-      const start = await session.context.request.get(started.authorizationUrl.toString(), { maxRedirects: 0 });
+      await page.goto(started.authorizationUrl.toString());
+      await page.getByRole('link', { name: 'Sign in with a username and password' }).click();
+      await page.getByLabel('Username').fill('lena');
+      await page.getByLabel('Password').fill(PASSWORD);
+      await submit(page, 'Sign in');
+      // The password alone does not finish: the TOTP step (`local_only`) follows, here as enrolment.
+      expect(new URL(page.url()).pathname).toMatch(/^\/login\/[^/]+\/mfa$/);
+      await page.getByRole('heading', { name: 'Set up your authenticator app' }).waitFor();
+      expect(session.landed()).toBeNull();
+    } finally {
+      await session.context.close();
+    }
+
+    const other = await setUp('PROVISION_SILENTLY');
+    const refused = await openBrowser();
+    try {
+      const started = await startLogin(other.config);
+      const start = await refused.context.request.get(started.authorizationUrl.toString(), { maxRedirects: 0 });
       const interaction = new URL(start.headers().location!, server.url);
-      expect(interaction.pathname).toMatch(/^\/login\/[^/]+$/);
-      // One IdP and no LOCAL: the login page sends the person straight to the upstream form.
-      const login = await session.context.request.get(interaction.toString(), { maxRedirects: 0 });
-      expect(login.status()).toBe(303);
-      expect(login.headers().location!.startsWith(upstream.issuer)).toBe(true);
-      const local = await session.context.request.get(`${interaction}/local`, { maxRedirects: 0 });
+      const local = await refused.context.request.get(`${interaction}/local`, { maxRedirects: 0 });
       expect(local.status()).toBe(403);
       expect(await local.text()).toContain('does not accept a username and password');
     } finally {
-      await session.context.close();
+      await refused.context.close();
     }
   });
 });
