@@ -11,6 +11,7 @@ import { SCOPE_CLAIMS, SUPPORTED_SCOPES } from './claims.js';
 import { REQUIRE_PKCE, useHashedClientSecrets } from './clients.js';
 import { ensureProviderKeys, loadProviderKeys, OIDC_KEY_PURPOSES, type ProviderKeys } from './keys.js';
 import { interactionPolicyFor, rememberSessionIdp } from './session-idp.js';
+import { withSecondStepCheck } from './session-second-step.js';
 import { renderProviderError, renderLogoutPrompt, renderLogoutSuccess } from './provider-pages.js';
 
 /** Token lifetimes (seconds). A rotated-out signing key stays published for the longest of ID/access tokens. */
@@ -87,7 +88,7 @@ export function buildProvider(ctx: AppContext, keys: ProviderKeys): Provider {
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
     loadExistingGrant: grantLoader(ctx.store),
-    interactions: { url: async (_ctx, interaction) => `/login/${interaction.uid}`, policy: interactionPolicyFor(ctx.store) },
+    interactions: { url: async (_ctx, interaction) => `/login/${interaction.uid}`, policy: withSecondStepCheck(ctx.store, interactionPolicyFor(ctx.store)) },
     ttl: TTL,
     features: {
       devInteractions: { enabled: false },

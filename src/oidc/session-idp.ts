@@ -7,7 +7,7 @@ import type { Store } from '../store/index.js';
 import { findApplicationByClientId } from '../store/applications-repo.js';
 import { findOidcPayload, upsertOidcPayload } from '../store/oidc-payloads-repo.js';
 
-const SESSION_IDP_MODEL = 'SessionIdp';
+export const SESSION_IDP_MODEL = 'SessionIdp';
 
 /** The interaction result key carrying the IdP of a finished login (alongside oidc-provider's `login`). */
 export const RESULT_IDP_KEY = 'jitbridgeIdp';

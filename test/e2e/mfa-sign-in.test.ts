@@ -42,7 +42,7 @@ beforeAll(async () => {
   // Federated (JIT-provisioned) users may enrol in TOTP only with the enhanced feature.
   expect((await server.admin('PATCH', '/api/v1/settings', { jit: { enhancedFeature: true } })).status).toBe(200);
   upstream = await startUpstreamOidc();
-  for (const name of ['tara', 'emma', 'lou', 'nora'])
+  for (const name of ['tara', 'emma', 'lou', 'nora', 'sam'])
     upstream.setAccount(name, { email: `${name}@example.com`, email_verified: true, name, preferred_username: name });
   idpId = (await registerUpstreamIdp(server, upstream, { name: 'Example Corp' })).id;
 });
@@ -128,6 +128,25 @@ describe('TOTP', () => {
     const ok = await browser.postForm(back.url, { csrf: hiddenField(page, 'csrf'), code: recoveryCodes[0]! }, APP_REDIRECT);
     expect(ok.response).toBeNull();
     expect((await redeem(app.config, started, ok.url)).claims()!.amr).toContain('otp');
+  });
+
+  it('single sign-on from a session without a second step does not skip it', async () => {
+    const plain = await discover(server, await registerApp(server, { identityProviders: [idpId] }));
+    const browser = new CookieJarBrowser();
+    const first = await stepOne(browser, plain, 'sam');
+    expect(first.back.response).toBeNull();
+    const started = await startLogin(app.config);
+    const next = await browser.follow(started.authorizationUrl, {}, APP_REDIRECT);
+    expect(next.response, 'not signed straight into the app').not.toBeNull();
+    let url = next.url;
+    let html = await next.response!.text();
+    if (html.includes('name="password"')) {
+      const posted = await browser.postForm(formAction(html, url), { login: 'sam', password: UPSTREAM_PASSWORD }, APP_REDIRECT);
+      url = posted.url;
+      html = posted.response ? await posted.response.text() : '';
+    }
+    expect(url).toMatch(/\/login\/[^/]+\/mfa$/);
+    expect(html).toContain('Set up your authenticator app');
   });
 
   it('a forged CSRF token is refused and signs nobody in', async () => {
