@@ -88,7 +88,10 @@ export function buildProvider(ctx: AppContext, keys: ProviderKeys): Provider {
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
     loadExistingGrant: grantLoader(ctx.store),
-    interactions: { url: async (_ctx, interaction) => `/login/${interaction.uid}`, policy: withSecondStepCheck(ctx.store, interactionPolicyFor(ctx.store)) },
+    interactions: {
+      url: async (_ctx, interaction) => `/login/${interaction.uid}`,
+      policy: withSecondStepCheck(ctx.store, interactionPolicyFor(ctx.store)),
+    },
     ttl: TTL,
     features: {
       devInteractions: { enabled: false },
