@@ -106,6 +106,10 @@ describe('TOTP', () => {
     const browser = new CookieJarBrowser();
     const { started, back, html } = await stepOne(browser, app.config, 'tara');
     expect(html).toContain('6-digit code from your authenticator app');
+    // A code from three steps ago is outside the ±1 window.
+    const stale = await browser.postForm(back.url, { csrf: hiddenField(html, 'csrf'), code: await codeAt(secret, -90) }, APP_REDIRECT);
+    expect(stale.response!.status).toBe(400);
+    expect(await stale.response!.text()).toContain('not right');
     // The enrolment used the current step: the next step's code (within the ±1 window) is fresh.
     const code = await codeAt(secret, 30);
     const ok = await browser.postForm(back.url, { csrf: hiddenField(html, 'csrf'), code }, APP_REDIRECT);
@@ -174,6 +178,29 @@ describe('Email OTP', () => {
     const ok = await browser.postForm(back.url, { csrf: hiddenField(html, 'csrf'), code }, APP_REDIRECT);
     expect(ok.response).toBeNull();
     expect((await redeem(app.config, started, ok.url)).claims()!.amr).toContain('otp');
+  });
+});
+
+describe('two instances on one database', () => {
+  it('a second instance finishes the second step begun on the first (the pending step is in the store)', async () => {
+    const app = await appWith(idpId, { options: [{ authenticator: 'EMAIL_OTP' }] });
+    const second = await startTestServer({
+      database: server.database,
+      config: { smtpUrl: server.ctx.config.smtpUrl, smtpFrom: server.ctx.config.smtpFrom, publicUrl: server.url },
+    });
+    try {
+      const browser = new CookieJarBrowser();
+      const { started, back, html } = await stepOne(browser, app.config, 'emma');
+      expect(back.url).toMatch(/\/mfa$/);
+      const mail = [...inbox].reverse().find((m) => m.to.includes('emma@example.com'))!;
+      const code = /sign-in code is (\d{6})/.exec(mail.raw)![1]!;
+      const onSecond = back.url.replace(server.url, second.url);
+      const done = await browser.postForm(onSecond, { csrf: hiddenField(html, 'csrf'), code }, APP_REDIRECT);
+      expect(done.response).toBeNull();
+      expect((await redeem(app.config, started, done.url)).claims()!.amr).toContain('otp');
+    } finally {
+      await second.stop();
+    }
   });
 });
 
