@@ -15,7 +15,7 @@ import { issueEmailOtp, verifyEmailOtp } from '../provisioning/mfa/email-otp.js'
 import { createMailer, type Mailer } from '../provisioning/mfa/mailer.js';
 import { useRecoveryCode } from '../provisioning/mfa/recovery-codes.js';
 import { decideSecondFactor, type FactorOption } from '../provisioning/mfa/second-factor.js';
-import { beginTotpEnrolment, confirmTotpEnrolment, verifyTotp } from '../provisioning/mfa/totp.js';
+import { beginTotpEnrolment, confirmTotpEnrolment, currentTotpEnrolment, verifyTotp } from '../provisioning/mfa/totp.js';
 import { destroyOidcPayload, findOidcPayload, upsertOidcPayload } from '../store/oidc-payloads-repo.js';
 import { findUserById } from '../store/users-repo.js';
 import { TTL } from './provider.js';
@@ -165,7 +165,11 @@ export function mfaStep(ctx: AppContext, host: MfaHost) {
     const userId = pending.userId!;
     const headers = { 'cache-control': 'no-store' };
     if (pending.screen === 'TOTP_ENROL') {
-      const enrolment = await beginTotpEnrolment(ctx.store, userId, { issuer: new URL(ctx.config.publicUrl).host });
+      // A first visit starts the enrolment; a retry after a wrong code shows the same secret again.
+      const options = { issuer: new URL(ctx.config.publicUrl).host };
+      const enrolment = error
+        ? await currentTotpEnrolment(ctx.store, userId, options)
+        : await beginTotpEnrolment(ctx.store, userId, options);
       return c.html(
         await totpEnrolPage({
           appName: step.appName,

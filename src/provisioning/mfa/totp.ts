@@ -57,6 +57,25 @@ export async function beginTotpEnrolment(store: MfaStore, userId: string, option
   return { secret, otpauthUri, qrCodeDataUrl };
 }
 
+/**
+ * The enrolment already pending, shown again (after a mistyped first code, the person keeps the account
+ * they just scanned); a new one when none is pending.
+ */
+export async function currentTotpEnrolment(
+  store: MfaStore,
+  userId: string,
+  options: { issuer: string; now?: Date },
+): Promise<TotpEnrolment> {
+  const row = await findTotp(store.db, userId);
+  if (!row?.pendingSecretEncrypted) return beginTotpEnrolment(store, userId, options);
+  const user = await getUserById(store.db, userId);
+  assertMfaEnrolmentAllowed(await readSettings(store.db), user);
+  const secret = store.secrets.open(row.pendingSecretEncrypted);
+  const otpauthUri = generateURI({ issuer: options.issuer, label: user.userName, secret });
+  const qrCodeDataUrl = await QRCode.toDataURL(otpauthUri, { errorCorrectionLevel: 'M', margin: 2, width: 240 });
+  return { secret, otpauthUri, qrCodeDataUrl };
+}
+
 export interface ConfirmedEnrolment {
   /** Shown once, never again: only their hashes are kept. */
   recoveryCodes: string[];
