@@ -114,7 +114,7 @@ const person = (login: string, name: string) =>
 let idpCount = 0;
 
 /** An upstream IdP with this scheme, an app that allows only it (and LOCAL when asked), and its client. */
-async function setUp(scheme: string, options: { associate?: boolean; local?: boolean; secondFactor?: boolean } = {}) {
+async function setUp(scheme: string, options: { associate?: boolean; local?: boolean; secondFactor?: boolean; userstore?: string } = {}) {
   const response = await server.admin('POST', '/api/v1/identity-providers', {
     name: `Example Corp ${scheme} ${++idpCount}`,
     protocol: 'oidc',
@@ -126,7 +126,14 @@ async function setUp(scheme: string, options: { associate?: boolean; local?: boo
       scopes: ['openid', 'profile', 'email'],
     },
     claimMappings: MAPPINGS,
-    provisioning: { jit: { isEnabled: true, scheme, ...(options.associate ? { associateLocalUser: true } : {}) } },
+    provisioning: {
+      jit: {
+        isEnabled: true,
+        scheme,
+        ...(options.associate ? { associateLocalUser: true } : {}),
+        ...(options.userstore ? { userstore: options.userstore } : {}),
+      },
+    },
   });
   expect(response.status).toBe(201);
   const idp = (await response.json()) as { id: string };
@@ -474,6 +481,30 @@ describe('PROMPT_USERNAME_PASSWORD_CONSENT', () => {
       const user = (await userRow(claims.sub))!;
       expect(user.user_name).toBe('uma.chosen');
       expect(user.password_hash).toMatch(/^scrypt\$/);
+    } finally {
+      await session.context.close();
+    }
+  });
+
+  it('with AS_IN_USERNAME the typed DOMAIN/name picks the user store', async () => {
+    expect((await server.admin('POST', '/api/v1/user-stores', { domain: 'CONTRACTORS' })).status).toBe(201);
+    const { config } = await setUp('PROMPT_USERNAME_PASSWORD_CONSENT', { userstore: 'AS_IN_USERNAME' });
+    person('carla', 'Carla');
+    const session = await openBrowser();
+    const { page } = session;
+    try {
+      const started = await startLogin(config);
+      await signInUpstream(session, started, 'carla');
+      await page.getByLabel('Username').fill('CONTRACTORS/carla');
+      await page.getByLabel('New password').fill(PASSWORD);
+      await page.getByLabel('Repeat the password').fill(PASSWORD);
+      await submit(page, 'Create account');
+      const claims = await backAtApp(session, config, started);
+      const [user] = await rows<{ user_name: string; domain: string }>(
+        server.ctx.store.db,
+        sql`select u.user_name, s.domain from users u join user_stores s on s.id = u.user_store_id where u.id = ${claims.sub}`,
+      );
+      expect(user).toEqual({ user_name: 'carla', domain: 'CONTRACTORS' });
     } finally {
       await session.context.close();
     }
