@@ -117,15 +117,15 @@ async function finish(
     const interactionUid = (flow.context as { interactionUid?: unknown } | null)?.interactionUid;
     const paused = typeof interactionUid === 'string' ? await pauseForPrompts(ctx.store, idp, identity, interactionUid) : null;
     const provisioning = paused
-      ? null
+      ? ({ kind: 'paused', pendingId: paused.pendingId } as const)
       : await provisionLogin({ store: ctx.store, logger: ctx.logger, metrics: ctx.metrics }, idp, identity);
-    if (paused || !provisioning) {
+    if (provisioning.kind === 'paused') {
       outcomeLabel = 'prompted';
       resultId = await saveLoginResult(ctx.store.db, {
         ...common,
         userId: null,
         outcome: 'pending',
-        claims: { pendingId: paused!.pendingId },
+        claims: { pendingId: provisioning.pendingId },
       });
     } else if (provisioning.kind === 'user') {
       resultId = await saveLoginResult(ctx.store.db, { ...common, userId: provisioning.userId, outcome: 'success' });
