@@ -19,11 +19,12 @@ export function createApp(ctx: AppContext) {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     const database = await ctx.store.ping();
-    return c.json({ status: database ? 'ready' : 'unavailable', checks: { database: database ? 'ok' : 'unreachable' } }, database ? 200 : 503);
+    return c.json(
+      { status: database ? 'ready' : 'unavailable', checks: { database: database ? 'ok' : 'unreachable' } },
+      database ? 200 : 503,
+    );
   });
-  app.get('/metrics', async (c) =>
-    c.body(await ctx.metrics.registry.metrics(), 200, { 'content-type': ctx.metrics.registry.contentType }),
-  );
+  app.get('/metrics', async (c) => c.body(await ctx.metrics.registry.metrics(), 200, { 'content-type': ctx.metrics.registry.contentType }));
 
   app.route('/api/v1', createAdminApi(ctx));
   app.route('/scim/v2', createScimApi(ctx));

@@ -60,11 +60,16 @@ export function backgroundTasks(ctx: AppContext): BackgroundTask[] {
   // Local sign-in failure counts idle for a day, ids of provisioning context tokens past their expiry, and
   // provisionings paused on a prompt that were finished or abandoned.
   tasks.push(
-    every('sweep-login-throttle', 15 * 60_000, async () => {
-      await sweepLoginThrottle(ctx.store.db);
-      await sweepUsedContextTokens(ctx.store.db);
-      await sweepPendingProvisionings(ctx.store.db);
-    }, onError),
+    every(
+      'sweep-login-throttle',
+      15 * 60_000,
+      async () => {
+        await sweepLoginThrottle(ctx.store.db);
+        await sweepUsedContextTokens(ctx.store.db);
+        await sweepPendingProvisionings(ctx.store.db);
+      },
+      onError,
+    ),
   );
   if (Object.keys(handlers).length > 0) {
     const worker = new JobWorker({

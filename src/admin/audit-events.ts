@@ -54,7 +54,12 @@ export function auditEventRoutes(ctx: AppContext) {
     const items = await listAudit(ctx.store.db, query);
     return c.json(
       {
-        items: items.map((e) => ({ ...e, at: e.at.toISOString(), outcome: e.outcome as 'success' | 'failure' | 'refused', details: (e.details as Record<string, unknown> | null) ?? null })),
+        items: items.map((e) => ({
+          ...e,
+          at: e.at.toISOString(),
+          outcome: e.outcome as 'success' | 'failure' | 'refused',
+          details: (e.details as Record<string, unknown> | null) ?? null,
+        })),
         nextBefore: items.length === query.limit ? (items.at(-1)?.id ?? null) : null,
       },
       200,

@@ -43,7 +43,11 @@ const ConsentPurposeSchema = z
 
 const fields = {
   purpose: z.string().trim().min(1).max(200).openapi({ example: 'Account recovery' }),
-  description: z.string().max(2000).default('').openapi({ example: 'We use your phone number and email to help you recover your account.' }),
+  description: z
+    .string()
+    .max(2000)
+    .default('')
+    .openapi({ example: 'We use your phone number and email to help you recover your account.' }),
   piiCategories: z.array(PiiCategorySchema).min(1).max(50),
 };
 
@@ -69,7 +73,8 @@ const present = (p: StoredConsentPurpose) => ({
 /** Canonical paths, or a 400 naming each bad `piiCategories.<i>.claim`. */
 function checked(input: { purpose: string; description: string; piiCategories: PiiCategory[] }): ConsentPurposeInput {
   const { categories, problems } = normalisePiiCategories(input.piiCategories);
-  if (problems.length > 0) throw invalidInput('invalid_pii_category', `Invalid PII categories: ${problems.map((p) => p.message).join('; ')}`, problems);
+  if (problems.length > 0)
+    throw invalidInput('invalid_pii_category', `Invalid PII categories: ${problems.map((p) => p.message).join('; ')}`, problems);
   return { purpose: input.purpose, description: input.description, piiCategories: categories };
 }
 
@@ -80,7 +85,10 @@ const list = createRoute({
   tags,
   summary: 'List JIT consent purposes',
   security,
-  responses: { 200: jsonContent(ConsentPurposeList, 'All consent purposes, oldest first (the order the consent page shows)'), ...errorResponses },
+  responses: {
+    200: jsonContent(ConsentPurposeList, 'All consent purposes, oldest first (the order the consent page shows)'),
+    ...errorResponses,
+  },
 });
 const create = createRoute({
   method: 'post',
@@ -176,7 +184,10 @@ export function consentPurposeRoutes(ctx: AppContext) {
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
     const current = await load(id);
-    const merged = applyMergePatch({ purpose: current.purpose, description: current.description, piiCategories: current.piiCategories }, body) as {
+    const merged = applyMergePatch(
+      { purpose: current.purpose, description: current.description, piiCategories: current.piiCategories },
+      body,
+    ) as {
       purpose?: string;
       description?: string | null;
       piiCategories?: PiiCategory[];

@@ -24,7 +24,23 @@ import { userStoreRoutes } from './user-stores.js';
 export const ADMIN_API_VERSION = '1.0.0';
 
 /** Every resource module of the admin API; each returns a router built from the context. */
-const resources = [settingsRoutes, userStoreRoutes, identityProviderRoutes, scimClientRoutes, consentPurposeRoutes, userConsentRoutes, userPasswordRoutes, userMfaRoutes, applicationRoutes, keyRoutes, outboundConnectorRoutes, identityProviderSimulateRoutes, userRoutes, federatedIdentityRoutes, auditEventRoutes];
+const resources = [
+  settingsRoutes,
+  userStoreRoutes,
+  identityProviderRoutes,
+  scimClientRoutes,
+  consentPurposeRoutes,
+  userConsentRoutes,
+  userPasswordRoutes,
+  userMfaRoutes,
+  applicationRoutes,
+  keyRoutes,
+  outboundConnectorRoutes,
+  identityProviderSimulateRoutes,
+  userRoutes,
+  federatedIdentityRoutes,
+  auditEventRoutes,
+];
 
 export function createAdminApi(ctx: AppContext) {
   const api = new OpenAPIHono<AppEnv>();

@@ -11,12 +11,22 @@ import { errorResponses, jsonContent, mergePatchBody, security } from './schemas
 
 const JitSettings = z
   .object({
-    preserveLocallyAddedClaims: z.boolean().openapi({ description: 'Default attribute sync when an IdP sets none: false → OVERRIDE_ALL, true → PRESERVE_LOCAL' }),
-    associatingToExistingUser: z.boolean().openapi({ description: 'Link JIT identities to existing local users (same username, or verified email)' }),
-    enhancedFeature: z.boolean().openapi({ description: 'Generated usernames, read-only JIT users, users deleted with their IdP, lock by federated identity' }),
+    preserveLocallyAddedClaims: z
+      .boolean()
+      .openapi({ description: 'Default attribute sync when an IdP sets none: false → OVERRIDE_ALL, true → PRESERVE_LOCAL' }),
+    associatingToExistingUser: z
+      .boolean()
+      .openapi({ description: 'Link JIT identities to existing local users (same username, or verified email)' }),
+    enhancedFeature: z
+      .boolean()
+      .openapi({ description: 'Generated usernames, read-only JIT users, users deleted with their IdP, lock by federated identity' }),
     usernameProvisioningUrl: z.url().nullable().openapi({ description: 'External page asking for a username (null: the built-in page)' }),
     passwordProvisioningUrl: z.url().nullable().openapi({ description: 'External page asking for a password (null: the built-in page)' }),
-    idpDeleteThreshold: z.number().int().min(0).openapi({ description: 'Deleting an IdP that would remove more JIT users than this needs force=true' }),
+    idpDeleteThreshold: z
+      .number()
+      .int()
+      .min(0)
+      .openapi({ description: 'Deleting an IdP that would remove more JIT users than this needs force=true' }),
   })
   .openapi('JitSettings');
 
@@ -68,7 +78,8 @@ export function settingsRoutes(ctx: AppContext) {
     const updated = await ctx.store.transaction(async (tx) => {
       const current = await readSettings(tx);
       const parsed = settingsSchema.safeParse(applyMergePatch(current, patch));
-      if (!parsed.success) throw invalidInput('validation_failed', 'The settings after the patch are not valid', fieldProblems(parsed.error));
+      if (!parsed.success)
+        throw invalidInput('validation_failed', 'The settings after the patch are not valid', fieldProblems(parsed.error));
       await writeSettings(tx, parsed.data);
       await recordAudit(tx, {
         actorType: 'admin',

@@ -14,11 +14,13 @@ const ReceiptSchema = z
     id: z.uuid(),
     userId: z.uuid(),
     purposeId: z.uuid(),
-    purpose: z.object({
-      purpose: z.string(),
-      description: z.string(),
-      piiCategories: z.array(z.object({ claim: z.string(), mandatory: z.boolean() })),
-    }).openapi({ description: 'The purpose as the person saw it when consenting' }),
+    purpose: z
+      .object({
+        purpose: z.string(),
+        description: z.string(),
+        piiCategories: z.array(z.object({ claim: z.string(), mandatory: z.boolean() })),
+      })
+      .openapi({ description: 'The purpose as the person saw it when consenting' }),
     consented: z.array(z.string()).openapi({ description: 'SCIM attribute paths agreed to' }),
     declined: z.array(z.string()).openapi({ description: 'SCIM attribute paths declined (not stored)' }),
     idpId: z.uuid().nullable(),

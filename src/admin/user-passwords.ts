@@ -8,7 +8,11 @@ import { errorResponses, jsonBody, notFoundResponse, security } from './schemas.
 
 const PasswordBody = z
   .object({
-    password: z.string().min(1).max(1024).openapi({ description: 'At least 10 characters, not the username nor containing it, not a common password' }),
+    password: z
+      .string()
+      .min(1)
+      .max(1024)
+      .openapi({ description: 'At least 10 characters, not the username nor containing it, not a common password' }),
     confirmation: z.string().max(1024).optional().openapi({ description: 'If given, must equal password' }),
   })
   .strict()
@@ -22,7 +26,8 @@ const put = createRoute({
   path: '/users/{id}/password',
   tags,
   summary: "Set a user's local password",
-  description: 'Checked against the password policy (400 `weak_password` naming each problem), stored as a scrypt hash. Lifts a sign-in block on the account.',
+  description:
+    'Checked against the password policy (400 `weak_password` naming each problem), stored as a scrypt hash. Lifts a sign-in block on the account.',
   security,
   request: { params: UserParam, ...jsonBody(PasswordBody) },
   responses: { 204: { description: 'Set' }, ...errorResponses, ...notFoundResponse },
@@ -43,7 +48,12 @@ export function userPasswordRoutes(ctx: AppContext) {
   router.openapi(put, async (c) => {
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
-    await setLocalPassword(ctx.store, { userId: id, password: body.password, ...(body.confirmation !== undefined ? { confirmation: body.confirmation } : {}), actor: c.get('actor') });
+    await setLocalPassword(ctx.store, {
+      userId: id,
+      password: body.password,
+      ...(body.confirmation !== undefined ? { confirmation: body.confirmation } : {}),
+      actor: c.get('actor'),
+    });
     return c.body(null, 204);
   });
   router.openapi(remove, async (c) => {

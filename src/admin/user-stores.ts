@@ -21,7 +21,9 @@ const regexField = (what: string) =>
     .string()
     .max(1000)
     .nullable()
-    .openapi({ description: `Regular expression (ECMAScript, whole-string match) every ${what} in this store must match; null = no policy` });
+    .openapi({
+      description: `Regular expression (ECMAScript, whole-string match) every ${what} in this store must match; null = no policy`,
+    });
 
 const UserStoreSchema = z
   .object({
@@ -79,7 +81,14 @@ function checkRegexes(input: { usernameRegex?: string | null; rolenameRegex?: st
 }
 
 const tags = ['User stores'];
-const list = createRoute({ method: 'get', path: '/user-stores', tags, summary: 'List user stores', security, responses: { 200: jsonContent(UserStoreList, 'All user stores'), ...errorResponses } });
+const list = createRoute({
+  method: 'get',
+  path: '/user-stores',
+  tags,
+  summary: 'List user stores',
+  security,
+  responses: { 200: jsonContent(UserStoreList, 'All user stores'), ...errorResponses },
+});
 const create = createRoute({
   method: 'post',
   path: '/user-stores',
@@ -128,8 +137,22 @@ const remove = createRoute({
 
 export function userStoreRoutes(ctx: AppContext) {
   const router = createAdminRouter();
-  const audit = (tx: Parameters<typeof recordAudit>[0], actorId: string | null, action: string, target: UserStore, details?: Record<string, unknown>) =>
-    recordAudit(tx, { actorType: 'admin', actorId, action, targetType: 'user_store', targetId: target.id, outcome: 'success', details: { domain: target.domain, ...details } });
+  const audit = (
+    tx: Parameters<typeof recordAudit>[0],
+    actorId: string | null,
+    action: string,
+    target: UserStore,
+    details?: Record<string, unknown>,
+  ) =>
+    recordAudit(tx, {
+      actorType: 'admin',
+      actorId,
+      action,
+      targetType: 'user_store',
+      targetId: target.id,
+      outcome: 'success',
+      details: { domain: target.domain, ...details },
+    });
 
   const load = async (id: string) => {
     const found = await findUserStoreById(ctx.store.db, id);
@@ -199,7 +222,11 @@ export function userStoreRoutes(ctx: AppContext) {
     await ctx.store.transaction(async (tx) => {
       const contents = await countUserStoreContents(tx, id);
       if (contents.users > 0 || contents.groups > 0) {
-        throw new AppError('conflict', 'user_store_not_empty', `User store ${current.domain} still holds ${contents.users} users and ${contents.groups} groups`);
+        throw new AppError(
+          'conflict',
+          'user_store_not_empty',
+          `User store ${current.domain} still holds ${contents.users} users and ${contents.groups} groups`,
+        );
       }
       if (!(await deleteUserStore(tx, id))) throw notFound('user_store_not_found', `user store ${id} does not exist`);
       await audit(tx, c.get('actor').id, 'user_store.delete', current);

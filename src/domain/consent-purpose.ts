@@ -54,7 +54,8 @@ export function normalisePiiCategories(categories: PiiCategory[]): { categories:
     }
     const claim = parsed.path.canonical;
     if (seen.has(claim)) problems.push({ field, message: `'${claim}' is listed twice` });
-    else if (ALWAYS_KEPT.has(claim) && !category.mandatory) problems.push({ field, message: `'${claim}' can only be mandatory: every user has one` });
+    else if (ALWAYS_KEPT.has(claim) && !category.mandatory)
+      problems.push({ field, message: `'${claim}' can only be mandatory: every user has one` });
     seen.add(claim);
     normalised.push({ claim, mandatory: category.mandatory });
   });

@@ -57,5 +57,4 @@ export class AppError extends Error {
 export const invalidInput = (code: string, message: string, fields: FieldProblem[] = []) =>
   new AppError('invalid_input', code, message, fields);
 export const notFound = (code: string, message: string) => new AppError('not_found', code, message);
-export const conflict = (code: string, message: string, fields: FieldProblem[] = []) =>
-  new AppError('conflict', code, message, fields);
+export const conflict = (code: string, message: string, fields: FieldProblem[] = []) => new AppError('conflict', code, message, fields);

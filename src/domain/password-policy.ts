@@ -70,7 +70,10 @@ export function assertPasswordAcceptable(
 ): void {
   const problems = checkPassword(password, context, policy);
   if (problems.length === 0) return;
-  const fields: FieldProblem[] = problems.map((p) => ({ field: p === 'mismatch' ? 'confirmation' : field, message: describePasswordProblem(p, policy) }));
+  const fields: FieldProblem[] = problems.map((p) => ({
+    field: p === 'mismatch' ? 'confirmation' : field,
+    message: describePasswordProblem(p, policy),
+  }));
   const code = problems.includes('mismatch') && problems.length === 1 ? 'password_mismatch' : 'weak_password';
   throw invalidInput(code, fields.map((f) => f.message).join(' '), fields);
 }

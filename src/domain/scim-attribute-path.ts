@@ -88,7 +88,11 @@ export function parseAttributePath(input: string): PathParse {
   const name = /^[A-Za-z$][A-Za-z0-9_$-]*/.exec(rest)?.[0];
   if (!name) return { ok: false, reason: 'does not start with an attribute name' };
   const found = lookup(table, name);
-  if (!found) return { ok: false, reason: `'${name}' is not an attribute of the ${schema === SCIM_USER_SCHEMA ? 'SCIM User' : 'enterprise User'} schema` };
+  if (!found)
+    return {
+      ok: false,
+      reason: `'${name}' is not an attribute of the ${schema === SCIM_USER_SCHEMA ? 'SCIM User' : 'enterprise User'} schema`,
+    };
   const [attribute, def] = found;
   rest = rest.slice(name.length);
   let filter: AttributePath['filter'];
@@ -106,12 +110,20 @@ export function parseAttributePath(input: string): PathParse {
   if (rest.startsWith('.')) {
     const subName = rest.slice(1);
     const sub = def.sub?.find((s) => s.toLowerCase() === subName.toLowerCase());
-    if (!sub) return { ok: false, reason: def.sub ? `'${subName}' is not a sub-attribute of '${attribute}'` : `'${attribute}' has no sub-attributes` };
+    if (!sub)
+      return {
+        ok: false,
+        reason: def.sub ? `'${subName}' is not a sub-attribute of '${attribute}'` : `'${attribute}' has no sub-attributes`,
+      };
     subAttribute = sub;
     rest = '';
   }
   if (rest !== '') return { ok: false, reason: `unexpected '${rest}'` };
-  const filterText = filter ? (filter.attribute === 'type' ? `[type eq "${String(filter.value)}"]` : `[primary eq ${String(filter.value)}]`) : '';
+  const filterText = filter
+    ? filter.attribute === 'type'
+      ? `[type eq "${String(filter.value)}"]`
+      : `[primary eq ${String(filter.value)}]`
+    : '';
   const local = `${attribute}${filterText}${subAttribute ? `.${subAttribute}` : ''}`;
   const canonical = schema === SCIM_USER_SCHEMA ? local : `${schema}:${local}`;
   return { ok: true, path: { schema, attribute, ...(filter ? { filter } : {}), ...(subAttribute ? { subAttribute } : {}), canonical } };
@@ -155,7 +167,8 @@ export function readAttributeValues(resource: ScimUserResource, path: AttributeP
     if (path.subAttribute) return present(o[path.subAttribute]) ? String(o[path.subAttribute]) : undefined;
     // A reference (manager) reads best by its name; a multi-valued entry by its value and type.
     if (typeof o.displayName === 'string') return o.displayName;
-    if (typeof o.value === 'string' || typeof o.value === 'number') return o.type ? `${String(o.value)} (${String(o.type)})` : String(o.value);
+    if (typeof o.value === 'string' || typeof o.value === 'number')
+      return o.type ? `${String(o.value)} (${String(o.type)})` : String(o.value);
     if (typeof o.formatted === 'string') return o.formatted;
     return Object.values(o)
       .filter((x) => typeof x === 'string' && x !== '')
@@ -243,14 +256,17 @@ export function copyAttributeValue(target: ScimUserResource, source: ScimUserRes
       const entries = Array.isArray(current) ? current : [];
       holder[key] = entries.map((entry) => {
         if (!matchesFilter(entry, path.filter) || !entry || typeof entry !== 'object') return entry;
-        const original = matching.find((m) => m && typeof m === 'object' && (m as Record<string, unknown>).value === (entry as Record<string, unknown>).value);
+        const original = matching.find(
+          (m) => m && typeof m === 'object' && (m as Record<string, unknown>).value === (entry as Record<string, unknown>).value,
+        );
         const sub = original ? (original as Record<string, unknown>)[path.subAttribute!] : undefined;
         return sub === undefined ? entry : { ...(entry as object), [path.subAttribute!]: sub };
       });
     }
   } else if (path.subAttribute && value && typeof value === 'object') {
     const sub = (value as Record<string, unknown>)[path.subAttribute];
-    if (present(sub)) holder[key] = { ...(current && typeof current === 'object' ? (current as object) : {}), [path.subAttribute]: structuredClone(sub) };
+    if (present(sub))
+      holder[key] = { ...(current && typeof current === 'object' ? (current as object) : {}), [path.subAttribute]: structuredClone(sub) };
   } else {
     holder[key] = structuredClone(value);
   }
@@ -261,7 +277,13 @@ export function copyAttributeValue(target: ScimUserResource, source: ScimUserRes
 /** Whether a path (a provenance key, say) names data inside what `claim` covers. */
 export function pathCovers(claim: AttributePath, other: AttributePath): boolean {
   if (claim.schema !== other.schema || claim.attribute !== other.attribute) return false;
-  if (claim.filter && (!other.filter || other.filter.attribute !== claim.filter.attribute || String(other.filter.value).toLowerCase() !== String(claim.filter.value).toLowerCase())) return false;
+  if (
+    claim.filter &&
+    (!other.filter ||
+      other.filter.attribute !== claim.filter.attribute ||
+      String(other.filter.value).toLowerCase() !== String(claim.filter.value).toLowerCase())
+  )
+    return false;
   if (!claim.subAttribute) return true;
   return other.subAttribute === claim.subAttribute || (claim.subAttribute === 'value' && !other.subAttribute);
 }

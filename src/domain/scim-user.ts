@@ -17,7 +17,14 @@ export interface ScimUserResource {
   schemas: string[];
   userName: string;
   externalId?: string;
-  name?: { formatted?: string; familyName?: string; givenName?: string; middleName?: string; honorificPrefix?: string; honorificSuffix?: string };
+  name?: {
+    formatted?: string;
+    familyName?: string;
+    givenName?: string;
+    middleName?: string;
+    honorificPrefix?: string;
+    honorificSuffix?: string;
+  };
   displayName?: string;
   nickName?: string;
   profileUrl?: string;

@@ -43,7 +43,8 @@ export function qualifyName(domain: string, name: string): string {
 
 /** Compiles a store regex, or explains why it cannot be used. `field` names the setting in errors. */
 export function compilePolicyRegex(pattern: string, field: string): RegExp {
-  if (pattern.length > 1000) throw invalidInput('invalid_regex', `${field} is longer than 1000 characters`, [{ field, message: 'too long' }]);
+  if (pattern.length > 1000)
+    throw invalidInput('invalid_regex', `${field} is longer than 1000 characters`, [{ field, message: 'too long' }]);
   try {
     return new RegExp(pattern, 'u');
   } catch (error) {

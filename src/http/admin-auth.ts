@@ -16,7 +16,11 @@ export function adminAuth(getTokenHash: () => string): MiddlewareHandler<AppEnv>
     if (!token || !tokenMatches(token, getTokenHash())) {
       const error = token ? 'invalid_token' : 'invalid_request';
       return problemResponse(
-        problemBody(401, token ? 'invalid_token' : 'missing_token', token ? 'The admin token is not valid' : 'Send the admin token as a Bearer token'),
+        problemBody(
+          401,
+          token ? 'invalid_token' : 'missing_token',
+          token ? 'The admin token is not valid' : 'Send the admin token as a Bearer token',
+        ),
         { 'www-authenticate': `Bearer realm="jitbridge-admin", error="${error}"` },
       );
     }

@@ -63,7 +63,13 @@ export function toProblem(error: unknown, c: Context): ProblemBody {
     }
     if (status === 413) return problemBody(413, 'payload_too_large', 'The request body is larger than the server accepts', [], instance);
     if (status === 415) {
-      return problemBody(415, 'unsupported_media_type', 'Send the body as application/json (or application/merge-patch+json for PATCH)', [], instance);
+      return problemBody(
+        415,
+        'unsupported_media_type',
+        'Send the body as application/json (or application/merge-patch+json for PATCH)',
+        [],
+        instance,
+      );
     }
     if (status < 500) return problemBody(status, 'http_error', error.message || titles[status] || 'Error', [], instance);
   }

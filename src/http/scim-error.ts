@@ -36,7 +36,8 @@ export function toScimError(error: unknown): ScimErrorBody {
     return scimErrorBody(error.status, error.message, SCIM_TYPES.has(error.code) ? error.code : undefined);
   }
   if (error instanceof HTTPException && error.status < 500) {
-    if (error.status === 400 && /malformed json/i.test(error.message)) return scimErrorBody(400, 'The request body is not valid JSON', 'invalidSyntax');
+    if (error.status === 400 && /malformed json/i.test(error.message))
+      return scimErrorBody(400, 'The request body is not valid JSON', 'invalidSyntax');
     if (error.status === 413) return scimErrorBody(413, 'The request body is larger than the server accepts');
     return scimErrorBody(error.status, error.message || 'Request refused');
   }

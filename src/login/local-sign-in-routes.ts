@@ -27,7 +27,13 @@ export function localSignInRoutes(ctx: AppContext, host: PromptHost, options: { 
 
   const render = async (c: C, step: PromptHostStep, status: 200 | 400 | 403 | 429, extra: { error?: string; username?: string } = {}) =>
     c.html(
-      await localSignInPage({ appName: step.appName, action: localSignInPath(step.uid), csrfToken: step.csrfToken, error: extra.error ?? null, username: extra.username ?? null }),
+      await localSignInPage({
+        appName: step.appName,
+        action: localSignInPath(step.uid),
+        csrfToken: step.csrfToken,
+        error: extra.error ?? null,
+        username: extra.username ?? null,
+      }),
       status,
       { 'cache-control': 'no-store' },
     );

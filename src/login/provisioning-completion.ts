@@ -56,8 +56,15 @@ export function provisioningCompletionRoutes(ctx: AppContext) {
     const token = typeof form.context === 'string' ? form.context : '';
     const settings = await readSettings(ctx.store.db);
     const step = claimedStep(token);
-    const pageUrl = step === 'username' ? settings.jit.usernameProvisioningUrl : step === 'password' ? settings.jit.passwordProvisioningUrl : null;
-    if (!step || !pageUrl) return stop(c, 400, 'The answer did not come with a valid sign-in context. Start again from the application.', 'context_token_invalid');
+    const pageUrl =
+      step === 'username' ? settings.jit.usernameProvisioningUrl : step === 'password' ? settings.jit.passwordProvisioningUrl : null;
+    if (!step || !pageUrl)
+      return stop(
+        c,
+        400,
+        'The answer did not come with a valid sign-in context. Start again from the application.',
+        'context_token_invalid',
+      );
 
     let verified: VerifiedContext;
     try {
@@ -68,7 +75,13 @@ export function provisioningCompletionRoutes(ctx: AppContext) {
     }
     const pending = await findPendingProvisioningById(ctx.store.db, verified.pendingId);
     const idp = pending ? await findIdentityProvider(ctx.store.db, pending.idpId) : undefined;
-    if (!pending || !idp) return stop(c, 400, 'This sign-in was already completed or has expired. Start again from the application.', 'provisioning_not_pending');
+    if (!pending || !idp)
+      return stop(
+        c,
+        400,
+        'This sign-in was already completed or has expired. Start again from the application.',
+        'provisioning_not_pending',
+      );
 
     const answers = readPromptForm(form);
     const reads = createProvisioningReads(ctx.store.db);
@@ -89,16 +102,25 @@ export function provisioningCompletionRoutes(ctx: AppContext) {
       return back(c, pageUrl, token, error.code, error.message);
     }
 
-    const saved = await ctx.store.transaction(async (tx) => {
-      if (!(await recordPendingAnswers(tx, pending.id, pending.interactionUid, recorded))) return false;
-      await contextTokens().redeem(tx, verified);
-      return true;
-    }).catch((error: unknown) => {
-      if (error instanceof AppError && error.code === 'context_token_replayed') return 'replayed' as const;
-      throw error;
-    });
-    if (saved === 'replayed') return stop(c, 403, 'This answer was already received. Start again from the application.', 'context_token_replayed');
-    if (!saved) return stop(c, 400, 'This sign-in was already completed or has expired. Start again from the application.', 'provisioning_not_pending');
+    const saved = await ctx.store
+      .transaction(async (tx) => {
+        if (!(await recordPendingAnswers(tx, pending.id, pending.interactionUid, recorded))) return false;
+        await contextTokens().redeem(tx, verified);
+        return true;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof AppError && error.code === 'context_token_replayed') return 'replayed' as const;
+        throw error;
+      });
+    if (saved === 'replayed')
+      return stop(c, 403, 'This answer was already received. Start again from the application.', 'context_token_replayed');
+    if (!saved)
+      return stop(
+        c,
+        400,
+        'This sign-in was already completed or has expired. Start again from the application.',
+        'provisioning_not_pending',
+      );
     return c.redirect(provisioningPromptPath(pending.interactionUid, pending.id), 303);
   });
 

@@ -56,14 +56,24 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       labelNames: ['result'],
       registers: [registry],
     }),
-    jobs: new Counter({ name: 'jobs_total', help: 'Durable jobs handled by queue and result', labelNames: ['queue', 'result'], registers: [registry] }),
+    jobs: new Counter({
+      name: 'jobs_total',
+      help: 'Durable jobs handled by queue and result',
+      labelNames: ['queue', 'result'],
+      registers: [registry],
+    }),
     outboundDeliveries: new Counter({
       name: 'outbound_deliveries_total',
       help: 'Outbound SCIM deliveries by connector and result',
       labelNames: ['connector', 'result'],
       registers: [registry],
     }),
-    outboundPending: new Gauge({ name: 'outbound_pending_events', help: 'Outbound events waiting per connector', labelNames: ['connector'], registers: [registry] }),
+    outboundPending: new Gauge({
+      name: 'outbound_pending_events',
+      help: 'Outbound events waiting per connector',
+      labelNames: ['connector'],
+      registers: [registry],
+    }),
     outboundLatency: new Histogram({
       name: 'outbound_delivery_lag_seconds',
       help: 'Time from commit of a change to its delivery downstream',

@@ -13,7 +13,11 @@ import type { ProvisioningPlan } from './types.js';
 const CHOSEN_USERNAME_CLAIM = 'jitbridge:chosen_username';
 
 /** Copies of the IdP and identity in which the typed username is the mapped `userName`. */
-export function withChosenUsername(idp: IdentityProvider, identity: FederatedIdentity, typed: string): { idp: IdentityProvider; identity: FederatedIdentity } {
+export function withChosenUsername(
+  idp: IdentityProvider,
+  identity: FederatedIdentity,
+  typed: string,
+): { idp: IdentityProvider; identity: FederatedIdentity } {
   return {
     // The first userName mapping with a value wins, so ours goes first.
     idp: { ...idp, claimMappings: [{ remote: CHOSEN_USERNAME_CLAIM, local: 'userName' }, ...idp.claimMappings] },

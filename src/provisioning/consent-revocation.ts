@@ -30,7 +30,8 @@ export async function revokeConsentReceipt(
     const user = await getUserById(tx, input.userId, { forUpdate: true });
     const receipt = await findConsentReceiptForUpdate(tx, input.userId, input.receiptId);
     if (!receipt) throw notFound('consent_receipt_not_found', `user ${input.userId} has no consent receipt ${input.receiptId}`);
-    if (receipt.revokedAt) throw conflict('consent_already_revoked', `consent receipt ${input.receiptId} was revoked at ${receipt.revokedAt.toISOString()}`);
+    if (receipt.revokedAt)
+      throw conflict('consent_already_revoked', `consent receipt ${input.receiptId} was revoked at ${receipt.revokedAt.toISOString()}`);
 
     const others = (await listConsentReceipts(tx, input.userId, { activeOnly: true })).filter((r) => r.id !== receipt.id);
     const candidates = attributesToRemoveOnRevoke(receipt, others);
@@ -38,7 +39,9 @@ export async function revokeConsentReceipt(
       const parsed = parseAttributePath(claim);
       return parsed.ok && hasAttributeValue(user.resource as ScimUserResource, parsed.path);
     });
-    const keptMandatory = receipt.purposeSnapshot.piiCategories.filter((c) => c.mandatory && receipt.consented.includes(c.claim)).map((c) => c.claim);
+    const keptMandatory = receipt.purposeSnapshot.piiCategories
+      .filter((c) => c.mandatory && receipt.consented.includes(c.claim))
+      .map((c) => c.claim);
 
     let version = user.version;
     if (removed.length > 0) {
@@ -46,8 +49,14 @@ export async function revokeConsentReceipt(
       const provenance: Provenance = { ...(user.provenance as Provenance) };
       // Recorded as written by the person (through the admin who acted for them), so that attribute
       // sync treats the removal as a local change rather than something to restore.
-      for (const claim of removed) provenance[claim] = { source: input.actor.type === 'admin' ? 'admin' : 'user', sourceId: receipt.id, at };
-      const updated = await updateUser(tx, user.id, { resource: stripAttributes(user.resource as ScimUserResource, removed), provenance }, user.version);
+      for (const claim of removed)
+        provenance[claim] = { source: input.actor.type === 'admin' ? 'admin' : 'user', sourceId: receipt.id, at };
+      const updated = await updateUser(
+        tx,
+        user.id,
+        { resource: stripAttributes(user.resource as ScimUserResource, removed), provenance },
+        user.version,
+      );
       version = updated.version;
       await emitOutboxEvent(tx, {
         resourceType: 'User',
@@ -66,7 +75,14 @@ export async function revokeConsentReceipt(
       targetType: 'user',
       targetId: user.id,
       outcome: 'success',
-      details: { receiptId: receipt.id, purposeId: receipt.purposeId, purpose: receipt.purposeSnapshot.purpose, removed, keptMandatory, version },
+      details: {
+        receiptId: receipt.id,
+        purposeId: receipt.purposeId,
+        purpose: receipt.purposeSnapshot.purpose,
+        removed,
+        keptMandatory,
+        version,
+      },
     });
     return { receipt: revoked, removed, keptMandatory };
   });

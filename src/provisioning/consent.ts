@@ -100,7 +100,8 @@ export function attributeLabel(path: AttributePath): string {
   const full = path.subAttribute ? `${path.attribute}.${path.subAttribute}` : path.attribute;
   let label = LABELS[full] ?? LABELS[path.attribute] ?? path.attribute;
   if (path.subAttribute && !LABELS[full] && path.subAttribute !== 'value') label = `${label}: ${path.subAttribute}`;
-  if (path.filter) label += path.filter.attribute === 'type' ? ` (${String(path.filter.value)})` : path.filter.value ? ' (primary)' : ' (other)';
+  if (path.filter)
+    label += path.filter.attribute === 'type' ? ` (${String(path.filter.value)})` : path.filter.value ? ' (primary)' : ' (other)';
   return label;
 }
 
@@ -121,7 +122,13 @@ export function buildConsentView(purposes: readonly ConsentPurpose[], user: Scim
       if (!path) continue; // validated on write; an unreadable stored path asks nothing
       const values = readAttributeValues(user, path);
       if (values.length === 0) continue; // nothing would be stored, so there is nothing to consent to
-      attributes.push({ claim: path.canonical, label: attributeLabel(path), values, mandatory: category.mandatory, field: fieldOf(purpose.id, path.canonical) });
+      attributes.push({
+        claim: path.canonical,
+        label: attributeLabel(path),
+        values,
+        mandatory: category.mandatory,
+        field: fieldOf(purpose.id, path.canonical),
+      });
     }
     if (attributes.length > 0) views.push({ id: purpose.id, purpose: purpose.purpose, description: purpose.description, attributes });
   }
@@ -149,7 +156,9 @@ export function decideConsent(purposes: readonly ConsentPurpose[], user: ScimUse
   if (answers.decision === 'deny' && needsConsentPage(view)) {
     throw new AppError('forbidden', CONSENT_DENIED, 'You declined the use of your information, so no account was created.');
   }
-  const missing = view.purposes.flatMap((p) => p.attributes.filter((a) => a.mandatory && !answers.accepted.has(a.field)).map((a) => ({ purpose: p, attribute: a })));
+  const missing = view.purposes.flatMap((p) =>
+    p.attributes.filter((a) => a.mandatory && !answers.accepted.has(a.field)).map((a) => ({ purpose: p, attribute: a })),
+  );
   if (missing.length > 0) {
     throw new AppError(
       'forbidden',
@@ -201,14 +210,22 @@ export interface ActiveReceipt {
  * or consent revoked) must not come back from the IdP. Returns the user without them. Attributes no
  * receipt mentions are left alone (they were not asked about).
  */
-export function applyStoredConsent(user: ScimUserResource, activeReceipts: readonly ActiveReceipt[], revokedReceipts: readonly ActiveReceipt[] = []): ScimUserResource {
+export function applyStoredConsent(
+  user: ScimUserResource,
+  activeReceipts: readonly ActiveReceipt[],
+  revokedReceipts: readonly ActiveReceipt[] = [],
+): ScimUserResource {
   return stripAttributes(user, withheldAttributes(activeReceipts, revokedReceipts));
 }
 
 /** The optional attributes the person has not agreed to (declined, or revoked), unless another active receipt agrees. */
 export function withheldAttributes(activeReceipts: readonly ActiveReceipt[], revokedReceipts: readonly ActiveReceipt[] = []): string[] {
   const consented = new Set(activeReceipts.flatMap((r) => r.consented));
-  const withheld = new Set([...activeReceipts.flatMap((r) => r.declined), ...revokedReceipts.flatMap((r) => r.consented), ...revokedReceipts.flatMap((r) => r.declined)]);
+  const withheld = new Set([
+    ...activeReceipts.flatMap((r) => r.declined),
+    ...revokedReceipts.flatMap((r) => r.consented),
+    ...revokedReceipts.flatMap((r) => r.declined),
+  ]);
   return [...withheld].filter((c) => !consented.has(c));
 }
 
@@ -216,7 +233,10 @@ export function withheldAttributes(activeReceipts: readonly ActiveReceipt[], rev
  * What revoking one receipt removes from the user: the optional attributes it consented to that no
  * other active receipt also consents to. Mandatory attributes stay (the account cannot exist without them).
  */
-export function attributesToRemoveOnRevoke(receipt: ActiveReceipt & { purposeSnapshot: PurposeSnapshot }, otherActive: readonly ActiveReceipt[]): string[] {
+export function attributesToRemoveOnRevoke(
+  receipt: ActiveReceipt & { purposeSnapshot: PurposeSnapshot },
+  otherActive: readonly ActiveReceipt[],
+): string[] {
   const mandatory = new Set(receipt.purposeSnapshot.piiCategories.filter((c) => c.mandatory).map((c) => c.claim));
   const stillConsented = new Set(otherActive.flatMap((r) => r.consented));
   return receipt.consented.filter((claim) => !mandatory.has(claim) && !stillConsented.has(claim));

@@ -99,7 +99,8 @@ export function createContextTokens(options: ContextTokenOptions) {
      * `context_token_expired`, `context_token_replayed`.
      */
     async verify(token: string, expected: { pageUrl: string; step?: ProvisioningStep }): Promise<VerifiedContext> {
-      if (typeof token !== 'string' || token.length === 0 || token.length > 8192) throw refuse('context_token_invalid', 'The provisioning context is missing or malformed.');
+      if (typeof token !== 'string' || token.length === 0 || token.length > 8192)
+        throw refuse('context_token_invalid', 'The provisioning context is missing or malformed.');
       const { secret } = await signingKey();
       let payload: Record<string, unknown>;
       try {
@@ -112,7 +113,8 @@ export function createContextTokens(options: ContextTokenOptions) {
           clockTolerance: 5,
         }));
       } catch (error) {
-        if (error instanceof joseErrors.JWTExpired) throw refuse('context_token_expired', 'The provisioning page took too long; sign in again.', error);
+        if (error instanceof joseErrors.JWTExpired)
+          throw refuse('context_token_expired', 'The provisioning page took too long; sign in again.', error);
         throw refuse('context_token_invalid', 'The provisioning context is not valid.', error);
       }
       const step = payload.step;
@@ -128,7 +130,8 @@ export function createContextTokens(options: ContextTokenOptions) {
         jti: String(payload.jti),
         expiresAt: new Date(Number(payload.exp) * 1000),
       };
-      if (await isContextTokenUsed(options.store.db, context.jti)) throw refuse('context_token_replayed', 'This provisioning context was already used; sign in again.');
+      if (await isContextTokenUsed(options.store.db, context.jti))
+        throw refuse('context_token_replayed', 'This provisioning context was already used; sign in again.');
       return context;
     },
 

@@ -67,7 +67,11 @@ function dummy(): Promise<string> {
  * subscriber usually holds a whole /64, so counting single IPv6 addresses would count nothing.
  */
 export function addressBucket(address: string): string {
-  const trimmed = address.trim().toLowerCase().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  const trimmed = address
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/%.*$/, '');
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(trimmed);
   if (mapped) return mapped[1]!;
   if (!trimmed.includes(':')) return trimmed;
@@ -75,7 +79,10 @@ export function addressBucket(address: string): string {
   const left = head ? head.split(':') : [];
   const right = trimmed.includes('::') && tail ? tail.split(':') : [];
   const groups = trimmed.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 /** Throttle keys: the account by domain and lower-cased name (known or not), and the client address. */
@@ -99,11 +106,17 @@ export async function verifyLocalSignIn(
   const blocked = await findBlockedKeys(store.db, keyList);
   if (blocked.length > 0) {
     const until = Math.max(...blocked.map((b) => b.blockedUntil!.getTime()));
-    return { ok: false, code: 'too_many_attempts', message: 'Too many failed attempts. Try again later.', retryAfterSeconds: Math.max(1, Math.ceil((until - Date.now()) / 1000)) };
+    return {
+      ok: false,
+      code: 'too_many_attempts',
+      message: 'Too many failed attempts. Try again later.',
+      retryAfterSeconds: Math.max(1, Math.ceil((until - Date.now()) / 1000)),
+    };
   }
 
   // Out-of-bounds input is a failure like any other, but never reaches the (costly) hash.
-  const plausible = username.length > 0 && username.length <= 512 && input.password.length > 0 && input.password.length <= policy.maxLength * 2;
+  const plausible =
+    username.length > 0 && username.length <= 512 && input.password.length > 0 && input.password.length <= policy.maxLength * 2;
   const { domain, name } = splitQualifiedName(username);
   const userStore = plausible ? await findUserStoreByDomain(store.db, domain) : undefined;
   const user = userStore ? await findUserByUserName(store.db, userStore.id, name) : undefined;
@@ -148,7 +161,15 @@ export async function verifyLocalSignIn(
   }
   await store.transaction(async (tx) => {
     await clearLoginFailures(tx, [keys.account]);
-    await recordAudit(tx, { actorType: 'user', actorId: user.id, action: 'local_login', targetType: 'user', targetId: user.id, outcome: 'success', details: { clientAddress: input.clientAddress } });
+    await recordAudit(tx, {
+      actorType: 'user',
+      actorId: user.id,
+      action: 'local_login',
+      targetType: 'user',
+      targetId: user.id,
+      outcome: 'success',
+      details: { clientAddress: input.clientAddress },
+    });
   });
   return { ok: true, userId: user.id, userName: (user.resource as ScimUserResource).userName };
 }
@@ -157,7 +178,11 @@ export async function verifyLocalSignIn(
  * Checks a new password against the policy for this username and hashes it. For the provisioning
  * prompts: call before the apply transaction (hashing is slow), then store the hash with the user.
  */
-export async function hashNewPassword(password: string, context: { username: string | null; confirmation?: string }, policy: PasswordPolicy = DEFAULT_PASSWORD_POLICY): Promise<string> {
+export async function hashNewPassword(
+  password: string,
+  context: { username: string | null; confirmation?: string },
+  policy: PasswordPolicy = DEFAULT_PASSWORD_POLICY,
+): Promise<string> {
   assertPasswordAcceptable(password, context, 'password', policy);
   return limited(() => hashPassword(password));
 }
@@ -173,13 +198,28 @@ export async function setLocalPassword(
 ): Promise<void> {
   const current = await getUserById(store.db, input.userId);
   const userName = (current.resource as ScimUserResource).userName;
-  if (input.password !== null && typeof input.password !== 'string') throw invalidInput('validation_failed', 'password must be a string', [{ field: 'password', message: 'must be a string' }]);
-  const passwordHash = input.password === null ? null : await hashNewPassword(input.password, { username: userName, ...(input.confirmation !== undefined ? { confirmation: input.confirmation } : {}) }, policy);
+  if (input.password !== null && typeof input.password !== 'string')
+    throw invalidInput('validation_failed', 'password must be a string', [{ field: 'password', message: 'must be a string' }]);
+  const passwordHash =
+    input.password === null
+      ? null
+      : await hashNewPassword(
+          input.password,
+          { username: userName, ...(input.confirmation !== undefined ? { confirmation: input.confirmation } : {}) },
+          policy,
+        );
   await store.transaction(async (tx) => {
     const updated = await updateUser(tx, input.userId, { passwordHash });
     await clearLoginFailures(tx, [throttleKeys(userName, null).account]);
     const action = passwordHash ? 'user.password_set' : 'user.password_remove';
-    await recordAudit(tx, { actorType: input.actor.type, actorId: input.actor.id, action, targetType: 'user', targetId: updated.id, outcome: 'success' });
+    await recordAudit(tx, {
+      actorType: input.actor.type,
+      actorId: input.actor.id,
+      action,
+      targetType: 'user',
+      targetId: updated.id,
+      outcome: 'success',
+    });
     // The event says a credential changed; the hash itself never leaves the store.
     await emitOutboxEvent(tx, {
       resourceType: 'User',

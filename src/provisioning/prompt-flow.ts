@@ -15,7 +15,14 @@ import type { PendingProvisioning } from '../store/pending-provisionings-repo.js
 import { ProvisioningRace } from './apply.js';
 import { planWithChosenUsername } from './chosen-username.js';
 import { buildFederatedResource, mapClaims } from './claim-mapping.js';
-import { buildConsentView, CONSENT_DENIED, CONSENT_MANDATORY_DECLINED, decideConsent, type ConsentAnswers, type ConsentView } from './consent.js';
+import {
+  buildConsentView,
+  CONSENT_DENIED,
+  CONSENT_MANDATORY_DECLINED,
+  decideConsent,
+  type ConsentAnswers,
+  type ConsentView,
+} from './consent.js';
 import { hashNewPassword } from './local-credentials.js';
 import { planProvisioning } from './plan.js';
 import { applyPromptedProvisioning } from './prompted-provisioning.js';
@@ -83,14 +90,21 @@ async function screenFor(
   const { plan } = planned;
   const prompts = promptsFor(idp.jit.scheme, promptDecision(idp, plan, planned.typed));
   const answeredElsewhere = Boolean(pending.answers.passwordHash);
-  const ask: Prompts = { username: prompts.username && !answeredElsewhere, password: prompts.password && !answeredElsewhere, consent: prompts.consent };
+  const ask: Prompts = {
+    username: prompts.username && !answeredElsewhere,
+    password: prompts.password && !answeredElsewhere,
+    consent: prompts.consent,
+  };
   // A plan refused for its username has no `after`; the attributes a new account would get are the mapped ones.
   const after = plan.after ?? buildFederatedResource(mapClaims(idp, pending.identity), plan.qualifiedUserName ?? pending.identity.subject);
   const consent = ask.consent ? buildConsentView(await listConsentPurposes(store.db), after) : null;
   return {
     ask,
     page: answeredElsewhere ? { kind: 'builtin' } : promptPageFor(prompts, settings),
-    username: pending.answers.username ?? plan.qualifiedUserName ?? (typeof pending.identity.claims.preferred_username === 'string' ? pending.identity.claims.preferred_username : null),
+    username:
+      pending.answers.username ??
+      plan.qualifiedUserName ??
+      (typeof pending.identity.claims.preferred_username === 'string' ? pending.identity.claims.preferred_username : null),
     usernameProblem: planned.problem,
     consent,
   };
@@ -105,7 +119,8 @@ export async function describePrompt(
 ): Promise<PromptScreen | { kind: 'stopped'; code: string; message: string }> {
   const idp = withEffectiveScheme(configured, settings);
   const planned = await planFor(store, idp, pending);
-  if (promptDecision(idp, planned.plan, planned.typed) === 'refuse') return { kind: 'stopped', code: planned.plan.refusal!.code, message: planned.plan.refusal!.message };
+  if (promptDecision(idp, planned.plan, planned.typed) === 'refuse')
+    return { kind: 'stopped', code: planned.plan.refusal!.code, message: planned.plan.refusal!.message };
   return screenFor(store, idp, pending, planned, settings);
 }
 
@@ -130,7 +145,8 @@ export async function submitPrompt(
 ): Promise<PromptResult> {
   const idp = withEffectiveScheme(configured, settings);
   const initial = await planFor(store, idp, pending);
-  if (promptDecision(idp, initial.plan, initial.typed) === 'refuse') return { kind: 'stopped', code: initial.plan.refusal!.code, message: initial.plan.refusal!.message };
+  if (promptDecision(idp, initial.plan, initial.typed) === 'refuse')
+    return { kind: 'stopped', code: initial.plan.refusal!.code, message: initial.plan.refusal!.message };
   const screen = await screenFor(store, idp, pending, initial, settings);
 
   if (answers.consent.decision === 'deny') return stopped(store, idp, pending, CONSENT_DENIED, 'You declined, so no account was created.');
@@ -153,7 +169,12 @@ export async function submitPrompt(
     }
   }
   if (problems.length > 0) {
-    return { kind: 'retry', screen: { ...screen, username: typed ?? screen.username }, message: 'Check the fields marked below.', problems };
+    return {
+      kind: 'retry',
+      screen: { ...screen, username: typed ?? screen.username },
+      message: 'Check the fields marked below.',
+      problems,
+    };
   }
 
   for (let attempt = 1; ; attempt++) {
@@ -161,8 +182,15 @@ export async function submitPrompt(
     const { plan } = planned;
     // The name may have been taken since it was checked: ask again rather than link or fail (or, when an
     // external page chose it and this page cannot ask, stop: the person starts again).
-    if (planned.problem && !screen.ask.username) return { kind: 'stopped', code: planned.problem.code, message: `${planned.problem.message} Sign in again to choose another.` };
-    if (planned.problem) return { kind: 'retry', screen: { ...screen, username: typed ?? screen.username }, message: 'Check the fields marked below.', problems: [planned.problem] };
+    if (planned.problem && !screen.ask.username)
+      return { kind: 'stopped', code: planned.problem.code, message: `${planned.problem.message} Sign in again to choose another.` };
+    if (planned.problem)
+      return {
+        kind: 'retry',
+        screen: { ...screen, username: typed ?? screen.username },
+        message: 'Check the fields marked below.',
+        problems: [planned.problem],
+      };
     if (plan.decision === 'refuse') return { kind: 'stopped', code: plan.refusal!.code, message: plan.refusal!.message };
     const prompts = promptsFor(idp.jit.scheme, plan.decision);
     let consent = null;
@@ -188,13 +216,20 @@ export async function submitPrompt(
       return { kind: 'done', userId: applied.userId!, outcome: applied.outcome };
     } catch (error) {
       if (error instanceof ProvisioningRace && attempt < MAX_ATTEMPTS) continue;
-      if (error instanceof AppError && error.code === 'provisioning_already_completed') return { kind: 'stopped', code: error.code, message: error.message };
+      if (error instanceof AppError && error.code === 'provisioning_already_completed')
+        return { kind: 'stopped', code: error.code, message: error.message };
       throw error;
     }
   }
 }
 
-async function stopped(store: Deps, idp: IdentityProvider, pending: PendingProvisioning, code: string, message: string): Promise<PromptResult> {
+async function stopped(
+  store: Deps,
+  idp: IdentityProvider,
+  pending: PendingProvisioning,
+  code: string,
+  message: string,
+): Promise<PromptResult> {
   await recordAudit(store.db, {
     actorType: 'user',
     actorId: null,

@@ -34,7 +34,8 @@ export async function pauseForPrompts(
   const idp = withEffectiveScheme(configured, (await readSettings(store.db)).jit);
   const plan = await planProvisioning(createProvisioningReads(store.db), idp, identity);
   // Under the username scheme a username the store refuses is a question for the person, not a refusal.
-  const usernameFixable = plan.decision === 'refuse' && ['username_taken', 'username_policy', 'user_store_not_found'].includes(plan.refusal?.code ?? '');
+  const usernameFixable =
+    plan.decision === 'refuse' && ['username_taken', 'username_policy', 'user_store_not_found'].includes(plan.refusal?.code ?? '');
   const prompts = promptsFor(idp.jit.scheme, usernameFixable && promptsFor(idp.jit.scheme, 'create').username ? 'create' : plan.decision);
   if (!prompts.username && !prompts.password) {
     if (!prompts.consent || !plan.after) return null;

@@ -53,7 +53,8 @@ export function planWithConsent(plan: ProvisioningPlan, decision: ConsentDecisio
     provenanceChanges,
     diff,
     userChanged,
-    outcome: plan.outcome === 'updated' && !userChanged && !plan.groups.add.length && !plan.groups.remove.length ? 'unchanged' : plan.outcome,
+    outcome:
+      plan.outcome === 'updated' && !userChanged && !plan.groups.add.length && !plan.groups.remove.length ? 'unchanged' : plan.outcome,
     audit: { ...plan.audit, details: { ...plan.audit.details, consentWithheld: decision.stripped } },
   };
 }
@@ -87,13 +88,21 @@ export interface PromptAnswersToApply {
  * token are spent first, so a replay or a second submission fails before anything is written. Throws ProvisioningRace like `applyProvisioning` (plan again,
  * decide again with the same answers).
  */
-export async function applyPromptedProvisioning(tx: Executor, plan: ProvisioningPlan, answers: PromptAnswersToApply): Promise<AppliedProvisioning> {
+export async function applyPromptedProvisioning(
+  tx: Executor,
+  plan: ProvisioningPlan,
+  answers: PromptAnswersToApply,
+): Promise<AppliedProvisioning> {
   if (answers.passwordHash && plan.decision !== 'create') {
     // A prompt never sets the password of an account that already exists: that would hand it over.
     throw new AppError('internal', 'password_for_existing_user', 'a prompted password can only be set on a new user');
   }
   if (answers.pending && !(await consumePendingProvisioning(tx, answers.pending.id, answers.pending.interactionUid))) {
-    throw new AppError('conflict', 'provisioning_already_completed', 'This sign-in was already completed or has expired; start again from the application.');
+    throw new AppError(
+      'conflict',
+      'provisioning_already_completed',
+      'This sign-in was already completed or has expired; start again from the application.',
+    );
   }
   if (answers.redeemContextToken) await answers.redeemContextToken(tx);
   const adjusted = answers.consent ? planWithConsent(plan, answers.consent) : plan;
@@ -113,8 +122,23 @@ export async function applyPromptedProvisioning(tx: Executor, plan: Provisioning
   }
   if (answers.passwordHash) {
     const row = await updateUser(tx, applied.userId, { passwordHash: answers.passwordHash });
-    await recordAudit(tx, { actorType: 'user', actorId: applied.userId, action: 'user.password_set', targetType: 'user', targetId: applied.userId, outcome: 'success', reason: 'set on the provisioning page' });
-    await emitOutboxEvent(tx, { resourceType: 'User', resourceId: row.id, userStoreId: row.userStoreId, eventType: 'update', payload: { reason: 'password_set' }, resourceVersion: row.version });
+    await recordAudit(tx, {
+      actorType: 'user',
+      actorId: applied.userId,
+      action: 'user.password_set',
+      targetType: 'user',
+      targetId: applied.userId,
+      outcome: 'success',
+      reason: 'set on the provisioning page',
+    });
+    await emitOutboxEvent(tx, {
+      resourceType: 'User',
+      resourceId: row.id,
+      userStoreId: row.userStoreId,
+      eventType: 'update',
+      payload: { reason: 'password_set' },
+      resourceVersion: row.version,
+    });
   }
   return applied;
 }

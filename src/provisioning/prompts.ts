@@ -41,15 +41,20 @@ export function withEffectiveScheme<T extends Pick<IdentityProvider, 'jit'>>(idp
 export function promptsFor(scheme: JitScheme, decision: PlanDecision): Prompts {
   const prompts = BY_SCHEME[scheme] ?? NONE;
   if (decision === 'create') return prompts;
-  if (decision === 'associate_username' || decision === 'associate_email') return { username: false, password: false, consent: prompts.consent };
+  if (decision === 'associate_username' || decision === 'associate_email')
+    return { username: false, password: false, consent: prompts.consent };
   return NONE;
 }
 
 export type PromptPage = { kind: 'builtin' } | { kind: 'external'; url: string; step: 'username' | 'password' };
 
 /** Where the username / password are asked: an external page when the matching settings URL is set. */
-export function promptPageFor(prompts: Prompts, settings: Pick<JitSettings, 'usernameProvisioningUrl' | 'passwordProvisioningUrl'>): PromptPage {
-  if (prompts.username && settings.usernameProvisioningUrl) return { kind: 'external', url: settings.usernameProvisioningUrl, step: 'username' };
+export function promptPageFor(
+  prompts: Prompts,
+  settings: Pick<JitSettings, 'usernameProvisioningUrl' | 'passwordProvisioningUrl'>,
+): PromptPage {
+  if (prompts.username && settings.usernameProvisioningUrl)
+    return { kind: 'external', url: settings.usernameProvisioningUrl, step: 'username' };
   if (!prompts.username && prompts.password && settings.passwordProvisioningUrl) {
     return { kind: 'external', url: settings.passwordProvisioningUrl, step: 'password' };
   }
@@ -66,8 +71,11 @@ export interface UsernameProblem extends FieldProblem {
  * existing user (association by the same username), the answer is "taken", as on any sign-up form.
  */
 export function typedUsernameProblem(decision: PlanDecision, refusalCode: string | null): UsernameProblem | null {
-  if (decision === 'associate_username' || refusalCode === 'username_taken') return { code: 'username_taken', field: 'username', message: 'That username is taken. Choose another.' };
-  if (refusalCode === 'username_policy') return { code: 'username_policy', field: 'username', message: 'That username is not allowed here. Check the characters and length.' };
-  if (refusalCode === 'user_store_not_found') return { code: 'user_store_not_found', field: 'username', message: 'That user store does not exist.' };
+  if (decision === 'associate_username' || refusalCode === 'username_taken')
+    return { code: 'username_taken', field: 'username', message: 'That username is taken. Choose another.' };
+  if (refusalCode === 'username_policy')
+    return { code: 'username_policy', field: 'username', message: 'That username is not allowed here. Check the characters and length.' };
+  if (refusalCode === 'user_store_not_found')
+    return { code: 'user_store_not_found', field: 'username', message: 'That user store does not exist.' };
   return null;
 }

@@ -2,7 +2,6 @@
 // one transaction with its audit and outbox events; updates lock the row and check its version.
 import { changedAttributePaths, recordProvenance } from '../domain/attribute-changes.js';
 import { AppError } from '../domain/errors.js';
-import { assertJitWritable } from '../domain/jit-read-only.js';
 import type { ScimUserResource } from '../domain/scim-user.js';
 import { recordAudit } from '../store/audit-repo.js';
 import type { Tx } from '../store/database.js';
@@ -140,9 +139,7 @@ async function writeUpdate(
   const checked = await checkQualifiedName(tx, call.principal, resource.userName, 'userName', 'User');
   resource.userName = checked.qualified;
   const changed = changedAttributePaths(before.resource as Record<string, unknown>, resource);
-  checkUserUpdate(before, checked, changed);
-  // Enhanced feature: the IdP owns a JIT user's attributes; SCIM may still change `active` (lock/unlock).
-  assertJitWritable({ settings: await readSettings(tx), user: before, changedPaths: changed, writer: 'scim' });
+  checkUserUpdate(before, checked, changed, await readSettings(tx));
   if (changed.length === 0 && passwordHash === undefined) return before;
   const updated = await updateUser(
     tx,

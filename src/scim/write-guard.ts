@@ -1,7 +1,10 @@
 // The one place a SCIM write is checked before it is applied: the user store named by the domain prefix
 // must exist and be allowed for the client, the name must satisfy the store's regex, and attributes that
-// may not change must not. (Read-only JIT users under the enhanced feature plug in at `readOnlyPaths`.)
+// may not change must not (the domain of a user, and under the enhanced feature every attribute of a
+// JIT-provisioned user but `active`).
 import { AppError } from '../domain/errors.js';
+import { assertJitWritable } from '../domain/jit-read-only.js';
+import type { Settings } from '../domain/settings.js';
 import { matchesPolicy, qualifyName, splitQualifiedName, type UserStore } from '../domain/user-store.js';
 import type { ScimPrincipal } from '../http/scim-auth.js';
 import type { Executor } from '../store/database.js';
@@ -53,25 +56,13 @@ export function canSee(principal: ScimPrincipal, row: Pick<UserRow | GroupRow, '
   return !principal.userStoreIds || principal.userStoreIds.includes(row.userStoreId);
 }
 
-/**
- * Attribute paths of an existing user that SCIM may not change. Empty today; the enhanced JIT feature
- * (read-only JIT-provisioned users) returns the provisioned attributes here.
- */
-export function readOnlyPaths(_before: UserRow): string[] {
-  return [];
-}
-
 /** Checks an update of an existing user: same store, and no read-only attribute among `changed`. */
-export function checkUserUpdate(before: UserRow, checked: CheckedName, changed: string[]): void {
+export function checkUserUpdate(before: UserRow, checked: CheckedName, changed: string[], settings: Settings): void {
   if (checked.store.id !== before.userStoreId) {
     throw new AppError('invalid_input', 'mutability', 'userName cannot move a user to another user store', [
       { field: 'userName', message: 'domain is immutable' },
     ]);
   }
-  const locked = new Set(readOnlyPaths(before).map((p) => p.toLowerCase()));
-  const hit = changed.find((p) => locked.has(p.toLowerCase()));
-  if (hit)
-    throw new AppError('invalid_input', 'mutability', `Attribute '${hit}' is read-only for this user`, [
-      { field: hit, message: 'read-only' },
-    ]);
+  // Enhanced feature: the IdP owns a JIT user's attributes; SCIM may still change `active` (lock/unlock).
+  assertJitWritable({ settings, user: before, changedPaths: changed, writer: 'scim' });
 }

@@ -76,7 +76,11 @@ export async function ensureAdminToken(db: Db, configured: string | undefined): 
   const [existing] = await db.select().from(adminCredentials).where(eq(adminCredentials.id, 1));
   if (existing) return { tokenHash: existing.tokenHash, generatedToken: null };
   const token = generateToken('jba_');
-  const inserted = await db.insert(adminCredentials).values({ id: 1, tokenHash: hashToken(token) }).onConflictDoNothing().returning();
+  const inserted = await db
+    .insert(adminCredentials)
+    .values({ id: 1, tokenHash: hashToken(token) })
+    .onConflictDoNothing()
+    .returning();
   if (inserted.length === 0) {
     // Another instance generated one at the same moment; it printed it.
     const [row] = await db.select().from(adminCredentials).where(eq(adminCredentials.id, 1));

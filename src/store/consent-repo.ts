@@ -96,7 +96,11 @@ export async function recordConsentReceipts(
 }
 
 /** A user's receipts, newest first; revoked ones included unless `activeOnly`. */
-export async function listConsentReceipts(executor: Executor, userId: string, options: { activeOnly?: boolean } = {}): Promise<ConsentReceipt[]> {
+export async function listConsentReceipts(
+  executor: Executor,
+  userId: string,
+  options: { activeOnly?: boolean } = {},
+): Promise<ConsentReceipt[]> {
   const found = await executor
     .select()
     .from(consentReceipts)
@@ -106,7 +110,11 @@ export async function listConsentReceipts(executor: Executor, userId: string, op
 }
 
 /** Locks the receipt row, so two revocations of one receipt cannot both proceed. */
-export async function findConsentReceiptForUpdate(executor: Executor, userId: string, receiptId: string): Promise<ConsentReceipt | undefined> {
+export async function findConsentReceiptForUpdate(
+  executor: Executor,
+  userId: string,
+  receiptId: string,
+): Promise<ConsentReceipt | undefined> {
   const [row] = await executor
     .select()
     .from(consentReceipts)
@@ -116,7 +124,11 @@ export async function findConsentReceiptForUpdate(executor: Executor, userId: st
 }
 
 export async function markConsentReceiptRevoked(executor: Executor, receiptId: string): Promise<ConsentReceipt> {
-  const [row] = await executor.update(consentReceipts).set({ revokedAt: sql`now()` }).where(eq(consentReceipts.id, receiptId)).returning();
+  const [row] = await executor
+    .update(consentReceipts)
+    .set({ revokedAt: sql`now()` })
+    .where(eq(consentReceipts.id, receiptId))
+    .returning();
   if (!row) throw notFound('consent_receipt_not_found', `consent receipt ${receiptId} does not exist`);
   return toReceipt(row);
 }

@@ -10,7 +10,11 @@ import type { SecretBox } from './secret-box.js';
  * A 256-bit secret for a purpose, made on first use. The row id is fixed per purpose, so instances
  * starting together agree on one key (the second insert does nothing and both read the winner's).
  */
-export async function ensureServerSecret(executor: Executor, secrets: SecretBox, purpose: string): Promise<{ kid: string; secret: Buffer }> {
+export async function ensureServerSecret(
+  executor: Executor,
+  secrets: SecretBox,
+  purpose: string,
+): Promise<{ kid: string; secret: Buffer }> {
   const kid = `${purpose}-1`;
   await executor
     .insert(keyMaterial)
@@ -26,7 +30,11 @@ export async function ensureServerSecret(executor: Executor, secrets: SecretBox,
 
 /** Marks a token id used; false when it was used before (a replay). */
 export async function markContextTokenUsed(executor: Executor, jti: string, expiresAt: Date): Promise<boolean> {
-  const inserted = await executor.insert(usedContextTokens).values({ jti, expiresAt }).onConflictDoNothing().returning({ jti: usedContextTokens.jti });
+  const inserted = await executor
+    .insert(usedContextTokens)
+    .values({ jti, expiresAt })
+    .onConflictDoNothing()
+    .returning({ jti: usedContextTokens.jti });
   return inserted.length === 1;
 }
 

@@ -46,7 +46,10 @@ export interface ClaimOptions {
 
 /** Claims up to `limit` due jobs: pending ones whose time has come, and running ones whose lease ran out. */
 export async function claimJobs(db: Db, options: ClaimOptions): Promise<JobRecord[]> {
-  const queues = sql.join(options.queues.map((q) => sql`${q}`), sql`, `);
+  const queues = sql.join(
+    options.queues.map((q) => sql`${q}`),
+    sql`, `,
+  );
   return rows<JobRecord & Record<string, unknown>>(
     db,
     sql`update jobs set status = 'running', attempts = attempts + 1, locked_by = ${options.workerId},

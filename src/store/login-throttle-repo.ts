@@ -46,7 +46,11 @@ export async function recordLoginFailure(executor: Executor, key: string, rule: 
         returning key, failures, blocked_until`,
   );
   const blockedUntil = row?.blocked_until ? new Date(row.blocked_until) : null;
-  return { key, failures: Number(row?.failures ?? 1), blockedUntil: blockedUntil && blockedUntil.getTime() > Date.now() ? blockedUntil : null };
+  return {
+    key,
+    failures: Number(row?.failures ?? 1),
+    blockedUntil: blockedUntil && blockedUntil.getTime() > Date.now() ? blockedUntil : null,
+  };
 }
 
 /** Forgets a key's failures (after a successful sign-in, or an admin setting a new password). */

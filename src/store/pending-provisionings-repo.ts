@@ -53,10 +53,19 @@ const toPending = (row: typeof pendingProvisionings.$inferSelect): PendingProvis
 });
 
 const live = (id: string, interactionUid: string) =>
-  and(eq(pendingProvisionings.id, id), eq(pendingProvisionings.interactionUid, interactionUid), isNull(pendingProvisionings.consumedAt), gt(pendingProvisionings.expiresAt, sql`now()`));
+  and(
+    eq(pendingProvisionings.id, id),
+    eq(pendingProvisionings.interactionUid, interactionUid),
+    isNull(pendingProvisionings.consumedAt),
+    gt(pendingProvisionings.expiresAt, sql`now()`),
+  );
 
 /** The paused provisioning, if it is this interaction's, not finished and not expired. */
-export async function findPendingProvisioning(executor: Executor, id: string, interactionUid: string): Promise<PendingProvisioning | undefined> {
+export async function findPendingProvisioning(
+  executor: Executor,
+  id: string,
+  interactionUid: string,
+): Promise<PendingProvisioning | undefined> {
   if (id.length > 100) return undefined;
   const [row] = await executor.select().from(pendingProvisionings).where(live(id, interactionUid));
   return row && toPending(row);
@@ -77,7 +86,12 @@ export async function findPendingProvisioningById(executor: Executor, id: string
 }
 
 /** Merges answers into the row (a later answer replaces an earlier one of the same name). */
-export async function recordPendingAnswers(executor: Executor, id: string, interactionUid: string, answers: PendingAnswers): Promise<boolean> {
+export async function recordPendingAnswers(
+  executor: Executor,
+  id: string,
+  interactionUid: string,
+  answers: PendingAnswers,
+): Promise<boolean> {
   const updated = await executor
     .update(pendingProvisionings)
     .set({ answers: sql`${pendingProvisionings.answers} || ${JSON.stringify(answers)}::jsonb` })
@@ -88,7 +102,11 @@ export async function recordPendingAnswers(executor: Executor, id: string, inter
 
 /** Marks it done, in the provisioning transaction; false when it was already done or has expired. */
 export async function consumePendingProvisioning(executor: Executor, id: string, interactionUid: string): Promise<boolean> {
-  const consumed = await executor.update(pendingProvisionings).set({ consumedAt: sql`now()` }).where(live(id, interactionUid)).returning({ id: pendingProvisionings.id });
+  const consumed = await executor
+    .update(pendingProvisionings)
+    .set({ consumedAt: sql`now()` })
+    .where(live(id, interactionUid))
+    .returning({ id: pendingProvisionings.id });
   return consumed.length === 1;
 }
 

@@ -25,7 +25,9 @@ export class SecretBox {
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
       return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
     } catch (error) {
-      throw new AppError('internal', 'secret_unreadable', 'a stored secret cannot be decrypted with this SECRETS_KEY', [], { cause: error });
+      throw new AppError('internal', 'secret_unreadable', 'a stored secret cannot be decrypted with this SECRETS_KEY', [], {
+        cause: error,
+      });
     }
   }
 

@@ -28,7 +28,10 @@ export async function findUserStoreById(executor: Executor, id: string): Promise
 }
 
 export async function findUserStoreByDomain(executor: Executor, domain: string): Promise<UserStore | undefined> {
-  const [row] = await executor.select().from(userStores).where(sql`upper(${userStores.domain}) = upper(${domain})`);
+  const [row] = await executor
+    .select()
+    .from(userStores)
+    .where(sql`upper(${userStores.domain}) = upper(${domain})`);
   return row;
 }
 
@@ -51,7 +54,10 @@ export async function insertUserStore(executor: Executor, input: UserStoreInput)
     .values({ ...input, domain: input.domain.toUpperCase() })
     .onConflictDoNothing()
     .returning();
-  if (!row) throw conflict('user_store_exists', `user store domain '${input.domain.toUpperCase()}' already exists`, [{ field: 'domain', message: 'already exists' }]);
+  if (!row)
+    throw conflict('user_store_exists', `user store domain '${input.domain.toUpperCase()}' already exists`, [
+      { field: 'domain', message: 'already exists' },
+    ]);
   return row;
 }
 

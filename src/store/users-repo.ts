@@ -36,7 +36,10 @@ export async function insertUser(executor: Executor, user: NewUser): Promise<Use
     // ON CONFLICT keeps a PostgreSQL transaction usable, where a raised unique violation would abort it.
     .onConflictDoNothing()
     .returning();
-  if (!row) throw conflict('uniqueness', `userName '${user.resource.userName}' is already taken`, [{ field: 'userName', message: 'already taken' }]);
+  if (!row)
+    throw conflict('uniqueness', `userName '${user.resource.userName}' is already taken`, [
+      { field: 'userName', message: 'already taken' },
+    ]);
   return row;
 }
 
@@ -47,7 +50,12 @@ export async function insertUser(executor: Executor, user: NewUser): Promise<Use
  */
 export function insertUserStatement(user: NewUser & { id: string }, onlyIf?: SQL): SQL {
   const c = deriveUserColumns(user.resource);
-  const emails = c.emailValues.length ? sql`array[${sql.join(c.emailValues.map((v) => sql`${v}`), sql`, `)}]::text[]` : sql`'{}'::text[]`;
+  const emails = c.emailValues.length
+    ? sql`array[${sql.join(
+        c.emailValues.map((v) => sql`${v}`),
+        sql`, `,
+      )}]::text[]`
+    : sql`'{}'::text[]`;
   // Explicit casts: in INSERT ... SELECT the parameters' types are not taken from the columns.
   const values = sql`${user.id}::uuid, ${user.userStoreId}::uuid, ${user.userName}::text, ${JSON.stringify(user.resource)}::jsonb,
     ${JSON.stringify(user.provenance ?? {})}::jsonb, ${user.jitIdpId ?? null}::uuid, ${user.passwordHash ?? null}::text, ${c.externalId}::text,
@@ -114,13 +122,19 @@ export async function updateUser(executor: Executor, id: string, changes: UserCh
     [row] = await executor.update(users).set(set).where(where).returning();
   } catch (error) {
     if (isUniqueViolation(error)) {
-      throw conflict('uniqueness', `userName '${changes.resource?.userName ?? changes.userName}' is already taken`, [{ field: 'userName', message: 'already taken' }]);
+      throw conflict('uniqueness', `userName '${changes.resource?.userName ?? changes.userName}' is already taken`, [
+        { field: 'userName', message: 'already taken' },
+      ]);
     }
     throw error;
   }
   if (row) return row;
   if (expectedVersion !== undefined && (await findUserById(executor, id))) {
-    throw new AppError('precondition_failed', 'version_mismatch', `user ${id} was changed by someone else (version is no longer ${expectedVersion})`);
+    throw new AppError(
+      'precondition_failed',
+      'version_mismatch',
+      `user ${id} was changed by someone else (version is no longer ${expectedVersion})`,
+    );
   }
   throw notFound('user_not_found', `user ${id} does not exist`);
 }
@@ -130,9 +144,18 @@ export async function updateUser(executor: Executor, id: string, changes: UserCh
  * to compose into a larger one (a returning JIT login writes user, link and events in one statement). Bumps the
  * version and re-derives the indexed columns like `updateUser`. Append RETURNING as needed.
  */
-export function updateUserStatement(id: string, changes: { resource: ScimUserResource; provenance: Provenance }, expectedVersion: number): SQL {
+export function updateUserStatement(
+  id: string,
+  changes: { resource: ScimUserResource; provenance: Provenance },
+  expectedVersion: number,
+): SQL {
   const c = deriveUserColumns(changes.resource);
-  const emails = c.emailValues.length ? sql`array[${sql.join(c.emailValues.map((v) => sql`${v}`), sql`, `)}]::text[]` : sql`'{}'::text[]`;
+  const emails = c.emailValues.length
+    ? sql`array[${sql.join(
+        c.emailValues.map((v) => sql`${v}`),
+        sql`, `,
+      )}]::text[]`
+    : sql`'{}'::text[]`;
   return sql`update users set resource = ${JSON.stringify(changes.resource)}::jsonb, provenance = ${JSON.stringify(changes.provenance)}::jsonb,
     external_id = ${c.externalId}::text, primary_email = ${c.primaryEmail}::text, email_values = ${emails}, display_name = ${c.displayName}::text,
     given_name = ${c.givenName}::text, family_name = ${c.familyName}::text, active = ${c.active}::boolean,

@@ -8,7 +8,8 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.stop());
 
-const auditCount = async () => ((await (await server.admin('GET', '/api/v1/audit-events?limit=500')).json()) as { items: unknown[] }).items.length;
+const auditCount = async () =>
+  ((await (await server.admin('GET', '/api/v1/audit-events?limit=500')).json()) as { items: unknown[] }).items.length;
 const storeDomains = async () =>
   ((await (await server.admin('GET', '/api/v1/user-stores')).json()) as { items: Array<{ domain: string }> }).items.map((s) => s.domain);
 
@@ -51,7 +52,10 @@ describe('admin authentication', () => {
   });
 
   it('serves the OpenAPI document without a token, and the docs page', async () => {
-    const document = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    const document = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths)).toContain('/user-stores/{id}');
     const page = await fetch(`${server.url}/api/docs`);
@@ -112,9 +116,16 @@ describe('/settings', () => {
         idpDeleteThreshold: 100,
       },
     });
-    const patched = await server.admin('PATCH', '/api/v1/settings', { jit: { preserveLocallyAddedClaims: true, idpDeleteThreshold: 5 } }, { 'content-type': 'application/merge-patch+json' });
+    const patched = await server.admin(
+      'PATCH',
+      '/api/v1/settings',
+      { jit: { preserveLocallyAddedClaims: true, idpDeleteThreshold: 5 } },
+      { 'content-type': 'application/merge-patch+json' },
+    );
     expect(patched.status).toBe(200);
-    expect(await patched.json()).toMatchObject({ jit: { preserveLocallyAddedClaims: true, idpDeleteThreshold: 5, enhancedFeature: false } });
+    expect(await patched.json()).toMatchObject({
+      jit: { preserveLocallyAddedClaims: true, idpDeleteThreshold: 5, enhancedFeature: false },
+    });
     const reset = await server.admin('PATCH', '/api/v1/settings', { jit: { idpDeleteThreshold: null } });
     expect(await reset.json()).toMatchObject({ jit: { preserveLocallyAddedClaims: true, idpDeleteThreshold: 100 } });
   });
@@ -146,7 +157,11 @@ describe('/user-stores', () => {
     expect(await duplicate.json()).toMatchObject({ code: 'user_store_exists' });
 
     const patched = await server.admin('PATCH', `/api/v1/user-stores/${store.id}`, { description: 'Staff', rolenameRegex: '^[A-Za-z ]+$' });
-    expect(await patched.json()).toMatchObject({ description: 'Staff', usernameRegex: '^[a-z][a-z0-9.]{2,30}$', rolenameRegex: '^[A-Za-z ]+$' });
+    expect(await patched.json()).toMatchObject({
+      description: 'Staff',
+      usernameRegex: '^[a-z][a-z0-9.]{2,30}$',
+      rolenameRegex: '^[A-Za-z ]+$',
+    });
 
     const replaced = await server.admin('PUT', `/api/v1/user-stores/${store.id}`, { description: 'Replaced' });
     expect(await replaced.json()).toMatchObject({ description: 'Replaced', usernameRegex: null, rolenameRegex: null });
@@ -158,7 +173,9 @@ describe('/user-stores', () => {
     expect((await server.admin('DELETE', `/api/v1/user-stores/${store.id}`)).status).toBe(204);
     expect((await server.admin('GET', `/api/v1/user-stores/${store.id}`)).status).toBe(404);
 
-    const audit = (await (await server.admin('GET', `/api/v1/audit-events?targetId=${store.id}`)).json()) as { items: Array<{ action: string; actorType: string }> };
+    const audit = (await (await server.admin('GET', `/api/v1/audit-events?targetId=${store.id}`)).json()) as {
+      items: Array<{ action: string; actorType: string }>;
+    };
     expect(audit.items.map((e) => e.action)).toEqual(['user_store.delete', 'user_store.update', 'user_store.update', 'user_store.create']);
     expect(audit.items.every((e) => e.actorType === 'admin')).toBe(true);
   });

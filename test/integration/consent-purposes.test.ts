@@ -59,7 +59,12 @@ describe('consent purposes CRUD', () => {
     const replaced = await server.admin('PUT', `/api/v1/consent-purposes/${id}`, { ...recovery, description: 'Changed' });
     expect(replaced.status).toBe(200);
     expect((await json(replaced)).description).toBe('Changed');
-    const patched = await server.admin('PATCH', `/api/v1/consent-purposes/${id}`, { description: null }, { 'content-type': 'application/merge-patch+json' });
+    const patched = await server.admin(
+      'PATCH',
+      `/api/v1/consent-purposes/${id}`,
+      { description: null },
+      { 'content-type': 'application/merge-patch+json' },
+    );
     expect(patched.status).toBe(200);
     expect(await json(patched)).toMatchObject({ purpose: 'Account recovery', description: '' });
   });
@@ -68,7 +73,12 @@ describe('consent purposes CRUD', () => {
     const [audits, purposes] = [await count('audit_events'), await count('consent_purposes')];
     const response = await server.admin('POST', '/api/v1/consent-purposes', {
       purpose: 'Bad',
-      piiCategories: [{ claim: 'displayName' }, { claim: 'shoeSize' }, { claim: 'userName', mandatory: false }, { claim: 'emails[value co "x"]' }],
+      piiCategories: [
+        { claim: 'displayName' },
+        { claim: 'shoeSize' },
+        { claim: 'userName', mandatory: false },
+        { claim: 'emails[value co "x"]' },
+      ],
     });
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
@@ -77,8 +87,14 @@ describe('consent purposes CRUD', () => {
     expect(problem.errors.map((e) => e.field)).toEqual(['piiCategories.1.claim', 'piiCategories.2.claim', 'piiCategories.3.claim']);
     const patched = await server.admin('PATCH', `/api/v1/consent-purposes/${id}`, { piiCategories: [{ claim: 'nope' }] });
     expect(patched.status).toBe(400);
-    const unknownField = await server.admin('POST', '/api/v1/consent-purposes', { purpose: 'X', piiCategories: [{ claim: 'title' }], colour: 'red' });
-    expect((await json<{ errors: Array<{ field: string }> }>(unknownField)).errors).toEqual([{ field: 'colour', message: 'unknown field' }]);
+    const unknownField = await server.admin('POST', '/api/v1/consent-purposes', {
+      purpose: 'X',
+      piiCategories: [{ claim: 'title' }],
+      colour: 'red',
+    });
+    expect((await json<{ errors: Array<{ field: string }> }>(unknownField)).errors).toEqual([
+      { field: 'colour', message: 'unknown field' },
+    ]);
     const empty = await server.admin('POST', '/api/v1/consent-purposes', { purpose: 'X', piiCategories: [] });
     expect(empty.status).toBe(400);
     expect(await count('audit_events')).toBe(audits);
@@ -87,7 +103,9 @@ describe('consent purposes CRUD', () => {
   });
 
   it('deletes, then answers 404', async () => {
-    const created = await json<{ id: string }>(await server.admin('POST', '/api/v1/consent-purposes', { purpose: 'Temp', piiCategories: [{ claim: 'title' }] }));
+    const created = await json<{ id: string }>(
+      await server.admin('POST', '/api/v1/consent-purposes', { purpose: 'Temp', piiCategories: [{ claim: 'title' }] }),
+    );
     expect((await server.admin('DELETE', `/api/v1/consent-purposes/${created.id}`)).status).toBe(204);
     const gone = await server.admin('GET', `/api/v1/consent-purposes/${created.id}`);
     expect(gone.status).toBe(404);
@@ -118,7 +136,10 @@ describe('consent receipts and revocation', () => {
   beforeAll(async () => {
     purpose = await json<StoredConsentPurpose>(await server.admin('POST', '/api/v1/consent-purposes', recovery));
     profile = await json<StoredConsentPurpose>(
-      await server.admin('POST', '/api/v1/consent-purposes', { purpose: 'Profile', piiCategories: [{ claim: 'title' }, { claim: 'phoneNumbers' }] }),
+      await server.admin('POST', '/api/v1/consent-purposes', {
+        purpose: 'Profile',
+        piiCategories: [{ claim: 'title' }, { claim: 'phoneNumbers' }],
+      }),
     );
     const primary = await getUserStoreByDomain(server.ctx.store.db, 'PRIMARY');
     // What the consent page would produce: email (mandatory) and phone agreed for recovery, department
@@ -135,7 +156,13 @@ describe('consent receipts and revocation', () => {
     });
     userId = stored.user.id;
     receiptIds = Object.fromEntries(stored.receipts.map((r) => [r.purposeSnapshot.purpose, r.id]));
-    otherUserId = (await insertUser(server.ctx.store.db, { userStoreId: primary.id, userName: 'bob', resource: { schemas: [SCIM_USER_SCHEMA], userName: 'bob' } })).id;
+    otherUserId = (
+      await insertUser(server.ctx.store.db, {
+        userStoreId: primary.id,
+        userName: 'bob',
+        resource: { schemas: [SCIM_USER_SCHEMA], userName: 'bob' },
+      })
+    ).id;
   });
 
   it('lists a user’s receipts with the purpose as shown and what was consented and declined', async () => {
@@ -183,7 +210,10 @@ describe('consent receipts and revocation', () => {
     expect(resource.title).toBeUndefined();
     expect(resource.phoneNumbers).toHaveLength(1);
     expect(after.version).toBe(before.version + 1);
-    expect((after.provenance as Record<string, { source: string }>).title).toMatchObject({ source: 'admin', sourceId: receiptIds['Profile'] });
+    expect((after.provenance as Record<string, { source: string }>).title).toMatchObject({
+      source: 'admin',
+      sourceId: receiptIds['Profile'],
+    });
     expect(await count('audit_events')).toBe(audits + 1);
     expect(await count('outbox_events')).toBe(outbox + 1);
     const [event] = await rows<{ event_type: string; resource_id: string; payload: unknown }>(
@@ -201,7 +231,9 @@ describe('consent receipts and revocation', () => {
     expect(resource.phoneNumbers).toBeUndefined();
     expect(resource.emails).toEqual([{ value: 'alice@example.com', type: 'work', primary: true }]);
     expect(resource.displayName).toBe('Alice Liddell');
-    const { items } = await json<{ items: Array<{ id: string; revokedAt: string | null }> }>(await server.admin('GET', `/api/v1/users/${userId}/consents`));
+    const { items } = await json<{ items: Array<{ id: string; revokedAt: string | null }> }>(
+      await server.admin('GET', `/api/v1/users/${userId}/consents`),
+    );
     expect(items.every((r) => r.revokedAt !== null)).toBe(true);
   });
 

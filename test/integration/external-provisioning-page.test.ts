@@ -28,7 +28,9 @@ function externalPage(url: URL): string {
   const claims = decodeJwt(token) as Record<string, string>;
   const error = url.searchParams.get('error_description');
   const usernameField =
-    claims.step === 'username' ? `<label for="u">Username</label><input id="u" name="username" value="${escape(claims.preferred_username ?? '')}">` : '';
+    claims.step === 'username'
+      ? `<label for="u">Username</label><input id="u" name="username" value="${escape(claims.preferred_username ?? '')}">`
+      : '';
   return `<!doctype html><title>Acme accounts</title><h1>Welcome to ${escape(claims.app_name ?? '')}</h1>
     ${error ? `<p role="alert">${escape(error)}</p>` : ''}
     <form method="post" action="${escape(claims.completion_url ?? '')}">
@@ -48,7 +50,9 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
   pageBase = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
-  const patched = await server.admin('PATCH', '/api/v1/settings', { jit: { usernameProvisioningUrl: `${pageBase}/choose-username`, passwordProvisioningUrl: `${pageBase}/set-password` } });
+  const patched = await server.admin('PATCH', '/api/v1/settings', {
+    jit: { usernameProvisioningUrl: `${pageBase}/choose-username`, passwordProvisioningUrl: `${pageBase}/set-password` },
+  });
   expect(patched.status).toBe(200);
   tokens = createContextTokens({ store: server.ctx.store, issuer: server.url });
 });
@@ -60,10 +64,18 @@ afterAll(async () => {
 const completion = () => `${server.url}/login/provisioning/complete`;
 
 /** What the interaction will do: pause the provisioning and send the browser to the external page. */
-async function pause(step: 'username' | 'password', subject: string, name: string, scheme: 'PROMPT_PASSWORD_CONSENT' | 'PROMPT_USERNAME_PASSWORD_CONSENT') {
+async function pause(
+  step: 'username' | 'password',
+  subject: string,
+  name: string,
+  scheme: 'PROMPT_PASSWORD_CONSENT' | 'PROMPT_USERNAME_PASSWORD_CONSENT',
+) {
   const idp = await createIdp(server, { claimMappings: STANDARD_MAPPINGS, jit: { scheme, associateLocalUser: true } });
   const uid = `uid-${randomBytes(6).toString('hex')}`;
-  const pending = await savePendingProvisioning(server.ctx.store.db, { interactionUid: uid, identity: identity(idp, subject, { preferred_username: name, email: `${name}@example.com` }) });
+  const pending = await savePendingProvisioning(server.ctx.store.db, {
+    interactionUid: uid,
+    identity: identity(idp, subject, { preferred_username: name, email: `${name}@example.com` }),
+  });
   const issued = await tokens.issue(`${pageBase}/${step === 'username' ? 'choose-username' : 'set-password'}`, {
     step,
     pendingId: pending.id,
@@ -116,12 +128,25 @@ describe('password page (PROMPT_PASSWORD_CONSENT)', () => {
     expect(forgedAnswer.status).toBe(403);
     expect(await forgedAnswer.text()).toContain('context_token_invalid');
 
-    const expired = await createContextTokens({ store: server.ctx.store, issuer: server.url, ttlSeconds: -60 }).issue(`${pageBase}/set-password`, {
-      step: 'password', pendingId: pending.id, appName: 'x', username: null, completionUrl: completion(),
-    });
+    const expired = await createContextTokens({ store: server.ctx.store, issuer: server.url, ttlSeconds: -60 }).issue(
+      `${pageBase}/set-password`,
+      {
+        step: 'password',
+        pendingId: pending.id,
+        appName: 'x',
+        username: null,
+        completionUrl: completion(),
+      },
+    );
     expect(await (await post(expired.token)).text()).toContain('context_token_expired');
     // Issued for the username page, posted as if from the password page's flow: wrong audience.
-    const misdirected = await tokens.issue(`${pageBase}/set-password`, { step: 'username', pendingId: pending.id, appName: 'x', username: null, completionUrl: completion() });
+    const misdirected = await tokens.issue(`${pageBase}/set-password`, {
+      step: 'username',
+      pendingId: pending.id,
+      appName: 'x',
+      username: null,
+      completionUrl: completion(),
+    });
     expect((await post(misdirected.token)).status).toBe(403);
     expect((await post('')).status).toBe(400);
     expect((await findPendingProvisioning(server.ctx.store.db, pending.id, uid))!.answers).toEqual({});
@@ -136,19 +161,39 @@ describe('password page (PROMPT_PASSWORD_CONSENT)', () => {
 describe('username page (PROMPT_USERNAME_PASSWORD_CONSENT)', () => {
   it('checks the typed username with the store rules (taken, policy) before recording it with the password', async () => {
     const primary = await getUserStoreByDomain(server.ctx.store.db, 'PRIMARY');
-    await insertUser(server.ctx.store.db, { userStoreId: primary.id, userName: 'hank', resource: { schemas: [SCIM_USER_SCHEMA], userName: 'hank' } });
+    await insertUser(server.ctx.store.db, {
+      userStoreId: primary.id,
+      userName: 'hank',
+      resource: { schemas: [SCIM_USER_SCHEMA], userName: 'hank' },
+    });
     const { uid, pending, issued } = await pause('username', 'sub-ext-3', 'marie', 'PROMPT_USERNAME_PASSWORD_CONSENT');
 
-    const first = await submit(issued.redirectUrl, { username: 'hank', password: 'granite-willow-beacon', confirmation: 'granite-willow-beacon' });
+    const first = await submit(issued.redirectUrl, {
+      username: 'hank',
+      password: 'granite-willow-beacon',
+      confirmation: 'granite-willow-beacon',
+    });
     expect(first.html).toContain('value="marie"');
     expect(new URL(first.location!).searchParams.get('error')).toBe('username_taken');
-    const badName = await submit(first.location!, { username: 'has space', password: 'granite-willow-beacon', confirmation: 'granite-willow-beacon' });
+    const badName = await submit(first.location!, {
+      username: 'has space',
+      password: 'granite-willow-beacon',
+      confirmation: 'granite-willow-beacon',
+    });
     expect(new URL(badName.location!).searchParams.get('error')).toBe('username_policy');
-    const mismatch = await submit(badName.location!, { username: 'marie.s', password: 'granite-willow-beacon', confirmation: 'granite-willow-beacom' });
+    const mismatch = await submit(badName.location!, {
+      username: 'marie.s',
+      password: 'granite-willow-beacon',
+      confirmation: 'granite-willow-beacom',
+    });
     expect(new URL(mismatch.location!).searchParams.get('error')).toBe('password_mismatch');
     expect((await findPendingProvisioning(server.ctx.store.db, pending.id, uid))!.answers).toEqual({});
 
-    const good = await submit(mismatch.location!, { username: 'marie.s', password: 'granite-willow-beacon', confirmation: 'granite-willow-beacon' });
+    const good = await submit(mismatch.location!, {
+      username: 'marie.s',
+      password: 'granite-willow-beacon',
+      confirmation: 'granite-willow-beacon',
+    });
     expect(good.location).toBe(`/login/${uid}/provision?pending=${encodeURIComponent(pending.id)}`);
     const answers = (await findPendingProvisioning(server.ctx.store.db, pending.id, uid))!.answers;
     expect(answers.username).toBe('marie.s');

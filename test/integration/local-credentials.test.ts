@@ -22,12 +22,21 @@ beforeAll(async () => {
   const db = server.ctx.store.db;
   const primary = await getUserStoreByDomain(db, 'PRIMARY');
   const employees = await insertUserStore(db, { domain: 'EMPLOYEES', description: '', usernameRegex: null, rolenameRegex: null });
-  aliceId = (await insertUser(db, { userStoreId: primary.id, userName: 'alice', resource: { schemas: [SCIM_USER_SCHEMA], userName: 'alice' } })).id;
-  bobId = (await insertUser(db, { userStoreId: employees.id, userName: 'bob', resource: { schemas: [SCIM_USER_SCHEMA], userName: 'EMPLOYEES/bob' } })).id;
+  aliceId = (
+    await insertUser(db, { userStoreId: primary.id, userName: 'alice', resource: { schemas: [SCIM_USER_SCHEMA], userName: 'alice' } })
+  ).id;
+  bobId = (
+    await insertUser(db, {
+      userStoreId: employees.id,
+      userName: 'bob',
+      resource: { schemas: [SCIM_USER_SCHEMA], userName: 'EMPLOYEES/bob' },
+    })
+  ).id;
 });
 afterAll(async () => server?.stop());
 
-const count = async (table: string) => Number((await rows<{ n: number }>(server.ctx.store.db, sql.raw(`select count(*)::int as n from ${table}`)))[0]!.n);
+const count = async (table: string) =>
+  Number((await rows<{ n: number }>(server.ctx.store.db, sql.raw(`select count(*)::int as n from ${table}`)))[0]!.n);
 const hashOf = async (id: string) => (await server.ctx.store.db.select().from(users).where(eq(users.id, id)))[0]!.passwordHash;
 
 describe('PUT /api/v1/users/{id}/password', () => {
@@ -37,7 +46,11 @@ describe('PUT /api/v1/users/{id}/password', () => {
     expect(weak.status).toBe(400);
     const problem = (await weak.json()) as { code: string; errors: Array<{ field: string; message: string }> };
     expect(problem.code).toBe('weak_password');
-    expect(problem.errors.map((e) => e.message)).toEqual(['Use at least 10 characters.', 'The password must not be your username.', 'This password is too common; choose one that is harder to guess.']);
+    expect(problem.errors.map((e) => e.message)).toEqual([
+      'Use at least 10 characters.',
+      'The password must not be your username.',
+      'This password is too common; choose one that is harder to guess.',
+    ]);
     const mismatch = await server.admin('PUT', `/api/v1/users/${aliceId}/password`, { password: PASSWORD, confirmation: 'something else' });
     expect(((await mismatch.json()) as { code: string }).code).toBe('password_mismatch');
     const unknownUser = await server.admin('PUT', '/api/v1/users/00000000-0000-4000-8000-000000000000/password', { password: PASSWORD });
@@ -49,7 +62,9 @@ describe('PUT /api/v1/users/{id}/password', () => {
 
   it('stores a scrypt hash (never the password), with an audit and an outbox event that carry no secret', async () => {
     const [audits, outbox] = [await count('audit_events'), await count('outbox_events')];
-    expect((await server.admin('PUT', `/api/v1/users/${aliceId}/password`, { password: PASSWORD, confirmation: PASSWORD })).status).toBe(204);
+    expect((await server.admin('PUT', `/api/v1/users/${aliceId}/password`, { password: PASSWORD, confirmation: PASSWORD })).status).toBe(
+      204,
+    );
     expect((await server.admin('PUT', `/api/v1/users/${bobId}/password`, { password: PASSWORD })).status).toBe(204);
     const hash = await hashOf(aliceId);
     expect(hash).toMatch(/^scrypt\$131072\$8\$1\$/);
@@ -78,23 +93,39 @@ describe('LOCAL sign-in', () => {
     const db = server.ctx.store.db;
     const primary = await getUserStoreByDomain(db, 'PRIMARY');
     await insertUser(db, { userStoreId: primary.id, userName: 'nopass', resource: { schemas: [SCIM_USER_SCHEMA], userName: 'nopass' } });
-    const answers = [await signIn('alice', 'wrong-password-here'), await signIn('nobody', PASSWORD), await signIn('NOWHERE/alice', PASSWORD), await signIn('nopass', PASSWORD)];
-    for (const answer of answers) expect(answer).toEqual({ ok: false, code: 'invalid_credentials', message: 'The username or password is not correct.' });
+    const answers = [
+      await signIn('alice', 'wrong-password-here'),
+      await signIn('nobody', PASSWORD),
+      await signIn('NOWHERE/alice', PASSWORD),
+      await signIn('nopass', PASSWORD),
+    ];
+    for (const answer of answers)
+      expect(answer).toEqual({ ok: false, code: 'invalid_credentials', message: 'The username or password is not correct.' });
   });
 
   it('refuses locked and inactive users, saying so only after a right password', async () => {
     await updateUser(server.ctx.store.db, bobId, { locked: true, lockedReason: 'test' });
     expect(await signIn('EMPLOYEES/bob', PASSWORD)).toMatchObject({ ok: false, code: 'account_unavailable' });
     expect(await signIn('EMPLOYEES/bob', 'wrong-password-here')).toMatchObject({ ok: false, code: 'invalid_credentials' });
-    await updateUser(server.ctx.store.db, bobId, { locked: false, resource: { schemas: [SCIM_USER_SCHEMA], userName: 'EMPLOYEES/bob', active: false } });
+    await updateUser(server.ctx.store.db, bobId, {
+      locked: false,
+      resource: { schemas: [SCIM_USER_SCHEMA], userName: 'EMPLOYEES/bob', active: false },
+    });
     expect(await signIn('EMPLOYEES/bob', PASSWORD)).toMatchObject({ ok: false, code: 'account_unavailable' });
   });
 
   it('blocks an account after repeated failures, known or unknown alike, even with the right password after', async () => {
-    const rules: ThrottleRules = { account: { limit: 3, windowSeconds: 600, blockSeconds: 600 }, address: { limit: 100, windowSeconds: 600, blockSeconds: 600 } };
+    const rules: ThrottleRules = {
+      account: { limit: 3, windowSeconds: 600, blockSeconds: 600 },
+      address: { limit: 100, windowSeconds: 600, blockSeconds: 600 },
+    };
     const db = server.ctx.store.db;
     const primary = await getUserStoreByDomain(db, 'PRIMARY');
-    const carol = await insertUser(db, { userStoreId: primary.id, userName: 'carol', resource: { schemas: [SCIM_USER_SCHEMA], userName: 'carol' } });
+    const carol = await insertUser(db, {
+      userStoreId: primary.id,
+      userName: 'carol',
+      resource: { schemas: [SCIM_USER_SCHEMA], userName: 'carol' },
+    });
     expect((await server.admin('PUT', `/api/v1/users/${carol.id}/password`, { password: PASSWORD })).status).toBe(204);
     for (let i = 0; i < 3; i++) {
       expect((await signIn('carol', `wrong-${i}-password`, '198.51.100.7', rules)).ok).toBe(false);
@@ -108,7 +139,9 @@ describe('LOCAL sign-in', () => {
     // A second instance on the same database sees the same block.
     const other = await startTestServer({ database: server.database });
     try {
-      expect(await verifyLocalSignIn(other.ctx.store, { username: 'Carol', password: PASSWORD, clientAddress: '203.0.113.1' }, { rules })).toMatchObject({ code: 'too_many_attempts' });
+      expect(
+        await verifyLocalSignIn(other.ctx.store, { username: 'Carol', password: PASSWORD, clientAddress: '203.0.113.1' }, { rules }),
+      ).toMatchObject({ code: 'too_many_attempts' });
     } finally {
       await other.stop();
     }
@@ -118,7 +151,10 @@ describe('LOCAL sign-in', () => {
   });
 
   it('blocks a client address that fails on many usernames, leaving other addresses alone', async () => {
-    const rules: ThrottleRules = { account: { limit: 100, windowSeconds: 600, blockSeconds: 600 }, address: { limit: 3, windowSeconds: 600, blockSeconds: 600 } };
+    const rules: ThrottleRules = {
+      account: { limit: 100, windowSeconds: 600, blockSeconds: 600 },
+      address: { limit: 3, windowSeconds: 600, blockSeconds: 600 },
+    };
     for (const name of ['u1', 'u2', 'u3']) expect((await signIn(name, 'wrong-password-x', '203.0.113.50', rules)).ok).toBe(false);
     expect(await signIn('alice', PASSWORD, '203.0.113.50', rules)).toMatchObject({ code: 'too_many_attempts' });
     expect(await signIn('alice', PASSWORD, '203.0.113.51', rules)).toMatchObject({ ok: true });

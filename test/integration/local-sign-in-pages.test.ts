@@ -26,7 +26,12 @@ let userId: string;
 const testHost: PromptHost = {
   load: async (c) => {
     const uid = c.req.param('uid') ?? '';
-    return { uid, appName: 'Expense reports', csrfToken: csrfToken(KEY, uid), csrfValid: (presented) => csrfTokenMatches(KEY, uid, presented) };
+    return {
+      uid,
+      appName: 'Expense reports',
+      csrfToken: csrfToken(KEY, uid),
+      csrfValid: (presented) => csrfTokenMatches(KEY, uid, presented),
+    };
   },
   finish: async (c, _step, id) => c.text(`signed in as ${id}`),
   refuse: async (c, _step, title) => c.text(title, 403),
@@ -35,7 +40,13 @@ const testHost: PromptHost = {
 beforeAll(async () => {
   server = await startTestServer({ label: 'local_pages' });
   const primary = await getUserStoreByDomain(server.ctx.store.db, 'PRIMARY');
-  userId = (await insertUser(server.ctx.store.db, { userStoreId: primary.id, userName: 'nina', resource: { schemas: [SCIM_USER_SCHEMA], userName: 'nina' } })).id;
+  userId = (
+    await insertUser(server.ctx.store.db, {
+      userStoreId: primary.id,
+      userName: 'nina',
+      resource: { schemas: [SCIM_USER_SCHEMA], userName: 'nina' },
+    })
+  ).id;
   expect((await server.admin('PUT', `/api/v1/users/${userId}/password`, { password: PASSWORD })).status).toBe(204);
   const app = new Hono<AppEnv>();
   app.route('/', loginAssets());
@@ -84,10 +95,16 @@ describe('LOCAL sign-in page, JavaScript off', () => {
 
   it('refuses a forged CSRF token, and answers 429 with Retry-After once the account is throttled', async () => {
     const url = `${hostUrl}${localSignInPath('uid-local-0002')}`;
-    const forged = await fetch(url, { method: 'POST', body: new URLSearchParams({ csrf: 'forged', username: 'nina', password: PASSWORD }) });
+    const forged = await fetch(url, {
+      method: 'POST',
+      body: new URLSearchParams({ csrf: 'forged', username: 'nina', password: PASSWORD }),
+    });
     expect(forged.status).toBe(400);
     const post = (password: string) =>
-      fetch(url, { method: 'POST', body: new URLSearchParams({ csrf: csrfToken(KEY, 'uid-local-0002'), username: 'throttled-name', password }) });
+      fetch(url, {
+        method: 'POST',
+        body: new URLSearchParams({ csrf: csrfToken(KEY, 'uid-local-0002'), username: 'throttled-name', password }),
+      });
     for (let i = 0; i < 5; i++) expect((await post(`wrong-password-${i}`)).status).toBe(400);
     const blocked = await post('wrong-password-x');
     expect(blocked.status).toBe(429);

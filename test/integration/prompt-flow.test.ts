@@ -66,23 +66,46 @@ describe('prompts', () => {
     expect(paused.prompts).toEqual({ username: false, password: true, consent: true });
     const pending = (await findPendingProvisioning(server.ctx.store.db, paused.pendingId, 'uid-000000010'))!;
     const screen = (await describePrompt(server.ctx.store, idp, pending, noUrls)) as PromptScreen;
-    expect(screen).toMatchObject({ ask: { username: false, password: true, consent: true }, page: { kind: 'builtin' }, username: 'dora', usernameProblem: null });
+    expect(screen).toMatchObject({
+      ask: { username: false, password: true, consent: true },
+      page: { kind: 'builtin' },
+      username: 'dora',
+      usernameProblem: null,
+    });
     const usersBefore = await count(server, 'users');
 
     const mandatoryOnly = ticks(screen, (_c, mandatory) => mandatory);
-    const weak = await submitPrompt(server.ctx.store, idp, pending, noUrls, answers({ decision: 'approve', consent: mandatoryOnly, password: 'dora', confirmation: 'dora' }));
+    const weak = await submitPrompt(
+      server.ctx.store,
+      idp,
+      pending,
+      noUrls,
+      answers({ decision: 'approve', consent: mandatoryOnly, password: 'dora', confirmation: 'dora' }),
+    );
     expect(weak.kind).toBe('retry');
     expect((weak as { problems: Array<{ field: string }> }).problems.map((p) => p.field)).toContain('password');
     expect(await count(server, 'users')).toBe(usersBefore);
 
-    const done = await submitPrompt(server.ctx.store, idp, pending, noUrls, answers({ decision: 'approve', consent: mandatoryOnly, password: PASSWORD, confirmation: PASSWORD }));
+    const done = await submitPrompt(
+      server.ctx.store,
+      idp,
+      pending,
+      noUrls,
+      answers({ decision: 'approve', consent: mandatoryOnly, password: PASSWORD, confirmation: PASSWORD }),
+    );
     expect(done).toMatchObject({ kind: 'done', outcome: 'created' });
     const user = (await userById(server, (done as { userId: string }).userId))!;
     expect(user.passwordHash).toMatch(/^scrypt\$/);
     expect(user.resource['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User']).toBeUndefined();
     expect(await listConsentReceipts(server.ctx.store.db, user.id)).toHaveLength(1);
 
-    const again = await submitPrompt(server.ctx.store, idp, pending, noUrls, answers({ decision: 'approve', consent: mandatoryOnly, password: PASSWORD, confirmation: PASSWORD }));
+    const again = await submitPrompt(
+      server.ctx.store,
+      idp,
+      pending,
+      noUrls,
+      answers({ decision: 'approve', consent: mandatoryOnly, password: PASSWORD, confirmation: PASSWORD }),
+    );
     expect(again).toMatchObject({ kind: 'stopped', code: 'provisioning_already_completed' });
     expect(await count(server, 'users')).toBe(usersBefore + 1);
   });
@@ -92,7 +115,10 @@ describe('prompts', () => {
     const paused = (await pauseForPrompts(server.ctx.store, idp, identity(idp, 'p2', claims('eve')), 'uid-000000020'))!;
     const pending = (await findPendingProvisioning(server.ctx.store.db, paused.pendingId, 'uid-000000020'))!;
     const usersBefore = await count(server, 'users');
-    expect(await submitPrompt(server.ctx.store, idp, pending, noUrls, answers({ decision: 'deny' }))).toMatchObject({ kind: 'stopped', code: 'consent_denied' });
+    expect(await submitPrompt(server.ctx.store, idp, pending, noUrls, answers({ decision: 'deny' }))).toMatchObject({
+      kind: 'stopped',
+      code: 'consent_denied',
+    });
     const withheld = await submitPrompt(server.ctx.store, idp, pending, noUrls, answers({ decision: 'approve' }));
     expect(withheld).toMatchObject({ kind: 'stopped', code: 'consent_mandatory_declined' });
     expect((withheld as { message: string }).message).toContain('Email (work)');
@@ -102,7 +128,11 @@ describe('prompts', () => {
 
   it('PROMPT_USERNAME_PASSWORD_CONSENT: a taken mapped name is a question, not a refusal; the typed name makes the user', async () => {
     const primary = await getUserStoreByDomain(server.ctx.store.db, 'PRIMARY');
-    await insertUser(server.ctx.store.db, { userStoreId: primary.id, userName: 'fay', resource: { schemas: [SCIM_USER_SCHEMA], userName: 'fay' } });
+    await insertUser(server.ctx.store.db, {
+      userStoreId: primary.id,
+      userName: 'fay',
+      resource: { schemas: [SCIM_USER_SCHEMA], userName: 'fay' },
+    });
     const idp = await createIdp(server, { claimMappings: STANDARD_MAPPINGS, jit: { scheme: 'PROMPT_USERNAME_PASSWORD_CONSENT' } });
     const paused = (await pauseForPrompts(server.ctx.store, idp, identity(idp, 'p3', claims('fay')), 'uid-000000030'))!;
     expect(paused.prompts.username).toBe(true);
@@ -111,9 +141,21 @@ describe('prompts', () => {
     expect(screen.ask).toEqual({ username: true, password: true, consent: true });
     expect(screen.usernameProblem).toMatchObject({ code: 'username_taken' });
     const consent = ticks(screen, () => true);
-    const taken = await submitPrompt(server.ctx.store, idp, pending, noUrls, answers({ decision: 'approve', consent, username: 'fay', password: PASSWORD, confirmation: PASSWORD }));
+    const taken = await submitPrompt(
+      server.ctx.store,
+      idp,
+      pending,
+      noUrls,
+      answers({ decision: 'approve', consent, username: 'fay', password: PASSWORD, confirmation: PASSWORD }),
+    );
     expect(taken).toMatchObject({ kind: 'retry', problems: [{ field: 'username', code: 'username_taken' }] });
-    const done = await submitPrompt(server.ctx.store, idp, pending, noUrls, answers({ decision: 'approve', consent, username: 'fay.w', password: PASSWORD, confirmation: PASSWORD }));
+    const done = await submitPrompt(
+      server.ctx.store,
+      idp,
+      pending,
+      noUrls,
+      answers({ decision: 'approve', consent, username: 'fay.w', password: PASSWORD, confirmation: PASSWORD }),
+    );
     expect(done.kind).toBe('done');
     const user = (await userById(server, (done as { userId: string }).userId))!;
     expect(user.resource.userName).toBe('fay.w');
@@ -125,26 +167,53 @@ describe('prompts', () => {
     const idp = await createIdp(server, { claimMappings: STANDARD_MAPPINGS, jit: { scheme: 'PROMPT_PASSWORD_CONSENT' } });
     const paused = (await pauseForPrompts(server.ctx.store, idp, identity(idp, 'p4', claims('gil')), 'uid-000000040'))!;
     let pending = (await findPendingProvisioning(server.ctx.store.db, paused.pendingId, 'uid-000000040'))!;
-    expect(((await describePrompt(server.ctx.store, idp, pending, urls)) as PromptScreen).page).toEqual({ kind: 'external', url: urls.passwordProvisioningUrl, step: 'password' });
+    expect(((await describePrompt(server.ctx.store, idp, pending, urls)) as PromptScreen).page).toEqual({
+      kind: 'external',
+      url: urls.passwordProvisioningUrl,
+      step: 'password',
+    });
     await recordPendingAnswers(server.ctx.store.db, pending.id, pending.interactionUid, { passwordHash: 'scrypt$from-external-page' });
     pending = (await findPendingProvisioning(server.ctx.store.db, paused.pendingId, 'uid-000000040'))!;
     const screen = (await describePrompt(server.ctx.store, idp, pending, urls)) as PromptScreen;
     expect(screen).toMatchObject({ ask: { username: false, password: false, consent: true }, page: { kind: 'builtin' } });
-    const done = await submitPrompt(server.ctx.store, idp, pending, urls, answers({ decision: 'approve', consent: ticks(screen, (_c, m) => m) }));
+    const done = await submitPrompt(
+      server.ctx.store,
+      idp,
+      pending,
+      urls,
+      answers({ decision: 'approve', consent: ticks(screen, (_c, m) => m) }),
+    );
     expect(done.kind).toBe('done');
-    const [row] = await server.ctx.store.db.select().from(users).where(eq(users.id, (done as { userId: string }).userId));
+    const [row] = await server.ctx.store.db
+      .select()
+      .from(users)
+      .where(eq(users.id, (done as { userId: string }).userId));
     expect(row!.passwordHash).toBe('scrypt$from-external-page');
   });
 
   it('association under a password scheme: consent only, and the existing account keeps its own password', async () => {
     const primary = await getUserStoreByDomain(server.ctx.store.db, 'PRIMARY');
-    const existing = await insertUser(server.ctx.store.db, { userStoreId: primary.id, userName: 'hal', resource: { schemas: [SCIM_USER_SCHEMA], userName: 'hal' }, passwordHash: 'scrypt$own' });
-    const idp = await createIdp(server, { claimMappings: STANDARD_MAPPINGS, jit: { scheme: 'PROMPT_USERNAME_PASSWORD_CONSENT', associateLocalUser: true } });
+    const existing = await insertUser(server.ctx.store.db, {
+      userStoreId: primary.id,
+      userName: 'hal',
+      resource: { schemas: [SCIM_USER_SCHEMA], userName: 'hal' },
+      passwordHash: 'scrypt$own',
+    });
+    const idp = await createIdp(server, {
+      claimMappings: STANDARD_MAPPINGS,
+      jit: { scheme: 'PROMPT_USERNAME_PASSWORD_CONSENT', associateLocalUser: true },
+    });
     const paused = (await pauseForPrompts(server.ctx.store, idp, identity(idp, 'p5', claims('hal')), 'uid-000000050'))!;
     expect(paused.prompts).toEqual({ username: false, password: false, consent: true });
     const pending = (await findPendingProvisioning(server.ctx.store.db, paused.pendingId, 'uid-000000050'))!;
     const screen = (await describePrompt(server.ctx.store, idp, pending, noUrls)) as PromptScreen;
-    const done = await submitPrompt(server.ctx.store, idp, pending, noUrls, answers({ decision: 'approve', consent: ticks(screen, () => true), password: 'ignored-password-value', confirmation: 'x' }));
+    const done = await submitPrompt(
+      server.ctx.store,
+      idp,
+      pending,
+      noUrls,
+      answers({ decision: 'approve', consent: ticks(screen, () => true), password: 'ignored-password-value', confirmation: 'x' }),
+    );
     expect(done).toMatchObject({ kind: 'done', userId: existing.id, outcome: 'linked' });
     expect((await userById(server, existing.id))!.passwordHash).toBe('scrypt$own');
   });
@@ -154,7 +223,11 @@ describe('prompts', () => {
     const paused = (await pauseForPrompts(server.ctx.store, idp, identity(idp, 'p6', claims('ida')), 'uid-000000060'))!;
     await recordPendingAnswers(server.ctx.store.db, paused.pendingId, 'uid-000000060', { username: 'ida.k', passwordHash: 'scrypt$ext' });
     const primary = await getUserStoreByDomain(server.ctx.store.db, 'PRIMARY');
-    await insertUser(server.ctx.store.db, { userStoreId: primary.id, userName: 'ida.k', resource: { schemas: [SCIM_USER_SCHEMA], userName: 'ida.k' } });
+    await insertUser(server.ctx.store.db, {
+      userStoreId: primary.id,
+      userName: 'ida.k',
+      resource: { schemas: [SCIM_USER_SCHEMA], userName: 'ida.k' },
+    });
     const pending = (await findPendingProvisioning(server.ctx.store.db, paused.pendingId, 'uid-000000060'))!;
     const result = await submitPrompt(server.ctx.store, idp, pending, noUrls, answers({ decision: 'approve', consent: [] }));
     expect(result).toMatchObject({ kind: 'stopped', code: 'username_taken' });

@@ -50,8 +50,16 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.stop());
 
-const claims = (name: string) => ({ preferred_username: name, given_name: 'Dana', family_name: 'Scully', email: `${name}@example.com`, phone_number: '+1 555 0100', department: 'X-Files' });
-const receiptCount = async () => Number((await rows<{ n: number }>(server.ctx.store.db, sql`select count(*)::int as n from consent_receipts`))[0]!.n);
+const claims = (name: string) => ({
+  preferred_username: name,
+  given_name: 'Dana',
+  family_name: 'Scully',
+  email: `${name}@example.com`,
+  phone_number: '+1 555 0100',
+  department: 'X-Files',
+});
+const receiptCount = async () =>
+  Number((await rows<{ n: number }>(server.ctx.store.db, sql`select count(*)::int as n from consent_receipts`))[0]!.n);
 const plan = async (idp: Awaited<ReturnType<typeof createIdp>>, subject: string, name: string) =>
   planProvisioning(createProvisioningReads(server.ctx.store.db), idp, identity(idp, subject, claims(name)));
 const field = (p: ConsentPurpose, claim: string) => `${p.id}|${claim}`;
@@ -65,8 +73,14 @@ describe('PROMPT_PASSWORD_CONSENT for a new user', () => {
     const view = buildConsentView(purposes, planned.after!);
     expect(view.purposes.flatMap((p) => p.attributes.map((a) => a.values[0]))).toEqual(['dana@example.com', '+1 555 0100', 'X-Files']);
 
-    const decision = decideConsent(purposes, planned.after!, { decision: 'approve', accepted: new Set([field(purposes[0]!, 'emails[type eq "work"].value')]) });
-    const passwordHash = await hashNewPassword('orchid-meadow-compass', { username: planned.qualifiedUserName, confirmation: 'orchid-meadow-compass' });
+    const decision = decideConsent(purposes, planned.after!, {
+      decision: 'approve',
+      accepted: new Set([field(purposes[0]!, 'emails[type eq "work"].value')]),
+    });
+    const passwordHash = await hashNewPassword('orchid-meadow-compass', {
+      username: planned.qualifiedUserName,
+      confirmation: 'orchid-meadow-compass',
+    });
     const applied = await server.ctx.store.transaction((tx) => applyPromptedProvisioning(tx, planned, { consent: decision, passwordHash }));
 
     const user = (await userById(server, applied.userId!))!;
@@ -105,12 +119,17 @@ describe('PROMPT_PASSWORD_CONSENT for a new user', () => {
   it('a context token that fails to redeem (a replay) rolls everything back', async () => {
     const idp = await createIdp(server, { claimMappings: MAPPINGS, jit: { scheme: 'PROMPT_CONSENT' } });
     const planned = await plan(idp, 'sub-skinner', 'skinner');
-    const decision = decideConsent(purposes, planned.after!, { decision: 'approve', accepted: new Set([field(purposes[0]!, 'emails[type eq "work"].value')]) });
+    const decision = decideConsent(purposes, planned.after!, {
+      decision: 'approve',
+      accepted: new Set([field(purposes[0]!, 'emails[type eq "work"].value')]),
+    });
     const [users, receipts] = [await count(server, 'users'), await receiptCount()];
     const replayed = async () => {
       throw Object.assign(new Error('replayed'), { code: 'context_token_replayed' });
     };
-    await expect(server.ctx.store.transaction((tx) => applyPromptedProvisioning(tx, planned, { consent: decision, redeemContextToken: replayed }))).rejects.toThrow('replayed');
+    await expect(
+      server.ctx.store.transaction((tx) => applyPromptedProvisioning(tx, planned, { consent: decision, redeemContextToken: replayed })),
+    ).rejects.toThrow('replayed');
     expect(await count(server, 'users')).toBe(users);
     expect(await receiptCount()).toBe(receipts);
   });
@@ -131,10 +150,15 @@ describe('association with an existing local user under a prompting scheme', () 
     const planned = await plan(idp, 'sub-mulder', 'mulder');
     expect(planned.decision).toBe('associate_username');
     expect(promptsFor(idp.jit.scheme, planned.decision)).toEqual({ username: false, password: false, consent: true });
-    const decision = decideConsent(purposes, planned.after!, { decision: 'approve', accepted: new Set([field(purposes[0]!, 'emails[type eq "work"].value')]) });
+    const decision = decideConsent(purposes, planned.after!, {
+      decision: 'approve',
+      accepted: new Set([field(purposes[0]!, 'emails[type eq "work"].value')]),
+    });
 
     // A prompted password on an existing account is refused, and nothing is written.
-    await expect(server.ctx.store.transaction((tx) => applyPromptedProvisioning(tx, planned, { consent: decision, passwordHash: 'scrypt$x' }))).rejects.toMatchObject({
+    await expect(
+      server.ctx.store.transaction((tx) => applyPromptedProvisioning(tx, planned, { consent: decision, passwordHash: 'scrypt$x' })),
+    ).rejects.toMatchObject({
       code: 'password_for_existing_user',
     });
     expect(await linksOf(server, idp.id)).toEqual([]);
@@ -154,13 +178,20 @@ describe('PROMPT_USERNAME_PASSWORD_CONSENT: the typed username', () => {
   it('decides the store with AS_IN_USERNAME, and is checked against its regex and uniqueness before anything is written', async () => {
     const db = server.ctx.store.db;
     await insertUserStore(db, { domain: 'AGENTS', description: '', usernameRegex: '^[a-z]{3,12}$', rolenameRegex: null });
-    const idp = await createIdp(server, { claimMappings: MAPPINGS, jit: { scheme: 'PROMPT_USERNAME_PASSWORD_CONSENT', userstore: 'AS_IN_USERNAME', associateLocalUser: true } });
+    const idp = await createIdp(server, {
+      claimMappings: MAPPINGS,
+      jit: { scheme: 'PROMPT_USERNAME_PASSWORD_CONSENT', userstore: 'AS_IN_USERNAME', associateLocalUser: true },
+    });
     const reads = createProvisioningReads(db);
     const who = identity(idp, 'sub-doggett', claims('jdoggett'));
     const users = await count(server, 'users');
 
     const bad = await planWithChosenUsername(reads, idp, who, 'AGENTS/John Doggett');
-    expect(bad.problem).toEqual({ code: 'username_policy', field: 'username', message: 'That username is not allowed here. Check the characters and length.' });
+    expect(bad.problem).toEqual({
+      code: 'username_policy',
+      field: 'username',
+      message: 'That username is not allowed here. Check the characters and length.',
+    });
     // Association is on, and "mulder" exists in PRIMARY: a typed existing name is taken, never linked.
     const taken = await planWithChosenUsername(reads, idp, who, 'mulder');
     expect(taken.plan.decision).toBe('associate_username');
@@ -170,8 +201,16 @@ describe('PROMPT_USERNAME_PASSWORD_CONSENT: the typed username', () => {
 
     const good = await planWithChosenUsername(reads, idp, who, 'AGENTS/doggett');
     expect(good.problem).toBeNull();
-    expect(good.plan).toMatchObject({ decision: 'create', userStore: { domain: 'AGENTS' }, userName: 'doggett', qualifiedUserName: 'AGENTS/doggett' });
-    const consent = decideConsent(purposes, good.plan.after!, { decision: 'approve', accepted: new Set([field(purposes[0]!, 'emails[type eq "work"].value'), field(purposes[1]!, DEPT)]) });
+    expect(good.plan).toMatchObject({
+      decision: 'create',
+      userStore: { domain: 'AGENTS' },
+      userName: 'doggett',
+      qualifiedUserName: 'AGENTS/doggett',
+    });
+    const consent = decideConsent(purposes, good.plan.after!, {
+      decision: 'approve',
+      accepted: new Set([field(purposes[0]!, 'emails[type eq "work"].value'), field(purposes[1]!, DEPT)]),
+    });
     const passwordHash = await hashNewPassword('juniper-lattice-ember', { username: good.plan.qualifiedUserName });
     const applied = await server.ctx.store.transaction((tx) => applyPromptedProvisioning(tx, good.plan, { consent, passwordHash }));
     const user = (await userById(server, applied.userId!))!;
@@ -197,12 +236,17 @@ describe('a provisioning paused on a prompt', () => {
 
     // On each answer the plan is made again from the stored identity.
     const planned = await planProvisioning(createProvisioningReads(db), idp, found.identity);
-    const consent = decideConsent(purposes, planned.after!, { decision: 'approve', accepted: new Set([field(purposes[0]!, 'emails[type eq "work"].value')]) });
+    const consent = decideConsent(purposes, planned.after!, {
+      decision: 'approve',
+      accepted: new Set([field(purposes[0]!, 'emails[type eq "work"].value')]),
+    });
     const ref = { id: pending.id, interactionUid: 'uid-reyes-0001' };
     await server.ctx.store.transaction((tx) => applyPromptedProvisioning(tx, planned, { consent, pending: ref }));
     const users = await count(server, 'users');
     const again = await planProvisioning(createProvisioningReads(db), idp, found.identity);
-    await expect(server.ctx.store.transaction((tx) => applyPromptedProvisioning(tx, again, { consent, pending: ref }))).rejects.toMatchObject({ code: 'provisioning_already_completed' });
+    await expect(
+      server.ctx.store.transaction((tx) => applyPromptedProvisioning(tx, again, { consent, pending: ref })),
+    ).rejects.toMatchObject({ code: 'provisioning_already_completed' });
     expect(await count(server, 'users')).toBe(users);
     expect(await findPendingProvisioning(db, pending.id, 'uid-reyes-0001')).toBeUndefined();
 

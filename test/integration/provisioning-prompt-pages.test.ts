@@ -29,7 +29,12 @@ let browser: Browser;
 const testHost: PromptHost = {
   load: async (c) => {
     const uid = c.req.param('uid') ?? '';
-    return { uid, appName: 'Expense reports', csrfToken: csrfToken(KEY, uid), csrfValid: (presented) => csrfTokenMatches(KEY, uid, presented) };
+    return {
+      uid,
+      appName: 'Expense reports',
+      csrfToken: csrfToken(KEY, uid),
+      csrfValid: (presented) => csrfTokenMatches(KEY, uid, presented),
+    };
   },
   finish: async (c, _step, userId) => c.text(`signed in as ${userId}`),
   refuse: async (c, _step, title, message, description) => c.html(`<h1>${title}</h1><p>${message}</p><p>${description}</p>`, 403),
@@ -62,14 +67,23 @@ afterAll(async () => {
 async function paused(scheme: 'PROMPT_CONSENT' | 'PROMPT_USERNAME_PASSWORD_CONSENT', subject: string, name: string) {
   const idp = await createIdp(server, { claimMappings: STANDARD_MAPPINGS, jit: { scheme } });
   const uid = `uid-${subject}-0000`;
-  const result = (await pauseForPrompts(server.ctx.store, idp, identity(idp, subject, { preferred_username: name, email: `${name}@example.com`, department: 'Ops' }), uid))!;
+  const result = (await pauseForPrompts(
+    server.ctx.store,
+    idp,
+    identity(idp, subject, { preferred_username: name, email: `${name}@example.com`, department: 'Ops' }),
+    uid,
+  ))!;
   return `${hostUrl}${provisioningPromptPath(uid, result.pendingId)}`;
 }
 
 describe('built-in prompt pages, JavaScript off', () => {
   it('username + password + consent: a taken name and a weak password are shown on the page; then the account is made', async () => {
     const primary = await getUserStoreByDomain(server.ctx.store.db, 'PRIMARY');
-    await insertUser(server.ctx.store.db, { userStoreId: primary.id, userName: 'ivy', resource: { schemas: [SCIM_USER_SCHEMA], userName: 'ivy' } });
+    await insertUser(server.ctx.store.db, {
+      userStoreId: primary.id,
+      userName: 'ivy',
+      resource: { schemas: [SCIM_USER_SCHEMA], userName: 'ivy' },
+    });
     const url = await paused('PROMPT_USERNAME_PASSWORD_CONSENT', 'ivy1', 'ivy');
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
@@ -145,7 +159,10 @@ describe('built-in prompt pages, JavaScript off', () => {
   });
 
   it('after an external page took the password, with nothing to ask here, the sign-in finishes without a page', async () => {
-    const idp = await createIdp(server, { claimMappings: [{ remote: 'preferred_username', local: 'userName' }], jit: { scheme: 'PROMPT_PASSWORD_CONSENT' } });
+    const idp = await createIdp(server, {
+      claimMappings: [{ remote: 'preferred_username', local: 'userName' }],
+      jit: { scheme: 'PROMPT_PASSWORD_CONSENT' },
+    });
     const uid = 'uid-lee1-0000';
     const result = (await pauseForPrompts(server.ctx.store, idp, identity(idp, 'lee1', { preferred_username: 'leonard' }), uid))!;
     await recordPendingAnswers(server.ctx.store.db, result.pendingId, uid, { passwordHash: 'scrypt$from-external' });

@@ -27,7 +27,11 @@ afterAll(async () => {
   await testDb?.drop();
 });
 
-const user = (userName: string) => ({ schemas: [SCIM_USER_SCHEMA], userName, emails: [{ value: `${userName}@Example.com`, primary: true }] });
+const user = (userName: string) => ({
+  schemas: [SCIM_USER_SCHEMA],
+  userName,
+  emails: [{ value: `${userName}@Example.com`, primary: true }],
+});
 
 describe('migrations and first start', () => {
   it('runs migrations again without change, and keeps one PRIMARY store', async () => {
@@ -62,7 +66,10 @@ describe('users', () => {
     const primary = await getUserStoreByDomain(database.db, 'PRIMARY');
     const staff = await insertUserStore(database.db, { domain: 'STAFF', description: '', usernameRegex: null, rolenameRegex: null });
     await insertUser(database.db, { userStoreId: primary.id, userName: 'Alice', resource: user('Alice') });
-    await expect(insertUser(database.db, { userStoreId: primary.id, userName: 'alice', resource: user('alice') })).rejects.toMatchObject({ code: 'uniqueness', status: 409 });
+    await expect(insertUser(database.db, { userStoreId: primary.id, userName: 'alice', resource: user('alice') })).rejects.toMatchObject({
+      code: 'uniqueness',
+      status: 409,
+    });
     const other = await insertUser(database.db, { userStoreId: staff.id, userName: 'alice', resource: user('STAFF/alice') });
     expect(other.userStoreId).toBe(staff.id);
     const found = await findUserByUserName(database.db, primary.id, 'ALICE');
@@ -87,7 +94,10 @@ describe('users', () => {
     const updated = await updateUser(database.db, created.id, { resource: { ...user('carol'), displayName: 'Carol' } }, 1);
     expect(updated.version).toBe(2);
     expect(updated.displayName).toBe('Carol');
-    await expect(updateUser(database.db, created.id, { resource: user('carol') }, 1)).rejects.toMatchObject({ status: 412, code: 'version_mismatch' });
+    await expect(updateUser(database.db, created.id, { resource: user('carol') }, 1)).rejects.toMatchObject({
+      status: 412,
+      code: 'version_mismatch',
+    });
   });
 });
 
@@ -97,7 +107,9 @@ describe('job queue', () => {
     expect(await enqueueJob(database.db, { queue: 'test.claim', payload: {}, dedupeKey: 'once' })).not.toBeNull();
     expect(await enqueueJob(database.db, { queue: 'test.claim', payload: {}, dedupeKey: 'once' })).toBeNull();
     const claims = await Promise.all(
-      Array.from({ length: 4 }, (_, n) => claimJobs(database.db, { queues: ['test.claim'], limit: 10, workerId: `w${n}`, leaseMs: 60_000 })),
+      Array.from({ length: 4 }, (_, n) =>
+        claimJobs(database.db, { queues: ['test.claim'], limit: 10, workerId: `w${n}`, leaseMs: 60_000 }),
+      ),
     );
     const ids = claims.flat().map((j) => j.id);
     expect(ids).toHaveLength(21);

@@ -22,7 +22,10 @@ export async function createTestDatabase(label = 'test'): Promise<TestDatabase> 
     const pglite = await PGlite.create({ extensions: { pg_trgm } });
     return { kind: 'pglite', url: undefined, pglite, drop: () => pglite.close() };
   }
-  const name = `jb_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase().slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+  const name = `jb_${label
+    .replace(/[^a-z0-9]/gi, '_')
+    .toLowerCase()
+    .slice(0, 30)}_${randomBytes(4).toString('hex')}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database "${name}"`);
   await admin.end();

@@ -4,15 +4,25 @@ import { ConfigError, loadConfig } from '../../src/config/env.js';
 describe('loadConfig', () => {
   it('starts from defaults: port 8080, embedded database in ./.data, public URL from the port', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 8080, dataDir: './.data', publicUrl: 'http://localhost:8080', databaseUrl: undefined, backgroundWorkers: true });
+    expect(config).toMatchObject({
+      port: 8080,
+      dataDir: './.data',
+      publicUrl: 'http://localhost:8080',
+      databaseUrl: undefined,
+      backgroundWorkers: true,
+    });
   });
 
   it('names the variable, what it expects and what it got', () => {
     expect(() => loadConfig({ PORT: 'abc' })).toThrow(new ConfigError("PORT must be an integer 1-65535, got 'abc'"));
     expect(() => loadConfig({ PORT: '70000' })).toThrow("PORT must be an integer 1-65535, got '70000'");
-    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow("DATABASE_URL must be a postgres:// or postgresql:// connection URL, got 'mysql://x'");
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(
+      "DATABASE_URL must be a postgres:// or postgresql:// connection URL, got 'mysql://x'",
+    );
     expect(() => loadConfig({ PUBLIC_URL: 'ftp://x' })).toThrow('PUBLIC_URL must be an absolute http(s) URL');
-    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow("LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got 'loud'");
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(
+      "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got 'loud'",
+    );
   });
 
   it('reports every bad variable at once', () => {
@@ -28,7 +38,9 @@ describe('loadConfig', () => {
   });
 
   it('never echoes secrets in errors', () => {
-    expect(() => loadConfig({ ADMIN_TOKEN: 'short-secret' })).toThrow('ADMIN_TOKEN must be at least 32 characters, got a value that does not fit');
+    expect(() => loadConfig({ ADMIN_TOKEN: 'short-secret' })).toThrow(
+      'ADMIN_TOKEN must be at least 32 characters, got a value that does not fit',
+    );
     expect(() => loadConfig({ SECRETS_KEY: 'c2VjcmV0' })).not.toThrow(/c2VjcmV0/);
     expect(() => loadConfig({ SECRETS_KEY: 'c2VjcmV0' })).toThrow('SECRETS_KEY must be 32 random bytes in base64');
   });

@@ -56,8 +56,20 @@ describe('the consent page view', () => {
     expect(needsConsentPage(view)).toBe(true);
     expect(view.purposes.map((p) => p.purpose)).toEqual(['Account recovery', 'Profile']);
     expect(view.purposes[0]!.attributes).toEqual([
-      { claim: 'emails[type eq "work"].value', label: 'Email (work)', values: ['alice@example.com'], mandatory: true, field: field(recovery, 'emails[type eq "work"].value') },
-      { claim: 'phoneNumbers', label: 'Phone number', values: ['+44 20 7946 0000 (mobile)'], mandatory: false, field: field(recovery, 'phoneNumbers') },
+      {
+        claim: 'emails[type eq "work"].value',
+        label: 'Email (work)',
+        values: ['alice@example.com'],
+        mandatory: true,
+        field: field(recovery, 'emails[type eq "work"].value'),
+      },
+      {
+        claim: 'phoneNumbers',
+        label: 'Phone number',
+        values: ['+44 20 7946 0000 (mobile)'],
+        mandatory: false,
+        field: field(recovery, 'phoneNumbers'),
+      },
     ]);
     expect(view.purposes[1]!.attributes.map((a) => [a.label, a.values])).toEqual([
       ['Display name', ['Alice Liddell']],
@@ -113,16 +125,24 @@ describe('deciding on the answers', () => {
       expect(e.code).toBe(CONSENT_MANDATORY_DECLINED);
       expect(e.status).toBe(403);
       expect(e.message).toContain('Email (work)');
-      expect(e.fields).toEqual([{ field: field(recovery, 'emails[type eq "work"].value'), message: 'Email (work) is required for "Account recovery"' }]);
+      expect(e.fields).toEqual([
+        { field: field(recovery, 'emails[type eq "work"].value'), message: 'Email (work) is required for "Account recovery"' },
+      ]);
     }
   });
 
   it('stops when the person denies outright', () => {
-    expect(() => decideConsent(purposes, user(), { decision: 'deny', accepted: new Set() })).toThrow(expect.objectContaining({ code: CONSENT_DENIED }));
+    expect(() => decideConsent(purposes, user(), { decision: 'deny', accepted: new Set() })).toThrow(
+      expect.objectContaining({ code: CONSENT_DENIED }),
+    );
   });
 
   it('keeps an attribute consented for one purpose though declined for another', () => {
-    const both: ConsentPurpose = { ...profile, id: '33333333-3333-4333-8333-333333333333', piiCategories: [{ claim: 'phoneNumbers', mandatory: false }] };
+    const both: ConsentPurpose = {
+      ...profile,
+      id: '33333333-3333-4333-8333-333333333333',
+      piiCategories: [{ claim: 'phoneNumbers', mandatory: false }],
+    };
     const accepted = new Set([field(recovery, 'emails[type eq "work"].value'), field(both, 'phoneNumbers')]);
     const decision = decideConsent([recovery, both], user(), { decision: 'approve', accepted });
     expect(decision.stripped).toEqual([]);
@@ -138,7 +158,10 @@ describe('deciding on the answers', () => {
 
 describe('the consent form', () => {
   it('reads the decision and every ticked box; anything but approve is a denial', () => {
-    expect(parseConsentForm({ decision: 'approve', consent: ['a|x', 'b|y'] })).toEqual({ decision: 'approve', accepted: new Set(['a|x', 'b|y']) });
+    expect(parseConsentForm({ decision: 'approve', consent: ['a|x', 'b|y'] })).toEqual({
+      decision: 'approve',
+      accepted: new Set(['a|x', 'b|y']),
+    });
     expect(parseConsentForm({ decision: 'approve', consent: 'a|x' }).accepted).toEqual(new Set(['a|x']));
     expect(parseConsentForm({ consent: 'a|x' }).decision).toBe('deny');
   });

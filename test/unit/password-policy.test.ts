@@ -43,6 +43,8 @@ describe('password policy', () => {
       expect(error).toMatchObject({ code: 'weak_password', status: 400 });
       expect((error as { fields: Array<{ field: string }> }).fields.map((f) => f.field)).toEqual(['password', 'password', 'confirmation']);
     }
-    expect(() => assertPasswordAcceptable('correct horse battery staple', { confirmation: 'x' })).toThrow(expect.objectContaining({ code: 'password_mismatch' }));
+    expect(() => assertPasswordAcceptable('correct horse battery staple', { confirmation: 'x' })).toThrow(
+      expect.objectContaining({ code: 'password_mismatch' }),
+    );
   });
 });

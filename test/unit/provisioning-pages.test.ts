@@ -61,7 +61,12 @@ describe('provisioning pages', () => {
   });
 
   it('consent page shows an error on the page and keeps the ticks', async () => {
-    const html = await consentPage({ ...common, view, checked: new Set([`${purpose.id}|phoneNumbers`]), error: 'Consent to Email (work) is required.' });
+    const html = await consentPage({
+      ...common,
+      view,
+      checked: new Set([`${purpose.id}|phoneNumbers`]),
+      error: 'Consent to Email (work) is required.',
+    });
     expect(html).toContain('role="alert"');
     expect(html).toContain('Consent to Email (work) is required.');
     expect(html).toMatch(/\|phoneNumbers" checked/);
@@ -105,15 +110,28 @@ describe('provisioning pages', () => {
 });
 
 describe('the page for a prompt screen', () => {
-  const screen = { ask: { username: false, password: false, consent: true }, page: { kind: 'builtin' as const }, username: 'alice', usernameProblem: null, consent: view };
+  const screen = {
+    ask: { username: false, password: false, consent: true },
+    page: { kind: 'builtin' as const },
+    username: 'alice',
+    usernameProblem: null,
+    consent: view,
+  };
   it('renders consent alone, password + consent, or username + password + consent, with the problems on the fields', async () => {
     expect(await promptPage(screen, common)).toContain('Allow and continue');
-    const password = await promptPage({ ...screen, ask: { username: false, password: true, consent: true } }, { ...common, problems: [{ field: 'password', message: 'Too short.' }] });
+    const password = await promptPage(
+      { ...screen, ask: { username: false, password: true, consent: true } },
+      { ...common, problems: [{ field: 'password', message: 'Too short.' }] },
+    );
     expect(password).toContain('<label for="password">New password</label>');
     expect(password).toContain('Too short.');
     expect(password).toContain('<legend>Account recovery</legend>');
     const withUsername = await promptPage(
-      { ...screen, ask: { username: true, password: true, consent: true }, usernameProblem: { field: 'username', message: 'That username is taken. Choose another.' } },
+      {
+        ...screen,
+        ask: { username: true, password: true, consent: true },
+        usernameProblem: { field: 'username', message: 'That username is taken. Choose another.' },
+      },
       common,
     );
     expect(withUsername).toMatch(/id="username"[^>]*value="alice"/);
@@ -138,7 +156,14 @@ describe('LOCAL sign-in page', () => {
 
 describe('reading the prompt forms', () => {
   it('reads every field, bounds lengths, and collects ticked boxes', () => {
-    const answers = readPromptForm({ csrf: 't', username: '  bob ', password: ' p w ', confirmation: 'x'.repeat(5000), consent: ['a|b', 'c|d'], decision: 'approve' });
+    const answers = readPromptForm({
+      csrf: 't',
+      username: '  bob ',
+      password: ' p w ',
+      confirmation: 'x'.repeat(5000),
+      consent: ['a|b', 'c|d'],
+      decision: 'approve',
+    });
     expect(answers).toMatchObject({ csrf: 't', username: 'bob', password: ' p w ', consent: { decision: 'approve' } });
     expect(answers.confirmation).toHaveLength(2048);
     expect([...answers.consent.accepted]).toEqual(['a|b', 'c|d']);

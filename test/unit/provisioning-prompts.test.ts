@@ -27,16 +27,33 @@ describe('provisioning prompts', () => {
 
   it('sends the username scheme to usernameProvisioningUrl and password + consent to passwordProvisioningUrl', () => {
     const urls = { usernameProvisioningUrl: 'https://pages.example/username', passwordProvisioningUrl: 'https://pages.example/password' };
-    expect(promptPageFor(promptsFor('PROMPT_USERNAME_PASSWORD_CONSENT', 'create'), urls)).toEqual({ kind: 'external', url: urls.usernameProvisioningUrl, step: 'username' });
-    expect(promptPageFor(promptsFor('PROMPT_PASSWORD_CONSENT', 'create'), urls)).toEqual({ kind: 'external', url: urls.passwordProvisioningUrl, step: 'password' });
+    expect(promptPageFor(promptsFor('PROMPT_USERNAME_PASSWORD_CONSENT', 'create'), urls)).toEqual({
+      kind: 'external',
+      url: urls.usernameProvisioningUrl,
+      step: 'username',
+    });
+    expect(promptPageFor(promptsFor('PROMPT_PASSWORD_CONSENT', 'create'), urls)).toEqual({
+      kind: 'external',
+      url: urls.passwordProvisioningUrl,
+      step: 'password',
+    });
     // Consent stays on the built-in page: attribute values must not travel in a URL.
     expect(promptPageFor(promptsFor('PROMPT_CONSENT', 'create'), urls)).toEqual({ kind: 'builtin' });
     expect(promptPageFor(promptsFor('PROMPT_USERNAME_PASSWORD_CONSENT', 'create'), noUrls)).toEqual({ kind: 'builtin' });
-    expect(promptPageFor(promptsFor('PROMPT_USERNAME_PASSWORD_CONSENT', 'create'), { ...noUrls, passwordProvisioningUrl: urls.passwordProvisioningUrl })).toEqual({ kind: 'builtin' });
+    expect(
+      promptPageFor(promptsFor('PROMPT_USERNAME_PASSWORD_CONSENT', 'create'), {
+        ...noUrls,
+        passwordProvisioningUrl: urls.passwordProvisioningUrl,
+      }),
+    ).toEqual({ kind: 'builtin' });
   });
 
   it('treats a typed username that would link an existing user as taken', () => {
-    expect(typedUsernameProblem('associate_username', null)).toEqual({ code: 'username_taken', field: 'username', message: 'That username is taken. Choose another.' });
+    expect(typedUsernameProblem('associate_username', null)).toEqual({
+      code: 'username_taken',
+      field: 'username',
+      message: 'That username is taken. Choose another.',
+    });
     expect(typedUsernameProblem('refuse', 'username_taken')?.field).toBe('username');
     expect(typedUsernameProblem('refuse', 'username_policy')?.message).toContain('not allowed');
     expect(typedUsernameProblem('create', null)).toBeNull();

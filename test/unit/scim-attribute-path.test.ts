@@ -17,7 +17,9 @@ describe('parsing attribute paths', () => {
     expect(parse('emails[type eq "work"].value').canonical).toBe('emails[type eq "work"].value');
     expect(parse('phoneNumbers[primary eq true]').canonical).toBe('phoneNumbers[primary eq true]');
     expect(parse(`${SCIM_USER_SCHEMA}:nickName`).canonical).toBe('nickName');
-    expect(parse(`${SCIM_ENTERPRISE_USER_SCHEMA}:manager.displayName`).canonical).toBe(`${SCIM_ENTERPRISE_USER_SCHEMA}:manager.displayName`);
+    expect(parse(`${SCIM_ENTERPRISE_USER_SCHEMA}:manager.displayName`).canonical).toBe(
+      `${SCIM_ENTERPRISE_USER_SCHEMA}:manager.displayName`,
+    );
   });
 
   it('refuses what the User schema does not have, saying why', () => {
@@ -69,7 +71,11 @@ describe('reading and removing values', () => {
 
   it('removes whole entries, sub-attributes, and empty containers, without touching the input', () => {
     expect(removeAttributeValue(user, parse('emails[type eq "work"].value')).emails).toEqual([{ value: 'a@home.example', type: 'home' }]);
-    expect(removeAttributeValue(user, parse('emails[type eq "work"].display')).emails![0]).toEqual({ value: 'a@work.example', type: 'work', primary: true });
+    expect(removeAttributeValue(user, parse('emails[type eq "work"].display')).emails![0]).toEqual({
+      value: 'a@work.example',
+      type: 'work',
+      primary: true,
+    });
     expect(removeAttributeValue(user, parse('emails')).emails).toBeUndefined();
     expect(removeAttributeValue(user, parse('name.givenName')).name).toEqual({ familyName: 'Liddell' });
     const noName = removeAttributeValue(removeAttributeValue(user, parse('name.givenName')), parse('name.familyName'));
@@ -86,13 +92,28 @@ describe('reading and removing values', () => {
 describe('copying a value back and path coverage', () => {
   it('puts back what the existing user had at the path, or nothing', async () => {
     const { copyAttributeValue, pathCovers } = await import('../../src/domain/scim-attribute-path.js');
-    const incoming: ScimUserResource = { schemas: [SCIM_USER_SCHEMA], userName: 'm', phoneNumbers: [{ value: 'idp', type: 'mobile' }, { value: 'w', type: 'work' }], title: 'IdP title' };
+    const incoming: ScimUserResource = {
+      schemas: [SCIM_USER_SCHEMA],
+      userName: 'm',
+      phoneNumbers: [
+        { value: 'idp', type: 'mobile' },
+        { value: 'w', type: 'work' },
+      ],
+      title: 'IdP title',
+    };
     const before: ScimUserResource = { schemas: [SCIM_USER_SCHEMA], userName: 'm', phoneNumbers: [{ value: 'local', type: 'mobile' }] };
-    expect(copyAttributeValue(incoming, before, parse('phoneNumbers[type eq "mobile"].value')).phoneNumbers).toEqual([{ value: 'w', type: 'work' }, { value: 'local', type: 'mobile' }]);
+    expect(copyAttributeValue(incoming, before, parse('phoneNumbers[type eq "mobile"].value')).phoneNumbers).toEqual([
+      { value: 'w', type: 'work' },
+      { value: 'local', type: 'mobile' },
+    ]);
     expect(copyAttributeValue(incoming, before, parse('title')).title).toBeUndefined();
     expect(copyAttributeValue(incoming, null, parse('phoneNumbers')).phoneNumbers).toBeUndefined();
     expect(copyAttributeValue(incoming, { ...before, title: 'Local' }, parse('title')).title).toBe('Local');
-    const withDept = copyAttributeValue({ schemas: [SCIM_USER_SCHEMA], userName: 'm' }, { schemas: [SCIM_USER_SCHEMA, SCIM_ENTERPRISE_USER_SCHEMA], userName: 'm', [SCIM_ENTERPRISE_USER_SCHEMA]: { department: 'D' } }, parse(`${SCIM_ENTERPRISE_USER_SCHEMA}:department`));
+    const withDept = copyAttributeValue(
+      { schemas: [SCIM_USER_SCHEMA], userName: 'm' },
+      { schemas: [SCIM_USER_SCHEMA, SCIM_ENTERPRISE_USER_SCHEMA], userName: 'm', [SCIM_ENTERPRISE_USER_SCHEMA]: { department: 'D' } },
+      parse(`${SCIM_ENTERPRISE_USER_SCHEMA}:department`),
+    );
     expect(withDept[SCIM_ENTERPRISE_USER_SCHEMA]).toEqual({ department: 'D' });
     expect(withDept.schemas).toContain(SCIM_ENTERPRISE_USER_SCHEMA);
     expect(pathCovers(parse('phoneNumbers'), parse('phoneNumbers[type eq "mobile"].value'))).toBe(true);

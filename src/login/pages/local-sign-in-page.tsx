@@ -16,7 +16,15 @@ export function LocalSignInForm({ action, csrfToken, username }: LocalSignInForm
   return (
     <form method="post" action={action}>
       <CsrfField token={csrfToken} />
-      <Field id="username" label="Username" type="text" autocomplete="username" value={username ?? null} maxLength={512} hint="For another user store, write STORE/name." />
+      <Field
+        id="username"
+        label="Username"
+        type="text"
+        autocomplete="username"
+        value={username ?? null}
+        maxLength={512}
+        hint="For another user store, write STORE/name."
+      />
       <Field id="password" label="Password" type="password" autocomplete="current-password" maxLength={1024} />
       <div class="actions">
         <button type="submit">Sign in</button>

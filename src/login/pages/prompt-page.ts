@@ -41,5 +41,10 @@ export function promptPage(screen: PromptScreen, options: PromptPageOptions): Pr
     return usernamePasswordPage({ ...common, username, domainInUsername: options.domainInUsername ?? false, consent, fieldErrors });
   }
   if (screen.ask.password) return passwordPage({ ...common, username: username ?? '', consent, fieldErrors });
-  return consentPage({ ...common, idpName: options.idpName ?? null, view: screen.consent ?? { purposes: [] }, checked: options.checked ?? null });
+  return consentPage({
+    ...common,
+    idpName: options.idpName ?? null,
+    view: screen.consent ?? { purposes: [] },
+    checked: options.checked ?? null,
+  });
 }

@@ -15,8 +15,12 @@ export const applications = pgTable(
     /** redirectUris, postLogoutRedirectUris, grantTypes, tokenEndpointAuthMethod, ... */
     oidcSettings: jsonb('oidc_settings').notNull(),
     /** IdP ids the app may use. */
-    identityProviders: jsonb('identity_providers').notNull().default(sql`'[]'::jsonb`),
-    signInFlow: jsonb('sign_in_flow').notNull().default(sql`'{"steps":[]}'::jsonb`),
+    identityProviders: jsonb('identity_providers')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    signInFlow: jsonb('sign_in_flow')
+      .notNull()
+      .default(sql`'{"steps":[]}'::jsonb`),
     ...timestamps,
   },
   (t) => [uniqueIndex('applications_client_id_unique').on(t.clientId)],

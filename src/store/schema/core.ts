@@ -60,4 +60,3 @@ export const userStores = pgTable(
   },
   (t) => [uniqueIndex('user_stores_domain_unique').on(sql`upper(${t.domain})`)],
 );
-

@@ -1,6 +1,19 @@
 // The durable job table, the outbox of change events, outbound connectors and their delivery state.
 import { sql } from 'drizzle-orm';
-import { bigserial, bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { timestamps } from './core.js';
 
 /**
@@ -26,8 +39,12 @@ export const jobs = pgTable(
     ...timestamps,
   },
   (t) => [
-    index('jobs_claimable').on(t.queue, t.runAt).where(sql`${t.status} in ('pending', 'running')`),
-    uniqueIndex('jobs_dedupe_active').on(t.queue, t.dedupeKey).where(sql`${t.dedupeKey} is not null and ${t.status} in ('pending', 'running')`),
+    index('jobs_claimable')
+      .on(t.queue, t.runAt)
+      .where(sql`${t.status} in ('pending', 'running')`),
+    uniqueIndex('jobs_dedupe_active')
+      .on(t.queue, t.dedupeKey)
+      .where(sql`${t.dedupeKey} is not null and ${t.status} in ('pending', 'running')`),
   ],
 );
 
@@ -55,14 +72,18 @@ export const outboundConnectors = pgTable('outbound_connectors', {
   baseUrl: text('base_url').notNull(),
   authType: text('auth_type').notNull(), // 'bearer' | 'oauth2'
   /** Non-secret auth settings (tokenUrl, clientId). */
-  authConfig: jsonb('auth_config').notNull().default(sql`'{}'::jsonb`),
+  authConfig: jsonb('auth_config')
+    .notNull()
+    .default(sql`'{}'::jsonb`),
   /** Sealed secrets (bearer token, client secret). */
   secretsEncrypted: text('secrets_encrypted'),
   userStores: text('user_stores').array(),
   events: text('events').array(),
   attributeMapping: jsonb('attribute_mapping'),
   /** Delivery tuning: maxAttempts, timeoutMs, backoff, concurrency, bulk (see src/outbound/connector-config.ts). */
-  deliveryOptions: jsonb('delivery_options').notNull().default(sql`'{}'::jsonb`),
+  deliveryOptions: jsonb('delivery_options')
+    .notNull()
+    .default(sql`'{}'::jsonb`),
   enabled: boolean('enabled').notNull().default(true),
   /** Highest outbox event id this connector has taken into its delivery queue. */
   outboxCursor: bigint('outbox_cursor', { mode: 'number' }).notNull().default(0),
@@ -129,4 +150,3 @@ export const auditEvents = pgTable(
   },
   (t) => [index('audit_events_at').on(t.at), index('audit_events_target').on(t.targetType, t.targetId)],
 );
-

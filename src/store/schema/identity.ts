@@ -1,18 +1,6 @@
 // Users, groups and memberships (SCIM resources), identity providers and the federated links.
 import { sql } from 'drizzle-orm';
-import {
-
-  boolean,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { timestamps, userStores } from './core.js';
 
 /**
@@ -32,7 +20,10 @@ export const users = pgTable(
     /** Lower-cased value of the primary (else first) email. */
     primaryEmail: text('primary_email'),
     /** Lower-cased values of every email, for `emails.value` filters. */
-    emailValues: text('email_values').array().notNull().default(sql`'{}'::text[]`),
+    emailValues: text('email_values')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     displayName: text('display_name'),
     givenName: text('given_name'),
     familyName: text('family_name'),
@@ -41,7 +32,9 @@ export const users = pgTable(
     /** Incremented on every write; the SCIM ETag is derived from it. */
     version: integer('version').notNull().default(1),
     /** Per attribute path: who wrote it last and when ({ source: 'idp'|'scim'|'admin'|'user', sourceId, at }). */
-    provenance: jsonb('provenance').notNull().default(sql`'{}'::jsonb`),
+    provenance: jsonb('provenance')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     /** The IdP that JIT-provisioned this user (the enhanced feature deletes users with their IdP). */
     jitIdpId: uuid('jit_idp_id'),
     /** Local password (scrypt, PHC-style string); null when the user cannot sign in locally. */
@@ -115,12 +108,18 @@ export const identityProviders = pgTable(
     protocolConfig: jsonb('protocol_config').notNull(),
     /** Secrets encrypted with the secrets key (client secret, ...), as one sealed JSON object. */
     secretsEncrypted: text('secrets_encrypted'),
-    claimMappings: jsonb('claim_mappings').notNull().default(sql`'[]'::jsonb`),
-    roleMappings: jsonb('role_mappings').notNull().default(sql`'[]'::jsonb`),
+    claimMappings: jsonb('claim_mappings')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    roleMappings: jsonb('role_mappings')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     /** provisioning.jit as the admin API shapes it. */
     jit: jsonb('jit').notNull(),
     /** Options such as upstream liveness ({ inactiveAfterDays }). */
-    options: jsonb('options').notNull().default(sql`'{}'::jsonb`),
+    options: jsonb('options')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     version: integer('version').notNull().default(1),
     ...timestamps,
   },
