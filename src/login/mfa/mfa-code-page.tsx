@@ -3,6 +3,7 @@
 // with provisioning/mfa/second-factor.ts `decideSecondFactor` and checks with verifyTotp / verifyEmailOtp /
 // useRecoveryCode; served at /login/<uid>/mfa by src/oidc/mfa-step.ts.
 import { Layout, renderPage } from '../layout.js';
+import { CsrfField, OneTimeCodeInput } from '../pages/page-parts.js';
 
 export interface MfaCodePageProps {
   appName: string;
@@ -43,24 +44,14 @@ export function mfaCodePage(props: MfaCodePageProps): Promise<string> {
         </div>
       ) : null}
       <form method="post" action={props.action}>
-        <input type="hidden" name="csrf" value={props.csrfToken} />
+        <CsrfField token={props.csrfToken} />
         <input type="hidden" name="factor" value={props.factor} />
         <p>
           <label for="code">{recovery ? 'Recovery code' : '6-digit code'}</label>
           {recovery ? (
             <input type="text" id="code" name="code" autocomplete="off" maxlength={20} required autofocus />
           ) : (
-            <input
-              type="text"
-              id="code"
-              name="code"
-              inputmode="numeric"
-              autocomplete="one-time-code"
-              pattern="[0-9 ]{6,7}"
-              maxlength={7}
-              required
-              autofocus
-            />
+            <OneTimeCodeInput />
           )}
         </p>
         <div class="actions">
@@ -69,7 +60,7 @@ export function mfaCodePage(props: MfaCodePageProps): Promise<string> {
       </form>
       {props.alternatives?.length ? (
         <form method="post" action={props.action}>
-          <input type="hidden" name="csrf" value={props.csrfToken} />
+          <CsrfField token={props.csrfToken} />
           <div class="actions">
             {props.alternatives.map((alternative) => (
               <button type="submit" name="switch" value={alternative} class="secondary" formnovalidate>

@@ -2,6 +2,7 @@
 // the secret for typing in by hand, and a form for the first code that confirms it. Rendered from
 // provisioning/mfa/totp.ts `beginTotpEnrolment`; served at /login/<uid>/mfa by src/oidc/mfa-step.ts.
 import { Layout, renderPage } from '../layout.js';
+import { CsrfField, OneTimeCodeInput } from '../pages/page-parts.js';
 
 export interface TotpEnrolPageProps {
   appName: string;
@@ -36,20 +37,10 @@ export function totpEnrolPage(props: TotpEnrolPageProps): Promise<string> {
         Cannot scan? Enter this key instead: <code>{grouped(props.secret)}</code>
       </p>
       <form method="post" action={props.action}>
-        <input type="hidden" name="csrf" value={props.csrfToken} />
+        <CsrfField token={props.csrfToken} />
         <p>
           <label for="code">6-digit code</label>
-          <input
-            type="text"
-            id="code"
-            name="code"
-            inputmode="numeric"
-            autocomplete="one-time-code"
-            pattern="[0-9 ]{6,7}"
-            maxlength={7}
-            required
-            autofocus
-          />
+          <OneTimeCodeInput />
         </p>
         <div class="actions">
           <button type="submit">Verify and continue</button>
@@ -83,7 +74,7 @@ export function recoveryCodesPage(props: RecoveryCodesPageProps): Promise<string
         ))}
       </ul>
       <form method="post" action={props.action}>
-        <input type="hidden" name="csrf" value={props.csrfToken} />
+        <CsrfField token={props.csrfToken} />
         <div class="actions">
           <button type="submit">I have saved them</button>
         </div>

@@ -68,3 +68,20 @@ export function Field(props: FieldProps) {
     </>
   );
 }
+
+/** The 6-digit one-time code input of the TOTP and Email OTP pages (a space in the middle is allowed). */
+export function OneTimeCodeInput() {
+  return (
+    <input
+      type="text"
+      id="code"
+      name="code"
+      inputmode="numeric"
+      autocomplete="one-time-code"
+      pattern="[0-9 ]{6,7}"
+      maxlength={7}
+      required
+      autofocus
+    />
+  );
+}

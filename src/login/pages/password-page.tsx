@@ -48,6 +48,23 @@ export function PasswordFields({ fieldErrors, policy }: { fieldErrors?: FieldErr
   );
 }
 
+/** The end of both password forms: the consent checkboxes (when asked together) and create / cancel. */
+export function CreateAccountControls({ consent }: { consent?: PasswordPageProps['consent'] }) {
+  return (
+    <>
+      {consent ? <ConsentFields view={consent.view} checked={consent.checked ?? null} /> : null}
+      <div class="actions">
+        <button type="submit" name="decision" value="approve">
+          Create account
+        </button>
+        <button type="submit" name="decision" value="deny" class="secondary" formnovalidate>
+          Cancel
+        </button>
+      </div>
+    </>
+  );
+}
+
 export function passwordPage(props: PasswordPageProps): Promise<string> {
   const policy = props.policy ?? DEFAULT_PASSWORD_POLICY;
   return renderPage(
@@ -61,15 +78,7 @@ export function passwordPage(props: PasswordPageProps): Promise<string> {
         <CsrfField token={props.csrfToken} />
         <Field id="username" label="Username" type="text" autocomplete="username" value={props.username} readOnly />
         <PasswordFields fieldErrors={props.fieldErrors} policy={policy} />
-        {props.consent ? <ConsentFields view={props.consent.view} checked={props.consent.checked ?? null} /> : null}
-        <div class="actions">
-          <button type="submit" name="decision" value="approve">
-            Create account
-          </button>
-          <button type="submit" name="decision" value="deny" class="secondary" formnovalidate>
-            Cancel
-          </button>
-        </div>
+        <CreateAccountControls consent={props.consent} />
       </form>
     </Layout>,
   );

@@ -5,8 +5,7 @@
 import type { ConsentView } from '../../provisioning/consent.js';
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from '../../domain/password-policy.js';
 import { Layout, renderPage } from '../layout.js';
-import { ConsentFields } from './consent-fields.js';
-import { PasswordFields } from './password-page.js';
+import { CreateAccountControls, PasswordFields } from './password-page.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors } from './page-parts.js';
 
 export interface UsernamePasswordPageProps {
@@ -46,15 +45,7 @@ export function usernamePasswordPage(props: UsernamePasswordPageProps): Promise<
           errors={props.fieldErrors?.username}
         />
         <PasswordFields fieldErrors={props.fieldErrors} policy={policy} />
-        {props.consent ? <ConsentFields view={props.consent.view} checked={props.consent.checked ?? null} /> : null}
-        <div class="actions">
-          <button type="submit" name="decision" value="approve">
-            Create account
-          </button>
-          <button type="submit" name="decision" value="deny" class="secondary" formnovalidate>
-            Cancel
-          </button>
-        </div>
+        <CreateAccountControls consent={props.consent} />
       </form>
     </Layout>,
   );
