@@ -16,12 +16,9 @@ import { sweepEmailOtps } from './store/mfa-repo.js';
 import { sweepLoginThrottle } from './store/login-throttle-repo.js';
 import { sweepUsedContextTokens } from './store/context-tokens-repo.js';
 import { sweepPendingProvisionings } from './store/pending-provisionings-repo.js';
+import { every, type BackgroundTask } from './periodic-task.js';
 
-export interface BackgroundTask {
-  name: string;
-  start(): void;
-  stop(): Promise<void>;
-}
+export type { BackgroundTask };
 
 /** Handlers of the durable job queues, by queue name. */
 export function jobHandlers(ctx: AppContext): Record<string, JobHandler> {
@@ -29,24 +26,6 @@ export function jobHandlers(ctx: AppContext): Record<string, JobHandler> {
     [JIT_PROVISION_QUEUE]: provisioningJobHandler({ store: ctx.store, logger: ctx.logger, metrics: ctx.metrics }),
     [SYNC_QUEUE]: syncJobHandler(ctx.store),
     [LIVENESS_QUEUE]: livenessJobHandler(ctx.store),
-  };
-}
-
-function every(name: string, intervalMs: number, run: () => Promise<unknown>, onError: (error: unknown) => void): BackgroundTask {
-  let timer: NodeJS.Timeout | null = null;
-  let current: Promise<unknown> = Promise.resolve();
-  return {
-    name,
-    start() {
-      timer = setInterval(() => {
-        current = run().catch(onError);
-      }, intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      if (timer) clearInterval(timer);
-      await current;
-    },
   };
 }
 
