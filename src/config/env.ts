@@ -1,6 +1,7 @@
 // Process configuration from the environment, validated once at start-up.
 // A wrong value stops the start with a message that names the variable and what it expects.
 import { z } from 'zod';
+import { parseIpRange } from './ip-range.js';
 
 const port = z
   .string()
@@ -38,6 +39,16 @@ const smtpUrl = z.string().refine((value) => {
 
 const mailAddress = z.string().regex(/^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/);
 
+const trustedProxies = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry.length > 0),
+  )
+  .refine((entries) => entries.every((entry) => parseIpRange(entry) !== null));
+
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /** What each variable expects, in words; used in start-up errors. */
@@ -54,6 +65,7 @@ const expectations: Record<string, string> = {
   BACKGROUND_WORKERS: "'on' or 'off'",
   SMTP_URL: 'an smtp:// or smtps:// URL, such as smtps://user:password@mail.example.com:465',
   SMTP_FROM: 'a sender address, such as "jitbridge <no-reply@example.com>"',
+  TRUSTED_PROXIES: 'a comma-separated list of IP addresses or CIDR ranges, such as 10.0.0.0/8,::1',
 };
 
 const envSchema = z.object({
@@ -69,6 +81,7 @@ const envSchema = z.object({
   BACKGROUND_WORKERS: z.enum(['on', 'off']).default('on'),
   SMTP_URL: smtpUrl.optional(),
   SMTP_FROM: mailAddress.optional(),
+  TRUSTED_PROXIES: trustedProxies.default([]),
 });
 
 export interface AppConfig {
@@ -90,6 +103,11 @@ export interface AppConfig {
   smtpUrl?: string | undefined;
   /** Sender of the mails; required with smtpUrl. */
   smtpFrom?: string | undefined;
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (IPs or CIDR ranges). Empty: the socket's peer is the
+   * client, which behind a proxy makes every person share the proxy's address in the sign-in throttle.
+   */
+  trustedProxies?: string[] | undefined;
 }
 
 export class ConfigError extends Error {
@@ -135,5 +153,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     backgroundWorkers: value.BACKGROUND_WORKERS === 'on',
     smtpUrl: value.SMTP_URL,
     smtpFrom: value.SMTP_FROM,
+    trustedProxies: value.TRUSTED_PROXIES,
   };
 }

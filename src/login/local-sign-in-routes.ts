@@ -4,6 +4,7 @@
 // 429 with Retry-After while throttled, and on success the host finishes the login with the local user.
 import { Hono, type Context } from 'hono';
 import type { AppContext, AppEnv } from '../http/app-context.js';
+import { resolveClientAddress, TrustedProxies } from '../http/client-address.js';
 import { verifyLocalSignIn } from '../provisioning/local-credentials.js';
 import { localSignInPage } from './pages/local-sign-in-page.js';
 import { readPromptForm, type FormBody } from './pages/forms.js';
@@ -14,16 +15,16 @@ type C = Context<AppEnv>;
 export const localSignInPath = (interactionUid: string) => `/login/${encodeURIComponent(interactionUid)}/local`;
 
 /**
- * The client address the throttle counts: the socket's peer. Behind a proxy that is the proxy's address;
- * trusting X-Forwarded-For needs a configured list of trusted proxies, which jitbridge does not have yet.
+ * The client address the throttle counts: the socket's peer, or, when that peer is one of TRUSTED_PROXIES,
+ * the address the proxies forwarded (src/http/client-address.ts).
  */
-export function clientAddress(c: C): string | null {
-  return c.env?.incoming?.socket?.remoteAddress ?? null;
+export function clientAddressReader(trusted: TrustedProxies): (c: C) => string | null {
+  return (c) => resolveClientAddress(c.env?.incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'), trusted);
 }
 
 export function localSignInRoutes(ctx: AppContext, host: PromptHost, options: { address?: (c: C) => string | null } = {}) {
   const routes = new Hono<AppEnv>();
-  const addressOf = options.address ?? clientAddress;
+  const addressOf = options.address ?? clientAddressReader(new TrustedProxies(ctx.config.trustedProxies ?? []));
 
   const render = async (c: C, step: PromptHostStep, status: 200 | 400 | 403 | 429, extra: { error?: string; username?: string } = {}) =>
     c.html(
