@@ -17,6 +17,7 @@ import { sweepLoginThrottle } from './store/login-throttle-repo.js';
 import { sweepUsedContextTokens } from './store/context-tokens-repo.js';
 import { sweepPendingProvisionings } from './store/pending-provisionings-repo.js';
 import { every, type BackgroundTask } from './periodic-task.js';
+import { pruneOutboundHistory } from './store/outbound-retention.js';
 
 export type { BackgroundTask };
 
@@ -35,6 +36,8 @@ export function backgroundTasks(ctx: AppContext): BackgroundTask[] {
   const tasks: BackgroundTask[] = [every('sweep-expired', 60_000, () => sweepExpired(ctx.store.db), onError)];
   // Upstream liveness: enqueue each IdP's daily check (deduplicated across instances); the job worker runs it.
   tasks.push(every('schedule-liveness', LIVENESS_SCHEDULE_INTERVAL_MS, () => scheduleLivenessChecks(ctx.store.db), onError));
+  // Delivered outbound history past its retention (src/store/outbound-retention.ts says what is always kept).
+  tasks.push(every('prune-outbound-history', 60 * 60_000, () => pruneOutboundHistory(ctx.store.db), onError));
   tasks.push(every('sweep-email-otps', 60 * 60_000, () => sweepEmailOtps(ctx.store.db, new Date()), onError));
   // Local sign-in failure counts idle for a day, ids of provisioning context tokens past their expiry, and
   // provisionings paused on a prompt that were finished or abandoned.
