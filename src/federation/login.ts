@@ -68,7 +68,9 @@ export async function beginUpstreamLogin(ctx: FederationContext, input: BeginLog
       ctx.logger.warn({ err: error, idpId: idp.id }, 'upstream OIDC login could not start');
       throw new AppError('unavailable', 'upstream_unavailable', 'The identity provider cannot be reached');
     }
-    await insertFederationFlow(ctx.store.db, {
+    // Flows and login results are login state: lost in a database crash, the person signs in again (database.ts).
+    // Consuming them stays on `db`, so a used flow cannot come back.
+    await insertFederationFlow(ctx.store.ephemeralDb, {
       id: start.state,
       idpId: idp.id,
       protocol: 'oidc',
@@ -81,7 +83,7 @@ export async function beginUpstreamLogin(ctx: FederationContext, input: BeginLog
   }
   const flowId = randomBytes(24).toString('base64url');
   const start = startSamlLogin(idp, ctx.config.publicUrl, flowId);
-  await insertFederationFlow(ctx.store.db, {
+  await insertFederationFlow(ctx.store.ephemeralDb, {
     id: flowId,
     idpId: idp.id,
     protocol: 'saml',
@@ -121,20 +123,20 @@ async function finish(
       : await provisionLogin({ store: ctx.store, logger: ctx.logger, metrics: ctx.metrics }, idp, identity);
     if (provisioning.kind === 'paused') {
       outcomeLabel = 'prompted';
-      resultId = await saveLoginResult(ctx.store.db, {
+      resultId = await saveLoginResult(ctx.store.ephemeralDb, {
         ...common,
         userId: null,
         outcome: 'pending',
         claims: { pendingId: provisioning.pendingId },
       });
     } else if (provisioning.kind === 'user') {
-      resultId = await saveLoginResult(ctx.store.db, { ...common, userId: provisioning.userId, outcome: 'success' });
+      resultId = await saveLoginResult(ctx.store.ephemeralDb, { ...common, userId: provisioning.userId, outcome: 'success' });
     } else if (provisioning.kind === 'passthrough') {
-      resultId = await saveLoginResult(ctx.store.db, { ...common, userId: null, outcome: 'success', claims: provisioning.claims });
+      resultId = await saveLoginResult(ctx.store.ephemeralDb, { ...common, userId: null, outcome: 'success', claims: provisioning.claims });
     } else {
       // The provisioning core audits its own refusals.
       outcomeLabel = provisioning.code;
-      resultId = await saveLoginResult(ctx.store.db, {
+      resultId = await saveLoginResult(ctx.store.ephemeralDb, {
         ...common,
         userId: null,
         outcome: 'failure',

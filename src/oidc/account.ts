@@ -19,7 +19,7 @@ export function pairwiseAccountId(key: Buffer, idpId: string, subject: string): 
 }
 
 export async function saveFederatedAccount(store: Store, accountId: string, claims: OidcClaims, ttlSeconds: number): Promise<void> {
-  await upsertOidcPayload(store.db, FEDERATED_ACCOUNT_MODEL, accountId, { claims }, ttlSeconds);
+  await upsertOidcPayload(store.ephemeralDb, FEDERATED_ACCOUNT_MODEL, accountId, { claims }, ttlSeconds);
 }
 
 export function createFindAccount(store: Store) {

@@ -35,8 +35,16 @@ class PayloadAdapter implements Adapter {
     private readonly store: Store,
     private readonly model: string,
   ) {}
+  // Creating or updating login state may be lost in a database crash (the person signs in again); consuming,
+  // destroying and revoking must not be, or a used code or a revoked grant could come back: those stay on `db`.
   upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
-    return upsertOidcPayload(this.store.db, this.model, id, payload as Record<string, unknown>, expiresIn > 0 ? expiresIn : undefined);
+    return upsertOidcPayload(
+      this.store.ephemeralDb,
+      this.model,
+      id,
+      payload as Record<string, unknown>,
+      expiresIn > 0 ? expiresIn : undefined,
+    );
   }
   find(id: string) {
     return findOidcPayload(this.store.db, this.model, id) as Promise<AdapterPayload | undefined>;
