@@ -1,9 +1,9 @@
 // oidc-provider's storage adapter over our store: every model lives in `oidc_payloads`, except Client,
 // which is read from `applications` (so an app registered through the admin API is a client at once, on
-// every instance). Nothing is kept in process memory.
+// every instance; changes reach other instances within the few seconds of store/applications-cache.ts).
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Store } from '../store/index.js';
-import { findApplicationByClientId } from '../store/applications-repo.js';
+import { findApplicationByClientIdCached } from '../store/applications-cache.js';
 import {
   consumeOidcPayload,
   destroyOidcPayload,
@@ -18,7 +18,7 @@ import { clientMetadata } from './clients.js';
 class ClientAdapter implements Adapter {
   constructor(private readonly store: Store) {}
   async find(id: string): Promise<AdapterPayload | undefined> {
-    const app = await findApplicationByClientId(this.store.db, id);
+    const app = await findApplicationByClientIdCached(this.store.db, id);
     return app ? (clientMetadata(app) as AdapterPayload) : undefined;
   }
   // Clients are managed through /api/v1/applications, never through oidc-provider.
