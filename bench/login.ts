@@ -32,7 +32,7 @@ const ONLY_SEQUENTIAL = process.env.BENCH_ONLY === 'sequential';
  * Counts the SQL statements jitbridge sends (drizzle's query logger, which every transaction's session shares).
  * BEGIN/COMMIT of a transaction are not counted; `commits` from pg_stat_database covers those.
  */
-function countStatements(db: unknown) {
+function countStatements(...handles: unknown[]) {
   const counter = { total: 0, texts: new Map<string, number>() };
   const logger = {
     logQuery(query: string) {
@@ -40,9 +40,11 @@ function countStatements(db: unknown) {
       if (SQL_LOG) counter.texts.set(query, (counter.texts.get(query) ?? 0) + 1);
     },
   };
-  const session = (db as { session: { logger: unknown; options: { logger?: unknown } } }).session;
-  session.logger = logger;
-  session.options.logger = logger;
+  for (const db of new Set(handles)) {
+    const session = (db as { session: { logger: unknown; options: { logger?: unknown } } }).session;
+    session.logger = logger;
+    session.options.logger = logger;
+  }
   return counter;
 }
 
@@ -131,7 +133,7 @@ async function main() {
     for (let i = 0; i < Math.max(WARMUP, returning.length); i++) await brokered(returning[i % returning.length]!);
     for (let i = 0; i < WARMUP; i++) await direct(returning[i % returning.length]!);
 
-    const statements = countStatements(server.ctx.store.db);
+    const statements = countStatements(server.ctx.store.db, server.ctx.store.ephemeralDb);
     if (SQL_LOG) {
       await brokered(returning[0]!);
       process.stdout.write(`\nstatements of one brokered returning login (${statements.total}):\n`);
