@@ -5,6 +5,8 @@
 // jitbridge's share of a login is the brokered time minus the baseline time.
 //   DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) — a fresh database is created and dropped.
 //   BENCH_LOGINS (default 300 per scenario), BENCH_CONCURRENCY (default 4), BENCH_WARMUP (default 30).
+//   BENCH_SQL_LOG=1 also prints the statements of one brokered login, grouped by text.
+//   BENCH_ONLY=sequential runs only the two one-at-a-time scenarios (for CPU profiles: node --cpu-prof --import tsx).
 import * as client from 'openid-client';
 import {
   APP_REDIRECT,
@@ -23,6 +25,28 @@ process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
 const LOGINS = Number(process.env.BENCH_LOGINS ?? 300);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 30);
+const SQL_LOG = process.env.BENCH_SQL_LOG === '1';
+const ONLY_SEQUENTIAL = process.env.BENCH_ONLY === 'sequential';
+
+/**
+ * Counts the SQL statements jitbridge sends (drizzle's query logger, which every transaction's session shares).
+ * BEGIN/COMMIT of a transaction are not counted; `commits` from pg_stat_database covers those.
+ */
+function countStatements(...handles: unknown[]) {
+  const counter = { total: 0, texts: new Map<string, number>() };
+  const logger = {
+    logQuery(query: string) {
+      counter.total++;
+      if (SQL_LOG) counter.texts.set(query, (counter.texts.get(query) ?? 0) + 1);
+    },
+  };
+  for (const db of new Set(handles)) {
+    const session = (db as { session: { logger: unknown; options: { logger?: unknown } } }).session;
+    session.logger = logger;
+    session.options.logger = logger;
+  }
+  return counter;
+}
 
 interface Run {
   perSecond: number;
@@ -109,18 +133,30 @@ async function main() {
     for (let i = 0; i < Math.max(WARMUP, returning.length); i++) await brokered(returning[i % returning.length]!);
     for (let i = 0; i < WARMUP; i++) await direct(returning[i % returning.length]!);
 
-    const baseline = await drive(LOGINS, CONCURRENCY, (i) => direct(returning[i % returning.length]!));
+    const statements = countStatements(server.ctx.store.db, server.ctx.store.ephemeralDb);
+    if (SQL_LOG) {
+      await brokered(returning[0]!);
+      process.stdout.write(`\nstatements of one brokered returning login (${statements.total}):\n`);
+      for (const [text, n] of statements.texts) process.stdout.write(`  ${n} × ${text.replace(/\s+/g, ' ').slice(0, 220)}\n`);
+      statements.texts.clear();
+    }
+    const skipped: Run = { perSecond: NaN, p50: NaN, p99: NaN, cpu: NaN };
+    const baseline = ONLY_SEQUENTIAL ? skipped : await drive(LOGINS, CONCURRENCY, (i) => direct(returning[i % returning.length]!));
     let mark = await handlerSeconds();
-    const returningRun = await drive(LOGINS, CONCURRENCY, (i) => brokered(returning[i % returning.length]!));
+    const returningRun = ONLY_SEQUENTIAL ? skipped : await drive(LOGINS, CONCURRENCY, (i) => brokered(returning[i % returning.length]!));
     const returningHandlers = (((await handlerSeconds()) - mark) * 1000) / LOGINS;
     for (let i = 0; i < LOGINS; i++) upstream.setAccount(`first${i}`, claimsOf(`first${i}`));
     mark = await handlerSeconds();
-    const firstRun = await drive(LOGINS, CONCURRENCY, (i) => brokered(`first${i}`));
+    let counted = statements.total;
+    const firstRun = ONLY_SEQUENTIAL ? skipped : await drive(LOGINS, CONCURRENCY, (i) => brokered(`first${i}`));
+    const firstStatements = (statements.total - counted) / LOGINS;
     const firstHandlers = (((await handlerSeconds()) - mark) * 1000) / LOGINS;
     // Sequential runs show the latency of one login without queueing behind the others.
     const baselineSeq = await drive(Math.ceil(LOGINS / 3), 1, (i) => direct(returning[i % returning.length]!));
     mark = await handlerSeconds();
+    counted = statements.total;
     const returningSeq = await drive(Math.ceil(LOGINS / 3), 1, (i) => brokered(returning[i % returning.length]!));
+    const returningStatements = (statements.total - counted) / Math.ceil(LOGINS / 3);
     const seqHandlers = (((await handlerSeconds()) - mark) * 1000) / Math.ceil(LOGINS / 3);
 
     // Where jitbridge's time goes, by route (mean ms per request over the whole run).
@@ -156,6 +192,9 @@ async function main() {
     }
     process.stdout.write(
       `  jitbridge's CPU per login (this process, PostgreSQL not counted): returning ${(returningRun.cpu - baseline.cpu).toFixed(1)} ms, first-time ${(firstRun.cpu - baseline.cpu).toFixed(1)} ms\n`,
+    );
+    process.stdout.write(
+      `  SQL statements per login (BEGIN/COMMIT not counted): returning ${returningStatements.toFixed(1)}, first-time ${firstStatements.toFixed(1)}\n`,
     );
     process.stdout.write(
       `  ratio brokered/baseline (logins/s): returning ${(returningRun.perSecond / baseline.perSecond).toFixed(2)}, first-time ${(firstRun.perSecond / baseline.perSecond).toFixed(2)}\n`,

@@ -19,6 +19,7 @@ import {
   type Application,
   type ApplicationInput,
 } from '../store/applications-repo.js';
+import { forgetCachedApplications } from '../store/applications-cache.js';
 import { generateToken, hashPassword } from '../store/hashing.js';
 import { findIdentityProvider } from '../store/identity-providers-repo.js';
 import { readSettings } from '../store/settings-repo.js';
@@ -335,6 +336,7 @@ export function applicationRoutes(ctx: AppContext) {
       await audit(tx, actorId, 'application.update', app, details);
       return app;
     });
+    forgetCachedApplications(ctx.store.db);
     return present(updated, { clientSecret, warnings });
   }
 
@@ -366,6 +368,7 @@ export function applicationRoutes(ctx: AppContext) {
       await audit(tx, c.get('actor').id, 'application.secret.regenerate', app);
       return app;
     });
+    forgetCachedApplications(ctx.store.db);
     return c.json(present(updated, { clientSecret: secret }), 200);
   });
 
@@ -376,6 +379,7 @@ export function applicationRoutes(ctx: AppContext) {
       if (!deleted) throw notFound('application_not_found', `application ${id} does not exist`);
       await audit(tx, c.get('actor').id, 'application.delete', deleted);
     });
+    forgetCachedApplications(ctx.store.db);
     return c.body(null, 204);
   });
 

@@ -15,6 +15,10 @@ const ProvenanceEntrySchema = z
     source: z.enum(['idp', 'scim', 'admin', 'user', 'system']),
     sourceId: z.string().nullable().openapi({ description: 'The IdP id, SCIM client id, admin, ...' }),
     at: z.string(),
+    emailVerified: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'On an IdP-written email path: whether the IdP vouched for the address (email_verified or trustEmail)' }),
   })
   .openapi('ProvenanceEntry');
 

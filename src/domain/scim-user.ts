@@ -47,6 +47,12 @@ export interface ProvenanceEntry {
   source: 'idp' | 'scim' | 'admin' | 'user' | 'system';
   sourceId: string | null;
   at: string;
+  /**
+   * On an IdP's entry of an `emails` path: whether that IdP vouched for the address (its `email_verified` claim,
+   * or `trustEmail`). Kept here rather than as an `emails[].verified` sub-attribute, which SCIM clients would see
+   * and could write.
+   */
+  emailVerified?: boolean;
 }
 export type Provenance = Record<string, ProvenanceEntry>;
 

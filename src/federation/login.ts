@@ -10,7 +10,12 @@ import { provisionLogin } from '../provisioning/index.js';
 import { pauseForPrompts } from '../provisioning/prompt-pause.js';
 import { recordAudit } from '../store/audit-repo.js';
 import { consumeFederationFlow, insertFederationFlow, type FederationFlow } from '../store/federation-flows-repo.js';
-import { findIdentityProvider, findIdentityProviderSecrets, type IdentityProviderRecord } from '../store/identity-providers-repo.js';
+import {
+  findIdentityProvider,
+  findIdentityProviderSecrets,
+  findIdentityProviderWithSecrets,
+  type IdentityProviderRecord,
+} from '../store/identity-providers-repo.js';
 import { saveLoginResult } from '../store/login-results-repo.js';
 import { rememberAssertionId } from '../store/saml-replay-repo.js';
 import { FederationError, UnknownFlowError } from './errors.js';
@@ -25,6 +30,8 @@ export interface BeginLogin {
   returnTo: string;
   /** Kept with the flow and handed back in the login result (for example `{ interactionUid }`). */
   context?: unknown;
+  /** The IdP as the caller read it in this same request (saves reading it again). */
+  idp?: IdentityProviderRecord;
 }
 
 /** Accepts only a relative path on this server: anything else would make /start an open redirect. */
@@ -46,8 +53,8 @@ export function checkReturnTo(returnTo: string, publicUrl: string): string {
   return path;
 }
 
-async function loadEnabled(ctx: FederationContext, idpId: string): Promise<IdentityProviderRecord> {
-  const idp = await findIdentityProvider(ctx.store.db, idpId);
+async function loadEnabled(ctx: FederationContext, idpId: string, loaded?: IdentityProviderRecord): Promise<IdentityProviderRecord> {
+  const idp = loaded?.id === idpId ? loaded : await findIdentityProvider(ctx.store.db, idpId);
   if (!idp) throw notFound('identity_provider_not_found', 'No such identity provider');
   if (!idp.enabled) throw new AppError('forbidden', 'identity_provider_disabled', 'This identity provider is disabled');
   return idp;
@@ -58,7 +65,7 @@ const redirectUri = (publicUrl: string, idpId: string) => `${publicUrl}/federati
 /** Starts an upstream login (server side); the caller sends the person to `redirectUrl`. */
 export async function beginUpstreamLogin(ctx: FederationContext, input: BeginLogin): Promise<{ redirectUrl: string }> {
   const returnTo = checkReturnTo(input.returnTo, ctx.config.publicUrl);
-  const idp = await loadEnabled(ctx, input.idpId);
+  const idp = await loadEnabled(ctx, input.idpId, input.idp);
   if (idp.protocol === 'oidc') {
     const { clientSecret } = await findIdentityProviderSecrets(ctx.store.db, ctx.store.secrets, idp.id);
     let start: Awaited<ReturnType<typeof startOidcLogin>>;
@@ -68,7 +75,9 @@ export async function beginUpstreamLogin(ctx: FederationContext, input: BeginLog
       ctx.logger.warn({ err: error, idpId: idp.id }, 'upstream OIDC login could not start');
       throw new AppError('unavailable', 'upstream_unavailable', 'The identity provider cannot be reached');
     }
-    await insertFederationFlow(ctx.store.db, {
+    // Flows and login results are login state: lost in a database crash, the person signs in again (database.ts).
+    // Consuming them stays on `db`, so a used flow cannot come back.
+    await insertFederationFlow(ctx.store.ephemeralDb, {
       id: start.state,
       idpId: idp.id,
       protocol: 'oidc',
@@ -81,7 +90,7 @@ export async function beginUpstreamLogin(ctx: FederationContext, input: BeginLog
   }
   const flowId = randomBytes(24).toString('base64url');
   const start = startSamlLogin(idp, ctx.config.publicUrl, flowId);
-  await insertFederationFlow(ctx.store.db, {
+  await insertFederationFlow(ctx.store.ephemeralDb, {
     id: flowId,
     idpId: idp.id,
     protocol: 'saml',
@@ -121,20 +130,20 @@ async function finish(
       : await provisionLogin({ store: ctx.store, logger: ctx.logger, metrics: ctx.metrics }, idp, identity);
     if (provisioning.kind === 'paused') {
       outcomeLabel = 'prompted';
-      resultId = await saveLoginResult(ctx.store.db, {
+      resultId = await saveLoginResult(ctx.store.ephemeralDb, {
         ...common,
         userId: null,
         outcome: 'pending',
         claims: { pendingId: provisioning.pendingId },
       });
     } else if (provisioning.kind === 'user') {
-      resultId = await saveLoginResult(ctx.store.db, { ...common, userId: provisioning.userId, outcome: 'success' });
+      resultId = await saveLoginResult(ctx.store.ephemeralDb, { ...common, userId: provisioning.userId, outcome: 'success' });
     } else if (provisioning.kind === 'passthrough') {
-      resultId = await saveLoginResult(ctx.store.db, { ...common, userId: null, outcome: 'success', claims: provisioning.claims });
+      resultId = await saveLoginResult(ctx.store.ephemeralDb, { ...common, userId: null, outcome: 'success', claims: provisioning.claims });
     } else {
       // The provisioning core audits its own refusals.
       outcomeLabel = provisioning.code;
-      resultId = await saveLoginResult(ctx.store.db, {
+      resultId = await saveLoginResult(ctx.store.ephemeralDb, {
         ...common,
         userId: null,
         outcome: 'failure',
@@ -182,13 +191,14 @@ async function finish(
 /** GET /federation/:idpId/callback (OIDC redirect URI). Throws UnknownFlowError when the state is not ours. */
 export async function completeOidcLogin(ctx: FederationContext, idpId: string, callbackQuery: URLSearchParams) {
   const state = callbackQuery.get('state');
-  const idp = await findIdentityProvider(ctx.store.db, idpId);
+  const found = await findIdentityProviderWithSecrets(ctx.store.db, ctx.store.secrets, idpId);
+  const idp = found?.idp;
   if (!idp || idp.protocol !== 'oidc' || !state) throw new UnknownFlowError('no login in progress');
   const flow = await consumeFederationFlow(ctx.store.db, idp.id, state);
   if (!flow || flow.protocol !== 'oidc') throw new UnknownFlowError('no login in progress for this state');
   return finish(ctx, idp, flow, async () => {
     if (!idp.enabled) throw new FederationError('identity_provider_disabled', 'This identity provider is disabled');
-    const { clientSecret } = await findIdentityProviderSecrets(ctx.store.db, ctx.store.secrets, idp.id);
+    const { clientSecret } = found!.secrets();
     const config = await oidcConfiguration(idp, clientSecret);
     // The URL as registered (PUBLIC_URL), not as this instance happened to be reached.
     const url = new URL(redirectUri(ctx.config.publicUrl, idp.id));

@@ -4,6 +4,7 @@
 import * as client from 'openid-client';
 import type { FederatedIdentity } from '../domain/federated-identity.js';
 import type { IdentityProvider } from '../domain/identity-provider.js';
+import { claimsUsedBy, readClaim } from '../provisioning/claim-mapping.js';
 import type { FederationFlow } from '../store/federation-flows-repo.js';
 import { FederationError } from './errors.js';
 
@@ -107,6 +108,21 @@ function classify(error: unknown): FederationError {
   return new FederationError('id_token_invalid', 'The ID token could not be validated', { cause: error });
 }
 
+/**
+ * Whether the userinfo endpoint could add a claim the provisioning uses: one of them is missing from the ID
+ * token and the IdP may supply it (it lists it in `claims_supported`, or lists nothing). Skipping the call
+ * saves an HTTP round trip per login with IdPs that put the claims in the ID token.
+ */
+export function needsUserinfo(idp: IdentityProvider, idToken: Record<string, unknown>, claimsSupported: string[] | undefined): boolean {
+  const supported = Array.isArray(claimsSupported) ? new Set(claimsSupported.map((c) => c.toLowerCase())) : null;
+  return claimsUsedBy(idp).some((name) => {
+    if (readClaim(idToken, name) !== undefined) return false;
+    // `address.locality` comes inside `address`.
+    const top = name.includes('://') ? name : name.split('.')[0]!;
+    return !supported || supported.has(top.toLowerCase());
+  });
+}
+
 /** Exchanges the code and checks the ID token; returns the verified identity. `callbackUrl` carries code and state. */
 export async function finishOidcLogin(
   config: client.Configuration,
@@ -128,7 +144,11 @@ export async function finishOidcLogin(
   const idToken = tokens.claims();
   if (!idToken) throw new FederationError('id_token_missing', 'The identity provider returned no ID token');
   let claims: Record<string, unknown> = { ...idToken };
-  if (config.serverMetadata().userinfo_endpoint && tokens.access_token) {
+  if (
+    config.serverMetadata().userinfo_endpoint &&
+    tokens.access_token &&
+    needsUserinfo(idp, idToken, config.serverMetadata().claims_supported)
+  ) {
     try {
       // fetchUserInfo checks that the userinfo `sub` is the ID token's (OIDC Core §5.3.2).
       const info = await client.fetchUserInfo(config, tokens.access_token, idToken.sub);

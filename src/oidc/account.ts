@@ -6,7 +6,8 @@ import type { Account, KoaContextWithOIDC } from 'oidc-provider';
 import type { Store } from '../store/index.js';
 import { findAccountUser, hasRecentLoginOf, listGroupNamesOfUser } from '../store/oidc-accounts-repo.js';
 import { findOidcPayload, upsertOidcPayload } from '../store/oidc-payloads-repo.js';
-import type { ScimUserResource } from '../domain/scim-user.js';
+import type { Provenance, ScimUserResource } from '../domain/scim-user.js';
+import { verifiedEmails } from '../provisioning/email-verification.js';
 import { claimsFromScimUser, type OidcClaims } from './claims.js';
 
 const FEDERATED_ACCOUNT_MODEL = 'FederatedAccount';
@@ -18,7 +19,7 @@ export function pairwiseAccountId(key: Buffer, idpId: string, subject: string): 
 }
 
 export async function saveFederatedAccount(store: Store, accountId: string, claims: OidcClaims, ttlSeconds: number): Promise<void> {
-  await upsertOidcPayload(store.db, FEDERATED_ACCOUNT_MODEL, accountId, { claims }, ttlSeconds);
+  await upsertOidcPayload(store.ephemeralDb, FEDERATED_ACCOUNT_MODEL, accountId, { claims }, ttlSeconds);
 }
 
 export function createFindAccount(store: Store) {
@@ -33,7 +34,9 @@ export function createFindAccount(store: Store) {
         accountId: id,
         async claims(_use, scope) {
           const groups = scope.split(' ').includes('groups') ? await listGroupNamesOfUser(store.db, id) : undefined;
-          return { sub: id, ...claimsFromScimUser(user.resource as ScimUserResource, { groups, updatedAt: user.updatedAt }) };
+          const resource = user.resource as ScimUserResource;
+          const verified = verifiedEmails(resource, user.provenance as Provenance);
+          return { sub: id, ...claimsFromScimUser(resource, { groups, updatedAt: user.updatedAt, verifiedEmails: verified }) };
         },
       };
     }

@@ -1,9 +1,9 @@
 // oidc-provider's storage adapter over our store: every model lives in `oidc_payloads`, except Client,
 // which is read from `applications` (so an app registered through the admin API is a client at once, on
-// every instance). Nothing is kept in process memory.
+// every instance; changes reach other instances within the few seconds of store/applications-cache.ts).
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Store } from '../store/index.js';
-import { findApplicationByClientId } from '../store/applications-repo.js';
+import { findApplicationByClientIdCached } from '../store/applications-cache.js';
 import {
   consumeOidcPayload,
   destroyOidcPayload,
@@ -18,7 +18,7 @@ import { clientMetadata } from './clients.js';
 class ClientAdapter implements Adapter {
   constructor(private readonly store: Store) {}
   async find(id: string): Promise<AdapterPayload | undefined> {
-    const app = await findApplicationByClientId(this.store.db, id);
+    const app = await findApplicationByClientIdCached(this.store.db, id);
     return app ? (clientMetadata(app) as AdapterPayload) : undefined;
   }
   // Clients are managed through /api/v1/applications, never through oidc-provider.
@@ -35,8 +35,16 @@ class PayloadAdapter implements Adapter {
     private readonly store: Store,
     private readonly model: string,
   ) {}
+  // Creating or updating login state may be lost in a database crash (the person signs in again); consuming,
+  // destroying and revoking must not be, or a used code or a revoked grant could come back: those stay on `db`.
   upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
-    return upsertOidcPayload(this.store.db, this.model, id, payload as Record<string, unknown>, expiresIn > 0 ? expiresIn : undefined);
+    return upsertOidcPayload(
+      this.store.ephemeralDb,
+      this.model,
+      id,
+      payload as Record<string, unknown>,
+      expiresIn > 0 ? expiresIn : undefined,
+    );
   }
   find(id: string) {
     return findOidcPayload(this.store.db, this.model, id) as Promise<AdapterPayload | undefined>;

@@ -19,16 +19,23 @@ function primaryEmail(resource: Partial<ScimUserResource>) {
   return emails.find((e) => e.primary === true) ?? emails[0];
 }
 
+export interface ExtraClaims {
+  groups?: string[] | undefined;
+  updatedAt?: Date;
+  /** Lower-cased addresses an IdP vouched for (see provisioning/email-verification.ts); none when absent. */
+  verifiedEmails?: ReadonlySet<string>;
+}
+
 /** The claims a SCIM user gives; missing attributes are left out rather than sent empty. */
-export function claimsFromScimUser(resource: Partial<ScimUserResource>, extra: { groups?: string[]; updatedAt?: Date } = {}): OidcClaims {
+export function claimsFromScimUser(resource: Partial<ScimUserResource>, extra: ExtraClaims = {}): OidcClaims {
   const email = primaryEmail(resource);
   const given = resource.name?.givenName;
   const family = resource.name?.familyName;
   const name = resource.displayName ?? resource.name?.formatted ?? ([given, family].filter(Boolean).join(' ') || undefined);
   const claims: OidcClaims = {
     email: email?.value,
-    // SCIM has no standard "verified" flag; the provisioning core marks emails it could verify.
-    email_verified: email ? email.verified === true : undefined,
+    // SCIM has no "verified" flag: the caller says which addresses an IdP vouched for.
+    email_verified: email ? (extra.verifiedEmails?.has((email.value as string).toLowerCase()) ?? false) : undefined,
     name,
     given_name: given,
     family_name: family,
@@ -47,7 +54,9 @@ const looksLikeScim = (claims: Record<string, unknown>) =>
 
 /**
  * Claims of a federated identity that is not stored (JIT off): the login result carries them mapped to
- * SCIM attributes (or already as OIDC claims); either way the app receives standard OIDC claims.
+ * SCIM attributes (or already as OIDC claims); either way the app receives standard OIDC claims. The
+ * provisioning core adds `email_verified` (whether the IdP vouched for this login's email) beside the
+ * SCIM attributes; every email of a pass-through login comes from that one IdP.
  */
 export function claimsFromFederated(claims: Record<string, unknown> | null | undefined): OidcClaims {
   if (!claims) return {};
@@ -62,7 +71,8 @@ export function claimsFromFederated(claims: Record<string, unknown> | null | und
       : Array.isArray(resource.roles)
         ? resource.roles.map((r) => r.display ?? r.value).filter((g): g is string => typeof g === 'string')
         : undefined;
-    return claimsFromScimUser(resource, { groups });
+    const emails = new Set((resource.emails ?? []).map((e) => String(e.value ?? '').toLowerCase()));
+    return claimsFromScimUser(resource, { groups, verifiedEmails: claims.email_verified === true ? emails : undefined });
   }
   const allowed = new Set<string>(Object.values(SCOPE_CLAIMS).flat());
   return Object.fromEntries(Object.entries(claims).filter(([k]) => allowed.has(k) && k !== 'sub'));

@@ -21,7 +21,8 @@ import {
   type PromptHostStep,
 } from '../login/provisioning-prompt-routes.js';
 import { destroyOidcPayload, findOidcPayload, upsertOidcPayload } from '../store/oidc-payloads-repo.js';
-import { findApplicationByClientId, type Application } from '../store/applications-repo.js';
+import { findApplicationByClientIdCached } from '../store/applications-cache.js';
+import type { Application } from '../store/applications-repo.js';
 import { findIdentityProvider, type IdentityProviderRecord } from '../store/identity-providers-repo.js';
 import { consumeLoginResult } from '../store/login-results-repo.js';
 import { pairwiseAccountId, saveFederatedAccount } from './account.js';
@@ -68,7 +69,7 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
         reference: 'session_not_found',
       });
     }
-    const app = await findApplicationByClientId(ctx.store.db, String(interaction.params.client_id ?? ''));
+    const app = await findApplicationByClientIdCached(ctx.store.db, String(interaction.params.client_id ?? ''));
     if (!app)
       return page(c, 400, {
         title: 'Unknown application',
@@ -148,7 +149,7 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
     }
     const uid = step.interaction.uid;
     try {
-      const { redirectUrl } = await begin(ctx, { idpId, returnTo: `/login/${uid}/federated`, context: { interactionUid: uid } });
+      const { redirectUrl } = await begin(ctx, { idpId, returnTo: `/login/${uid}/federated`, context: { interactionUid: uid }, idp });
       return c.redirect(redirectUrl, 303);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;

@@ -4,7 +4,7 @@
 // check added to oidc-provider's `login` prompt sends the person back to the interaction when it does not fit.
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Store } from '../store/index.js';
-import { findApplicationByClientId } from '../store/applications-repo.js';
+import { findApplicationByClientIdCached } from '../store/applications-cache.js';
 import { findOidcPayload, upsertOidcPayload } from '../store/oidc-payloads-repo.js';
 
 export const SESSION_IDP_MODEL = 'SessionIdp';
@@ -35,7 +35,7 @@ export function interactionPolicyFor(store: Store) {
         }
         const [stored, app] = await Promise.all([
           findOidcPayload(store.db, SESSION_IDP_MODEL, session.uid),
-          findApplicationByClientId(store.db, client.clientId),
+          findApplicationByClientIdCached(store.db, client.clientId),
         ]);
         const idpId = stored?.idpId;
         if (typeof idpId !== 'string' || !app?.identityProviders.includes(idpId)) return interactionPolicy.Check.REQUEST_PROMPT;

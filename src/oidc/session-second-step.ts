@@ -5,7 +5,7 @@
 import { interactionPolicy } from 'oidc-provider';
 import { nextStep, type CompletedStep, type SignInFlow } from '../domain/sign-in-flow.js';
 import type { Store } from '../store/index.js';
-import { findApplicationByClientId } from '../store/applications-repo.js';
+import { findApplicationByClientIdCached } from '../store/applications-cache.js';
 import { findOidcPayload } from '../store/oidc-payloads-repo.js';
 import { RESULT_IDP_KEY, SESSION_IDP_MODEL } from './session-idp.js';
 
@@ -25,7 +25,7 @@ export function withSecondStepCheck(store: Store, policy: Policy): Policy {
           return interactionPolicy.Check.NO_NEED_TO_PROMPT;
         }
         if ((session.amr ?? []).includes('otp')) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-        const app = await findApplicationByClientId(store.db, client.clientId);
+        const app = await findApplicationByClientIdCached(store.db, client.clientId);
         const flow = app?.signInFlow as SignInFlow | undefined;
         if (!flow || flow.steps.length < 2) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
         const stored = await findOidcPayload(store.db, SESSION_IDP_MODEL, session.uid);

@@ -3,9 +3,13 @@
 // without the connectors' details (and a test or benchmark can hand in another starter).
 import { beginUpstreamLogin as federationBegin } from '../federation/index.js';
 import type { AppContext } from '../http/app-context.js';
+import type { IdentityProviderRecord } from '../store/identity-providers-repo.js';
 
 export interface BeginUpstreamLogin {
-  (ctx: AppContext, input: { idpId: string; returnTo: string; context: { interactionUid: string } }): Promise<{ redirectUrl: string }>;
+  (
+    ctx: AppContext,
+    input: { idpId: string; returnTo: string; context: { interactionUid: string }; idp?: IdentityProviderRecord },
+  ): Promise<{ redirectUrl: string }>;
 }
 
 export const beginUpstreamLogin: BeginUpstreamLogin = (ctx, input) => federationBegin(ctx, input);

@@ -9,6 +9,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { AttributeSyncMethod } from '../domain/identity-provider.js';
 import { SCIM_USER_SCHEMA, type Provenance, type ProvenanceEntry, type ScimUserResource } from '../domain/scim-user.js';
 import type { MappedClaims } from './claim-mapping.js';
+import { isEmailsKey } from './email-verification.js';
 import { getAtPath, parseScimPath, removeAtPath, setAtPath, type ScimPath } from './scim-path.js';
 import type { AttributeChange, ProvenanceChange } from './types.js';
 
@@ -25,7 +26,12 @@ export interface SyncResult {
   provenance: Provenance;
 }
 
-const idpEntry = (source: SyncSource): ProvenanceEntry => ({ source: 'idp', sourceId: source.idpId, at: source.at });
+/** An IdP's entry for `key`; on an email path it carries whether this login's IdP vouched for the address. */
+function idpEntry(source: SyncSource, key: string, mapped: MappedClaims): ProvenanceEntry {
+  const entry: ProvenanceEntry = { source: 'idp', sourceId: source.idpId, at: source.at };
+  if (isEmailsKey(key)) entry.emailVerified = mapped.emailVerified;
+  return entry;
+}
 const writtenByThisIdp = (entry: ProvenanceEntry | undefined, idpId: string) => entry?.source === 'idp' && entry.sourceId === idpId;
 
 function tryParse(key: string): ScimPath | null {
@@ -38,8 +44,8 @@ function tryParse(key: string): ScimPath | null {
 
 /** The first provisioning: every mapped attribute (and userName) comes from the IdP. */
 export function provenanceOfCreate(mapped: MappedClaims, source: SyncSource): Provenance {
-  const provenance: Provenance = { userName: idpEntry(source) };
-  for (const key of mapped.values.keys()) provenance[key] = idpEntry(source);
+  const provenance: Provenance = { userName: idpEntry(source, 'userName', mapped) };
+  for (const key of mapped.values.keys()) provenance[key] = idpEntry(source, key, mapped);
   return provenance;
 }
 
@@ -67,8 +73,11 @@ export function syncAttributes(method: AttributeSyncMethod, current: SyncResult,
     const previous = getAtPath(current.resource, path);
     setAtPath(resource, path, structuredClone(value));
     const unchanged = isDeepStrictEqual(previous, getAtPath(resource, path));
-    // Keep the old entry when this IdP already wrote this very value: a login that changes nothing writes nothing.
-    provenance[key] = unchanged && writtenByThisIdp(current.provenance[key], source.idpId) ? current.provenance[key]! : idpEntry(source);
+    // Keep the old entry when this IdP already wrote this very value (and vouches for it as before): a login
+    // that changes nothing writes nothing.
+    const entry = idpEntry(source, key, mapped);
+    const old = current.provenance[key];
+    provenance[key] = unchanged && writtenByThisIdp(old, source.idpId) && old!.emailVerified === entry.emailVerified ? old! : entry;
   }
   return { resource, provenance };
 }

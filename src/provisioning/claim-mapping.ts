@@ -53,6 +53,28 @@ export function readClaim(claims: Record<string, unknown>, name: string): unknow
   return current;
 }
 
+const isRoleTarget = (local: string) => {
+  try {
+    const path = parseScimPath(local);
+    return !path.urn && !path.filter && !path.subAttribute && (path.attribute === 'groups' || path.attribute === 'roles');
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The remote claims whose values can change what mapClaims makes of a login for this IdP: the mapped ones,
+ * `email_verified` unless the IdP is trusted for email, and the role claims when there are role mappings
+ * (without any, roles only produce a warning). A connector that already holds all of them need not fetch more.
+ */
+export function claimsUsedBy(idp: Pick<IdentityProvider, 'claimMappings' | 'roleMappings' | 'trustEmail'>): string[] {
+  const names = new Set(idp.claimMappings.map((m) => m.remote));
+  if (!idp.trustEmail) names.add('email_verified');
+  if (idp.roleMappings.length && !idp.claimMappings.some((m) => isRoleTarget(m.local)))
+    for (const name of DEFAULT_ROLE_CLAIMS) names.add(name);
+  return [...names];
+}
+
 const isEmpty = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
 
 /** Values as a flat list of non-empty scalars (SAML attributes arrive as arrays; some IdPs send "a,b" never mind). */

@@ -178,6 +178,8 @@ export async function planProvisioning(
     const claims: Record<string, unknown> = { ...buildFederatedResource(mapped, mapped.userName ?? identity.subject) };
     delete claims.schemas;
     if (mapped.groups.length) claims.groups = mapped.groups;
+    // Nothing is stored to carry the IdP's word on the email (no provenance): it travels with the claims.
+    if (mapped.email) claims.email_verified = mapped.emailVerified;
     plan.decision = 'passthrough';
     plan.outcome = 'passthrough';
     plan.passthroughClaims = claims;

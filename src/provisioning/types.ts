@@ -16,7 +16,10 @@ export type UserOutcome = 'created' | 'linked' | 'updated' | 'unchanged' | 'queu
 
 export type LoginProvisioning =
   | { kind: 'user'; userId: string; outcome: UserOutcome }
-  /** JIT disabled: nothing stored; `claims` is the mapped SCIM view of the person (plus `groups`: mapped group names). */
+  /**
+   * JIT disabled: nothing stored; `claims` is the mapped SCIM view of the person, plus `groups` (mapped group
+   * names) and `email_verified` (whether the IdP vouched for the email) when there is one.
+   */
   | { kind: 'passthrough'; claims: Record<string, unknown> }
   | { kind: 'refused'; code: string; message: string };
 

@@ -29,6 +29,12 @@ const MIGRATION_LOCK_KEY = 4_242_001;
 export interface Database {
   readonly kind: 'pglite' | 'postgres';
   readonly db: Db;
+  /**
+   * The same database for short-lived, re-creatable login state only (oidc-provider's models, federation flows,
+   * login results): on PostgreSQL its commits do not wait for the WAL flush (`synchronous_commit = off`).
+   * See openPostgres.
+   */
+  readonly ephemeralDb: Db;
   /** Runs pending migrations (serialized across instances with an advisory lock). */
   migrate(): Promise<void>;
   /** Whether the database answers a trivial query. */
@@ -70,6 +76,8 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
   return {
     kind: 'pglite',
     db,
+    // One in-process connection; it has no WAL flush worth skipping.
+    ephemeralDb: db,
     // One PGlite is one connection in one process: nothing else can migrate concurrently.
     migrate: () => migratePglite(db as never, { migrationsFolder }),
     ping: async () => {
@@ -89,9 +97,23 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const client = postgres(url, { max: poolSize, onnotice: () => {}, connection: { application_name: 'jitbridge' } });
   const db = drizzlePostgres({ client, schema }) as unknown as Db;
+  // A commit that waits for the WAL flush (fsync) costs ~0.8 ms here against ~0.1 ms without, and a login
+  // writes login state a dozen times. Those rows (interactions, sessions, codes, tokens, federation flows,
+  // login results) are re-creatable: a PostgreSQL crash that loses the last few hundred milliseconds of them
+  // only makes a person sign in again. Never an inconsistency either: an asynchronous commit is visible at
+  // once, and any later synchronous commit (a user, a link, an audit or outbox event, all on `db`) flushes
+  // the WAL before it, so nothing durable can depend on a lost row. What must not come back after a crash
+  // (a consumed code, a revoked grant) is written on `db`, by the callers.
+  const ephemeralClient = postgres(url, {
+    max: Math.max(2, Math.ceil(poolSize / 2)),
+    onnotice: () => {},
+    connection: { application_name: 'jitbridge', synchronous_commit: 'off' },
+  });
+  const ephemeralDb = drizzlePostgres({ client: ephemeralClient, schema }) as unknown as Db;
   return {
     kind: 'postgres',
     db,
+    ephemeralDb,
     migrate: async () => {
       // A dedicated connection, so the advisory lock and the migration share one session.
       const single = postgres(url, { max: 1, onnotice: () => {} });
@@ -111,6 +133,8 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
         return false;
       }
     },
-    close: () => client.end({ timeout: 5 }),
+    close: async () => {
+      await Promise.all([client.end({ timeout: 5 }), ephemeralClient.end({ timeout: 5 })]);
+    },
   };
 }

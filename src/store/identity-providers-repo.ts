@@ -95,6 +95,19 @@ export async function getIdentityProvider(executor: Executor, id: string): Promi
   return found;
 }
 
+/** The IdP and its sealed secrets in one read (a login's callback needs both); secrets are opened on demand. */
+export async function findIdentityProviderWithSecrets(
+  executor: Executor,
+  secrets: SecretBox,
+  id: string,
+): Promise<{ idp: IdentityProviderRecord; secrets: () => IdentityProviderSecrets } | undefined> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
+  const [row] = await executor.select().from(identityProviders).where(eq(identityProviders.id, id));
+  if (!row) return undefined;
+  const sealed = row.secretsEncrypted;
+  return { idp: toRecord(row), secrets: () => (sealed ? secrets.openJson<IdentityProviderSecrets>(sealed) : {}) };
+}
+
 /** The sealed secrets of an IdP, opened (empty when none are stored). */
 export async function findIdentityProviderSecrets(executor: Executor, secrets: SecretBox, id: string): Promise<IdentityProviderSecrets> {
   const [row] = await executor

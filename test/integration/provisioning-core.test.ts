@@ -63,7 +63,11 @@ describe('first login and returning login', () => {
       idp,
       identity(idp, 'sub-bob', { preferred_username: 'bob', email: 'bob@example.com' }),
     );
-    expect(result).toEqual({ kind: 'passthrough', claims: { userName: 'bob', emails: [{ type: 'work', value: 'bob@example.com' }] } });
+    // No email_verified claim and no trustEmail: the app is told the email is not verified.
+    expect(result).toEqual({
+      kind: 'passthrough',
+      claims: { userName: 'bob', emails: [{ type: 'work', value: 'bob@example.com' }], email_verified: false },
+    });
     expect(await count(server, 'users')).toBe(before);
     expect(await linksOf(server, idp.id)).toHaveLength(0);
   });

@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCIM_USER_SCHEMA } from '../../src/domain/scim-user.js';
 import { checkSecretsKey, ensureAdminToken, ensureDefaults, SecretsKeyMismatchError } from '../../src/store/bootstrap.js';
-import { openDatabase, type Database } from '../../src/store/database.js';
+import { sql } from 'drizzle-orm';
+import { openDatabase, rows, type Database } from '../../src/store/database.js';
 import { tokenMatches } from '../../src/store/hashing.js';
 import { claimJobs, completeJob, enqueueJob, failJob, retryDelayMs } from '../../src/store/job-queue.js';
 import { JobWorker } from '../../src/store/job-worker.js';
@@ -149,5 +150,14 @@ describe('job queue', () => {
     expect(seen.sort()).toEqual([1, 3]);
     expect(retryDelayMs(1, () => 0)).toBe(500);
     expect(retryDelayMs(30, () => 1)).toBe(600_000);
+  });
+});
+
+describe('commits of login state', () => {
+  it('skip the WAL flush on PostgreSQL only for the ephemeral handle; everything else stays durable', async () => {
+    const setting = async (db: Database['db']) =>
+      (await rows<{ synchronous_commit: string }>(db, sql`show synchronous_commit`))[0]!.synchronous_commit;
+    expect(await setting(database.db)).toBe('on');
+    expect(await setting(database.ephemeralDb)).toBe(database.kind === 'postgres' ? 'off' : 'on');
   });
 });

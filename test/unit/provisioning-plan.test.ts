@@ -127,7 +127,14 @@ describe('planProvisioning: new identities', () => {
       emails: [{ type: 'work', value: 'Ann@x.org' }],
       'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'Ops' },
     });
-    expect(plan.provenanceAfter?.['emails[type eq "work"].value']).toEqual({ source: 'idp', sourceId: 'idp-1', at: NOW.toISOString() });
+    // No email_verified claim and no trustEmail: the IdP did not vouch for the address, and the entry says so.
+    expect(plan.provenanceAfter?.['emails[type eq "work"].value']).toEqual({
+      source: 'idp',
+      sourceId: 'idp-1',
+      at: NOW.toISOString(),
+      emailVerified: false,
+    });
+    expect(plan.provenanceAfter?.['name.givenName']).toEqual({ source: 'idp', sourceId: 'idp-1', at: NOW.toISOString() });
     expect(plan.outbox).toEqual([{ resourceType: 'User', eventType: 'create', resourceId: 'u-new' }]);
     expect(plan.audit.action).toBe('jit.user.create');
   });
