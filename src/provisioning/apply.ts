@@ -8,8 +8,8 @@ import { AppError } from '../domain/errors.js';
 import type { ScimUserResource } from '../domain/scim-user.js';
 import { recordAudit } from '../store/audit-repo.js';
 import type { Executor } from '../store/database.js';
-import { insertLink, touchLink, touchLinkWithAudit } from '../store/federated-identities-repo.js';
-import { insertFirstLogin, updateReturningLogin } from '../store/provisioning-writes.js';
+import { insertLink, touchLink } from '../store/federated-identities-repo.js';
+import { insertFirstLogin, touchLinkWithAudit, updateReturningLogin } from '../store/provisioning-writes.js';
 import { emitOutboxEvent } from '../store/outbox-repo.js';
 import { addGroupMember, ensureGroup, removeGroupMember } from '../store/provisioning-groups.js';
 import { insertUser, updateUser } from '../store/users-repo.js';
@@ -50,14 +50,6 @@ export async function applyProvisioning(tx: Executor, plan: ProvisioningPlan): P
         jitIdpId: plan.idpId,
       },
       link: { idpId: plan.idpId, subject: plan.subject, userId, lastClaims: plan.lastClaims },
-      outbox: {
-        resourceType: 'User',
-        resourceId: userId,
-        userStoreId: storeId,
-        eventType: 'create',
-        payload: userPayload(userId, plan.after!),
-        resourceVersion: 1,
-      },
       audit: { ...actor, ...plan.audit, targetType: 'user', targetId: userId },
     });
     if (written === 'stale') throw new ProvisioningRace('the identity was linked, or the username taken, concurrently');
@@ -71,7 +63,6 @@ export async function applyProvisioning(tx: Executor, plan: ProvisioningPlan): P
       changes: { resource: plan.after!, provenance: plan.provenanceAfter ?? {} },
       linkId: plan.link.id!,
       lastClaims: plan.lastClaims,
-      outboxPayload: userPayload(plan.userId!, plan.after!),
       audit: { ...actor, ...plan.audit, targetType: 'user', targetId: plan.userId },
     });
     if (written === 'stale') throw new ProvisioningRace(`user ${plan.userId} changed since the plan was made`);

@@ -40,15 +40,17 @@ export interface ProvisioningReads {
   memberGroupIds(userId: string, groupIds: string[]): Promise<string[]>;
 }
 
-/** Parsing the settings document is skipped when it is the same document as last time (the hot path). */
-let lastDocument: string | null = null;
+/**
+ * Parsing the settings document is skipped when its text is the one parsed last time (the hot path). Not a cache
+ * of the settings: every login reads the document in its own statement, so a change is seen at once.
+ */
+let lastText: string | null = null;
 let lastSettings: Settings = defaultSettings();
-function parseSettings(document: unknown): Settings {
-  if (document === undefined || document === null) return defaultSettings();
-  const text = JSON.stringify(document);
-  if (text !== lastDocument) {
-    lastSettings = settingsSchema.parse(document);
-    lastDocument = text;
+function parseSettings(text: string | undefined): Settings {
+  if (text === undefined) return defaultSettings();
+  if (text !== lastText) {
+    lastSettings = settingsSchema.parse(JSON.parse(text));
+    lastText = text;
   }
   return lastSettings; // shared: planning only reads settings
 }
@@ -58,7 +60,7 @@ export function createProvisioningReads(executor: Executor): ProvisioningReads {
     loginContext: async (idpId, subject, target) => {
       const row = await findLoginContext(executor, idpId, subject, target);
       return {
-        settings: parseSettings(row.settingsDocument),
+        settings: parseSettings(row.settingsText),
         known: row.link && row.user ? { link: row.link, user: row.user } : undefined,
         ...(target && row.target ? { target: { ...target, ...row.target } } : {}),
       };
