@@ -68,7 +68,7 @@ export async function hotRows<T extends Record<string, unknown>>(executor: Execu
   const chunks: SQL[] = [];
   let last = 0;
   for (const match of text.matchAll(/\$(\d+)/g)) {
-    chunks.push(sql.raw(text.slice(last, match.index)), sql`${params[Number(match[1]) - 1]}`);
+    chunks.push(sql.raw(text.slice(last, match.index)), sql`${sql.param(params[Number(match[1]) - 1])}`);
     last = match.index + match[0].length;
   }
   chunks.push(sql.raw(text.slice(last)));
