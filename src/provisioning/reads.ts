@@ -5,7 +5,7 @@ import type { UserStore } from '../domain/user-store.js';
 import type { Executor } from '../store/database.js';
 import { findLinkOfUserForIdp, type FederatedIdentityRow } from '../store/federated-identities-repo.js';
 import { findGroupsByNames, memberGroupIds } from '../store/provisioning-groups.js';
-import { findLoginContext, findStoreWithUser, type LoginLink, type LoginUser } from '../store/provisioning-reads.js';
+import { findLoginContext, findStoreWithUser, type LoginContextRow, type LoginLink, type LoginUser } from '../store/provisioning-reads.js';
 import type { GroupRow } from '../store/schema/index.js';
 import { findUserStoreById } from '../store/user-stores-repo.js';
 import { findUsersByEmail } from '../store/users-repo.js';
@@ -55,16 +55,23 @@ function parseSettings(text: string | undefined): Settings {
   return lastSettings; // shared: planning only reads settings
 }
 
+/** The settings this process parsed last, with their text (null before the first login read them). */
+export function lastParsedSettings(): { text: string; settings: Settings } | null {
+  return lastText === null ? null : { text: lastText, settings: lastSettings };
+}
+
+/** The planning view of a login context row. */
+export function loginContextFrom(row: LoginContextRow, target: { domain: string; userName: string } | undefined): LoginContext {
+  return {
+    settings: parseSettings(row.settingsText),
+    known: row.link && row.user ? { link: row.link, user: row.user } : undefined,
+    ...(target && row.target ? { target: { ...target, ...row.target } } : {}),
+  };
+}
+
 export function createProvisioningReads(executor: Executor): ProvisioningReads {
   return {
-    loginContext: async (idpId, subject, target) => {
-      const row = await findLoginContext(executor, idpId, subject, target);
-      return {
-        settings: parseSettings(row.settingsText),
-        known: row.link && row.user ? { link: row.link, user: row.user } : undefined,
-        ...(target && row.target ? { target: { ...target, ...row.target } } : {}),
-      };
-    },
+    loginContext: async (idpId, subject, target) => loginContextFrom(await findLoginContext(executor, idpId, subject, target), target),
     findStoreWithUser: (domain, name) => findStoreWithUser(executor, domain, name),
     findUserStoreById: (id) => findUserStoreById(executor, id),
     findUsersByEmail: (storeId, email) => findUsersByEmail(executor, storeId, email),

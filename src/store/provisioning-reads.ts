@@ -15,6 +15,8 @@ export interface LoginUser {
   provenance: unknown;
   version: number;
   locked: boolean;
+  /** Whether the user has consent receipts (undefined: not read). Without any, stored consent changes nothing. */
+  hasConsentReceipts?: boolean;
 }
 
 export interface LoginLink {
@@ -49,24 +51,30 @@ const toUser = (r: Raw, p: string): LoginUser | null =>
         provenance: (r[`${p}provenance`] ?? {}) as Provenance,
         version: Number(r[`${p}version`]),
         locked: r[`${p}locked`] === true,
+        ...(r[`${p}receipts`] != null ? { hasConsentReceipts: r[`${p}receipts`] === true } : {}),
       };
 
 const asDate = (v: unknown) => (v instanceof Date ? v : new Date(String(v)));
 
-const LOGIN_CONTEXT = `select s.document::text as settings,
+const CONTEXT_COLUMNS = `s.document::text as settings,
     f.id as f_id, f.subject as f_subject, f.user_id as f_user, f.locked as f_locked,
     u.id as u_id, u.user_store_id as u_store, u.user_name as u_name, u.resource as u_resource,
     u.provenance as u_provenance, u.version as u_version, u.locked as u_locked,
+    exists (select 1 from consent_receipts c where c.user_id = u.id) as u_receipts,
+    f.sync_fingerprint as f_fingerprint, f.sync_version as f_sync_version,
     ts.id as ts_id, ts.domain as ts_domain, ts.description as ts_description, ts.username_regex as ts_username_regex,
     ts.rolename_regex as ts_rolename_regex, ts.created_at as ts_created_at, ts.updated_at as ts_updated_at,
     tu.id as tu_id, tu.user_store_id as tu_store, tu.user_name as tu_name, tu.resource as tu_resource,
-    tu.provenance as tu_provenance, tu.version as tu_version, tu.locked as tu_locked
-  from (select 1) as one
+    tu.provenance as tu_provenance, tu.version as tu_version, tu.locked as tu_locked`;
+
+const CONTEXT_FROM = `from (select 1) as one
   left join server_settings s on s.id = 1
   left join federated_identities f on f.idp_id = $1::uuid and f.subject = $2::text
   left join users u on u.id = f.user_id
   left join user_stores ts on upper(ts.domain) = upper($3::text)
   left join users tu on tu.user_store_id = ts.id and lower(tu.user_name) = lower($4::text)`;
+
+const LOGIN_CONTEXT = `select ${CONTEXT_COLUMNS} ${CONTEXT_FROM}`;
 
 /**
  * Settings, the link and its user, and (when `target` is given) the store of that domain with its user of that
@@ -78,8 +86,12 @@ export async function findLoginContext(
   subject: string,
   target?: { domain: string; userName: string },
 ): Promise<LoginContextRow> {
-  const [r] = await hotRows<Raw>(executor, LOGIN_CONTEXT, [idpId, subject, target?.domain ?? null, target?.userName ?? null]);
-  const row = r ?? {};
+  const [row] = await hotRows<Raw>(executor, LOGIN_CONTEXT, [idpId, subject, target?.domain ?? null, target?.userName ?? null]);
+  return loginContextOf(row ?? {}, target);
+}
+
+/** The login context in one row of CONTEXT_COLUMNS. */
+function loginContextOf(row: Raw, target: { domain: string; userName: string } | undefined): LoginContextRow {
   const link: LoginLink | null =
     row.f_id == null
       ? null
@@ -101,6 +113,72 @@ export async function findLoginContext(
     result.target = { store, user: toUser(row, 'tu_') ?? undefined };
   }
   return result;
+}
+
+/** What a returning login that changes nothing writes, and how the one-statement path recognises it. */
+export interface UnchangedLogin {
+  /** The fingerprint of this login's mapped claims and sync method (see the link's syncFingerprint). */
+  fingerprint: string;
+  /** The settings text the sync method was derived from: the login matches only while the settings are still it. */
+  settingsText: string;
+  lastClaimsJson: string;
+  /** The audit event: actor (the IdP), reason around the user id, details. */
+  actorId: string;
+  reasonBefore: string;
+  reasonAfter: string;
+  detailsJson: string;
+}
+
+/** The light columns of CONTEXT_COLUMNS (the user documents are left out when the login was recorded). */
+const HEAVY = new Set(['u_resource', 'u_provenance', 'tu_resource', 'tu_provenance']);
+const ALIASES = [...CONTEXT_COLUMNS.matchAll(/ as (\w+)/g)].map((m) => m[1]!);
+
+// The context read, and in the same statement — when the link's fingerprint is this login's, the user is still at
+// the version it was verified at, nothing is locked, the user has no consent receipts and the settings are those the
+// sync method came from — the link touch and the audit event of a login that changes nothing. The conditions on the
+// link are checked on the row being updated (re-checked after a concurrent update of it). $1-$4 as LOGIN_CONTEXT,
+// $5-$11 the UnchangedLogin.
+const LOGIN_CONTEXT_OR_UNCHANGED = `with ctx as (select ${CONTEXT_COLUMNS} ${CONTEXT_FROM}),
+  touched as (
+    update federated_identities f set last_login_at = now(), last_claims = $7::jsonb, updated_at = now()
+    from ctx
+    where f.id = ctx.f_id and f.sync_fingerprint = $5::text and f.sync_version = ctx.u_version and not f.locked
+      and not ctx.u_locked and not ctx.u_receipts and ctx.settings = $6::text
+    returning f.user_id),
+  a as (
+    insert into audit_events (actor_type, actor_id, action, target_type, target_id, outcome, reason, details)
+    select 'idp', $8::text, 'jit.user.sync', 'user', touched.user_id::text, 'success', $9::text || touched.user_id::text || $10::text, $11::jsonb
+    from touched),
+  hit as (select count(*) > 0 as recorded from touched)
+  select hit.recorded, ${ALIASES.map((a) => (HEAVY.has(a) ? `case when hit.recorded then null else ctx.${a} end as ${a}` : `ctx.${a}`)).join(', ')}
+  from ctx, hit`;
+
+/**
+ * A returning login recorded in one statement when it provably changes nothing (`recorded`: its user id), else the
+ * login context, read in that same statement, for planning.
+ */
+export async function recordUnchangedOrReadContext(
+  executor: Executor,
+  idpId: string,
+  subject: string,
+  target: { domain: string; userName: string } | undefined,
+  login: UnchangedLogin,
+): Promise<{ recorded: string } | { context: LoginContextRow }> {
+  const [row] = await hotRows<Raw>(executor, LOGIN_CONTEXT_OR_UNCHANGED, [
+    idpId,
+    subject,
+    target?.domain ?? null,
+    target?.userName ?? null,
+    login.fingerprint,
+    login.settingsText,
+    login.lastClaimsJson,
+    login.actorId,
+    login.reasonBefore,
+    login.reasonAfter,
+    login.detailsJson,
+  ]);
+  if (row?.recorded === true) return { recorded: row.f_user as string };
+  return { context: loginContextOf(row ?? {}, target) };
 }
 
 /** The store with this domain (case-insensitive) and, if any, its user with this userName (case-insensitive). */

@@ -31,11 +31,12 @@ const auditValues = (audit: AuditEntry): unknown[] => [
   json(audit.details),
 ];
 
-// $1-$4 the link, $5-$18 the user (its resource is $8), $19-$26 the audit event. The outbox event's payload is
+// $1-$4 the link, $5-$18 the user (its resource is $8), $19-$26 the audit event, $27 the link's sync fingerprint
+// (verified at version 1, the new user's). The outbox event's payload is
 // the user's resource with its id (what `{ id, ...resource }` gives: jsonb keeps the last of duplicate keys).
 const FIRST_LOGIN = `with l as (
-    insert into federated_identities (idp_id, subject, user_id, last_claims, last_login_at)
-    values ($1::uuid, $2::text, $3::uuid, $4::jsonb, now())
+    insert into federated_identities (idp_id, subject, user_id, last_claims, last_login_at, sync_fingerprint, sync_version)
+    values ($1::uuid, $2::text, $3::uuid, $4::jsonb, now(), $27::text, case when $27::text is null then null else 1 end)
     on conflict (idp_id, subject) do nothing
     returning id),
   u as (${userInsertText(5)} where exists (select 1 from l) on conflict do nothing returning id, user_store_id, resource),
@@ -48,11 +49,11 @@ const FIRST_LOGIN = `with l as (
 
 /**
  * 'created', or 'stale' when the identity was linked or the username/id taken since planning (plan again). The
- * outbox event is the user's `create` at version 1.
+ * outbox event is the user's `create` at version 1; `fingerprint` goes on the link as verified at version 1.
  */
 export async function insertFirstLogin(
   executor: Executor,
-  write: { user: NewUser & { id: string }; link: NewLink; audit: AuditEntry },
+  write: { user: NewUser & { id: string }; link: NewLink; audit: AuditEntry; fingerprint?: string | null },
 ): Promise<'created' | 'stale'> {
   const { user, link, audit } = write;
   try {
@@ -63,6 +64,7 @@ export async function insertFirstLogin(
       json(link.lastClaims),
       ...userInsertValues(user, JSON.stringify(user.resource)),
       ...auditValues(audit),
+      write.fingerprint ?? null,
     ]);
     return result?.created === 1 ? 'created' : 'stale';
   } catch (error) {
@@ -71,12 +73,15 @@ export async function insertFirstLogin(
   }
 }
 
-// $1-$11 the user update, $12 the link, $13 its last claims, $14-$21 the audit event.
+// $1-$11 the user update, $12 the link, $13 its last claims, $14-$21 the audit event, $22 the link's sync
+// fingerprint (verified at the user's new version).
 const RETURNING_UPDATE = `with u as (${userUpdateText(1)} returning id, version, user_store_id, resource),
   t as (
-    update federated_identities set last_login_at = now(), last_claims = $13::jsonb, updated_at = now()
-    where id = $12::uuid and exists (select 1 from u)
-    returning id),
+    update federated_identities set last_login_at = now(), last_claims = $13::jsonb, updated_at = now(),
+      sync_fingerprint = $22::text, sync_version = case when $22::text is null then null else u.version end
+    from u
+    where federated_identities.id = $12::uuid
+    returning federated_identities.id),
   o as (
     insert into outbox_events (resource_type, resource_id, user_store_id, event_type, payload, resource_version)
     select 'User', u.id, u.user_store_id, 'update', jsonb_build_object('id', u.id) || u.resource, u.version
@@ -98,6 +103,7 @@ export async function updateReturningLogin(
     linkId: string;
     lastClaims: Record<string, unknown> | null;
     audit: AuditEntry;
+    fingerprint?: string | null;
   },
 ): Promise<'updated' | 'stale'> {
   const [result] = await hotRows<{ updated: number }>(executor, RETURNING_UPDATE, [
@@ -105,25 +111,41 @@ export async function updateReturningLogin(
     write.linkId,
     json(write.lastClaims),
     ...auditValues(write.audit),
+    write.fingerprint ?? null,
   ]);
   return result?.updated === 1 ? 'updated' : 'stale';
 }
 
-// $1 the link, $2 its last claims, $3-$10 the audit event.
+// $1 the link, $2 its last claims, $3-$10 the audit event, $11-$12 the link's sync fingerprint and the user
+// version it was verified at.
 const RETURNING_UNCHANGED = `with touched as (
-    update federated_identities set last_login_at = now(), last_claims = $2::jsonb, updated_at = now()
+    update federated_identities set last_login_at = now(), last_claims = $2::jsonb, updated_at = now(),
+      sync_fingerprint = $11::text, sync_version = $12::int
     where id = $1::uuid returning id)
   ${auditInsert(3, 'touched')}`;
 
+/** Written with a link: the fingerprint of a login that was verified to leave the user at `version` unchanged. */
+export interface SyncFingerprint {
+  fingerprint: string;
+  version: number;
+}
+
 /**
  * A returning login that changes nothing: the link's last login and the audit event of the decision, in one
- * statement (the commonest login).
+ * statement (the commonest login, when `recordUnchangedOrReadContext` could not record it by itself).
  */
 export async function touchLinkWithAudit(
   executor: Executor,
   linkId: string,
   lastClaims: Record<string, unknown> | null,
   audit: AuditEntry,
+  sync: SyncFingerprint | null = null,
 ): Promise<void> {
-  await hotRows(executor, RETURNING_UNCHANGED, [linkId, json(lastClaims), ...auditValues(audit)]);
+  await hotRows(executor, RETURNING_UNCHANGED, [
+    linkId,
+    json(lastClaims),
+    ...auditValues(audit),
+    sync?.fingerprint ?? null,
+    sync?.version ?? null,
+  ]);
 }
