@@ -2,7 +2,7 @@
 // A link keeps the fingerprint of a login after which its user, at a known version, was verified (by running the
 // sync) to need no change. A later login with the same fingerprint, while the user is still at that version, changes
 // nothing either — so it can be recorded in one statement, without reading the user and planning.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AttributeSyncMethod } from '../domain/identity-provider.js';
 import { diffProvenance, diffResources, syncAttributes } from './attribute-sync.js';
 import type { MappedClaims } from './claim-mapping.js';
@@ -13,7 +13,7 @@ const SYNC_RULES = 'jit-sync-1';
 
 /** `lastClaimsJson`: the plan's lastClaims (the mapped claims by SCIM path) as JSON. */
 export function syncFingerprint(syncMethod: AttributeSyncMethod, lastClaimsJson: string): string {
-  return createHash('sha256').update(`${SYNC_RULES}\u0000${syncMethod}\u0000${lastClaimsJson}`).digest('base64url');
+  return hash('sha256', `${SYNC_RULES}\u0000${syncMethod}\u0000${lastClaimsJson}`, 'base64url');
 }
 
 /** Whether syncing the plan's resulting user with the same claims again changes nothing (attributes or provenance). */
