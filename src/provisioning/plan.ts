@@ -9,10 +9,9 @@ import type { Settings } from '../domain/settings.js';
 import { matchesPolicy, qualifyName, splitQualifiedName, type UserStore } from '../domain/user-store.js';
 import { diffProvenance, diffResources, provenanceOfCreate, syncAttributes } from './attribute-sync.js';
 import { buildFederatedResource, mapClaims, type MappedClaims } from './claim-mapping.js';
-import type { LoginUser, ProvisioningReads } from './reads.js';
+import type { LoginContext, LoginUser, ProvisioningReads } from './reads.js';
 import { firstLookup, targetStore } from './target-store.js';
 import { resyncChangesNothing } from './sync-fingerprint.js';
-import type { LoginContext } from './reads.js';
 import type { PlannedOutboxEvent, ProvisioningPlan } from './types.js';
 
 export interface PlanOptions {

@@ -1,7 +1,8 @@
 // Combined reads of the provisioning hot path in one statement: the server settings, the (IdP, subject) link with
 // its user and — for a first login — the target user store with its user of the wanted name. Constant SQL text with
 // only the columns planning uses, prepared on PostgreSQL (`hotRows`): this runs on every login, and both the query
-// builder's per-call cost and PostgreSQL's parsing and planning of a five-way join showed in the benchmark.
+// builder's per-call cost and PostgreSQL's parsing and planning of a five-way join showed in the benchmark. The same
+// read also comes with the writes of a returning login that provably changes nothing (`recordUnchangedOrReadContext`).
 import type { Provenance, ScimUserResource } from '../domain/scim-user.js';
 import type { UserStore } from '../domain/user-store.js';
 import { hotRows, type Executor } from './database.js';
