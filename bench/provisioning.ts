@@ -4,6 +4,9 @@
 // audit for a returning one), then prints the ratios.
 //   DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) — a fresh database is created and dropped.
 //   BENCH_USERS (default 4000), BENCH_CONCURRENCY (default 16).
+// Each phase also prints its CPU per operation: this process (process.cpuUsage) and, when PostgreSQL runs on this
+// host, its backends serving the bench database (/proc/<pid>/stat) — steadier than rates on a shared machine.
+import { readFile } from 'node:fs/promises';
 import { randomBytes, randomUUID } from 'node:crypto';
 import postgres from 'postgres';
 import { defaultJitPolicy, type IdentityProvider } from '../src/domain/identity-provider.js';
@@ -22,9 +25,40 @@ const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:54
 const USERS = Number(process.env.BENCH_USERS ?? 4000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
-/** Runs `work(i)` for i in [0, n) on `concurrency` lanes; returns operations per second. */
-async function drive(n: number, concurrency: number, work: (i: number) => Promise<unknown>): Promise<number> {
+/** CPU seconds (user + system) the PostgreSQL backends connected to `database` have used, or null off this host. */
+async function backendCpu(admin: postgres.Sql, database: string): Promise<number | null> {
+  const pids = await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${database}`;
+  let ticks = 0;
+  try {
+    for (const { pid } of pids) {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+      if (stat === null) continue; // a backend that has just exited
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    }
+  } catch {
+    return null;
+  }
+  return pids.length ? ticks / 100 : null; // USER_HZ is 100 on Linux
+}
+
+interface Phase {
+  rate: number;
+  /** Microseconds of CPU per operation: this process, and the PostgreSQL backends (null when not measurable). */
+  nodeUs: number;
+  pgUs: number | null;
+}
+
+/** Runs `work(i)` for i in [0, n) on `concurrency` lanes; returns operations per second and CPU per operation. */
+async function drive(
+  n: number,
+  concurrency: number,
+  work: (i: number) => Promise<unknown>,
+  backends?: () => Promise<number | null>,
+): Promise<Phase> {
   let next = 0;
+  const pgBefore = backends ? await backends() : null;
+  const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -32,7 +66,13 @@ async function drive(n: number, concurrency: number, work: (i: number) => Promis
     }),
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return n / seconds;
+  const cpu = process.cpuUsage(cpuBefore);
+  const pgAfter = backends ? await backends() : null;
+  return {
+    rate: n / seconds,
+    nodeUs: (cpu.user + cpu.system) / n,
+    pgUs: pgBefore !== null && pgAfter !== null ? ((pgAfter - pgBefore) * 1e6) / n : null,
+  };
 }
 
 const claimsOf = (prefix: string, i: number) => ({
@@ -89,36 +129,59 @@ async function main() {
       authnContext: { protocol: 'oidc', amr: ['pwd'], acr: null, authTime: null, sessionId: null },
     });
 
+    const backends = () => backendCpu(admin, name);
     // Warm-up: connections, prepared statements, JIT of the code paths.
     await drive(200, CONCURRENCY, (i) => provisionLogin(deps, idp, identity('warm', i)));
     await drive(200, CONCURRENCY, async (i) => plainFirst(raw, primary!.id, idp.id, 'warmsql', i));
 
-    const firstCore = await drive(USERS, CONCURRENCY, async (i) => {
-      const result = await provisionLogin(deps, idp, identity('core', i));
-      if (result.kind !== 'user' || result.outcome !== 'created') throw new Error(`unexpected ${JSON.stringify(result)}`);
-    });
-    const firstSql = await drive(USERS, CONCURRENCY, (i) => plainFirst(raw, primary!.id, idp.id, 'sql', i));
-    const returningCore = await drive(USERS, CONCURRENCY, async (i) => {
-      const result = await provisionLogin(deps, idp, identity('core', i));
-      if (result.kind !== 'user' || result.outcome !== 'unchanged') throw new Error(`unexpected ${JSON.stringify(result)}`);
-    });
-    const returningSql = await drive(USERS, CONCURRENCY, (i) => plainReturning(raw, idp.id, 'sql', i));
+    const firstCore = await drive(
+      USERS,
+      CONCURRENCY,
+      async (i) => {
+        const result = await provisionLogin(deps, idp, identity('core', i));
+        if (result.kind !== 'user' || result.outcome !== 'created') throw new Error(`unexpected ${JSON.stringify(result)}`);
+      },
+      backends,
+    );
+    const firstSql = await drive(USERS, CONCURRENCY, (i) => plainFirst(raw, primary!.id, idp.id, 'sql', i), backends);
+    const returningCore = await drive(
+      USERS,
+      CONCURRENCY,
+      async (i) => {
+        const result = await provisionLogin(deps, idp, identity('core', i));
+        if (result.kind !== 'user' || result.outcome !== 'unchanged') throw new Error(`unexpected ${JSON.stringify(result)}`);
+      },
+      backends,
+    );
+    const returningSql = await drive(USERS, CONCURRENCY, (i) => plainReturning(raw, idp.id, 'sql', i), backends);
     // A returning login whose claims changed (one attribute): user update + outbox event as well.
-    const changedCore = await drive(USERS, CONCURRENCY, async (i) => {
-      const changed = identity('core', i);
-      changed.claims = { ...changed.claims, family_name: `Changed${i}` };
-      const result = await provisionLogin(deps, idp, changed);
-      if (result.kind !== 'user' || result.outcome !== 'updated') throw new Error(`unexpected ${JSON.stringify(result)}`);
-    });
+    const changedCore = await drive(
+      USERS,
+      CONCURRENCY,
+      async (i) => {
+        const changed = identity('core', i);
+        changed.claims = { ...changed.claims, family_name: `Changed${i}` };
+        const result = await provisionLogin(deps, idp, changed);
+        if (result.kind !== 'user' || result.outcome !== 'updated') throw new Error(`unexpected ${JSON.stringify(result)}`);
+      },
+      backends,
+    );
 
-    const line = (label: string, core: number, base: number | null) =>
-      `${label.padEnd(34)} ${core.toFixed(0).padStart(7)}/s${base ? `   baseline ${base.toFixed(0).padStart(7)}/s   ratio ${((core / base) * 100).toFixed(0)}%` : ''}`;
+    const line = (label: string, core: Phase, base: Phase | null) =>
+      `${label.padEnd(34)} ${core.rate.toFixed(0).padStart(7)}/s${base ? `   baseline ${base.rate.toFixed(0).padStart(7)}/s   ratio ${((core.rate / base.rate) * 100).toFixed(0)}%` : ''}`;
+    const us = (v: number | null) => (v === null ? '    n/a' : `${v.toFixed(0).padStart(5)} µs`);
+    const cpu = (label: string, core: Phase, base: Phase | null) =>
+      `${label.padEnd(34)} node ${us(core.nodeUs)}  postgres ${us(core.pgUs)}${base ? `   baseline: node ${us(base.nodeUs)}  postgres ${us(base.pgUs)}` : ''}`;
     process.stdout.write(
       [
         `provisioning core on PostgreSQL (${USERS} identities, ${CONCURRENCY}-way, pool ${CONCURRENCY})`,
         line('first-time provisions', firstCore, firstSql),
         line('returning syncs (unchanged)', returningCore, returningSql),
         line('returning syncs (1 attribute changed)', changedCore, null),
+        'CPU per operation (this process; PostgreSQL backends of the bench database)',
+        cpu('first-time provisions', firstCore, firstSql),
+        cpu('returning syncs (unchanged)', returningCore, returningSql),
+        cpu('returning syncs (1 attribute changed)', changedCore, null),
         '',
       ].join('\n'),
     );

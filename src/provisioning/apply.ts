@@ -8,11 +8,12 @@ import { AppError } from '../domain/errors.js';
 import type { ScimUserResource } from '../domain/scim-user.js';
 import { recordAudit } from '../store/audit-repo.js';
 import type { Executor } from '../store/database.js';
-import { insertLink, touchLink, touchLinkWithAudit } from '../store/federated-identities-repo.js';
-import { insertFirstLogin, updateReturningLogin } from '../store/provisioning-writes.js';
+import { insertLink, touchLink } from '../store/federated-identities-repo.js';
+import { insertFirstLogin, touchLinkWithAudit, updateReturningLogin } from '../store/provisioning-writes.js';
 import { emitOutboxEvent } from '../store/outbox-repo.js';
 import { addGroupMember, ensureGroup, removeGroupMember } from '../store/provisioning-groups.js';
 import { insertUser, updateUser } from '../store/users-repo.js';
+import { syncFingerprint } from './sync-fingerprint.js';
 import type { ProvisioningPlan } from './types.js';
 
 /** The plan no longer matches the database: plan again. */
@@ -26,6 +27,10 @@ export interface AppliedProvisioning {
 }
 
 const userPayload = (id: string, resource: ScimUserResource) => ({ id, ...resource });
+
+/** The link's sync fingerprint, when the plan verified that the same claims again would change nothing. */
+const fingerprintOf = (plan: ProvisioningPlan) =>
+  plan.resyncIsNoop ? syncFingerprint(plan.syncMethod, plan.emailVerified, JSON.stringify(plan.lastClaims)) : null;
 
 /** First logins and returning logins without group changes write one statement, which needs no transaction around it. */
 export function needsTransaction(plan: ProvisioningPlan): boolean {
@@ -50,15 +55,8 @@ export async function applyProvisioning(tx: Executor, plan: ProvisioningPlan): P
         jitIdpId: plan.idpId,
       },
       link: { idpId: plan.idpId, subject: plan.subject, userId, lastClaims: plan.lastClaims },
-      outbox: {
-        resourceType: 'User',
-        resourceId: userId,
-        userStoreId: storeId,
-        eventType: 'create',
-        payload: userPayload(userId, plan.after!),
-        resourceVersion: 1,
-      },
       audit: { ...actor, ...plan.audit, targetType: 'user', targetId: userId },
+      fingerprint: fingerprintOf(plan),
     });
     if (written === 'stale') throw new ProvisioningRace('the identity was linked, or the username taken, concurrently');
     return { userId, outcome: plan.outcome };
@@ -71,14 +69,21 @@ export async function applyProvisioning(tx: Executor, plan: ProvisioningPlan): P
       changes: { resource: plan.after!, provenance: plan.provenanceAfter ?? {} },
       linkId: plan.link.id!,
       lastClaims: plan.lastClaims,
-      outboxPayload: userPayload(plan.userId!, plan.after!),
       audit: { ...actor, ...plan.audit, targetType: 'user', targetId: plan.userId },
+      fingerprint: fingerprintOf(plan),
     });
     if (written === 'stale') throw new ProvisioningRace(`user ${plan.userId} changed since the plan was made`);
     return { userId: plan.userId, outcome: plan.outcome };
   }
   if (!needsTransaction(plan)) {
-    await touchLinkWithAudit(tx, plan.link.id!, plan.lastClaims, { ...actor, ...plan.audit, targetType: 'user', targetId: plan.userId });
+    const fingerprint = fingerprintOf(plan);
+    await touchLinkWithAudit(
+      tx,
+      plan.link.id!,
+      plan.lastClaims,
+      { ...actor, ...plan.audit, targetType: 'user', targetId: plan.userId },
+      fingerprint ? { fingerprint, version: plan.expectedVersion! } : null,
+    );
     return { userId: plan.userId, outcome: plan.outcome };
   }
   if (plan.decision === 'refuse' || plan.decision === 'passthrough') {

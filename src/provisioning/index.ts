@@ -9,6 +9,7 @@ import { planProvisioning, type PlanOptions } from './plan.js';
 import { planWithStoredConsent } from './prompted-provisioning.js';
 import { listConsentReceipts } from '../store/consent-repo.js';
 import { createProvisioningReads } from './reads.js';
+import { tryUnchangedLogin } from './unchanged-login.js';
 import type { LoginProvisioning, ProvisioningDeps, ProvisioningPlan } from './types.js';
 
 export type {
@@ -37,10 +38,11 @@ function toResult(plan: ProvisioningPlan): LoginProvisioning {
 /**
  * A returning or associating login must not bring back optional attributes the person declined or whose
  * consent they revoked. Only a plan that changes the user can bring anything back, so the receipts are read
- * only then (a returning login that changes nothing stays one statement).
+ * only then, and only when the login context did not already show there are none.
  */
 async function withStoredConsent(deps: ProvisioningDeps, plan: ProvisioningPlan): Promise<ProvisioningPlan> {
   if (plan.decision === 'create' || !plan.userId || !plan.userChanged) return plan;
+  if (plan.userHasConsentReceipts === false) return plan; // known from the login context: none to read
   return planWithStoredConsent(plan, await listConsentReceipts(deps.store.db, plan.userId));
 }
 
@@ -52,8 +54,15 @@ export async function provisionNow(
   options: PlanOptions = {},
 ): Promise<LoginProvisioning> {
   const reads = createProvisioningReads(deps.store.db);
+  const attempt1 = await tryUnchangedLogin(deps.store.db, idp, identity);
+  if (attempt1 && 'recorded' in attempt1) {
+    deps.metrics.provisioning.inc({ idp: idp.id, outcome: 'unchanged' });
+    return { kind: 'user', userId: attempt1.recorded, outcome: 'unchanged' };
+  }
   for (let attempt = 1; ; attempt++) {
-    const plan = await withStoredConsent(deps, await planProvisioning(reads, idp, identity, options));
+    // The first plan uses what the one-statement attempt read; a plan made again (after a race) reads afresh.
+    const prepared = attempt === 1 && attempt1 ? attempt1.prepared : undefined;
+    const plan = await withStoredConsent(deps, await planProvisioning(reads, idp, identity, { ...options, prepared }));
     try {
       if (needsTransaction(plan)) await deps.store.transaction((tx) => applyProvisioning(tx, plan));
       else await applyProvisioning(deps.store.db, plan);

@@ -9,8 +9,9 @@ import type { Settings } from '../domain/settings.js';
 import { matchesPolicy, qualifyName, splitQualifiedName, type UserStore } from '../domain/user-store.js';
 import { diffProvenance, diffResources, provenanceOfCreate, syncAttributes } from './attribute-sync.js';
 import { buildFederatedResource, mapClaims, type MappedClaims } from './claim-mapping.js';
-import type { LoginUser, ProvisioningReads } from './reads.js';
+import type { LoginContext, LoginUser, ProvisioningReads } from './reads.js';
 import { firstLookup, targetStore } from './target-store.js';
+import { resyncChangesNothing } from './sync-fingerprint.js';
 import type { PlannedOutboxEvent, ProvisioningPlan } from './types.js';
 
 export interface PlanOptions {
@@ -20,6 +21,8 @@ export interface PlanOptions {
   now?: Date;
   /** How often this plan restarted after seeing a concurrent first login (bounded). */
   replans?: number;
+  /** The identity's claims already mapped, and its login context already read, by the caller (the first plan only). */
+  prepared?: { mapped: MappedClaims; context: LoginContext };
 }
 
 /** The sync method in force: the IdP's, else the server setting (false → OVERRIDE_ALL, true → PRESERVE_LOCAL). */
@@ -28,7 +31,7 @@ export function effectiveSyncMethod(idp: IdentityProvider, settings: Settings): 
 }
 
 /** The mapped claims as one object keyed by SCIM path (kept on the link as the last claims seen). */
-function mappedSummary(mapped: MappedClaims): Record<string, unknown> {
+export function mappedSummary(mapped: MappedClaims): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (mapped.userName) out.userName = mapped.userName;
   for (const [key, { value }] of mapped.values) out[key] = value;
@@ -68,8 +71,26 @@ function basePlan(
     outbox: [],
     audit: { action: '', outcome: 'success', reason: '', details: {} },
     lastClaims: mappedSummary(mapped),
+    resyncIsNoop: false,
+    emailVerified: mapped.emailVerified,
     outcome: 'refused',
     warnings,
+  };
+}
+
+/** The reason of a returning login's audit event; `change` null when nothing changes. */
+export function returningReason(userId: string, syncMethod: AttributeSyncMethod, change: string | null): string {
+  return `returning identity linked to user ${userId}; attribute sync ${syncMethod}: ${change ?? 'no changes'}`;
+}
+
+/** The details of a returning login's audit event. */
+export function returningDetails(subject: string, syncMethod: AttributeSyncMethod, plan?: ProvisioningPlan): Record<string, unknown> {
+  return {
+    subject,
+    syncMethod,
+    changed: plan ? plan.diff.map((d) => d.attribute) : [],
+    groupsAdded: plan ? plan.groups.add.map((g) => g.name) : [],
+    groupsRemoved: plan ? plan.groups.remove.map((g) => g.name) : [],
   };
 }
 
@@ -148,6 +169,7 @@ function planSync(plan: ProvisioningPlan, user: LoginUser, mapped: MappedClaims,
   plan.provenanceAfter = synced.provenance;
   plan.userChanged = plan.diff.length > 0 || plan.provenanceChanges.length > 0;
   plan.expectedVersion = user.version;
+  if (user.hasConsentReceipts !== undefined) plan.userHasConsentReceipts = user.hasConsentReceipts;
   plan.userId = user.id;
   plan.userName = user.userName;
   plan.qualifiedUserName = before.userName;
@@ -159,14 +181,15 @@ export async function planProvisioning(
   identity: FederatedIdentity,
   options: PlanOptions = {},
 ): Promise<ProvisioningPlan> {
-  const mapped = mapClaims(idp, identity);
+  const { prepared, ...again } = options; // a plan made again reads afresh
+  const mapped = prepared?.mapped ?? mapClaims(idp, identity);
   const mappedUserName = mapped.userName ?? identity.subject;
   const wantsTarget = idp.enabled && idp.jit.isEnabled;
   const {
     settings,
     known,
     target: prefetched,
-  } = await reads.loginContext(idp.id, identity.subject, wantsTarget ? firstLookup(idp, mappedUserName) : undefined);
+  } = prepared?.context ?? (await reads.loginContext(idp.id, identity.subject, wantsTarget ? firstLookup(idp, mappedUserName) : undefined));
   const syncMethod = effectiveSyncMethod(idp, settings);
   const plan = basePlan(idp, identity, mapped, syncMethod);
   const at = (options.now ?? new Date()).toISOString();
@@ -206,23 +229,21 @@ export async function planProvisioning(
       }
     }
     plan.outcome = plan.userChanged || plan.groups.add.length || plan.groups.remove.length ? 'updated' : 'unchanged';
-    plan.reason = `returning identity linked to user ${known.user.id}; attribute sync ${syncMethod}: ${
+    plan.reason = returningReason(
+      known.user.id,
+      syncMethod,
       plan.outcome === 'updated'
         ? `${plan.diff.length} attribute(s) and ${plan.groups.add.length + plan.groups.remove.length} group membership(s) change`
-        : 'no changes'
-    }`;
+        : null,
+    );
     plan.audit = {
       action: 'jit.user.sync',
       outcome: 'success',
       reason: plan.reason,
-      details: {
-        subject: identity.subject,
-        syncMethod,
-        changed: plan.diff.map((d) => d.attribute),
-        groupsAdded: plan.groups.add.map((g) => g.name),
-        groupsRemoved: plan.groups.remove.map((g) => g.name),
-      },
+      details: returningDetails(identity.subject, syncMethod, plan),
     };
+    // Unchanged: the plan itself verified that these claims leave the user as it is.
+    plan.resyncIsNoop = plan.outcome === 'unchanged' || (plan.userChanged && resyncChangesNothing(plan, mapped, at));
     planEvents(plan);
     return plan;
   }
@@ -248,7 +269,7 @@ export async function planProvisioning(
   if (sameName && (await reads.findLinkOfUserForIdp(sameName.id, idp.id))?.subject === identity.subject && (options.replans ?? 0) < 2) {
     // A concurrent first login of this very identity committed between our link lookup and this one: plan again,
     // which now takes the "link exists" path.
-    return planProvisioning(reads, idp, identity, { ...options, replans: (options.replans ?? 0) + 1 });
+    return planProvisioning(reads, idp, identity, { ...again, replans: (options.replans ?? 0) + 1 });
   }
   if (sameName) {
     if (!associate) {
@@ -283,7 +304,7 @@ export async function planProvisioning(
     if (candidate.locked) return refuse(plan, 'user_locked', `the local user ${candidate.id} is locked`, 'jit.link.refused');
     const other = await reads.findLinkOfUserForIdp(candidate.id, idp.id);
     if (other?.subject === identity.subject && (options.replans ?? 0) < 2) {
-      return planProvisioning(reads, idp, identity, { ...options, replans: (options.replans ?? 0) + 1 });
+      return planProvisioning(reads, idp, identity, { ...again, replans: (options.replans ?? 0) + 1 });
     }
     if (other)
       return refuse(
@@ -326,6 +347,7 @@ export async function planProvisioning(
   plan.diff = diffResources(null, plan.after);
   plan.provenanceChanges = diffProvenance({}, plan.provenanceAfter);
   plan.userChanged = true;
+  plan.resyncIsNoop = resyncChangesNothing(plan, mapped, at);
   plan.outcome = 'created';
   plan.reason = `new identity: user '${plan.qualifiedUserName}' created in ${target.note}${settings.jit.enhancedFeature ? ' (enhanced feature: generated username)' : ''}`;
   plan.audit = {

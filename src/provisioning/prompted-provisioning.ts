@@ -53,6 +53,8 @@ export function planWithConsent(plan: ProvisioningPlan, decision: ConsentDecisio
     provenanceChanges,
     diff,
     userChanged,
+    // Withheld attributes a new sync would bring back: not a state later logins may take as settled.
+    resyncIsNoop: false,
     outcome:
       plan.outcome === 'updated' && !userChanged && !plan.groups.add.length && !plan.groups.remove.length ? 'unchanged' : plan.outcome,
     audit: { ...plan.audit, details: { ...plan.audit.details, consentWithheld: decision.stripped } },

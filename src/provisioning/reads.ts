@@ -5,7 +5,7 @@ import type { UserStore } from '../domain/user-store.js';
 import type { Executor } from '../store/database.js';
 import { findLinkOfUserForIdp, type FederatedIdentityRow } from '../store/federated-identities-repo.js';
 import { findGroupsByNames, memberGroupIds } from '../store/provisioning-groups.js';
-import { findLoginContext, findStoreWithUser, type LoginLink, type LoginUser } from '../store/provisioning-reads.js';
+import { findLoginContext, findStoreWithUser, type LoginContextRow, type LoginLink, type LoginUser } from '../store/provisioning-reads.js';
 import type { GroupRow } from '../store/schema/index.js';
 import { findUserStoreById } from '../store/user-stores-repo.js';
 import { findUsersByEmail } from '../store/users-repo.js';
@@ -40,29 +40,38 @@ export interface ProvisioningReads {
   memberGroupIds(userId: string, groupIds: string[]): Promise<string[]>;
 }
 
-/** Parsing the settings document is skipped when it is the same document as last time (the hot path). */
-let lastDocument: string | null = null;
+/**
+ * Parsing the settings document is skipped when its text is the one parsed last time (the hot path). Not a cache
+ * of the settings: every login reads the document in its own statement, so a change is seen at once.
+ */
+let lastText: string | null = null;
 let lastSettings: Settings = defaultSettings();
-function parseSettings(document: unknown): Settings {
-  if (document === undefined || document === null) return defaultSettings();
-  const text = JSON.stringify(document);
-  if (text !== lastDocument) {
-    lastSettings = settingsSchema.parse(document);
-    lastDocument = text;
+function parseSettings(text: string | undefined): Settings {
+  if (text === undefined) return defaultSettings();
+  if (text !== lastText) {
+    lastSettings = settingsSchema.parse(JSON.parse(text));
+    lastText = text;
   }
   return lastSettings; // shared: planning only reads settings
 }
 
+/** The settings this process parsed last, with their text (null before the first login read them). */
+export function lastParsedSettings(): { text: string; settings: Settings } | null {
+  return lastText === null ? null : { text: lastText, settings: lastSettings };
+}
+
+/** The planning view of a login context row. */
+export function loginContextFrom(row: LoginContextRow, target: { domain: string; userName: string } | undefined): LoginContext {
+  return {
+    settings: parseSettings(row.settingsText),
+    known: row.link && row.user ? { link: row.link, user: row.user } : undefined,
+    ...(target && row.target ? { target: { ...target, ...row.target } } : {}),
+  };
+}
+
 export function createProvisioningReads(executor: Executor): ProvisioningReads {
   return {
-    loginContext: async (idpId, subject, target) => {
-      const row = await findLoginContext(executor, idpId, subject, target);
-      return {
-        settings: parseSettings(row.settingsDocument),
-        known: row.link && row.user ? { link: row.link, user: row.user } : undefined,
-        ...(target && row.target ? { target: { ...target, ...row.target } } : {}),
-      };
-    },
+    loginContext: async (idpId, subject, target) => loginContextFrom(await findLoginContext(executor, idpId, subject, target), target),
     findStoreWithUser: (domain, name) => findStoreWithUser(executor, domain, name),
     findUserStoreById: (id) => findUserStoreById(executor, id),
     findUsersByEmail: (storeId, email) => findUsersByEmail(executor, storeId, email),

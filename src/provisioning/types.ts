@@ -73,6 +73,8 @@ export interface ProvisioningPlan {
   link: { id: string | null; exists: boolean };
   before: ScimUserResource | null;
   after: ScimUserResource | null;
+  /** Whether the existing user has consent receipts, when read with the login (undefined: not known). */
+  userHasConsentReceipts?: boolean;
   /** The user row version the plan was made from; the apply step writes only if it is unchanged. */
   expectedVersion: number | null;
   userChanged: boolean;
@@ -88,6 +90,13 @@ export interface ProvisioningPlan {
   audit: PlannedAudit;
   /** The mapped claims kept on the link as the last ones seen. */
   lastClaims: Record<string, unknown>;
+  /**
+   * Whether a later login with the same claims (and sync method) would leave the user this plan ends with
+   * unchanged — verified by running the sync again (sync-fingerprint.ts). Then the link records the fingerprint.
+   */
+  resyncIsNoop: boolean;
+  /** Whether this login's IdP vouched for the email: part of the sync (email provenance), so of the fingerprint. */
+  emailVerified: boolean;
   outcome: Exclude<UserOutcome, 'queued'> | 'refused' | 'passthrough';
   /** Mapping problems and ignored roles, shown by the simulation. */
   warnings: string[];

@@ -57,6 +57,30 @@ export async function rows<T extends Record<string, unknown>>(executor: Executor
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
+type Runner = (text: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+/** The driver's own query function behind each opened database (not behind its transactions). */
+const runners = new WeakMap<object, Runner>();
+
+/**
+ * Rows of a hot-path statement: constant `text` with `$n` placeholders, so that on PostgreSQL it is a prepared
+ * statement (parsed and planned once per connection, one round trip per call). drizzle's `execute` never prepares,
+ * and postgres.js sends an unprepared statement with parameters as two round trips (describe, then bind). On the
+ * database itself this goes to the driver directly; inside a transaction it goes through drizzle, unprepared.
+ * Results are shaped as drizzle's raw queries shape them (timestamps as the driver's strings).
+ */
+export async function hotRows<T extends Record<string, unknown>>(executor: Executor, text: string, params: unknown[]): Promise<T[]> {
+  const run = runners.get(executor);
+  if (run) return (await run(text, params)) as T[];
+  const chunks: SQL[] = [];
+  let last = 0;
+  for (const match of text.matchAll(/\$(\d+)/g)) {
+    chunks.push(sql.raw(text.slice(last, match.index)), sql`${sql.param(params[Number(match[1]) - 1])}`);
+    last = match.index + match[0].length;
+  }
+  chunks.push(sql.raw(text.slice(last)));
+  return rows<T>(executor, sql.join(chunks));
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
   return openPglite(options);
@@ -73,6 +97,11 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
   }
   const pglite = client;
   const db = drizzlePglite({ client: pglite, schema }) as unknown as Db;
+  // The parsers drizzle's PGlite driver uses for raw queries: date/time values stay strings, as on postgres.js.
+  const parsers = Object.fromEntries(
+    [1082, 1114, 1184, 1186, 1182, 1185, 1187, 1115, 1231].map((type) => [type, (value: string) => value]),
+  );
+  runners.set(db, async (text, params) => (await pglite.query<Record<string, unknown>>(text, params, { parsers })).rows);
   return {
     kind: 'pglite',
     db,
@@ -110,6 +139,9 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     connection: { application_name: 'jitbridge', synchronous_commit: 'off' },
   });
   const ephemeralDb = drizzlePostgres({ client: ephemeralClient, schema }) as unknown as Db;
+  // drizzle's driver set the client's json/jsonb serializers and date parsers to pass-through: the same here.
+  runners.set(db, (text, params) => client.unsafe(text, params as never[], { prepare: true }));
+  runners.set(ephemeralDb, (text, params) => ephemeralClient.unsafe(text, params as never[], { prepare: true }));
   return {
     kind: 'postgres',
     db,

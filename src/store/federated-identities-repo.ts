@@ -1,7 +1,6 @@
 // Federated identities: the links between an upstream identity (IdP + subject) and a local user.
 // (idp_id, subject) is unique; inserts use ON CONFLICT so a racing first login never aborts a PostgreSQL transaction.
 import { and, asc, eq, sql } from 'drizzle-orm';
-import type { AuditEntry } from './audit-repo.js';
 import { rows, type Executor } from './database.js';
 import { federatedIdentities, users, type FederatedIdentityRow, type UserRow } from './schema/index.js';
 
@@ -48,27 +47,6 @@ export async function touchLink(executor: Executor, id: string, lastClaims: Reco
   await executor.execute(
     sql`update federated_identities set last_login_at = now(), last_claims = ${lastClaims == null ? null : JSON.stringify(lastClaims)}::jsonb, updated_at = now()
         where id = ${id}`,
-  );
-}
-
-/**
- * A returning login that changes nothing: the link's last login and the audit event of the decision, in one
- * statement (atomic without a transaction; the commonest login, so one round trip).
- */
-export async function touchLinkWithAudit(
-  executor: Executor,
-  id: string,
-  lastClaims: Record<string, unknown> | null,
-  audit: AuditEntry,
-): Promise<void> {
-  await executor.execute(
-    sql`with touched as (
-          update federated_identities set last_login_at = now(), last_claims = ${lastClaims == null ? null : JSON.stringify(lastClaims)}::jsonb, updated_at = now()
-          where id = ${id} returning id)
-        insert into audit_events (actor_type, actor_id, action, target_type, target_id, outcome, reason, details)
-        select ${audit.actorType}, ${audit.actorId ?? null}, ${audit.action}, ${audit.targetType ?? null}, ${audit.targetId ?? null},
-               ${audit.outcome}, ${audit.reason ?? null}, ${audit.details == null ? null : JSON.stringify(audit.details)}::jsonb
-        from touched`,
   );
 }
 

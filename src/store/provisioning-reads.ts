@@ -1,10 +1,11 @@
 // Combined reads of the provisioning hot path in one statement: the server settings, the (IdP, subject) link with
-// its user and — for a first login — the target user store with its user of the wanted name. Plain SQL with only
-// the columns planning uses: this runs on every login, and the query builder's per-call cost showed in the benchmark.
-import { sql } from 'drizzle-orm';
+// its user and — for a first login — the target user store with its user of the wanted name. Constant SQL text with
+// only the columns planning uses, prepared on PostgreSQL (`hotRows`): this runs on every login, and both the query
+// builder's per-call cost and PostgreSQL's parsing and planning of a five-way join showed in the benchmark. The same
+// read also comes with the writes of a returning login that provably changes nothing (`recordUnchangedOrReadContext`).
 import type { Provenance, ScimUserResource } from '../domain/scim-user.js';
 import type { UserStore } from '../domain/user-store.js';
-import { rows, type Executor } from './database.js';
+import { hotRows, type Executor } from './database.js';
 
 /** The columns of a user that provisioning decisions read. */
 export interface LoginUser {
@@ -15,6 +16,8 @@ export interface LoginUser {
   provenance: unknown;
   version: number;
   locked: boolean;
+  /** Whether the user has consent receipts (undefined: not read). Without any, stored consent changes nothing. */
+  hasConsentReceipts?: boolean;
 }
 
 export interface LoginLink {
@@ -25,8 +28,11 @@ export interface LoginLink {
 }
 
 export interface LoginContextRow {
-  /** The settings document (undefined when the row is missing: defaults apply). */
-  settingsDocument: unknown;
+  /**
+   * The settings document as JSON text (undefined when the row is missing: defaults apply). Text, so that a caller
+   * can tell an unchanged document by comparing strings instead of parsing it on every login.
+   */
+  settingsText: string | undefined;
   link: LoginLink | null;
   user: LoginUser | null;
   /** Present when a target was asked for. */
@@ -46,9 +52,30 @@ const toUser = (r: Raw, p: string): LoginUser | null =>
         provenance: (r[`${p}provenance`] ?? {}) as Provenance,
         version: Number(r[`${p}version`]),
         locked: r[`${p}locked`] === true,
+        ...(r[`${p}receipts`] != null ? { hasConsentReceipts: r[`${p}receipts`] === true } : {}),
       };
 
 const asDate = (v: unknown) => (v instanceof Date ? v : new Date(String(v)));
+
+const CONTEXT_COLUMNS = `s.document::text as settings,
+    f.id as f_id, f.subject as f_subject, f.user_id as f_user, f.locked as f_locked,
+    u.id as u_id, u.user_store_id as u_store, u.user_name as u_name, u.resource as u_resource,
+    u.provenance as u_provenance, u.version as u_version, u.locked as u_locked,
+    exists (select 1 from consent_receipts c where c.user_id = u.id) as u_receipts,
+    f.sync_fingerprint as f_fingerprint, f.sync_version as f_sync_version,
+    ts.id as ts_id, ts.domain as ts_domain, ts.description as ts_description, ts.username_regex as ts_username_regex,
+    ts.rolename_regex as ts_rolename_regex, ts.created_at as ts_created_at, ts.updated_at as ts_updated_at,
+    tu.id as tu_id, tu.user_store_id as tu_store, tu.user_name as tu_name, tu.resource as tu_resource,
+    tu.provenance as tu_provenance, tu.version as tu_version, tu.locked as tu_locked`;
+
+const CONTEXT_FROM = `from (select 1) as one
+  left join server_settings s on s.id = 1
+  left join federated_identities f on f.idp_id = $1::uuid and f.subject = $2::text
+  left join users u on u.id = f.user_id
+  left join user_stores ts on upper(ts.domain) = upper($3::text)
+  left join users tu on tu.user_store_id = ts.id and lower(tu.user_name) = lower($4::text)`;
+
+const LOGIN_CONTEXT = `select ${CONTEXT_COLUMNS} ${CONTEXT_FROM}`;
 
 /**
  * Settings, the link and its user, and (when `target` is given) the store of that domain with its user of that
@@ -60,29 +87,17 @@ export async function findLoginContext(
   subject: string,
   target?: { domain: string; userName: string },
 ): Promise<LoginContextRow> {
-  const [r] = await rows<Raw>(
-    executor,
-    sql`select s.document as settings,
-               f.id as f_id, f.subject as f_subject, f.user_id as f_user, f.locked as f_locked,
-               u.id as u_id, u.user_store_id as u_store, u.user_name as u_name, u.resource as u_resource,
-               u.provenance as u_provenance, u.version as u_version, u.locked as u_locked,
-               ts.id as ts_id, ts.domain as ts_domain, ts.description as ts_description, ts.username_regex as ts_username_regex,
-               ts.rolename_regex as ts_rolename_regex, ts.created_at as ts_created_at, ts.updated_at as ts_updated_at,
-               tu.id as tu_id, tu.user_store_id as tu_store, tu.user_name as tu_name, tu.resource as tu_resource,
-               tu.provenance as tu_provenance, tu.version as tu_version, tu.locked as tu_locked
-        from (select 1) as one
-        left join server_settings s on s.id = 1
-        left join federated_identities f on f.idp_id = ${idpId} and f.subject = ${subject}
-        left join users u on u.id = f.user_id
-        left join user_stores ts on upper(ts.domain) = upper(${target?.domain ?? null}::text)
-        left join users tu on tu.user_store_id = ts.id and lower(tu.user_name) = lower(${target?.userName ?? null}::text)`,
-  );
-  const row = r ?? {};
+  const [row] = await hotRows<Raw>(executor, LOGIN_CONTEXT, [idpId, subject, target?.domain ?? null, target?.userName ?? null]);
+  return loginContextOf(row ?? {}, target);
+}
+
+/** The login context in one row of CONTEXT_COLUMNS. */
+function loginContextOf(row: Raw, target: { domain: string; userName: string } | undefined): LoginContextRow {
   const link: LoginLink | null =
     row.f_id == null
       ? null
       : { id: row.f_id as string, subject: row.f_subject as string, userId: row.f_user as string, locked: row.f_locked === true };
-  const result: LoginContextRow = { settingsDocument: row.settings ?? undefined, link, user: toUser(row, 'u_') };
+  const result: LoginContextRow = { settingsText: (row.settings as string | null) ?? undefined, link, user: toUser(row, 'u_') };
   if (target) {
     const store: UserStore | undefined =
       row.ts_id == null
@@ -99,6 +114,72 @@ export async function findLoginContext(
     result.target = { store, user: toUser(row, 'tu_') ?? undefined };
   }
   return result;
+}
+
+/** What a returning login that changes nothing writes, and how the one-statement path recognises it. */
+export interface UnchangedLogin {
+  /** The fingerprint of this login's mapped claims and sync method (see the link's syncFingerprint). */
+  fingerprint: string;
+  /** The settings text the sync method was derived from: the login matches only while the settings are still it. */
+  settingsText: string;
+  lastClaimsJson: string;
+  /** The audit event: actor (the IdP), reason around the user id, details. */
+  actorId: string;
+  reasonBefore: string;
+  reasonAfter: string;
+  detailsJson: string;
+}
+
+/** The light columns of CONTEXT_COLUMNS (the user documents are left out when the login was recorded). */
+const HEAVY = new Set(['u_resource', 'u_provenance', 'tu_resource', 'tu_provenance']);
+const ALIASES = [...CONTEXT_COLUMNS.matchAll(/ as (\w+)/g)].map((m) => m[1]!);
+
+// The context read, and in the same statement — when the link's fingerprint is this login's, the user is still at
+// the version it was verified at, nothing is locked, the user has no consent receipts and the settings are those the
+// sync method came from — the link touch and the audit event of a login that changes nothing. The conditions on the
+// link are checked on the row being updated (re-checked after a concurrent update of it). $1-$4 as LOGIN_CONTEXT,
+// $5-$11 the UnchangedLogin.
+const LOGIN_CONTEXT_OR_UNCHANGED = `with ctx as (select ${CONTEXT_COLUMNS} ${CONTEXT_FROM}),
+  touched as (
+    update federated_identities f set last_login_at = now(), last_claims = $7::jsonb, updated_at = now()
+    from ctx
+    where f.id = ctx.f_id and f.sync_fingerprint = $5::text and f.sync_version = ctx.u_version and not f.locked
+      and not ctx.u_locked and not ctx.u_receipts and ctx.settings = $6::text
+    returning f.user_id),
+  a as (
+    insert into audit_events (actor_type, actor_id, action, target_type, target_id, outcome, reason, details)
+    select 'idp', $8::text, 'jit.user.sync', 'user', touched.user_id::text, 'success', $9::text || touched.user_id::text || $10::text, $11::jsonb
+    from touched),
+  hit as (select count(*) > 0 as recorded from touched)
+  select hit.recorded, ${ALIASES.map((a) => (HEAVY.has(a) ? `case when hit.recorded then null else ctx.${a} end as ${a}` : `ctx.${a}`)).join(', ')}
+  from ctx, hit`;
+
+/**
+ * A returning login recorded in one statement when it provably changes nothing (`recorded`: its user id), else the
+ * login context, read in that same statement, for planning.
+ */
+export async function recordUnchangedOrReadContext(
+  executor: Executor,
+  idpId: string,
+  subject: string,
+  target: { domain: string; userName: string } | undefined,
+  login: UnchangedLogin,
+): Promise<{ recorded: string } | { context: LoginContextRow }> {
+  const [row] = await hotRows<Raw>(executor, LOGIN_CONTEXT_OR_UNCHANGED, [
+    idpId,
+    subject,
+    target?.domain ?? null,
+    target?.userName ?? null,
+    login.fingerprint,
+    login.settingsText,
+    login.lastClaimsJson,
+    login.actorId,
+    login.reasonBefore,
+    login.reasonAfter,
+    login.detailsJson,
+  ]);
+  if (row?.recorded === true) return { recorded: row.f_user as string };
+  return { context: loginContextOf(row ?? {}, target) };
 }
 
 /** The store with this domain (case-insensitive) and, if any, its user with this userName (case-insensitive). */

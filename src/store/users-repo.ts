@@ -1,6 +1,6 @@
 // Persistence of SCIM Users: the JSON resource, its indexed columns, version and provenance.
 // Both the SCIM server and the provisioning core write users through here.
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { AppError, conflict, notFound } from '../domain/errors.js';
 import { isUniqueViolation } from './errors.js';
 import { deriveUserColumns, type Provenance, type ScimUserResource } from '../domain/scim-user.js';
@@ -43,26 +43,56 @@ export async function insertUser(executor: Executor, user: NewUser): Promise<Use
   return row;
 }
 
+/** The columns a new user row is written with, in the order of `userInsertValues`, with their SQL types. */
+const INSERT_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ['id', 'uuid'],
+  ['user_store_id', 'uuid'],
+  ['user_name', 'text'],
+  ['resource', 'jsonb'],
+  ['provenance', 'jsonb'],
+  ['jit_idp_id', 'uuid'],
+  ['password_hash', 'text'],
+  ['external_id', 'text'],
+  ['primary_email', 'text'],
+  ['email_values', 'text[]'],
+  ['display_name', 'text'],
+  ['given_name', 'text'],
+  ['family_name', 'text'],
+  ['active', 'boolean'],
+];
+
 /**
- * The INSERT of a new user with a pre-assigned id, as an SQL statement to compose into a larger one (a first JIT
- * login writes user, link and events in one statement). The same columns and derivations as `insertUser`; with
- * `onlyIf` the row is inserted only when that condition holds. Append ON CONFLICT / RETURNING as needed.
+ * The INSERT of a new user with a pre-assigned id, as constant SQL text to compose into a larger hot-path statement
+ * (a first JIT login writes user, link and events in one statement): `insert into users (...) select $first, ...`
+ * with `userInsertValues` as the parameters from `$first` on. The same columns and derivations as `insertUser`.
+ * The caller appends WHERE / ON CONFLICT / RETURNING. Explicit casts: in INSERT ... SELECT the parameters' types
+ * are not taken from the columns.
  */
-export function insertUserStatement(user: NewUser & { id: string }, onlyIf?: SQL): SQL {
+export function userInsertText(first: number): string {
+  const columns = INSERT_COLUMNS.map(([name]) => name).join(', ');
+  const values = INSERT_COLUMNS.map(([, type], i) => `$${first + i}::${type}`).join(', ');
+  return `insert into users (${columns}) select ${values}`;
+}
+
+/** The parameters of `userInsertText`. `resourceJson` is the resource already serialized (the caller reuses it). */
+export function userInsertValues(user: NewUser & { id: string }, resourceJson: string): unknown[] {
   const c = deriveUserColumns(user.resource);
-  const emails = c.emailValues.length
-    ? sql`array[${sql.join(
-        c.emailValues.map((v) => sql`${v}`),
-        sql`, `,
-      )}]::text[]`
-    : sql`'{}'::text[]`;
-  // Explicit casts: in INSERT ... SELECT the parameters' types are not taken from the columns.
-  const values = sql`${user.id}::uuid, ${user.userStoreId}::uuid, ${user.userName}::text, ${JSON.stringify(user.resource)}::jsonb,
-    ${JSON.stringify(user.provenance ?? {})}::jsonb, ${user.jitIdpId ?? null}::uuid, ${user.passwordHash ?? null}::text, ${c.externalId}::text,
-    ${c.primaryEmail}::text, ${emails}, ${c.displayName}::text, ${c.givenName}::text, ${c.familyName}::text, ${c.active}::boolean`;
-  const columns = sql`insert into users (id, user_store_id, user_name, resource, provenance, jit_idp_id, password_hash, external_id,
-    primary_email, email_values, display_name, given_name, family_name, active)`;
-  return onlyIf ? sql`${columns} select ${values} where ${onlyIf}` : sql`${columns} values (${values})`;
+  return [
+    user.id,
+    user.userStoreId,
+    user.userName,
+    resourceJson,
+    JSON.stringify(user.provenance ?? {}),
+    user.jitIdpId ?? null,
+    user.passwordHash ?? null,
+    c.externalId,
+    c.primaryEmail,
+    c.emailValues,
+    c.displayName,
+    c.givenName,
+    c.familyName,
+    c.active,
+  ];
 }
 
 export async function findUserById(executor: Executor, id: string, options: { forUpdate?: boolean } = {}): Promise<UserRow | undefined> {
@@ -140,27 +170,40 @@ export async function updateUser(executor: Executor, id: string, changes: UserCh
 }
 
 /**
- * The UPDATE of a user's resource and provenance when its version is still `expectedVersion`, as an SQL statement
- * to compose into a larger one (a returning JIT login writes user, link and events in one statement). Bumps the
- * version and re-derives the indexed columns like `updateUser`. Append RETURNING as needed.
+ * The UPDATE of a user's resource and provenance when its version is still the expected one, as constant SQL text
+ * to compose into a larger hot-path statement (a returning JIT login writes user, link and events in one
+ * statement); `userUpdateValues` are its parameters from `$first` on. Bumps the version and re-derives the indexed
+ * columns like `updateUser`. The caller appends RETURNING.
  */
-export function updateUserStatement(
+export function userUpdateText(first: number): string {
+  const p = (i: number, type: string) => `$${first + i}::${type}`;
+  return `update users set resource = ${p(0, 'jsonb')}, provenance = ${p(1, 'jsonb')}, external_id = ${p(2, 'text')},
+    primary_email = ${p(3, 'text')}, email_values = ${p(4, 'text[]')}, display_name = ${p(5, 'text')}, given_name = ${p(6, 'text')},
+    family_name = ${p(7, 'text')}, active = ${p(8, 'boolean')}, version = version + 1, updated_at = now()
+    where id = ${p(9, 'uuid')} and version = ${p(10, 'int')}`;
+}
+
+/** The parameters of `userUpdateText`. `resourceJson` is the resource already serialized (the caller reuses it). */
+export function userUpdateValues(
   id: string,
   changes: { resource: ScimUserResource; provenance: Provenance },
+  resourceJson: string,
   expectedVersion: number,
-): SQL {
+): unknown[] {
   const c = deriveUserColumns(changes.resource);
-  const emails = c.emailValues.length
-    ? sql`array[${sql.join(
-        c.emailValues.map((v) => sql`${v}`),
-        sql`, `,
-      )}]::text[]`
-    : sql`'{}'::text[]`;
-  return sql`update users set resource = ${JSON.stringify(changes.resource)}::jsonb, provenance = ${JSON.stringify(changes.provenance)}::jsonb,
-    external_id = ${c.externalId}::text, primary_email = ${c.primaryEmail}::text, email_values = ${emails}, display_name = ${c.displayName}::text,
-    given_name = ${c.givenName}::text, family_name = ${c.familyName}::text, active = ${c.active}::boolean,
-    version = version + 1, updated_at = now()
-    where id = ${id}::uuid and version = ${expectedVersion}::int`;
+  return [
+    resourceJson,
+    JSON.stringify(changes.provenance),
+    c.externalId,
+    c.primaryEmail,
+    c.emailValues,
+    c.displayName,
+    c.givenName,
+    c.familyName,
+    c.active,
+    id,
+    expectedVersion,
+  ];
 }
 
 export async function deleteUserRow(executor: Executor, id: string): Promise<UserRow | undefined> {

@@ -82,11 +82,17 @@ describe('the one-statement first-login write', () => {
       return insertFirstLogin(server.ctx.store.db, {
         user: { id, userStoreId: storeId, userName, resource: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName } },
         link: { idpId: idp.id, subject, userId: id },
-        outbox: { resourceType: 'User', resourceId: id, userStoreId: storeId, eventType: 'create', payload: {}, resourceVersion: 1 },
         audit: { actorType: 'idp', actorId: idp.id, action: 'jit.user.create', outcome: 'success' },
       });
     };
     expect(await write('one', 'taken.name')).toBe('created');
+    const [created] = (await outboxFor(server, (await linksOf(server, idp.id))[0]!.userId)).map((e) => ({ ...e }));
+    expect(created).toMatchObject({ eventType: 'create', resourceVersion: 1, userStoreId: storeId });
+    expect(created!.payload).toEqual({
+      id: created!.resourceId,
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: 'taken.name',
+    });
     const before = [await count(server, 'users'), await count(server, 'federated_identities')];
     expect(await write('two', 'TAKEN.name')).toBe('stale');
     expect(await write('one', 'other.name')).toBe('stale');
@@ -108,7 +114,6 @@ describe('the one-statement returning-login write', () => {
         changes: { resource: { ...user.resource, title: 'New' }, provenance: {} },
         linkId: link!.id,
         lastClaims: { changed: true },
-        outboxPayload: {},
         audit: { actorType: 'idp', actorId: idp.id, action: 'jit.user.sync', targetType: 'user', targetId: user.id, outcome: 'success' },
       });
     const events = (await outboxFor(server, user.id)).length;
@@ -118,6 +123,8 @@ describe('the one-statement returning-login write', () => {
     expect((await outboxFor(server, user.id)).length).toBe(events);
     expect(await write(user.version)).toBe('updated');
     expect((await userById(server, user.id))!).toMatchObject({ version: user.version + 1, resource: { title: 'New' } });
-    expect((await outboxFor(server, user.id)).map((e) => e.resourceVersion)).toContain(user.version + 1);
+    const update = (await outboxFor(server, user.id)).find((e) => e.resourceVersion === user.version + 1);
+    expect(update).toMatchObject({ eventType: 'update', userStoreId: user.userStoreId });
+    expect(update!.payload).toEqual({ id: user.id, ...user.resource, title: 'New' });
   });
 });

@@ -142,6 +142,13 @@ export const federatedIdentities = pgTable(
     /** Last claims seen from the IdP (mapped), for support and the liveness job. */
     lastClaims: jsonb('last_claims'),
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
+    /**
+     * Fingerprint of the mapped claims and sync method of a login after which the user, at `syncVersion`, was
+     * verified to need no change: a returning login with the same fingerprint while the user is still at that
+     * version changes nothing, which lets it be recorded in one statement (src/store/provisioning-reads.ts).
+     */
+    syncFingerprint: text('sync_fingerprint'),
+    syncVersion: integer('sync_version'),
     ...timestamps,
   },
   (t) => [

@@ -1,0 +1,47 @@
+// The commonest login — a returning identity whose claims leave its user unchanged — in one statement: the link's
+// fingerprint (sync-fingerprint.ts) says this login changes nothing, so the link touch and the audit event are
+// written without reading the user first. When it cannot be proved in the database (a first login, new claims, the
+// user changed since, a lock, consent receipts, other settings), the same statement returns the login context and
+// the login is planned as usual.
+import type { FederatedIdentity } from '../domain/federated-identity.js';
+import type { IdentityProvider } from '../domain/identity-provider.js';
+import type { Executor } from '../store/database.js';
+import { recordUnchangedOrReadContext } from '../store/provisioning-reads.js';
+import { mapClaims, type MappedClaims } from './claim-mapping.js';
+import { effectiveSyncMethod, mappedSummary, returningDetails, returningReason } from './plan.js';
+import { lastParsedSettings, loginContextFrom, type LoginContext } from './reads.js';
+import { syncFingerprint } from './sync-fingerprint.js';
+import { firstLookup } from './target-store.js';
+
+/** Stands for the user id in the audit reason, which the statement fills in. */
+const USER = '\u0000user\u0000';
+
+export type UnchangedAttempt = { recorded: string } | { prepared: { mapped: MappedClaims; context: LoginContext } } | null;
+
+/**
+ * The user id when the login was recorded as unchanged; else what planning needs (the mapped claims and the login
+ * context); null when the one-statement path does not apply (then nothing was read).
+ */
+export async function tryUnchangedLogin(executor: Executor, idp: IdentityProvider, identity: FederatedIdentity): Promise<UnchangedAttempt> {
+  // Group memberships are not part of the user's version: an IdP with role mappings always plans.
+  if (!idp.enabled || !idp.jit.isEnabled || idp.roleMappings.length > 0) return null;
+  // The sync method may come from the settings: the statement checks they are still the ones seen last.
+  const seen = lastParsedSettings();
+  if (!seen) return null;
+  const mapped = mapClaims(idp, identity);
+  const syncMethod = effectiveSyncMethod(idp, seen.settings);
+  const lastClaimsJson = JSON.stringify(mappedSummary(mapped));
+  const target = firstLookup(idp, mapped.userName ?? identity.subject);
+  const [reasonBefore, reasonAfter] = returningReason(USER, syncMethod, null).split(USER) as [string, string];
+  const result = await recordUnchangedOrReadContext(executor, idp.id, identity.subject, target, {
+    fingerprint: syncFingerprint(syncMethod, mapped.emailVerified, lastClaimsJson),
+    settingsText: seen.text,
+    lastClaimsJson,
+    actorId: idp.id,
+    reasonBefore,
+    reasonAfter,
+    detailsJson: JSON.stringify(returningDetails(identity.subject, syncMethod)),
+  });
+  if ('recorded' in result) return result;
+  return { prepared: { mapped, context: loginContextFrom(result.context, target) } };
+}

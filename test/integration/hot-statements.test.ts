@@ -1,0 +1,81 @@
+// hotRows, the prepared-statement path of the provisioning hot path, on whichever driver this run uses: the same
+// rows on the database itself (driver, prepared on PostgreSQL) and inside a transaction (through drizzle).
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { defaultJitPolicy } from '../../src/domain/identity-provider.js';
+import { SCIM_USER_SCHEMA } from '../../src/domain/scim-user.js';
+import { ensureDefaults } from '../../src/store/bootstrap.js';
+import { hotRows, openDatabase, rows, type Database, type Executor } from '../../src/store/database.js';
+import { insertFirstLogin } from '../../src/store/provisioning-writes.js';
+import { findLoginContext } from '../../src/store/provisioning-reads.js';
+import { identityProviders } from '../../src/store/schema/index.js';
+import { getUserStoreByDomain } from '../../src/store/user-stores-repo.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+let testDb: TestDatabase;
+let database: Database;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase('hot_statements');
+  database = await openDatabase({ databaseUrl: testDb.url, pglite: testDb.pglite });
+  await database.migrate();
+  await ensureDefaults(database.db);
+});
+afterAll(async () => {
+  await database?.close();
+  await testDb?.drop();
+});
+
+/** Placeholders repeated and out of order, an array, a jsonb document, a null and a timestamp. */
+const probe = (executor: Executor, i: number) =>
+  hotRows<Record<string, unknown>>(
+    executor,
+    `select $2::int + $1::int as sum, $2::int as again, cardinality($3::text[]) as n, ($3::text[])[2] as second,
+            $4::jsonb ->> 'k' as k, $5::text is null as missing, '2026-01-02T03:04:05Z'::timestamptz as at`,
+    [i, 10, ['a', 'b"c', 'd,e'], JSON.stringify({ k: 'v' }), null],
+  );
+
+describe('hotRows', () => {
+  it('answers the same on the database and inside a transaction, many times (past the point a plan is cached)', async () => {
+    const expected = (i: number) => ({ sum: 10 + i, again: 10, n: 3, second: 'b"c', k: 'v', missing: true });
+    for (let i = 0; i < 8; i++) {
+      const [direct] = await probe(database.db, i);
+      expect(direct).toMatchObject(expected(i));
+      expect(typeof direct!.at).toBe('string');
+      const [inTx] = await database.db.transaction((tx) => probe(tx, i));
+      expect(inTx).toEqual(direct);
+    }
+  });
+
+  it('inside a transaction, a one-statement first login rolls back with it', async () => {
+    const store = await getUserStoreByDomain(database.db, 'PRIMARY');
+    const idpId = randomUUID();
+    await database.db
+      .insert(identityProviders)
+      .values({ id: idpId, name: 'hot', protocol: 'oidc', protocolConfig: {}, jit: defaultJitPolicy() });
+    const userId = randomUUID();
+    const rolledBack = new Error('roll back');
+    await expect(
+      database.db.transaction(async (tx) => {
+        const written = await insertFirstLogin(tx, {
+          user: {
+            id: userId,
+            userStoreId: store.id,
+            userName: 'hot.tx',
+            resource: { schemas: [SCIM_USER_SCHEMA], userName: 'hot.tx', emails: [{ value: 'Hot@Example.com' }] },
+          },
+          link: { idpId, subject: 'hot-tx', userId },
+          audit: { actorType: 'idp', actorId: idpId, action: 'jit.user.create', outcome: 'success' },
+        });
+        expect(written).toBe('created');
+        const context = await findLoginContext(tx, idpId, 'hot-tx');
+        expect(context.user).toMatchObject({ id: userId, userName: 'hot.tx', version: 1, locked: false });
+        const [row] = await rows<{ email_values: string[] }>(tx, sql`select email_values from users where id = ${userId}`);
+        expect(row!.email_values).toEqual(['hot@example.com']);
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
+    expect((await findLoginContext(database.db, idpId, 'hot-tx')).link).toBeNull();
+  });
+});
