@@ -4,12 +4,15 @@
 // processes, and drives each case with 16 concurrent keep-alive loopback clients: requests/s, p50/p99 and the
 // ratio to the baseline. Then the same filtered GET against 1,000 users (cost should not grow with the store),
 // and the server's RSS.
+// jitbridge runs as compiled JavaScript (`npm run build` → dist/, rebuilt here when src/ is newer), as a
+// deployment would run it (`npm run start:prod`): under `tsx` its loader thread alone adds 60–110 MB of RSS.
+// The bare baseline runs under tsx (its RSS is not measured; the loader costs no CPU per request).
 //   DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), BENCH_USERS, BENCH_SECONDS (per case,
 //   default 8), BENCH_CONCURRENCY (default 16), BENCH_KEEP=1 keeps the seeded databases for the next run,
 //   BENCH_CASES=userName,POST runs only the cases whose names contain these, BENCH_PROFILE=<dir> CPU-profiles jitbridge.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -98,10 +101,32 @@ interface Child {
   stop(): Promise<void>;
 }
 
+const SERVER_ENTRY = 'dist/server.js';
+
+/** Compiles jitbridge into dist/ unless it is newer than every file under src/. */
+function buildServer() {
+  const newest = (dir: string): number =>
+    Math.max(
+      0,
+      ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+        e.isDirectory() ? newest(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).mtimeMs,
+      ),
+    );
+  let built = 0;
+  try {
+    built = statSync(SERVER_ENTRY).mtimeMs;
+  } catch {
+    // not built yet
+  }
+  if (built > newest('src')) return;
+  log('building jitbridge (npm run build)');
+  execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+}
+
 async function startChild(args: string[], env: Record<string, string>, port: number): Promise<Child> {
-  const profile =
-    process.env.BENCH_PROFILE && args[0] === 'src/server.ts' ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...args], {
+  const compiled = args[0] === SERVER_ENTRY;
+  const profile = process.env.BENCH_PROFILE && compiled ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, ...(compiled ? [] : ['--import', 'tsx']), ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -129,7 +154,7 @@ async function startChild(args: string[], env: Record<string, string>, port: num
 async function startJitbridge(url: string): Promise<Child & { token: string }> {
   const port = await freePort();
   const child = await startChild(
-    ['src/server.ts'],
+    [SERVER_ENTRY],
     {
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -242,6 +267,7 @@ async function main() {
   log(
     `SCIM benchmark: ${USERS} users, ${CONCURRENCY} clients, ${SECONDS} s per case; ${cpus().length} CPUs (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
   );
+  buildServer();
   const bigUrl = await seed(USERS);
   const smallUrl = await seed(SMALL);
 
