@@ -2,8 +2,8 @@
 // (startIndex/count with totalResults) and keyset paging for cursors (draft-ietf-scim-cursor-pagination).
 // Only one page of rows is ever read.
 import { sql, type SQL } from 'drizzle-orm';
-import { rows, type Executor } from './database.js';
-import { compileScimFilter, sortExpression, type ResourceTable, type ScimAttr, type ScimFilter } from './scim-query.js';
+import { preparedRows, rows, type Executor } from './database.js';
+import { compileScimFilter, isIndexedEquality, sortExpression, type ResourceTable, type ScimAttr, type ScimFilter } from './scim-query.js';
 import type { GroupRow, UserRow } from './schema/index.js';
 
 export interface ScimSearch {
@@ -86,11 +86,14 @@ export async function searchScim<Row extends UserRow | GroupRow>(
   }
   const countQuery = sql`select count(*)::int as n from ${from} ${where}`;
   const needRows = search.count > 0;
+  // Only an indexed equality is a prepared statement (its generic plan is the custom one, minus the planning).
+  // Any other search is planned per call: a generic plan cannot know a filter's selectivity and may walk the
+  // id index under ORDER BY … LIMIT for a one-row match (seconds at a million users), or give up a LIKE
+  // prefix's index. Custom plans pick the right index.
+  const run = search.filter && isIndexedEquality(table, search.filter) ? preparedRows : rows;
   const [found, counted] = await Promise.all([
-    // Not prepared on purpose: a generic plan cannot know a filter's selectivity and may walk the id index
-    // under ORDER BY … LIMIT for a one-row match (seconds at a million users). Custom plans pick the right index.
-    needRows ? rows<RawRow>(executor, pageQuery) : Promise.resolve([] as RawRow[]),
-    search.skipTotal ? Promise.resolve([{ n: -1 }]) : rows<{ n: number }>(executor, countQuery),
+    needRows ? run<RawRow>(executor, pageQuery) : Promise.resolve([] as RawRow[]),
+    search.skipTotal ? Promise.resolve([{ n: -1 }]) : run<{ n: number }>(executor, countQuery),
   ]);
   let page = found;
   let next: ScimPage<Row>['next'];
