@@ -223,6 +223,9 @@ describe('sorting and paging', () => {
     expect(names(first.body)).toEqual(['u0001', 'u0002']);
     const none = await page('count=0');
     expect(none.body).toMatchObject({ totalResults: 1005, itemsPerPage: 0, Resources: [] });
+    // Past the end: no rows to carry the total, which is still reported.
+    const past = await page('startIndex=2000&count=20');
+    expect(past.body).toMatchObject({ totalResults: 1005, startIndex: 2000, itemsPerPage: 0, Resources: [] });
     const capped = await page('count=5000');
     expect(capped.body.itemsPerPage).toBe(1000);
     expect((await page('count=abc')).status).toBe(400);
