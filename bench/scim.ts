@@ -5,7 +5,8 @@
 // ratio to the baseline. Then the same filtered GET against 1,000 users (cost should not grow with the store),
 // and the server's RSS.
 // jitbridge runs as compiled JavaScript (`npm run build` → dist/, rebuilt here when src/ is newer), as a
-// deployment would run it (`npm run start:prod`): under `tsx` its loader thread alone adds 60–110 MB of RSS.
+// deployment would run it (`npm run start:prod`, with its Node flags): under `tsx` its loader thread alone adds
+// 60–110 MB of RSS.
 // The bare baseline runs under tsx (its RSS is not measured; the loader costs no CPU per request).
 // Load comes from wrk when it is installed (bench/wrk.ts: a C generator, so the load itself costs little of
 // the two cores the servers and PostgreSQL share), else from Node clients in this process; both servers get
@@ -107,6 +108,10 @@ interface Child {
 }
 
 const SERVER_ENTRY = 'dist/server.js';
+/** Node's flags for the server, as `npm run start:prod` passes them (the heap size that sets V8's growth). */
+const SERVER_FLAGS = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod']!.split(
+  ' ',
+).filter((word) => word.startsWith('--'));
 /** The bare baseline's application_name (bench/scim-bare-server.ts), to find its PostgreSQL backends. */
 const BARE_APPLICATION = 'jitbridge-bench-bare';
 
@@ -133,7 +138,7 @@ function buildServer() {
 async function startChild(args: string[], env: Record<string, string>, port: number): Promise<Child> {
   const compiled = args[0] === SERVER_ENTRY;
   const profile = process.env.BENCH_PROFILE && compiled ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, ...(compiled ? [] : ['--import', 'tsx']), ...args], {
+  const child = spawn(process.execPath, [...profile, ...(compiled ? SERVER_FLAGS : ['--import', 'tsx']), ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -244,16 +249,22 @@ interface Target {
   application: string;
 }
 
-/** Measures `target` under `CONCURRENCY` clients sending probes for `seconds` (after a warm-up of WARMUP_MS). */
-async function drive(target: Target, next: (i: number) => Probe, seconds = SECONDS): Promise<Result> {
-  if (useWrk) {
+/**
+ * Measures `target` under `CONCURRENCY` clients sending probes for `seconds` (after a warm-up of WARMUP_MS).
+ * `slow` cases (requests of several seconds) use the Node clients, which finish the requests in flight: wrk
+ * stops at its deadline and drops them, which would count none.
+ */
+async function drive(target: Target, next: (i: number) => Probe, seconds = SECONDS, slow = false): Promise<Result> {
+  if (useWrk && !slow) {
     const probes = Array.from({ length: WRK_PROBES }, (_, i) => next(i));
     const options = { connections: CONCURRENCY };
     await runWrk(target.base, target.headers.authorization, probes, { ...options, seconds: WARMUP_MS / 1000 });
+    await settle(target);
     // After the warm-up: the pools open their connections on demand.
     const backends = await databaseBackends(target.database, target.application);
     const before = { server: cpuOf(target.pid), database: backends.cpu() };
     const r = await runWrk(target.base, target.headers.authorization, probes, { ...options, seconds });
+    await settle(target);
     return {
       perSecond: r.requests / r.seconds,
       p50: r.p50,
@@ -296,6 +307,18 @@ async function drive(target: Target, next: (i: number) => Probe, seconds = SECON
     serverCpu: (cpuOf(target.pid) - before.server) / latencies.length,
     databaseCpu: (backends.cpu() - before.database) / latencies.length,
   };
+}
+
+/** Waits until the server's queries have finished (wrk abandons the requests in flight at its deadline). */
+async function settle(target: Target) {
+  const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
+  for (let i = 0; i < 600; i++) {
+    const [row] = await admin`select count(*)::int as n from pg_stat_activity
+      where datname = ${target.database} and application_name = ${target.application} and state <> 'idle'`;
+    if (row!.n === 0) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await admin.end();
 }
 
 /** The PostgreSQL backends serving a server's connections, and their CPU time so far. */
@@ -366,7 +389,7 @@ async function main() {
   const deep = Math.floor(USERS * 0.9) + 1;
   const run = randomBytes(3).toString('hex');
 
-  const cases: Array<{ name: string; scim: (i: number) => Probe; bare: (i: number) => Probe; target?: boolean }> = [
+  const cases: Array<{ name: string; scim: (i: number) => Probe; bare: (i: number) => Probe; target?: boolean; slow?: boolean }> = [
     {
       name: 'userName eq',
       target: true,
@@ -395,6 +418,7 @@ async function main() {
     },
     {
       name: `page startIndex=${deep}`,
+      slow: true,
       scim: () => ({ method: 'GET', path: `/scim/v2/Users?startIndex=${deep}&count=100` }),
       bare: () => ({ method: 'GET', path: `/bare/page?startIndex=${deep}` }),
     },
@@ -425,9 +449,9 @@ async function main() {
   await drive(bareTarget, (i) => reads[i % reads.length]!.bare(i), 5);
   const only = process.env.BENCH_CASES;
   for (const c of cases.filter((k) => !only || only.split(',').some((o) => k.name.includes(o)))) {
-    const s = await drive(scimTarget, c.scim);
+    const s = await drive(scimTarget, c.scim, SECONDS, c.slow);
     peakRss = Math.max(peakRss, rssOf(scim.process.pid!).rss);
-    const b = await drive(bareTarget, c.bare);
+    const b = await drive(bareTarget, c.bare, SECONDS, c.slow);
     const ratio = s.perSecond / b.perSecond;
     const cpu = (r: Result) => `${r.serverCpu.toFixed(2)} + ${r.databaseCpu.toFixed(2)} ms`;
     const line = `${c.name.padEnd(28)} ${fmt(s).padEnd(48)} ${fmt(b).padEnd(48)} ${(ratio * 100).toFixed(0)} %   CPU/request server + PostgreSQL ${cpu(s)} vs ${cpu(b)}`;
