@@ -1,13 +1,18 @@
 // The baseline of `npm run bench:scim`: a bare Hono route per case running the same SQL the SCIM server runs
-// for it (page query and count as src/store/scim-query.ts builds them, or the insert with its audit and outbox
-// rows), answering the rows as JSON. No auth, no schema, no SCIM shaping: the cost of the database and HTTP.
+// for it (page query and count as src/store/scim-search.ts builds them, or the insert with its audit and outbox
+// rows), prepared where jitbridge prepares it, answering the rows as JSON. No auth, no schema, no SCIM shaping:
+// the cost of the database and HTTP.
 //   BARE_PORT, DATABASE_URL (the benchmark's database).
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import postgres from 'postgres';
 
-// Unprepared, like drizzle's execute() in jitbridge: same SQL, same driver mode, custom plans per query.
-const sql = postgres(process.env.DATABASE_URL!, { max: 10, onnotice: () => {}, prepare: false });
+// The same driver mode as jitbridge per case: indexed equalities (userName, emails.value) as prepared
+// statements, every other search unprepared (custom plans per query), like drizzle's execute().
+// application_name: the benchmark finds these backends by it to measure PostgreSQL's CPU per request.
+const options = { max: 10, onnotice: () => {}, connection: { application_name: 'jitbridge-bench-bare' } };
+const sql = postgres(process.env.DATABASE_URL!, { ...options, prepare: false });
+const prepared = postgres(process.env.DATABASE_URL!, { ...options, prepare: true });
 const [primary] = await sql`select id from user_stores where domain = 'PRIMARY'`;
 const storeId = primary!.id as string;
 const app = new Hono();
@@ -18,27 +23,30 @@ const page = async (rows: PromiseLike<readonly unknown[]>, total?: PromiseLike<r
   return JSON.stringify({ ...(counted ? { totalResults: counted[0]!.n } : {}), Resources: found });
 };
 
-/** A filtered page: evaluated behind the OFFSET 0 fence, as the SCIM store does. */
-const fenced = (where: ReturnType<typeof sql>) =>
-  page(
-    sql`select r.* from (select * from users r where ${where} offset 0) r order by r.id asc limit 100 offset 0`,
-    sql`select count(*)::int as n from users r where ${where}`,
-  );
+/** A filtered page: evaluated behind the OFFSET 0 fence with its count in the same statement, as the SCIM store does. */
+const fenced = async (db: typeof sql, where: ReturnType<typeof sql>) => {
+  const found = await db`select r.*, (select count(*)::int as n from users r where ${where}) as __total
+    from (select * from users r where ${where} offset 0) r order by r.id asc limit ${100} offset ${0}`;
+  return JSON.stringify({ totalResults: found.length ? found[0]!.__total : 0, Resources: found });
+};
 
 app.get('/bare/userName', async (c) =>
   c.body(
     await fenced(
-      sql`r.user_store_id = (select us.id from user_stores us where us.domain = 'PRIMARY') and lower(r.user_name) = lower(${c.req.query('v')!})`,
+      prepared,
+      prepared`r.user_store_id = (select us.id from user_stores us where us.domain = ${'PRIMARY'}) and lower(r.user_name) = lower(${c.req.query('v')!})`,
     ),
     200,
     json,
   ),
 );
 
-app.get('/bare/email', async (c) => c.body(await fenced(sql`r.email_values @> array[lower(${c.req.query('v')!})]::text[]`), 200, json));
+app.get('/bare/email', async (c) =>
+  c.body(await fenced(prepared, prepared`r.email_values @> array[lower(${c.req.query('v')!})]::text[]`), 200, json),
+);
 
 app.get('/bare/familyName', async (c) =>
-  c.body(await fenced(sql`lower(r.family_name) like ${c.req.query('v')!.toLowerCase() + '%'}`), 200, json),
+  c.body(await fenced(sql, sql`lower(r.family_name) like ${c.req.query('v')!.toLowerCase() + '%'}`), 200, json),
 );
 
 app.get('/bare/page', async (c) => {

@@ -4,12 +4,20 @@
 // processes, and drives each case with 16 concurrent keep-alive loopback clients: requests/s, p50/p99 and the
 // ratio to the baseline. Then the same filtered GET against 1,000 users (cost should not grow with the store),
 // and the server's RSS.
+// jitbridge runs as compiled JavaScript (`npm run build` → dist/, rebuilt here when src/ is newer), as a
+// deployment would run it (`npm run start:prod`, with its Node flags): under `tsx` its loader thread alone adds
+// 60–110 MB of RSS.
+// The bare baseline runs under tsx (its RSS is not measured; the loader costs no CPU per request).
+// Load comes from wrk when it is installed (bench/wrk.ts: a C generator, so the load itself costs little of
+// the two cores the servers and PostgreSQL share), else from Node clients in this process; both servers get
+// the same generator (BENCH_LOADGEN=node forces the Node one). CPU per request is measured over the timed
+// part only: the server process's, and PostgreSQL's (the backends of that server's connections).
 //   DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), BENCH_USERS, BENCH_SECONDS (per case,
 //   default 8), BENCH_CONCURRENCY (default 16), BENCH_KEEP=1 keeps the seeded databases for the next run,
 //   BENCH_CASES=userName,POST runs only the cases whose names contain these, BENCH_PROFILE=<dir> CPU-profiles jitbridge.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -18,6 +26,7 @@ import postgres from 'postgres';
 import { openDatabase } from '../src/store/database.js';
 import { ensureDefaults } from '../src/store/bootstrap.js';
 import { freePort } from '../test/support/server.js';
+import { runWrk, wrkAvailable } from './wrk.js';
 
 const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const USERS = Number(process.env.BENCH_USERS ?? 1_000_000);
@@ -44,8 +53,13 @@ async function seed(n: number): Promise<string> {
   if (exists) {
     const check = postgres(databaseUrl(name), { max: 1, onnotice: () => {} });
     const [row] = await check`select count(*)::int as n from users where user_name like 'user%'`.catch(() => [{ n: -1 }]);
-    await check.end();
+    if (row?.n !== n) await check.end();
     if (row?.n === n) {
+      // Users an earlier run POSTed sit in the GIN indexes' pending lists, which every emails.value lookup
+      // scans (145 pages, ~2.6 ms each after a few thousand POSTs) until autovacuum merges them: merge now.
+      await check`select gin_clean_pending_list(i.indexrelid) from pg_index i join pg_class c on c.oid = i.indexrelid
+        join pg_am a on a.oid = c.relam where i.indrelid = 'users'::regclass and a.amname = 'gin'`;
+      await check.end();
       await admin.end();
       log(`reusing ${name} (${n} users)`);
       return databaseUrl(name);
@@ -98,10 +112,38 @@ interface Child {
   stop(): Promise<void>;
 }
 
+const SERVER_ENTRY = 'dist/server.js';
+/** Node's flags for the server, as `npm run start:prod` passes them (the heap size that sets V8's growth). */
+const SERVER_FLAGS = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod']!.split(
+  ' ',
+).filter((word) => word.startsWith('--'));
+/** The bare baseline's application_name (bench/scim-bare-server.ts), to find its PostgreSQL backends. */
+const BARE_APPLICATION = 'jitbridge-bench-bare';
+
+/** Compiles jitbridge into dist/ unless it is newer than every file under src/. */
+function buildServer() {
+  const newest = (dir: string): number =>
+    Math.max(
+      0,
+      ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+        e.isDirectory() ? newest(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).mtimeMs,
+      ),
+    );
+  let built = 0;
+  try {
+    built = statSync(SERVER_ENTRY).mtimeMs;
+  } catch {
+    // not built yet
+  }
+  if (built > newest('src')) return;
+  log('building jitbridge (npm run build)');
+  execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+}
+
 async function startChild(args: string[], env: Record<string, string>, port: number): Promise<Child> {
-  const profile =
-    process.env.BENCH_PROFILE && args[0] === 'src/server.ts' ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...args], {
+  const compiled = args[0] === SERVER_ENTRY;
+  const profile = process.env.BENCH_PROFILE && compiled ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, ...(compiled ? SERVER_FLAGS : ['--import', 'tsx']), ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -129,7 +171,7 @@ async function startChild(args: string[], env: Record<string, string>, port: num
 async function startJitbridge(url: string): Promise<Child & { token: string }> {
   const port = await freePort();
   const child = await startChild(
-    ['src/server.ts'],
+    [SERVER_ENTRY],
     {
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -158,6 +200,9 @@ interface Result {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU ms per request over the timed part: the server's process, and PostgreSQL's backends for it. */
+  serverCpu: number;
+  databaseCpu: number;
 }
 
 interface Probe {
@@ -168,9 +213,12 @@ interface Probe {
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
+let unique = 0;
+
 function send(base: string, probe: Probe, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     const url = new URL(probe.path, base);
+    const body = probe.body?.replaceAll('{i}', `n${unique++}`);
     const req = request(
       url,
       {
@@ -178,7 +226,7 @@ function send(base: string, probe: Probe, headers: Record<string, string>): Prom
         agent,
         headers: {
           ...headers,
-          ...(probe.body ? { 'content-type': 'application/scim+json', 'content-length': Buffer.byteLength(probe.body) } : {}),
+          ...(body ? { 'content-type': 'application/scim+json', 'content-length': Buffer.byteLength(body) } : {}),
         },
       },
       (res) => {
@@ -187,38 +235,114 @@ function send(base: string, probe: Probe, headers: Record<string, string>): Prom
       },
     );
     req.on('error', reject);
-    req.end(probe.body);
+    req.end(body);
   });
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
-/** `CONCURRENCY` lanes sending probes for SECONDS (after a warm-up of WARMUP_MS). */
-async function drive(base: string, headers: Record<string, string>, next: (i: number) => Probe, seconds = SECONDS): Promise<Result> {
+const useWrk = process.env.BENCH_LOADGEN !== 'node' && wrkAvailable();
+/** Requests written for wrk to replay per case: random draws enough that replays rarely repeat a lookup. */
+const WRK_PROBES = 50_000;
+
+interface Target {
+  base: string;
+  headers: Record<string, string>;
+  /** The server process, and the database and application_name of its connections. */
+  pid: number;
+  database: string;
+  application: string;
+}
+
+/**
+ * Measures `target` under `CONCURRENCY` clients sending probes for `seconds` (after a warm-up of WARMUP_MS).
+ * `slow` cases (requests of several seconds) use the Node clients, which finish the requests in flight: wrk
+ * stops at its deadline and drops them, which would count none.
+ */
+async function drive(target: Target, next: (i: number) => Probe, seconds = SECONDS, slow = false): Promise<Result> {
+  if (useWrk && !slow) {
+    const probes = Array.from({ length: WRK_PROBES }, (_, i) => next(i));
+    const options = { connections: CONCURRENCY };
+    await runWrk(target.base, target.headers.authorization, probes, { ...options, seconds: WARMUP_MS / 1000 });
+    await settle(target);
+    // After the warm-up: the pools open their connections on demand.
+    const backends = await databaseBackends(target.database, target.application);
+    const before = { server: cpuOf(target.pid), database: backends.cpu() };
+    const r = await runWrk(target.base, target.headers.authorization, probes, { ...options, seconds });
+    await settle(target);
+    return {
+      perSecond: r.requests / r.seconds,
+      p50: r.p50,
+      p99: r.p99,
+      errors: r.errors,
+      serverCpu: (cpuOf(target.pid) - before.server) / r.requests,
+      databaseCpu: (backends.cpu() - before.database) / r.requests,
+    };
+  }
   let i = 0;
   const warmUntil = Date.now() + WARMUP_MS;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (Date.now() < warmUntil) await send(base, next(i++), headers);
+      while (Date.now() < warmUntil) await send(target.base, next(i++), target.headers);
     }),
   );
+  const backends = await databaseBackends(target.database, target.application);
   const latencies: number[] = [];
   let errors = 0;
+  const before = { server: cpuOf(target.pid), database: backends.cpu() };
   const started = process.hrtime.bigint();
   const until = Date.now() + seconds * 1000;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (Date.now() < until) {
         const t = process.hrtime.bigint();
-        const status = await send(base, next(i++), headers);
+        const status = await send(target.base, next(i++), target.headers);
         latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
-        if (status >= 300) errors++;
+        if (status >= 400) errors++;
       }
     }),
   );
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
   latencies.sort((a, b) => a - b);
-  return { perSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
+  return {
+    perSecond: latencies.length / elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    errors,
+    serverCpu: (cpuOf(target.pid) - before.server) / latencies.length,
+    databaseCpu: (backends.cpu() - before.database) / latencies.length,
+  };
+}
+
+/** Waits until the server's queries have finished (wrk abandons the requests in flight at its deadline). */
+async function settle(target: Target) {
+  const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
+  for (let i = 0; i < 600; i++) {
+    const [row] = await admin`select count(*)::int as n from pg_stat_activity
+      where datname = ${target.database} and application_name = ${target.application} and state <> 'idle'`;
+    if (row!.n === 0) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await admin.end();
+}
+
+/** The PostgreSQL backends serving a server's connections, and their CPU time so far. */
+async function databaseBackends(database: string, application: string) {
+  const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
+  const pids = (await admin`select pid from pg_stat_activity where datname = ${database} and application_name = ${application}`).map(
+    (r) => r.pid as number,
+  );
+  await admin.end();
+  return {
+    cpu: () =>
+      pids.reduce((sum, pid) => {
+        try {
+          return sum + cpuOf(pid);
+        } catch {
+          return sum; // the connection has closed since
+        }
+      }, 0),
+  };
 }
 
 const rssOf = (pid: number) => {
@@ -242,6 +366,7 @@ async function main() {
   log(
     `SCIM benchmark: ${USERS} users, ${CONCURRENCY} clients, ${SECONDS} s per case; ${cpus().length} CPUs (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
   );
+  buildServer();
   const bigUrl = await seed(USERS);
   const smallUrl = await seed(SMALL);
 
@@ -255,6 +380,9 @@ async function main() {
   const barePort = await freePort();
   const bare = await startChild(['bench/scim-bare-server.ts'], { BARE_PORT: String(barePort), DATABASE_URL: bigUrl }, barePort);
   const auth = { authorization: `Bearer ${scim.token}` };
+  const bigName = `jb_bench_scim_${USERS}`;
+  const scimTarget = { base: scim.base, headers: auth, pid: scim.process.pid!, database: bigName, application: 'jitbridge' };
+  const bareTarget = { base: bare.base, headers: {}, pid: bare.process.pid!, database: bigName, application: BARE_APPLICATION };
 
   // A cursor of this server for the default order, re-pointed at deep ids (the keyset is the id).
   const first = await fetch(`${scim.base}/scim/v2/Users?count=100&cursor=`, { headers: auth });
@@ -266,7 +394,7 @@ async function main() {
   const deep = Math.floor(USERS * 0.9) + 1;
   const run = randomBytes(3).toString('hex');
 
-  const cases: Array<{ name: string; scim: (i: number) => Probe; bare: (i: number) => Probe; target?: boolean }> = [
+  const cases: Array<{ name: string; scim: (i: number) => Probe; bare: (i: number) => Probe; target?: boolean; slow?: boolean }> = [
     {
       name: 'userName eq',
       target: true,
@@ -295,6 +423,7 @@ async function main() {
     },
     {
       name: `page startIndex=${deep}`,
+      slow: true,
       scim: () => ({ method: 'GET', path: `/scim/v2/Users?startIndex=${deep}&count=100` }),
       bare: () => ({ method: 'GET', path: `/bare/page?startIndex=${deep}` }),
     },
@@ -308,34 +437,32 @@ async function main() {
       scim: (i) => ({
         method: 'POST',
         path: '/scim/v2/Users',
-        body: JSON.stringify({ schemas: [USER_SCHEMA], userName: `bench-${run}-s${i}` }),
+        body: JSON.stringify({ schemas: [USER_SCHEMA], userName: `bench-${run}-s{i}` }),
       }),
-      bare: (i) => ({ method: 'POST', path: '/bare/users', body: JSON.stringify({ userName: `bench-${run}-b${i}` }) }),
+      bare: () => ({ method: 'POST', path: '/bare/users', body: JSON.stringify({ userName: `bench-${run}-b{i}` }) }),
     },
   ];
 
-  log(`\n${'case'.padEnd(28)} ${'SCIM'.padEnd(48)} ${'bare Hono + same SQL'.padEnd(48)} ratio`);
+  log(`\nload generator: ${useWrk ? 'wrk (C), one thread' : 'Node clients in this process'}, ${CONCURRENCY} connections`);
+  log(`${'case'.padEnd(28)} ${'SCIM'.padEnd(48)} ${'bare Hono + same SQL'.padEnd(48)} ratio`);
   const rows: string[] = [];
   let peakRss = 0;
   // Both servers run every case for a while first: the first case measured would otherwise pay for the JIT
   // compiling jitbridge's code paths (about twice the CPU per request for the first ten seconds or so).
   const reads = cases.filter((c) => !c.name.startsWith('POST') && !c.name.includes(`${deep}`));
-  await drive(scim.base, auth, (i) => reads[i % reads.length]!.scim(i), 10);
-  await drive(bare.base, {}, (i) => reads[i % reads.length]!.bare(i), 5);
+  await drive(scimTarget, (i) => reads[i % reads.length]!.scim(i), 10);
+  await drive(bareTarget, (i) => reads[i % reads.length]!.bare(i), 5);
   const only = process.env.BENCH_CASES;
   for (const c of cases.filter((k) => !only || only.split(',').some((o) => k.name.includes(o)))) {
-    const cpuS = cpuOf(scim.process.pid!);
-    const s = await drive(scim.base, auth, c.scim);
-    const scimCpu = (cpuOf(scim.process.pid!) - cpuS) / (s.perSecond * (SECONDS + WARMUP_MS / 1000));
+    const s = await drive(scimTarget, c.scim, SECONDS, c.slow);
     peakRss = Math.max(peakRss, rssOf(scim.process.pid!).rss);
-    const cpuB = cpuOf(bare.process.pid!);
-    const b = await drive(bare.base, {}, c.bare);
-    const bareCpu = (cpuOf(bare.process.pid!) - cpuB) / (b.perSecond * (SECONDS + WARMUP_MS / 1000));
+    const b = await drive(bareTarget, c.bare, SECONDS, c.slow);
     const ratio = s.perSecond / b.perSecond;
-    const line = `${c.name.padEnd(28)} ${fmt(s).padEnd(48)} ${fmt(b).padEnd(48)} ${(ratio * 100).toFixed(0)} %   server CPU/request ${scimCpu.toFixed(2)} ms vs ${bareCpu.toFixed(2)} ms`;
+    const cpu = (r: Result) => `${r.serverCpu.toFixed(2)} + ${r.databaseCpu.toFixed(2)} ms`;
+    const line = `${c.name.padEnd(28)} ${fmt(s).padEnd(48)} ${fmt(b).padEnd(48)} ${(ratio * 100).toFixed(0)} %   CPU/request server + PostgreSQL ${cpu(s)} vs ${cpu(b)}`;
     log(line);
     rows.push(
-      `| ${c.name} | ${s.perSecond.toFixed(0)} | ${s.p50.toFixed(1)} | ${s.p99.toFixed(1)} | ${b.perSecond.toFixed(0)} | ${b.p50.toFixed(1)} | ${b.p99.toFixed(1)} | ${(ratio * 100).toFixed(0)} % |`,
+      `| ${c.name} | ${s.perSecond.toFixed(0)} | ${s.p50.toFixed(1)} | ${s.p99.toFixed(1)} | ${b.perSecond.toFixed(0)} | ${b.p50.toFixed(1)} | ${b.p99.toFixed(1)} | ${(ratio * 100).toFixed(0)} % | ${cpu(s)} vs ${cpu(b)} |`,
     );
   }
   const memory = rssOf(scim.process.pid!);
@@ -343,14 +470,21 @@ async function main() {
   await scim.stop();
 
   // The same filtered GET over 1,000 users.
+  const alone = (child: Child & { token: string }, database: string): Target => ({
+    base: child.base,
+    headers: { authorization: `Bearer ${child.token}` },
+    pid: child.process.pid!,
+    database,
+    application: 'jitbridge',
+  });
   const small = await startJitbridge(smallUrl);
-  const smallRun = await drive(small.base, { authorization: `Bearer ${small.token}` }, () => ({
+  const smallRun = await drive(alone(small, `jb_bench_scim_${SMALL}`), () => ({
     method: 'GET',
     path: `/scim/v2/Users?filter=${q(`userName eq "user${random(SMALL)}"`)}`,
   }));
   await small.stop();
   const bigAgain = await startJitbridge(bigUrl);
-  const bigRun = await drive(bigAgain.base, { authorization: `Bearer ${bigAgain.token}` }, () => ({
+  const bigRun = await drive(alone(bigAgain, bigName), () => ({
     method: 'GET',
     path: `/scim/v2/Users?filter=${q(`userName eq "user${random(USERS)}"`)}`,
   }));
@@ -358,7 +492,9 @@ async function main() {
   log(`\nuserName eq at ${SMALL} users:      ${fmt(smallRun)}`);
   log(`userName eq at ${USERS} users: ${fmt(bigRun)}   cost ratio (p50) ${(bigRun.p50 / smallRun.p50).toFixed(2)}×`);
   log(`server RSS: ${memory.rss.toFixed(0)} MB at the end, peak ${Math.max(memory.peak, peakRss).toFixed(0)} MB`);
-  log('\nMarkdown rows (case | SCIM req/s | p50 | p99 | bare req/s | p50 | p99 | SCIM/bare):');
+  log(
+    '\nMarkdown rows (case | SCIM req/s | p50 | p99 | bare req/s | p50 | p99 | SCIM/bare | CPU ms/request, server + PostgreSQL, SCIM vs bare):',
+  );
   for (const row of rows) log(row);
 
   if (!KEEP) {

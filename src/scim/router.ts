@@ -50,24 +50,25 @@ async function readJson(c: C): Promise<unknown> {
 export function createScimApi(ctx: AppContext) {
   const app = new Hono<ScimEnv>();
   const baseUrl = () => `${ctx.config.publicUrl}/scim/v2`;
-  const call = (c: C): ScimCall => ({
+  // The query string is parsed once per request: each c.req.query(name) would scan and decode it again.
+  const call = (c: C, query: Record<string, string | undefined> = c.req.query()): ScimCall => ({
     ctx,
     principal: c.get('scimClient'),
     baseUrl: baseUrl(),
-    attributes: c.req.query('attributes'),
-    excludedAttributes: c.req.query('excludedAttributes'),
+    attributes: query.attributes,
+    excludedAttributes: query.excludedAttributes,
     ifMatch: c.req.header('if-match'),
     ifNoneMatch: c.req.header('if-none-match'),
   });
-  const listRequest = (c: C): ListRequest => ({
-    filter: c.req.query('filter'),
-    sortBy: c.req.query('sortBy'),
-    sortOrder: c.req.query('sortOrder'),
-    startIndex: c.req.query('startIndex'),
-    count: c.req.query('count'),
-    attributes: c.req.query('attributes'),
-    excludedAttributes: c.req.query('excludedAttributes'),
-    cursor: c.req.query('cursor'),
+  const listRequest = (query: Record<string, string | undefined>): ListRequest => ({
+    filter: query.filter,
+    sortBy: query.sortBy,
+    sortOrder: query.sortOrder,
+    startIndex: query.startIndex,
+    count: query.count,
+    attributes: query.attributes,
+    excludedAttributes: query.excludedAttributes,
+    cursor: query.cursor,
   });
 
   app.onError((error, c) => {
@@ -133,7 +134,8 @@ export function createScimApi(ctx: AppContext) {
   for (const r of resources) {
     app.get(r.path, async (c) => {
       requireScope(c, 'scim:read');
-      return send(c, await r.list(call(c), listRequest(c)));
+      const query = c.req.query();
+      return send(c, await r.list(call(c, query), listRequest(query)));
     });
     app.post(`${r.path}/.search`, async (c) => {
       requireScope(c, 'scim:read');

@@ -311,6 +311,20 @@ function emailValueEq(filter: ScimFilter): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether a filter is one equality on an attribute with an index of its own (userName, externalId, id,
+ * emails.value; a group's displayName, externalId, id). Such a search is planned the same for any value,
+ * so it may run as a prepared statement; a LIKE or range filter may not (a generic plan cannot use the
+ * index for `like $1`, and its row estimates ignore the value).
+ */
+export function isIndexedEquality(table: ResourceTable, filter: ScimFilter): boolean {
+  if (filter.op === 'any') return table === 'users' && filter.array.join('.').toLowerCase() === 'emails' && isEq(filter.filter, ['value']);
+  return isEq(filter, table === 'users' ? ['username', 'externalid', 'id'] : ['displayname', 'externalid', 'id']);
+}
+
+const isEq = (filter: ScimFilter, keys: string[]) =>
+  filter.op === 'eq' && typeof filter.value === 'string' && keys.includes(filter.attr.path.join('.').toLowerCase());
+
 export function compileScimFilter(table: ResourceTable, filter: ScimFilter, alias = 'r'): SQL {
   return compileNode(filter, { table, alias, counter: { next: 0 } });
 }

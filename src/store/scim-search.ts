@@ -2,8 +2,8 @@
 // (startIndex/count with totalResults) and keyset paging for cursors (draft-ietf-scim-cursor-pagination).
 // Only one page of rows is ever read.
 import { sql, type SQL } from 'drizzle-orm';
-import { rows, type Executor } from './database.js';
-import { compileScimFilter, sortExpression, type ResourceTable, type ScimAttr, type ScimFilter } from './scim-query.js';
+import { preparedRows, rows, type Executor } from './database.js';
+import { compileScimFilter, isIndexedEquality, sortExpression, type ResourceTable, type ScimAttr, type ScimFilter } from './scim-query.js';
 import type { GroupRow, UserRow } from './schema/index.js';
 
 export interface ScimSearch {
@@ -28,7 +28,7 @@ export interface ScimPage<Row> {
   next?: { v: string | null; id: string } | undefined;
 }
 
-type RawRow = Record<string, unknown> & { __k?: string | null };
+type RawRow = Record<string, unknown> & { __k?: string | null; __total?: number };
 
 /** Runs a search over users or groups: one page of rows, and the total (counted with the same filter). */
 export async function searchScim<Row extends UserRow | GroupRow>(
@@ -66,6 +66,13 @@ export async function searchScim<Row extends UserRow | GroupRow>(
       ? { rowsFrom: sql`(select * from ${from} ${w} offset 0) ${sql.raw(alias)}`, rowsWhere: sql`` }
       : { rowsFrom: from, rowsWhere: w };
   };
+  const countQuery = sql`select count(*)::int as n from ${from} ${where}`;
+  const needRows = search.count > 0;
+  // A filtered page carries its total in the same statement (an uncorrelated scalar subquery, run once): one
+  // round trip and one snapshot instead of two. An unfiltered page keeps its count apart, run alongside: that
+  // count walks the whole store, and the page should not wait behind it.
+  const merged = fenced && needRows && !search.skipTotal;
+  const total = merged ? sql`, (${countQuery}) as __total` : sql``;
   let pageQuery: SQL;
   if (search.cursor) {
     // Keyset paging: (coalesce(key::text, ''), id) compared as a row value, so deep pages cost what the first does.
@@ -78,20 +85,27 @@ export async function searchScim<Row extends UserRow | GroupRow>(
       : undefined;
     const { rowsFrom, rowsWhere } = source(keyset ? [...conditions, keyset] : conditions);
     const order = key ? sql`order by ${key} ${direction}, ${id} ${direction}` : sql`order by ${id} ${direction}`;
-    pageQuery = sql`select ${sql.raw(`${alias}.*`)}, ${key ?? sql`null::text`} as __k from ${rowsFrom} ${rowsWhere} ${order} limit ${search.count + 1}`;
+    pageQuery = sql`select ${sql.raw(`${alias}.*`)}, ${key ?? sql`null::text`} as __k${total} from ${rowsFrom} ${rowsWhere} ${order} limit ${search.count + 1}`;
   } else {
     const { rowsFrom, rowsWhere } = source(conditions);
     const order = sortKey ? sql`order by ${sortKey} ${direction}, ${id} ${direction}` : sql`order by ${id} asc`;
-    pageQuery = sql`select ${sql.raw(`${alias}.*`)} from ${rowsFrom} ${rowsWhere} ${order} limit ${search.count} offset ${search.startIndex - 1}`;
+    pageQuery = sql`select ${sql.raw(`${alias}.*`)}${total} from ${rowsFrom} ${rowsWhere} ${order} limit ${search.count} offset ${search.startIndex - 1}`;
   }
-  const countQuery = sql`select count(*)::int as n from ${from} ${where}`;
-  const needRows = search.count > 0;
-  const [found, counted] = await Promise.all([
-    // Not prepared on purpose: a generic plan cannot know a filter's selectivity and may walk the id index
-    // under ORDER BY … LIMIT for a one-row match (seconds at a million users). Custom plans pick the right index.
-    needRows ? rows<RawRow>(executor, pageQuery) : Promise.resolve([] as RawRow[]),
-    search.skipTotal ? Promise.resolve([{ n: -1 }]) : rows<{ n: number }>(executor, countQuery),
-  ]);
+  // Only an indexed equality is a prepared statement (its generic plan is the custom one, minus the planning).
+  // Any other search is planned per call: a generic plan cannot know a filter's selectivity and may walk the
+  // id index under ORDER BY … LIMIT for a one-row match (seconds at a million users), or give up a LIKE
+  // prefix's index. Custom plans pick the right index.
+  const run = search.filter && isIndexedEquality(table, search.filter) ? preparedRows : rows;
+  const count = async () => (search.skipTotal ? -1 : Number((await run<{ n: number }>(executor, countQuery))[0]?.n ?? 0));
+  let found: RawRow[] = [];
+  let totalResults: number;
+  if (merged) {
+    found = await run<RawRow>(executor, pageQuery);
+    // An empty first page means no matches; an empty page further on (past the end) still needs the count.
+    totalResults = found.length ? Number(found[0]!.__total) : search.startIndex === 1 ? 0 : await count();
+  } else {
+    [found, totalResults] = await Promise.all([needRows ? run<RawRow>(executor, pageQuery) : found, count()]);
+  }
   let page = found;
   let next: ScimPage<Row>['next'];
   if (search.cursor && found.length > search.count) {
@@ -99,7 +113,7 @@ export async function searchScim<Row extends UserRow | GroupRow>(
     const last = page[page.length - 1]!;
     next = { v: (last.__k as string | null) ?? null, id: String(last.id) };
   }
-  return { rows: page.map((r) => mapRow(table, r)) as Row[], totalResults: Number(counted[0]?.n ?? 0), next };
+  return { rows: page.map((r) => mapRow(table, r)) as Row[], totalResults, next };
 }
 
 /** Raw rows come back snake_cased (and, on PostgreSQL, dates as strings): shape them like drizzle's rows. */

@@ -1,6 +1,7 @@
 // SCIM queries against a known data set: every filter operator, and/or/not, grouping, value paths,
 // case-exactness per schema, JSONB-backed attributes, sorting, index paging (deep and shallow, the
 // scimmy double-slicing trap), cursor paging, attributes/excludedAttributes and POST /.search.
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getUserStoreByDomain } from '../../src/store/user-stores-repo.js';
 import { insertUser } from '../../src/store/users-repo.js';
@@ -158,6 +159,40 @@ describe('filter operators (RFC 7644 §3.4.2.2) translated to SQL', () => {
   });
 });
 
+describe('indexed equality lookups (prepared statements)', () => {
+  it('stay correct once PostgreSQL switches to a generic plan, and across a schema change', async () => {
+    const lookups: Array<[string, string[]]> = [
+      ['userName eq "ALICE"', ['alice']],
+      ['userName eq "bob"', ['bob']],
+      ['userName eq "employees/carol"', ['EMPLOYEES/carol']],
+      ['userName eq "nobody"', []],
+      ['emails.value eq "carol@corp.example.com"', ['EMPLOYEES/carol']],
+      ['emails.value eq "ALICE@HOME.ORG"', ['alice']],
+      ['externalId eq "ext-b"', ['bob']],
+      [`id eq "${ids.dave}"`, ['dave']],
+    ];
+    /** By cursor (matching) and by index paging: two different statements. */
+    const check = async () => {
+      for (const [filter, expected] of lookups) {
+        expect(await matching(filter), filter).toEqual([...expected].sort());
+        const page = await scim.json('GET', `/Users?filter=${encodeURIComponent(filter)}`);
+        expect(page.body.totalResults, filter).toBe(expected.length);
+        expect((page.body.Resources as Array<{ userName: string }>).map((r) => r.userName).sort(), filter).toEqual([...expected].sort());
+      }
+    };
+    // More than five runs of each statement: PostgreSQL considers a generic plan from the sixth execution on.
+    for (let round = 0; round < 7; round++) await check();
+    // A prepared `select r.*` must change its result type when the table gains a column; the driver re-prepares.
+    await server.ctx.store.db.execute(sql`alter table users add column prepared_probe text`);
+    try {
+      await check();
+    } finally {
+      await server.ctx.store.db.execute(sql`alter table users drop column prepared_probe`);
+    }
+    await check();
+  });
+});
+
 describe('sorting and paging', () => {
   it('sorts by name.familyName either way, and refuses an unknown sortBy', async () => {
     const up = await scim.json('GET', `/Users?filter=${encodeURIComponent('name.familyName sw "S"')}&sortBy=name.familyName`);
@@ -188,6 +223,9 @@ describe('sorting and paging', () => {
     expect(names(first.body)).toEqual(['u0001', 'u0002']);
     const none = await page('count=0');
     expect(none.body).toMatchObject({ totalResults: 1005, itemsPerPage: 0, Resources: [] });
+    // Past the end: no rows to carry the total, which is still reported.
+    const past = await page('startIndex=2000&count=20');
+    expect(past.body).toMatchObject({ totalResults: 1005, startIndex: 2000, itemsPerPage: 0, Resources: [] });
     const capped = await page('count=5000');
     expect(capped.body.itemsPerPage).toBe(1000);
     expect((await page('count=abc')).status).toBe(400);
