@@ -80,9 +80,29 @@ export async function deleteGroupRow(executor: Executor, id: string): Promise<Gr
   return row;
 }
 
-/** Removes a deleted user or group from every group it belonged to (member_id has no foreign key). */
+/**
+ * Removes a deleted user or group from every group it belonged to (member_id has no foreign key). Those groups lose
+ * a member, so their representation changes: their version (the ETag) and lastModified move with it.
+ */
 export async function removeFromAllGroups(executor: Executor, memberId: string): Promise<void> {
-  await executor.delete(groupMembers).where(eq(groupMembers.memberId, memberId));
+  await removeMembersEverywhere(executor, [memberId]);
+}
+
+/** `removeFromAllGroups` for several members at once; returns how many memberships went. */
+export async function removeMembersEverywhere(executor: Executor, memberIds: readonly string[]): Promise<number> {
+  if (memberIds.length === 0) return 0;
+  const [row] = await rows<{ removed: number }>(
+    executor,
+    sql`with removed as (
+          delete from group_members where member_id in (${sql.join(
+            memberIds.map((id) => sql`${id}::uuid`),
+            sql`, `,
+          )}) returning group_id),
+        touched as (
+          update groups set version = version + 1, updated_at = now() where id in (select group_id from removed) returning 1)
+        select (select count(*) from removed)::int as removed, (select count(*) from touched)::int as touched`,
+  );
+  return row?.removed ?? 0;
 }
 
 /** Which of these ids are existing users or groups (members must exist), with the store each lives in. */

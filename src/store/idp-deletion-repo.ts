@@ -1,9 +1,10 @@
 // The queries behind deleting an identity provider: what it would touch (counted, for the dry run and the
 // threshold), and the set-based clean-ups around the per-user writes (which go through users-repo). The
 // provisioning layer (provisioning/idp-deletion.ts) decides what to do; this file only reads and deletes rows.
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { rows, type Executor } from './database.js';
-import { federatedIdentities, groupMembers, identityProviders, users, type UserRow } from './schema/index.js';
+import { removeMembersEverywhere } from './groups-repo.js';
+import { federatedIdentities, identityProviders, users, type UserRow } from './schema/index.js';
 
 export interface IdpRowRef {
   id: string;
@@ -90,14 +91,9 @@ export async function deleteOidcPayloadsOfAccounts(executor: Executor, userIds: 
   return deleted[0]?.n ?? 0;
 }
 
-/** Removes these users from every group (group_members has no foreign key to users). */
+/** Removes these users from every group (group_members has no foreign key to users); the groups' versions move. */
 export async function deleteGroupMembershipsOf(executor: Executor, userIds: readonly string[]): Promise<number> {
-  if (userIds.length === 0) return 0;
-  const deleted = await executor
-    .delete(groupMembers)
-    .where(inArray(groupMembers.memberId, [...userIds]))
-    .returning({ id: groupMembers.groupId });
-  return deleted.length;
+  return removeMembersEverywhere(executor, userIds);
 }
 
 export async function deleteLinksOfIdp(executor: Executor, idpId: string): Promise<number> {

@@ -51,6 +51,24 @@ describe('ETags (RFC 7644 §3.14)', () => {
     expect((await scim.call('DELETE', `/Users/${id}`, undefined, { 'if-match': '*' })).status).toBe(204);
   });
 
+  it("a group's version and lastModified move when a member user is deleted (its member list changed)", async () => {
+    const member = (await scim.json('POST', '/Users', newUser('etag.member'))).body.id;
+    const created = await scim.json('POST', '/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: 'etag-group',
+      members: [{ value: member }],
+    });
+    expect(created.status).toBe(201);
+    const before = created.headers.get('etag')!;
+    expect((await scim.call('GET', `/Groups/${created.body.id}`, undefined, { 'if-none-match': before })).status).toBe(304);
+    expect((await scim.call('DELETE', `/Users/${member}`)).status).toBe(204);
+    const after = await scim.json('GET', `/Groups/${created.body.id}`, undefined, { 'if-none-match': before });
+    expect(after.status).toBe(200);
+    expect(after.headers.get('etag')).not.toBe(before);
+    expect(after.body.members ?? []).toEqual([]);
+    expect(after.body.meta.lastModified >= created.body.meta.lastModified).toBe(true);
+  });
+
   it('serialises concurrent PATCHes: no update is lost', async () => {
     const id = (await scim.json('POST', '/Users', newUser('race.user', { emails: [] }))).body.id;
     const results = await Promise.all(
