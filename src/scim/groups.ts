@@ -34,7 +34,7 @@ async function answer(call: ScimCall, status: number, row: GroupRow, executor: T
   const wantsMembers = attributes
     ? attributes.some((p) => p[0] === 'members')
     : !excluded?.some((p) => p[0] === 'members' && p.length === 1);
-  const members = wantsMembers ? (await listMembers(executor, [row.id])).get(row.id) : undefined;
+  const members = wantsMembers ? (await listMembers(executor, [row.id], call.principal.userStoreIds)).get(row.id) : undefined;
   const location = `${call.baseUrl}/Groups/${row.id}`;
   return {
     status,
@@ -128,6 +128,7 @@ export async function listGroups(call: ScimCall, request: ListRequest): Promise<
     ? await listMembers(
         call.ctx.store.db,
         page.rows.map((r) => r.id),
+        call.principal.userStoreIds,
       )
     : undefined;
   const resources = page.rows.map((row) => project(groupToScim(row, call.baseUrl, members?.get(row.id)), query.attributes, query.excluded));

@@ -98,7 +98,7 @@ export async function getUser(call: ScimCall, id: string): Promise<ScimResult> {
   if (!row || !canSee(call.principal, row)) throw notFound('User', id);
   const tags = parseEtags(call.ifNoneMatch);
   if (tags !== undefined && etagMatches(tags, row.version)) return { status: 304, headers: { etag: etagOf(row.version) } };
-  const groups = (await listGroupsOf(call.ctx.store.db, [row.id])).get(row.id);
+  const groups = (await listGroupsOf(call.ctx.store.db, [row.id], call.principal.userStoreIds)).get(row.id);
   return answer(call, 200, row, groups);
 }
 
@@ -111,6 +111,7 @@ export async function listUsers(call: ScimCall, request: ListRequest): Promise<S
     ? await listGroupsOf(
         call.ctx.store.db,
         page.rows.map((r) => r.id),
+        call.principal.userStoreIds,
       )
     : undefined;
   const resources = page.rows.map((row) => project(userToScim(row, call.baseUrl, groups?.get(row.id)), query.attributes, query.excluded));

@@ -145,9 +145,18 @@ export async function removeMembers(executor: Executor, groupId: string, ids?: s
 }
 
 /** Members of groups with their display names, for responses (one query for a whole page of groups). */
-export async function listMembers(executor: Executor, groupIds: string[]): Promise<Map<string, MemberView[]>> {
+/**
+ * The members of these groups. `userStoreIds` (a store-restricted SCIM client's stores) leaves out members that
+ * live in other stores: the client may not see them anywhere else either.
+ */
+export async function listMembers(
+  executor: Executor,
+  groupIds: string[],
+  userStoreIds?: readonly string[] | null,
+): Promise<Map<string, MemberView[]>> {
   const byGroup = new Map<string, MemberView[]>(groupIds.map((id) => [id, []]));
   if (groupIds.length === 0) return byGroup;
+  const visible = userStoreIds ? sql`and coalesce(u.user_store_id, g.user_store_id) in (${storeList(userStoreIds)})` : sql``;
   const result = await rows<{ group_id: string; value: string; type: 'User' | 'Group'; display: string | null }>(
     executor,
     sql`select m.group_id::text as group_id, m.member_id::text as value, m.member_type as type,
@@ -158,20 +167,33 @@ export async function listMembers(executor: Executor, groupIds: string[]): Promi
         where m.group_id in (${sql.join(
           groupIds.map((id) => sql`${id}::uuid`),
           sql`, `,
-        )})
+        )}) ${visible}
         order by m.added_at, m.member_id`,
   );
   for (const r of result) byGroup.get(r.group_id)?.push({ value: r.value, type: r.type, display: r.display });
   return byGroup;
 }
 
-/** The groups a user (or group) belongs to, for the User's read-only `groups` attribute. */
+const storeList = (ids: readonly string[]) =>
+  ids.length === 0
+    ? sql`null`
+    : sql.join(
+        ids.map((id) => sql`${id}::uuid`),
+        sql`, `,
+      );
+
+/**
+ * The groups a user (or group) belongs to, for the User's read-only `groups` attribute; with `userStoreIds`, only
+ * groups in those stores (what a store-restricted SCIM client may see).
+ */
 export async function listGroupsOf(
   executor: Executor,
   memberIds: string[],
+  userStoreIds?: readonly string[] | null,
 ): Promise<Map<string, Array<{ value: string; display: string }>>> {
   const byMember = new Map<string, Array<{ value: string; display: string }>>(memberIds.map((id) => [id, []]));
   if (memberIds.length === 0) return byMember;
+  const visible = userStoreIds ? sql`and g.user_store_id in (${storeList(userStoreIds)})` : sql``;
   const result = await rows<{ member_id: string; value: string; display: string }>(
     executor,
     sql`select m.member_id::text as member_id, g.id::text as value, g.resource ->> 'displayName' as display
@@ -179,7 +201,7 @@ export async function listGroupsOf(
         where m.member_id in (${sql.join(
           memberIds.map((id) => sql`${id}::uuid`),
           sql`, `,
-        )})
+        )}) ${visible}
         order by g.display_name`,
   );
   for (const r of result) byMember.get(r.member_id)?.push({ value: r.value, display: r.display });

@@ -124,6 +124,35 @@ describe('user store domains and policies', () => {
     });
     expect(group.status).toBe(400);
     expect(group.body.scimType).toBe('invalidValue');
+
+    // Groups and members in other stores stay out of sight: in a user's `groups` and in a group's `members`.
+    const carl = all.body.Resources[0].id;
+    const mixed = await scim.json('POST', '/Groups', {
+      schemas: [GROUP_SCHEMA],
+      displayName: 'CONTRACTORS/mixed',
+      members: [{ value: carl }, { value: someone }],
+    });
+    expect(mixed.status).toBe(201);
+    const primaryGroup = await scim.json('POST', '/Groups', {
+      schemas: [GROUP_SCHEMA],
+      displayName: 'everyone',
+      members: [{ value: carl }],
+    });
+    expect(primaryGroup.status).toBe(201);
+    expect((await scim.json('GET', `/Users/${carl}`)).body.groups.map((g: { display: string }) => g.display).sort()).toEqual([
+      'CONTRACTORS/mixed',
+      'everyone',
+    ]);
+    expect((await limited.json('GET', `/Users/${carl}`)).body.groups.map((g: { display: string }) => g.display)).toEqual([
+      'CONTRACTORS/mixed',
+    ]);
+    const listed = await limited.json('GET', `/Users?filter=${encodeURIComponent(`id eq "${carl}"`)}&attributes=groups`);
+    expect(listed.body.Resources[0].groups.map((g: { display: string }) => g.display)).toEqual(['CONTRACTORS/mixed']);
+    expect((await scim.json('GET', `/Groups/${mixed.body.id}`)).body.members).toHaveLength(2);
+    expect((await limited.json('GET', `/Groups/${mixed.body.id}`)).body.members.map((m: { value: string }) => m.value)).toEqual([carl]);
+    const groupList = await limited.json('GET', `/Groups?filter=${encodeURIComponent(`displayName eq "CONTRACTORS/mixed"`)}`);
+    expect(groupList.body.Resources[0].members.map((m: { value: string }) => m.value)).toEqual([carl]);
+    expect((await limited.call('GET', `/Groups/${primaryGroup.body.id}`)).status).toBe(404);
   });
 });
 
