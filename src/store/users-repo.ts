@@ -43,6 +43,23 @@ export async function insertUser(executor: Executor, user: NewUser): Promise<Use
   return row;
 }
 
+/** The indexed columns derived from the resource, in the order of `derivedValues`, with their SQL types. */
+const DERIVED_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ['external_id', 'text'],
+  ['primary_email', 'text'],
+  ['email_values', 'text[]'],
+  ['display_name', 'text'],
+  ['given_name', 'text'],
+  ['family_name', 'text'],
+  ['active', 'boolean'],
+];
+
+/** The values of `DERIVED_COLUMNS` for a resource, in that order. */
+function derivedValues(resource: ScimUserResource): unknown[] {
+  const c = deriveUserColumns(resource);
+  return [c.externalId, c.primaryEmail, c.emailValues, c.displayName, c.givenName, c.familyName, c.active];
+}
+
 /** The columns a new user row is written with, in the order of `userInsertValues`, with their SQL types. */
 const INSERT_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['id', 'uuid'],
@@ -52,13 +69,7 @@ const INSERT_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['provenance', 'jsonb'],
   ['jit_idp_id', 'uuid'],
   ['password_hash', 'text'],
-  ['external_id', 'text'],
-  ['primary_email', 'text'],
-  ['email_values', 'text[]'],
-  ['display_name', 'text'],
-  ['given_name', 'text'],
-  ['family_name', 'text'],
-  ['active', 'boolean'],
+  ...DERIVED_COLUMNS,
 ];
 
 /**
@@ -76,7 +87,6 @@ export function userInsertText(first: number): string {
 
 /** The parameters of `userInsertText`. `resourceJson` is the resource already serialized (the caller reuses it). */
 export function userInsertValues(user: NewUser & { id: string }, resourceJson: string): unknown[] {
-  const c = deriveUserColumns(user.resource);
   return [
     user.id,
     user.userStoreId,
@@ -85,13 +95,7 @@ export function userInsertValues(user: NewUser & { id: string }, resourceJson: s
     JSON.stringify(user.provenance ?? {}),
     user.jitIdpId ?? null,
     user.passwordHash ?? null,
-    c.externalId,
-    c.primaryEmail,
-    c.emailValues,
-    c.displayName,
-    c.givenName,
-    c.familyName,
-    c.active,
+    ...derivedValues(user.resource),
   ];
 }
 
@@ -177,10 +181,11 @@ export async function updateUser(executor: Executor, id: string, changes: UserCh
  */
 export function userUpdateText(first: number): string {
   const p = (i: number, type: string) => `$${first + i}::${type}`;
-  return `update users set resource = ${p(0, 'jsonb')}, provenance = ${p(1, 'jsonb')}, external_id = ${p(2, 'text')},
-    primary_email = ${p(3, 'text')}, email_values = ${p(4, 'text[]')}, display_name = ${p(5, 'text')}, given_name = ${p(6, 'text')},
-    family_name = ${p(7, 'text')}, active = ${p(8, 'boolean')}, version = version + 1, updated_at = now()
-    where id = ${p(9, 'uuid')} and version = ${p(10, 'int')}`;
+  const derived = DERIVED_COLUMNS.map(([name, type], i) => `${name} = ${p(2 + i, type)}`).join(', ');
+  const next = 2 + DERIVED_COLUMNS.length;
+  return `update users set resource = ${p(0, 'jsonb')}, provenance = ${p(1, 'jsonb')}, ${derived},
+    version = version + 1, updated_at = now()
+    where id = ${p(next, 'uuid')} and version = ${p(next + 1, 'int')}`;
 }
 
 /** The parameters of `userUpdateText`. `resourceJson` is the resource already serialized (the caller reuses it). */
@@ -190,20 +195,7 @@ export function userUpdateValues(
   resourceJson: string,
   expectedVersion: number,
 ): unknown[] {
-  const c = deriveUserColumns(changes.resource);
-  return [
-    resourceJson,
-    JSON.stringify(changes.provenance),
-    c.externalId,
-    c.primaryEmail,
-    c.emailValues,
-    c.displayName,
-    c.givenName,
-    c.familyName,
-    c.active,
-    id,
-    expectedVersion,
-  ];
+  return [resourceJson, JSON.stringify(changes.provenance), ...derivedValues(changes.resource), id, expectedVersion];
 }
 
 export async function deleteUserRow(executor: Executor, id: string): Promise<UserRow | undefined> {
