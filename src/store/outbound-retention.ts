@@ -6,7 +6,7 @@
 // - outbox events above any connector's cursor stay: that connector has not fanned them out yet. A disabled
 //   connector keeps its cursor, so it holds the outbox back until it is enabled again or deleted.
 // Idempotent and done in batches, so any instance may run it at any time without long locks.
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { rows, type Db } from './database.js';
 
 export const OUTBOUND_RETENTION_DAYS = 7;
@@ -20,11 +20,9 @@ export interface OutboundPruneResult {
 export async function pruneOutboundHistory(db: Db, options: { retentionDays?: number } = {}): Promise<OutboundPruneResult> {
   const days = options.retentionDays ?? OUTBOUND_RETENTION_DAYS;
   const cutoff = sql`now() - make_interval(days => ${days}::int)`;
-  let deliveries = 0;
-  for (;;) {
-    const deleted = await rows<{ id: string | number }>(
-      db,
-      sql`delete from outbound_deliveries where id in (
+  const deliveries = await deleteInBatches(
+    db,
+    sql`delete from outbound_deliveries where id in (
             select d.id from outbound_deliveries d
             where coalesce(d.delivered_at, d.created_at) < ${cutoff}
               and (d.status = 'skipped'
@@ -34,15 +32,10 @@ export async function pruneOutboundHistory(db: Db, options: { retentionDays?: nu
                            and later.event_id > d.event_id and later.status = 'delivered')))
             limit ${BATCH})
           returning id`,
-    );
-    deliveries += deleted.length;
-    if (deleted.length < BATCH) break;
-  }
-  let outboxEvents = 0;
-  for (;;) {
-    const deleted = await rows<{ id: string | number }>(
-      db,
-      sql`delete from outbox_events where id in (
+  );
+  const outboxEvents = await deleteInBatches(
+    db,
+    sql`delete from outbox_events where id in (
             select e.id from outbox_events e
             where e.created_at < ${cutoff}
               and e.id <= coalesce((select min(outbox_cursor) from outbound_connectors), e.id)
@@ -53,9 +46,16 @@ export async function pruneOutboundHistory(db: Db, options: { retentionDays?: nu
             order by e.id
             limit ${BATCH})
           returning id`,
-    );
-    outboxEvents += deleted.length;
-    if (deleted.length < BATCH) break;
-  }
+  );
   return { deliveries, outboxEvents };
+}
+
+/** Runs a `delete ... where id in (select ... limit BATCH) returning id` until a batch comes back short. */
+async function deleteInBatches(db: Db, statement: SQL): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = await rows<{ id: string | number }>(db, statement);
+    total += deleted.length;
+    if (deleted.length < BATCH) return total;
+  }
 }
