@@ -4,13 +4,12 @@ import { randomBytes } from 'node:crypto';
 import { base64url, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContextTokens, CONTEXT_TOKEN_TYPE, type ProvisioningContext } from '../../src/provisioning/context-token.js';
-import { openDatabase, type Database } from '../../src/store/database.js';
 import { createStore, type Store } from '../../src/store/index.js';
 import { SecretBox } from '../../src/store/secret-box.js';
 import { keyMaterial, usedContextTokens } from '../../src/store/schema/index.js';
 import { sweepUsedContextTokens } from '../../src/store/context-tokens-repo.js';
 import { sql } from 'drizzle-orm';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { openMigratedTestDatabase, type MigratedTestDatabase } from '../support/database.js';
 
 const ISSUER = 'https://id.example.test';
 const PAGE = 'https://pages.example.test/provision/password';
@@ -22,19 +21,13 @@ const context: ProvisioningContext = {
   completionUrl: `${ISSUER}/login/provisioning/complete`,
 };
 
-let testDb: TestDatabase;
-let database: Database;
+let testDatabase: MigratedTestDatabase;
 let store: Store;
 beforeAll(async () => {
-  testDb = await createTestDatabase('context_token');
-  database = await openDatabase({ databaseUrl: testDb.url, pglite: testDb.pglite, poolSize: 2 });
-  await database.migrate();
-  store = createStore(database, new SecretBox(randomBytes(32)));
+  testDatabase = await openMigratedTestDatabase('context_token', { poolSize: 2, defaults: false });
+  store = createStore(testDatabase.database, new SecretBox(randomBytes(32)));
 });
-afterAll(async () => {
-  await database?.close();
-  await testDb?.drop();
-});
+afterAll(async () => testDatabase?.close());
 
 const code = async (promise: Promise<unknown>) => {
   try {
@@ -119,7 +112,7 @@ describe('context tokens', () => {
 
   it('is verified by another instance on the same database (one key per deployment)', async () => {
     const first = createContextTokens({ store, issuer: ISSUER });
-    const second = createContextTokens({ store: createStore(database, store.secrets), issuer: ISSUER });
+    const second = createContextTokens({ store: createStore(testDatabase.database, store.secrets), issuer: ISSUER });
     const { token } = await first.issue(PAGE, context);
     expect(await code(second.verify(token, { pageUrl: PAGE }))).toBe('accepted');
   });

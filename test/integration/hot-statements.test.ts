@@ -5,27 +5,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { defaultJitPolicy } from '../../src/domain/identity-provider.js';
 import { SCIM_USER_SCHEMA } from '../../src/domain/scim-user.js';
-import { ensureDefaults } from '../../src/store/bootstrap.js';
-import { hotRows, openDatabase, rows, type Database, type Executor } from '../../src/store/database.js';
+import { hotRows, rows, type Database, type Executor } from '../../src/store/database.js';
 import { insertFirstLogin } from '../../src/store/provisioning-writes.js';
 import { findLoginContext } from '../../src/store/provisioning-reads.js';
 import { identityProviders } from '../../src/store/schema/index.js';
 import { getUserStoreByDomain } from '../../src/store/user-stores-repo.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { openMigratedTestDatabase, type MigratedTestDatabase } from '../support/database.js';
 
-let testDb: TestDatabase;
+let testDatabase: MigratedTestDatabase;
 let database: Database;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase('hot_statements');
-  database = await openDatabase({ databaseUrl: testDb.url, pglite: testDb.pglite });
-  await database.migrate();
-  await ensureDefaults(database.db);
+  testDatabase = await openMigratedTestDatabase('hot_statements');
+  database = testDatabase.database;
 });
-afterAll(async () => {
-  await database?.close();
-  await testDb?.drop();
-});
+afterAll(async () => testDatabase?.close());
 
 /** Placeholders repeated and out of order, an array, a jsonb document, a null and a timestamp. */
 const probe = (executor: Executor, i: number) =>

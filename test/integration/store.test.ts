@@ -5,28 +5,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCIM_USER_SCHEMA } from '../../src/domain/scim-user.js';
 import { checkSecretsKey, ensureAdminToken, ensureDefaults, SecretsKeyMismatchError } from '../../src/store/bootstrap.js';
 import { sql } from 'drizzle-orm';
-import { openDatabase, rows, type Database } from '../../src/store/database.js';
+import { rows, type Database } from '../../src/store/database.js';
 import { tokenMatches } from '../../src/store/hashing.js';
 import { claimJobs, completeJob, enqueueJob, failJob, retryDelayMs } from '../../src/store/job-queue.js';
 import { JobWorker } from '../../src/store/job-worker.js';
 import { SecretBox } from '../../src/store/secret-box.js';
 import { findUserByUserName, insertUser, updateUser } from '../../src/store/users-repo.js';
 import { getUserStoreByDomain, insertUserStore } from '../../src/store/user-stores-repo.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { openMigratedTestDatabase, type MigratedTestDatabase } from '../support/database.js';
 
-let testDb: TestDatabase;
+let testDatabase: MigratedTestDatabase;
 let database: Database;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase('store');
-  database = await openDatabase({ databaseUrl: testDb.url, pglite: testDb.pglite });
-  await database.migrate();
-  await ensureDefaults(database.db);
+  testDatabase = await openMigratedTestDatabase('store');
+  database = testDatabase.database;
 });
-afterAll(async () => {
-  await database?.close();
-  await testDb?.drop();
-});
+afterAll(async () => testDatabase?.close());
 
 const user = (userName: string) => ({
   schemas: [SCIM_USER_SCHEMA],

@@ -4,6 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import postgres from 'postgres';
+import { ensureDefaults } from '../../src/store/bootstrap.js';
+import { openDatabase, type Database } from '../../src/store/database.js';
 
 export interface TestDatabase {
   kind: 'pglite' | 'postgres';
@@ -39,6 +41,34 @@ export async function createTestDatabase(label = 'test'): Promise<TestDatabase> 
       const again = postgres(serverUrl, { max: 1, onnotice: () => {} });
       await again.unsafe(`drop database if exists "${name}" with (force)`);
       await again.end();
+    },
+  };
+}
+
+export interface MigratedTestDatabase {
+  database: Database;
+  /** Closes the connection and drops the database. */
+  close(): Promise<void>;
+}
+
+/** A database of this file's own, migrated, and seeded with the defaults (PRIMARY store, settings) unless told not to. */
+export async function openMigratedTestDatabase(
+  label: string,
+  options: { poolSize?: number; defaults?: boolean } = {},
+): Promise<MigratedTestDatabase> {
+  const testDb = await createTestDatabase(label);
+  const database = await openDatabase({
+    databaseUrl: testDb.url,
+    pglite: testDb.pglite,
+    ...(options.poolSize ? { poolSize: options.poolSize } : {}),
+  });
+  await database.migrate();
+  if (options.defaults !== false) await ensureDefaults(database.db);
+  return {
+    database,
+    close: async () => {
+      await database.close();
+      await testDb.drop();
     },
   };
 }

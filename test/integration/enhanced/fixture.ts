@@ -3,14 +3,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SCIM_USER_SCHEMA } from '../../../src/domain/scim-user.js';
 import { defaultJitPolicy } from '../../../src/domain/identity-provider.js';
-import { ensureDefaults } from '../../../src/store/bootstrap.js';
-import { openDatabase, type Database } from '../../../src/store/database.js';
 import { createStore, type Store } from '../../../src/store/index.js';
 import { consentReceipts, federatedIdentities, identityProviders, oidcPayloads } from '../../../src/store/schema/index.js';
 import { SecretBox } from '../../../src/store/secret-box.js';
 import { getUserStoreByDomain } from '../../../src/store/user-stores-repo.js';
 import { insertUser } from '../../../src/store/users-repo.js';
-import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import { openMigratedTestDatabase } from '../../support/database.js';
 
 export interface Fixture {
   store: Store;
@@ -25,19 +23,13 @@ export interface Fixture {
 }
 
 export async function openFixture(label: string): Promise<Fixture> {
-  const testDb: TestDatabase = await createTestDatabase(label);
-  const database: Database = await openDatabase({ databaseUrl: testDb.url, pglite: testDb.pglite, poolSize: 4 });
-  await database.migrate();
-  await ensureDefaults(database.db);
+  const { database, close } = await openMigratedTestDatabase(label, { poolSize: 4 });
   const store = createStore(database, new SecretBox(randomBytes(32)));
   const primary = await getUserStoreByDomain(store.db, 'PRIMARY');
   return {
     store,
     primaryStoreId: primary.id,
-    close: async () => {
-      await database.close();
-      await testDb.drop();
-    },
+    close,
     idp: async (name, options = {}) => {
       const [row] = await store.db
         .insert(identityProviders)
