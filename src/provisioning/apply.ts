@@ -28,6 +28,16 @@ export interface AppliedProvisioning {
 
 const userPayload = (id: string, resource: ScimUserResource) => ({ id, ...resource });
 
+/** The user row a planned first login creates. */
+const newUserOf = (plan: ProvisioningPlan) => ({
+  id: plan.userId!,
+  userStoreId: plan.userStore!.id,
+  userName: plan.userName!,
+  resource: plan.after!,
+  provenance: plan.provenanceAfter ?? {},
+  jitIdpId: plan.idpId,
+});
+
 /** The link's sync fingerprint, when the plan verified that the same claims again would change nothing. */
 const fingerprintOf = (plan: ProvisioningPlan) =>
   plan.resyncIsNoop ? syncFingerprint(plan.syncMethod, plan.emailVerified, JSON.stringify(plan.lastClaims)) : null;
@@ -44,16 +54,8 @@ export async function applyProvisioning(tx: Executor, plan: ProvisioningPlan): P
   if (!needsTransaction(plan) && plan.decision === 'create') {
     // A first login without groups: one statement writes link, user, outbox and audit events.
     const userId = plan.userId!;
-    const storeId = plan.userStore!.id;
     const written = await insertFirstLogin(tx, {
-      user: {
-        id: userId,
-        userStoreId: storeId,
-        userName: plan.userName!,
-        resource: plan.after!,
-        provenance: plan.provenanceAfter ?? {},
-        jitIdpId: plan.idpId,
-      },
+      user: newUserOf(plan),
       link: { idpId: plan.idpId, subject: plan.subject, userId, lastClaims: plan.lastClaims },
       audit: { ...actor, ...plan.audit, targetType: 'user', targetId: userId },
       fingerprint: fingerprintOf(plan),
@@ -104,14 +106,7 @@ export async function applyProvisioning(tx: Executor, plan: ProvisioningPlan): P
   const mainAudit = () => recordAudit(tx, { ...actor, ...plan.audit, targetType: 'user', targetId: userId });
   if (plan.decision === 'create') {
     const [, link] = await together([
-      insertUser(tx, {
-        id: userId,
-        userStoreId: storeId,
-        userName: plan.userName!,
-        resource: plan.after!,
-        provenance: plan.provenanceAfter ?? {},
-        jitIdpId: plan.idpId,
-      }),
+      insertUser(tx, newUserOf(plan)),
       insertLink(tx, { idpId: plan.idpId, subject: plan.subject, userId, lastClaims: plan.lastClaims }),
       emitOutboxEvent(tx, {
         resourceType: 'User',
