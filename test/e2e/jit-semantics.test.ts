@@ -279,6 +279,10 @@ describe('non-blocking and concurrency', () => {
       handlers: { [JIT_PROVISION_QUEUE]: () => new Promise(() => {}) },
     });
     void doomed.runOnce();
+    // The doomed worker must hold the job before the restarted one looks, or the restarted one may take it first.
+    const claimed = () => count(`jobs where queue = '${JIT_PROVISION_QUEUE}' and status = 'running' and attempts = 1`);
+    for (let i = 0; i < 200 && (await claimed()) === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await claimed()).toBe(1);
     const restarted = new JobWorker({
       db: server.ctx.store.db,
       handlers: {
