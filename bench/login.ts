@@ -29,21 +29,28 @@ const SQL_LOG = process.env.BENCH_SQL_LOG === '1';
 const ONLY_SEQUENTIAL = process.env.BENCH_ONLY === 'sequential';
 
 /**
- * Counts the SQL statements jitbridge sends (drizzle's query logger, which every transaction's session shares).
- * BEGIN/COMMIT of a transaction are not counted; `commits` from pg_stat_database covers those.
+ * Counts the SQL statements jitbridge sends: drizzle's query logger (which every transaction's session shares) and,
+ * on PostgreSQL, the prepared hot statements that `hotRows` hands to postgres.js directly (`prepare: true`; drizzle's
+ * own statements are unnamed and unprepared, so none is counted twice). BEGIN/COMMIT of a transaction are not counted.
  */
 function countStatements(...handles: unknown[]) {
   const counter = { total: 0, texts: new Map<string, number>() };
-  const logger = {
-    logQuery(query: string) {
-      counter.total++;
-      if (SQL_LOG) counter.texts.set(query, (counter.texts.get(query) ?? 0) + 1);
-    },
+  const count = (query: string) => {
+    counter.total++;
+    if (SQL_LOG) counter.texts.set(query, (counter.texts.get(query) ?? 0) + 1);
   };
+  const logger = { logQuery: count };
   for (const db of new Set(handles)) {
-    const session = (db as { session: { logger: unknown; options: { logger?: unknown } } }).session;
+    const session = (db as { session: { logger: unknown; options: { logger?: unknown }; client?: unknown } }).session;
     session.logger = logger;
     session.options.logger = logger;
+    const client = session.client as { unsafe?: (text: string, params: unknown[], options?: { prepare?: boolean }) => unknown } | undefined;
+    if (typeof client?.unsafe !== 'function') continue;
+    const unsafe = client.unsafe.bind(client);
+    client.unsafe = (text, params, options) => {
+      if (options?.prepare === true) count(text);
+      return unsafe(text, params, options);
+    };
   }
   return counter;
 }
