@@ -43,7 +43,7 @@ type Row = { payload: unknown; consumed: number | string | null };
 /** oidc-provider expects `consumed` (epoch seconds) in the payload of a consumed model. */
 function withConsumed(row: Row | undefined): OidcPayload | undefined {
   if (!row) return undefined;
-  const payload = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as OidcPayload;
+  const payload = row.payload as OidcPayload;
   return row.consumed == null ? payload : { ...payload, consumed: Math.floor(Number(row.consumed)) };
 }
 
