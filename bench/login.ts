@@ -17,6 +17,7 @@ import {
   signInThroughUpstream,
   startLogin,
 } from '../test/support/oidc-app.js';
+import { clientSecretChecks } from '../src/oidc/clients.js';
 import { CookieJarBrowser } from '../test/support/oidc-browser.js';
 import { startUpstreamOidc } from '../test/support/oidc-upstream-idp.js';
 import { startTestServer } from '../test/support/server.js';
@@ -147,6 +148,7 @@ async function main() {
       for (const [text, n] of statements.texts) process.stdout.write(`  ${n} × ${text.replace(/\s+/g, ' ').slice(0, 220)}\n`);
       statements.texts.clear();
     }
+    const scryptBefore = clientSecretChecks.scrypt;
     const skipped: Run = { perSecond: NaN, p50: NaN, p99: NaN, cpu: NaN };
     const baseline = ONLY_SEQUENTIAL ? skipped : await drive(LOGINS, CONCURRENCY, (i) => direct(returning[i % returning.length]!));
     let mark = await handlerSeconds();
@@ -202,6 +204,9 @@ async function main() {
     );
     process.stdout.write(
       `  SQL statements per login (BEGIN/COMMIT not counted): returning ${returningStatements.toFixed(1)}, first-time ${firstStatements.toFixed(1)}\n`,
+    );
+    process.stdout.write(
+      `  client secret scrypt checks after the warm-up (the remembered check should answer): ${clientSecretChecks.scrypt - scryptBefore}\n`,
     );
     process.stdout.write(
       `  ratio brokered/baseline (logins/s): returning ${(returningRun.perSecond / baseline.perSecond).toFixed(2)}, first-time ${(firstRun.perSecond / baseline.perSecond).toFixed(2)}\n`,
