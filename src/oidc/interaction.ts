@@ -140,11 +140,11 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
     return page(c, status, { title, message, backUrl, appName: step.app.name });
   }
 
-  /** Steps 3 and 4: an allowed, enabled IdP → the upstream login. */
   /** An IdP as read here: its record and its sealed secrets from the same row (the upstream start needs both). */
   type LoadedIdp = { idp: IdentityProviderRecord; secrets: () => IdentityProviderSecrets };
   const readIdp = (id: string): Promise<LoadedIdp | undefined> => findIdentityProviderWithSecrets(ctx.store.db, ctx.store.secrets, id);
 
+  /** Steps 3 and 4: an allowed, enabled IdP → the upstream login. */
   async function startUpstream(c: C, step: Step, idpId: string, preloaded?: LoadedIdp) {
     const loaded = step.app.identityProviders.includes(idpId) ? (preloaded ?? (await readIdp(idpId))) : undefined;
     const idp = loaded?.idp;
