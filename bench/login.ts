@@ -17,6 +17,7 @@ import {
   signInThroughUpstream,
   startLogin,
 } from '../test/support/oidc-app.js';
+import * as clients from '../src/oidc/clients.js';
 import { CookieJarBrowser } from '../test/support/oidc-browser.js';
 import { startUpstreamOidc } from '../test/support/oidc-upstream-idp.js';
 import { startTestServer } from '../test/support/server.js';
@@ -27,23 +28,32 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 30);
 const SQL_LOG = process.env.BENCH_SQL_LOG === '1';
 const ONLY_SEQUENTIAL = process.env.BENCH_ONLY === 'sequential';
+/** scrypt runs of the client secret check so far (NaN on code that does not count them, for A/B runs of older code). */
+const scryptRuns = () => (clients as { clientSecretChecks?: { scrypt: number } }).clientSecretChecks?.scrypt ?? NaN;
 
 /**
- * Counts the SQL statements jitbridge sends (drizzle's query logger, which every transaction's session shares).
- * BEGIN/COMMIT of a transaction are not counted; `commits` from pg_stat_database covers those.
+ * Counts the SQL statements jitbridge sends: drizzle's query logger (which every transaction's session shares) and,
+ * on PostgreSQL, the prepared hot statements that `hotRows` hands to postgres.js directly (`prepare: true`; drizzle's
+ * own statements are unnamed and unprepared, so none is counted twice). BEGIN/COMMIT of a transaction are not counted.
  */
 function countStatements(...handles: unknown[]) {
   const counter = { total: 0, texts: new Map<string, number>() };
-  const logger = {
-    logQuery(query: string) {
-      counter.total++;
-      if (SQL_LOG) counter.texts.set(query, (counter.texts.get(query) ?? 0) + 1);
-    },
+  const count = (query: string) => {
+    counter.total++;
+    if (SQL_LOG) counter.texts.set(query, (counter.texts.get(query) ?? 0) + 1);
   };
+  const logger = { logQuery: count };
   for (const db of new Set(handles)) {
-    const session = (db as { session: { logger: unknown; options: { logger?: unknown } } }).session;
+    const session = (db as { session: { logger: unknown; options: { logger?: unknown }; client?: unknown } }).session;
     session.logger = logger;
     session.options.logger = logger;
+    const client = session.client as { unsafe?: (text: string, params: unknown[], options?: { prepare?: boolean }) => unknown } | undefined;
+    if (typeof client?.unsafe !== 'function') continue;
+    const unsafe = client.unsafe.bind(client);
+    client.unsafe = (text, params, options) => {
+      if (options?.prepare === true) count(text);
+      return unsafe(text, params, options);
+    };
   }
   return counter;
 }
@@ -140,6 +150,7 @@ async function main() {
       for (const [text, n] of statements.texts) process.stdout.write(`  ${n} × ${text.replace(/\s+/g, ' ').slice(0, 220)}\n`);
       statements.texts.clear();
     }
+    const scryptBefore = scryptRuns();
     const skipped: Run = { perSecond: NaN, p50: NaN, p99: NaN, cpu: NaN };
     const baseline = ONLY_SEQUENTIAL ? skipped : await drive(LOGINS, CONCURRENCY, (i) => direct(returning[i % returning.length]!));
     let mark = await handlerSeconds();
@@ -195,6 +206,9 @@ async function main() {
     );
     process.stdout.write(
       `  SQL statements per login (BEGIN/COMMIT not counted): returning ${returningStatements.toFixed(1)}, first-time ${firstStatements.toFixed(1)}\n`,
+    );
+    process.stdout.write(
+      `  client secret scrypt checks after the warm-up (the remembered check should answer): ${scryptRuns() - scryptBefore}\n`,
     );
     process.stdout.write(
       `  ratio brokered/baseline (logins/s): returning ${(returningRun.perSecond / baseline.perSecond).toFixed(2)}, first-time ${(firstRun.perSecond / baseline.perSecond).toFixed(2)}\n`,

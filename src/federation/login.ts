@@ -15,6 +15,7 @@ import {
   findIdentityProviderSecrets,
   findIdentityProviderWithSecrets,
   type IdentityProviderRecord,
+  type IdentityProviderSecrets,
 } from '../store/identity-providers-repo.js';
 import { saveLoginResult } from '../store/login-results-repo.js';
 import { rememberAssertionId } from '../store/saml-replay-repo.js';
@@ -32,6 +33,8 @@ export interface BeginLogin {
   context?: unknown;
   /** The IdP as the caller read it in this same request (saves reading it again). */
   idp?: IdentityProviderRecord;
+  /** That IdP's secrets, read with it (findIdentityProviderWithSecrets): saves reading the row a second time. */
+  idpSecrets?: () => IdentityProviderSecrets;
 }
 
 /** Accepts only a relative path on this server: anything else would make /start an open redirect. */
@@ -67,7 +70,10 @@ export async function beginUpstreamLogin(ctx: FederationContext, input: BeginLog
   const returnTo = checkReturnTo(input.returnTo, ctx.config.publicUrl);
   const idp = await loadEnabled(ctx, input.idpId, input.idp);
   if (idp.protocol === 'oidc') {
-    const { clientSecret } = await findIdentityProviderSecrets(ctx.store.db, ctx.store.secrets, idp.id);
+    const { clientSecret } =
+      idp === input.idp && input.idpSecrets
+        ? input.idpSecrets()
+        : await findIdentityProviderSecrets(ctx.store.db, ctx.store.secrets, idp.id);
     let start: Awaited<ReturnType<typeof startOidcLogin>>;
     try {
       start = await startOidcLogin(await oidcConfiguration(idp, clientSecret), idp, redirectUri(ctx.config.publicUrl, idp.id));

@@ -23,7 +23,11 @@ import {
 import { destroyOidcPayload, findOidcPayload, upsertOidcPayload } from '../store/oidc-payloads-repo.js';
 import { findApplicationByClientIdCached } from '../store/applications-cache.js';
 import type { Application } from '../store/applications-repo.js';
-import { findIdentityProvider, type IdentityProviderRecord } from '../store/identity-providers-repo.js';
+import {
+  findIdentityProviderWithSecrets,
+  type IdentityProviderRecord,
+  type IdentityProviderSecrets,
+} from '../store/identity-providers-repo.js';
 import { consumeLoginResult } from '../store/login-results-repo.js';
 import { pairwiseAccountId, saveFederatedAccount } from './account.js';
 import { claimsFromFederated } from './claims.js';
@@ -136,9 +140,14 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
     return page(c, status, { title, message, backUrl, appName: step.app.name });
   }
 
+  /** An IdP as read here: its record and its sealed secrets from the same row (the upstream start needs both). */
+  type LoadedIdp = { idp: IdentityProviderRecord; secrets: () => IdentityProviderSecrets };
+  const readIdp = (id: string): Promise<LoadedIdp | undefined> => findIdentityProviderWithSecrets(ctx.store.db, ctx.store.secrets, id);
+
   /** Steps 3 and 4: an allowed, enabled IdP → the upstream login. */
-  async function startUpstream(c: C, step: Step, idpId: string, loaded?: IdentityProviderRecord) {
-    const idp = step.app.identityProviders.includes(idpId) ? (loaded ?? (await findIdentityProvider(ctx.store.db, idpId))) : undefined;
+  async function startUpstream(c: C, step: Step, idpId: string, preloaded?: LoadedIdp) {
+    const loaded = step.app.identityProviders.includes(idpId) ? (preloaded ?? (await readIdp(idpId))) : undefined;
+    const idp = loaded?.idp;
     if (!idp || !idp.enabled) {
       ctx.metrics.appSignIns.inc({ result: 'refused' });
       const returnTo = await result(c, step, {
@@ -149,7 +158,13 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
     }
     const uid = step.interaction.uid;
     try {
-      const { redirectUrl } = await begin(ctx, { idpId, returnTo: `/login/${uid}/federated`, context: { interactionUid: uid }, idp });
+      const { redirectUrl } = await begin(ctx, {
+        idpId,
+        returnTo: `/login/${uid}/federated`,
+        context: { interactionUid: uid },
+        idp,
+        idpSecrets: loaded.secrets,
+      });
       return c.redirect(redirectUrl, 303);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
@@ -177,9 +192,10 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
     if (step instanceof Response) return step;
     const requested = step.interaction.params.idp;
     if (typeof requested === 'string' && requested !== '') return startUpstream(c, step, requested);
-    const providers = (await Promise.all(step.app.identityProviders.map((id) => findIdentityProvider(ctx.store.db, id)))).filter(
-      (idp): idp is NonNullable<typeof idp> => Boolean(idp?.enabled),
+    const loaded = (await Promise.all(step.app.identityProviders.map(readIdp))).filter((found): found is LoadedIdp =>
+      Boolean(found?.idp.enabled),
     );
+    const providers = loaded.map((found) => found.idp);
     const local = offersLocal(step.app);
     if (providers.length === 0 && local) return c.redirect(localSignInPath(step.interaction.uid), 303);
     if (providers.length === 0) {
@@ -191,7 +207,7 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
         'the application has no enabled identity provider',
       );
     }
-    if (providers.length === 1 && !local) return startUpstream(c, step, providers[0]!.id, providers[0]);
+    if (providers.length === 1 && !local) return startUpstream(c, step, providers[0]!.id, loaded[0]);
     const uid = step.interaction.uid;
     return c.html(
       await chooserPage({

@@ -17,7 +17,7 @@ import { useRecoveryCode } from '../provisioning/mfa/recovery-codes.js';
 import { decideSecondFactor, type FactorOption } from '../provisioning/mfa/second-factor.js';
 import { beginTotpEnrolment, confirmTotpEnrolment, currentTotpEnrolment, verifyTotp } from '../provisioning/mfa/totp.js';
 import { destroyOidcPayload, findOidcPayload, upsertOidcPayload } from '../store/oidc-payloads-repo.js';
-import { findUserById } from '../store/users-repo.js';
+import { findAccountUser } from '../store/oidc-accounts-repo.js';
 import { TTL } from './provider.js';
 
 type C = Context<AppEnv>;
@@ -91,7 +91,7 @@ export function mfaStep(ctx: AppContext, host: MfaHost) {
   async function intercept(step: { uid: string; signInFlow: { steps: unknown[] } }, signIn: PendingSignIn): Promise<string | null> {
     const flow = step.signInFlow as SignInFlow;
     // A JIT-disabled IdP signs in a pairwise account (not a uuid): there is no local user to hold a factor.
-    const user = UUID.test(signIn.accountId) ? await findUserById(ctx.store.db, signIn.accountId) : undefined;
+    const user = UUID.test(signIn.accountId) ? await findAccountUser(ctx.store.db, signIn.accountId) : undefined;
     const userId = user ? user.id : null;
     // A deactivated or locked account must not finish: oidc-provider would find no account at the resume
     // and fail with a 500; the person gets a clear refusal and the app access_denied instead.

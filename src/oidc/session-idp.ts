@@ -12,11 +12,16 @@ export const SESSION_IDP_MODEL = 'SessionIdp';
 /** The interaction result key carrying the IdP of a finished login (alongside oidc-provider's `login`). */
 export const RESULT_IDP_KEY = 'jitbridgeIdp';
 
-/** At resume after a login: remember which IdP this session's login came through. */
+/**
+ * At resume after a login: remember which IdP this session's login came through. Login state like the session it
+ * sits beside, so written on `ephemeralDb` (no wait for the WAL flush, database.ts): it is written before the session
+ * in the same resume, and commits reach the WAL in order, so a crash that loses it loses the session too. A missing
+ * row only makes the check below ask for a new login, never let one through.
+ */
 export async function rememberSessionIdp(store: Store, ctx: KoaContextWithOIDC, ttlSeconds: number): Promise<void> {
   const idpId = (ctx.oidc.result as Record<string, unknown> | undefined)?.[RESULT_IDP_KEY];
   const uid = ctx.oidc.session?.uid;
-  if (typeof idpId === 'string' && uid) await upsertOidcPayload(store.db, SESSION_IDP_MODEL, uid, { idpId }, ttlSeconds);
+  if (typeof idpId === 'string' && uid) await upsertOidcPayload(store.ephemeralDb, SESSION_IDP_MODEL, uid, { idpId }, ttlSeconds);
 }
 
 /** oidc-provider's default interaction policy, its `login` prompt extended with the session-IdP check. */

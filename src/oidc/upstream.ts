@@ -3,12 +3,18 @@
 // without the connectors' details (and a test or benchmark can hand in another starter).
 import { beginUpstreamLogin as federationBegin } from '../federation/index.js';
 import type { AppContext } from '../http/app-context.js';
-import type { IdentityProviderRecord } from '../store/identity-providers-repo.js';
+import type { IdentityProviderRecord, IdentityProviderSecrets } from '../store/identity-providers-repo.js';
 
 export interface BeginUpstreamLogin {
   (
     ctx: AppContext,
-    input: { idpId: string; returnTo: string; context: { interactionUid: string }; idp?: IdentityProviderRecord },
+    input: {
+      idpId: string;
+      returnTo: string;
+      context: { interactionUid: string };
+      idp?: IdentityProviderRecord;
+      idpSecrets?: () => IdentityProviderSecrets;
+    },
   ): Promise<{ redirectUrl: string }>;
 }
 

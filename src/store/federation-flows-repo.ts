@@ -2,7 +2,7 @@
 // id, with where to go after. Kept in the store so that any instance can finish a login another began; each flow
 // is consumed once, in one statement, and expires after 10 minutes.
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
-import type { Executor } from './database.js';
+import { hotRows, type Executor } from './database.js';
 import { federationFlows } from './schema/index.js';
 
 export type FederationFlow = typeof federationFlows.$inferSelect;
@@ -22,31 +22,53 @@ export interface NewFederationFlow {
   ttlSeconds?: number;
 }
 
+// A login writes one flow and consumes it: constant texts through hotRows (prepared per connection on PostgreSQL).
+const INSERT = `insert into federation_flows (id, idp_id, protocol, nonce, code_verifier, saml_request_id, return_to, context, expires_at)
+  values ($1::text, $2::uuid, $3::text, $4::text, $5::text, $6::text, $7::text, $8::jsonb, now() + make_interval(secs => $9::float8))`;
+
 export async function insertFederationFlow(executor: Executor, flow: NewFederationFlow): Promise<void> {
-  await executor.insert(federationFlows).values({
-    id: flow.id,
-    idpId: flow.idpId,
-    protocol: flow.protocol,
-    nonce: flow.nonce ?? null,
-    codeVerifier: flow.codeVerifier ?? null,
-    samlRequestId: flow.samlRequestId ?? null,
-    returnTo: flow.returnTo,
-    context: flow.context ?? null,
-    expiresAt: sql`now() + make_interval(secs => ${flow.ttlSeconds ?? FLOW_TTL_SECONDS})`,
-  });
+  await hotRows(executor, INSERT, [
+    flow.id,
+    flow.idpId,
+    flow.protocol,
+    flow.nonce ?? null,
+    flow.codeVerifier ?? null,
+    flow.samlRequestId ?? null,
+    flow.returnTo,
+    flow.context == null ? null : JSON.stringify(flow.context),
+    flow.ttlSeconds ?? FLOW_TTL_SECONDS,
+  ]);
 }
+
+const CONSUME = `update federation_flows set consumed_at = now()
+  where id = $1::text and idp_id = $2::uuid and consumed_at is null and expires_at > now()
+  returning id, idp_id, protocol, nonce, code_verifier, saml_request_id, return_to, context, created_at, expires_at, consumed_at`;
+
+const asDate = (value: unknown) => (value instanceof Date ? value : new Date(String(value)));
 
 const live = () => and(isNull(federationFlows.consumedAt), gt(federationFlows.expiresAt, sql`now()`));
 
 /** Marks the OIDC flow with this state consumed and returns it; undefined if unknown, used, expired or another IdP's. */
 export async function consumeFederationFlow(executor: Executor, idpId: string, id: string): Promise<FederationFlow | undefined> {
-  const [row] = await executor
-    .update(federationFlows)
-    .set({ consumedAt: sql`now()` })
-    .where(and(eq(federationFlows.id, id), eq(federationFlows.idpId, idpId), live()))
-    .returning();
-  return row;
+  if (!UUID.test(idpId)) return undefined;
+  const [row] = await hotRows<Record<string, unknown>>(executor, CONSUME, [id, idpId]);
+  if (!row) return undefined;
+  return {
+    id: row.id as string,
+    idpId: row.idp_id as string,
+    protocol: row.protocol as string,
+    nonce: (row.nonce as string | null) ?? null,
+    codeVerifier: (row.code_verifier as string | null) ?? null,
+    samlRequestId: (row.saml_request_id as string | null) ?? null,
+    returnTo: row.return_to as string,
+    context: row.context ?? null,
+    createdAt: asDate(row.created_at),
+    expiresAt: asDate(row.expires_at),
+    consumedAt: row.consumed_at == null ? null : asDate(row.consumed_at),
+  };
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Same for SAML, found by the AuthnRequest id the response answers (its InResponseTo). */
 export async function consumeSamlFlow(executor: Executor, idpId: string, requestId: string): Promise<FederationFlow | undefined> {

@@ -11,7 +11,7 @@ import {
   type RoleMapping,
   type SamlSettings,
 } from '../domain/identity-provider.js';
-import type { Executor } from './database.js';
+import { hotRows, type Executor } from './database.js';
 import { isUniqueViolation } from './errors.js';
 import { identityProviders, type IdentityProviderRow } from './schema/index.js';
 import type { SecretBox } from './secret-box.js';
@@ -82,10 +82,31 @@ export async function listIdentityProviders(executor: Executor): Promise<Identit
   return found.map(toRecord);
 }
 
+// A login reads its IdP twice (the interaction's start and the callback): one constant text through hotRows (prepared
+// per connection on PostgreSQL), its columns named as drizzle names them so that toRecord reads both shapes.
+const BY_ID = `select id, name, protocol, enabled, trust_email as "trustEmail", protocol_config as "protocolConfig",
+    secrets_encrypted as "secretsEncrypted", claim_mappings as "claimMappings", role_mappings as "roleMappings", jit, options,
+    version, created_at as "createdAt", updated_at as "updatedAt"
+  from identity_providers where id = $1::uuid`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const asDate = (value: unknown) => (value instanceof Date ? value : new Date(String(value)));
+
+async function findRow(executor: Executor, id: string): Promise<IdentityProviderRow | undefined> {
+  if (!UUID.test(id)) return undefined;
+  const [raw] = await hotRows<Record<string, unknown>>(executor, BY_ID, [id]);
+  if (!raw) return undefined;
+  return {
+    ...raw,
+    version: Number(raw.version),
+    createdAt: asDate(raw.createdAt),
+    updatedAt: asDate(raw.updatedAt),
+  } as IdentityProviderRow;
+}
+
 /** The IdP with this id, or undefined (also for a malformed id). */
 export async function findIdentityProvider(executor: Executor, id: string): Promise<IdentityProviderRecord | undefined> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
-  const [row] = await executor.select().from(identityProviders).where(eq(identityProviders.id, id));
+  const row = await findRow(executor, id);
   return row ? toRecord(row) : undefined;
 }
 
@@ -101,8 +122,7 @@ export async function findIdentityProviderWithSecrets(
   secrets: SecretBox,
   id: string,
 ): Promise<{ idp: IdentityProviderRecord; secrets: () => IdentityProviderSecrets } | undefined> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
-  const [row] = await executor.select().from(identityProviders).where(eq(identityProviders.id, id));
+  const row = await findRow(executor, id);
   if (!row) return undefined;
   const sealed = row.secretsEncrypted;
   return { idp: toRecord(row), secrets: () => (sealed ? secrets.openJson<IdentityProviderSecrets>(sealed) : {}) };

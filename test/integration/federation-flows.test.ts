@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumeFederationFlow, consumeSamlFlow, insertFederationFlow } from '../../src/store/federation-flows-repo.js';
+import { consumeLoginResult, saveLoginResult } from '../../src/store/login-results-repo.js';
 import { rememberAssertionId } from '../../src/store/saml-replay-repo.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -47,6 +48,81 @@ describe('federation flows', () => {
     expect(await consumeSamlFlow(db, idp, '_req-old')).toBeUndefined();
     await insertFederationFlow(db, { id: 'state-new', idpId: idp, protocol: 'saml', samlRequestId: '_req-new', returnTo: '/done' });
     expect(await consumeSamlFlow(db, idp, '_req-new')).toMatchObject({ id: 'state-new' });
+  });
+
+  it('read back the same through the ephemeral handle, many times (prepared statements on PostgreSQL), and inside a transaction', async () => {
+    const idp = randomUUID();
+    for (let i = 0; i < 7; i++) {
+      await insertFederationFlow(server.ctx.store.ephemeralDb, {
+        id: `eph-${i}`,
+        idpId: idp,
+        protocol: 'oidc',
+        nonce: null,
+        returnTo: '/r',
+      });
+      const flow = await consumeFederationFlow(server.ctx.store.db, idp, `eph-${i}`);
+      expect(flow).toMatchObject({ id: `eph-${i}`, idpId: idp, protocol: 'oidc', nonce: null, codeVerifier: null, context: null });
+      expect(flow!.consumedAt).toBeInstanceOf(Date);
+      expect(flow!.expiresAt.getTime()).toBeGreaterThan(Date.now());
+    }
+    expect(await consumeFederationFlow(server.ctx.store.db, 'not-a-uuid', 'eph-0')).toBeUndefined();
+    const inTx = await server.ctx.store.transaction(async (tx) => {
+      await insertFederationFlow(tx, { id: 'tx-1', idpId: idp, protocol: 'oidc', returnTo: '/r', context: { interactionUid: 'u' } });
+      return consumeFederationFlow(tx, idp, 'tx-1');
+    });
+    expect(inTx).toMatchObject({ id: 'tx-1', context: { interactionUid: 'u' } });
+  });
+});
+
+describe('login results', () => {
+  it('are read once, with their JSON fields, and not after they expired', async () => {
+    const idp = randomUUID();
+    const user = randomUUID();
+    for (let i = 0; i < 7; i++) {
+      const id = await saveLoginResult(server.ctx.store.ephemeralDb, {
+        flowId: `flow-${i}`,
+        idpId: idp,
+        subject: 'sub',
+        userId: user,
+        outcome: 'success',
+        claims: { pendingId: 'p' },
+        authnContext: { amr: ['pwd'] },
+        context: { interactionUid: 'uid' },
+      });
+      const [first, second] = await Promise.all([consumeLoginResult(server.ctx.store.db, id), consumeLoginResult(server.ctx.store.db, id)]);
+      expect([first, second].filter(Boolean)).toHaveLength(1);
+      expect(first ?? second).toMatchObject({
+        id,
+        flowId: `flow-${i}`,
+        idpId: idp,
+        subject: 'sub',
+        userId: user,
+        outcome: 'success',
+        errorCode: null,
+        claims: { pendingId: 'p' },
+        authnContext: { amr: ['pwd'] },
+        context: { interactionUid: 'uid' },
+      });
+    }
+    const failed = await saveLoginResult(server.ctx.store.db, {
+      flowId: 'f',
+      idpId: idp,
+      subject: null,
+      userId: null,
+      outcome: 'failure',
+      errorCode: 'denied',
+      errorMessage: 'no',
+    });
+    expect(await consumeLoginResult(server.ctx.store.db, failed)).toMatchObject({ userId: null, claims: null, errorCode: 'denied' });
+    const old = await saveLoginResult(server.ctx.store.db, {
+      flowId: 'f',
+      idpId: idp,
+      subject: null,
+      userId: null,
+      outcome: 'success',
+      ttlSeconds: -1,
+    });
+    expect(await consumeLoginResult(server.ctx.store.db, old)).toBeUndefined();
   });
 });
 

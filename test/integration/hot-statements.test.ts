@@ -6,6 +6,13 @@ import { sql } from 'drizzle-orm';
 import { defaultJitPolicy } from '../../src/domain/identity-provider.js';
 import { SCIM_USER_SCHEMA } from '../../src/domain/scim-user.js';
 import { hotRows, rows, type Database, type Executor } from '../../src/store/database.js';
+import {
+  findIdentityProvider,
+  findIdentityProviderWithSecrets,
+  insertIdentityProvider,
+  updateIdentityProvider,
+  type IdentityProviderInput,
+} from '../../src/store/identity-providers-repo.js';
 import { insertFirstLogin } from '../../src/store/provisioning-writes.js';
 import { findLoginContext } from '../../src/store/provisioning-reads.js';
 import { identityProviders } from '../../src/store/schema/index.js';
@@ -71,5 +78,39 @@ describe('hotRows', () => {
       }),
     ).rejects.toBe(rolledBack);
     expect((await findLoginContext(database.db, idpId, 'hot-tx')).link).toBeNull();
+  });
+});
+
+describe('identity provider reads (prepared)', () => {
+  it('read the record the insert answered, on the database and in a transaction; an update is seen with its new version', async () => {
+    const input = {
+      name: `hot-idp-${randomUUID()}`,
+      protocol: 'oidc' as const,
+      enabled: true,
+      trustEmail: false,
+      oidc: { issuer: 'https://idp.example', clientId: 'c', scopes: ['openid'] },
+      claimMappings: [{ claim: 'email', attribute: 'emails[primary eq true].value' }],
+      roleMappings: [],
+      jit: defaultJitPolicy(),
+      inactiveAfterDays: 30,
+      sealedSecrets: 'sealed-value',
+    } as unknown as IdentityProviderInput;
+    const inserted = await insertIdentityProvider(database.db, input);
+    for (let i = 0; i < 7; i++) expect(await findIdentityProvider(database.db, inserted.id)).toEqual(inserted);
+    expect(await database.db.transaction((tx) => findIdentityProvider(tx, inserted.id))).toEqual(inserted);
+    const withSecrets = await findIdentityProviderWithSecrets(
+      database.db,
+      { openJson: (sealed: string) => ({ sealed }) } as never,
+      inserted.id,
+    );
+    expect(withSecrets?.idp).toEqual(inserted);
+    expect(withSecrets?.secrets()).toEqual({ sealed: 'sealed-value' });
+    expect(await findIdentityProvider(database.db, 'not-a-uuid')).toBeUndefined();
+    expect(await findIdentityProvider(database.db, randomUUID())).toBeUndefined();
+    const updated = await updateIdentityProvider(database.db, inserted.id, { ...input, enabled: false });
+    const read = await findIdentityProvider(database.db, inserted.id);
+    expect(read).toEqual(updated);
+    expect(read).toMatchObject({ enabled: false, version: inserted.version + 1 });
+    expect(read!.updatedAt.getTime()).toBeGreaterThanOrEqual(inserted.updatedAt.getTime());
   });
 });

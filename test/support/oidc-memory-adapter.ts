@@ -4,11 +4,22 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 
 export function memoryAdapter(clients: Map<string, AdapterPayload>) {
   const rows = new Map<string, { payload: AdapterPayload; expiresAt: number | null }>();
+  // (model, uid) → row key: a scan of every row per lookup grew with each login of a benchmark run.
+  const byUid = new Map<string, string>();
   const key = (model: string, id: string) => `${model}:${id}`;
+  const forget = (k: string) => {
+    const uid = rows.get(k)?.payload.uid;
+    if (typeof uid === 'string' && byUid.get(`${k.slice(0, k.indexOf(':'))}:${uid}`) === k)
+      byUid.delete(`${k.slice(0, k.indexOf(':'))}:${uid}`);
+    rows.delete(k);
+  };
   return class MemoryAdapter implements Adapter {
     constructor(private readonly model: string) {}
     async upsert(id: string, payload: AdapterPayload, expiresIn: number) {
-      rows.set(key(this.model, id), { payload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : null });
+      const k = key(this.model, id);
+      forget(k);
+      rows.set(k, { payload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : null });
+      if (typeof payload.uid === 'string') byUid.set(key(this.model, payload.uid), k);
     }
     async find(id: string) {
       if (this.model === 'Client') return clients.get(id);
@@ -17,8 +28,8 @@ export function memoryAdapter(clients: Map<string, AdapterPayload>) {
       return row.payload;
     }
     async findByUid(uid: string) {
-      for (const [k, row] of rows) if (k.startsWith(`${this.model}:`) && row.payload.uid === uid) return row.payload;
-      return undefined;
+      const k = byUid.get(key(this.model, uid));
+      return k === undefined ? undefined : rows.get(k)?.payload;
     }
     async findByUserCode() {
       return undefined;
@@ -28,10 +39,10 @@ export function memoryAdapter(clients: Map<string, AdapterPayload>) {
       if (row) row.payload.consumed = Math.floor(Date.now() / 1000);
     }
     async destroy(id: string) {
-      rows.delete(key(this.model, id));
+      forget(key(this.model, id));
     }
     async revokeByGrantId(grantId: string) {
-      for (const [k, row] of rows) if (row.payload.grantId === grantId) rows.delete(k);
+      for (const [k, row] of rows) if (row.payload.grantId === grantId) forget(k);
     }
   };
 }
