@@ -1,10 +1,10 @@
 // Runs SCIM searches over users or groups (RFC 7644 §3.4.2): a compiled filter, sorting, index paging
 // (startIndex/count with totalResults) and keyset paging for cursors (draft-ietf-scim-cursor-pagination).
 // Only one page of rows is ever read.
-import { sql, type SQL } from 'drizzle-orm';
-import { preparedRows, rows, type Executor } from './database.js';
+import { textRows, type Executor } from './database.js';
 import { compileScimFilter, isIndexedEquality, sortExpression, type ResourceTable, type ScimAttr, type ScimFilter } from './scim-query.js';
 import type { GroupRow, UserRow } from './schema/index.js';
+import { sql, toQuery, type SqlText as SQL } from './sql-text.js';
 
 export interface ScimSearch {
   filter?: ScimFilter | undefined;
@@ -95,16 +95,20 @@ export async function searchScim<Row extends UserRow | GroupRow>(
   // Any other search is planned per call: a generic plan cannot know a filter's selectivity and may walk the
   // id index under ORDER BY … LIMIT for a one-row match (seconds at a million users), or give up a LIKE
   // prefix's index. Custom plans pick the right index.
-  const run = search.filter && isIndexedEquality(table, search.filter) ? preparedRows : rows;
-  const count = async () => (search.skipTotal ? -1 : Number((await run<{ n: number }>(executor, countQuery))[0]?.n ?? 0));
+  const prepare = search.filter !== undefined && isIndexedEquality(table, search.filter);
+  const run = <T extends Record<string, unknown>>(query: SQL) => {
+    const { text, params } = toQuery(query);
+    return textRows<T>(executor, text, params, prepare);
+  };
+  const count = async () => (search.skipTotal ? -1 : Number((await run<{ n: number }>(countQuery))[0]?.n ?? 0));
   let found: RawRow[] = [];
   let totalResults: number;
   if (merged) {
-    found = await run<RawRow>(executor, pageQuery);
+    found = await run<RawRow>(pageQuery);
     // An empty first page means no matches; an empty page further on (past the end) still needs the count.
     totalResults = found.length ? Number(found[0]!.__total) : search.startIndex === 1 ? 0 : await count();
   } else {
-    [found, totalResults] = await Promise.all([needRows ? run<RawRow>(executor, pageQuery) : found, count()]);
+    [found, totalResults] = await Promise.all([needRows ? run<RawRow>(pageQuery) : found, count()]);
   }
   let page = found;
   let next: ScimPage<Row>['next'];
