@@ -22,5 +22,7 @@ export interface AppEnv {
     requestId: string;
     /** Set by the auth middleware of each API. */
     actor: Actor;
+    /** The security headers every response gets (src/http/security-headers.ts), for complete responses. */
+    securityHeaders: ReadonlyArray<readonly [string, string]>;
   };
 }

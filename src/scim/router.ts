@@ -6,6 +6,7 @@ import { HTTPException } from 'hono/http-exception';
 import { AppError } from '../domain/errors.js';
 import type { AppContext } from '../http/app-context.js';
 import { hasScope, scimAuth, type ScimEnv, type ScimScope } from '../http/scim-auth.js';
+import { completeResponse } from '../http/response-headers.js';
 import { SCIM_MEDIA_TYPE, scimErrorBody, scimErrorResponse, toScimError } from '../http/scim-error.js';
 import { runBulk } from './bulk.js';
 import { BULK_MAX_PAYLOAD_BYTES, listOf, resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
@@ -21,10 +22,11 @@ const EXTRA_SCIM_TYPES = new Set(['invalidCursor', 'expiredCursor']);
 type C = Context<ScimEnv>;
 
 function send(c: C, result: ScimResult): Response {
-  const headers = new Headers(result.headers);
-  if (result.body === undefined) return new Response(null, { status: result.status, headers });
-  headers.set('content-type', SCIM_MEDIA_TYPE);
-  return new Response(JSON.stringify(result.body), { status: result.status, headers });
+  const body = result.body === undefined ? null : JSON.stringify(result.body);
+  const own = body === null ? { ...result.headers } : { ...result.headers, 'content-type': SCIM_MEDIA_TYPE };
+  const complete = completeResponse(c, body, result.status, own);
+  if (complete) return complete;
+  return new Response(body, { status: result.status, headers: new Headers(own) });
 }
 
 function requireScope(c: C, scope: ScimScope): void {
