@@ -6,15 +6,15 @@
 import type { Context } from 'hono';
 import type { AppEnv } from './app-context.js';
 
-/** Responses made by `completeResponse`: the middlewares leave their headers alone. */
-const complete = new WeakSet<object>();
+/** Marks responses made by `completeResponse` (a property: a WeakSet entry per response costs the collector). */
+const COMPLETE = Symbol('complete response');
 
-export const isComplete = (response: Response): boolean => complete.has(response);
+export const isComplete = (response: Response): boolean => (response as unknown as Record<symbol, unknown>)[COMPLETE] === true;
 
 /**
- * A response with `headers` and the app-wide ones: the security headers win over the route's (as the security
- * middleware overwrites), the route's x-request-id over the request's (as the request middleware keeps one).
- * Undefined when the security middleware has not run for this request (the caller then answers the general way).
+ * A response with `headers` (lower-case names) and the app-wide ones: the security headers win over the route's
+ * (as the security middleware overwrites), the route's x-request-id over the request's (as the request middleware
+ * keeps one). Undefined when the security middleware has not run for this request (answer the general way then).
  */
 export function completeResponse<E extends AppEnv>(
   c: Context<E>,
@@ -22,12 +22,10 @@ export function completeResponse<E extends AppEnv>(
   status: number,
   headers: Record<string, string>,
 ): Response | undefined {
-  const security = (c as unknown as Context<AppEnv>).get('securityHeaders');
+  const vars = c as unknown as Context<AppEnv>;
+  const security = vars.get('securityHeaders');
   if (!security) return undefined;
-  const all: Record<string, string> = { ...headers };
-  for (const [name, value] of security) all[name] = value;
-  all['x-request-id'] ??= (c as unknown as Context<AppEnv>).get('requestId');
-  const response = new Response(body, { status, headers: all });
-  complete.add(response);
+  const response = new Response(body, { status, headers: { 'x-request-id': vars.get('requestId'), ...headers, ...security } });
+  (response as unknown as Record<symbol, unknown>)[COMPLETE] = true;
   return response;
 }

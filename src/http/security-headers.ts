@@ -6,7 +6,8 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './app-context.js';
 import { isComplete } from './response-headers.js';
 
-export type HeaderList = ReadonlyArray<readonly [string, string]>;
+/** Header values by lower-case name. */
+export type HeaderSet = Readonly<Record<string, string>>;
 
 /**
  * Hono's secureHeaders with these options, whose headers are also handed to the request (`securityHeaders`) for
@@ -32,27 +33,27 @@ export function securityHeaders(publicUrl: string): MiddlewareHandler<AppEnv> {
     crossOriginResourcePolicy: 'same-origin',
     crossOriginOpenerPolicy: 'same-origin',
   });
-  let list: HeaderList | undefined;
-  let probing: Promise<HeaderList> | undefined;
+  let set: HeaderSet | undefined;
+  let probing: Promise<HeaderSet> | undefined;
   return async (c, next) => {
-    list ??= await (probing ??= headersSetBy(hono));
-    c.set('securityHeaders', list);
+    set ??= await (probing ??= headersSetBy(hono));
+    c.set('securityHeaders', set);
     await next();
     if (isComplete(c.res)) return;
     // What Hono's middleware does after the handler (it overwrites, and removes X-Powered-By).
     const headers = c.res.headers;
-    for (const [name, value] of list) headers.set(name, value);
+    for (const name in set) headers.set(name, set[name]!);
     headers.delete('x-powered-by');
   };
 }
 
 /** The headers a secureHeaders middleware sets on a response that has none. */
-export async function headersSetBy(middleware: MiddlewareHandler): Promise<HeaderList> {
+export async function headersSetBy(middleware: MiddlewareHandler): Promise<HeaderSet> {
   const probe = new Hono();
   probe.use(middleware);
   probe.get('/', (c) => c.body(null, 204));
   const response = await probe.request('/');
-  const list: Array<readonly [string, string]> = [];
-  response.headers.forEach((value, name) => list.push([name, value]));
-  return list;
+  const set: Record<string, string> = {};
+  response.headers.forEach((value, name) => (set[name] = value));
+  return set;
 }
