@@ -22,5 +22,7 @@ export interface AppEnv {
     requestId: string;
     /** Set by the auth middleware of each API. */
     actor: Actor;
+    /** The security headers every response gets, by lower-case name (src/http/security-headers.ts). */
+    securityHeaders: Readonly<Record<string, string>>;
   };
 }

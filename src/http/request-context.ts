@@ -5,6 +5,7 @@ import { routePath } from 'hono/route';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { AppEnv } from './app-context.js';
+import { isComplete } from './response-headers.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
@@ -21,7 +22,7 @@ export function requestContext(logger: Logger, metrics: Metrics): MiddlewareHand
     const status = c.res.status;
     metrics.httpRequests.inc({ method: c.req.method, route, status: String(status) });
     metrics.httpDuration.observe({ method: c.req.method, route }, seconds);
-    if (!c.res.headers.has('x-request-id')) {
+    if (!isComplete(c.res) && !c.res.headers.has('x-request-id')) {
       try {
         c.res.headers.set('x-request-id', requestId);
       } catch {

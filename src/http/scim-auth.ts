@@ -35,10 +35,13 @@ export function forgetScimClient(tokenHash: string): void {
   cache.delete(tokenHash);
 }
 
-async function lookup(ctx: AppContext, tokenHash: string): Promise<ScimPrincipal | null> {
-  const now = Date.now();
+/** The cached lookup of a token, if it is fresh (undefined: look it up). */
+function cached(tokenHash: string, now: number): ScimPrincipal | null | undefined {
   const hit = cache.get(tokenHash);
-  if (hit && hit.expires > now) return hit.principal;
+  return hit && hit.expires > now ? hit.principal : undefined;
+}
+
+async function lookup(ctx: AppContext, tokenHash: string, now: number): Promise<ScimPrincipal | null> {
   const row = await findScimClientByTokenHash(ctx.store.db, tokenHash);
   let principal: ScimPrincipal | null = null;
   if (row) {
@@ -71,13 +74,16 @@ export function scimAuth(ctx: AppContext): MiddlewareHandler<ScimEnv> {
     const token = bearerToken(c.req.header('authorization'));
     if (!token) return unauthorized('invalid_request', 'Send a SCIM client token as a Bearer token');
     const tokenHash = hashToken(token);
-    const principal = await lookup(ctx, tokenHash);
+    const now = Date.now();
+    // A cached token (valid or not) is answered without awaiting anything.
+    const hit = cached(tokenHash, now);
+    const principal = hit !== undefined ? hit : await lookup(ctx, tokenHash, now);
     if (!principal) return unauthorized('invalid_token', 'The SCIM token is not valid');
     c.set('scimClient', principal);
     c.set('actor', { type: 'scim_client', id: principal.id });
     const last = touched.get(principal.id) ?? 0;
-    if (Date.now() - last > TOUCH_INTERVAL_MS) {
-      touched.set(principal.id, Date.now());
+    if (now - last > TOUCH_INTERVAL_MS) {
+      touched.set(principal.id, now);
       touchScimClient(ctx.store.db, principal.id).catch(() => undefined);
     }
     await next();

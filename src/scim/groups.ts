@@ -23,7 +23,7 @@ import { lenientAttributes, listResponse } from './list-response.js';
 import { encodeCursor, parseListRequest, type ListRequest } from './list-query.js';
 import { checkIfMatch, notFound, UUID_PATTERN, type ScimCall, type ScimResult } from './operation.js';
 import { parsePatchRequest, type PatchOperation } from './patch.js';
-import { etagMatches, etagOf, groupToScim, parseEtags, project } from './representation.js';
+import { etagMatches, etagOf, groupRepresentation, groupToScim, parseEtags, project } from './representation.js';
 import { coerceInbound } from './schemas.js';
 import { canSee, checkQualifiedName } from './write-guard.js';
 
@@ -120,7 +120,7 @@ export async function getGroup(call: ScimCall, id: string): Promise<ScimResult> 
 
 export async function listGroups(call: ScimCall, request: ListRequest): Promise<ScimResult> {
   const query = parseListRequest('Group', request);
-  const page = await searchScim<GroupRow>(call.ctx.store.db, 'groups', { ...query.search, userStoreIds: call.principal.userStoreIds });
+  const page = await searchScim(call.ctx.store.db, 'groups', { ...query.search, userStoreIds: call.principal.userStoreIds });
   const wantsMembers = query.attributes
     ? query.attributes.some((p) => p[0] === 'members')
     : !query.excluded?.some((p) => p[0] === 'members' && p.length === 1);
@@ -131,7 +131,9 @@ export async function listGroups(call: ScimCall, request: ListRequest): Promise<
         call.principal.userStoreIds,
       )
     : undefined;
-  const resources = page.rows.map((row) => project(groupToScim(row, call.baseUrl, members?.get(row.id)), query.attributes, query.excluded));
+  const resources = page.rows.map((row) =>
+    project(groupRepresentation(row, call.baseUrl, members?.get(row.id)), query.attributes, query.excluded),
+  );
   const nextCursor = page.next && query.cursorFingerprint ? encodeCursor({ ...page.next, f: query.cursorFingerprint }) : undefined;
   return { status: 200, body: listResponse(resources, page.totalResults, query.search, nextCursor) };
 }

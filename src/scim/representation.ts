@@ -2,6 +2,7 @@
 // excludedAttributes projection of RFC 7644 §3.4.2.5 applied to the page being returned.
 import type { MemberView } from '../store/groups-repo.js';
 import type { GroupRow, UserRow } from '../store/schema/index.js';
+import type { ListedRow } from '../store/scim-search.js';
 
 export const etagOf = (version: number) => `W/"${version}"`;
 
@@ -20,20 +21,41 @@ export function parseEtags(header: string | undefined): '*' | number[] | undefin
 
 export const etagMatches = (tags: '*' | number[], version: number) => tags === '*' || tags.includes(version);
 
-const meta = (resourceType: 'User' | 'Group', row: { id: string; createdAt: Date; updatedAt: Date; version: number }, baseUrl: string) => ({
-  resourceType,
+/** A row as its representation needs it (a list reads exactly this; a single read maps its row to it). */
+const stored = (row: UserRow | GroupRow): ListedRow => ({
+  id: row.id,
+  resource: row.resource as Record<string, unknown>,
+  version: row.version,
   created: row.createdAt.toISOString(),
   lastModified: row.updatedAt.toISOString(),
+});
+
+const meta = (resourceType: 'User' | 'Group', row: ListedRow, baseUrl: string) => ({
+  resourceType,
+  created: row.created,
+  lastModified: row.lastModified,
   location: `${baseUrl}/${resourceType}s/${row.id}`,
   version: etagOf(row.version),
 });
 
 export function userToScim(row: UserRow, baseUrl: string, groups?: Array<{ value: string; display: string }>): Record<string, unknown> {
-  const { schemas, ...attributes } = row.resource as Record<string, unknown>;
+  return userRepresentation(stored(row), baseUrl, groups);
+}
+
+/**
+ * The User resource: the stored attributes after `schemas` and `id` (an `id` or `meta` stored in the resource keeps
+ * its place but takes the row's value), then `groups`, then `meta`.
+ */
+export function userRepresentation(
+  row: ListedRow,
+  baseUrl: string,
+  groups?: Array<{ value: string; display: string }>,
+): Record<string, unknown> {
+  const resource = row.resource;
   return {
-    schemas,
+    schemas: resource.schemas,
     id: row.id,
-    ...attributes,
+    ...resource,
     ...(groups && groups.length
       ? { groups: groups.map((g) => ({ value: g.value, $ref: `${baseUrl}/Groups/${g.value}`, display: g.display, type: 'direct' })) }
       : {}),
@@ -42,11 +64,15 @@ export function userToScim(row: UserRow, baseUrl: string, groups?: Array<{ value
 }
 
 export function groupToScim(row: GroupRow, baseUrl: string, members?: MemberView[]): Record<string, unknown> {
-  const { schemas, ...attributes } = row.resource as Record<string, unknown>;
+  return groupRepresentation(stored(row), baseUrl, members);
+}
+
+export function groupRepresentation(row: ListedRow, baseUrl: string, members?: MemberView[]): Record<string, unknown> {
+  const resource = row.resource;
   return {
-    schemas,
+    schemas: resource.schemas,
     id: row.id,
-    ...attributes,
+    ...resource,
     ...(members
       ? {
           members: members.map((m) => ({

@@ -6,6 +6,7 @@ import { HTTPException } from 'hono/http-exception';
 import { AppError } from '../domain/errors.js';
 import type { AppContext } from '../http/app-context.js';
 import { hasScope, scimAuth, type ScimEnv, type ScimScope } from '../http/scim-auth.js';
+import { completeResponse } from '../http/response-headers.js';
 import { SCIM_MEDIA_TYPE, scimErrorBody, scimErrorResponse, toScimError } from '../http/scim-error.js';
 import { runBulk } from './bulk.js';
 import { BULK_MAX_PAYLOAD_BYTES, listOf, resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
@@ -21,10 +22,11 @@ const EXTRA_SCIM_TYPES = new Set(['invalidCursor', 'expiredCursor']);
 type C = Context<ScimEnv>;
 
 function send(c: C, result: ScimResult): Response {
-  const headers = new Headers(result.headers);
-  if (result.body === undefined) return new Response(null, { status: result.status, headers });
-  headers.set('content-type', SCIM_MEDIA_TYPE);
-  return new Response(JSON.stringify(result.body), { status: result.status, headers });
+  const body = result.body === undefined ? null : JSON.stringify(result.body);
+  const own = body === null ? { ...result.headers } : { ...result.headers, 'content-type': SCIM_MEDIA_TYPE };
+  const complete = completeResponse(c, body, result.status, own);
+  if (complete) return complete;
+  return new Response(body, { status: result.status, headers: new Headers(own) });
 }
 
 function requireScope(c: C, scope: ScimScope): void {
@@ -99,24 +101,26 @@ export function createScimApi(ctx: AppContext) {
   app.all('/Me', () => scimErrorResponse(scimErrorBody(501, '/Me is not supported: SCIM clients authenticate as clients, not as users')));
 
   app.use('*', scimAuth(ctx));
-  // Read when a request comes, not while the app is built (the context may not be ready then).
-  app.use('*', (c, next) =>
-    c.req.method === 'GET' || c.req.method === 'DELETE' || c.req.method === 'HEAD'
-      ? next()
-      : bodyLimit({
-          maxSize: Math.max(BULK_MAX_PAYLOAD_BYTES, ctx.config.bodyLimitBytes),
-          onError: () => {
-            throw new HTTPException(413, { message: 'Payload Too Large' });
-          },
-        })(c, next),
-  );
-  app.use('*', async (c, next) => {
-    if (c.req.method === 'GET' || c.req.method === 'DELETE') return next();
-    // Per-endpoint size: Bulk advertises maxPayloadSize; everything else takes the server's body limit.
-    const limit = c.req.path.endsWith('/Bulk') ? BULK_MAX_PAYLOAD_BYTES : ctx.config.bodyLimitBytes;
-    const length = Number(c.req.header('content-length') ?? 0);
-    if (length > limit) throw new AppError('payload_too_large', 'tooLarge', `The request body is larger than ${limit} bytes`);
-    await next();
+  // Bodies, in one layer (GET and DELETE pass straight through it): the largest limit while the body streams in
+  // (not for HEAD), then the limit of the endpoint by Content-Length (Bulk advertises maxPayloadSize; everything
+  // else takes the server's body limit). Read when a request comes, not while the app is built (the context may
+  // not be ready then).
+  app.use('*', (c, next) => {
+    const method = c.req.method;
+    if (method === 'GET' || method === 'DELETE') return next();
+    const sized = async () => {
+      const limit = c.req.path.endsWith('/Bulk') ? BULK_MAX_PAYLOAD_BYTES : ctx.config.bodyLimitBytes;
+      const length = Number(c.req.header('content-length') ?? 0);
+      if (length > limit) throw new AppError('payload_too_large', 'tooLarge', `The request body is larger than ${limit} bytes`);
+      await next();
+    };
+    if (method === 'HEAD') return sized();
+    return bodyLimit({
+      maxSize: Math.max(BULK_MAX_PAYLOAD_BYTES, ctx.config.bodyLimitBytes),
+      onError: () => {
+        throw new HTTPException(413, { message: 'Payload Too Large' });
+      },
+    })(c, sized);
   });
 
   const resources = [

@@ -16,7 +16,7 @@ import { lenientAttributes, listResponse } from './list-response.js';
 import { encodeCursor, parseListRequest, type ListRequest } from './list-query.js';
 import { checkIfMatch, notFound, UUID_PATTERN, type ScimCall, type ScimResult } from './operation.js';
 import { applyPatch, parsePatchRequest } from './patch.js';
-import { etagMatches, etagOf, parseEtags, project, userToScim } from './representation.js';
+import { etagMatches, etagOf, parseEtags, project, userRepresentation, userToScim } from './representation.js';
 import { coerceInbound } from './schemas.js';
 import { canSee, checkQualifiedName, checkUserUpdate } from './write-guard.js';
 
@@ -104,7 +104,7 @@ export async function getUser(call: ScimCall, id: string): Promise<ScimResult> {
 
 export async function listUsers(call: ScimCall, request: ListRequest): Promise<ScimResult> {
   const query = parseListRequest('User', request);
-  const page = await searchScim<UserRow>(call.ctx.store.db, 'users', { ...query.search, userStoreIds: call.principal.userStoreIds });
+  const page = await searchScim(call.ctx.store.db, 'users', { ...query.search, userStoreIds: call.principal.userStoreIds });
   // The read-only `groups` attribute costs a join: lists return it only when asked for by name.
   const wantsGroups = query.attributes?.some((p) => p[0] === 'groups');
   const groups = wantsGroups
@@ -114,7 +114,9 @@ export async function listUsers(call: ScimCall, request: ListRequest): Promise<S
         call.principal.userStoreIds,
       )
     : undefined;
-  const resources = page.rows.map((row) => project(userToScim(row, call.baseUrl, groups?.get(row.id)), query.attributes, query.excluded));
+  const resources = page.rows.map((row) =>
+    project(userRepresentation(row, call.baseUrl, groups?.get(row.id)), query.attributes, query.excluded),
+  );
   const nextCursor = page.next && query.cursorFingerprint ? encodeCursor({ ...page.next, f: query.cursorFingerprint }) : undefined;
   return { status: 200, body: listResponse(resources, page.totalResults, query.search, nextCursor) };
 }

@@ -56,7 +56,7 @@ export async function rows<T extends Record<string, unknown>>(executor: Executor
   return rowsOf<T>(await executor.execute(query));
 }
 
-type Runner = (text: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+type Runner = (text: string, params: unknown[], prepare: boolean) => Promise<Record<string, unknown>[]>;
 /** The driver's own query function behind each opened database (not behind its transactions). */
 const runners = new WeakMap<object, Runner>();
 
@@ -68,8 +68,22 @@ const runners = new WeakMap<object, Runner>();
  * Results are shaped as drizzle's raw queries shape them (timestamps as the driver's strings).
  */
 export async function hotRows<T extends Record<string, unknown>>(executor: Executor, text: string, params: unknown[]): Promise<T[]> {
+  return textRows<T>(executor, text, params, true);
+}
+
+/**
+ * Rows of a statement given as text and parameters (src/store/sql-text.ts builds them), straight to the driver:
+ * `prepare` as `hotRows` does, or unprepared exactly as drizzle's `execute` sends it (planned per call), without
+ * drizzle's query builder. Inside a transaction it goes through drizzle, unprepared. Shaped as `rows` shapes them.
+ */
+export async function textRows<T extends Record<string, unknown>>(
+  executor: Executor,
+  text: string,
+  params: unknown[],
+  prepare: boolean,
+): Promise<T[]> {
   const run = runners.get(executor);
-  if (run) return (await run(text, params)) as T[];
+  if (run) return (await run(text, params, prepare)) as T[];
   const chunks: SQL[] = [];
   let last = 0;
   for (const match of text.matchAll(/\$(\d+)/g)) {
@@ -152,8 +166,8 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   });
   const ephemeralDb = drizzlePostgres({ client: ephemeralClient, schema }) as unknown as Db;
   // drizzle's driver set the client's json/jsonb serializers and date parsers to pass-through: the same here.
-  runners.set(db, (text, params) => client.unsafe(text, params as never[], { prepare: true }));
-  runners.set(ephemeralDb, (text, params) => ephemeralClient.unsafe(text, params as never[], { prepare: true }));
+  runners.set(db, (text, params, prepare) => client.unsafe(text, params as never[], { prepare }));
+  runners.set(ephemeralDb, (text, params, prepare) => ephemeralClient.unsafe(text, params as never[], { prepare }));
   return {
     kind: 'postgres',
     db,

@@ -1,6 +1,6 @@
 // Hashes for secrets the server only checks. Random bearer tokens (256 bits) take SHA-256 and a
 // constant-time compare; secrets a person chooses (passwords, and client secrets) take scrypt.
-import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 
 const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
@@ -10,8 +10,9 @@ export function generateToken(prefix: string): string {
   return `${prefix}${randomBytes(32).toString('base64url')}`;
 }
 
+/** SHA-256 of the token (UTF-8), hex. One-shot `hash`: no Hash object per call (this runs on every SCIM request). */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 /** Constant-time check of a presented token against a stored SHA-256 hex digest. */

@@ -2,7 +2,7 @@
 // key of a list (§3.4.2.3); scim-search.ts runs the searches. The SCIM edge parses and resolves the
 // filter against the schemas; this module only knows where each attribute lives: an indexed column when
 // there is one, else a JSONB expression over `resource`.
-import { sql, type SQL } from 'drizzle-orm';
+import { sql, type SqlText as SQL } from './sql-text.js';
 import { AppError } from '../domain/errors.js';
 
 export type CompareOp = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le';

@@ -1,10 +1,9 @@
 // Runs SCIM searches over users or groups (RFC 7644 §3.4.2): a compiled filter, sorting, index paging
 // (startIndex/count with totalResults) and keyset paging for cursors (draft-ietf-scim-cursor-pagination).
 // Only one page of rows is ever read.
-import { sql, type SQL } from 'drizzle-orm';
-import { preparedRows, rows, type Executor } from './database.js';
+import { textRows, type Executor } from './database.js';
 import { compileScimFilter, isIndexedEquality, sortExpression, type ResourceTable, type ScimAttr, type ScimFilter } from './scim-query.js';
-import type { GroupRow, UserRow } from './schema/index.js';
+import { sql, toQuery, type SqlText as SQL } from './sql-text.js';
 
 export interface ScimSearch {
   filter?: ScimFilter | undefined;
@@ -21,8 +20,17 @@ export interface ScimSearch {
   skipTotal?: boolean;
 }
 
-export interface ScimPage<Row> {
-  rows: Row[];
+/** A row of a list, as its representation needs it: the stored resource, id, version and times (ISO 8601). */
+export interface ListedRow {
+  id: string;
+  resource: Record<string, unknown>;
+  version: number;
+  created: string;
+  lastModified: string;
+}
+
+export interface ScimPage {
+  rows: ListedRow[];
   totalResults: number;
   /** Keyset of the last row, when cursor paging and more rows may follow. */
   next?: { v: string | null; id: string } | undefined;
@@ -31,11 +39,7 @@ export interface ScimPage<Row> {
 type RawRow = Record<string, unknown> & { __k?: string | null; __total?: number };
 
 /** Runs a search over users or groups: one page of rows, and the total (counted with the same filter). */
-export async function searchScim<Row extends UserRow | GroupRow>(
-  executor: Executor,
-  table: ResourceTable,
-  search: ScimSearch,
-): Promise<ScimPage<Row>> {
+export async function searchScim(executor: Executor, table: ResourceTable, search: ScimSearch): Promise<ScimPage> {
   const alias = 'r';
   const conditions: SQL[] = [];
   if (search.filter) conditions.push(compileScimFilter(table, search.filter, alias));
@@ -95,62 +99,54 @@ export async function searchScim<Row extends UserRow | GroupRow>(
   // Any other search is planned per call: a generic plan cannot know a filter's selectivity and may walk the
   // id index under ORDER BY … LIMIT for a one-row match (seconds at a million users), or give up a LIKE
   // prefix's index. Custom plans pick the right index.
-  const run = search.filter && isIndexedEquality(table, search.filter) ? preparedRows : rows;
-  const count = async () => (search.skipTotal ? -1 : Number((await run<{ n: number }>(executor, countQuery))[0]?.n ?? 0));
+  const prepare = search.filter !== undefined && isIndexedEquality(table, search.filter);
+  const run = <T extends Record<string, unknown>>(query: SQL) => {
+    const { text, params } = toQuery(query);
+    return textRows<T>(executor, text, params, prepare);
+  };
+  const count = async () => (search.skipTotal ? -1 : Number((await run<{ n: number }>(countQuery))[0]?.n ?? 0));
   let found: RawRow[] = [];
   let totalResults: number;
   if (merged) {
-    found = await run<RawRow>(executor, pageQuery);
+    found = await run<RawRow>(pageQuery);
     // An empty first page means no matches; an empty page further on (past the end) still needs the count.
     totalResults = found.length ? Number(found[0]!.__total) : search.startIndex === 1 ? 0 : await count();
   } else {
-    [found, totalResults] = await Promise.all([needRows ? run<RawRow>(executor, pageQuery) : found, count()]);
+    [found, totalResults] = await Promise.all([needRows ? run<RawRow>(pageQuery) : found, count()]);
   }
   let page = found;
-  let next: ScimPage<Row>['next'];
+  let next: ScimPage['next'];
   if (search.cursor && found.length > search.count) {
     page = found.slice(0, search.count);
     const last = page[page.length - 1]!;
     next = { v: (last.__k as string | null) ?? null, id: String(last.id) };
   }
-  return { rows: page.map((r) => mapRow(table, r)) as Row[], totalResults, next };
+  return { rows: page.map(listedRow), totalResults, next };
 }
 
-/** Raw rows come back snake_cased (and, on PostgreSQL, dates as strings): shape them like drizzle's rows. */
-function mapRow(table: ResourceTable, raw: RawRow): UserRow | GroupRow {
-  const date = (v: unknown) => (v instanceof Date ? v : new Date(String(v)));
-  const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
-  if (table === 'groups') {
-    return {
-      id: String(raw.id),
-      userStoreId: String(raw.user_store_id),
-      displayName: raw.display_name as string,
-      externalId: (raw.external_id as string | null) ?? null,
-      resource: json(raw.resource),
-      version: Number(raw.version),
-      createdAt: date(raw.created_at),
-      updatedAt: date(raw.updated_at),
-    } satisfies GroupRow;
-  }
+/** Raw rows come back snake_cased (timestamps as the driver's strings, JSON parsed on PostgreSQL): what lists show. */
+function listedRow(raw: RawRow): ListedRow {
   return {
     id: String(raw.id),
-    userStoreId: String(raw.user_store_id),
-    userName: raw.user_name as string,
-    externalId: (raw.external_id as string | null) ?? null,
-    primaryEmail: (raw.primary_email as string | null) ?? null,
-    emailValues: (raw.email_values as string[]) ?? [],
-    displayName: (raw.display_name as string | null) ?? null,
-    givenName: (raw.given_name as string | null) ?? null,
-    familyName: (raw.family_name as string | null) ?? null,
-    active: Boolean(raw.active),
-    resource: json(raw.resource),
+    resource: (typeof raw.resource === 'string' ? JSON.parse(raw.resource) : raw.resource) as Record<string, unknown>,
     version: Number(raw.version),
-    provenance: json(raw.provenance),
-    jitIdpId: (raw.jit_idp_id as string | null) ?? null,
-    passwordHash: (raw.password_hash as string | null) ?? null,
-    locked: Boolean(raw.locked),
-    lockedReason: (raw.locked_reason as string | null) ?? null,
-    createdAt: date(raw.created_at),
-    updatedAt: date(raw.updated_at),
-  } satisfies UserRow;
+    created: isoTimestamp(raw.created_at),
+    lastModified: isoTimestamp(raw.updated_at),
+  };
+}
+
+/** PostgreSQL's text for a timestamptz in UTC (DateStyle ISO): `2026-11-25 16:31:00.123456+00`. */
+const PG_UTC_TIMESTAMP = /^([1-9]\d{3}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?\+00$/;
+
+/**
+ * A timestamp as `Date#toISOString` writes it (milliseconds, truncated, as Date parses them). PostgreSQL's UTC
+ * text is rewritten without a Date (two per row of a list, parsed by V8's slow legacy parser); anything else
+ * (another zone, years before 1000, a Date) goes through Date.
+ */
+export function isoTimestamp(value: unknown): string {
+  if (typeof value === 'string') {
+    const match = PG_UTC_TIMESTAMP.exec(value);
+    if (match) return `${match[1]}T${match[2]}.${match[3] === undefined ? '000' : (match[3] + '00').slice(0, 3)}Z`;
+  }
+  return (value instanceof Date ? value : new Date(String(value))).toISOString();
 }
