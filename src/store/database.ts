@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { sql, type SQL } from 'drizzle-orm';
-import type { PgDatabase, PgDialect, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -94,16 +94,8 @@ export async function textRows<T extends Record<string, unknown>>(
   return rows<T>(executor, sql.join(chunks));
 }
 
-/**
- * `hotRows` for a query built with drizzle's `sql` template: prepared on PostgreSQL, so that after a few executions
- * it can reuse a generic plan instead of planning each call (for an indexed lookup on `users`, planning costs
- * several times the execution). Only for queries whose best plan does not depend on the parameters' values, and
- * whose texts are few (each distinct text is a statement per connection).
- */
-export async function preparedRows<T extends Record<string, unknown>>(executor: Executor, query: SQL): Promise<T[]> {
-  const compiled = (executor as unknown as { dialect: PgDialect }).dialect.sqlToQuery(query);
-  return hotRows<T>(executor, compiled.sql, compiled.params);
-}
+/** A timestamp of a raw row as a Date: drivers hand raw timestamps over as strings or as Dates. */
+export const asDate = (value: unknown): Date => (value instanceof Date ? value : new Date(String(value)));
 
 const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 

@@ -2,7 +2,7 @@
 // id, with where to go after. Kept in the store so that any instance can finish a login another began; each flow
 // is consumed once, in one statement, and expires after 10 minutes.
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
-import { hotRows, type Executor } from './database.js';
+import { asDate, hotRows, type Executor } from './database.js';
 import { federationFlows } from './schema/index.js';
 
 export type FederationFlow = typeof federationFlows.$inferSelect;
@@ -43,8 +43,6 @@ export async function insertFederationFlow(executor: Executor, flow: NewFederati
 const CONSUME = `update federation_flows set consumed_at = now()
   where id = $1::text and idp_id = $2::uuid and consumed_at is null and expires_at > now()
   returning id, idp_id, protocol, nonce, code_verifier, saml_request_id, return_to, context, created_at, expires_at, consumed_at`;
-
-const asDate = (value: unknown) => (value instanceof Date ? value : new Date(String(value)));
 
 const live = () => and(isNull(federationFlows.consumedAt), gt(federationFlows.expiresAt, sql`now()`));
 

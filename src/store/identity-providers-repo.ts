@@ -11,7 +11,7 @@ import {
   type RoleMapping,
   type SamlSettings,
 } from '../domain/identity-provider.js';
-import { hotRows, type Executor } from './database.js';
+import { asDate, hotRows, type Executor } from './database.js';
 import { isUniqueViolation } from './errors.js';
 import { identityProviders, type IdentityProviderRow } from './schema/index.js';
 import type { SecretBox } from './secret-box.js';
@@ -90,7 +90,6 @@ const BY_ID = `select id, name, protocol, enabled, trust_email as "trustEmail", 
   from identity_providers where id = $1::uuid`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const asDate = (value: unknown) => (value instanceof Date ? value : new Date(String(value)));
 
 async function findRow(executor: Executor, id: string): Promise<IdentityProviderRow | undefined> {
   if (!UUID.test(id)) return undefined;

@@ -2,7 +2,7 @@
 // started the login (the OpenID Provider's interaction, or a test) reads it exactly once.
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { hotRows, type Executor } from './database.js';
+import { asDate, hotRows, type Executor } from './database.js';
 import { loginResults } from './schema/index.js';
 
 export type LoginResultRow = typeof loginResults.$inferSelect;
@@ -53,8 +53,6 @@ const CONSUME = `update login_results set consumed_at = now()
   where id = $1::text and consumed_at is null and expires_at > now()
   returning id, flow_id, idp_id, subject, user_id, outcome, error_code, error_message, claims, authn_context, context,
     created_at, expires_at, consumed_at`;
-
-const asDate = (value: unknown) => (value instanceof Date ? value : new Date(String(value)));
 
 /** Reads and marks consumed in one statement: a second read of the same result finds nothing. */
 export async function consumeLoginResult(executor: Executor, id: string): Promise<LoginResultRow | undefined> {

@@ -3,7 +3,7 @@
 // check, oidc-provider's resume and its token endpoint) and its groups once: constant texts through hotRows
 // (prepared per connection on PostgreSQL), only the columns used.
 import { and, eq, gt, sql } from 'drizzle-orm';
-import { hotRows, type Executor } from './database.js';
+import { asDate, hotRows, type Executor } from './database.js';
 import { loginResults } from './schema/index.js';
 
 /** The columns of a user that signing in and the claims need. */
@@ -30,7 +30,7 @@ export async function findAccountUser(executor: Executor, id: string): Promise<A
     locked: row.locked === true,
     resource: row.resource,
     provenance: row.provenance ?? {},
-    updatedAt: row.updated_at instanceof Date ? row.updated_at : new Date(String(row.updated_at)),
+    updatedAt: asDate(row.updated_at),
   };
 }
 

@@ -5,7 +5,7 @@
 // read also comes with the writes of a returning login that provably changes nothing (`recordUnchangedOrReadContext`).
 import type { Provenance, ScimUserResource } from '../domain/scim-user.js';
 import type { UserStore } from '../domain/user-store.js';
-import { hotRows, type Executor } from './database.js';
+import { asDate, hotRows, type Executor } from './database.js';
 
 /** The columns of a user that provisioning decisions read. */
 export interface LoginUser {
@@ -54,8 +54,6 @@ const toUser = (r: Raw, p: string): LoginUser | null =>
         locked: r[`${p}locked`] === true,
         ...(r[`${p}receipts`] != null ? { hasConsentReceipts: r[`${p}receipts`] === true } : {}),
       };
-
-const asDate = (v: unknown) => (v instanceof Date ? v : new Date(String(v)));
 
 const CONTEXT_COLUMNS = `s.document::text as settings,
     f.id as f_id, f.subject as f_subject, f.user_id as f_user, f.locked as f_locked,

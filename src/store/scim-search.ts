@@ -1,7 +1,7 @@
 // Runs SCIM searches over users or groups (RFC 7644 §3.4.2): a compiled filter, sorting, index paging
 // (startIndex/count with totalResults) and keyset paging for cursors (draft-ietf-scim-cursor-pagination).
 // Only one page of rows is ever read.
-import { textRows, type Executor } from './database.js';
+import { asDate, textRows, type Executor } from './database.js';
 import { compileScimFilter, isIndexedEquality, sortExpression, type ResourceTable, type ScimAttr, type ScimFilter } from './scim-query.js';
 import { sql, toQuery, type SqlText as SQL } from './sql-text.js';
 
@@ -148,5 +148,5 @@ export function isoTimestamp(value: unknown): string {
     const match = PG_UTC_TIMESTAMP.exec(value);
     if (match) return `${match[1]}T${match[2]}.${match[3] === undefined ? '000' : (match[3] + '00').slice(0, 3)}Z`;
   }
-  return (value instanceof Date ? value : new Date(String(value))).toISOString();
+  return asDate(value).toISOString();
 }
