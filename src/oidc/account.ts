@@ -9,9 +9,9 @@ import { findOidcPayload, upsertOidcPayload } from '../store/oidc-payloads-repo.
 import type { Provenance, ScimUserResource } from '../domain/scim-user.js';
 import { verifiedEmails } from '../provisioning/email-verification.js';
 import { claimsFromScimUser, type OidcClaims } from './claims.js';
+import { isUuid } from '../domain/uuid.js';
 
 const FEDERATED_ACCOUNT_MODEL = 'FederatedAccount';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A stable subject for (IdP, upstream subject) that reveals neither. */
 export function pairwiseAccountId(key: Buffer, idpId: string, subject: string): string {
@@ -24,7 +24,7 @@ export async function saveFederatedAccount(store: Store, accountId: string, clai
 
 export function createFindAccount(store: Store) {
   return async function findAccount(_ctx: KoaContextWithOIDC, id: string): Promise<Account | undefined> {
-    if (UUID.test(id)) {
+    if (isUuid(id)) {
       const user = await findAccountUser(store.db, id);
       // Non-blocking JIT: the durable job has not written the user yet. The login stands (sub only, no claims).
       if (!user) return (await hasRecentLoginOf(store.db, id)) ? { accountId: id, claims: async () => ({ sub: id }) } : undefined;

@@ -61,8 +61,6 @@ export interface MfaHost {
 
 const MODEL = 'PendingMfa';
 export const mfaStepPath = (uid: string) => `/login/${encodeURIComponent(uid)}/mfa`;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 const mailers = new WeakMap<AppContext, Mailer | null>();
 function mailerOf(ctx: AppContext): Mailer | null {
   if (!mailers.has(ctx)) mailers.set(ctx, createMailer(ctx.config));
@@ -90,8 +88,9 @@ export function mfaStep(ctx: AppContext, host: MfaHost) {
    */
   async function intercept(step: { uid: string; signInFlow: { steps: unknown[] } }, signIn: PendingSignIn): Promise<string | null> {
     const flow = step.signInFlow as SignInFlow;
-    // A JIT-disabled IdP signs in a pairwise account (not a uuid): there is no local user to hold a factor.
-    const user = UUID.test(signIn.accountId) ? await findAccountUser(ctx.store.db, signIn.accountId) : undefined;
+    // A JIT-disabled IdP signs in a pairwise account (not a uuid): there is no local user to hold a factor, and
+    // findAccountUser answers undefined for it without a query.
+    const user = await findAccountUser(ctx.store.db, signIn.accountId);
     const userId = user ? user.id : null;
     // A deactivated or locked account must not finish: oidc-provider would find no account at the resume
     // and fail with a 500; the person gets a clear refusal and the app access_denied instead.

@@ -21,11 +21,12 @@ import { searchScim } from '../store/scim-search.js';
 import type { GroupRow } from '../store/schema/index.js';
 import { lenientAttributes, listResponse } from './list-response.js';
 import { encodeCursor, parseListRequest, type ListRequest } from './list-query.js';
-import { checkIfMatch, notFound, UUID_PATTERN, type ScimCall, type ScimResult } from './operation.js';
+import { checkIfMatch, notFound, type ScimCall, type ScimResult } from './operation.js';
 import { parsePatchRequest, type PatchOperation } from './patch.js';
 import { etagMatches, etagOf, groupRepresentation, groupToScim, parseEtags, project } from './representation.js';
 import { coerceInbound } from './schemas.js';
 import { canSee, checkQualifiedName } from './write-guard.js';
+import { isUuid } from '../domain/uuid.js';
 
 const MAX_MEMBERS_PER_REQUEST = 10_000;
 
@@ -51,7 +52,7 @@ async function resolveMembers(tx: Tx, principal: ScimCall['principal'], value: u
   const ids: string[] = [];
   for (const item of list) {
     const id = item && typeof item === 'object' ? (item as Record<string, unknown>).value : undefined;
-    if (typeof id !== 'string' || !UUID_PATTERN.test(id))
+    if (typeof id !== 'string' || !isUuid(id))
       throw new AppError('invalid_input', 'invalidValue', 'Each member needs a value that is the id of a User or Group');
     if (id === groupId) throw new AppError('invalid_input', 'invalidValue', 'A group cannot be a member of itself');
     ids.push(id.toLowerCase());
@@ -65,7 +66,7 @@ async function resolveMembers(tx: Tx, principal: ScimCall['principal'], value: u
 }
 
 async function loadForWrite(tx: Tx, call: ScimCall, id: string): Promise<GroupRow> {
-  const row = UUID_PATTERN.test(id) ? await findGroupById(tx, id, { forUpdate: true }) : undefined;
+  const row = isUuid(id) ? await findGroupById(tx, id, { forUpdate: true }) : undefined;
   if (!row || !canSee(call.principal, row)) throw notFound('Group', id);
   checkIfMatch(call, row.version);
   return row;
@@ -111,7 +112,7 @@ export async function createGroup(call: ScimCall, body: unknown): Promise<ScimRe
 }
 
 export async function getGroup(call: ScimCall, id: string): Promise<ScimResult> {
-  const row = UUID_PATTERN.test(id) ? await findGroupById(call.ctx.store.db, id) : undefined;
+  const row = isUuid(id) ? await findGroupById(call.ctx.store.db, id) : undefined;
   if (!row || !canSee(call.principal, row)) throw notFound('Group', id);
   const tags = parseEtags(call.ifNoneMatch);
   if (tags !== undefined && etagMatches(tags, row.version)) return { status: 304, headers: { etag: etagOf(row.version) } };
@@ -224,7 +225,7 @@ export async function patchGroup(call: ScimCall, id: string, body: unknown): Pro
       const memberId = memberFilterId(path);
       if (memberId !== undefined) {
         if (op !== 'remove') throw new AppError('invalid_input', 'invalidPath', `Only remove is supported on '${path}'`);
-        if (UUID_PATTERN.test(memberId)) removed.push(...(await removeMembers(tx, before.id, [memberId.toLowerCase()])));
+        if (isUuid(memberId)) removed.push(...(await removeMembers(tx, before.id, [memberId.toLowerCase()])));
         continue;
       }
       if (path.toLowerCase() === 'members') await applyMembers(op, value);
@@ -264,7 +265,7 @@ async function resolveMembersLoose(value: unknown): Promise<string[]> {
   return list.flatMap((item) => {
     const id = item && typeof item === 'object' ? (item as Record<string, unknown>).value : undefined;
     if (typeof id !== 'string') throw new AppError('invalid_input', 'invalidValue', 'Each member to remove needs a value');
-    return UUID_PATTERN.test(id) ? [id.toLowerCase()] : [];
+    return isUuid(id) ? [id.toLowerCase()] : [];
   });
 }
 

@@ -32,5 +32,3 @@ export function checkIfMatch(call: ScimCall, version: number): void {
 
 export const notFound = (kind: 'User' | 'Group', id: string) =>
   new AppError('not_found', `${kind.toLowerCase()}_not_found`, `${kind} ${id} not found`);
-
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -14,11 +14,12 @@ import type { UserRow } from '../store/schema/index.js';
 import { deleteUserRow, findUserById, insertUser, updateUser } from '../store/users-repo.js';
 import { lenientAttributes, listResponse } from './list-response.js';
 import { encodeCursor, parseListRequest, type ListRequest } from './list-query.js';
-import { checkIfMatch, notFound, UUID_PATTERN, type ScimCall, type ScimResult } from './operation.js';
+import { checkIfMatch, notFound, type ScimCall, type ScimResult } from './operation.js';
 import { applyPatch, parsePatchRequest } from './patch.js';
 import { etagMatches, etagOf, parseEtags, project, userRepresentation, userToScim } from './representation.js';
 import { coerceInbound } from './schemas.js';
 import { canSee, checkQualifiedName, checkUserUpdate } from './write-guard.js';
+import { isUuid } from '../domain/uuid.js';
 
 const provenanceEntry = (call: ScimCall) => ({ source: 'scim' as const, sourceId: call.principal.id, at: new Date().toISOString() });
 
@@ -39,7 +40,7 @@ async function passwordOf(body: unknown): Promise<string | undefined> {
 }
 
 async function loadForWrite(tx: Tx, call: ScimCall, id: string): Promise<UserRow> {
-  const row = UUID_PATTERN.test(id) ? await findUserById(tx, id, { forUpdate: true }) : undefined;
+  const row = isUuid(id) ? await findUserById(tx, id, { forUpdate: true }) : undefined;
   if (!row || !canSee(call.principal, row)) throw notFound('User', id);
   checkIfMatch(call, row.version);
   return row;
@@ -94,7 +95,7 @@ export async function createUser(call: ScimCall, body: unknown): Promise<ScimRes
 }
 
 export async function getUser(call: ScimCall, id: string): Promise<ScimResult> {
-  const row = UUID_PATTERN.test(id) ? await findUserById(call.ctx.store.db, id) : undefined;
+  const row = isUuid(id) ? await findUserById(call.ctx.store.db, id) : undefined;
   if (!row || !canSee(call.principal, row)) throw notFound('User', id);
   const tags = parseEtags(call.ifNoneMatch);
   if (tags !== undefined && etagMatches(tags, row.version)) return { status: 304, headers: { etag: etagOf(row.version) } };

@@ -4,6 +4,7 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { asDate, hotRows, type Executor } from './database.js';
 import { federationFlows } from './schema/index.js';
+import { isUuid } from '../domain/uuid.js';
 
 export type FederationFlow = typeof federationFlows.$inferSelect;
 
@@ -48,7 +49,7 @@ const live = () => and(isNull(federationFlows.consumedAt), gt(federationFlows.ex
 
 /** Marks the OIDC flow with this state consumed and returns it; undefined if unknown, used, expired or another IdP's. */
 export async function consumeFederationFlow(executor: Executor, idpId: string, id: string): Promise<FederationFlow | undefined> {
-  if (!UUID.test(idpId)) return undefined;
+  if (!isUuid(idpId)) return undefined;
   const [row] = await hotRows<Record<string, unknown>>(executor, CONSUME, [id, idpId]);
   if (!row) return undefined;
   return {
@@ -65,8 +66,6 @@ export async function consumeFederationFlow(executor: Executor, idpId: string, i
     consumedAt: row.consumed_at == null ? null : asDate(row.consumed_at),
   };
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Same for SAML, found by the AuthnRequest id the response answers (its InResponseTo). */
 export async function consumeSamlFlow(executor: Executor, idpId: string, requestId: string): Promise<FederationFlow | undefined> {

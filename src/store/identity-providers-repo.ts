@@ -15,6 +15,7 @@ import { asDate, hotRows, type Executor } from './database.js';
 import { isUniqueViolation } from './errors.js';
 import { identityProviders, type IdentityProviderRow } from './schema/index.js';
 import type { SecretBox } from './secret-box.js';
+import { isUuid } from '../domain/uuid.js';
 
 /** Secrets kept sealed with an IdP; never part of `IdentityProvider`, never answered by the admin API. */
 export interface IdentityProviderSecrets {
@@ -89,10 +90,8 @@ const BY_ID = `select id, name, protocol, enabled, trust_email as "trustEmail", 
     version, created_at as "createdAt", updated_at as "updatedAt"
   from identity_providers where id = $1::uuid`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 async function findRow(executor: Executor, id: string): Promise<IdentityProviderRow | undefined> {
-  if (!UUID.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   const [raw] = await hotRows<Record<string, unknown>>(executor, BY_ID, [id]);
   if (!raw) return undefined;
   return {

@@ -5,6 +5,7 @@
 import { and, eq, gt, sql } from 'drizzle-orm';
 import { asDate, hotRows, type Executor } from './database.js';
 import { loginResults } from './schema/index.js';
+import { isUuid } from '../domain/uuid.js';
 
 /** The columns of a user that signing in and the claims need. */
 export interface AccountUser {
@@ -18,10 +19,8 @@ export interface AccountUser {
 
 const ACCOUNT_USER = `select id, active, locked, resource, provenance, updated_at from users where id = $1::uuid`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export async function findAccountUser(executor: Executor, id: string): Promise<AccountUser | undefined> {
-  if (!UUID.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   const [row] = await hotRows<Record<string, unknown>>(executor, ACCOUNT_USER, [id]);
   if (!row) return undefined;
   return {
@@ -37,7 +36,7 @@ export async function findAccountUser(executor: Executor, id: string): Promise<A
 const GROUP_NAMES = `select g.display_name as name from group_members m join groups g on g.id = m.group_id where m.member_id = $1::uuid`;
 
 export async function listGroupNamesOfUser(executor: Executor, userId: string): Promise<string[]> {
-  if (!UUID.test(userId)) return [];
+  if (!isUuid(userId)) return [];
   const found = await hotRows<{ name: string }>(executor, GROUP_NAMES, [userId]);
   return found.map((g) => g.name).sort();
 }

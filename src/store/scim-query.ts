@@ -4,6 +4,7 @@
 // there is one, else a JSONB expression over `resource`.
 import { sql, type SqlText as SQL } from './sql-text.js';
 import { AppError } from '../domain/errors.js';
+import { isUuid } from '../domain/uuid.js';
 
 export type CompareOp = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le';
 export type FilterValue = string | number | boolean | null;
@@ -28,8 +29,6 @@ export type ScimFilter =
 export type ResourceTable = 'users' | 'groups';
 
 const invalidFilter = (message: string) => new AppError('invalid_input', 'invalidFilter', message);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** A PostgreSQL text[] literal for a JSON path, every element quoted (names may hold ':' and '.'). */
 const jsonPath = (path: string[]) => `{${path.map((p) => `"${p.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 const escapeLike = (value: string) => value.replace(/[\\%_]/g, '\\$&');
@@ -128,8 +127,8 @@ function compare(operand: Operand, op: CompareOp, value: FilterValue): SQL {
     return ordered(left, op, sql`${iso}::timestamptz`);
   }
   if (operand.uuid) {
-    if (op === 'eq') return UUID.test(value) ? sql`(${expr} = ${value}::uuid)` : sql`false`;
-    if (op === 'ne') return UUID.test(value) ? sql`(${expr} <> ${value}::uuid)` : sql`true`;
+    if (op === 'eq') return isUuid(value) ? sql`(${expr} = ${value}::uuid)` : sql`false`;
+    if (op === 'ne') return isUuid(value) ? sql`(${expr} <> ${value}::uuid)` : sql`true`;
     return stringCompare(sql`(${expr})::text`, op, value, true);
   }
   return stringCompare(
