@@ -31,8 +31,9 @@ export function createApp(ctx: AppContext) {
   app.route('/', docsPage());
   // Before the OIDC edge: /login/provisioning/complete must not be read as an interaction uid.
   app.route('/', provisioningCompletionRoutes(ctx));
-  app.route('/', createOidcEdge(ctx));
-  app.route('/', federationRoutes(ctx));
+  const oidc = createOidcEdge(ctx);
+  app.route('/', oidc.routes);
+  app.route('/', federationRoutes(ctx, { handoff: oidc.loginHandoff }));
 
   app.onError(errorHandler(ctx.logger));
   app.notFound(notFoundHandler);

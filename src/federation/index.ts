@@ -1,13 +1,17 @@
 // The federation edge: upstream OIDC and SAML logins. Other edges (the app-facing OpenID Provider) start a login
-// with beginUpstreamLogin and read its outcome with consumeLoginResult (src/store/login-results-repo.ts).
+// with beginUpstreamLogin and take its outcome in the callback's response (LoginHandoff), or read it later with
+// consumeLoginResult (src/store/login-results-repo.ts).
 export {
   beginUpstreamLogin,
   checkReturnTo,
   completeOidcLogin,
   completeSamlLogin,
   type BeginLogin,
+  type Completion,
   type FederationContext,
+  type LoginOutcome,
+  type OutcomeHandoff,
 } from './login.js';
-export { federationRoutes } from './routes.js';
+export { federationRoutes, type LoginHandoff } from './routes.js';
 export { FederationError, UnknownFlowError } from './errors.js';
 export { spEndpoints } from './saml.js';

@@ -1,6 +1,7 @@
 // An upstream login from start to finish, as a pipeline of named steps:
 //   start:    check return_to → load the IdP → protocol request → keep the flow (state/nonce/PKCE or request id)
-//   callback: consume the flow (single use) → verify (protocol connector) → replay check → provision → result
+//   callback: consume the flow (single use) → verify (protocol connector) → replay check → provision → outcome,
+//             handed to the login's starter in the same response when it takes it (OutcomeHandoff), else stored
 // Both protocols end in one FederatedIdentity; the provisioning core never learns which one it came by.
 import { randomBytes } from 'node:crypto';
 import { AppError, invalidInput, notFound } from '../domain/errors.js';
@@ -9,15 +10,19 @@ import type { AppContext } from '../http/app-context.js';
 import { provisionLogin } from '../provisioning/index.js';
 import { pauseForPrompts } from '../provisioning/prompt-pause.js';
 import { recordAudit } from '../store/audit-repo.js';
-import { consumeFederationFlow, insertFederationFlow, type FederationFlow } from '../store/federation-flows-repo.js';
+import {
+  consumeFederationFlow,
+  consumeFederationFlowWithIdp,
+  insertFederationFlow,
+  type FederationFlow,
+} from '../store/federation-flows-repo.js';
 import {
   findIdentityProvider,
   findIdentityProviderSecrets,
-  findIdentityProviderWithSecrets,
   type IdentityProviderRecord,
   type IdentityProviderSecrets,
 } from '../store/identity-providers-repo.js';
-import { saveLoginResult } from '../store/login-results-repo.js';
+import { saveLoginResult, type NewLoginResult } from '../store/login-results-repo.js';
 import { rememberAssertionId } from '../store/saml-replay-repo.js';
 import { FederationError, UnknownFlowError } from './errors.js';
 import { finishOidcLogin, oidcConfiguration, startOidcLogin } from './oidc.js';
@@ -65,8 +70,8 @@ async function loadEnabled(ctx: FederationContext, idpId: string, loaded?: Ident
 
 const redirectUri = (publicUrl: string, idpId: string) => `${publicUrl}/federation/${idpId}/callback`;
 
-/** Starts an upstream login (server side); the caller sends the person to `redirectUrl`. */
-export async function beginUpstreamLogin(ctx: FederationContext, input: BeginLogin): Promise<{ redirectUrl: string }> {
+/** Starts an upstream login (server side); the caller sends the person to `redirectUrl`. `flowId` names the flow. */
+export async function beginUpstreamLogin(ctx: FederationContext, input: BeginLogin): Promise<{ redirectUrl: string; flowId: string }> {
   const returnTo = checkReturnTo(input.returnTo, ctx.config.publicUrl);
   const idp = await loadEnabled(ctx, input.idpId, input.idp);
   if (idp.protocol === 'oidc') {
@@ -92,7 +97,7 @@ export async function beginUpstreamLogin(ctx: FederationContext, input: BeginLog
       returnTo,
       context: input.context ?? null,
     });
-    return { redirectUrl: start.redirectUrl };
+    return { redirectUrl: start.redirectUrl, flowId: start.state };
   }
   const flowId = randomBytes(24).toString('base64url');
   const start = startSamlLogin(idp, ctx.config.publicUrl, flowId);
@@ -104,7 +109,7 @@ export async function beginUpstreamLogin(ctx: FederationContext, input: BeginLog
     returnTo,
     context: input.context ?? null,
   });
-  return { redirectUrl: start.redirectUrl };
+  return { redirectUrl: start.redirectUrl, flowId };
 }
 
 function withParam(returnTo: string, name: string, value: string): string {
@@ -113,16 +118,33 @@ function withParam(returnTo: string, name: string, value: string): string {
   return `${url.pathname}${url.search}${url.hash}`;
 }
 
-/** The verified identity's fate: provision, save the login result, and say where the person goes next. */
-async function finish(
+/** What an upstream login came to, as whoever started it reads it: the fields of a stored login result. */
+export type LoginOutcome = Omit<NewLoginResult, 'ttlSeconds'>;
+
+/**
+ * Lets the starter of a login take the outcome in the callback's own response, instead of reading a stored login
+ * result after one more redirect. Asked once the flow is consumed, before the upstream answer is verified (so the
+ * starter can read what it needs meanwhile); it answers null to decline, else a receiver that is then called
+ * exactly once, with the outcome, success or not.
+ */
+export type OutcomeHandoff<R> = (flow: FederationFlow) => Promise<((outcome: LoginOutcome) => Promise<R>) | null>;
+
+/** Where the callback sends the person: `location` with a stored login result, or what the handoff answered. */
+export type Completion<R> = { location: string } | { handedOff: R };
+
+/** The verified identity's fate: provision, then hand the outcome over or save it as a login result. */
+async function finish<R>(
   ctx: FederationContext,
   idp: IdentityProviderRecord,
   flow: FederationFlow,
   verify: () => Promise<FederatedIdentity>,
-): Promise<{ location: string; resultId: string }> {
+  handoff: OutcomeHandoff<R> | undefined,
+): Promise<Completion<R>> {
+  const receiver = handoff ? await handoff(flow) : null;
   const base = { flowId: flow.id, idpId: idp.id, context: flow.context };
-  let resultId: string;
+  let outcome: LoginOutcome;
   let outcomeLabel = 'success';
+  let failure: { error: FederationError; refused: boolean } | null = null;
   try {
     const identity = await verify();
     const common = { ...base, subject: identity.subject, authnContext: identity.authnContext };
@@ -136,29 +158,18 @@ async function finish(
       : await provisionLogin({ store: ctx.store, logger: ctx.logger, metrics: ctx.metrics }, idp, identity);
     if (provisioning.kind === 'paused') {
       outcomeLabel = 'prompted';
-      resultId = await saveLoginResult(ctx.store.ephemeralDb, {
-        ...common,
-        userId: null,
-        outcome: 'pending',
-        claims: { pendingId: provisioning.pendingId },
-      });
+      outcome = { ...common, userId: null, outcome: 'pending', claims: { pendingId: provisioning.pendingId } };
     } else if (provisioning.kind === 'user') {
-      resultId = await saveLoginResult(ctx.store.ephemeralDb, { ...common, userId: provisioning.userId, outcome: 'success' });
+      outcome = { ...common, userId: provisioning.userId, outcome: 'success' };
     } else if (provisioning.kind === 'passthrough') {
-      resultId = await saveLoginResult(ctx.store.ephemeralDb, { ...common, userId: null, outcome: 'success', claims: provisioning.claims });
+      outcome = { ...common, userId: null, outcome: 'success', claims: provisioning.claims };
     } else {
       // The provisioning core audits its own refusals.
       outcomeLabel = provisioning.code;
-      resultId = await saveLoginResult(ctx.store.ephemeralDb, {
-        ...common,
-        userId: null,
-        outcome: 'failure',
-        errorCode: provisioning.code,
-        errorMessage: provisioning.message,
-      });
+      outcome = { ...common, userId: null, outcome: 'failure', errorCode: provisioning.code, errorMessage: provisioning.message };
     }
   } catch (caught) {
-    // Whatever went wrong, the person gets an answer at return_to: the flow is already used up.
+    // Whatever went wrong, the person gets an answer: the flow is already used up.
     const error =
       caught instanceof FederationError
         ? caught
@@ -169,64 +180,93 @@ async function finish(
       ctx.logger.warn({ err: error.cause ?? error, code: error.code, idpId: idp.id }, 'upstream login refused');
     else ctx.logger.error({ err: caught, code: error.code, idpId: idp.id }, 'upstream login failed');
     outcomeLabel = error.code;
-    resultId = await ctx.store.transaction(async (tx) => {
-      await recordAudit(tx, {
-        actorType: 'idp',
-        actorId: idp.id,
-        action: 'federation.login',
-        targetType: 'identity_provider',
-        targetId: idp.id,
-        outcome: caught instanceof FederationError ? 'refused' : 'failure',
-        reason: error.code,
-        details: { protocol: idp.protocol, message: error.message },
-      });
-      return saveLoginResult(tx, {
-        ...base,
-        subject: null,
-        userId: null,
-        outcome: 'failure',
-        errorCode: error.code,
-        errorMessage: error.message,
-      });
-    });
+    failure = { error, refused: caught instanceof FederationError };
+    outcome = { ...base, subject: null, userId: null, outcome: 'failure', errorCode: error.code, errorMessage: error.message };
   }
   ctx.metrics.federationLogins.inc({ idp: idp.id, protocol: idp.protocol, result: outcomeLabel });
-  return { location: withParam(flow.returnTo, 'login_result', resultId), resultId };
+  const audit = failure
+    ? (executor: Parameters<typeof recordAudit>[0]) =>
+        recordAudit(executor, {
+          actorType: 'idp',
+          actorId: idp.id,
+          action: 'federation.login',
+          targetType: 'identity_provider',
+          targetId: idp.id,
+          outcome: failure.refused ? 'refused' : 'failure',
+          reason: failure.error.code,
+          details: { protocol: idp.protocol, message: failure.error.message },
+        })
+    : null;
+  if (receiver) {
+    if (audit) await audit(ctx.store.db);
+    return { handedOff: await receiver(outcome) };
+  }
+  // Flows and login results are login state: lost in a database crash, the person signs in again (database.ts).
+  const resultId = audit
+    ? await ctx.store.transaction(async (tx) => {
+        await audit(tx);
+        return saveLoginResult(tx, outcome);
+      })
+    : await saveLoginResult(ctx.store.ephemeralDb, outcome);
+  return { location: withParam(flow.returnTo, 'login_result', resultId) };
 }
 
 /** GET /federation/:idpId/callback (OIDC redirect URI). Throws UnknownFlowError when the state is not ours. */
-export async function completeOidcLogin(ctx: FederationContext, idpId: string, callbackQuery: URLSearchParams) {
+export async function completeOidcLogin<R>(
+  ctx: FederationContext,
+  idpId: string,
+  callbackQuery: URLSearchParams,
+  handoff?: OutcomeHandoff<R>,
+): Promise<Completion<R>> {
   const state = callbackQuery.get('state');
-  const found = await findIdentityProviderWithSecrets(ctx.store.db, ctx.store.secrets, idpId);
-  const idp = found?.idp;
-  if (!idp || idp.protocol !== 'oidc' || !state) throw new UnknownFlowError('no login in progress');
-  const flow = await consumeFederationFlow(ctx.store.db, idp.id, state);
-  if (!flow || flow.protocol !== 'oidc') throw new UnknownFlowError('no login in progress for this state');
-  return finish(ctx, idp, flow, async () => {
-    if (!idp.enabled) throw new FederationError('identity_provider_disabled', 'This identity provider is disabled');
-    const { clientSecret } = found!.secrets();
-    const config = await oidcConfiguration(idp, clientSecret);
-    // The URL as registered (PUBLIC_URL), not as this instance happened to be reached.
-    const url = new URL(redirectUri(ctx.config.publicUrl, idp.id));
-    url.search = callbackQuery.toString();
-    return finishOidcLogin(config, idp, flow, url);
-  });
+  if (!state) throw new UnknownFlowError('no login in progress');
+  const found = await consumeFederationFlowWithIdp(ctx.store.db, ctx.store.secrets, idpId, state);
+  if (!found || found.idp.idp.protocol !== 'oidc' || found.flow.protocol !== 'oidc')
+    throw new UnknownFlowError('no login in progress for this state');
+  const { flow, idp: loaded } = found;
+  const idp = loaded.idp;
+  return finish(
+    ctx,
+    idp,
+    flow,
+    async () => {
+      if (!idp.enabled) throw new FederationError('identity_provider_disabled', 'This identity provider is disabled');
+      const { clientSecret } = loaded.secrets();
+      const config = await oidcConfiguration(idp, clientSecret);
+      // The URL as registered (PUBLIC_URL), not as this instance happened to be reached.
+      const url = new URL(redirectUri(ctx.config.publicUrl, idp.id));
+      url.search = callbackQuery.toString();
+      return finishOidcLogin(config, idp, flow, url);
+    },
+    handoff,
+  );
 }
 
 /** POST /federation/:idpId/saml/acs. The RelayState names our flow; InResponseTo must be that flow's request. */
-export async function completeSamlLogin(ctx: FederationContext, idpId: string, form: { SAMLResponse?: string; RelayState?: string }) {
+export async function completeSamlLogin<R>(
+  ctx: FederationContext,
+  idpId: string,
+  form: { SAMLResponse?: string; RelayState?: string },
+  handoff?: OutcomeHandoff<R>,
+): Promise<Completion<R>> {
   const idp = await findIdentityProvider(ctx.store.db, idpId);
   if (!idp || idp.protocol !== 'saml' || !form.RelayState) throw new UnknownFlowError('no login in progress');
   const flow = await consumeFederationFlow(ctx.store.db, idp.id, form.RelayState);
   if (!flow || flow.protocol !== 'saml' || !flow.samlRequestId) throw new UnknownFlowError('no login in progress for this RelayState');
-  return finish(ctx, idp, flow, async () => {
-    if (!idp.enabled) throw new FederationError('identity_provider_disabled', 'This identity provider is disabled');
-    if (!form.SAMLResponse) throw new FederationError('saml_malformed', 'No SAMLResponse was posted');
-    const { identity, assertion } = await finishSamlLogin(idp, ctx.config.publicUrl, form.SAMLResponse, flow.samlRequestId!);
-    // One-time use (Profiles §4.1.4.5): an assertion id seen before is a replay, even inside a fresh flow.
-    if (!(await rememberAssertionId(ctx.store.db, idp.id, assertion.id, assertion.notOnOrAfter))) {
-      throw new FederationError('saml_assertion_replayed', 'This assertion was already used');
-    }
-    return identity;
-  });
+  return finish(
+    ctx,
+    idp,
+    flow,
+    async () => {
+      if (!idp.enabled) throw new FederationError('identity_provider_disabled', 'This identity provider is disabled');
+      if (!form.SAMLResponse) throw new FederationError('saml_malformed', 'No SAMLResponse was posted');
+      const { identity, assertion } = await finishSamlLogin(idp, ctx.config.publicUrl, form.SAMLResponse, flow.samlRequestId!);
+      // One-time use (Profiles §4.1.4.5): an assertion id seen before is a replay, even inside a fresh flow.
+      if (!(await rememberAssertionId(ctx.store.db, idp.id, assertion.id, assertion.notOnOrAfter))) {
+        throw new FederationError('saml_assertion_replayed', 'This assertion was already used');
+      }
+      return identity;
+    },
+    handoff,
+  );
 }

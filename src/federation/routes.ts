@@ -1,19 +1,32 @@
 // The federation edge's HTTP routes: start a login, the OIDC redirect URI, our SAML SP metadata and ACS.
 // Errors here are pages for a person (plain text), not API problems.
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { AppContext, AppEnv } from '../http/app-context.js';
 import { findIdentityProvider } from '../store/identity-providers-repo.js';
 import { UnknownFlowError } from './errors.js';
-import { beginUpstreamLogin, completeOidcLogin, completeSamlLogin } from './login.js';
+import type { FederationFlow } from '../store/federation-flows-repo.js';
+import { beginUpstreamLogin, completeOidcLogin, completeSamlLogin, type Completion, type LoginOutcome } from './login.js';
 import { MAX_SAML_RESPONSE_BYTES, samlSpMetadata } from './saml.js';
 
 const NO_FLOW_PAGE =
   'This sign-in response does not belong to a sign-in in progress (it expired, was already used, or was not started here). Please start again.';
 
-export function federationRoutes(ctx: AppContext) {
+/**
+ * The edge that started a login may take its outcome in the callback's response (see OutcomeHandoff in login.ts):
+ * the app-facing OpenID Provider does, when the browser proves it began the flow.
+ */
+export type LoginHandoff = (c: Context<AppEnv>, flow: FederationFlow) => Promise<((outcome: LoginOutcome) => Promise<Response>) | null>;
+
+export function federationRoutes(ctx: AppContext, options: { handoff?: LoginHandoff } = {}) {
   const app = new Hono<AppEnv>();
+  const handoffFor = (c: Context<AppEnv>) => (options.handoff ? (flow: FederationFlow) => options.handoff!(c, flow) : undefined);
+  const answer = (c: Context<AppEnv>, completion: Completion<Response>) => {
+    if ('handedOff' in completion) return completion.handedOff;
+    c.header('cache-control', 'no-store');
+    return c.redirect(completion.location, 303);
+  };
 
   const noFlow = (error: unknown) => {
     if (error instanceof UnknownFlowError)
@@ -34,9 +47,7 @@ export function federationRoutes(ctx: AppContext) {
 
   app.get('/federation/:idpId/callback', async (c) => {
     const query = new URL(c.req.url).searchParams;
-    const { location } = await completeOidcLogin(ctx, c.req.param('idpId'), query).catch(noFlow);
-    c.header('cache-control', 'no-store');
-    return c.redirect(location, 303);
+    return answer(c, await completeOidcLogin(ctx, c.req.param('idpId'), query, handoffFor(c)).catch(noFlow));
   });
 
   app.get('/federation/:idpId/saml/metadata', async (c) => {
@@ -56,12 +67,13 @@ export function federationRoutes(ctx: AppContext) {
     async (c) => {
       const form = await c.req.parseBody();
       const field = (name: string) => (typeof form[name] === 'string' ? (form[name] as string) : undefined);
-      const { location } = await completeSamlLogin(ctx, c.req.param('idpId'), {
-        SAMLResponse: field('SAMLResponse'),
-        RelayState: field('RelayState'),
-      }).catch(noFlow);
-      c.header('cache-control', 'no-store');
-      return c.redirect(location, 303);
+      const completion = await completeSamlLogin(
+        ctx,
+        c.req.param('idpId'),
+        { SAMLResponse: field('SAMLResponse'), RelayState: field('RelayState') },
+        handoffFor(c),
+      ).catch(noFlow);
+      return answer(c, completion);
     },
   );
 

@@ -4,7 +4,9 @@
 import { createHmac } from 'node:crypto';
 import type { Account, KoaContextWithOIDC } from 'oidc-provider';
 import type { Store } from '../store/index.js';
-import { findAccountUser, hasRecentLoginOf, listGroupNamesOfUser } from '../store/oidc-accounts-repo.js';
+import { JIT_PROVISION_QUEUE } from '../provisioning/index.js';
+import { hasActiveJob } from '../store/job-queue.js';
+import { findAccountUser, listGroupNamesOfUser } from '../store/oidc-accounts-repo.js';
 import { findOidcPayload, upsertOidcPayload } from '../store/oidc-payloads-repo.js';
 import type { Provenance, ScimUserResource } from '../domain/scim-user.js';
 import { verifiedEmails } from '../provisioning/email-verification.js';
@@ -26,8 +28,12 @@ export function createFindAccount(store: Store) {
   return async function findAccount(_ctx: KoaContextWithOIDC, id: string): Promise<Account | undefined> {
     if (isUuid(id)) {
       const user = await findAccountUser(store.db, id);
-      // Non-blocking JIT: the durable job has not written the user yet. The login stands (sub only, no claims).
-      if (!user) return (await hasRecentLoginOf(store.db, id)) ? { accountId: id, claims: async () => ({ sub: id }) } : undefined;
+      // Non-blocking JIT: the durable job that will write the user with this id is still waiting. The login
+      // stands (sub only, no claims); a job that ended without a user (refused, dead) leaves no account.
+      if (!user) {
+        const waiting = await hasActiveJob(store.db, JIT_PROVISION_QUEUE, { userId: id });
+        return waiting ? { accountId: id, claims: async () => ({ sub: id }) } : undefined;
+      }
       // A deleted, deactivated or locked user has no account: its tokens stop working (userinfo answers 401).
       if (!user.active || user.locked) return undefined;
       return {

@@ -1,8 +1,9 @@
 // The app-facing OpenID Provider edge: /oidc (oidc-provider) and the login interaction at /login.
 import { Hono } from 'hono';
+import type { LoginHandoff } from '../federation/index.js';
 import type { AppContext, AppEnv } from '../http/app-context.js';
 import { loginAssets } from '../login/index.js';
-import { interactionRoutes } from './interaction.js';
+import { createInteraction } from './interaction.js';
 import { oidcHandler, OIDC_PREFIX } from './mount.js';
 import { ProviderHolder, SIGNING_KEY_KEEP_SECONDS as SIGNING_KEY_KEEP_SECONDS_VALUE, TTL as TTL_VALUE } from './provider.js';
 import { listSigningKeys, rotateCookieKeys, rotateSigningKeys } from './keys.js';
@@ -13,7 +14,8 @@ export { ProviderHolder, issuerOf, SIGNING_KEY_KEEP_SECONDS, TTL } from './provi
 
 export interface OidcEdge {
   routes: Hono<AppEnv>;
-  holder: ProviderHolder;
+  /** For the federation edge's callback (federationRoutes): finishes an interaction's login in place. */
+  loginHandoff: LoginHandoff;
 }
 
 /** Holders by context, so the admin API (key rotation) reaches the same provider cache as the routes. */
@@ -28,16 +30,18 @@ export function providerHolderFor(ctx: AppContext): ProviderHolder {
   return holder;
 }
 
-export function createOidcEdge(ctx: AppContext, options: { begin?: BeginUpstreamLogin } = {}): Hono<AppEnv> {
+export function createOidcEdge(ctx: AppContext, options: { begin?: BeginUpstreamLogin } = {}): OidcEdge {
   const holder = providerHolderFor(ctx);
+  const interaction = createInteraction(ctx, holder, options.begin ?? beginUpstreamLogin);
+  holder.directStart = interaction.directStart;
   // Keys are made (first start) and the provider built now rather than on the first sign-in.
   holder.get().catch((error: unknown) => ctx.logger.warn({ err: error }, 'OpenID Provider not ready yet; retrying on the first request'));
   const routes = new Hono<AppEnv>();
   routes.route('/', loginAssets());
   routes.all(OIDC_PREFIX, oidcHandler(holder));
   routes.all(`${OIDC_PREFIX}/*`, oidcHandler(holder));
-  routes.route('/', interactionRoutes(ctx, holder, options.begin ?? beginUpstreamLogin));
-  return routes;
+  routes.route('/', interaction.routes);
+  return { routes, loginHandoff: interaction.handoff };
 }
 
 /** Key management for the admin API (rotation takes effect on every instance within seconds). */

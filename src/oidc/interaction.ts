@@ -2,15 +2,21 @@
 // cookie naming the interaction). A pipeline of small steps:
 //   1. read the interaction and its app   2. pick the IdP (the `idp` parameter, the app's only IdP, or the
 //   chooser)   3. check the IdP is allowed for the app   4. start the upstream login (federation edge)
-//   5. on return, read the login result once, check it belongs to this interaction
-//   6. finish: the account is the provisioned user, or a pairwise account when JIT is off; a login result
+//   5. on return, take the login's outcome, check it belongs to this interaction
+//   6. finish: the account is the provisioned user, or a pairwise account when JIT is off; an outcome
 //      `pending` (claims.pendingId: the JIT scheme prompts first) goes to the prompt pages of src/login,
 //      which end the interaction through the host at the bottom of this file.
+// The common case takes two redirects fewer: when steps 2–3 need no page, the authorization endpoint starts
+// the upstream login itself (`directStart`), and when the browser proves it began the upstream login
+// (flow-binding.ts) the federation callback takes the outcome in place (`handoff`) instead of storing it for
+// /login/:uid/federated. Both end in the same steps 5–6.
 // Errors a person can meet are shown on a page whose "back" link hands the app `error=access_denied`.
 import { Hono, type Context } from 'hono';
-import { errors, type InteractionResults } from 'oidc-provider';
+import { getCookie } from 'hono/cookie';
+import { errors, type InteractionResults, type KoaContextWithOIDC } from 'oidc-provider';
 import { AppError } from '../domain/errors.js';
 import type { AuthnContext } from '../domain/federated-identity.js';
+import type { LoginHandoff, LoginOutcome } from '../federation/index.js';
 import type { AppContext, AppEnv } from '../http/app-context.js';
 import { chooserPage, csrfToken, csrfTokenMatches, errorPage } from '../login/index.js';
 import { localSignInPath, localSignInRoutes } from '../login/local-sign-in-routes.js';
@@ -23,22 +29,35 @@ import {
 import { destroyOidcPayload, findOidcPayload, upsertOidcPayload } from '../store/oidc-payloads-repo.js';
 import { findApplicationByClientIdCached } from '../store/applications-cache.js';
 import type { Application } from '../store/applications-repo.js';
-import {
-  findIdentityProviderWithSecrets,
-  type IdentityProviderRecord,
-  type IdentityProviderSecrets,
-} from '../store/identity-providers-repo.js';
+import { findIdentityProviderWithSecrets, type IdentityProviderWithSecrets } from '../store/identity-providers-repo.js';
+import { FLOW_TTL_SECONDS, type FederationFlow } from '../store/federation-flows-repo.js';
 import { consumeLoginResult } from '../store/login-results-repo.js';
 import { pairwiseAccountId, saveFederatedAccount } from './account.js';
 import { claimsFromFederated } from './claims.js';
+import {
+  clearFlowBinding,
+  FLOW_BINDING_COOKIE,
+  flowBindingCookie,
+  flowBindingMatches,
+  serializeCookie,
+  type CookieToSet,
+} from './flow-binding.js';
 import { mfaStep, type MfaHostStep } from './mfa-step.js';
-import { TTL, type ProviderHolder } from './provider.js';
+import type { ProviderKeys } from './keys.js';
+import { TTL, type DirectStart, type ProviderHolder } from './provider.js';
 import { RESULT_IDP_KEY } from './session-idp.js';
 import type { BeginUpstreamLogin } from './upstream.js';
 
 type C = Context<AppEnv>;
 type Loaded = Awaited<ReturnType<ProviderHolder['get']>>;
 type Interaction = Awaited<ReturnType<Loaded['provider']['interactionDetails']>>;
+
+/** The interaction's routes, and its two shortcuts for the authorization endpoint and the federation callback. */
+export interface InteractionEdge {
+  routes: Hono<AppEnv>;
+  directStart: DirectStart;
+  handoff: LoginHandoff;
+}
 
 interface Step {
   current: Loaded;
@@ -48,8 +67,9 @@ interface Step {
 
 const UID = /^[A-Za-z0-9_-]{10,64}$/;
 
-export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin: BeginUpstreamLogin) {
+export function createInteraction(ctx: AppContext, holder: ProviderHolder, begin: BeginUpstreamLogin): InteractionEdge {
   const routes = new Hono<AppEnv>();
+  const secure = ctx.config.publicUrl.startsWith('https:');
 
   const page = async (c: C, status: 400 | 403 | 404 | 500, props: Parameters<typeof errorPage>[0]) =>
     c.html(await errorPage({ ...props, reference: props.reference ?? c.get('requestId') }), status, { 'cache-control': 'no-store' });
@@ -65,14 +85,22 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
       if (interaction.uid !== uid) throw new errors.SessionNotFound('the interaction cookie names another interaction');
     } catch (error) {
       if (!(error instanceof errors.OIDCProviderError)) ctx.logger.warn({ err: error, uid }, 'interaction could not be read');
-      ctx.metrics.appSignIns.inc({ result: 'expired' });
-      return page(c, 400, {
-        title: 'This sign-in has expired',
-        message:
-          'The sign-in took too long, was already finished, or was started in another browser. Go back to the application and sign in again.',
-        reference: 'session_not_found',
-      });
+      return expired(c);
     }
+    return withApp(c, current, interaction);
+  }
+
+  const expired = (c: C) => {
+    ctx.metrics.appSignIns.inc({ result: 'expired' });
+    return page(c, 400, {
+      title: 'This sign-in has expired',
+      message:
+        'The sign-in took too long, was already finished, or was started in another browser. Go back to the application and sign in again.',
+      reference: 'session_not_found',
+    });
+  };
+
+  async function withApp(c: C, current: Loaded, interaction: Interaction): Promise<Step | Response> {
     const app = await findApplicationByClientIdCached(ctx.store.db, String(interaction.params.client_id ?? ''));
     if (!app)
       return page(c, 400, {
@@ -141,8 +169,22 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
   }
 
   /** An IdP as read here: its record and its sealed secrets from the same row (the upstream start needs both). */
-  type LoadedIdp = { idp: IdentityProviderRecord; secrets: () => IdentityProviderSecrets };
+  type LoadedIdp = IdentityProviderWithSecrets;
   const readIdp = (id: string): Promise<LoadedIdp | undefined> => findIdentityProviderWithSecrets(ctx.store.db, ctx.store.secrets, id);
+
+  /** Step 4: the upstream login, with the cookie that lets its callback finish in place (flow-binding.ts). */
+  async function beginBound(keys: ProviderKeys, uid: string, loaded: LoadedIdp): Promise<{ redirectUrl: string; cookie: CookieToSet }> {
+    const { idp } = loaded;
+    const { redirectUrl, flowId } = await begin(ctx, {
+      idpId: idp.id,
+      returnTo: `/login/${uid}/federated`,
+      context: { interactionUid: uid },
+      idp,
+      idpSecrets: loaded.secrets,
+    });
+    const cookie = flowBindingCookie(keys.cookieKeys[0]!, idp.id, flowId, { secure, maxAgeSeconds: FLOW_TTL_SECONDS });
+    return { redirectUrl, cookie };
+  }
 
   /** Steps 3 and 4: an allowed, enabled IdP → the upstream login. */
   async function startUpstream(c: C, step: Step, idpId: string, preloaded?: LoadedIdp) {
@@ -156,15 +198,9 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
       });
       return c.redirect(returnTo, 303);
     }
-    const uid = step.interaction.uid;
     try {
-      const { redirectUrl } = await begin(ctx, {
-        idpId,
-        returnTo: `/login/${uid}/federated`,
-        context: { interactionUid: uid },
-        idp,
-        idpSecrets: loaded.secrets,
-      });
+      const { redirectUrl, cookie } = await beginBound(step.current.keys, step.interaction.uid, loaded);
+      c.header('set-cookie', serializeCookie(cookie), { append: true });
       return c.redirect(redirectUrl, 303);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
@@ -252,7 +288,52 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
     return c.redirect(await result(c, step, { error: 'access_denied', error_description: 'the person cancelled the sign-in' }), 303);
   });
 
-  /** Steps 5 and 6: the upstream login came back. */
+  /** Steps 5 and 6 on an outcome known to be this interaction's. */
+  async function finishFederated(c: C, step: Step, outcome: LoginOutcome): Promise<Response> {
+    const pendingId = (outcome.claims as { pendingId?: unknown } | null | undefined)?.pendingId;
+    if (outcome.outcome === 'pending' && typeof pendingId === 'string' && step.app.identityProviders.includes(outcome.idpId)) {
+      // The JIT scheme asks the person first (consent, password, username): the prompt pages take over and
+      // end through the host below. The upstream authentication context waits beside the interaction.
+      await upsertOidcPayload(
+        ctx.store.db,
+        PAUSED_LOGIN_MODEL,
+        step.interaction.uid,
+        { authnContext: outcome.authnContext ?? null, idpId: outcome.idpId },
+        TTL.Interaction,
+      );
+      ctx.metrics.appSignIns.inc({ result: 'prompted' });
+      return c.redirect(provisioningPromptPath(step.interaction.uid, pendingId), 303);
+    }
+    if (outcome.outcome !== 'success') {
+      const message = outcome.errorMessage || 'Your organisation’s sign-in did not let you in.';
+      const code = outcome.errorCode ?? (outcome.outcome === 'pending' ? 'provisioning_pending' : 'upstream_failure');
+      return refuse(c, step, 'You could not be signed in', message, `${code}: ${outcome.errorMessage ?? 'the upstream login failed'}`);
+    }
+    if (!step.app.identityProviders.includes(outcome.idpId)) {
+      return refuse(
+        c,
+        step,
+        'Sign-in method not allowed',
+        `${step.app.name} does not accept this sign-in method.`,
+        `identity provider ${outcome.idpId} is not allowed for this application`,
+      );
+    }
+    const authn = (outcome.authnContext ?? {}) as Partial<AuthnContext>;
+    let accountId = outcome.userId;
+    if (!accountId) {
+      // JIT off: nothing about the person is stored in the user tables; the mapped claims ride with the session.
+      accountId = pairwiseAccountId(step.current.keys.pairwiseKey, outcome.idpId, outcome.subject ?? '');
+      await saveFederatedAccount(
+        ctx.store,
+        accountId,
+        claimsFromFederated((outcome.claims ?? null) as Record<string, unknown> | null),
+        Math.max(TTL.Session, TTL.RefreshToken),
+      );
+    }
+    return c.redirect(await signIn(c, step, outcome.idpId, accountId, authn), 303);
+  }
+
+  /** Step 5 the slower way: the callback stored the outcome, the interaction cookie names the interaction. */
   routes.get('/login/:uid/federated', async (c) => {
     const step = await load(c);
     if (step instanceof Response) return step;
@@ -269,48 +350,75 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
         400,
       );
     }
-    const pendingId = (row.claims as { pendingId?: unknown } | null)?.pendingId;
-    if (row.outcome === 'pending' && typeof pendingId === 'string' && step.app.identityProviders.includes(row.idpId)) {
-      // The JIT scheme asks the person first (consent, password, username): the prompt pages take over and
-      // end through the host below. The upstream authentication context waits beside the interaction.
-      await upsertOidcPayload(
-        ctx.store.db,
-        PAUSED_LOGIN_MODEL,
-        step.interaction.uid,
-        { authnContext: row.authnContext ?? null, idpId: row.idpId },
-        TTL.Interaction,
-      );
-      ctx.metrics.appSignIns.inc({ result: 'prompted' });
-      return c.redirect(provisioningPromptPath(step.interaction.uid, pendingId), 303);
-    }
-    if (row.outcome !== 'success') {
-      const message = row.errorMessage || 'Your organisation’s sign-in did not let you in.';
-      const code = row.errorCode ?? (row.outcome === 'pending' ? 'provisioning_pending' : 'upstream_failure');
-      return refuse(c, step, 'You could not be signed in', message, `${code}: ${row.errorMessage ?? 'the upstream login failed'}`);
-    }
-    if (!step.app.identityProviders.includes(row.idpId)) {
-      return refuse(
-        c,
-        step,
-        'Sign-in method not allowed',
-        `${step.app.name} does not accept this sign-in method.`,
-        `identity provider ${row.idpId} is not allowed for this application`,
-      );
-    }
-    const authn = (row.authnContext ?? {}) as Partial<AuthnContext>;
-    let accountId = row.userId;
-    if (!accountId) {
-      // JIT off: nothing about the person is stored in the user tables; the mapped claims ride with the session.
-      accountId = pairwiseAccountId(step.current.keys.pairwiseKey, row.idpId, row.subject ?? '');
-      await saveFederatedAccount(
-        ctx.store,
-        accountId,
-        claimsFromFederated(row.claims as Record<string, unknown> | null),
-        Math.max(TTL.Session, TTL.RefreshToken),
-      );
-    }
-    return c.redirect(await signIn(c, step, row.idpId, accountId, authn), 303);
+    return finishFederated(c, step, {
+      flowId: row.flowId,
+      idpId: row.idpId,
+      subject: row.subject,
+      userId: row.userId,
+      outcome: row.outcome as LoginOutcome['outcome'],
+      errorCode: row.errorCode,
+      errorMessage: row.errorMessage,
+      claims: row.claims as Record<string, unknown> | null,
+      authnContext: row.authnContext,
+      context: row.context,
+    });
   });
+
+  /**
+   * Step 5 in place, at the federation callback: when this browser holds the cookie set where the flow began,
+   * it is the browser of the interaction that began it, which is what the interaction cookie proves on the
+   * slower path. The interaction is read while the upstream answer is being verified.
+   */
+  const handoff: LoginHandoff = async (c, flow: FederationFlow) => {
+    const uid = (flow.context as { interactionUid?: unknown } | null)?.interactionUid;
+    if (typeof uid !== 'string' || !UID.test(uid)) return null;
+    const current = await holder.get();
+    if (!flowBindingMatches(current.keys.cookieKeys, flow.id, getCookie(c, FLOW_BINDING_COOKIE))) return null;
+    const reading = current.provider.Interaction.find(uid).then(
+      (interaction) => interaction,
+      (error: unknown) => {
+        ctx.logger.warn({ err: error, uid }, 'interaction could not be read');
+        return undefined;
+      },
+    );
+    return async (outcome) => {
+      c.header('set-cookie', clearFlowBinding(flow.idpId, secure), { append: true });
+      c.header('cache-control', 'no-store');
+      const interaction = await reading;
+      if (!interaction || interaction.uid !== uid) return expired(c);
+      const step = await withApp(c, current, interaction as Interaction);
+      return step instanceof Response ? step : finishFederated(c, step, outcome);
+    };
+  };
+
+  /**
+   * Steps 2–4 at the authorization endpoint, when they need no page: the `idp` parameter, or the app's only IdP
+   * (and no LOCAL sign-in), allowed and enabled. Anything else (a chooser, a refusal, an upstream that cannot be
+   * reached) goes to /login/<uid> as before, which shows it.
+   */
+  const directStart: DirectStart = async (koa: KoaContextWithOIDC, interaction, keys) => {
+    if (interaction.prompt.name !== 'login') return null;
+    const app = await findApplicationByClientIdCached(ctx.store.db, String(interaction.params.client_id ?? ''));
+    if (!app) return null;
+    const requested = interaction.params.idp;
+    const idpId =
+      typeof requested === 'string' && requested !== ''
+        ? requested
+        : app.identityProviders.length === 1 && !offersLocal(app)
+          ? app.identityProviders[0]!
+          : null;
+    if (!idpId || !app.identityProviders.includes(idpId)) return null;
+    const loaded = await readIdp(idpId);
+    if (!loaded?.idp.enabled) return null;
+    try {
+      const { redirectUrl, cookie } = await beginBound(keys, interaction.uid, loaded);
+      return { redirectUrl, setCookie: serializeCookie(cookie) };
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      ctx.logger.warn({ err: error, idpId, path: koa.path }, 'upstream login could not start at the authorization endpoint');
+      return null;
+    }
+  };
 
   /** The provisioning prompt pages (src/login) end the interaction through this host. */
   const host: PromptHost = {
@@ -357,7 +465,7 @@ export function interactionRoutes(ctx: AppContext, holder: ProviderHolder, begin
   routes.route('/', localSignInRoutes(ctx, localHost));
   routes.route('/', secondStep.routes);
 
-  return routes;
+  return { routes, directStart, handoff };
 }
 
 /**

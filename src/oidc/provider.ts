@@ -28,6 +28,20 @@ export const SIGNING_KEY_KEEP_SECONDS = Math.max(TTL.AccessToken, TTL.IdToken) +
 
 export const issuerOf = (publicUrl: string) => `${publicUrl}/oidc`;
 
+/** The interaction oidc-provider has just saved when it asks where the browser goes (`interactions.url`). */
+export type NewInteraction = Parameters<NonNullable<NonNullable<Configuration['interactions']>['url']>>[1];
+
+/** An upstream login begun at the authorization endpoint: where the browser goes, and the flow's binding cookie. */
+export interface DirectStartAnswer {
+  redirectUrl: string;
+  setCookie: string;
+}
+
+/** Begins the interaction's upstream login right away when it needs no page first (interaction.ts), else null. */
+export type DirectStart = (ctx: KoaContextWithOIDC, interaction: NewInteraction, keys: ProviderKeys) => Promise<DirectStartAnswer | null>;
+
+const DIRECT_START = Symbol('jitbridge.directStart');
+
 /** First-party apps: every scope and claim an app asks for is granted (consent pages come with a later issue). */
 function grantLoader(store: AppContext['store']) {
   return async (ctx: KoaContextWithOIDC) => {
@@ -56,7 +70,7 @@ async function loadExistingGrant(ctx: KoaContextWithOIDC) {
   return grant;
 }
 
-export function buildProvider(ctx: AppContext, keys: ProviderKeys): Provider {
+export function buildProvider(ctx: AppContext, keys: ProviderKeys, directStart: () => DirectStart | undefined = () => undefined): Provider {
   const secure = ctx.config.publicUrl.startsWith('https:');
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure, signed: true };
   const configuration: Configuration = {
@@ -89,7 +103,13 @@ export function buildProvider(ctx: AppContext, keys: ProviderKeys): Provider {
     rotateRefreshToken: true,
     loadExistingGrant: grantLoader(ctx.store),
     interactions: {
-      url: async (_ctx, interaction) => `/login/${interaction.uid}`,
+      // Always /login/<uid>: oidc-provider scopes the interaction cookie to this path, and the prompt, MFA and
+      // chooser pages live under it. A direct start only changes where the redirect points (below).
+      url: async (koa, interaction) => {
+        const direct = await directStart()?.(koa, interaction, keys);
+        if (direct) (koa.state as Record<symbol, DirectStartAnswer>)[DIRECT_START] = direct;
+        return `/login/${interaction.uid}`;
+      },
       policy: withSecondStepCheck(ctx.store, interactionPolicyFor(ctx.store)),
     },
     ttl: TTL,
@@ -123,6 +143,13 @@ export function buildProvider(ctx: AppContext, keys: ProviderKeys): Provider {
   // An https PUBLIC_URL means TLS ends at a proxy in front: trust its X-Forwarded-Proto for secure cookies.
   provider.proxy = secure;
   useHashedClientSecrets(provider);
+  provider.use(async (koa, next) => {
+    await next();
+    const direct = (koa.state as Record<symbol, DirectStartAnswer | undefined>)[DIRECT_START];
+    if (!direct || koa.status !== 303) return;
+    koa.append('set-cookie', direct.setCookie);
+    koa.redirect(direct.redirectUrl);
+  });
   provider.on('server_error', (_koa, error) => ctx.logger.error({ err: error }, 'OpenID Provider error'));
   return provider;
 }
@@ -141,6 +168,8 @@ export class ProviderHolder {
   } | null = null;
   #ensured = false;
   #pending: Promise<NonNullable<ProviderHolder['current']>> | null = null;
+  /** Set by the interaction edge (createOidcEdge); read on each authorization request. */
+  directStart: DirectStart | undefined;
 
   constructor(
     private readonly ctx: AppContext,
@@ -174,7 +203,7 @@ export class ProviderHolder {
       return this.#current;
     }
     const keys = await loadProviderKeys(this.ctx.store);
-    const provider = buildProvider(this.ctx, keys);
+    const provider = buildProvider(this.ctx, keys, () => this.directStart);
     this.#current = { provider, callback: provider.callback(), keys, fingerprint, checkedAt: Date.now() };
     return this.#current;
   }

@@ -1,5 +1,5 @@
 // The one call the interaction makes into the federation edge: start an upstream login that comes back
-// to /login/<uid>/federated with a login result. Kept behind this narrow port so the interaction reads
+// to /login/<uid>/federated with a login result (unless the interaction takes the outcome at the callback). Kept behind this narrow port so the interaction reads
 // without the connectors' details (and a test or benchmark can hand in another starter).
 import { beginUpstreamLogin as federationBegin } from '../federation/index.js';
 import type { AppContext } from '../http/app-context.js';
@@ -15,7 +15,7 @@ export interface BeginUpstreamLogin {
       idp?: IdentityProviderRecord;
       idpSecrets?: () => IdentityProviderSecrets;
     },
-  ): Promise<{ redirectUrl: string }>;
+  ): Promise<{ redirectUrl: string; flowId: string }>;
 }
 
 export const beginUpstreamLogin: BeginUpstreamLogin = (ctx, input) => federationBegin(ctx, input);

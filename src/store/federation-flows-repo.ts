@@ -5,6 +5,13 @@ import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { asDate, hotRows, type Executor } from './database.js';
 import { federationFlows } from './schema/index.js';
 import { isUuid } from '../domain/uuid.js';
+import {
+  identityProviderColumns,
+  rawIdentityProviderRow,
+  withSecretsOf,
+  type IdentityProviderWithSecrets,
+} from './identity-providers-repo.js';
+import type { SecretBox } from './secret-box.js';
 
 export type FederationFlow = typeof federationFlows.$inferSelect;
 
@@ -47,24 +54,46 @@ const CONSUME = `update federation_flows set consumed_at = now()
 
 const live = () => and(isNull(federationFlows.consumedAt), gt(federationFlows.expiresAt, sql`now()`));
 
-/** Marks the OIDC flow with this state consumed and returns it; undefined if unknown, used, expired or another IdP's. */
+const flowOf = (row: Record<string, unknown>): FederationFlow => ({
+  id: row.id as string,
+  idpId: row.idp_id as string,
+  protocol: row.protocol as string,
+  nonce: (row.nonce as string | null) ?? null,
+  codeVerifier: (row.code_verifier as string | null) ?? null,
+  samlRequestId: (row.saml_request_id as string | null) ?? null,
+  returnTo: row.return_to as string,
+  context: row.context ?? null,
+  createdAt: asDate(row.created_at),
+  expiresAt: asDate(row.expires_at),
+  consumedAt: row.consumed_at == null ? null : asDate(row.consumed_at),
+});
+
+/** Marks the flow with this state (or RelayState) consumed and returns it; undefined if unknown, used, expired or another IdP's. */
 export async function consumeFederationFlow(executor: Executor, idpId: string, id: string): Promise<FederationFlow | undefined> {
   if (!isUuid(idpId)) return undefined;
   const [row] = await hotRows<Record<string, unknown>>(executor, CONSUME, [id, idpId]);
+  return row ? flowOf(row) : undefined;
+}
+
+// The callback's first statement: the flow consumed and its IdP read together (one round trip, one snapshot).
+const CONSUME_WITH_IDP = `with flow as (${CONSUME})
+  select to_jsonb(flow) as flow, ${identityProviderColumns('i.')} from flow join identity_providers i on i.id = flow.idp_id`;
+
+/**
+ * `consumeFederationFlow` and the flow's IdP (record and sealed secrets) in one statement; undefined when there is
+ * no such live flow of this IdP.
+ */
+export async function consumeFederationFlowWithIdp(
+  executor: Executor,
+  secrets: SecretBox,
+  idpId: string,
+  id: string,
+): Promise<{ flow: FederationFlow; idp: IdentityProviderWithSecrets } | undefined> {
+  if (!isUuid(idpId)) return undefined;
+  const [row] = await hotRows<Record<string, unknown>>(executor, CONSUME_WITH_IDP, [id, idpId]);
   if (!row) return undefined;
-  return {
-    id: row.id as string,
-    idpId: row.idp_id as string,
-    protocol: row.protocol as string,
-    nonce: (row.nonce as string | null) ?? null,
-    codeVerifier: (row.code_verifier as string | null) ?? null,
-    samlRequestId: (row.saml_request_id as string | null) ?? null,
-    returnTo: row.return_to as string,
-    context: row.context ?? null,
-    createdAt: asDate(row.created_at),
-    expiresAt: asDate(row.expires_at),
-    consumedAt: row.consumed_at == null ? null : asDate(row.consumed_at),
-  };
+  const { flow, ...idpColumns } = row;
+  return { flow: flowOf(flow as Record<string, unknown>), idp: withSecretsOf(rawIdentityProviderRow(idpColumns), secrets) };
 }
 
 /** Same for SAML, found by the AuthnRequest id the response answers (its InResponseTo). */

@@ -85,21 +85,28 @@ export async function listIdentityProviders(executor: Executor): Promise<Identit
 
 // A login reads its IdP twice (the interaction's start and the callback): one constant text through hotRows (prepared
 // per connection on PostgreSQL), its columns named as drizzle names them so that toRecord reads both shapes.
-const BY_ID = `select id, name, protocol, enabled, trust_email as "trustEmail", protocol_config as "protocolConfig",
-    secrets_encrypted as "secretsEncrypted", claim_mappings as "claimMappings", role_mappings as "roleMappings", jit, options,
-    version, created_at as "createdAt", updated_at as "updatedAt"
-  from identity_providers where id = $1::uuid`;
+/** The IdP's columns as raw SQL names them for `rawIdentityProviderRow` (`alias.` qualifies them in a join). */
+export const identityProviderColumns = (alias = '') =>
+  `${alias}id, ${alias}name, ${alias}protocol, ${alias}enabled, ${alias}trust_email as "trustEmail",
+    ${alias}protocol_config as "protocolConfig", ${alias}secrets_encrypted as "secretsEncrypted",
+    ${alias}claim_mappings as "claimMappings", ${alias}role_mappings as "roleMappings", ${alias}jit, ${alias}options,
+    ${alias}version, ${alias}created_at as "createdAt", ${alias}updated_at as "updatedAt"`;
 
-async function findRow(executor: Executor, id: string): Promise<IdentityProviderRow | undefined> {
-  if (!isUuid(id)) return undefined;
-  const [raw] = await hotRows<Record<string, unknown>>(executor, BY_ID, [id]);
-  if (!raw) return undefined;
-  return {
+const BY_ID = `select ${identityProviderColumns()} from identity_providers where id = $1::uuid`;
+
+/** A row read with `identityProviderColumns`, typed as drizzle types it. */
+export const rawIdentityProviderRow = (raw: Record<string, unknown>): IdentityProviderRow =>
+  ({
     ...raw,
     version: Number(raw.version),
     createdAt: asDate(raw.createdAt),
     updatedAt: asDate(raw.updatedAt),
-  } as IdentityProviderRow;
+  }) as IdentityProviderRow;
+
+async function findRow(executor: Executor, id: string): Promise<IdentityProviderRow | undefined> {
+  if (!isUuid(id)) return undefined;
+  const [raw] = await hotRows<Record<string, unknown>>(executor, BY_ID, [id]);
+  return raw ? rawIdentityProviderRow(raw) : undefined;
 }
 
 /** The IdP with this id, or undefined (also for a malformed id). */
@@ -114,16 +121,26 @@ export async function getIdentityProvider(executor: Executor, id: string): Promi
   return found;
 }
 
-/** The IdP and its sealed secrets in one read (a login's callback needs both); secrets are opened on demand. */
+/** An IdP as a login reads it: its record, and its sealed secrets from the same row, opened on demand. */
+export interface IdentityProviderWithSecrets {
+  idp: IdentityProviderRecord;
+  secrets: () => IdentityProviderSecrets;
+}
+
+/** The record and secrets of a row read with `identityProviderColumns`. */
+export function withSecretsOf(row: IdentityProviderRow, secrets: SecretBox): IdentityProviderWithSecrets {
+  const sealed = row.secretsEncrypted;
+  return { idp: toRecord(row), secrets: () => (sealed ? secrets.openJson<IdentityProviderSecrets>(sealed) : {}) };
+}
+
+/** The IdP and its sealed secrets in one read (a login's start needs both). */
 export async function findIdentityProviderWithSecrets(
   executor: Executor,
   secrets: SecretBox,
   id: string,
-): Promise<{ idp: IdentityProviderRecord; secrets: () => IdentityProviderSecrets } | undefined> {
+): Promise<IdentityProviderWithSecrets | undefined> {
   const row = await findRow(executor, id);
-  if (!row) return undefined;
-  const sealed = row.secretsEncrypted;
-  return { idp: toRecord(row), secrets: () => (sealed ? secrets.openJson<IdentityProviderSecrets>(sealed) : {}) };
+  return row ? withSecretsOf(row, secrets) : undefined;
 }
 
 /** The sealed secrets of an IdP, opened (empty when none are stored). */

@@ -36,6 +36,17 @@ export async function enqueueJob(executor: Executor, options: EnqueueOptions): P
   return result[0]?.id ?? null;
 }
 
+/** Whether a pending or running job of `queue` has a payload containing `fields` (jsonb containment). */
+export async function hasActiveJob(executor: Executor, queue: string, fields: Record<string, unknown>): Promise<boolean> {
+  const found = await rows<{ id: number }>(
+    executor,
+    sql`select id::int as id from jobs
+        where queue = ${queue} and status in ('pending', 'running') and payload @> ${JSON.stringify(fields)}::jsonb
+        limit 1`,
+  );
+  return found.length > 0;
+}
+
 export interface ClaimOptions {
   queues: string[];
   limit: number;

@@ -2,9 +2,7 @@
 // names of the groups it belongs to (directly). A login reads the user three times (the interaction's account
 // check, oidc-provider's resume and its token endpoint) and its groups once: constant texts through hotRows
 // (prepared per connection on PostgreSQL), only the columns used.
-import { and, eq, gt, sql } from 'drizzle-orm';
 import { asDate, hotRows, type Executor } from './database.js';
-import { loginResults } from './schema/index.js';
 import { isUuid } from '../domain/uuid.js';
 
 /** The columns of a user that signing in and the claims need. */
@@ -39,17 +37,4 @@ export async function listGroupNamesOfUser(executor: Executor, userId: string): 
   if (!isUuid(userId)) return [];
   const found = await hotRows<{ name: string }>(executor, GROUP_NAMES, [userId]);
   return found.map((g) => g.name).sort();
-}
-
-/**
- * Whether a login for this user id finished recently (non-blocking JIT: the id is decided before the durable job
- * writes the user, so for a short while the account exists only as this login result).
- */
-export async function hasRecentLoginOf(executor: Executor, userId: string): Promise<boolean> {
-  const [row] = await executor
-    .select({ id: loginResults.id })
-    .from(loginResults)
-    .where(and(eq(loginResults.userId, userId), eq(loginResults.outcome, 'success'), gt(loginResults.expiresAt, sql`now()`)))
-    .limit(1);
-  return row !== undefined;
 }

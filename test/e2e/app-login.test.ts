@@ -92,9 +92,10 @@ describe('brokered login with JIT provisioning', () => {
     });
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toMatch(/oidc_sign_ins_total\{result="signed_in"\} [1-9]/);
-    // The redirects went app → /oidc/auth → /login/<uid> → upstream → /federation/callback → /login/<uid>/federated → /oidc/auth/<uid> → app.
-    const paths = browser.hops.map((h) => new URL(h.url).pathname);
-    expect(paths.some((p) => /^\/login\/[\w-]+\/federated$/.test(p))).toBe(true);
+    // The redirects went app → /oidc/auth → upstream → /federation/callback → /oidc/auth/<uid> → app: the only IdP
+    // started at the authorization endpoint, and the callback finished the interaction in place.
+    const jitbridge = browser.hops.filter((h) => h.url.startsWith(server.url)).map((h) => new URL(h.url).pathname);
+    expect(jitbridge).toEqual(['/oidc/auth', `/federation/${idpId}/callback`, expect.stringMatching(/^\/oidc\/auth\/[\w-]+$/)]);
   });
 
   it('the `idp` parameter picks one of several allowed IdPs without the chooser', async () => {
@@ -184,7 +185,7 @@ describe('brokered login with JIT provisioning', () => {
       APP_LOGOUT_REDIRECT,
     );
     expect(new URL(done.url).searchParams.get('state')).toBe('bye');
-    expect(browser.cookies.has('jb_session')).toBe(false);
+    expect(browser.cookie('jb_session')).toBeUndefined();
   });
 });
 
@@ -319,6 +320,59 @@ describe('non-blocking JIT', () => {
   });
 });
 
+describe('the callback finishes the sign-in in place only in the browser that began it', () => {
+  /** Up to the upstream's answer: the browser stops at jitbridge's callback URL without following it. */
+  async function upToCallback(browser: CookieJarBrowser, started: Awaited<ReturnType<typeof startLogin>>, login: string) {
+    const landing = await browser.follow(started.authorizationUrl);
+    const html = await landing.response!.text();
+    const back = await browser.postForm(formAction(html, landing.url), { login, password: UPSTREAM_PASSWORD }, `${server.url}/federation/`);
+    expect(back.response).toBeNull();
+    return back.url;
+  }
+
+  it('a callback URL opened in another browser signs nobody in, and the flow cannot be used again', async () => {
+    // The browser that began the sign-in (say an attacker's) stops at the callback; another browser (a victim's)
+    // opens that URL: it holds neither the flow-binding cookie nor the interaction cookie.
+    const starter = new CookieJarBrowser();
+    const started = await startLogin(config);
+    const callbackUrl = await upToCallback(starter, started, 'alice');
+    const other = new CookieJarBrowser();
+    const opened = await other.follow(callbackUrl, {}, APP_REDIRECT);
+    expect(opened.response?.status).toBe(400);
+    expect(await opened.response!.text()).toContain('This sign-in has expired');
+    expect(other.hops.map((h) => new URL(h.url).pathname)).toEqual([
+      `/federation/${idpId}/callback`,
+      expect.stringMatching(/^\/login\/[\w-]+\/federated$/),
+    ]);
+    // The starter got nothing out of it: the flow is used up, and its interaction was not finished (resuming it
+    // sends the browser to the upstream again instead of answering the app).
+    const again = await starter.follow(callbackUrl, {}, APP_REDIRECT);
+    expect(again.response?.status).toBe(400);
+    const resume = await starter.request(`${server.url}${starter.cookie('jb_resume')!.path}`);
+    expect(resume.status).toBe(303);
+    expect(resume.headers.get('location')).toMatch(new RegExp(`^${upstream.issuer}/auth\\?`));
+  });
+
+  it('a second sign-in in another tab replaces the cookie; the first tab finishes the slower way', async () => {
+    const browser = new CookieJarBrowser();
+    const first = await startLogin(config);
+    const firstLanding = await browser.follow(first.authorizationUrl);
+    const firstForm = formAction(await firstLanding.response!.text(), firstLanding.url);
+    const second = await startLogin(config);
+    const secondLanding = await browser.follow(second.authorizationUrl);
+    const secondForm = formAction(await secondLanding.response!.text(), secondLanding.url);
+
+    const hopsBefore = browser.hops.length;
+    const firstBack = await browser.postForm(firstForm, { login: 'alice', password: UPSTREAM_PASSWORD }, APP_REDIRECT);
+    const firstPaths = browser.hops.slice(hopsBefore).map((h) => new URL(h.url).pathname);
+    expect(firstPaths.some((p) => /^\/login\/[\w-]+\/federated$/.test(p))).toBe(true);
+    expect((await redeem(config, first, firstBack.url)).claims()!.preferred_username).toBe('alice');
+
+    const secondBack = await browser.postForm(secondForm, { login: 'alice', password: UPSTREAM_PASSWORD }, APP_REDIRECT);
+    expect((await redeem(config, second, secondBack.url)).claims()!.preferred_username).toBe('alice');
+  });
+});
+
 describe('a refusal a person can meet', () => {
   it('shows a plain page naming the problem; its link hands the app access_denied with a description', async () => {
     const store = await server.admin('POST', '/api/v1/user-stores', { domain: 'STRICT', usernameRegex: '^[a-z]{3,8}$' });
@@ -378,7 +432,9 @@ describe('two instances on one database', () => {
       const onSecond = back.url.replace(server.url, second.url);
       const finished = await browser.follow(onSecond, {}, APP_REDIRECT);
       expect(finished.response).toBeNull();
-      expect(browser.hops.some((h) => h.url.startsWith(`${second.url}/login/`))).toBe(true);
+      // The second instance finished the interaction the first one began, at the callback.
+      const onSecondHop = browser.hops.find((h) => h.url.startsWith(`${second.url}/federation/`));
+      expect(onSecondHop).toMatchObject({ status: 303, location: expect.stringMatching(/\/oidc\/auth\/[\w-]+$/) });
       const tokens = await redeem(config, started, finished.url);
       expect(tokens.claims()).toMatchObject({ preferred_username: 'bob', iss: `${server.url}/oidc` });
     } finally {

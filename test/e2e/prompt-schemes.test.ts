@@ -439,9 +439,10 @@ describe('LOCAL on the login page', () => {
     const refused = await openBrowser();
     try {
       const started = await startLogin(other.config);
-      const start = await refused.context.request.get(started.authorizationUrl.toString(), { maxRedirects: 0 });
-      const interaction = new URL(start.headers().location!, server.url);
-      const local = await refused.context.request.get(`${interaction}/local`, { maxRedirects: 0 });
+      await refused.context.request.get(started.authorizationUrl.toString(), { maxRedirects: 0 });
+      // The app's only IdP starts at the authorization endpoint; the interaction's pages are at its cookie's path.
+      const interaction = (await refused.context.cookies()).find((cookie) => cookie.name === 'jb_interaction')!;
+      const local = await refused.context.request.get(`${server.url}${interaction.path}/local`, { maxRedirects: 0 });
       expect(local.status()).toBe(403);
       expect(await local.text()).toContain('does not accept a username and password');
     } finally {

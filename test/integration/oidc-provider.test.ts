@@ -361,8 +361,8 @@ describe('the login interaction', () => {
     const browser = new CookieJarBrowser();
     const { url } = await browser.follow((await startLogin(config)).authorizationUrl);
     const before = await tokensAndSessions();
-    const cookie = browser.cookies.get('jb_interaction')!;
-    browser.cookies.set('jb_interaction', { ...cookie, value: `${cookie.value.slice(0, -1)}${cookie.value.endsWith('A') ? 'B' : 'A'}` });
+    const cookie = browser.cookie('jb_interaction')!;
+    browser.setCookie({ ...cookie, value: `${cookie.value.slice(0, -1)}${cookie.value.endsWith('A') ? 'B' : 'A'}` });
     const tampered = await browser.request(url);
     expect(tampered.status).toBe(400);
     expect(await tampered.text()).toContain('session_not_found');

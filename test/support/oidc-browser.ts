@@ -1,8 +1,10 @@
 // A cookie-jar HTTP client that behaves like a browser for the code flow: follows redirects by hand,
-// keeps cookies by path (every test server is on 127.0.0.1, so ports share one jar, as in a browser),
-// and can post forms. It stops at a URL the caller names (the app's redirect URI).
+// keeps cookies by name and path as a browser does (so two interactions' path-scoped cookies of one name
+// live side by side; every test server is on 127.0.0.1, so ports share one jar, as in a browser), and can
+// post forms. It stops at a URL the caller names (the app's redirect URI).
 
 interface StoredCookie {
+  name: string;
   value: string;
   path: string;
   expires: number | null;
@@ -14,17 +16,30 @@ export interface Hop {
   location: string | null;
 }
 
+/** Cookies are keyed by name and path (RFC 6265 §5.3: a cookie replaces the one of the same name, domain and path). */
+const cookieKey = (name: string, path: string) => `${name};${path}`;
+
 export class CookieJarBrowser {
   readonly cookies = new Map<string, StoredCookie>();
   readonly hops: Hop[] = [];
 
+  /** The stored cookie of this name (with the longest path when several paths hold one). */
+  cookie(name: string): StoredCookie | undefined {
+    return [...this.cookies.values()].filter((c) => c.name === name).sort((a, b) => b.path.length - a.path.length)[0];
+  }
+
+  /** Stores (or replaces) a cookie as a server would have set it. */
+  setCookie(cookie: StoredCookie): void {
+    this.cookies.set(cookieKey(cookie.name, cookie.path), cookie);
+  }
+
   private cookieHeader(url: URL): string {
     const now = Date.now();
     const parts: string[] = [];
-    for (const [name, cookie] of this.cookies) {
+    for (const cookie of this.cookies.values()) {
       if (cookie.expires !== null && cookie.expires <= now) continue;
       const path = cookie.path.endsWith('/') ? cookie.path : `${cookie.path}/`;
-      if (url.pathname === cookie.path || url.pathname.startsWith(path) || cookie.path === '/') parts.push(`${name}=${cookie.value}`);
+      if (url.pathname === cookie.path || url.pathname.startsWith(path) || cookie.path === '/') parts.push(`${cookie.name}=${cookie.value}`);
     }
     return parts.join('; ');
   }
@@ -44,8 +59,8 @@ export class CookieJarBrowser {
         if (k === 'expires') expires = Date.parse(v);
         if (k === 'max-age') expires = Date.now() + Number(v) * 1000;
       }
-      if (expires !== null && expires <= Date.now()) this.cookies.delete(name);
-      else this.cookies.set(name, { value, path, expires });
+      if (expires !== null && expires <= Date.now()) this.cookies.delete(cookieKey(name, path));
+      else this.setCookie({ name, value, path, expires });
     }
   }
 
