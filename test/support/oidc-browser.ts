@@ -39,7 +39,8 @@ export class CookieJarBrowser {
     for (const cookie of this.cookies.values()) {
       if (cookie.expires !== null && cookie.expires <= now) continue;
       const path = cookie.path.endsWith('/') ? cookie.path : `${cookie.path}/`;
-      if (url.pathname === cookie.path || url.pathname.startsWith(path) || cookie.path === '/') parts.push(`${cookie.name}=${cookie.value}`);
+      if (url.pathname === cookie.path || url.pathname.startsWith(path) || cookie.path === '/')
+        parts.push(`${cookie.name}=${cookie.value}`);
     }
     return parts.join('; ');
   }
