@@ -220,7 +220,10 @@ export async function completeOidcLogin<R>(
 ): Promise<Completion<R>> {
   const state = callbackQuery.get('state');
   if (!state) throw new UnknownFlowError('no login in progress');
-  const found = await consumeFederationFlowWithIdp(ctx.store.db, ctx.store.secrets, idpId, state);
+  // On `ephemeralDb` (no wait for the WAL flush): the consume is atomic and visible at once all the same; a crash
+  // that loses it could only hand back a flow whose upstream code is already used, and whose PKCE verifier and
+  // nonce bind any new code to this flow's own request.
+  const found = await consumeFederationFlowWithIdp(ctx.store.ephemeralDb, ctx.store.secrets, idpId, state);
   if (!found || found.idp.idp.protocol !== 'oidc' || found.flow.protocol !== 'oidc')
     throw new UnknownFlowError('no login in progress for this state');
   const { flow, idp: loaded } = found;

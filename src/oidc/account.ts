@@ -6,7 +6,7 @@ import type { Account, KoaContextWithOIDC } from 'oidc-provider';
 import type { Store } from '../store/index.js';
 import { JIT_PROVISION_QUEUE } from '../provisioning/index.js';
 import { hasActiveJob } from '../store/job-queue.js';
-import { findAccountUser, listGroupNamesOfUser } from '../store/oidc-accounts-repo.js';
+import { findAccountUserWithGroups } from '../store/oidc-accounts-repo.js';
 import { findOidcPayload, upsertOidcPayload } from '../store/oidc-payloads-repo.js';
 import type { Provenance, ScimUserResource } from '../domain/scim-user.js';
 import { verifiedEmails } from '../provisioning/email-verification.js';
@@ -27,7 +27,7 @@ export async function saveFederatedAccount(store: Store, accountId: string, clai
 export function createFindAccount(store: Store) {
   return async function findAccount(_ctx: KoaContextWithOIDC, id: string): Promise<Account | undefined> {
     if (isUuid(id)) {
-      const user = await findAccountUser(store.db, id);
+      const user = await findAccountUserWithGroups(store.db, id);
       // Non-blocking JIT: the durable job that will write the user with this id is still waiting. The login
       // stands (sub only, no claims); a job that ended without a user (refused, dead) leaves no account.
       if (!user) {
@@ -39,7 +39,7 @@ export function createFindAccount(store: Store) {
       return {
         accountId: id,
         async claims(_use, scope) {
-          const groups = scope.split(' ').includes('groups') ? await listGroupNamesOfUser(store.db, id) : undefined;
+          const groups = scope.split(' ').includes('groups') ? user.groups : undefined;
           const resource = user.resource as ScimUserResource;
           const verified = verifiedEmails(resource, user.provenance as Provenance);
           return { sub: id, ...claimsFromScimUser(resource, { groups, updatedAt: user.updatedAt, verifiedEmails: verified }) };

@@ -12,8 +12,10 @@ import {
   findOidcPayloadByUserCode,
   revokeOidcGrant,
   upsertOidcPayload,
+  upsertTwoOidcPayloads,
 } from '../store/oidc-payloads-repo.js';
 import { clientMetadata } from './clients.js';
+import { idpOfResumedLogin, SESSION_IDP_MODEL } from './session-idp.js';
 
 class ClientAdapter implements Adapter {
   constructor(private readonly store: Store) {}
@@ -32,11 +34,15 @@ class ClientAdapter implements Adapter {
 
 class PayloadAdapter implements Adapter {
   constructor(
-    private readonly store: Store,
-    private readonly model: string,
+    protected readonly store: Store,
+    protected readonly model: string,
   ) {}
   // Creating or updating login state may be lost in a database crash (the person signs in again); consuming,
   // destroying and revoking must not be, or a used code or a revoked grant could come back: those stay on `db`.
+  // One exception: the interaction oidc-provider destroys at the resume. Everything that resume writes after it
+  // (session, grant, code) is login state too, so a crash that loses the destroy loses them as well and leaves
+  // the interaction as it was before the resume; and once the app redeems the code, that durable consume flushes
+  // the WAL past the destroy.
   upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
     return upsertOidcPayload(
       this.store.ephemeralDb,
@@ -59,16 +65,34 @@ class PayloadAdapter implements Adapter {
     return consumeOidcPayload(this.store.db, this.model, id);
   }
   destroy(id: string) {
-    return destroyOidcPayload(this.store.db, this.model, id);
+    return destroyOidcPayload(this.model === 'Interaction' ? this.store.ephemeralDb : this.store.db, this.model, id);
   }
   revokeByGrantId(grantId: string) {
     return revokeOidcGrant(this.store.db, grantId);
   }
 }
 
+/**
+ * Sessions: saved at the resume after a login, together with the IdP that login came through (session-idp.ts),
+ * in one statement: both or neither, and one round trip.
+ */
+class SessionAdapter extends PayloadAdapter {
+  override upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+    const idpId = idpOfResumedLogin();
+    if (!idpId || typeof payload.uid !== 'string') return super.upsert(id, payload, expiresIn);
+    const expiresInSeconds = expiresIn > 0 ? expiresIn : undefined;
+    return upsertTwoOidcPayloads(
+      this.store.ephemeralDb,
+      { model: 'Session', id, payload: payload as Record<string, unknown>, expiresInSeconds },
+      { model: SESSION_IDP_MODEL, id: payload.uid, payload: { idpId }, expiresInSeconds },
+    );
+  }
+}
+
 /** The adapter factory oidc-provider calls once per model name. */
 export function createAdapterFactory(store: Store) {
   return function StoreAdapter(model: string): Adapter {
-    return model === 'Client' ? new ClientAdapter(store) : new PayloadAdapter(store, model);
+    if (model === 'Client') return new ClientAdapter(store);
+    return model === 'Session' ? new SessionAdapter(store, model) : new PayloadAdapter(store, model);
   } as unknown as new (model: string) => Adapter;
 }

@@ -10,7 +10,7 @@ import { createFindAccount } from './account.js';
 import { SCOPE_CLAIMS, SUPPORTED_SCOPES } from './claims.js';
 import { REQUIRE_PKCE, useHashedClientSecrets } from './clients.js';
 import { ensureProviderKeys, loadProviderKeys, OIDC_KEY_PURPOSES, type ProviderKeys } from './keys.js';
-import { interactionPolicyFor, rememberSessionIdp } from './session-idp.js';
+import { interactionPolicyFor } from './session-idp.js';
 import { withSecondStepCheck } from './session-second-step.js';
 import { renderProviderError, renderLogoutPrompt, renderLogoutSuccess } from './provider-pages.js';
 
@@ -43,13 +43,6 @@ export type DirectStart = (ctx: KoaContextWithOIDC, interaction: NewInteraction,
 const DIRECT_START = Symbol('jitbridge.directStart');
 
 /** First-party apps: every scope and claim an app asks for is granted (consent pages come with a later issue). */
-function grantLoader(store: AppContext['store']) {
-  return async (ctx: KoaContextWithOIDC) => {
-    await rememberSessionIdp(store, ctx, TTL.Session);
-    return loadExistingGrant(ctx);
-  };
-}
-
 async function loadExistingGrant(ctx: KoaContextWithOIDC) {
   const { oidc } = ctx;
   const accountId = oidc.session?.accountId;
@@ -101,7 +94,7 @@ export function buildProvider(ctx: AppContext, keys: ProviderKeys, directStart: 
     conformIdTokenClaims: false,
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
-    loadExistingGrant: grantLoader(ctx.store),
+    loadExistingGrant,
     interactions: {
       // Always /login/<uid>: oidc-provider scopes the interaction cookie to this path, and the prompt, MFA and
       // chooser pages live under it. A direct start only changes where the redirect points (below).

@@ -1,11 +1,12 @@
 // Single sign-on across apps must respect each app's allowed IdPs: a session made through IdP X must not sign
 // a person into an app that allows only IdP Y (or that asks for `idp=Y`). The IdP a session's login came
-// through is kept beside the session (oidc_payloads, model `SessionIdp`, keyed by the session's uid), and a
-// check added to oidc-provider's `login` prompt sends the person back to the interaction when it does not fit.
-import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+// through is kept beside the session (oidc_payloads, model `SessionIdp`, keyed by the session's uid, written
+// with the session in one statement), and a check added to oidc-provider's `login` prompt sends the person
+// back to the interaction when it does not fit.
+import Provider, { interactionPolicy } from 'oidc-provider';
 import type { Store } from '../store/index.js';
 import { findApplicationByClientIdCached } from '../store/applications-cache.js';
-import { findOidcPayload, upsertOidcPayload } from '../store/oidc-payloads-repo.js';
+import { findOidcPayload } from '../store/oidc-payloads-repo.js';
 
 export const SESSION_IDP_MODEL = 'SessionIdp';
 
@@ -13,15 +14,13 @@ export const SESSION_IDP_MODEL = 'SessionIdp';
 export const RESULT_IDP_KEY = 'jitbridgeIdp';
 
 /**
- * At resume after a login: remember which IdP this session's login came through. Login state like the session it
- * sits beside, so written on `ephemeralDb` (no wait for the WAL flush, database.ts): it is written before the session
- * in the same resume, and commits reach the WAL in order, so a crash that loses it loses the session too. A missing
- * row only makes the check below ask for a new login, never let one through.
+ * The IdP of the login this request is resuming with (the interaction result's RESULT_IDP_KEY), or undefined:
+ * read from oidc-provider's request context, where the Session adapter needs it to write the session's IdP in
+ * the same statement as the session itself (adapter.ts).
  */
-export async function rememberSessionIdp(store: Store, ctx: KoaContextWithOIDC, ttlSeconds: number): Promise<void> {
-  const idpId = (ctx.oidc.result as Record<string, unknown> | undefined)?.[RESULT_IDP_KEY];
-  const uid = ctx.oidc.session?.uid;
-  if (typeof idpId === 'string' && uid) await upsertOidcPayload(store.ephemeralDb, SESSION_IDP_MODEL, uid, { idpId }, ttlSeconds);
+export function idpOfResumedLogin(): string | undefined {
+  const idpId = (Provider.ctx?.oidc?.result as Record<string, unknown> | undefined)?.[RESULT_IDP_KEY];
+  return typeof idpId === 'string' ? idpId : undefined;
 }
 
 /** oidc-provider's default interaction policy, its `login` prompt extended with the session-IdP check. */

@@ -1,7 +1,7 @@
 // What the OpenID Provider reads about a local user to build its claims: the user row and the display
 // names of the groups it belongs to (directly). A login reads the user three times (the interaction's account
-// check, oidc-provider's resume and its token endpoint) and its groups once: constant texts through hotRows
-// (prepared per connection on PostgreSQL), only the columns used.
+// check, oidc-provider's resume and its token endpoint), the last two with its groups in the same statement:
+// constant texts through hotRows (prepared per connection on PostgreSQL), only the columns used.
 import { asDate, hotRows, type Executor } from './database.js';
 import { isUuid } from '../domain/uuid.js';
 
@@ -15,26 +15,31 @@ export interface AccountUser {
   updatedAt: Date;
 }
 
+const accountUserOf = (row: Record<string, unknown>): AccountUser => ({
+  id: row.id as string,
+  active: row.active === true,
+  locked: row.locked === true,
+  resource: row.resource,
+  provenance: row.provenance ?? {},
+  updatedAt: asDate(row.updated_at),
+});
+
 const ACCOUNT_USER = `select id, active, locked, resource, provenance, updated_at from users where id = $1::uuid`;
 
 export async function findAccountUser(executor: Executor, id: string): Promise<AccountUser | undefined> {
   if (!isUuid(id)) return undefined;
   const [row] = await hotRows<Record<string, unknown>>(executor, ACCOUNT_USER, [id]);
-  if (!row) return undefined;
-  return {
-    id: row.id as string,
-    active: row.active === true,
-    locked: row.locked === true,
-    resource: row.resource,
-    provenance: row.provenance ?? {},
-    updatedAt: asDate(row.updated_at),
-  };
+  return row ? accountUserOf(row) : undefined;
 }
 
-const GROUP_NAMES = `select g.display_name as name from group_members m join groups g on g.id = m.group_id where m.member_id = $1::uuid`;
+const ACCOUNT_USER_WITH_GROUPS = `select u.id, u.active, u.locked, u.resource, u.provenance, u.updated_at,
+    array(select g.display_name from group_members m join groups g on g.id = m.group_id where m.member_id = u.id) as groups
+  from users u where u.id = $1::uuid`;
 
-export async function listGroupNamesOfUser(executor: Executor, userId: string): Promise<string[]> {
-  if (!isUuid(userId)) return [];
-  const found = await hotRows<{ name: string }>(executor, GROUP_NAMES, [userId]);
-  return found.map((g) => g.name).sort();
+/** The user and the display names of its groups (sorted), in one statement: what the claims of a token need. */
+export async function findAccountUserWithGroups(executor: Executor, id: string): Promise<(AccountUser & { groups: string[] }) | undefined> {
+  if (!isUuid(id)) return undefined;
+  const [row] = await hotRows<Record<string, unknown>>(executor, ACCOUNT_USER_WITH_GROUPS, [id]);
+  if (!row) return undefined;
+  return { ...accountUserOf(row), groups: [...((row.groups as string[] | null) ?? [])].sort() };
 }

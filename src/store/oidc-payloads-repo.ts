@@ -18,6 +18,18 @@ const UPSERT = `insert into oidc_payloads (model, id, payload, grant_id, user_co
   on conflict (model, id) do update set payload = excluded.payload, grant_id = excluded.grant_id,
     user_code = excluded.user_code, uid = excluded.uid, expires_at = excluded.expires_at, consumed_at = null`;
 
+export interface PayloadToWrite {
+  model: string;
+  id: string;
+  payload: OidcPayload;
+  expiresInSeconds: number | undefined;
+}
+
+const columnsOf = ({ model, id, payload, expiresInSeconds }: PayloadToWrite) => {
+  const text = (key: string) => (typeof payload[key] === 'string' ? (payload[key] as string) : null);
+  return [model, id, JSON.stringify(payload), text('grantId'), text('userCode'), text('uid'), expiresInSeconds ?? null];
+};
+
 /** Inserts or replaces a payload; `expiresInSeconds` undefined = no expiry. */
 export async function upsertOidcPayload(
   executor: Executor,
@@ -26,16 +38,21 @@ export async function upsertOidcPayload(
   payload: OidcPayload,
   expiresInSeconds: number | undefined,
 ): Promise<void> {
-  const text = (key: string) => (typeof payload[key] === 'string' ? (payload[key] as string) : null);
-  await hotRows(executor, UPSERT, [
-    model,
-    id,
-    JSON.stringify(payload),
-    text('grantId'),
-    text('userCode'),
-    text('uid'),
-    expiresInSeconds ?? null,
-  ]);
+  await hotRows(executor, UPSERT, columnsOf({ model, id, payload, expiresInSeconds }));
+}
+
+// Two rows in one statement (a session and what is kept beside it): the same columns, the same conflict handling.
+const UPSERT_TWO = `insert into oidc_payloads (model, id, payload, grant_id, user_code, uid, expires_at, consumed_at)
+  values ($1::text, $2::text, $3::jsonb, $4::text, $5::text, $6::text,
+      case when $7::float8 is null then null else now() + make_interval(secs => $7::float8) end, null),
+    ($8::text, $9::text, $10::jsonb, $11::text, $12::text, $13::text,
+      case when $14::float8 is null then null else now() + make_interval(secs => $14::float8) end, null)
+  on conflict (model, id) do update set payload = excluded.payload, grant_id = excluded.grant_id,
+    user_code = excluded.user_code, uid = excluded.uid, expires_at = excluded.expires_at, consumed_at = null`;
+
+/** Inserts or replaces two payloads of different (model, id) in one statement, so both or neither are written. */
+export async function upsertTwoOidcPayloads(executor: Executor, first: PayloadToWrite, second: PayloadToWrite): Promise<void> {
+  await hotRows(executor, UPSERT_TWO, [...columnsOf(first), ...columnsOf(second)]);
 }
 
 type Row = { payload: unknown; consumed: number | string | null };

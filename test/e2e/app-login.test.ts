@@ -20,6 +20,7 @@ import {
   type RegisteredApp,
 } from '../support/oidc-app.js';
 import { CookieJarBrowser, formAction, hiddenField } from '../support/oidc-browser.js';
+import { createScimClient, GROUP_SCHEMA } from '../support/scim-client.js';
 import { startUpstreamOidc, UPSTREAM_PASSWORD, type UpstreamOidc } from '../support/oidc-upstream-idp.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -117,6 +118,22 @@ describe('brokered login with JIT provisioning', () => {
   it('answers userinfo with the same claims', async () => {
     const info = await client.fetchUserInfo(config, tokens.access_token, sub);
     expect(info).toMatchObject({ sub, email: 'alice@example.com', preferred_username: 'alice', name: 'Alice Liddell' });
+  });
+
+  it('carries the groups the user belongs to (display names, sorted) in the ID token and at userinfo', async () => {
+    const scim = await createScimClient(server);
+    for (const displayName of ['Payroll', 'Engineering']) {
+      const created = await scim.json('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName, members: [{ value: sub }] });
+      expect(created.status).toBe(201);
+    }
+    const started = await startLogin(config);
+    const fresh = await redeem(config, started, await signInThroughUpstream(new CookieJarBrowser(), started, 'alice'));
+    expect(fresh.claims()!.groups).toEqual(['Engineering', 'Payroll']);
+    expect((await client.fetchUserInfo(config, fresh.access_token, sub)).groups).toEqual(['Engineering', 'Payroll']);
+    // Without the `groups` scope, no groups claim.
+    const narrow = await startLogin(config, { scope: 'openid email' });
+    const narrowTokens = await redeem(config, narrow, await signInThroughUpstream(new CookieJarBrowser(), narrow, 'alice'));
+    expect(narrowTokens.claims()!.groups).toBeUndefined();
   });
 
   it('rotates refresh tokens: the new one works, the old one is refused', async () => {

@@ -12,6 +12,7 @@ import {
   findOidcPayloadByUserCode,
   revokeOidcGrant,
   upsertOidcPayload,
+  upsertTwoOidcPayloads,
 } from '../../src/store/oidc-payloads-repo.js';
 import { openMigratedTestDatabase, type MigratedTestDatabase } from '../support/database.js';
 
@@ -84,6 +85,33 @@ describe('oidc_payloads', () => {
       }),
     ).rejects.toBe(rolledBack);
     expect(await findOidcPayload(database.db, 'Grant', 'tx-kept')).toBeUndefined();
+  });
+
+  it('writes two payloads in one statement (a session and its IdP), replacing both, many times', async () => {
+    for (let i = 0; i < 7; i++) {
+      const session = { uid: `pair-uid-${i}`, accountId: 'a' };
+      await upsertTwoOidcPayloads(
+        database.ephemeralDb,
+        { model: 'Session', id: `pair-${i}`, payload: session, expiresInSeconds: 60 },
+        { model: 'SessionIdp', id: `pair-uid-${i}`, payload: { idpId: 'first' }, expiresInSeconds: 60 },
+      );
+      await upsertTwoOidcPayloads(
+        database.ephemeralDb,
+        { model: 'Session', id: `pair-${i}`, payload: { ...session, accountId: 'b' }, expiresInSeconds: undefined },
+        { model: 'SessionIdp', id: `pair-uid-${i}`, payload: { idpId: 'second' }, expiresInSeconds: 60 },
+      );
+      expect(await findOidcPayloadByUid(database.db, 'Session', `pair-uid-${i}`)).toEqual({ ...session, accountId: 'b' });
+      expect(await findOidcPayload(database.db, 'SessionIdp', `pair-uid-${i}`)).toEqual({ idpId: 'second' });
+    }
+    // Inside a transaction too (through drizzle, unprepared).
+    await database.db.transaction((tx) =>
+      upsertTwoOidcPayloads(
+        tx,
+        { model: 'Session', id: 'pair-tx', payload: { uid: 'pair-uid-tx' }, expiresInSeconds: 60 },
+        { model: 'SessionIdp', id: 'pair-uid-tx', payload: { idpId: 'tx' }, expiresInSeconds: 60 },
+      ),
+    );
+    expect(await findOidcPayload(database.db, 'SessionIdp', 'pair-uid-tx')).toEqual({ idpId: 'tx' });
   });
 
   it('on the ephemeral handle (synchronous_commit off on PostgreSQL) a write is read back at once from the other', async () => {
