@@ -1,20 +1,25 @@
 // oidc-provider's storage adapter over our store: every model lives in `oidc_payloads`, except Client,
 // which is read from `applications` (so an app registered through the admin API is a client at once, on
 // every instance; changes reach other instances within the few seconds of store/applications-cache.ts).
+// Within a request to the OpenID Provider, upserts are deferred and written together, and the token endpoint's
+// code, grant and session come in one read (request-scope.ts): a login's resume writes once instead of three
+// times, its token request reads once instead of three times and writes once instead of twice.
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Store } from '../store/index.js';
 import { findApplicationByClientIdCached } from '../store/applications-cache.js';
 import {
   consumeOidcPayload,
   destroyOidcPayload,
+  findGrantSourceWithGrantAndSession,
   findOidcPayload,
   findOidcPayloadByUid,
   findOidcPayloadByUserCode,
   revokeOidcGrant,
-  upsertOidcPayload,
-  upsertTwoOidcPayloads,
+  upsertOidcPayloads,
+  type PayloadToWrite,
 } from '../store/oidc-payloads-repo.js';
 import { clientMetadata } from './clients.js';
+import { currentRequestScope } from './request-scope.js';
 import { idpOfResumedLogin, SESSION_IDP_MODEL } from './session-idp.js';
 
 class ClientAdapter implements Adapter {
@@ -32,60 +37,98 @@ class ClientAdapter implements Adapter {
   async revokeByGrantId(): Promise<void> {}
 }
 
+/** Keys of rows read ahead (request-scope.ts). */
+const prefetchKey = {
+  grant: (id: string) => `Grant\0${id}`,
+  sessionByUid: (uid: string) => `Session#uid\0${uid}`,
+};
+
+/** Login state a token request reads by the code or refresh token it redeems. */
+const GRANT_SOURCES = new Set(['AuthorizationCode', 'RefreshToken']);
+
 class PayloadAdapter implements Adapter {
   constructor(
     protected readonly store: Store,
     protected readonly model: string,
   ) {}
-  // Creating or updating login state may be lost in a database crash (the person signs in again); consuming,
-  // destroying and revoking must not be, or a used code or a revoked grant could come back: those stay on `db`.
-  // One exception: the interaction oidc-provider destroys at the resume. Everything that resume writes after it
-  // (session, grant, code) is login state too, so a crash that loses the destroy loses them as well and leaves
-  // the interaction as it was before the resume; and once the app redeems the code, that durable consume flushes
-  // the WAL past the destroy.
+
+  /** Writes now, or hands the row to the request's scope, which writes it before the next read or the response. */
+  protected write(rows: PayloadToWrite[]): Promise<void> {
+    const scope = currentRequestScope();
+    if (!scope) return upsertOidcPayloads(this.store.ephemeralDb, rows);
+    for (const row of rows) scope.defer(row);
+    return Promise.resolve();
+  }
+
+  /** Anything else the adapter does waits for the deferred writes, so the database sees the request's order. */
+  protected async settled(): Promise<void> {
+    await currentRequestScope()?.flush();
+  }
+
+  // Creating or updating login state may be lost in a database crash (the person signs in again), so it is
+  // written on `ephemeralDb` (database.ts); consuming, destroying and revoking must not be, or a used code or a
+  // revoked grant could come back: those stay on `db`. One exception: the interaction oidc-provider destroys at
+  // the resume. Everything that resume writes after it (session, grant, code) is login state too, so a crash
+  // that loses the destroy loses them as well and leaves the interaction as it was before the resume; and once
+  // the app redeems the code, that durable consume flushes the WAL past the destroy.
   upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
-    return upsertOidcPayload(
-      this.store.ephemeralDb,
-      this.model,
-      id,
-      payload as Record<string, unknown>,
-      expiresIn > 0 ? expiresIn : undefined,
-    );
+    return this.write([
+      { model: this.model, id, payload: payload as Record<string, unknown>, expiresInSeconds: expiresIn > 0 ? expiresIn : undefined },
+    ]);
   }
-  find(id: string) {
-    return findOidcPayload(this.store.db, this.model, id) as Promise<AdapterPayload | undefined>;
+  async find(id: string) {
+    await this.settled();
+    const scope = currentRequestScope();
+    if (this.model === 'Grant') {
+      const ahead = scope?.takePrefetched(prefetchKey.grant(id));
+      if (ahead) return ahead.payload as AdapterPayload | undefined;
+    }
+    if (scope && GRANT_SOURCES.has(this.model)) {
+      // The token endpoint reads the code's (or refresh token's) session and grant next: read them with it.
+      const { source, grant, session } = await findGrantSourceWithGrantAndSession(this.store.db, this.model, id);
+      if (typeof source?.grantId === 'string') scope.prefetch(prefetchKey.grant(source.grantId), grant);
+      if (typeof source?.sessionUid === 'string') scope.prefetch(prefetchKey.sessionByUid(source.sessionUid), session);
+      return source as AdapterPayload | undefined;
+    }
+    return (await findOidcPayload(this.store.db, this.model, id)) as AdapterPayload | undefined;
   }
-  findByUid(uid: string) {
-    return findOidcPayloadByUid(this.store.db, this.model, uid) as Promise<AdapterPayload | undefined>;
+  async findByUid(uid: string) {
+    await this.settled();
+    if (this.model === 'Session') {
+      const ahead = currentRequestScope()?.takePrefetched(prefetchKey.sessionByUid(uid));
+      if (ahead) return ahead.payload as AdapterPayload | undefined;
+    }
+    return (await findOidcPayloadByUid(this.store.db, this.model, uid)) as AdapterPayload | undefined;
   }
-  findByUserCode(userCode: string) {
-    return findOidcPayloadByUserCode(this.store.db, this.model, userCode) as Promise<AdapterPayload | undefined>;
+  async findByUserCode(userCode: string) {
+    await this.settled();
+    return (await findOidcPayloadByUserCode(this.store.db, this.model, userCode)) as AdapterPayload | undefined;
   }
-  consume(id: string) {
+  async consume(id: string) {
+    await this.settled();
     return consumeOidcPayload(this.store.db, this.model, id);
   }
-  destroy(id: string) {
+  async destroy(id: string) {
+    await this.settled();
     return destroyOidcPayload(this.model === 'Interaction' ? this.store.ephemeralDb : this.store.db, this.model, id);
   }
-  revokeByGrantId(grantId: string) {
+  async revokeByGrantId(grantId: string) {
+    await this.settled();
     return revokeOidcGrant(this.store.db, grantId);
   }
 }
 
 /**
- * Sessions: saved at the resume after a login, together with the IdP that login came through (session-idp.ts),
- * in one statement: both or neither, and one round trip.
+ * Sessions: saved at the resume after a login together with the IdP that login came through (session-idp.ts),
+ * in the same statement: both or neither.
  */
 class SessionAdapter extends PayloadAdapter {
   override upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
     const idpId = idpOfResumedLogin();
-    if (!idpId || typeof payload.uid !== 'string') return super.upsert(id, payload, expiresIn);
     const expiresInSeconds = expiresIn > 0 ? expiresIn : undefined;
-    return upsertTwoOidcPayloads(
-      this.store.ephemeralDb,
-      { model: 'Session', id, payload: payload as Record<string, unknown>, expiresInSeconds },
-      { model: SESSION_IDP_MODEL, id: payload.uid, payload: { idpId }, expiresInSeconds },
-    );
+    const session: PayloadToWrite = { model: this.model, id, payload: payload as Record<string, unknown>, expiresInSeconds };
+    if (!idpId || typeof payload.uid !== 'string') return this.write([session]);
+    return this.write([session, { model: SESSION_IDP_MODEL, id: payload.uid, payload: { idpId }, expiresInSeconds }]);
   }
 }
 

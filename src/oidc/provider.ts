@@ -5,11 +5,13 @@
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AppContext } from '../http/app-context.js';
 import { keysFingerprint } from '../store/keys-repo.js';
+import { upsertOidcPayloads } from '../store/oidc-payloads-repo.js';
 import { createAdapterFactory } from './adapter.js';
 import { createFindAccount } from './account.js';
 import { SCOPE_CLAIMS, SUPPORTED_SCOPES } from './claims.js';
 import { REQUIRE_PKCE, useHashedClientSecrets } from './clients.js';
 import { ensureProviderKeys, loadProviderKeys, OIDC_KEY_PURPOSES, type ProviderKeys } from './keys.js';
+import { requestScopeMiddleware } from './request-scope.js';
 import { interactionPolicyFor } from './session-idp.js';
 import { withSecondStepCheck } from './session-second-step.js';
 import { renderProviderError, renderLogoutPrompt, renderLogoutSuccess } from './provider-pages.js';
@@ -136,6 +138,12 @@ export function buildProvider(ctx: AppContext, keys: ProviderKeys, directStart: 
   // An https PUBLIC_URL means TLS ends at a proxy in front: trust its X-Forwarded-Proto for secure cookies.
   provider.proxy = secure;
   useHashedClientSecrets(provider);
+  provider.use(
+    requestScopeMiddleware(
+      (rows) => upsertOidcPayloads(ctx.store.ephemeralDb, rows),
+      (error) => ctx.logger.error({ err: error }, 'login state of a failed OpenID Provider request could not be written'),
+    ),
+  );
   provider.use(async (koa, next) => {
     await next();
     const direct = (koa.state as Record<symbol, DirectStartAnswer | undefined>)[DIRECT_START];

@@ -18,6 +18,7 @@ const UPSERT = `insert into oidc_payloads (model, id, payload, grant_id, user_co
   on conflict (model, id) do update set payload = excluded.payload, grant_id = excluded.grant_id,
     user_code = excluded.user_code, uid = excluded.uid, expires_at = excluded.expires_at, consumed_at = null`;
 
+/** One row to write: `expiresInSeconds` undefined = no expiry. */
 export interface PayloadToWrite {
   model: string;
   id: string;
@@ -41,18 +42,33 @@ export async function upsertOidcPayload(
   await hotRows(executor, UPSERT, columnsOf({ model, id, payload, expiresInSeconds }));
 }
 
-// Two rows in one statement (a session and what is kept beside it): the same columns, the same conflict handling.
-const UPSERT_TWO = `insert into oidc_payloads (model, id, payload, grant_id, user_code, uid, expires_at, consumed_at)
-  values ($1::text, $2::text, $3::jsonb, $4::text, $5::text, $6::text,
-      case when $7::float8 is null then null else now() + make_interval(secs => $7::float8) end, null),
-    ($8::text, $9::text, $10::jsonb, $11::text, $12::text, $13::text,
-      case when $14::float8 is null then null else now() + make_interval(secs => $14::float8) end, null)
+// Several rows in one statement, for any number of rows with one constant text: the rows travel as one jsonb
+// array. The same columns and conflict handling as UPSERT.
+const UPSERT_MANY = `insert into oidc_payloads (model, id, payload, grant_id, user_code, uid, expires_at, consumed_at)
+  select r.model, r.id, r.payload, r.grant_id, r.user_code, r.uid,
+    case when r.expires_in is null then null else now() + make_interval(secs => r.expires_in) end, null
+  from jsonb_to_recordset($1::jsonb) as r(model text, id text, payload jsonb, grant_id text, user_code text, uid text, expires_in float8)
   on conflict (model, id) do update set payload = excluded.payload, grant_id = excluded.grant_id,
     user_code = excluded.user_code, uid = excluded.uid, expires_at = excluded.expires_at, consumed_at = null`;
 
-/** Inserts or replaces two payloads of different (model, id) in one statement, so both or neither are written. */
-export async function upsertTwoOidcPayloads(executor: Executor, first: PayloadToWrite, second: PayloadToWrite): Promise<void> {
-  await hotRows(executor, UPSERT_TWO, [...columnsOf(first), ...columnsOf(second)]);
+/**
+ * Inserts or replaces payloads in one statement, so all or none are written. Each (model, id) at most once: a
+ * statement cannot change one row twice.
+ */
+export async function upsertOidcPayloads(executor: Executor, rows: readonly PayloadToWrite[]): Promise<void> {
+  if (rows.length === 0) return;
+  if (rows.length === 1) return upsertOidcPayload(executor, rows[0]!.model, rows[0]!.id, rows[0]!.payload, rows[0]!.expiresInSeconds);
+  const text = (payload: OidcPayload, key: string) => (typeof payload[key] === 'string' ? (payload[key] as string) : null);
+  const records = rows.map(({ model, id, payload, expiresInSeconds }) => ({
+    model,
+    id,
+    payload,
+    grant_id: text(payload, 'grantId'),
+    user_code: text(payload, 'userCode'),
+    uid: text(payload, 'uid'),
+    expires_in: expiresInSeconds ?? null,
+  }));
+  await hotRows(executor, UPSERT_MANY, [JSON.stringify(records)]);
 }
 
 type Row = { payload: unknown; consumed: number | string | null };
@@ -83,6 +99,32 @@ export async function findOidcPayloadByUid(executor: Executor, model: string, ui
 export async function findOidcPayloadByUserCode(executor: Executor, model: string, userCode: string): Promise<OidcPayload | undefined> {
   const [row] = await hotRows<Row>(executor, FIND_BY_USER_CODE, [model, userCode]);
   return withConsumed(row);
+}
+
+// A code (or refresh token) with the grant and the session it refers to: what the token endpoint reads next.
+const FIND_WITH_GRANT_AND_SESSION = `with source as (
+    select payload, consumed_at from oidc_payloads where model = $1::text and id = $2::text and ${LIVE})
+  select 'source' as part, payload, extract(epoch from consumed_at)::float8 as consumed from source
+  union all
+  select 'grant', g.payload, extract(epoch from g.consumed_at)::float8 from source
+    join oidc_payloads g on g.model = 'Grant' and g.id = source.payload->>'grantId' and (g.expires_at is null or g.expires_at > now())
+  union all
+  select 'session', s.payload, extract(epoch from s.consumed_at)::float8 from source cross join lateral (
+    select x.payload, x.consumed_at from oidc_payloads x
+    where x.model = 'Session' and x.uid = source.payload->>'sessionUid' and (x.expires_at is null or x.expires_at > now())
+    limit 1) s`;
+
+/**
+ * A grant source (AuthorizationCode, RefreshToken) by id, with the Grant its `grantId` names and the Session its
+ * `sessionUid` names, in one statement (one snapshot); undefined parts were not found (or are expired).
+ */
+export async function findGrantSourceWithGrantAndSession(
+  executor: Executor,
+  model: string,
+  id: string,
+): Promise<{ source?: OidcPayload; grant?: OidcPayload; session?: OidcPayload }> {
+  const found = await hotRows<Row & { part: 'source' | 'grant' | 'session' }>(executor, FIND_WITH_GRANT_AND_SESSION, [model, id]);
+  return Object.fromEntries(found.map((row) => [row.part, withConsumed(row)]));
 }
 
 const CONSUME = `update oidc_payloads set consumed_at = now() where model = $1::text and id = $2::text`;

@@ -12,7 +12,8 @@ import {
   findOidcPayloadByUserCode,
   revokeOidcGrant,
   upsertOidcPayload,
-  upsertTwoOidcPayloads,
+  upsertOidcPayloads,
+  findGrantSourceWithGrantAndSession,
 } from '../../src/store/oidc-payloads-repo.js';
 import { openMigratedTestDatabase, type MigratedTestDatabase } from '../support/database.js';
 
@@ -87,31 +88,60 @@ describe('oidc_payloads', () => {
     expect(await findOidcPayload(database.db, 'Grant', 'tx-kept')).toBeUndefined();
   });
 
-  it('writes two payloads in one statement (a session and its IdP), replacing both, many times', async () => {
+  it('writes several payloads in one statement, replacing rows already there, many times', async () => {
     for (let i = 0; i < 7; i++) {
-      const session = { uid: `pair-uid-${i}`, accountId: 'a' };
-      await upsertTwoOidcPayloads(
-        database.ephemeralDb,
-        { model: 'Session', id: `pair-${i}`, payload: session, expiresInSeconds: 60 },
-        { model: 'SessionIdp', id: `pair-uid-${i}`, payload: { idpId: 'first' }, expiresInSeconds: 60 },
-      );
-      await upsertTwoOidcPayloads(
-        database.ephemeralDb,
-        { model: 'Session', id: `pair-${i}`, payload: { ...session, accountId: 'b' }, expiresInSeconds: undefined },
-        { model: 'SessionIdp', id: `pair-uid-${i}`, payload: { idpId: 'second' }, expiresInSeconds: 60 },
-      );
-      expect(await findOidcPayloadByUid(database.db, 'Session', `pair-uid-${i}`)).toEqual({ ...session, accountId: 'b' });
-      expect(await findOidcPayload(database.db, 'SessionIdp', `pair-uid-${i}`)).toEqual({ idpId: 'second' });
+      const session = { uid: `many-uid-${i}`, accountId: 'a', grantId: `many-grant-${i}` };
+      await upsertOidcPayloads(database.ephemeralDb, [
+        { model: 'Session', id: `many-${i}`, payload: session, expiresInSeconds: 60 },
+        { model: 'SessionIdp', id: `many-uid-${i}`, payload: { idpId: 'first' }, expiresInSeconds: 60 },
+      ]);
+      await upsertOidcPayloads(database.ephemeralDb, [
+        { model: 'Session', id: `many-${i}`, payload: { ...session, accountId: 'b' }, expiresInSeconds: undefined },
+        { model: 'SessionIdp', id: `many-uid-${i}`, payload: { idpId: 'second', nested: { a: [1, 'é'] } }, expiresInSeconds: 60 },
+        { model: 'Grant', id: `many-grant-${i}`, payload: { accountId: 'b' }, expiresInSeconds: 60 },
+      ]);
+      expect(await findOidcPayloadByUid(database.db, 'Session', `many-uid-${i}`)).toEqual({ ...session, accountId: 'b' });
+      expect(await findOidcPayload(database.db, 'SessionIdp', `many-uid-${i}`)).toEqual({ idpId: 'second', nested: { a: [1, 'é'] } });
+      // The grant_id column comes from the payload as with a single upsert: revoking the grant takes the session.
+      await revokeOidcGrant(database.db, `many-grant-${i}`);
+      expect(await findOidcPayload(database.db, 'Session', `many-${i}`)).toBeUndefined();
+      expect(await findOidcPayload(database.db, 'Grant', `many-grant-${i}`)).toBeUndefined();
     }
-    // Inside a transaction too (through drizzle, unprepared).
-    await database.db.transaction((tx) =>
-      upsertTwoOidcPayloads(
-        tx,
-        { model: 'Session', id: 'pair-tx', payload: { uid: 'pair-uid-tx' }, expiresInSeconds: 60 },
-        { model: 'SessionIdp', id: 'pair-uid-tx', payload: { idpId: 'tx' }, expiresInSeconds: 60 },
-      ),
-    );
-    expect(await findOidcPayload(database.db, 'SessionIdp', 'pair-uid-tx')).toEqual({ idpId: 'tx' });
+    // Inside a transaction too (through drizzle, unprepared), and rolled back with it.
+    const rolledBack = new Error('roll back');
+    await expect(
+      database.db.transaction(async (tx) => {
+        await upsertOidcPayloads(tx, [
+          { model: 'Session', id: 'many-tx', payload: { uid: 'many-uid-tx' }, expiresInSeconds: 60 },
+          { model: 'SessionIdp', id: 'many-uid-tx', payload: { idpId: 'tx' }, expiresInSeconds: 60 },
+        ]);
+        expect(await findOidcPayload(tx, 'SessionIdp', 'many-uid-tx')).toEqual({ idpId: 'tx' });
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
+    expect(await findOidcPayload(database.db, 'SessionIdp', 'many-uid-tx')).toBeUndefined();
+  });
+
+  it('reads a code with the grant and the session it names in one statement, consumed or not', async () => {
+    for (let i = 0; i < 7; i++) {
+      const code = { grantId: `ctx-grant-${i}`, sessionUid: `ctx-session-uid-${i}`, accountId: 'a' };
+      await upsertOidcPayloads(database.db, [
+        { model: 'AuthorizationCode', id: `ctx-code-${i}`, payload: code, expiresInSeconds: 60 },
+        { model: 'Grant', id: `ctx-grant-${i}`, payload: { accountId: 'a' }, expiresInSeconds: 60 },
+        { model: 'Session', id: `ctx-session-${i}`, payload: { uid: `ctx-session-uid-${i}` }, expiresInSeconds: 60 },
+      ]);
+      expect(await findGrantSourceWithGrantAndSession(database.db, 'AuthorizationCode', `ctx-code-${i}`)).toEqual({
+        source: code,
+        grant: { accountId: 'a' },
+        session: { uid: `ctx-session-uid-${i}` },
+      });
+      await consumeOidcPayload(database.db, 'AuthorizationCode', `ctx-code-${i}`);
+      await destroyOidcPayload(database.db, 'Session', `ctx-session-${i}`);
+      const after = await findGrantSourceWithGrantAndSession(database.db, 'AuthorizationCode', `ctx-code-${i}`);
+      expect(after).toEqual({ source: { ...code, consumed: expect.any(Number) }, grant: { accountId: 'a' } });
+    }
+    expect(await findGrantSourceWithGrantAndSession(database.db, 'AuthorizationCode', 'no-such-code')).toEqual({});
+    expect(await findGrantSourceWithGrantAndSession(database.db, 'RefreshToken', 'ctx-code-0')).toEqual({});
   });
 
   it('on the ephemeral handle (synchronous_commit off on PostgreSQL) a write is read back at once from the other', async () => {

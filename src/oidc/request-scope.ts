@@ -1,0 +1,71 @@
+// What the storage adapter keeps for the length of one request to the OpenID Provider, so that a request
+// costs fewer database round trips without keeping any state past it:
+// - deferred writes: oidc-provider saves a login's models one after another (the resume saves the session, the
+//   grant and the code; the token endpoint the access and the refresh token), each awaited. Those upserts are
+//   held here and written together in one statement, before the adapter's next read, consume, destroy or
+//   revocation (so the order of operations on the database is kept) and at the latest when the request's
+//   middleware ends, before the response leaves. A browser or app that acts on the response finds them on any
+//   instance.
+// - prefetched reads: rows read ahead in the statement of an earlier read of the same request (the token
+//   endpoint reads the code, then its session, then its grant: one statement reads all three), each handed
+//   out once.
+import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
+import type { OidcPayload, PayloadToWrite } from '../store/oidc-payloads-repo.js';
+
+const SCOPE = Symbol('jitbridge.requestScope');
+
+export class RequestScope {
+  readonly #pending = new Map<string, PayloadToWrite>();
+  readonly #prefetched = new Map<string, OidcPayload | undefined>();
+
+  constructor(private readonly write: (rows: PayloadToWrite[]) => Promise<void>) {}
+
+  /** Holds an upsert; a later one of the same (model, id) replaces it, as it would replace the row. */
+  defer(row: PayloadToWrite): void {
+    this.#pending.set(`${row.model}\0${row.id}`, row);
+  }
+
+  /** Writes what is held, in one statement. */
+  async flush(): Promise<void> {
+    if (this.#pending.size === 0) return;
+    const rows = [...this.#pending.values()];
+    this.#pending.clear();
+    await this.write(rows);
+  }
+
+  prefetch(key: string, payload: OidcPayload | undefined): void {
+    this.#prefetched.set(key, payload);
+  }
+
+  /** A row read ahead under `key` (once): `{ payload }`, or undefined when nothing was read ahead. */
+  takePrefetched(key: string): { payload: OidcPayload | undefined } | undefined {
+    if (!this.#prefetched.has(key)) return undefined;
+    const payload = this.#prefetched.get(key);
+    this.#prefetched.delete(key);
+    return { payload };
+  }
+}
+
+/** The scope of the OpenID Provider request being handled (oidc-provider's async-local context), if any. */
+export function currentRequestScope(): RequestScope | undefined {
+  return (Provider.ctx?.state as Record<symbol, RequestScope | undefined> | undefined)?.[SCOPE];
+}
+
+/**
+ * Koa middleware (provider.use): opens the scope for the request and writes what it still holds before the
+ * response is sent, also when the request failed (oidc-provider may have saved a session on its way to an
+ * error response). A failed write fails the request.
+ */
+export function requestScopeMiddleware(write: (rows: PayloadToWrite[]) => Promise<void>, onLostWrite: (error: unknown) => void) {
+  return async (koa: KoaContextWithOIDC, next: () => Promise<unknown>) => {
+    const scope = new RequestScope(write);
+    (koa.state as Record<symbol, RequestScope>)[SCOPE] = scope;
+    try {
+      await next();
+    } catch (error) {
+      await scope.flush().catch(onLostWrite);
+      throw error;
+    }
+    await scope.flush();
+  };
+}
