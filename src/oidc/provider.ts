@@ -144,6 +144,8 @@ export function buildProvider(ctx: AppContext, keys: ProviderKeys, directStart: 
       (error) => ctx.logger.error({ err: error }, 'login state of a failed OpenID Provider request could not be written'),
     ),
   );
+  // A direct start (interactions.url above): the 303 to /login/<uid>, with its interaction cookies, points at the
+  // upstream instead and sets the flow's binding cookie too.
   provider.use(async (koa, next) => {
     await next();
     const direct = (koa.state as Record<symbol, DirectStartAnswer | undefined>)[DIRECT_START];
