@@ -49,6 +49,8 @@ describe('sign-in in a real browser', () => {
     page.on('console', (message) => {
       if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
     });
+    const visited: string[] = [];
+    page.on('request', (request) => visited.push(`${request.method()} ${request.url()}`));
     // The app's redirect URI: answer it in the browser and remember where we landed.
     let landed: string | null = null;
     await page.route(`${APP_REDIRECT}**`, async (route) => {
@@ -72,7 +74,49 @@ describe('sign-in in a real browser', () => {
     const tokens = await redeem(config, started, landed!);
     expect(tokens.claims()).toMatchObject({ email: 'dana@example.com', name: 'Dana Scully' });
     expect(violations).toEqual([]);
+    // The chooser's answer set the flow cookie: the callback finished the sign-in in place.
+    const pages = visited.filter((v) => v.includes(server.url) && !v.includes('/assets/')).map((v) => v.replace(server.url, ''));
+    expect(pages).toEqual([
+      expect.stringMatching(/^GET \/oidc\/auth\?/),
+      expect.stringMatching(/^GET \/login\/[\w-]+$/),
+      expect.stringMatching(/^POST \/login\/[\w-]+$/),
+      expect.stringMatching(new RegExp(`^GET /federation/${example.id}/callback\\?`)),
+      expect.stringMatching(/^GET \/oidc\/auth\/[\w-]+$/),
+    ]);
     await context.close();
+  });
+
+  it('an IdP on another site: the callback finishes the sign-in in place (the Lax flow cookie arrives)', async () => {
+    // localhost and 127.0.0.1 are different sites to the browser: the IdP's redirect back is a cross-site navigation.
+    const elsewhere = await startUpstreamOidc({ hostname: 'localhost' });
+    try {
+      elsewhere.setAccount('fox', { email: 'fox@example.com', email_verified: true, name: 'Fox Mulder', preferred_username: 'fox' });
+      const idp = await registerUpstreamIdp(server, elsewhere, { name: 'Elsewhere Inc' });
+      const app = await registerApp(server, { name: 'Expenses', identityProviders: [idp.id] });
+      const config = await discover(server, app);
+      const started = await startLogin(config);
+      const context = await browser.newContext({ javaScriptEnabled: false });
+      const page = await context.newPage();
+      const visited: string[] = [];
+      page.on('request', (request) => visited.push(request.url()));
+      let landed: string | null = null;
+      await page.route(`${APP_REDIRECT}**`, async (route) => {
+        landed = route.request().url();
+        await route.fulfill({ status: 200, contentType: 'text/html', body: '<!DOCTYPE html><title>App</title><h1>Back at the app</h1>' });
+      });
+      await page.goto(started.authorizationUrl.toString());
+      await page.getByLabel('Username').fill('fox');
+      await page.getByLabel('Password').fill(UPSTREAM_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Back at the app' }).waitFor();
+      expect(new URL(visited.find((url) => url.includes('/interaction/'))!).hostname).toBe('localhost');
+      const atJitbridge = visited.filter((url) => url.startsWith(server.url)).map((url) => new URL(url).pathname);
+      expect(atJitbridge).toEqual(['/oidc/auth', `/federation/${idp.id}/callback`, expect.stringMatching(/^\/oidc\/auth\/[\w-]+$/)]);
+      expect((await redeem(config, started, landed!)).claims()).toMatchObject({ email: 'fox@example.com' });
+      await context.close();
+    } finally {
+      await elsewhere.stop();
+    }
   });
 
   it('an expired sign-in shows the error page in the product’s style', async () => {

@@ -39,7 +39,13 @@ async function readForm(req: import('node:http').IncomingMessage): Promise<URLSe
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
-export async function startUpstreamOidc(options: { clientId?: string; clientSecret?: string } = {}): Promise<UpstreamOidc> {
+/**
+ * `hostname` names the issuer's host: `localhost` puts the IdP on another site than jitbridge's 127.0.0.1 (as a
+ * browser sees sites), for what SameSite cookies do on the way back.
+ */
+export async function startUpstreamOidc(
+  options: { clientId?: string; clientSecret?: string; hostname?: '127.0.0.1' | 'localhost' } = {},
+): Promise<UpstreamOidc> {
   const clientId = options.clientId ?? 'jitbridge';
   const clientSecret = options.clientSecret ?? 'upstream-client-secret-0123456789abcdef';
   const accounts = new Map<string, Record<string, unknown>>();
@@ -78,7 +84,7 @@ export async function startUpstreamOidc(options: { clientId?: string; clientSecr
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const issuer = `http://${options.hostname ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
 
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   provider = new Provider(issuer, {
