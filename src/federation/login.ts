@@ -118,8 +118,11 @@ function withParam(returnTo: string, name: string, value: string): string {
   return `${url.pathname}${url.search}${url.hash}`;
 }
 
-/** What an upstream login came to, as whoever started it reads it: the fields of a stored login result. */
-export type LoginOutcome = Omit<NewLoginResult, 'ttlSeconds'>;
+/**
+ * What an upstream login came to, as whoever started it reads it: the fields of a stored login result, and, handed
+ * over in place, whether provisioning just read the user active and unlocked (so the starter need not read it again).
+ */
+export type LoginOutcome = Omit<NewLoginResult, 'ttlSeconds'> & { accountUsable?: boolean };
 
 /**
  * Lets the starter of a login take the outcome in the callback's own response, instead of reading a stored login
@@ -160,7 +163,7 @@ async function finish<R>(
       outcomeLabel = 'prompted';
       outcome = { ...common, userId: null, outcome: 'pending', claims: { pendingId: provisioning.pendingId } };
     } else if (provisioning.kind === 'user') {
-      outcome = { ...common, userId: provisioning.userId, outcome: 'success' };
+      outcome = { ...common, userId: provisioning.userId, outcome: 'success', ...(provisioning.usable ? { accountUsable: true } : {}) };
     } else if (provisioning.kind === 'passthrough') {
       outcome = { ...common, userId: null, outcome: 'success', claims: provisioning.claims };
     } else {

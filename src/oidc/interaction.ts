@@ -157,9 +157,12 @@ export function createInteraction(ctx: AppContext, holder: ProviderHolder, begin
     complete: (c, hosted, p) => completeSignIn(c, hosted as Step & MfaHostStep, p.idpId, p.accountId, p.authn),
     refuse: (c, hosted, title, message, description) => refuse(c, hosted as Step & MfaHostStep, title, message, description),
   });
-  const signIn = async (c: C, step: Step, idpId: string, accountId: string, authn: Partial<AuthnContext>) =>
-    (await secondStep.intercept({ uid: step.interaction.uid, signInFlow: step.app.signInFlow }, { idpId, accountId, authn })) ??
-    completeSignIn(c, step, idpId, accountId, authn);
+  const signIn = async (c: C, step: Step, idpId: string, accountId: string, authn: Partial<AuthnContext>, accountUsable = false) =>
+    (await secondStep.intercept(
+      { uid: step.interaction.uid, signInFlow: step.app.signInFlow },
+      { idpId, accountId, authn },
+      accountUsable,
+    )) ?? completeSignIn(c, step, idpId, accountId, authn);
 
   /** A failure the app learns as access_denied; the person sees why and a way back. */
   async function refuse(c: C, step: Step, title: string, message: string, description: string, status: 400 | 403 = 403) {
@@ -330,7 +333,7 @@ export function createInteraction(ctx: AppContext, holder: ProviderHolder, begin
         Math.max(TTL.Session, TTL.RefreshToken),
       );
     }
-    return c.redirect(await signIn(c, step, outcome.idpId, accountId, authn), 303);
+    return c.redirect(await signIn(c, step, outcome.idpId, accountId, authn, outcome.accountUsable === true), 303);
   }
 
   /** Step 5 the slower way: the callback stored the outcome, the interaction cookie names the interaction. */

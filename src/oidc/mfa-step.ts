@@ -86,8 +86,14 @@ export function mfaStep(ctx: AppContext, host: MfaHost) {
    * Where the interaction would finish: null when no further step applies (finish now), else the path of
    * the MFA page (which also shows a refusal when the step cannot be passed).
    */
-  async function intercept(step: { uid: string; signInFlow: { steps: unknown[] } }, signIn: PendingSignIn): Promise<string | null> {
+  async function intercept(
+    step: { uid: string; signInFlow: { steps: unknown[] } },
+    signIn: PendingSignIn,
+    /** The caller read the account active and unlocked during this sign-in (its provisioning did). */
+    accountUsable = false,
+  ): Promise<string | null> {
     const flow = step.signInFlow as SignInFlow;
+    if (accountUsable && flow.steps.length < 2) return null;
     // A JIT-disabled IdP signs in a pairwise account (not a uuid): there is no local user to hold a factor, and
     // findAccountUser answers undefined for it without a query.
     const user = await findAccountUser(ctx.store.db, signIn.accountId);

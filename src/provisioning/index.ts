@@ -57,7 +57,7 @@ export async function provisionNow(
   const attempt1 = await tryUnchangedLogin(deps.store.db, idp, identity);
   if (attempt1 && 'recorded' in attempt1) {
     deps.metrics.provisioning.inc({ idp: idp.id, outcome: 'unchanged' });
-    return { kind: 'user', userId: attempt1.recorded, outcome: 'unchanged' };
+    return { kind: 'user', userId: attempt1.recorded, outcome: 'unchanged', usable: true };
   }
   for (let attempt = 1; ; attempt++) {
     // The first plan uses what the one-statement attempt read; a plan made again (after a race) reads afresh.

@@ -15,7 +15,13 @@ export interface ProvisioningDeps {
 export type UserOutcome = 'created' | 'linked' | 'updated' | 'unchanged' | 'queued';
 
 export type LoginProvisioning =
-  | { kind: 'user'; userId: string; outcome: UserOutcome }
+  | {
+      kind: 'user';
+      userId: string;
+      outcome: UserOutcome;
+      /** The statement that recorded this login read the user active and unlocked (the one-statement returning login). */
+      usable?: true;
+    }
   /**
    * JIT disabled: nothing stored; `claims` is the mapped SCIM view of the person, plus `groups` (mapped group
    * names) and `email_verified` (whether the IdP vouched for the email) when there is one.

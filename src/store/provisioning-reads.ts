@@ -58,7 +58,7 @@ const toUser = (r: Raw, p: string): LoginUser | null =>
 const CONTEXT_COLUMNS = `s.document::text as settings,
     f.id as f_id, f.subject as f_subject, f.user_id as f_user, f.locked as f_locked,
     u.id as u_id, u.user_store_id as u_store, u.user_name as u_name, u.resource as u_resource,
-    u.provenance as u_provenance, u.version as u_version, u.locked as u_locked,
+    u.provenance as u_provenance, u.version as u_version, u.locked as u_locked, u.active as u_active,
     exists (select 1 from consent_receipts c where c.user_id = u.id) as u_receipts,
     f.sync_fingerprint as f_fingerprint, f.sync_version as f_sync_version,
     ts.id as ts_id, ts.domain as ts_domain, ts.description as ts_description, ts.username_regex as ts_username_regex,
@@ -133,8 +133,9 @@ const HEAVY = new Set(['u_resource', 'u_provenance', 'tu_resource', 'tu_provenan
 const ALIASES = [...CONTEXT_COLUMNS.matchAll(/ as (\w+)/g)].map((m) => m[1]!);
 
 // The context read, and in the same statement — when the link's fingerprint is this login's, the user is still at
-// the version it was verified at, nothing is locked, the user has no consent receipts and the settings are those the
-// sync method came from — the link touch and the audit event of a login that changes nothing. The conditions on the
+// the version it was verified at, nothing is locked, the user is active and has no consent receipts, and the
+// settings are those the sync method came from — the link touch and the audit event of a login that changes
+// nothing (so a recorded login's user is known to be one that may sign in). The conditions on the
 // link are checked on the row being updated (re-checked after a concurrent update of it). $1-$4 as LOGIN_CONTEXT,
 // $5-$11 the UnchangedLogin.
 const LOGIN_CONTEXT_OR_UNCHANGED = `with ctx as (select ${CONTEXT_COLUMNS} ${CONTEXT_FROM}),
@@ -142,7 +143,7 @@ const LOGIN_CONTEXT_OR_UNCHANGED = `with ctx as (select ${CONTEXT_COLUMNS} ${CON
     update federated_identities f set last_login_at = now(), last_claims = $7::jsonb, updated_at = now()
     from ctx
     where f.id = ctx.f_id and f.sync_fingerprint = $5::text and f.sync_version = ctx.u_version and not f.locked
-      and not ctx.u_locked and not ctx.u_receipts and ctx.settings = $6::text
+      and not ctx.u_locked and ctx.u_active and not ctx.u_receipts and ctx.settings = $6::text
     returning f.user_id),
   a as (
     insert into audit_events (actor_type, actor_id, action, target_type, target_id, outcome, reason, details)
@@ -153,8 +154,8 @@ const LOGIN_CONTEXT_OR_UNCHANGED = `with ctx as (select ${CONTEXT_COLUMNS} ${CON
   from ctx, hit`;
 
 /**
- * A returning login recorded in one statement when it provably changes nothing (`recorded`: its user id), else the
- * login context, read in that same statement, for planning.
+ * A returning login recorded in one statement when it provably changes nothing (`recorded`: its user id, which was
+ * active and unlocked), else the login context, read in that same statement, for planning.
  */
 export async function recordUnchangedOrReadContext(
   executor: Executor,

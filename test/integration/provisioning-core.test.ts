@@ -41,7 +41,7 @@ describe('first login and returning login', () => {
     expect((await outboxFor(server, first.userId)).map((e) => e.eventType)).toEqual(['create']);
 
     const again = await provisionLogin(deps(server), idp, identity(idp, 'sub-alice', claims));
-    expect(again).toEqual({ kind: 'user', userId: first.userId, outcome: 'unchanged' });
+    expect(again).toMatchObject({ kind: 'user', userId: first.userId, outcome: 'unchanged' });
     const changed = await provisionLogin(deps(server), idp, identity(idp, 'sub-alice', { ...claims, given_name: 'Alicia' }));
     expect(changed).toEqual({ kind: 'user', userId: first.userId, outcome: 'updated' });
     expect((await userById(server, first.userId))?.resource.name?.givenName).toBe('Alicia');

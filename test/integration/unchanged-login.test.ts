@@ -10,6 +10,7 @@ import { recordConsentReceipts } from '../../src/store/consent-repo.js';
 import { setLinkLocked } from '../../src/store/federated-identities-repo.js';
 import { auditEvents } from '../../src/store/schema/index.js';
 import { updateUser } from '../../src/store/users-repo.js';
+import type { ScimUserResource } from '../../src/domain/scim-user.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { createIdp, deps, identity, linksOf, outboxFor, setJitSettings, userById } from './provisioning-fixtures.js';
 
@@ -46,7 +47,7 @@ describe('a returning login that changes nothing', () => {
     expect(link!.syncFingerprint).toEqual(expect.any(String));
 
     // The first returning login may plan (the settings were not seen yet by this process); the next one does not.
-    expect(await login()).toEqual({ kind: 'user', userId, outcome: 'unchanged' });
+    expect(await login()).toMatchObject({ kind: 'user', userId, outcome: 'unchanged' });
     const before = (await linksOf(server, idp.id))[0]!;
     expect(await attempt()).toEqual({ recorded: userId });
     const after = (await linksOf(server, idp.id))[0]!;
@@ -126,6 +127,18 @@ describe('a returning login that changes nothing', () => {
     await updateUser(server.ctx.store.db, userId, { locked: true, lockedReason: 'test' });
     expect(await login()).toMatchObject({ kind: 'refused', code: 'user_locked' });
     expect(await attempt()).not.toEqual({ recorded: userId });
+  });
+
+  it('only a recorded login vouches that its user may sign in; a deactivated user plans (the sign-in then refuses it)', async () => {
+    const { userId, login, attempt } = await firstLogin();
+    expect(await login()).toMatchObject({ outcome: 'unchanged' });
+    expect(await login()).toEqual({ kind: 'user', userId, outcome: 'unchanged', usable: true });
+    const user = (await userById(server, userId))!;
+    await updateUser(server.ctx.store.db, userId, { resource: { ...(user.resource as ScimUserResource), active: false } });
+    expect(await attempt()).not.toEqual({ recorded: userId });
+    const planned = await login();
+    expect(planned).toMatchObject({ kind: 'user', userId });
+    expect(planned).not.toHaveProperty('usable');
   });
 
   it('plans for a user with consent receipts', async () => {
