@@ -149,6 +149,8 @@ async function finish<R>(
   let outcomeLabel = 'success';
   let failure: { error: FederationError; refused: boolean } | null = null;
   try {
+    // Checked here, after the flow is used up: an IdP disabled mid-login ends that login with an answer.
+    if (!idp.enabled) throw new FederationError('identity_provider_disabled', 'This identity provider is disabled');
     const identity = await verify();
     const common = { ...base, subject: identity.subject, authnContext: identity.authnContext };
     // A prompting JIT scheme asks the person first (consent, password, username): the identity waits as a
@@ -236,7 +238,6 @@ export async function completeOidcLogin<R>(
     idp,
     flow,
     async () => {
-      if (!idp.enabled) throw new FederationError('identity_provider_disabled', 'This identity provider is disabled');
       const { clientSecret } = loaded.secrets();
       const config = await oidcConfiguration(idp, clientSecret);
       // The URL as registered (PUBLIC_URL), not as this instance happened to be reached.
@@ -264,7 +265,6 @@ export async function completeSamlLogin<R>(
     idp,
     flow,
     async () => {
-      if (!idp.enabled) throw new FederationError('identity_provider_disabled', 'This identity provider is disabled');
       if (!form.SAMLResponse) throw new FederationError('saml_malformed', 'No SAMLResponse was posted');
       const { identity, assertion } = await finishSamlLogin(idp, ctx.config.publicUrl, form.SAMLResponse, flow.samlRequestId!);
       // One-time use (Profiles §4.1.4.5): an assertion id seen before is a replay, even inside a fresh flow.
