@@ -108,7 +108,10 @@ async function provisionLater(deps: ProvisioningDeps, idp: IdentityProvider, ide
 
 /** The `jit.provision` job: provisions with the pre-assigned id; a refusal is a result, not a failure to retry. */
 export async function runProvisioningJob(deps: ProvisioningDeps, payload: ProvisionJobPayload): Promise<LoginProvisioning> {
-  return provisionNow(deps, payload.idp, payload.identity, { userId: payload.userId });
+  const result = await provisionNow(deps, payload.idp, payload.identity, { userId: payload.userId });
+  // `usable` is a hint for a sign-in in progress; the job's stored result describes the outcome only.
+  if (result.kind === 'user' && result.usable) return { kind: 'user', userId: result.userId, outcome: result.outcome };
+  return result;
 }
 
 /** The handler the background job worker runs for the `jit.provision` queue. */
