@@ -38,16 +38,20 @@ export interface Query {
 /** The statement's text (parameters numbered `$1`… in order of appearance) and its parameters. */
 export function toQuery(fragment: SqlText): Query {
   const params: unknown[] = [];
-  return { text: build(fragment, params), params };
+  const parts: string[] = [];
+  collect(fragment, params, parts);
+  // One join, not `+=` per piece: concatenation builds a tree of cons strings that the driver then flattens
+  // (as a prepared statement's cache key), and under load that tree was promoted and left for full collections.
+  return { text: parts.join(''), params };
 }
 
-function build(fragment: SqlText, params: unknown[]): string {
+function collect(fragment: SqlText, params: unknown[], parts: string[]): void {
   const { strings, values } = fragment;
-  let text = strings[0]!;
+  parts.push(strings[0]!);
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
-    text += value instanceof SqlText ? build(value, params) : `$${params.push(value)}`;
-    text += strings[i + 1]!;
+    if (value instanceof SqlText) collect(value, params, parts);
+    else parts.push(`$${params.push(value)}`);
+    parts.push(strings[i + 1]!);
   }
-  return text;
 }
