@@ -7,7 +7,8 @@
 // jitbridge runs as compiled JavaScript (`npm run build` → dist/, rebuilt here when src/ is newer), as a
 // deployment would run it (`npm run start:prod`, with its Node flags): under `tsx` its loader thread alone adds
 // 60–110 MB of RSS.
-// The bare baseline runs under tsx (its RSS is not measured; the loader costs no CPU per request).
+// The bare baseline runs under tsx (its RSS is not measured; the loader costs no CPU per request), with the same
+// Node flags: heap limit and garbage-collection settings decide much of the p99, and both sides get them.
 // Load comes from wrk when it is installed (bench/wrk.ts: a C generator, so the load itself costs little of
 // the two cores the servers and PostgreSQL share), else from Node clients in this process; both servers get
 // the same generator (BENCH_LOADGEN=node forces the Node one). CPU per request is measured over the timed
@@ -113,7 +114,7 @@ interface Child {
 }
 
 const SERVER_ENTRY = 'dist/server.js';
-/** Node's flags for the server, as `npm run start:prod` passes them (the heap size that sets V8's growth). */
+/** Node's flags for the server, as `npm run start:prod` passes them (heap limit, V8's pretenuring). */
 const SERVER_FLAGS = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod']!.split(
   ' ',
 ).filter((word) => word.startsWith('--'));
@@ -143,7 +144,7 @@ function buildServer() {
 async function startChild(args: string[], env: Record<string, string>, port: number): Promise<Child> {
   const compiled = args[0] === SERVER_ENTRY;
   const profile = process.env.BENCH_PROFILE && compiled ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, ...(compiled ? SERVER_FLAGS : ['--import', 'tsx']), ...args], {
+  const child = spawn(process.execPath, [...profile, ...SERVER_FLAGS, ...(compiled ? [] : ['--import', 'tsx']), ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
