@@ -40,8 +40,8 @@ export function toQuery(fragment: SqlText): Query {
   const params: unknown[] = [];
   const parts: string[] = [];
   collect(fragment, params, parts);
-  // One join, not `+=` per piece: concatenation builds a tree of cons strings that the driver then flattens
-  // (as a prepared statement's cache key), and under load that tree was promoted and left for full collections.
+  // One join, not `+=` per piece: concatenation builds a tree of cons strings (an object per piece) that the
+  // driver flattens again to use as its prepared-statement key; a flat string is one object from the start.
   return { text: parts.join(''), params };
 }
 
