@@ -2,7 +2,10 @@
 // returning and first-time users. Everything runs in this one process: an upstream OpenID Provider
 // (oidc-provider), jitbridge, and the app (openid-client + a cookie-jar browser following the redirects
 // and posting the upstream login form). The baseline is the same app signing in at the upstream directly;
-// jitbridge's share of a login is the brokered time minus the baseline time.
+// jitbridge's share of a login is the brokered time minus the baseline time. The floor: the same app signing in at
+// a second oidc-provider that finishes the interaction at once (memory storage, no form, no upstream, no database),
+// i.e. oidc-provider alone answering the four requests a brokered login adds (authorization, interaction, resume,
+// token): what any bridge on oidc-provider pays before doing its own work.
 //   DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) — a fresh database is created and dropped.
 //   BENCH_LOGINS (default 300 per scenario), BENCH_CONCURRENCY (default 4), BENCH_WARMUP (default 30).
 //   BENCH_SQL_LOG=1 also prints the statements of one brokered login, grouped by text.
@@ -105,12 +108,26 @@ const claimsOf = (name: string) => ({
 
 async function main() {
   const upstream = await startUpstreamOidc();
+  // The floor: an OpenID Provider on oidc-provider alone (memory storage, no login form, no upstream, no
+  // database) serving the same app the four requests a brokered login adds to the baseline's (authorization,
+  // interaction, resume, token). jitbridge answers each of those and does more in each.
+  const floor = await startUpstreamOidc({ signInAtOnce: true });
   const server = await startTestServer({ label: 'bench_login' });
   try {
     const idp = await registerUpstreamIdp(server, upstream, { name: 'Bench Corp' });
     const app = await registerApp(server, { name: 'Bench app', identityProviders: [idp.id] });
     const config = await discover(server, app);
     upstream.addRedirectUri(APP_REDIRECT);
+    floor.addRedirectUri(APP_REDIRECT);
+    const floorConfig = await client.discovery(
+      new URL(floor.issuer),
+      floor.clientId,
+      floor.clientSecret,
+      client.ClientSecretBasic(floor.clientSecret),
+      {
+        execute: [client.allowInsecureRequests],
+      },
+    );
     const upstreamConfig = await client.discovery(
       new URL(upstream.issuer),
       upstream.clientId,
@@ -137,11 +154,21 @@ async function main() {
       if (!tokens.id_token) throw new Error('no ID token');
     };
 
+    const atFloor = async (name: string) => {
+      const started = await startLogin(floorConfig, { scope: 'openid email profile', login_hint: name });
+      const landing = await new CookieJarBrowser().follow(started.authorizationUrl, {}, APP_REDIRECT);
+      if (landing.response) throw new Error(`the floor OP answered ${landing.response.status} at ${landing.url}`);
+      const tokens = await redeem(floorConfig, started, landing.url);
+      if (!tokens.id_token) throw new Error('no ID token');
+    };
+
     const returning = Array.from({ length: 50 }, (_, i) => `returning${i}`);
     for (const name of returning) upstream.setAccount(name, claimsOf(name));
+    for (const name of returning) floor.setAccount(name, claimsOf(name));
     // Warm-up: provisions the returning users, fills caches (client secret check, JIT compilation).
     for (let i = 0; i < Math.max(WARMUP, returning.length); i++) await brokered(returning[i % returning.length]!);
     for (let i = 0; i < WARMUP; i++) await direct(returning[i % returning.length]!);
+    for (let i = 0; i < WARMUP; i++) await atFloor(returning[i % returning.length]!);
 
     const statements = countStatements(server.ctx.store.db, server.ctx.store.ephemeralDb);
     if (SQL_LOG) {
@@ -164,6 +191,10 @@ async function main() {
     const firstHandlers = (((await handlerSeconds()) - mark) * 1000) / LOGINS;
     // Sequential runs show the latency of one login without queueing behind the others.
     const baselineSeq = await drive(Math.ceil(LOGINS / 3), 1, (i) => direct(returning[i % returning.length]!));
+    const floorBefore = { ...floor.handled };
+    const floorSeq = await drive(Math.ceil(LOGINS / 3), 1, (i) => atFloor(returning[i % returning.length]!));
+    const floorHandlers = (floor.handled.ms - floorBefore.ms) / Math.ceil(LOGINS / 3);
+    const floorRequests = (floor.handled.requests - floorBefore.requests) / Math.ceil(LOGINS / 3);
     mark = await handlerSeconds();
     counted = statements.total;
     const returningSeq = await drive(Math.ceil(LOGINS / 3), 1, (i) => brokered(returning[i % returning.length]!));
@@ -190,7 +221,12 @@ async function main() {
     process.stdout.write(`  brokered, first-time users (JIT)      ${fmt(firstRun)}\n`);
     process.stdout.write(`  sequential baseline                   ${fmt(baselineSeq)}\n`);
     process.stdout.write(`  sequential brokered, returning        ${fmt(returningSeq)}\n`);
+    process.stdout.write(`  sequential floor (oidc-provider alone)${fmt(floorSeq)}\n`);
     process.stdout.write(`  jitbridge's share per login (p50, sequential): ${(returningSeq.p50 - baselineSeq.p50).toFixed(1)} ms\n`);
+    process.stdout.write(
+      `  the floor (oidc-provider alone, ${floorRequests.toFixed(0)} requests per login, one at a time): a whole login p50 ${floorSeq.p50.toFixed(1)} ms, ` +
+        `${floorHandlers.toFixed(1)} ms inside the OP's request handlers; jitbridge's share is ${((returningSeq.p50 - baselineSeq.p50) / floorSeq.p50).toFixed(2)}× the floor's login\n`,
+    );
     process.stdout.write(
       `  jitbridge's share per login (p50, ${CONCURRENCY} concurrent): returning ${(returningRun.p50 - baseline.p50).toFixed(1)} ms, first-time ${(firstRun.p50 - baseline.p50).toFixed(1)} ms\n`,
     );
@@ -216,6 +252,7 @@ async function main() {
   } finally {
     await server.stop();
     await upstream.stop();
+    await floor.stop();
   }
 }
 

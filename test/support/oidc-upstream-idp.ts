@@ -20,6 +20,8 @@ export interface UpstreamOidc {
   setAccount(sub: string, claims: Record<string, unknown>): void;
   /** The `amr`/`acr` this IdP reports for a login. */
   authn: { amr: string[]; acr: string };
+  /** Time spent answering requests so far (from the request's arrival to its response's last byte). */
+  handled: { ms: number; requests: number };
   stop(): Promise<void>;
 }
 
@@ -44,7 +46,16 @@ async function readForm(req: import('node:http').IncomingMessage): Promise<URLSe
  * browser sees sites), for what SameSite cookies do on the way back.
  */
 export async function startUpstreamOidc(
-  options: { clientId?: string; clientSecret?: string; hostname?: '127.0.0.1' | 'localhost' } = {},
+  options: {
+    clientId?: string;
+    clientSecret?: string;
+    hostname?: '127.0.0.1' | 'localhost';
+    /**
+     * No login form: the interaction is finished at once for the account named by `login_hint`. The benchmark's
+     * floor, an OpenID Provider on oidc-provider doing nothing but the protocol.
+     */
+    signInAtOnce?: boolean;
+  } = {},
 ): Promise<UpstreamOidc> {
   const clientId = options.clientId ?? 'jitbridge';
   const clientSecret = options.clientSecret ?? 'upstream-client-secret-0123456789abcdef';
@@ -54,12 +65,23 @@ export async function startUpstreamOidc(
   let provider: Provider | null = null;
   let callback: ReturnType<Provider['callback']> | null = null;
 
+  const handled = { ms: 0, requests: 0 };
   const server: Server = createServer(async (req, res) => {
+    const arrived = performance.now();
+    res.once('finish', () => {
+      handled.ms += performance.now() - arrived;
+      handled.requests++;
+    });
     try {
       const url = new URL(req.url ?? '/', 'http://x');
       const match = /^\/interaction\/([^/]+)(\/login)?$/.exec(url.pathname);
       if (match && provider) {
         const details = await provider.interactionDetails(req, res);
+        const hint = String(details.params.login_hint ?? '');
+        if (options.signInAtOnce && accounts.has(hint)) {
+          await provider.interactionFinished(req, res, { login: { accountId: hint, amr: authn.amr, acr: authn.acr } });
+          return;
+        }
         if (!match[2]) {
           res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(loginPage(details.uid));
           return;
@@ -133,6 +155,7 @@ export async function startUpstreamOidc(
     clientId,
     clientSecret,
     authn,
+    handled,
     setRedirectUri(uri) {
       clients.set(clientId, { ...clients.get(clientId)!, redirect_uris: [uri] });
     },
