@@ -6,12 +6,13 @@ import type { Account, KoaContextWithOIDC } from 'oidc-provider';
 import type { Store } from '../store/index.js';
 import { JIT_PROVISION_QUEUE } from '../provisioning/index.js';
 import { hasActiveJob } from '../store/job-queue.js';
-import { findAccountUserWithGroups } from '../store/oidc-accounts-repo.js';
+import { findAccountUserWithGroups, type AccountUserWithGroups } from '../store/oidc-accounts-repo.js';
 import { findOidcPayload, upsertOidcPayload } from '../store/oidc-payloads-repo.js';
 import type { Provenance, ScimUserResource } from '../domain/scim-user.js';
 import { verifiedEmails } from '../provisioning/email-verification.js';
 import { claimsFromScimUser, type OidcClaims } from './claims.js';
 import { isUuid } from '../domain/uuid.js';
+import { currentRequestScope, prefetchKey } from './request-scope.js';
 
 const FEDERATED_ACCOUNT_MODEL = 'FederatedAccount';
 
@@ -27,7 +28,9 @@ export async function saveFederatedAccount(store: Store, accountId: string, clai
 export function createFindAccount(store: Store) {
   return async function findAccount(_ctx: KoaContextWithOIDC, id: string): Promise<Account | undefined> {
     if (isUuid(id)) {
-      const user = await findAccountUserWithGroups(store.db, id);
+      // Read ahead with the code or the interaction that names it, when this request read one (request-scope.ts).
+      const ahead = currentRequestScope()?.takePrefetched<AccountUserWithGroups>(prefetchKey.account(id));
+      const user = ahead ? ahead.payload : await findAccountUserWithGroups(store.db, id);
       // Non-blocking JIT: the durable job that will write the user with this id is still waiting. The login
       // stands (sub only, no claims); a job that ended without a user (refused, dead) leaves no account.
       if (!user) {

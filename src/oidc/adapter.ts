@@ -11,6 +11,7 @@ import {
   consumeOidcPayload,
   destroyOidcPayload,
   findGrantSourceWithGrantAndSession,
+  findInteractionWithAccount,
   findOidcPayload,
   findOidcPayloadByUid,
   findOidcPayloadByUserCode,
@@ -19,7 +20,8 @@ import {
   type PayloadToWrite,
 } from '../store/oidc-payloads-repo.js';
 import { clientMetadata } from './clients.js';
-import { currentRequestScope } from './request-scope.js';
+import { currentRequestScope, prefetchKey } from './request-scope.js';
+import { isUuid } from '../domain/uuid.js';
 import { idpOfResumedLogin, SESSION_IDP_MODEL } from './session-idp.js';
 
 class ClientAdapter implements Adapter {
@@ -36,12 +38,6 @@ class ClientAdapter implements Adapter {
   async destroy(): Promise<void> {}
   async revokeByGrantId(): Promise<void> {}
 }
-
-/** Keys of rows read ahead (request-scope.ts). */
-const prefetchKey = {
-  grant: (id: string) => `Grant\0${id}`,
-  sessionByUid: (uid: string) => `Session#uid\0${uid}`,
-};
 
 /** Login state a token request reads by the code or refresh token it redeems. */
 const GRANT_SOURCES = new Set(['AuthorizationCode', 'RefreshToken']);
@@ -84,11 +80,19 @@ class PayloadAdapter implements Adapter {
       if (ahead) return ahead.payload as AdapterPayload | undefined;
     }
     if (scope && GRANT_SOURCES.has(this.model)) {
-      // The token endpoint reads the code's (or refresh token's) session and grant next: read them with it.
-      const { source, grant, session } = await findGrantSourceWithGrantAndSession(this.store.db, this.model, id);
+      // The token endpoint reads the code's (or refresh token's) session, grant and account next: read them with it.
+      const { source, grant, session, account } = await findGrantSourceWithGrantAndSession(this.store.db, this.model, id);
       if (typeof source?.grantId === 'string') scope.prefetch(prefetchKey.grant(source.grantId), grant);
       if (typeof source?.sessionUid === 'string') scope.prefetch(prefetchKey.sessionByUid(source.sessionUid), session);
+      if (typeof source?.accountId === 'string' && isUuid(source.accountId)) scope.prefetch(prefetchKey.account(source.accountId), account);
       return source as AdapterPayload | undefined;
+    }
+    if (scope && this.model === 'Interaction') {
+      // The resume reads the account its login names next: read it with the interaction.
+      const { interaction, account } = await findInteractionWithAccount(this.store.db, id);
+      const accountId = (interaction?.result as { login?: { accountId?: unknown } } | undefined)?.login?.accountId;
+      if (typeof accountId === 'string' && isUuid(accountId)) scope.prefetch(prefetchKey.account(accountId), account);
+      return interaction as AdapterPayload | undefined;
     }
     return (await findOidcPayload(this.store.db, this.model, id)) as AdapterPayload | undefined;
   }

@@ -7,8 +7,8 @@
 //   middleware ends, before the response leaves. A browser or app that acts on the response finds them on any
 //   instance.
 // - prefetched reads: rows read ahead in the statement of an earlier read of the same request (the token
-//   endpoint reads the code, then its session, then its grant: one statement reads all three), each handed
-//   out once.
+//   endpoint reads the code, then its session, its grant and its account: one statement reads all four; the
+//   resume reads the interaction, then the account its login names: one statement), each handed out once.
 import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 import type { OidcPayload, PayloadToWrite } from '../store/oidc-payloads-repo.js';
 
@@ -16,7 +16,7 @@ const SCOPE = Symbol('jitbridge.requestScope');
 
 export class RequestScope {
   readonly #pending = new Map<string, PayloadToWrite>();
-  readonly #prefetched = new Map<string, OidcPayload | undefined>();
+  readonly #prefetched = new Map<string, unknown>();
 
   constructor(private readonly write: (rows: PayloadToWrite[]) => Promise<void>) {}
 
@@ -33,18 +33,27 @@ export class RequestScope {
     await this.write(rows);
   }
 
-  prefetch(key: string, payload: OidcPayload | undefined): void {
+  /** Keeps what a read found ahead under `key`; undefined records that it found nothing. */
+  prefetch(key: string, payload: unknown): void {
     this.#prefetched.set(key, payload);
   }
 
   /** A row read ahead under `key` (once): `{ payload }`, or undefined when nothing was read ahead. */
-  takePrefetched(key: string): { payload: OidcPayload | undefined } | undefined {
+  takePrefetched<T = OidcPayload>(key: string): { payload: T | undefined } | undefined {
     if (!this.#prefetched.has(key)) return undefined;
-    const payload = this.#prefetched.get(key);
+    const payload = this.#prefetched.get(key) as T | undefined;
     this.#prefetched.delete(key);
     return { payload };
   }
 }
+
+/** Keys of rows read ahead. */
+export const prefetchKey = {
+  grant: (id: string) => `Grant\0${id}`,
+  sessionByUid: (uid: string) => `Session#uid\0${uid}`,
+  /** A local user with its groups (store/oidc-accounts-repo.ts), for oidc-provider's findAccount. */
+  account: (id: string) => `Account\0${id}`,
+};
 
 /** The scope of the OpenID Provider request being handled (oidc-provider's async-local context), if any. */
 export function currentRequestScope(): RequestScope | undefined {

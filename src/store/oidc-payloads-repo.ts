@@ -8,6 +8,7 @@
 // query building per call). Timestamps stay in SQL (`consumed` comes back as epoch seconds).
 import { and, eq, or, sql } from 'drizzle-orm';
 import { hotRows, type Executor } from './database.js';
+import { ACCOUNT_JSON_OF, accountUserFromJson, type AccountUserWithGroups } from './oidc-accounts-repo.js';
 import { oidcPayloads } from './schema/index.js';
 
 export type OidcPayload = Record<string, unknown>;
@@ -101,7 +102,8 @@ export async function findOidcPayloadByUserCode(executor: Executor, model: strin
   return withConsumed(row);
 }
 
-// A code (or refresh token) with the grant and the session it refers to: what the token endpoint reads next.
+// A code (or refresh token) with the grant, the session and the account it refers to: what the token endpoint
+// reads next.
 const FIND_WITH_GRANT_AND_SESSION = `with source as (
     select payload, consumed_at from oidc_payloads where model = $1::text and id = $2::text and ${LIVE})
   select 'source' as part, payload, extract(epoch from consumed_at)::float8 as consumed from source
@@ -112,19 +114,49 @@ const FIND_WITH_GRANT_AND_SESSION = `with source as (
   select 'session', s.payload, extract(epoch from s.consumed_at)::float8 from source cross join lateral (
     select x.payload, x.consumed_at from oidc_payloads x
     where x.model = 'Session' and x.uid = source.payload->>'sessionUid' and (x.expires_at is null or x.expires_at > now())
-    limit 1) s`;
+    limit 1) s
+  union all
+  select 'account', a.account, null from source cross join lateral (
+    select ${ACCOUNT_JSON_OF(`source.payload->>'accountId'`)} as account) a where a.account is not null`;
+
+type Part = Row & { part: 'source' | 'grant' | 'session' | 'account' };
 
 /**
- * A grant source (AuthorizationCode, RefreshToken) by id, with the Grant its `grantId` names and the Session its
- * `sessionUid` names, in one statement (one snapshot); undefined parts were not found (or are expired).
+ * A grant source (AuthorizationCode, RefreshToken) by id, with the Grant its `grantId` names, the Session its
+ * `sessionUid` names and the local user its `accountId` names (with groups), in one statement (one snapshot);
+ * undefined parts were not found (or are expired).
  */
 export async function findGrantSourceWithGrantAndSession(
   executor: Executor,
   model: string,
   id: string,
-): Promise<{ source?: OidcPayload; grant?: OidcPayload; session?: OidcPayload }> {
-  const found = await hotRows<Row & { part: 'source' | 'grant' | 'session' }>(executor, FIND_WITH_GRANT_AND_SESSION, [model, id]);
-  return Object.fromEntries(found.map((row) => [row.part, withConsumed(row)]));
+): Promise<{ source?: OidcPayload; grant?: OidcPayload; session?: OidcPayload; account?: AccountUserWithGroups }> {
+  const found = await hotRows<Part>(executor, FIND_WITH_GRANT_AND_SESSION, [model, id]);
+  const parts: { source?: OidcPayload; grant?: OidcPayload; session?: OidcPayload; account?: AccountUserWithGroups } = {};
+  for (const row of found) {
+    if (row.part === 'account') parts.account = accountUserFromJson(row.payload);
+    else parts[row.part] = withConsumed(row);
+  }
+  return parts;
+}
+
+// An interaction with the local user its login result names: what oidc-provider's resume reads next.
+const FIND_INTERACTION_WITH_ACCOUNT = `with source as (
+    select payload, consumed_at from oidc_payloads where model = 'Interaction' and id = $1::text and ${LIVE})
+  select 'source' as part, payload, extract(epoch from consumed_at)::float8 as consumed from source
+  union all
+  select 'account', a.account, null from source cross join lateral (
+    select ${ACCOUNT_JSON_OF(`source.payload #>> '{result,login,accountId}'`)} as account) a where a.account is not null`;
+
+/** An interaction by id, and the local user (with groups) its result's login names, in one statement. */
+export async function findInteractionWithAccount(
+  executor: Executor,
+  id: string,
+): Promise<{ interaction?: OidcPayload; account?: AccountUserWithGroups }> {
+  const found = await hotRows<Part>(executor, FIND_INTERACTION_WITH_ACCOUNT, [id]);
+  const source = found.find((row) => row.part === 'source');
+  const account = found.find((row) => row.part === 'account');
+  return { interaction: withConsumed(source), account: accountUserFromJson(account?.payload) };
 }
 
 const CONSUME = `update oidc_payloads set consumed_at = now() where model = $1::text and id = $2::text`;

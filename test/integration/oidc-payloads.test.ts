@@ -14,7 +14,11 @@ import {
   upsertOidcPayload,
   upsertOidcPayloads,
   findGrantSourceWithGrantAndSession,
+  findInteractionWithAccount,
 } from '../../src/store/oidc-payloads-repo.js';
+import { findAccountUserWithGroups } from '../../src/store/oidc-accounts-repo.js';
+import { groupMembers, groups, users } from '../../src/store/schema/index.js';
+import { getUserStoreByDomain } from '../../src/store/user-stores-repo.js';
 import { openMigratedTestDatabase, type MigratedTestDatabase } from '../support/database.js';
 
 let testDatabase: MigratedTestDatabase;
@@ -142,6 +146,57 @@ describe('oidc_payloads', () => {
     }
     expect(await findGrantSourceWithGrantAndSession(database.db, 'AuthorizationCode', 'no-such-code')).toEqual({});
     expect(await findGrantSourceWithGrantAndSession(database.db, 'RefreshToken', 'ctx-code-0')).toEqual({});
+  });
+
+  it('reads the local user a code or an interaction names (with its groups) in the same statement, as findAccount would', async () => {
+    const store = await getUserStoreByDomain(database.db, 'PRIMARY');
+    const [user] = await database.db
+      .insert(users)
+      .values({
+        userStoreId: store!.id,
+        userName: 'ahead',
+        resource: { userName: 'ahead', name: { givenName: 'A' } },
+        provenance: { 'name.givenName': { source: 'idp', at: '2026-12-01T00:00:00Z' } },
+      })
+      .returning({ id: users.id });
+    const [zeta, alpha] = await database.db
+      .insert(groups)
+      .values([
+        { userStoreId: store!.id, displayName: 'zeta', resource: {} },
+        { userStoreId: store!.id, displayName: 'Alpha', resource: {} },
+      ])
+      .returning({ id: groups.id });
+    await database.db.insert(groupMembers).values([
+      { groupId: zeta!.id, memberId: user!.id, memberType: 'User' },
+      { groupId: alpha!.id, memberId: user!.id, memberType: 'User' },
+    ]);
+    const expected = await findAccountUserWithGroups(database.db, user!.id);
+    expect(expected).toMatchObject({ id: user!.id, active: true, locked: false, groups: ['Alpha', 'zeta'] });
+
+    for (let i = 0; i < 7; i++) {
+      const code = { grantId: `acc-grant-${i}`, accountId: user!.id };
+      const interaction = { uid: `acc-int-${i}`, result: { login: { accountId: user!.id } } };
+      await upsertOidcPayloads(database.db, [
+        { model: 'AuthorizationCode', id: `acc-code-${i}`, payload: code, expiresInSeconds: 60 },
+        { model: 'Interaction', id: `acc-int-${i}`, payload: interaction, expiresInSeconds: 60 },
+      ]);
+      const fromCode = await findGrantSourceWithGrantAndSession(database.db, 'AuthorizationCode', `acc-code-${i}`);
+      expect(fromCode).toEqual({ source: code, account: expected });
+      expect(fromCode.account!.updatedAt.getTime()).toBe(expected!.updatedAt.getTime());
+      expect(await findInteractionWithAccount(database.db, `acc-int-${i}`)).toEqual({ interaction, account: expected });
+    }
+
+    // A pairwise account id (JIT off), an id of nobody, no login result, no interaction: no account, no failed cast.
+    const others = [
+      { id: 'pairwise', payload: { result: { login: { accountId: 'pW9x-not-a-uuid' } } } },
+      { id: 'nobody', payload: { result: { login: { accountId: '00000000-0000-4000-8000-000000000000' } } } },
+      { id: 'refused', payload: { result: { error: 'access_denied' } } },
+    ];
+    for (const { id, payload } of others) {
+      await upsertOidcPayload(database.db, 'Interaction', `acc-${id}`, payload, 60);
+      expect(await findInteractionWithAccount(database.db, `acc-${id}`)).toEqual({ interaction: payload, account: undefined });
+    }
+    expect(await findInteractionWithAccount(database.db, 'acc-none')).toEqual({ interaction: undefined, account: undefined });
   });
 
   it('on the ephemeral handle (synchronous_commit off on PostgreSQL) a write is read back at once from the other', async () => {
