@@ -25,6 +25,7 @@ import {
   type IdentityProviderInput,
   type IdentityProviderRecord,
 } from '../store/identity-providers-repo.js';
+import { forgetCachedIdentityProviders } from '../store/identity-providers-cache.js';
 import { findUserStoreByDomain } from '../store/user-stores-repo.js';
 import { deleteIdentityProviderWithUsers, IDP_USER_MODES } from '../provisioning/idp-deletion.js';
 import { notFound } from '../domain/errors.js';
@@ -499,7 +500,7 @@ export function identityProviderRoutes(ctx: AppContext) {
     }
     const { idp } = await toDomain(ctx, input);
     const sealedSecrets = input.protocol === 'oidc' ? await secretsFor(current.id, clientSecret) : null;
-    return ctx.store.transaction(async (tx) => {
+    const updated = await ctx.store.transaction(async (tx) => {
       const row = await updateIdentityProvider(tx, current.id, {
         ...idp,
         ...(sealedSecrets !== undefined ? { sealedSecrets } : {}),
@@ -507,6 +508,8 @@ export function identityProviderRoutes(ctx: AppContext) {
       await audit(tx, actor, 'identity_provider.update', row, details);
       return row;
     });
+    forgetCachedIdentityProviders(ctx.store.db);
+    return updated;
   };
 
   router.openapi(list, async (c) => c.json({ items: (await listIdentityProviders(ctx.store.db)).map(present) }, 200));
@@ -565,6 +568,7 @@ export function identityProviderRoutes(ctx: AppContext) {
       users: query.users,
       actor: c.get('actor'),
     });
+    forgetCachedIdentityProviders(ctx.store.db);
     return dryRun ? c.json(result, 200) : c.body(null, 204);
   });
 

@@ -40,6 +40,12 @@ export interface BeginLogin {
   idp?: IdentityProviderRecord;
   /** That IdP's secrets, read with it (findIdentityProviderWithSecrets): saves reading the row a second time. */
   idpSecrets?: () => IdentityProviderSecrets;
+  /**
+   * Takes the flow's insert instead of running it here, for a caller that writes it together with its own writes
+   * before its response leaves (the authorization endpoint: with the interaction). The caller must not send the
+   * person to `redirectUrl` before the write has succeeded.
+   */
+  deferWrite?: (write: () => Promise<void>) => void;
 }
 
 /** Accepts only a relative path on this server: anything else would make /start an open redirect. */
@@ -70,6 +76,16 @@ async function loadEnabled(ctx: FederationContext, idpId: string, loaded?: Ident
 
 const redirectUri = (publicUrl: string, idpId: string) => `${publicUrl}/federation/${idpId}/callback`;
 
+/**
+ * Flows are login state: lost in a database crash, the person signs in again (database.ts). Their consume is
+ * acceptable on `ephemeralDb` for OIDC flows too (completeOidcLogin says why).
+ */
+async function saveFlow(ctx: FederationContext, input: BeginLogin, flow: Parameters<typeof insertFederationFlow>[1]): Promise<void> {
+  const write = () => insertFederationFlow(ctx.store.ephemeralDb, flow);
+  if (input.deferWrite) input.deferWrite(write);
+  else await write();
+}
+
 /** Starts an upstream login (server side); the caller sends the person to `redirectUrl`. `flowId` names the flow. */
 export async function beginUpstreamLogin(ctx: FederationContext, input: BeginLogin): Promise<{ redirectUrl: string; flowId: string }> {
   const returnTo = checkReturnTo(input.returnTo, ctx.config.publicUrl);
@@ -86,9 +102,7 @@ export async function beginUpstreamLogin(ctx: FederationContext, input: BeginLog
       ctx.logger.warn({ err: error, idpId: idp.id }, 'upstream OIDC login could not start');
       throw new AppError('unavailable', 'upstream_unavailable', 'The identity provider cannot be reached');
     }
-    // Flows and login results are login state: lost in a database crash, the person signs in again (database.ts).
-    // Consuming them stays on `db`, so a used flow cannot come back.
-    await insertFederationFlow(ctx.store.ephemeralDb, {
+    await saveFlow(ctx, input, {
       id: start.state,
       idpId: idp.id,
       protocol: 'oidc',
@@ -101,7 +115,7 @@ export async function beginUpstreamLogin(ctx: FederationContext, input: BeginLog
   }
   const flowId = randomBytes(24).toString('base64url');
   const start = startSamlLogin(idp, ctx.config.publicUrl, flowId);
-  await insertFederationFlow(ctx.store.ephemeralDb, {
+  await saveFlow(ctx, input, {
     id: flowId,
     idpId: idp.id,
     protocol: 'saml',

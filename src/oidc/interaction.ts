@@ -30,6 +30,7 @@ import { destroyOidcPayload, findOidcPayload, upsertOidcPayload } from '../store
 import { findApplicationByClientIdCached } from '../store/applications-cache.js';
 import type { Application } from '../store/applications-repo.js';
 import { findIdentityProviderWithSecrets, type IdentityProviderWithSecrets } from '../store/identity-providers-repo.js';
+import { findIdentityProviderWithSecretsCached } from '../store/identity-providers-cache.js';
 import { FLOW_TTL_SECONDS, type FederationFlow } from '../store/federation-flows-repo.js';
 import { consumeLoginResult } from '../store/login-results-repo.js';
 import { pairwiseAccountId, saveFederatedAccount } from './account.js';
@@ -45,6 +46,7 @@ import {
 import { mfaStep, type MfaHostStep } from './mfa-step.js';
 import type { ProviderKeys } from './keys.js';
 import { TTL, type DirectStart, type ProviderHolder } from './provider.js';
+import { currentRequestScope } from './request-scope.js';
 import { RESULT_IDP_KEY } from './session-idp.js';
 import type { BeginUpstreamLogin } from './upstream.js';
 
@@ -175,8 +177,16 @@ export function createInteraction(ctx: AppContext, holder: ProviderHolder, begin
   type LoadedIdp = IdentityProviderWithSecrets;
   const readIdp = (id: string): Promise<LoadedIdp | undefined> => findIdentityProviderWithSecrets(ctx.store.db, ctx.store.secrets, id);
 
-  /** Step 4: the upstream login, with the cookie that lets its callback finish in place (flow-binding.ts). */
-  async function beginBound(keys: ProviderKeys, uid: string, loaded: LoadedIdp): Promise<{ redirectUrl: string; cookie: CookieToSet }> {
+  /**
+   * Step 4: the upstream login, with the cookie that lets its callback finish in place (flow-binding.ts).
+   * `deferWrite` as in BeginLogin (federation/login.ts).
+   */
+  async function beginBound(
+    keys: ProviderKeys,
+    uid: string,
+    loaded: LoadedIdp,
+    deferWrite?: (write: () => Promise<void>) => void,
+  ): Promise<{ redirectUrl: string; cookie: CookieToSet }> {
     const { idp } = loaded;
     const { redirectUrl, flowId } = await begin(ctx, {
       idpId: idp.id,
@@ -184,6 +194,7 @@ export function createInteraction(ctx: AppContext, holder: ProviderHolder, begin
       context: { interactionUid: uid },
       idp,
       idpSecrets: loaded.secrets,
+      ...(deferWrite ? { deferWrite } : {}),
     });
     const cookie = flowBindingCookie(keys.cookieKeys[0]!, idp.id, flowId, { secure, maxAgeSeconds: FLOW_TTL_SECONDS });
     return { redirectUrl, cookie };
@@ -411,10 +422,18 @@ export function createInteraction(ctx: AppContext, holder: ProviderHolder, begin
           ? app.identityProviders[0]!
           : null;
     if (!idpId || !app.identityProviders.includes(idpId)) return null;
-    const loaded = await readIdp(idpId);
+    // Cached for a few seconds: the callback reads the IdP afresh (identity-providers-cache.ts).
+    const loaded = await findIdentityProviderWithSecretsCached(ctx.store.db, ctx.store.secrets, idpId);
     if (!loaded?.idp.enabled) return null;
     try {
-      const { redirectUrl, cookie } = await beginBound(keys, interaction.uid, loaded);
+      // The flow is written with the interaction, before the redirect leaves (request-scope.ts).
+      const scope = currentRequestScope();
+      const { redirectUrl, cookie } = await beginBound(
+        keys,
+        interaction.uid,
+        loaded,
+        scope ? (write) => scope.alongside(write) : undefined,
+      );
       return { redirectUrl, setCookie: serializeCookie(cookie) };
     } catch (error) {
       if (!(error instanceof AppError)) throw error;

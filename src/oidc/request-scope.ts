@@ -5,7 +5,8 @@
 //   held here and written together in one statement, before the adapter's next read, consume, destroy or
 //   revocation (so the order of operations on the database is kept) and at the latest when the request's
 //   middleware ends, before the response leaves. A browser or app that acts on the response finds them on any
-//   instance.
+//   instance. Other writes the request's answer depends on may join (`alongside`: the authorization endpoint's
+//   upstream flow, when it starts the upstream login itself): they run beside that statement, not after it.
 // - prefetched reads: rows read ahead in the statement of an earlier read of the same request (the token
 //   endpoint reads the code, then its session, its grant and its account: one statement reads all four; the
 //   resume reads the interaction, then the account its login names: one statement), each handed out once.
@@ -17,6 +18,7 @@ const SCOPE = Symbol('jitbridge.requestScope');
 export class RequestScope {
   readonly #pending = new Map<string, PayloadToWrite>();
   readonly #prefetched = new Map<string, unknown>();
+  #alongside: Array<() => Promise<void>> = [];
 
   constructor(private readonly write: (rows: PayloadToWrite[]) => Promise<void>) {}
 
@@ -25,12 +27,23 @@ export class RequestScope {
     this.#pending.set(`${row.model}\0${row.id}`, row);
   }
 
-  /** Writes what is held, in one statement. */
+  /** Holds another write, of rows no model read depends on, until the next flush. */
+  alongside(write: () => Promise<void>): void {
+    this.#alongside.push(write);
+  }
+
+  /** Writes what is held: the upserts in one statement, with the other writes beside it. */
   async flush(): Promise<void> {
-    if (this.#pending.size === 0) return;
+    if (this.#pending.size === 0 && this.#alongside.length === 0) return;
     const rows = [...this.#pending.values()];
+    const others = this.#alongside;
     this.#pending.clear();
-    await this.write(rows);
+    this.#alongside = [];
+    const writes = others.map((write) => write());
+    if (rows.length > 0) writes.push(this.write(rows));
+    // Every write settles before the flush answers, so a failure is not left running behind the response.
+    const failed = (await Promise.allSettled(writes)).find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Keeps what a read found ahead under `key`; undefined records that it found nothing. */

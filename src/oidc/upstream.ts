@@ -14,6 +14,8 @@ export interface BeginUpstreamLogin {
       context: { interactionUid: string };
       idp?: IdentityProviderRecord;
       idpSecrets?: () => IdentityProviderSecrets;
+      /** Takes the flow's write to run before the response leaves (federation's BeginLogin.deferWrite). */
+      deferWrite?: (write: () => Promise<void>) => void;
     },
   ): Promise<{ redirectUrl: string; flowId: string }>;
 }
