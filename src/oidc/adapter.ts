@@ -64,9 +64,9 @@ class PayloadAdapter implements Adapter {
   // Creating or updating login state may be lost in a database crash (the person signs in again), so it is
   // written on `ephemeralDb` (database.ts); consuming, destroying and revoking must not be, or a used code or a
   // revoked grant could come back: those stay on `db`. One exception: the interaction oidc-provider destroys at
-  // the resume. Everything that resume writes after it (session, grant, code) is login state too, so a crash
-  // that loses the destroy loses them as well and leaves the interaction as it was before the resume; and once
-  // the app redeems the code, that durable consume flushes the WAL past the destroy.
+  // the resume. It is deleted in the statement that writes what that resume saves after it (session, grant,
+  // code: login state too), so a crash loses the delete only with them, which leaves the interaction as it was
+  // before the resume; and once the app redeems the code, that durable consume flushes the WAL past the delete.
   upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
     return this.write([
       { model: this.model, id, payload: payload as Record<string, unknown>, expiresInSeconds: expiresIn > 0 ? expiresIn : undefined },
@@ -113,6 +113,12 @@ class PayloadAdapter implements Adapter {
     return consumeOidcPayload(this.store.db, this.model, id);
   }
   async destroy(id: string) {
+    const scope = currentRequestScope();
+    if (scope && this.model === 'Interaction') {
+      // The resume ends the interaction, then saves the session, grant and code: one statement writes all of them.
+      scope.deferDestroy(this.model, id);
+      return;
+    }
     await this.settled();
     return destroyOidcPayload(this.model === 'Interaction' ? this.store.ephemeralDb : this.store.db, this.model, id);
   }

@@ -5,7 +5,7 @@
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AppContext } from '../http/app-context.js';
 import { keysFingerprint } from '../store/keys-repo.js';
-import { upsertOidcPayloads } from '../store/oidc-payloads-repo.js';
+import { writeOidcPayloads } from '../store/oidc-payloads-repo.js';
 import { createAdapterFactory } from './adapter.js';
 import { createFindAccount } from './account.js';
 import { SCOPE_CLAIMS, SUPPORTED_SCOPES } from './claims.js';
@@ -140,7 +140,7 @@ export function buildProvider(ctx: AppContext, keys: ProviderKeys, directStart: 
   useHashedClientSecrets(provider);
   provider.use(
     requestScopeMiddleware(
-      (rows) => upsertOidcPayloads(ctx.store.ephemeralDb, rows),
+      (upserts, deletes) => writeOidcPayloads(ctx.store.ephemeralDb, upserts, deletes),
       (error) => ctx.logger.error({ err: error }, 'login state of a failed OpenID Provider request could not be written'),
     ),
   );

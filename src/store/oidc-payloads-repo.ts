@@ -59,17 +59,53 @@ const UPSERT_MANY = `insert into oidc_payloads (model, id, payload, grant_id, us
 export async function upsertOidcPayloads(executor: Executor, rows: readonly PayloadToWrite[]): Promise<void> {
   if (rows.length === 0) return;
   if (rows.length === 1) return upsertOidcPayload(executor, rows[0]!.model, rows[0]!.id, rows[0]!.payload, rows[0]!.expiresInSeconds);
-  const text = (payload: OidcPayload, key: string) => (typeof payload[key] === 'string' ? (payload[key] as string) : null);
-  const records = rows.map(({ model, id, payload, expiresInSeconds }) => ({
+  await hotRows(executor, UPSERT_MANY, [JSON.stringify(rows.map(recordOf))]);
+}
+
+/** A row as UPSERT_MANY reads it from its jsonb array. */
+function recordOf({ model, id, payload, expiresInSeconds }: PayloadToWrite) {
+  const text = (key: string) => (typeof payload[key] === 'string' ? (payload[key] as string) : null);
+  return {
     model,
     id,
     payload,
-    grant_id: text(payload, 'grantId'),
-    user_code: text(payload, 'userCode'),
-    uid: text(payload, 'uid'),
+    grant_id: text('grantId'),
+    user_code: text('userCode'),
+    uid: text('uid'),
     expires_in: expiresInSeconds ?? null,
-  }));
-  await hotRows(executor, UPSERT_MANY, [JSON.stringify(records)]);
+  };
+}
+
+/** A row to delete, by its key. */
+export interface PayloadToDelete {
+  model: string;
+  id: string;
+}
+
+// Deletes and upserts of different rows in one statement (one commit): all or none.
+const DELETE_AND_UPSERT_MANY = `with gone as (
+    delete from oidc_payloads o using jsonb_to_recordset($2::jsonb) as d(model text, id text)
+    where o.model = d.model and o.id = d.id)
+  ${UPSERT_MANY}`;
+const DELETE_MANY = `delete from oidc_payloads o using jsonb_to_recordset($1::jsonb) as d(model text, id text)
+  where o.model = d.model and o.id = d.id`;
+
+/**
+ * Deletes some rows and inserts or replaces others, in one statement. The two lists must not share a (model, id):
+ * a statement cannot change one row twice.
+ */
+export async function writeOidcPayloads(
+  executor: Executor,
+  upserts: readonly PayloadToWrite[],
+  deletes: readonly PayloadToDelete[],
+): Promise<void> {
+  if (deletes.length === 0) return upsertOidcPayloads(executor, upserts);
+  const keys = JSON.stringify(deletes.map(({ model, id }) => ({ model, id })));
+  if (upserts.length === 0) {
+    await hotRows(executor, DELETE_MANY, [keys]);
+    return;
+  }
+  await hotRows(executor, DELETE_AND_UPSERT_MANY, [JSON.stringify(upserts.map(recordOf)), keys]);
 }
 
 type Row = { payload: unknown; consumed: number | string | null };

@@ -15,6 +15,7 @@ import {
   upsertOidcPayloads,
   findGrantSourceWithGrantAndSession,
   findInteractionWithAccount,
+  writeOidcPayloads,
 } from '../../src/store/oidc-payloads-repo.js';
 import { findAccountUserWithGroups } from '../../src/store/oidc-accounts-repo.js';
 import { groupMembers, groups, users } from '../../src/store/schema/index.js';
@@ -197,6 +198,40 @@ describe('oidc_payloads', () => {
       expect(await findInteractionWithAccount(database.db, `acc-${id}`)).toEqual({ interaction: payload, account: undefined });
     }
     expect(await findInteractionWithAccount(database.db, 'acc-none')).toEqual({ interaction: undefined, account: undefined });
+  });
+
+  it('deletes some rows and upserts others in one statement, many times; rolled back, it leaves both as they were', async () => {
+    for (let i = 0; i < 7; i++) {
+      await upsertOidcPayload(database.db, 'Interaction', `wd-int-${i}`, { uid: `wd-int-${i}` }, 60);
+      await writeOidcPayloads(
+        database.db,
+        [
+          { model: 'Session', id: `wd-session-${i}`, payload: { uid: `wd-s-${i}` }, expiresInSeconds: 60 },
+          { model: 'AuthorizationCode', id: `wd-code-${i}`, payload: { grantId: `wd-g-${i}` }, expiresInSeconds: 60 },
+        ],
+        [{ model: 'Interaction', id: `wd-int-${i}` }],
+      );
+      expect(await findOidcPayload(database.db, 'Interaction', `wd-int-${i}`)).toBeUndefined();
+      expect(await findOidcPayload(database.db, 'Session', `wd-session-${i}`)).toEqual({ uid: `wd-s-${i}` });
+      expect(await findOidcPayload(database.db, 'AuthorizationCode', `wd-code-${i}`)).toEqual({ grantId: `wd-g-${i}` });
+      await writeOidcPayloads(database.db, [], [{ model: 'Session', id: `wd-session-${i}` }]);
+      expect(await findOidcPayload(database.db, 'Session', `wd-session-${i}`)).toBeUndefined();
+    }
+    // Inside a transaction that rolls back: neither the delete nor the upsert stays.
+    await upsertOidcPayload(database.db, 'Interaction', 'wd-tx', { uid: 'wd-tx' }, 60);
+    const rolledBack = new Error('roll back');
+    await expect(
+      database.db.transaction(async (tx) => {
+        await writeOidcPayloads(
+          tx,
+          [{ model: 'Session', id: 'wd-tx-s', payload: {}, expiresInSeconds: 60 }],
+          [{ model: 'Interaction', id: 'wd-tx' }],
+        );
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
+    expect(await findOidcPayload(database.db, 'Interaction', 'wd-tx')).toEqual({ uid: 'wd-tx' });
+    expect(await findOidcPayload(database.db, 'Session', 'wd-tx-s')).toBeUndefined();
   });
 
   it('on the ephemeral handle (synchronous_commit off on PostgreSQL) a write is read back at once from the other', async () => {

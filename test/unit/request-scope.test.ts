@@ -1,7 +1,7 @@
 // The OpenID Provider's request scope (src/oidc/request-scope.ts): deferred upserts and the writes beside them.
 import { describe, expect, it } from 'vitest';
 import { RequestScope } from '../../src/oidc/request-scope.js';
-import type { PayloadToWrite } from '../../src/store/oidc-payloads-repo.js';
+import type { PayloadToDelete, PayloadToWrite } from '../../src/store/oidc-payloads-repo.js';
 
 const row = (id: string, payload: Record<string, unknown> = {}): PayloadToWrite => ({
   model: 'Interaction',
@@ -27,6 +27,23 @@ describe('RequestScope', () => {
     await scope.flush();
     await scope.flush();
     expect(calls).toEqual([[row('a', { v: 2 }), row('b')]]);
+  });
+
+  it('writes held deletes with the upserts in one call; a delete drops an upsert of its row held before it, and the reverse', async () => {
+    const calls: Array<[PayloadToWrite[], PayloadToDelete[]]> = [];
+    const scope = new RequestScope(async (upserts, deletes) => void calls.push([upserts, deletes]));
+    scope.defer(row('interaction', { v: 1 }));
+    scope.defer(row('session'));
+    scope.deferDestroy('Interaction', 'interaction');
+    scope.deferDestroy('Interaction', 'reborn');
+    scope.defer(row('reborn', { v: 2 }));
+    await scope.flush();
+    await scope.flush();
+    expect(calls).toEqual([[[row('session'), row('reborn', { v: 2 })], [{ model: 'Interaction', id: 'interaction' }]]]);
+
+    scope.deferDestroy('Interaction', 'alone');
+    await scope.flush();
+    expect(calls[1]).toEqual([[], [{ model: 'Interaction', id: 'alone' }]]);
   });
 
   it('runs the writes held alongside at the same time as the upsert, once each', async () => {
