@@ -2,7 +2,8 @@
 // for it (page query and count as src/store/scim-search.ts builds them, or the insert with its audit and outbox
 // rows), prepared where jitbridge prepares it, answering the rows as JSON. No auth, no schema, no SCIM shaping:
 // the cost of the database and HTTP.
-//   BARE_PORT, DATABASE_URL (the benchmark's database).
+//   BARE_PORT, DATABASE_URL (the benchmark's database), BARE_POOL_SIZE (connections per client, as jitbridge's
+//   DATABASE_POOL_SIZE).
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import postgres from 'postgres';
@@ -10,7 +11,11 @@ import postgres from 'postgres';
 // The same driver mode as jitbridge per case: indexed equalities (userName, emails.value) as prepared
 // statements, every other search unprepared (custom plans per query), like drizzle's execute().
 // application_name: the benchmark finds these backends by it to measure PostgreSQL's CPU per request.
-const options = { max: 10, onnotice: () => {}, connection: { application_name: 'jitbridge-bench-bare' } };
+const options = {
+  max: Number(process.env.BARE_POOL_SIZE ?? 10),
+  onnotice: () => {},
+  connection: { application_name: 'jitbridge-bench-bare' },
+};
 const sql = postgres(process.env.DATABASE_URL!, { ...options, prepare: false });
 const prepared = postgres(process.env.DATABASE_URL!, { ...options, prepare: true });
 const [primary] = await sql`select id from user_stores where domain = 'PRIMARY'`;

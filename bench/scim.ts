@@ -14,7 +14,9 @@
 // the same generator (BENCH_LOADGEN=node forces the Node one). CPU per request is measured over the timed
 // part only: the server process's, and PostgreSQL's (the backends of that server's connections).
 //   DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), BENCH_USERS, BENCH_SECONDS (per case,
-//   default 8), BENCH_CONCURRENCY (default 16), BENCH_KEEP=1 keeps the seeded databases for the next run,
+//   default 8), BENCH_CONCURRENCY (default 16), BENCH_POOL (database connections of each server, default twice
+//   the machine's cores: PostgreSQL runs here too, and more backends than cores only take turns), BENCH_KEEP=1
+//   keeps the seeded databases for the next run,
 //   BENCH_CASES=userName,POST runs only the cases whose names contain these, BENCH_PROFILE=<dir> CPU-profiles jitbridge.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -33,6 +35,7 @@ const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:54
 const USERS = Number(process.env.BENCH_USERS ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const POOL = Number(process.env.BENCH_POOL ?? 2 * cpus().length);
 const KEEP = process.env.BENCH_KEEP === '1';
 const SMALL = 1000;
 /** Long enough for the server's JIT to settle: the first case otherwise pays for compiling every code path. */
@@ -178,6 +181,7 @@ async function startJitbridge(url: string): Promise<Child & { token: string }> {
       HOST: '127.0.0.1',
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       DATABASE_URL: url,
+      DATABASE_POOL_SIZE: String(POOL),
       ADMIN_TOKEN,
       // Fixed, so a database kept with BENCH_KEEP=1 opens again on the next run.
       SECRETS_KEY: createHash('sha256').update('jitbridge scim bench').digest('base64'),
@@ -365,7 +369,7 @@ const fmt = (r: Result) =>
 
 async function main() {
   log(
-    `SCIM benchmark: ${USERS} users, ${CONCURRENCY} clients, ${SECONDS} s per case; ${cpus().length} CPUs (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+    `SCIM benchmark: ${USERS} users, ${CONCURRENCY} clients, ${SECONDS} s per case, ${POOL} database connections per server; ${cpus().length} CPUs (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
   );
   buildServer();
   const bigUrl = await seed(USERS);
@@ -379,7 +383,11 @@ async function main() {
 
   const scim = await startJitbridge(bigUrl);
   const barePort = await freePort();
-  const bare = await startChild(['bench/scim-bare-server.ts'], { BARE_PORT: String(barePort), DATABASE_URL: bigUrl }, barePort);
+  const bare = await startChild(
+    ['bench/scim-bare-server.ts'],
+    { BARE_PORT: String(barePort), BARE_POOL_SIZE: String(POOL), DATABASE_URL: bigUrl },
+    barePort,
+  );
   const auth = { authorization: `Bearer ${scim.token}` };
   const bigName = `jb_bench_scim_${USERS}`;
   const scimTarget = { base: scim.base, headers: auth, pid: scim.process.pid!, database: bigName, application: 'jitbridge' };

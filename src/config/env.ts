@@ -26,6 +26,12 @@ const byteSize = z
   .transform(Number)
   .refine((n) => n >= 1024 && n <= 64 * 1024 * 1024);
 
+const poolSize = z
+  .string()
+  .regex(/^\d+$/)
+  .transform(Number)
+  .refine((n) => n >= 1 && n <= 500);
+
 const secretsKey = z.string().refine((value) => Buffer.from(value, 'base64').length === 32);
 
 const smtpUrl = z.string().refine((value) => {
@@ -57,6 +63,7 @@ const expectations: Record<string, string> = {
   HOST: 'a host name or address to listen on',
   PUBLIC_URL: 'an absolute http(s) URL without a trailing path, such as https://id.example.com',
   DATABASE_URL: 'a postgres:// or postgresql:// connection URL',
+  DATABASE_POOL_SIZE: 'an integer 1-500',
   DATA_DIR: 'a directory path',
   ADMIN_TOKEN: 'at least 32 characters',
   SECRETS_KEY: '32 random bytes in base64 (openssl rand -base64 32)',
@@ -73,6 +80,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   PUBLIC_URL: httpUrl.optional(),
   DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_SIZE: poolSize.default(10),
   DATA_DIR: z.string().min(1).default('./.data'),
   ADMIN_TOKEN: z.string().min(32).optional(),
   SECRETS_KEY: secretsKey.optional(),
@@ -91,6 +99,12 @@ export interface AppConfig {
   publicUrl: string;
   /** Unset → the embedded PGlite database under dataDir. */
   databaseUrl: string | undefined;
+  /**
+   * Connections to DATABASE_URL for requests and workers (login state gets half as many more, at least 2).
+   * More connections than the database server's cores can run at once only queue inside it, and when
+   * PostgreSQL shares the machine they take CPU time slices from the server itself.
+   */
+  databasePoolSize: number;
   dataDir: string;
   adminToken: string | undefined;
   /** 32 bytes; unset → generated into dataDir on first start. */
@@ -145,6 +159,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: value.HOST,
     publicUrl,
     databaseUrl: value.DATABASE_URL,
+    databasePoolSize: value.DATABASE_POOL_SIZE,
     dataDir: value.DATA_DIR,
     adminToken: value.ADMIN_TOKEN,
     secretsKey: value.SECRETS_KEY ? Buffer.from(value.SECRETS_KEY, 'base64') : undefined,

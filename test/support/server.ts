@@ -47,6 +47,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     host: '127.0.0.1',
     publicUrl: `http://127.0.0.1:${port}`,
     databaseUrl: database.url,
+    databasePoolSize: 10,
     dataDir,
     adminToken: TEST_ADMIN_TOKEN,
     secretsKey: sharedSecretsKey,
