@@ -26,11 +26,12 @@ const byteSize = z
   .transform(Number)
   .refine((n) => n >= 1024 && n <= 64 * 1024 * 1024);
 
+// At least 2: a transaction holds its connection while the request may read outside it; the whole suite runs on 2.
 const poolSize = z
   .string()
   .regex(/^\d+$/)
   .transform(Number)
-  .refine((n) => n >= 1 && n <= 500);
+  .refine((n) => n >= 2 && n <= 500);
 
 const secretsKey = z.string().refine((value) => Buffer.from(value, 'base64').length === 32);
 
@@ -63,7 +64,7 @@ const expectations: Record<string, string> = {
   HOST: 'a host name or address to listen on',
   PUBLIC_URL: 'an absolute http(s) URL without a trailing path, such as https://id.example.com',
   DATABASE_URL: 'a postgres:// or postgresql:// connection URL',
-  DATABASE_POOL_SIZE: 'an integer 1-500',
+  DATABASE_POOL_SIZE: 'an integer 2-500',
   DATA_DIR: 'a directory path',
   ADMIN_TOKEN: 'at least 32 characters',
   SECRETS_KEY: '32 random bytes in base64 (openssl rand -base64 32)',

@@ -20,7 +20,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(
       "DATABASE_URL must be a postgres:// or postgresql:// connection URL, got 'mysql://x'",
     );
-    expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow("DATABASE_POOL_SIZE must be an integer 1-500, got '0'");
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '1' })).toThrow("DATABASE_POOL_SIZE must be an integer 2-500, got '1'");
     expect(() => loadConfig({ PUBLIC_URL: 'ftp://x' })).toThrow('PUBLIC_URL must be an absolute http(s) URL');
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(
       "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got 'loud'",
