@@ -14,8 +14,9 @@
 // the same generator (BENCH_LOADGEN=node forces the Node one). CPU per request is measured over the timed
 // part only: the server process's, and PostgreSQL's (the backends of that server's connections).
 //   DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), BENCH_USERS, BENCH_SECONDS (per case,
-//   default 8), BENCH_CONCURRENCY (default 16), BENCH_POOL (database connections of each server, default twice
-//   the machine's cores: PostgreSQL runs here too, and more backends than cores only take turns), BENCH_KEEP=1
+//   default 8), BENCH_CONCURRENCY (default 16), BENCH_POOL (database connections of each server, default the
+//   machine's cores, at least 2: PostgreSQL, the load generator and the server share them, and backends beyond
+//   the cores only take turns; on 2 cores, 2 gave a lower p99 than 4, and 4 than 10), BENCH_KEEP=1
 //   keeps the seeded databases for the next run,
 //   BENCH_CASES=userName,POST runs only the cases whose names contain these, BENCH_PROFILE=<dir> CPU-profiles jitbridge.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -35,7 +36,7 @@ const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:54
 const USERS = Number(process.env.BENCH_USERS ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const POOL = Number(process.env.BENCH_POOL ?? 2 * cpus().length);
+const POOL = Number(process.env.BENCH_POOL ?? Math.max(2, cpus().length));
 const KEEP = process.env.BENCH_KEEP === '1';
 const SMALL = 1000;
 /** Long enough for the server's JIT to settle: the first case otherwise pays for compiling every code path. */
