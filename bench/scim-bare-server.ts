@@ -47,7 +47,14 @@ app.get('/bare/userName', async (c) =>
 );
 
 app.get('/bare/email', async (c) =>
-  c.body(await fenced(prepared, prepared`r.email_values @> array[lower(${c.req.query('v')!})]::text[]`), 200, json),
+  c.body(
+    await fenced(
+      prepared,
+      prepared`r.id = any(array(select e0v.user_id from user_email_values e0v where e0v.value = ${c.req.query('v')!.toLowerCase()}))`,
+    ),
+    200,
+    json,
+  ),
 );
 
 app.get('/bare/familyName', async (c) =>

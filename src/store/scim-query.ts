@@ -276,13 +276,17 @@ function compileAny(array: string[], filter: ScimFilter, scope: Scope): SQL {
   if (scope.element) throw invalidFilter('Value filters cannot be nested');
   const key = array.join('.').toLowerCase();
   const alias = `e${scope.counter.next++}`;
-  // emails.value eq "x": the GIN index over the lower-cased email values.
+  // emails.value eq "x": a B-tree probe of user_email_values, which holds each user's email values lower-cased as
+  // src/domain/scim-user.ts stores them (in JavaScript, so not with PostgreSQL's lower()). `id = any(array(…))`
+  // runs the probe once (an InitPlan) and keeps the users' primary key usable under OR as well as alone.
   if (scope.table === 'users' && key === 'emails') {
     const indexed = emailValueEq(filter);
     if (indexed !== undefined) {
-      const gin = sql`(${sql.raw(`${scope.alias}.email_values`)} @> array[lower(${indexed})]::text[])`;
-      if (filter.op !== 'and') return gin;
-      return sql`(${gin} and ${anyOverJson(array, filter, scope, alias)})`;
+      const v = `${alias}v`;
+      const ids = sql`select ${sql.raw(`${v}.user_id`)} from user_email_values ${sql.raw(v)} where ${sql.raw(`${v}.value`)} = ${indexed.toLowerCase()}`;
+      const probe = sql`(${sql.raw(`${scope.alias}.id`)} = any(array(${ids})))`;
+      if (filter.op !== 'and') return probe;
+      return sql`(${probe} and ${anyOverJson(array, filter, scope, alias)})`;
     }
   }
   if (scope.table === 'groups' && key === 'members') {

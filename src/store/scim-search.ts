@@ -60,7 +60,7 @@ export async function searchScim(executor: Executor, table: ResourceTable, searc
   const sortKey = search.sortBy ? sortExpression(table, search.sortBy, alias) : undefined;
 
   // A filtered page is evaluated behind an optimisation fence (OFFSET 0): otherwise the planner, guessing a
-  // filter's selectivity (`email_values @> …` at 0.5 %, a LIKE prefix from the histogram), may walk the id index
+  // filter's selectivity (a LIKE prefix from the histogram, a trigram match at a guess), may walk the id index
   // under ORDER BY … LIMIT and read most of the table to find a handful of rows. The fence costs a sort of the
   // matches, which for a filter matching most of the store is the price of its count(*) anyway.
   const fenced = search.filter !== undefined;

@@ -125,7 +125,12 @@ export async function findUsersByEmail(executor: Executor, userStoreId: string |
   return executor
     .select()
     .from(users)
-    .where(and(userStoreId ? eq(users.userStoreId, userStoreId) : undefined, sql`${users.emailValues} @> array[${value}]::text[]`))
+    .where(
+      and(
+        userStoreId ? eq(users.userStoreId, userStoreId) : undefined,
+        sql`${users.id} = any(array(select e.user_id from user_email_values e where e.value = ${value}))`,
+      ),
+    )
     .limit(10);
 }
 

@@ -3,6 +3,7 @@
 // scimmy double-slicing trap), cursor paging, attributes/excludedAttributes and POST /.search.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rows } from '../../src/store/database.js';
 import { getUserStoreByDomain } from '../../src/store/user-stores-repo.js';
 import { insertUser } from '../../src/store/users-repo.js';
 import { ENTERPRISE_SCHEMA, createScimClient, newUser, SEARCH_SCHEMA, USER_SCHEMA, type ScimTestClient } from '../support/scim-client.js';
@@ -98,6 +99,10 @@ describe('filter operators (RFC 7644 §3.4.2.2) translated to SQL', () => {
     ['name.givenName co "OB"', ['bob']],
     ['emails.value eq "BOB@example.org"', ['bob']],
     ['emails eq "alice@home.org"', ['alice']],
+    ['emails.value eq "bob@example.org" or userName eq "dave"', ['bob', 'dave']],
+    ['not (emails.value eq "bob@example.org")', ['EMPLOYEES/carol', 'alice', 'dave']],
+    ['emails[type eq "home" and value eq "ALICE@home.org"]', ['alice']],
+    ['emails[type eq "work" and value eq "alice@home.org"]', []],
     ['emails co "example"', ['EMPLOYEES/carol', 'alice', 'bob']],
     ['emails.value ew ".org"', ['alice', 'bob']],
     ['emails[type eq "home"]', ['alice']],
@@ -317,5 +322,76 @@ describe('attributes, excludedAttributes and POST /.search', () => {
     expect(root.body.totalResults).toBe(1);
     const wrong = await scim.json('POST', '/Users/.search', { filter: 'userName eq "x"' });
     expect(wrong.status).toBe(400);
+  });
+});
+
+describe('emails.value eq follows every write (user_email_values, kept by a trigger)', () => {
+  const byEmail = async (email: string) => matching(`emails.value eq "${email}"`);
+  const stored = async (userId: string) =>
+    (
+      await rows<{ value: string }>(
+        server.ctx.store.db,
+        sql`select value from user_email_values where user_id = ${userId}::uuid order by value`,
+      )
+    ).map((r) => r.value);
+
+  it('on create, replace, patch and delete', async () => {
+    const created = await scim.json(
+      'POST',
+      '/Users',
+      newUser('erin', {
+        emails: [
+          { value: 'Erin@Example.net', type: 'work' },
+          { value: 'erin@example.NET', type: 'home' },
+        ],
+      }),
+    );
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    people.push('erin');
+    try {
+      // One row per value, lower-cased as the filter compares it.
+      expect(await stored(id)).toEqual(['erin@example.net']);
+      expect(await byEmail('ERIN@example.net')).toEqual(['erin']);
+
+      const replaced = await scim.json('PUT', `/Users/${id}`, newUser('erin', { emails: [{ value: 'erin@new.example', type: 'work' }] }));
+      expect(replaced.status).toBe(200);
+      expect(await stored(id)).toEqual(['erin@new.example']);
+      expect(await byEmail('erin@example.net')).toEqual([]);
+      expect(await byEmail('erin@new.example')).toEqual(['erin']);
+
+      const patched = await scim.json('PATCH', `/Users/${id}`, {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'add', path: 'emails', value: [{ value: 'e@other.example', type: 'home' }] }],
+      });
+      expect(patched.status).toBe(200);
+      expect(await stored(id)).toEqual(['e@other.example', 'erin@new.example']);
+      expect(await byEmail('e@other.example')).toEqual(['erin']);
+      // A write that leaves the emails alone leaves their rows alone.
+      const renamed = await scim.json('PATCH', `/Users/${id}`, {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'replace', path: 'displayName', value: 'Erin' }],
+      });
+      expect(renamed.status).toBe(200);
+      expect(await stored(id)).toEqual(['e@other.example', 'erin@new.example']);
+
+      const removed = await scim.json('PATCH', `/Users/${id}`, {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'remove', path: 'emails' }],
+      });
+      expect(removed.status).toBe(200);
+      expect(await stored(id)).toEqual([]);
+      expect(await byEmail('erin@new.example')).toEqual([]);
+
+      await scim.json('PATCH', `/Users/${id}`, {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'add', path: 'emails', value: [{ value: 'erin@last.example' }] }],
+      });
+      expect((await scim.json('DELETE', `/Users/${id}`)).status).toBe(204);
+      expect(await stored(id)).toEqual([]);
+      expect(await byEmail('erin@last.example')).toEqual([]);
+    } finally {
+      people.pop();
+    }
   });
 });

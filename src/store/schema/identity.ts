@@ -19,7 +19,7 @@ export const users = pgTable(
     externalId: text('external_id'),
     /** Lower-cased value of the primary (else first) email. */
     primaryEmail: text('primary_email'),
-    /** Lower-cased values of every email, for `emails.value` filters. */
+    /** Lower-cased values of every email; a trigger copies them to user_email_values, which `emails.value eq` reads. */
     emailValues: text('email_values')
       .array()
       .notNull()
@@ -49,7 +49,6 @@ export const users = pgTable(
     index('users_username_trgm').using('gin', sql`lower(${t.userName}) gin_trgm_ops`),
     index('users_external_id').on(t.externalId),
     index('users_primary_email').on(t.primaryEmail),
-    index('users_email_values').using('gin', t.emailValues),
     index('users_display_name_lower').on(sql`lower(${t.displayName})`),
     index('users_display_name_trgm').using('gin', sql`lower(${t.displayName}) gin_trgm_ops`),
     index('users_family_name_lower').on(sql`lower(${t.familyName}) text_pattern_ops`),
@@ -59,6 +58,22 @@ export const users = pgTable(
     index('users_updated_at').on(t.updatedAt, t.id),
     index('users_jit_idp').on(t.jitIdpId),
   ],
+);
+
+/**
+ * One row per lower-cased email value of a user, kept by the trigger `users_email_values_sync` (drizzle/0009):
+ * `emails.value eq` and the lookup by email are a B-tree probe here. A GIN index over `users.email_values` served
+ * them before, but a GIN lookup is a bitmap scan, twice the database's CPU of a B-tree probe per search.
+ */
+export const userEmailValues = pgTable(
+  'user_email_values',
+  {
+    value: text('value').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.value, t.userId] }), index('user_email_values_user').on(t.userId)],
 );
 
 export const groups = pgTable(
