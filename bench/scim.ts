@@ -113,8 +113,8 @@ async function seed(n: number): Promise<string> {
   await sql`vacuum analyze users`;
   await sql`vacuum analyze user_email_values`;
   // Write the load out now: otherwise the checkpointer does it during the first cases (a run right after seeding
-  // had the bare route's p99 at 21 and 58 ms).
-  await sql`checkpoint`;
+  // had the bare route's p99 at 21 and 58 ms). It needs a superuser or pg_checkpoint; without, it is skipped.
+  await sql`checkpoint`.catch(() => undefined);
   await sql.end();
   log(`seeded ${name}: ${n} users in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return databaseUrl(name);
