@@ -1,6 +1,8 @@
 // Plain types of the SCIM User as jitbridge stores it (RFC 7643 §4.1 and the enterprise extension §4.3).
 // The stored resource is the SCIM representation without `id` and `meta`; `userName` carries the domain.
 
+import { AppError } from './errors.js';
+
 export const SCIM_USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const SCIM_ENTERPRISE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 export const SCIM_GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -67,9 +69,30 @@ export interface UserColumns {
   active: boolean;
 }
 
+/**
+ * The longest value, in characters, of an attribute kept in an indexed column. A B-tree entry holds at most about
+ * 2.7 kB and 512 characters of UTF-8 take at most 2 kB: a longer value would fail in the database (a 500) instead of
+ * being refused as the bad input it is. Real values are far shorter (an email address has at most 254 octets).
+ */
+export const MAX_INDEXED_VALUE_LENGTH = 512;
+
+function checkIndexedLength(path: string, value: string | null | undefined): void {
+  if (typeof value === 'string' && value.length > MAX_INDEXED_VALUE_LENGTH)
+    throw new AppError('invalid_input', 'invalidValue', `${path} is longer than ${MAX_INDEXED_VALUE_LENGTH} characters`, [
+      { field: path, message: `at most ${MAX_INDEXED_VALUE_LENGTH} characters` },
+    ]);
+}
+
+/** The indexed columns of a resource; a value too long for its index is refused (`invalidValue`). */
 export function deriveUserColumns(resource: ScimUserResource): UserColumns {
   const emails = (resource.emails ?? []).filter((e) => typeof e.value === 'string' && e.value !== '');
   const primary = emails.find((e) => e.primary === true) ?? emails[0];
+  checkIndexedLength('userName', resource.userName);
+  checkIndexedLength('externalId', resource.externalId);
+  for (const email of emails) checkIndexedLength('emails.value', email.value);
+  checkIndexedLength('displayName', resource.displayName);
+  checkIndexedLength('name.givenName', resource.name?.givenName);
+  checkIndexedLength('name.familyName', resource.name?.familyName);
   return {
     externalId: resource.externalId ?? null,
     primaryEmail: primary?.value ? primary.value.toLowerCase() : null,

@@ -107,6 +107,29 @@ describe('user store domains and policies', () => {
     expect(await db().select().from(users).where(eq(users.userName, 'Erin_2'))).toHaveLength(0);
   });
 
+  it('refuses values too long for their index with 400 invalidValue, writing nothing', async () => {
+    // Random letters: a repeated character would compress into an index entry and not show the limit.
+    const long = (n: number) => Array.from({ length: n }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
+    const email = await scim.json('POST', '/Users', newUser('lena.long', { emails: [{ value: `${long(9000)}@example.com` }] }));
+    expect(email.status).toBe(400);
+    expect(email.body.scimType).toBe('invalidValue');
+    expect(email.body.detail).toContain('emails.value');
+    expect(await db().select().from(users).where(eq(users.userName, 'lena.long'))).toHaveLength(0);
+    const atLimit = await scim.json('POST', '/Users', newUser('lena.long', { displayName: long(512) }));
+    expect(atLimit.status).toBe(201);
+    for (const [path, value] of [
+      ['displayName', long(513)],
+      ['externalId', long(3000)],
+      ['name.familyName', long(3000)],
+    ] as const) {
+      const patched = await scim.json('PATCH', `/Users/${atLimit.body.id}`, patch({ op: 'replace', path, value }));
+      expect(patched.status, path).toBe(400);
+      expect(patched.body.detail, path).toContain(path);
+    }
+    const [row] = await db().select().from(users).where(eq(users.id, atLimit.body.id));
+    expect(row!.version).toBe(1);
+  });
+
   it('limits a store-restricted client to its stores', async () => {
     const limited = await createScimClient(server, { name: 'contractors only', userStores: ['CONTRACTORS'] });
     expect((await limited.json('POST', '/Users', newUser('CONTRACTORS/carl'))).status).toBe(201);
