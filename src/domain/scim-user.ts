@@ -76,7 +76,8 @@ export interface UserColumns {
  */
 export const MAX_INDEXED_VALUE_LENGTH = 512;
 
-function checkIndexedLength(path: string, value: string | null | undefined): void {
+/** Refuses (400 `invalidValue`) a value of an indexed attribute longer than MAX_INDEXED_VALUE_LENGTH. */
+export function checkIndexedLength(path: string, value: unknown): void {
   if (typeof value === 'string' && value.length > MAX_INDEXED_VALUE_LENGTH)
     throw new AppError('invalid_input', 'invalidValue', `${path} is longer than ${MAX_INDEXED_VALUE_LENGTH} characters`, [
       { field: path, message: `at most ${MAX_INDEXED_VALUE_LENGTH} characters` },

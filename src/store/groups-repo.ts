@@ -2,6 +2,7 @@
 // in group_members, so adding or removing one member never reads or rewrites the whole list.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { AppError, conflict, notFound } from '../domain/errors.js';
+import { checkIndexedLength } from '../domain/scim-user.js';
 import { rows, type Executor } from './database.js';
 import { isUniqueViolation } from './errors.js';
 import { groupMembers, groups, type GroupRow } from './schema/index.js';
@@ -26,7 +27,14 @@ export interface MemberView extends MemberRef {
 const taken = (name: string) =>
   conflict('uniqueness', `A group named '${name}' already exists`, [{ field: 'displayName', message: 'already taken' }]);
 
+/** displayName and externalId have indexes: a value too long for one is bad input, not a database error. */
+function checkGroupLengths(group: Partial<Pick<NewGroup, 'displayName' | 'externalId' | 'resource'>>): void {
+  checkIndexedLength('displayName', group.resource?.displayName ?? group.displayName);
+  checkIndexedLength('externalId', group.resource?.externalId ?? group.externalId);
+}
+
 export async function insertGroup(executor: Executor, group: NewGroup): Promise<GroupRow> {
+  checkGroupLengths(group);
   const [row] = await executor.insert(groups).values(group).onConflictDoNothing().returning();
   if (!row) throw taken(String(group.resource.displayName ?? group.displayName));
   return row;
@@ -45,6 +53,7 @@ export async function updateGroup(
   changes: Partial<Pick<NewGroup, 'displayName' | 'externalId' | 'resource'>>,
   expectedVersion?: number,
 ): Promise<GroupRow> {
+  checkGroupLengths(changes);
   const where = expectedVersion === undefined ? eq(groups.id, id) : and(eq(groups.id, id), eq(groups.version, expectedVersion));
   let row: GroupRow | undefined;
   try {

@@ -128,6 +128,16 @@ describe('user store domains and policies', () => {
     }
     const [row] = await db().select().from(users).where(eq(users.id, atLimit.body.id));
     expect(row!.version).toBe(1);
+
+    const group = await scim.json('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: long(9000) });
+    expect(group.status).toBe(400);
+    expect(group.body.scimType).toBe('invalidValue');
+    const crew = await scim.json('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'long-crew' });
+    expect(crew.status).toBe(201);
+    const renamed = await scim.json('PATCH', `/Groups/${crew.body.id}`, patch({ op: 'replace', path: 'externalId', value: long(9000) }));
+    expect(renamed.status).toBe(400);
+    expect(renamed.body.detail).toContain('externalId');
+    expect((await scim.json('GET', `/Groups/${crew.body.id}`)).body.meta.version).toBe(crew.body.meta.version);
   });
 
   it('limits a store-restricted client to its stores', async () => {
