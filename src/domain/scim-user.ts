@@ -1,7 +1,7 @@
 // Plain types of the SCIM User as jitbridge stores it (RFC 7643 §4.1 and the enterprise extension §4.3).
 // The stored resource is the SCIM representation without `id` and `meta`; `userName` carries the domain.
 
-import { AppError } from './errors.js';
+import { invalidInput } from './errors.js';
 
 export const SCIM_USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const SCIM_ENTERPRISE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -79,10 +79,16 @@ export const MAX_INDEXED_VALUE_LENGTH = 512;
 /** Refuses (400 `invalidValue`) a value of an indexed attribute longer than MAX_INDEXED_VALUE_LENGTH. */
 export function checkIndexedLength(path: string, value: unknown): void {
   if (typeof value === 'string' && value.length > MAX_INDEXED_VALUE_LENGTH)
-    throw new AppError('invalid_input', 'invalidValue', `${path} is longer than ${MAX_INDEXED_VALUE_LENGTH} characters`, [
+    throw invalidInput('invalidValue', `${path} is longer than ${MAX_INDEXED_VALUE_LENGTH} characters`, [
       { field: path, message: `at most ${MAX_INDEXED_VALUE_LENGTH} characters` },
     ]);
 }
+
+/**
+ * An email address as the store keeps it (`primary_email`, `email_values`, `user_email_values`) and as an
+ * `emails.value eq` filter or a lookup by email must compare it: lower-cased, in JavaScript.
+ */
+export const emailValueKey = (value: string): string => value.toLowerCase();
 
 /** The indexed columns of a resource; a value too long for its index is refused (`invalidValue`). */
 export function deriveUserColumns(resource: ScimUserResource): UserColumns {
@@ -96,8 +102,8 @@ export function deriveUserColumns(resource: ScimUserResource): UserColumns {
   checkIndexedLength('name.familyName', resource.name?.familyName);
   return {
     externalId: resource.externalId ?? null,
-    primaryEmail: primary?.value ? primary.value.toLowerCase() : null,
-    emailValues: [...new Set(emails.map((e) => (e.value as string).toLowerCase()))],
+    primaryEmail: primary?.value ? emailValueKey(primary.value) : null,
+    emailValues: [...new Set(emails.map((e) => emailValueKey(e.value as string)))],
     displayName: resource.displayName ?? null,
     givenName: resource.name?.givenName ?? null,
     familyName: resource.name?.familyName ?? null,

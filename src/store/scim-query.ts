@@ -4,6 +4,7 @@
 // there is one, else a JSONB expression over `resource`.
 import { sql, type SqlText as SQL } from './sql-text.js';
 import { AppError } from '../domain/errors.js';
+import { emailValueKey } from '../domain/scim-user.js';
 import { isUuid } from '../domain/uuid.js';
 
 export type CompareOp = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le';
@@ -276,14 +277,14 @@ function compileAny(array: string[], filter: ScimFilter, scope: Scope): SQL {
   if (scope.element) throw invalidFilter('Value filters cannot be nested');
   const key = array.join('.').toLowerCase();
   const alias = `e${scope.counter.next++}`;
-  // emails.value eq "x": a B-tree probe of user_email_values, which holds each user's email values lower-cased as
-  // src/domain/scim-user.ts stores them (in JavaScript, so not with PostgreSQL's lower()). `id = any(array(…))`
+  // emails.value eq "x": a B-tree probe of user_email_values, keyed as the store keys them (`emailValueKey`, in
+  // JavaScript, so not with PostgreSQL's lower()). `id = any(array(…))`
   // runs the probe once (an InitPlan) and keeps the users' primary key usable under OR as well as alone.
   if (scope.table === 'users' && key === 'emails') {
     const indexed = emailValueEq(filter);
     if (indexed !== undefined) {
       const v = `${alias}v`;
-      const ids = sql`select ${sql.raw(`${v}.user_id`)} from user_email_values ${sql.raw(v)} where ${sql.raw(`${v}.value`)} = ${indexed.toLowerCase()}`;
+      const ids = sql`select ${sql.raw(`${v}.user_id`)} from user_email_values ${sql.raw(v)} where ${sql.raw(`${v}.value`)} = ${emailValueKey(indexed)}`;
       const probe = sql`(${sql.raw(`${scope.alias}.id`)} = any(array(${ids})))`;
       if (filter.op !== 'and') return probe;
       return sql`(${probe} and ${anyOverJson(array, filter, scope, alias)})`;

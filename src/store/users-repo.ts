@@ -3,7 +3,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { AppError, conflict, notFound } from '../domain/errors.js';
 import { isUniqueViolation } from './errors.js';
-import { deriveUserColumns, type Provenance, type ScimUserResource } from '../domain/scim-user.js';
+import { deriveUserColumns, emailValueKey, type Provenance, type ScimUserResource } from '../domain/scim-user.js';
 import type { Executor } from './database.js';
 import { users, type UserRow } from './schema/index.js';
 
@@ -121,7 +121,7 @@ export async function findUserByUserName(executor: Executor, userStoreId: string
 
 /** Users of a store whose verified-or-not email matches (the caller decides whether it may link). */
 export async function findUsersByEmail(executor: Executor, userStoreId: string | null, email: string): Promise<UserRow[]> {
-  const value = email.toLowerCase();
+  const value = emailValueKey(email);
   return executor
     .select()
     .from(users)
