@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { PGlite } from '@electric-sql/pglite';
 import { createApp } from './app.js';
-import { backgroundTasks, type BackgroundTask } from './background.js';
+import { backgroundTasks, type BackgroundTask } from './background/tasks.js';
 import type { AppConfig } from './config/env.js';
 import type { AppContext } from './http/app-context.js';
 import { createLogger, type Logger } from './observability/logger.js';

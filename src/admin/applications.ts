@@ -23,7 +23,7 @@ import { forgetCachedApplications } from '../store/applications-cache.js';
 import { generateToken, hashPassword } from '../store/hashing.js';
 import { findIdentityProvider } from '../store/identity-providers-repo.js';
 import { readSettings } from '../store/settings-repo.js';
-import { emailOtpAvailable } from '../provisioning/mfa/mailer.js';
+import { emailOtpAvailable } from '../accounts/mfa/mailer.js';
 import { createAdminRouter, fieldProblems } from './router.js';
 import { errorResponses, IdParam, jsonBody, jsonContent, mergePatchBody, notFoundResponse, security } from './schemas.js';
 

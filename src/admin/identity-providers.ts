@@ -27,7 +27,7 @@ import {
 } from '../store/identity-providers-repo.js';
 import { forgetCachedIdentityProviders } from '../store/identity-providers-cache.js';
 import { findUserStoreByDomain } from '../store/user-stores-repo.js';
-import { deleteIdentityProviderWithUsers, IDP_USER_MODES } from '../provisioning/idp-deletion.js';
+import { deleteIdentityProviderWithUsers, IDP_USER_MODES } from '../accounts/idp-deletion.js';
 import { notFound } from '../domain/errors.js';
 import { createAdminRouter, fieldProblems } from './router.js';
 import { conflictResponse, errorResponses, IdParam, jsonBody, jsonContent, mergePatchBody, notFoundResponse, security } from './schemas.js';
@@ -359,7 +359,7 @@ export function presentIdentityProvider(publicUrl: string, idp: IdentityProvider
 
 // ---- deletion ------------------------------------------------------------------------------------------------
 
-// What happens to the IdP's users is decided in provisioning/idp-deletion.ts (issue 7): detach (default),
+// What happens to the IdP's users is decided in accounts/idp-deletion.ts (issue 7): detach (default),
 // disable or delete; with settings.jit.enhancedFeature on, its JIT users are deleted; a dry run counts; past
 // settings.jit.idpDeleteThreshold the deletion needs force.
 const DeleteQuery = z.object({

@@ -2,7 +2,7 @@
 // recovery codes). Never returns a secret or a recovery code.
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppContext } from '../http/app-context.js';
-import { removeTotp, totpStatus } from '../provisioning/mfa/totp.js';
+import { removeTotp, totpStatus } from '../accounts/mfa/totp.js';
 import { getUserById } from '../store/users-repo.js';
 import { createAdminRouter } from './router.js';
 import { errorResponses, IdParam, jsonContent, notFoundResponse, security } from './schemas.js';

@@ -2,7 +2,7 @@
 // method). Write-only: no route ever returns a password or its hash.
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppContext } from '../http/app-context.js';
-import { setLocalPassword } from '../provisioning/local-credentials.js';
+import { setLocalPassword } from '../accounts/local-credentials.js';
 import { createAdminRouter } from './router.js';
 import { errorResponses, jsonBody, notFoundResponse, security } from './schemas.js';
 

@@ -1,11 +1,11 @@
 // The LOCAL sign-in method at /login/:uid/local, ready for the login interaction to mount (with the same
 // three-hook host as the provisioning prompts). GET shows the username + password form; POST checks it
-// with provisioning/local-credentials.ts: the same message for an unknown user or a wrong password,
+// with accounts/local-credentials.ts: the same message for an unknown user or a wrong password,
 // 429 with Retry-After while throttled, and on success the host finishes the login with the local user.
 import { Hono, type Context } from 'hono';
 import type { AppContext, AppEnv } from '../http/app-context.js';
 import { resolveClientAddress, TrustedProxies } from '../http/client-address.js';
-import { verifyLocalSignIn } from '../provisioning/local-credentials.js';
+import { verifyLocalSignIn } from '../accounts/local-credentials.js';
 import { localSignInPage } from './pages/local-sign-in-page.js';
 import { readPromptForm, type FormBody } from './pages/forms.js';
 import type { PromptHost, PromptHostStep } from './provisioning-prompt-routes.js';

@@ -13,7 +13,7 @@ import type { AppContext, AppEnv } from '../http/app-context.js';
 import { planWithChosenUsername } from '../provisioning/chosen-username.js';
 import { createContextTokens, type ContextTokens, type ProvisioningStep, type VerifiedContext } from '../provisioning/context-token.js';
 import { createProvisioningReads, planProvisioning } from '../provisioning/index.js';
-import { hashNewPassword } from '../provisioning/local-credentials.js';
+import { hashNewPassword } from '../accounts/local-credentials.js';
 import { findIdentityProvider } from '../store/identity-providers-repo.js';
 import { findPendingProvisioningById, recordPendingAnswers, type PendingAnswers } from '../store/pending-provisionings-repo.js';
 import { readSettings } from '../store/settings-repo.js';

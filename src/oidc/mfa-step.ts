@@ -1,5 +1,5 @@
 // The second step of a sign-in (the app's signInFlow, src/domain/sign-in-flow.ts): where the interaction
-// would finish after step 1 (a federated login or LOCAL), `intercept` asks provisioning/mfa/second-factor.ts;
+// would finish after step 1 (a federated login or LOCAL), `intercept` asks accounts/mfa/second-factor.ts;
 // on a challenge the browser goes to /login/:uid/mfa (code page, TOTP enrolment with QR code and recovery
 // codes shown once, Email OTP), on blocked to a refusal that hands the app access_denied. The pending sign-in
 // lives in the store (oidc_payloads, keyed by the interaction uid), so any instance can finish it. RFC 6238, RFC 8176 (amr).
@@ -11,11 +11,11 @@ import type { CompletedStep, SignInFlow } from '../domain/sign-in-flow.js';
 import type { AppContext, AppEnv } from '../http/app-context.js';
 import { mfaCodePage } from '../login/mfa/mfa-code-page.js';
 import { recoveryCodesPage, totpEnrolPage } from '../login/mfa/totp-enrol-page.js';
-import { issueEmailOtp, verifyEmailOtp } from '../provisioning/mfa/email-otp.js';
-import { createMailer, type Mailer } from '../provisioning/mfa/mailer.js';
-import { useRecoveryCode } from '../provisioning/mfa/recovery-codes.js';
-import { decideSecondFactor, type FactorOption } from '../provisioning/mfa/second-factor.js';
-import { beginTotpEnrolment, confirmTotpEnrolment, currentTotpEnrolment, verifyTotp } from '../provisioning/mfa/totp.js';
+import { issueEmailOtp, verifyEmailOtp } from '../accounts/mfa/email-otp.js';
+import { createMailer, type Mailer } from '../accounts/mfa/mailer.js';
+import { useRecoveryCode } from '../accounts/mfa/recovery-codes.js';
+import { decideSecondFactor, type FactorOption } from '../accounts/mfa/second-factor.js';
+import { beginTotpEnrolment, confirmTotpEnrolment, currentTotpEnrolment, verifyTotp } from '../accounts/mfa/totp.js';
 import { destroyOidcPayload, findOidcPayload, upsertOidcPayload } from '../store/oidc-payloads-repo.js';
 import { findAccountUser } from '../store/oidc-accounts-repo.js';
 import { TTL } from './provider.js';

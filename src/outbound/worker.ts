@@ -3,7 +3,7 @@
 // oldest pending event of each user), sends them with SCIM, and records the outcome: delivered, retried
 // after a backoff (or the downstream's Retry-After), or dead-lettered after the connector's maxAttempts.
 // Any number of instances may run it on one database.
-import { PollingLoop } from '../store/polling-loop.js';
+import { PollingLoop } from './polling-loop.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Store } from '../store/index.js';

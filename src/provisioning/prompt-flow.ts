@@ -23,7 +23,7 @@ import {
   type ConsentAnswers,
   type ConsentView,
 } from './consent.js';
-import { hashNewPassword } from './local-credentials.js';
+import { hashNewPassword } from '../accounts/local-credentials.js';
 import { planProvisioning } from './plan.js';
 import { applyPromptedProvisioning } from './prompted-provisioning.js';
 import { promptPageFor, promptsFor, typedUsernameProblem, withEffectiveScheme, type PromptPage, type Prompts } from './prompts.js';

@@ -1,6 +1,6 @@
 // The queries behind deleting an identity provider: what it would touch (counted, for the dry run and the
 // threshold), and the set-based clean-ups around the per-user writes (which go through users-repo). The
-// provisioning layer (provisioning/idp-deletion.ts) decides what to do; this file only reads and deletes rows.
+// accounts layer (accounts/idp-deletion.ts) decides what to do; this file only reads and deletes rows.
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { rows, type Executor } from './database.js';
 import { removeMembersEverywhere } from './groups-repo.js';

@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JIT_PROVISION_QUEUE, provisioningJobHandler } from '../../src/provisioning/index.js';
 import { rows } from '../../src/store/database.js';
-import { JobWorker } from '../../src/store/job-worker.js';
+import { JobWorker } from '../../src/background/job-worker.js';
 import { getUserStoreByDomain } from '../../src/store/user-stores-repo.js';
 import { insertUser, updateUser } from '../../src/store/users-repo.js';
 import type { ScimUserResource } from '../../src/domain/scim-user.js';

@@ -4,7 +4,7 @@
 import { sql } from 'drizzle-orm';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runLivenessCheck } from '../../src/provisioning/upstream-liveness.js';
+import { runLivenessCheck } from '../../src/accounts/upstream-liveness.js';
 import { rows } from '../../src/store/database.js';
 import { discover, redeem, registerApp, registerUpstreamIdp, signInThroughUpstream, startLogin } from '../support/oidc-app.js';
 import { CookieJarBrowser } from '../support/oidc-browser.js';

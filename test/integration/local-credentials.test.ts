@@ -4,7 +4,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCIM_USER_SCHEMA } from '../../src/domain/scim-user.js';
-import { verifyLocalSignIn, type ThrottleRules } from '../../src/provisioning/local-credentials.js';
+import { verifyLocalSignIn, type ThrottleRules } from '../../src/accounts/local-credentials.js';
 import { rows } from '../../src/store/database.js';
 import { sweepLoginThrottle } from '../../src/store/login-throttle-repo.js';
 import { loginThrottle, users } from '../../src/store/schema/index.js';

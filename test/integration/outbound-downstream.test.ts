@@ -3,9 +3,9 @@
 // SCIM server and through users-repo) appear downstream; deactivation and deletion follow; a new
 // connector catches up through reconciliation with progress in the API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobHandlers } from '../../src/background.js';
+import { jobHandlers } from '../../src/background/tasks.js';
 import { OutboundWorker } from '../../src/outbound/index.js';
-import { JobWorker } from '../../src/store/job-worker.js';
+import { JobWorker } from '../../src/background/job-worker.js';
 import { createUsers } from '../support/outbound-events.js';
 import { createScimClient, GROUP_SCHEMA, PATCH_SCHEMA, USER_SCHEMA, type ScimTestClient } from '../support/scim-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';

@@ -7,7 +7,7 @@ import type { ConsentPurpose } from '../../src/domain/consent-purpose.js';
 import { SCIM_ENTERPRISE_USER_SCHEMA, SCIM_USER_SCHEMA, type ScimUserResource } from '../../src/domain/scim-user.js';
 import { createProvisioningReads, planProvisioning } from '../../src/provisioning/index.js';
 import { buildConsentView, decideConsent, CONSENT_MANDATORY_DECLINED } from '../../src/provisioning/consent.js';
-import { hashNewPassword } from '../../src/provisioning/local-credentials.js';
+import { hashNewPassword } from '../../src/accounts/local-credentials.js';
 import { planWithChosenUsername } from '../../src/provisioning/chosen-username.js';
 import { applyPromptedProvisioning, planWithStoredConsent } from '../../src/provisioning/prompted-provisioning.js';
 import { applyProvisioning } from '../../src/provisioning/apply.js';

@@ -3,7 +3,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JIT_PROVISION_QUEUE, provisionLogin, provisioningJobHandler } from '../../src/provisioning/index.js';
-import { JobWorker } from '../../src/store/job-worker.js';
+import { JobWorker } from '../../src/background/job-worker.js';
 import { jobs } from '../../src/store/schema/index.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { auditFor, count, createIdp, deps, identity, userById } from './provisioning-fixtures.js';

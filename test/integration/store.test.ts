@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import { rows, type Database } from '../../src/store/database.js';
 import { tokenMatches } from '../../src/store/hashing.js';
 import { claimJobs, completeJob, enqueueJob, failJob, retryDelayMs } from '../../src/store/job-queue.js';
-import { JobWorker } from '../../src/store/job-worker.js';
+import { JobWorker } from '../../src/background/job-worker.js';
 import { SecretBox } from '../../src/store/secret-box.js';
 import { findUserByUserName, insertUser, updateUser } from '../../src/store/users-repo.js';
 import { getUserStoreByDomain, insertUserStore } from '../../src/store/user-stores-repo.js';

@@ -1,6 +1,6 @@
 // Throttle keys of LOCAL sign-in: accounts by store and lower-cased name, addresses by IPv4 or IPv6 /64.
 import { describe, expect, it } from 'vitest';
-import { addressBucket, throttleKeys } from '../../src/provisioning/local-credentials.js';
+import { addressBucket, throttleKeys } from '../../src/accounts/local-credentials.js';
 
 describe('throttle keys', () => {
   it('counts an account by domain and name, case-insensitively, PRIMARY when no prefix', () => {

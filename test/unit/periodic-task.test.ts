@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { every } from '../../src/periodic-task.js';
+import { every } from '../../src/background/periodic-task.js';
 
 describe('every (periodic background task)', () => {
   beforeEach(() => vi.useFakeTimers());

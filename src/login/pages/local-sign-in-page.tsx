@@ -1,6 +1,6 @@
 // The LOCAL sign-in method: username + password, for users who have a local password (set on a
 // provisioning page, over SCIM or by an admin). A form the chooser can embed (`LocalSignInForm`) and a
-// page of its own. The interaction checks the answers with provisioning/local-credentials.ts
+// page of its own. The interaction checks the answers with accounts/local-credentials.ts
 // `verifyLocalSignIn` and re-renders with its message (the same for an unknown user or a wrong password).
 import { Layout, renderPage } from '../layout.js';
 import { CsrfField, ErrorSummary, Field } from './page-parts.js';

@@ -4,7 +4,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSettings, type Settings } from '../../../src/domain/settings.js';
-import { deleteIdentityProviderWithUsers } from '../../../src/provisioning/idp-deletion.js';
+import { deleteIdentityProviderWithUsers } from '../../../src/accounts/idp-deletion.js';
 import { rows } from '../../../src/store/database.js';
 import { savePendingTotp } from '../../../src/store/mfa-repo.js';
 import { groupMembers, groups } from '../../../src/store/schema/index.js';

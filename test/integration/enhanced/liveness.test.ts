@@ -2,15 +2,10 @@
 // job, scheduled once per IdP per day. The clock is injected; a worker's death is a lease put in the past.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  LIVENESS_QUEUE,
-  livenessJobHandler,
-  runLivenessCheck,
-  scheduleLivenessChecks,
-} from '../../../src/provisioning/upstream-liveness.js';
+import { LIVENESS_QUEUE, livenessJobHandler, runLivenessCheck, scheduleLivenessChecks } from '../../../src/accounts/upstream-liveness.js';
 import { rows } from '../../../src/store/database.js';
 import { claimJobs, completeJob } from '../../../src/store/job-queue.js';
-import { JobWorker } from '../../../src/store/job-worker.js';
+import { JobWorker } from '../../../src/background/job-worker.js';
 import { findUserById } from '../../../src/store/users-repo.js';
 import { openFixture, type Fixture } from './fixture.js';
 

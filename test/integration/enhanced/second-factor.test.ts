@@ -4,8 +4,8 @@ import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignInFlow } from '../../../src/domain/sign-in-flow.js';
 import { defaultSettings } from '../../../src/domain/settings.js';
-import { decideSecondFactor } from '../../../src/provisioning/mfa/second-factor.js';
-import { beginTotpEnrolment, confirmTotpEnrolment } from '../../../src/provisioning/mfa/totp.js';
+import { decideSecondFactor } from '../../../src/accounts/mfa/second-factor.js';
+import { beginTotpEnrolment, confirmTotpEnrolment } from '../../../src/accounts/mfa/totp.js';
 import { writeSettings } from '../../../src/store/settings-repo.js';
 import { openFixture, type Fixture } from './fixture.js';
 

@@ -3,8 +3,8 @@
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSettings } from '../../../src/domain/settings.js';
-import { useRecoveryCode } from '../../../src/provisioning/mfa/recovery-codes.js';
-import { beginTotpEnrolment, confirmTotpEnrolment, removeTotp, totpStatus, verifyTotp } from '../../../src/provisioning/mfa/totp.js';
+import { useRecoveryCode } from '../../../src/accounts/mfa/recovery-codes.js';
+import { beginTotpEnrolment, confirmTotpEnrolment, removeTotp, totpStatus, verifyTotp } from '../../../src/accounts/mfa/totp.js';
 import { findTotp } from '../../../src/store/mfa-repo.js';
 import { writeSettings } from '../../../src/store/settings-repo.js';
 import { openFixture, type Fixture } from './fixture.js';

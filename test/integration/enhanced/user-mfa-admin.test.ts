@@ -2,7 +2,7 @@
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCIM_USER_SCHEMA } from '../../../src/domain/scim-user.js';
-import { beginTotpEnrolment, confirmTotpEnrolment, verifyTotp } from '../../../src/provisioning/mfa/totp.js';
+import { beginTotpEnrolment, confirmTotpEnrolment, verifyTotp } from '../../../src/accounts/mfa/totp.js';
 import { getUserStoreByDomain } from '../../../src/store/user-stores-repo.js';
 import { insertUser } from '../../../src/store/users-repo.js';
 import { startTestServer, type TestServer } from '../../support/server.js';

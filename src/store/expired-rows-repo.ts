@@ -1,4 +1,5 @@
-// Removes short-lived protocol state that has expired. Idempotent: any instance may run it at any time.
+// The delete statements of the expired-state sweep: short-lived protocol state past its expiry. The sweep itself
+// (when it runs) is in src/background/. Idempotent: any instance may run it at any time.
 import { sql } from 'drizzle-orm';
 import type { Db } from './database.js';
 

@@ -1,5 +1,7 @@
 // Runs a round of background work again and again: at once while rounds find work, after a pause when a
-// round finds none or fails. Both the job worker and the outbound worker drive their rounds with it.
+// round finds none or fails. The outbound worker drives its rounds with it, and so does the job worker in
+// src/background/ (which is above outbound in the layers, so the loop lives here, beside the worker that
+// needs it first).
 
 export interface PollingLoopOptions {
   /** One round; returns how much work it found (0 = idle). */
