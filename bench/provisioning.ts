@@ -9,17 +9,17 @@
 import { readFile } from 'node:fs/promises';
 import { randomBytes, randomUUID } from 'node:crypto';
 import postgres from 'postgres';
-import { defaultJitPolicy, type IdentityProvider } from '../src/domain/identity-provider.js';
-import type { FederatedIdentity } from '../src/domain/federated-identity.js';
-import { deriveUserColumns, SCIM_USER_SCHEMA } from '../src/domain/scim-user.js';
-import { createLogger } from '../src/observability/logger.js';
-import { createMetrics } from '../src/observability/metrics.js';
+import {
+  defaultJitPolicy,
+  type IdentityProvider,
+  type FederatedIdentity,
+  deriveUserColumns,
+  SCIM_USER_SCHEMA,
+} from '../src/domain/index.js';
+import { createLogger, createMetrics } from '../src/observability/index.js';
 import { provisionLogin } from '../src/provisioning/index.js';
-import { ensureDefaults } from '../src/store/bootstrap.js';
-import { openDatabase } from '../src/store/database.js';
-import { createStore } from '../src/store/index.js';
+import { ensureDefaults, openDatabase, createStore, SecretBox } from '../src/store/index.js';
 import { identityProviders } from '../src/store/schema/index.js';
-import { SecretBox } from '../src/store/secret-box.js';
 
 const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const USERS = Number(process.env.BENCH_USERS ?? 4000);

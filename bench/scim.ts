@@ -27,8 +27,7 @@ import { Agent, request } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
-import { openDatabase } from '../src/store/database.js';
-import { ensureDefaults } from '../src/store/bootstrap.js';
+import { openDatabase, ensureDefaults } from '../src/store/index.js';
 import { freePort } from '../test/support/server.js';
 import { runWrk, wrkAvailable } from './wrk.js';
 

@@ -1,15 +1,11 @@
 // Composes the Hono app from its edges. Nothing here knows a protocol's details.
 import { Hono } from 'hono';
-import { createAdminApi } from './admin/index.js';
-import { docsPage } from './admin/docs-page.js';
-import type { AppContext, AppEnv } from './http/app-context.js';
-import { errorHandler, notFoundHandler } from './http/errors.js';
-import { requestContext } from './http/request-context.js';
-import { securityHeaders } from './http/security-headers.js';
+import { createAdminApi, docsPage } from './admin/index.js';
+import { type AppContext, type AppEnv, errorHandler, notFoundHandler, requestContext, securityHeaders } from './http/index.js';
 import { createScimApi } from './scim/index.js';
 import { createOidcEdge } from './oidc/index.js';
 import { federationRoutes } from './federation/index.js';
-import { provisioningCompletionRoutes } from './login/provisioning-completion.js';
+import { provisioningCompletionRoutes } from './login/index.js';
 
 export function createApp(ctx: AppContext) {
   const app = new Hono<AppEnv>();

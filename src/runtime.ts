@@ -4,15 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { PGlite } from '@electric-sql/pglite';
 import { createApp } from './app.js';
-import { backgroundTasks, type BackgroundTask } from './background/tasks.js';
-import type { AppConfig } from './config/env.js';
-import type { AppContext } from './http/app-context.js';
-import { createLogger, type Logger } from './observability/logger.js';
-import { createMetrics } from './observability/metrics.js';
-import { checkSecretsKey, ensureAdminToken, ensureDefaults, loadSecretsKey } from './store/bootstrap.js';
-import { openDatabase } from './store/database.js';
-import { createStore } from './store/index.js';
-import { SecretBox } from './store/secret-box.js';
+import { backgroundTasks, type BackgroundTask } from './background/index.js';
+import type { AppConfig } from './config/index.js';
+import type { AppContext } from './http/index.js';
+import { createLogger, type Logger, createMetrics } from './observability/index.js';
+import { checkSecretsKey, ensureAdminToken, ensureDefaults, loadSecretsKey, openDatabase, createStore, SecretBox } from './store/index.js';
 
 export interface StartOptions {
   config: AppConfig;

@@ -1,6 +1,6 @@
 // `npm start`: read the environment, start jitbridge, stop cleanly on SIGINT/SIGTERM.
-import { ConfigError, loadConfig } from './config/env.js';
-import { SecretsKeyMismatchError } from './store/bootstrap.js';
+import { ConfigError, loadConfig } from './config/index.js';
+import { SecretsKeyMismatchError } from './store/index.js';
 import { startServer } from './runtime.js';
 
 async function main() {

@@ -6,12 +6,13 @@
 // Links to the IdP always go (never an orphaned link). A dry run counts; past settings.jit.idpDeleteThreshold
 // affected users the real run needs `force`. Every user write leaves an outbox event and an audit event, in
 // the same transaction as the IdP's removal.
-import { AppError, invalidInput, notFound } from '../domain/errors.js';
-import type { ScimUserResource } from '../domain/scim-user.js';
-import { recordAudit, type Actor } from '../store/audit-repo.js';
-import type { Executor, Store } from '../store/index.js';
-import { deleteIdentityProvider } from '../store/identity-providers-repo.js';
+import { AppError, invalidInput, notFound, type ScimUserResource } from '../domain/index.js';
 import {
+  recordAudit,
+  type Actor,
+  type Executor,
+  type Store,
+  deleteIdentityProvider,
   clearJitIdp,
   countIdpDeletionImpact,
   deleteGroupMembershipsOf,
@@ -20,10 +21,11 @@ import {
   listJitUsersForUpdate,
   lockIdentityProviderRow,
   type IdpDeletionCounts,
-} from '../store/idp-deletion-repo.js';
-import { emitOutboxEvent } from '../store/outbox-repo.js';
-import { readSettings } from '../store/settings-repo.js';
-import { deleteUserRow, updateUser } from '../store/users-repo.js';
+  emitOutboxEvent,
+  readSettings,
+  deleteUserRow,
+  updateUser,
+} from '../store/index.js';
 
 export const IDP_USER_MODES = ['detach', 'disable', 'delete'] as const;
 export type IdpUserMode = (typeof IDP_USER_MODES)[number];

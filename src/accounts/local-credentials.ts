@@ -3,17 +3,30 @@
 // whether or not the user exists (an unknown name is verified against a dummy hash), and failures are
 // counted per account and per client address in the database, so every instance enforces one limit.
 import { randomBytes } from 'node:crypto';
-import { invalidInput } from '../domain/errors.js';
-import { assertPasswordAcceptable, DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from '../domain/password-policy.js';
-import type { ScimUserResource } from '../domain/scim-user.js';
-import { splitQualifiedName } from '../domain/user-store.js';
-import { recordAudit, type Actor } from '../store/audit-repo.js';
-import { hashPassword, verifyPassword } from '../store/hashing.js';
-import type { Store } from '../store/index.js';
-import { clearLoginFailures, findBlockedKeys, recordLoginFailure, type ThrottleRule } from '../store/login-throttle-repo.js';
-import { emitOutboxEvent } from '../store/outbox-repo.js';
-import { findUserStoreByDomain } from '../store/user-stores-repo.js';
-import { findUserByUserName, getUserById, updateUser } from '../store/users-repo.js';
+import {
+  invalidInput,
+  assertPasswordAcceptable,
+  DEFAULT_PASSWORD_POLICY,
+  type PasswordPolicy,
+  type ScimUserResource,
+  splitQualifiedName,
+} from '../domain/index.js';
+import {
+  recordAudit,
+  type Actor,
+  hashPassword,
+  verifyPassword,
+  type Store,
+  clearLoginFailures,
+  findBlockedKeys,
+  recordLoginFailure,
+  type ThrottleRule,
+  emitOutboxEvent,
+  findUserStoreByDomain,
+  findUserByUserName,
+  getUserById,
+  updateUser,
+} from '../store/index.js';
 
 export interface ThrottleRules {
   /** Failures on one username, from anywhere. */

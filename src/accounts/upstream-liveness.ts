@@ -3,14 +3,22 @@
 // and an audit event, and their OIDC sessions and tokens end. A scheduler enqueues one durable job per IdP per day (dedupe key); the job is
 // idempotent (it only touches users still active and still stale), so a job run again after a crash, or
 // twice, changes each user once.
-import type { ScimUserResource } from '../domain/scim-user.js';
-import { recordAudit } from '../store/audit-repo.js';
-import type { Executor, Store } from '../store/index.js';
-import { enqueueJob, type JobRecord } from '../store/job-queue.js';
-import { deleteOidcPayloadsOfAccounts } from '../store/idp-deletion-repo.js';
-import { findLivenessIdp, jobWithKeyExists, listIdpsWithLiveness, lockStaleJitUsers } from '../store/liveness-repo.js';
-import { emitOutboxEvent } from '../store/outbox-repo.js';
-import { getUserById, updateUser } from '../store/users-repo.js';
+import type { ScimUserResource } from '../domain/index.js';
+import {
+  recordAudit,
+  type Executor,
+  type Store,
+  enqueueJob,
+  type JobRecord,
+  deleteOidcPayloadsOfAccounts,
+  findLivenessIdp,
+  jobWithKeyExists,
+  listIdpsWithLiveness,
+  lockStaleJitUsers,
+  emitOutboxEvent,
+  getUserById,
+  updateUser,
+} from '../store/index.js';
 
 export const LIVENESS_QUEUE = 'upstream-liveness';
 /** How often each instance looks for IdPs whose check for today is not enqueued yet. */

@@ -4,13 +4,11 @@
 // its MFA semantics belong to the login steps.
 import { randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
-import { invalidInput, notFound, type FieldProblem } from '../domain/errors.js';
-import { applyMergePatch } from '../domain/merge-patch.js';
-import { flowWarnings, signInFlowProblems } from '../domain/sign-in-flow.js';
-import type { AppContext } from '../http/app-context.js';
+import { invalidInput, notFound, type FieldProblem, applyMergePatch, flowWarnings, signInFlowProblems } from '../domain/index.js';
+import type { AppContext } from '../http/index.js';
 import { clientSettingsProblem } from '../oidc/index.js';
-import { recordAudit } from '../store/audit-repo.js';
 import {
+  recordAudit,
   deleteApplication,
   findApplicationById,
   insertApplication,
@@ -18,12 +16,13 @@ import {
   updateApplication,
   type Application,
   type ApplicationInput,
-} from '../store/applications-repo.js';
-import { forgetCachedApplications } from '../store/applications-cache.js';
-import { generateToken, hashPassword } from '../store/hashing.js';
-import { findIdentityProvider } from '../store/identity-providers-repo.js';
-import { readSettings } from '../store/settings-repo.js';
-import { emailOtpAvailable } from '../accounts/mfa/mailer.js';
+  forgetCachedApplications,
+  generateToken,
+  hashPassword,
+  findIdentityProvider,
+  readSettings,
+} from '../store/index.js';
+import { emailOtpAvailable } from '../accounts/index.js';
 import { createAdminRouter, fieldProblems } from './router.js';
 import { errorResponses, IdParam, jsonBody, jsonContent, mergePatchBody, notFoundResponse, security } from './schemas.js';
 

@@ -1,7 +1,7 @@
 // /api/v1/audit-events: what provisioning and admins did, and why; newest first, keyset-paged.
 import { createRoute, z } from '@hono/zod-openapi';
-import type { AppContext } from '../http/app-context.js';
-import { listAudit } from '../store/audit-repo.js';
+import type { AppContext } from '../http/index.js';
+import { listAudit } from '../store/index.js';
 import { createAdminRouter } from './router.js';
 import { errorResponses, jsonContent, security } from './schemas.js';
 

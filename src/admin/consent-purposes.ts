@@ -1,12 +1,10 @@
 // /api/v1/consent-purposes: JIT consent purposes (purpose, description, PII categories = SCIM User
 // attribute + mandatory), shown on the consent page of the PROMPT_*_CONSENT provisioning schemes.
 import { createRoute, z } from '@hono/zod-openapi';
-import { invalidInput, notFound } from '../domain/errors.js';
-import { normalisePiiCategories, type PiiCategory } from '../domain/consent-purpose.js';
-import { applyMergePatch } from '../domain/merge-patch.js';
-import type { AppContext } from '../http/app-context.js';
-import { recordAudit } from '../store/audit-repo.js';
+import { invalidInput, notFound, normalisePiiCategories, type PiiCategory, applyMergePatch } from '../domain/index.js';
+import type { AppContext } from '../http/index.js';
 import {
+  recordAudit,
   deleteConsentPurpose,
   findConsentPurpose,
   insertConsentPurpose,
@@ -14,8 +12,8 @@ import {
   updateConsentPurpose,
   type ConsentPurposeInput,
   type StoredConsentPurpose,
-} from '../store/consent-repo.js';
-import type { Executor } from '../store/index.js';
+  type Executor,
+} from '../store/index.js';
 import { createAdminRouter } from './router.js';
 import { errorResponses, IdParam, jsonBody, jsonContent, mergePatchBody, notFoundResponse, security } from './schemas.js';
 

@@ -1,12 +1,9 @@
 // /api/v1/users/{id}/federated-identities and /api/v1/federated-identities/{id}: the links between upstream
 // identities (IdP + subject) and local users; an admin locks a link to refuse logins through it.
 import { createRoute, z } from '@hono/zod-openapi';
-import { notFound } from '../domain/errors.js';
-import { applyMergePatch } from '../domain/merge-patch.js';
-import type { AppContext } from '../http/app-context.js';
-import { recordAudit } from '../store/audit-repo.js';
-import { findLinkById, listLinksOfUser, setLinkLocked, type FederatedIdentityRow } from '../store/federated-identities-repo.js';
-import { findUserById } from '../store/users-repo.js';
+import { notFound, applyMergePatch } from '../domain/index.js';
+import type { AppContext } from '../http/index.js';
+import { recordAudit, findLinkById, listLinksOfUser, setLinkLocked, type FederatedIdentityRow, findUserById } from '../store/index.js';
 import { createAdminRouter } from './router.js';
 import { errorResponses, IdParam, jsonContent, mergePatchBody, notFoundResponse, security } from './schemas.js';
 

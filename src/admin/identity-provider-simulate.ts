@@ -5,11 +5,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { DOMParser } from '@xmldom/xmldom';
 import { decodeJwt } from 'jose';
-import { invalidInput, notFound } from '../domain/errors.js';
-import type { FederatedIdentity } from '../domain/federated-identity.js';
-import type { AppContext } from '../http/app-context.js';
+import { invalidInput, notFound, type FederatedIdentity } from '../domain/index.js';
+import type { AppContext } from '../http/index.js';
 import { createProvisioningReads, planProvisioning } from '../provisioning/index.js';
-import { findIdentityProvider } from '../store/identity-providers-repo.js';
+import { findIdentityProvider } from '../store/index.js';
 import { createAdminRouter } from './router.js';
 import { errorResponses, IdParam, jsonBody, jsonContent, notFoundResponse, security } from './schemas.js';
 

@@ -1,22 +1,24 @@
 // /api/v1/identity-providers: upstream OIDC and SAML identity providers, their claim and role mappings and their
 // JIT policy (provisioning.jit as WSO2's IdP API shapes it). The OIDC client secret is write-only and sealed.
 import { createRoute, z } from '@hono/zod-openapi';
-import { invalidInput, type FieldProblem } from '../domain/errors.js';
 import {
+  invalidInput,
+  type FieldProblem,
   AS_IN_USERNAME,
   ATTRIBUTE_SYNC_METHODS,
   JIT_SCHEMES,
   type IdentityProvider,
   type OidcSettings,
   type SamlSettings,
-} from '../domain/identity-provider.js';
-import { applyMergePatch } from '../domain/merge-patch.js';
-import type { AppContext } from '../http/app-context.js';
-import { defaultClaimMappings } from '../federation/claim-defaults.js';
-import { parseIdpMetadata, toPem } from '../federation/saml-metadata.js';
-import { recordAudit, type Actor } from '../store/audit-repo.js';
-import type { Tx } from '../store/index.js';
+  applyMergePatch,
+  notFound,
+} from '../domain/index.js';
+import type { AppContext } from '../http/index.js';
+import { defaultClaimMappings, parseIdpMetadata, toPem } from '../federation/index.js';
 import {
+  recordAudit,
+  type Actor,
+  type Tx,
   findIdentityProvider,
   findIdentityProviderSecrets,
   insertIdentityProvider,
@@ -24,11 +26,10 @@ import {
   updateIdentityProvider,
   type IdentityProviderInput,
   type IdentityProviderRecord,
-} from '../store/identity-providers-repo.js';
-import { forgetCachedIdentityProviders } from '../store/identity-providers-cache.js';
-import { findUserStoreByDomain } from '../store/user-stores-repo.js';
-import { deleteIdentityProviderWithUsers, IDP_USER_MODES } from '../accounts/idp-deletion.js';
-import { notFound } from '../domain/errors.js';
+  forgetCachedIdentityProviders,
+  findUserStoreByDomain,
+} from '../store/index.js';
+import { deleteIdentityProviderWithUsers, IDP_USER_MODES } from '../accounts/index.js';
 import { createAdminRouter, fieldProblems } from './router.js';
 import { conflictResponse, errorResponses, IdParam, jsonBody, jsonContent, mergePatchBody, notFoundResponse, security } from './schemas.js';
 

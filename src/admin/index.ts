@@ -3,8 +3,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import type { AppContext, AppEnv } from '../http/app-context.js';
-import { adminAuth } from '../http/admin-auth.js';
+import { type AppContext, type AppEnv, adminAuth } from '../http/index.js';
 import { applicationRoutes } from './applications.js';
 import { auditEventRoutes } from './audit-events.js';
 import { federatedIdentityRoutes } from './federated-identities.js';
@@ -87,3 +86,5 @@ export function buildOpenApiDocument(): object {
   });
   return createAdminApi(unavailable).getOpenAPI31Document(openApiInfo);
 }
+
+export { docsPage } from './docs-page.js';

@@ -2,9 +2,9 @@
 // a rotated-out signing key stays published at the JWKS endpoint until every token it signed has expired,
 // a rotated-out cookie key keeps verifying cookies for a session's lifetime.
 import { createRoute, z } from '@hono/zod-openapi';
-import type { AppContext } from '../http/app-context.js';
+import type { AppContext } from '../http/index.js';
 import { providerHolderFor, rotateOidcCookieKeys, rotateOidcSigningKeys, listOidcKeys } from '../oidc/index.js';
-import { recordAudit } from '../store/audit-repo.js';
+import { recordAudit } from '../store/index.js';
 import { createAdminRouter } from './router.js';
 import { errorResponses, jsonContent, security } from './schemas.js';
 

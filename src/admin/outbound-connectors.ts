@@ -2,9 +2,8 @@
 // omitted secret on PUT/PATCH keeps the stored one. Also the connector test, the dead letters and their
 // retry, and reconciliation (sync) with its progress.
 import { createRoute, z } from '@hono/zod-openapi';
-import { AppError, invalidInput, notFound } from '../domain/errors.js';
-import { applyMergePatch } from '../domain/merge-patch.js';
-import type { AppContext } from '../http/app-context.js';
+import { AppError, invalidInput, notFound, applyMergePatch } from '../domain/index.js';
+import type { AppContext } from '../http/index.js';
 import {
   authColumns,
   checkConnector,
@@ -15,9 +14,10 @@ import {
   startSync,
   type ConnectorAuth,
 } from '../outbound/index.js';
-import { recordAudit, type Actor } from '../store/audit-repo.js';
-import type { Tx } from '../store/database.js';
 import {
+  recordAudit,
+  type Actor,
+  type Tx,
   deleteConnector,
   findConnector,
   insertConnector,
@@ -27,8 +27,8 @@ import {
   updateConnector,
   type ConnectorRow,
   type NewConnectorRow,
-} from '../store/outbound-repo.js';
-import { findUserStoreByDomain } from '../store/user-stores-repo.js';
+  findUserStoreByDomain,
+} from '../store/index.js';
 import { createAdminRouter } from './router.js';
 import { conflictResponse, errorResponses, IdParam, jsonBody, jsonContent, mergePatchBody, notFoundResponse, security } from './schemas.js';
 

@@ -1,8 +1,8 @@
 // The factory every admin resource module uses: an OpenAPIHono whose validation failures become
 // problem+json naming each offending field.
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AppEnv } from '../http/app-context.js';
-import { invalidInput, type FieldProblem } from '../domain/errors.js';
+import type { AppEnv } from '../http/index.js';
+import { invalidInput, type FieldProblem } from '../domain/index.js';
 
 export type AdminRouter = OpenAPIHono<AppEnv>;
 

@@ -1,14 +1,18 @@
 // /api/v1/scim-clients: bearer tokens for the SCIM server. The token is shown once, in the create answer;
 // only its SHA-256 digest is kept. Scopes scim:read / scim:write; optionally limited to some user stores.
 import { createRoute, z } from '@hono/zod-openapi';
-import { invalidInput, notFound } from '../domain/errors.js';
-import { DOMAIN_PATTERN } from '../domain/user-store.js';
-import type { AppContext } from '../http/app-context.js';
-import { forgetScimClient, SCIM_SCOPES } from '../http/scim-auth.js';
-import { recordAudit } from '../store/audit-repo.js';
-import { generateToken, hashToken } from '../store/hashing.js';
-import { deleteScimClient, insertScimClient, listScimClients, type ScimClientRow } from '../store/scim-clients-repo.js';
-import { findUserStoreByDomain } from '../store/user-stores-repo.js';
+import { invalidInput, notFound, DOMAIN_PATTERN } from '../domain/index.js';
+import { type AppContext, forgetScimClient, SCIM_SCOPES } from '../http/index.js';
+import {
+  recordAudit,
+  generateToken,
+  hashToken,
+  deleteScimClient,
+  insertScimClient,
+  listScimClients,
+  type ScimClientRow,
+  findUserStoreByDomain,
+} from '../store/index.js';
 import { createAdminRouter } from './router.js';
 import { errorResponses, IdParam, jsonBody, jsonContent, notFoundResponse, security } from './schemas.js';
 

@@ -1,11 +1,8 @@
 // /api/v1/settings: the server-wide JIT settings (the reference product's deployment.toml keys).
 import { createRoute, z } from '@hono/zod-openapi';
-import { invalidInput } from '../domain/errors.js';
-import { applyMergePatch } from '../domain/merge-patch.js';
-import { settingsSchema } from '../domain/settings.js';
-import type { AppContext } from '../http/app-context.js';
-import { recordAudit } from '../store/audit-repo.js';
-import { readSettings, writeSettings } from '../store/settings-repo.js';
+import { invalidInput, applyMergePatch, settingsSchema } from '../domain/index.js';
+import type { AppContext } from '../http/index.js';
+import { recordAudit, readSettings, writeSettings } from '../store/index.js';
 import { createAdminRouter, fieldProblems } from './router.js';
 import { errorResponses, jsonContent, mergePatchBody, security } from './schemas.js';
 

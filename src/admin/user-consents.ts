@@ -1,11 +1,10 @@
 // /api/v1/users/{id}/consents: a user's JIT consent receipts, and their revocation (which removes the
 // optional attributes the receipt covered from the user; mandatory ones stay).
 import { createRoute, z } from '@hono/zod-openapi';
-import type { ConsentReceipt } from '../domain/consent-purpose.js';
-import type { AppContext } from '../http/app-context.js';
-import { revokeConsentReceipt } from '../provisioning/consent-revocation.js';
-import { listConsentReceipts } from '../store/consent-repo.js';
-import { getUserById } from '../store/users-repo.js';
+import type { ConsentReceipt } from '../domain/index.js';
+import type { AppContext } from '../http/index.js';
+import { revokeConsentReceipt } from '../provisioning/index.js';
+import { listConsentReceipts, getUserById } from '../store/index.js';
 import { createAdminRouter } from './router.js';
 import { conflictResponse, errorResponses, jsonContent, notFoundResponse, security } from './schemas.js';
 

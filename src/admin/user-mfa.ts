@@ -1,9 +1,9 @@
 // /api/v1/users/{id}/mfa: an admin sees a user's second factors and resets TOTP (a lost phone and lost
 // recovery codes). Never returns a secret or a recovery code.
 import { createRoute, z } from '@hono/zod-openapi';
-import type { AppContext } from '../http/app-context.js';
-import { removeTotp, totpStatus } from '../accounts/mfa/totp.js';
-import { getUserById } from '../store/users-repo.js';
+import type { AppContext } from '../http/index.js';
+import { removeTotp, totpStatus } from '../accounts/index.js';
+import { getUserById } from '../store/index.js';
 import { createAdminRouter } from './router.js';
 import { errorResponses, IdParam, jsonContent, notFoundResponse, security } from './schemas.js';
 

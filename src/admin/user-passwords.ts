@@ -1,8 +1,8 @@
 // /api/v1/users/{id}/password: an admin sets or removes a user's local password (the LOCAL sign-in
 // method). Write-only: no route ever returns a password or its hash.
 import { createRoute, z } from '@hono/zod-openapi';
-import type { AppContext } from '../http/app-context.js';
-import { setLocalPassword } from '../accounts/local-credentials.js';
+import type { AppContext } from '../http/index.js';
+import { setLocalPassword } from '../accounts/index.js';
 import { createAdminRouter } from './router.js';
 import { errorResponses, jsonBody, notFoundResponse, security } from './schemas.js';
 

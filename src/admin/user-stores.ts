@@ -1,18 +1,26 @@
 // /api/v1/user-stores: user store domains and their username / role name policies.
 import { createRoute, z } from '@hono/zod-openapi';
-import { AppError, conflict, invalidInput, notFound } from '../domain/errors.js';
-import { applyMergePatch } from '../domain/merge-patch.js';
-import { compilePolicyRegex, DOMAIN_PATTERN, PRIMARY_DOMAIN, type UserStore } from '../domain/user-store.js';
-import type { AppContext } from '../http/app-context.js';
-import { recordAudit } from '../store/audit-repo.js';
 import {
+  AppError,
+  conflict,
+  invalidInput,
+  notFound,
+  applyMergePatch,
+  compilePolicyRegex,
+  DOMAIN_PATTERN,
+  PRIMARY_DOMAIN,
+  type UserStore,
+} from '../domain/index.js';
+import type { AppContext } from '../http/index.js';
+import {
+  recordAudit,
   countUserStoreContents,
   deleteUserStore,
   findUserStoreById,
   insertUserStore,
   listUserStores,
   updateUserStore,
-} from '../store/user-stores-repo.js';
+} from '../store/index.js';
 import { createAdminRouter } from './router.js';
 import { conflictResponse, errorResponses, IdParam, jsonBody, jsonContent, mergePatchBody, notFoundResponse, security } from './schemas.js';
 

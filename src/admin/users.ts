@@ -1,11 +1,9 @@
 // /api/v1/users/{id}: a user as the admin sees it — the SCIM resource, who wrote each attribute last and when
 // (provenance: an IdP by JIT sync, a SCIM client, an admin, the person), and the user's federated identities.
 import { createRoute, z } from '@hono/zod-openapi';
-import { notFound } from '../domain/errors.js';
-import type { AppContext } from '../http/app-context.js';
-import { listLinksOfUser } from '../store/federated-identities-repo.js';
-import { findUserStoreById } from '../store/user-stores-repo.js';
-import { findUserById } from '../store/users-repo.js';
+import { notFound } from '../domain/index.js';
+import type { AppContext } from '../http/index.js';
+import { listLinksOfUser, findUserStoreById, findUserById } from '../store/index.js';
 import { FederatedIdentitySchema, presentLink } from './federated-identities.js';
 import { createAdminRouter } from './router.js';
 import { errorResponses, IdParam, jsonContent, notFoundResponse, security } from './schemas.js';

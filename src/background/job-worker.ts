@@ -1,9 +1,8 @@
 // Runs handlers for claimed jobs in the background of the server process. Any number of processes may
 // run workers on one database; SKIP LOCKED keeps them from taking the same job.
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../store/database.js';
-import { claimJobs, completeJob, failJob, type JobRecord } from '../store/job-queue.js';
-import { PollingLoop } from '../outbound/polling-loop.js';
+import { type Db, claimJobs, completeJob, failJob, type JobRecord } from '../store/index.js';
+import { PollingLoop } from '../outbound/index.js';
 
 export type JobHandler = (job: JobRecord) => Promise<unknown>;
 

@@ -1,23 +1,20 @@
 // Work the server does besides answering requests: the durable job worker and periodic sweeps.
 // Each capability adds its job handlers and sweeps here. Every instance runs them; the database
 // (SKIP LOCKED, idempotent sweeps) keeps instances from stepping on each other.
-import type { AppContext } from '../http/app-context.js';
-import { sweepExpired } from '../store/expired-rows-repo.js';
+import type { AppContext } from '../http/index.js';
+import {
+  sweepExpired,
+  sweepEmailOtps,
+  sweepLoginThrottle,
+  sweepUsedContextTokens,
+  sweepPendingProvisionings,
+  pruneOutboundHistory,
+} from '../store/index.js';
 import { JobWorker, type JobHandler } from './job-worker.js';
 import { OutboundWorker, SYNC_QUEUE, syncJobHandler } from '../outbound/index.js';
 import { JIT_PROVISION_QUEUE, provisioningJobHandler } from '../provisioning/index.js';
-import {
-  LIVENESS_QUEUE,
-  LIVENESS_SCHEDULE_INTERVAL_MS,
-  livenessJobHandler,
-  scheduleLivenessChecks,
-} from '../accounts/upstream-liveness.js';
-import { sweepEmailOtps } from '../store/mfa-repo.js';
-import { sweepLoginThrottle } from '../store/login-throttle-repo.js';
-import { sweepUsedContextTokens } from '../store/context-tokens-repo.js';
-import { sweepPendingProvisionings } from '../store/pending-provisionings-repo.js';
+import { LIVENESS_QUEUE, LIVENESS_SCHEDULE_INTERVAL_MS, livenessJobHandler, scheduleLivenessChecks } from '../accounts/index.js';
 import { every, type BackgroundTask } from './periodic-task.js';
-import { pruneOutboundHistory } from '../store/outbound-retention.js';
 
 export type { BackgroundTask };
 

@@ -1,7 +1,7 @@
 // Default claimMappings for a new identity provider: standard OIDC claims (OpenID Connect Core §5.1) and the
 // SAML attribute names common IdPs send (eduPerson/LDAP OIDs, the Microsoft/ADFS claim URIs, and plain names),
 // each to the SCIM 2.0 User attribute (RFC 7643 §4.1) it means. An admin may replace the list.
-import type { ClaimMapping } from '../domain/identity-provider.js';
+import type { ClaimMapping } from '../domain/index.js';
 
 const WORK_EMAIL = 'emails[type eq "work"].value';
 

@@ -15,3 +15,6 @@ export {
 export { federationRoutes, type LoginHandoff } from './routes.js';
 export { FederationError, UnknownFlowError } from './errors.js';
 export { spEndpoints } from './saml.js';
+
+export { defaultClaimMappings } from './claim-defaults.js';
+export { parseIdpMetadata, toPem } from './saml-metadata.js';

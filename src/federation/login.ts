@@ -4,26 +4,23 @@
 //             handed to the login's starter in the same response when it takes it (OutcomeHandoff), else stored
 // Both protocols end in one FederatedIdentity; the provisioning core never learns which one it came by.
 import { randomBytes } from 'node:crypto';
-import { AppError, invalidInput, notFound } from '../domain/errors.js';
-import type { FederatedIdentity } from '../domain/federated-identity.js';
-import type { AppContext } from '../http/app-context.js';
-import { provisionLogin } from '../provisioning/index.js';
-import { pauseForPrompts } from '../provisioning/prompt-pause.js';
-import { recordAudit } from '../store/audit-repo.js';
+import { AppError, invalidInput, notFound, type FederatedIdentity } from '../domain/index.js';
+import type { AppContext } from '../http/index.js';
+import { provisionLogin, pauseForPrompts } from '../provisioning/index.js';
 import {
+  recordAudit,
   consumeFederationFlow,
   consumeFederationFlowWithIdp,
   insertFederationFlow,
   type FederationFlow,
-} from '../store/federation-flows-repo.js';
-import {
   findIdentityProvider,
   findIdentityProviderSecrets,
   type IdentityProviderRecord,
   type IdentityProviderSecrets,
-} from '../store/identity-providers-repo.js';
-import { saveLoginResult, type NewLoginResult } from '../store/login-results-repo.js';
-import { rememberAssertionId } from '../store/saml-replay-repo.js';
+  saveLoginResult,
+  type NewLoginResult,
+  rememberAssertionId,
+} from '../store/index.js';
 import { FederationError, UnknownFlowError } from './errors.js';
 import { finishOidcLogin, oidcConfiguration, startOidcLogin } from './oidc.js';
 import { finishSamlLogin, startSamlLogin } from './saml.js';

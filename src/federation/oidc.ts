@@ -2,10 +2,9 @@
 // and nonce; the ID token is checked per OpenID Connect Core §3.1.3.7, including its JWS signature against the
 // IdP's JWKS (openid-client skips that for token-endpoint responses unless non-repudiation checks are on).
 import * as client from 'openid-client';
-import type { FederatedIdentity } from '../domain/federated-identity.js';
-import type { IdentityProvider } from '../domain/identity-provider.js';
-import { claimsUsedBy, readClaim } from '../provisioning/claim-mapping.js';
-import type { FederationFlow } from '../store/federation-flows-repo.js';
+import type { FederatedIdentity, IdentityProvider } from '../domain/index.js';
+import { claimsUsedBy, readClaim } from '../provisioning/index.js';
+import type { FederationFlow } from '../store/index.js';
 import { FederationError } from './errors.js';
 
 /** Discovery results and JWKS caches, per IdP version; rebuilt when the IdP changes or after 10 minutes. */

@@ -3,10 +3,9 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import type { AppContext, AppEnv } from '../http/app-context.js';
-import { findIdentityProvider } from '../store/identity-providers-repo.js';
+import type { AppContext, AppEnv } from '../http/index.js';
+import { findIdentityProvider, type FederationFlow } from '../store/index.js';
 import { UnknownFlowError } from './errors.js';
-import type { FederationFlow } from '../store/federation-flows-repo.js';
 import { beginUpstreamLogin, completeOidcLogin, completeSamlLogin, type Completion, type LoginOutcome } from './login.js';
 import { MAX_SAML_RESPONSE_BYTES, samlSpMetadata } from './saml.js';
 

@@ -1,6 +1,6 @@
 // Reads an upstream SAML IdP's metadata XML (SAML 2.0 Metadata §2.4.3, IDPSSODescriptor) into the settings
 // we keep: entity id, the SSO URL of the HTTP-Redirect binding, and the signing certificates.
-import { invalidInput } from '../domain/errors.js';
+import { invalidInput } from '../domain/index.js';
 import { loadIdpMetadata } from './samlify.js';
 
 export interface ParsedIdpMetadata {

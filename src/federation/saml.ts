@@ -1,8 +1,7 @@
 // The upstream SAML 2.0 connector (Web Browser SSO profile, SP-initiated): an AuthnRequest out by HTTP-Redirect,
 // the Response back by HTTP-POST to our ACS. samlify builds the request and checks schema, status, signature and
 // time; saml-verify.ts adds the checks samlify leaves out and reads the identity from the signed assertion.
-import type { FederatedIdentity } from '../domain/federated-identity.js';
-import type { IdentityProvider } from '../domain/identity-provider.js';
+import type { FederatedIdentity, IdentityProvider } from '../domain/index.js';
 import { FederationError } from './errors.js';
 import { verifySamlResponse, type VerifiedAssertion } from './saml-verify.js';
 import { buildIdp, buildSp, createAuthnRequest, samlifyParseResponse, spMetadata, type IdpEntity, type SpEntity } from './samlify.js';

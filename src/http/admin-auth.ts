@@ -1,6 +1,6 @@
 // Bearer authentication of the admin API: the admin token, compared with its stored hash in constant time.
 import type { MiddlewareHandler } from 'hono';
-import { tokenMatches } from '../store/hashing.js';
+import { tokenMatches } from '../store/index.js';
 import type { AppEnv } from './app-context.js';
 import { problemBody, problemResponse } from './problem.js';
 

@@ -1,10 +1,8 @@
 // What every edge is built with: config, store, logger, metrics. Passed explicitly, no container.
 import type { HttpBindings } from '@hono/node-server';
-import type { AppConfig } from '../config/env.js';
-import type { Logger } from '../observability/logger.js';
-import type { Metrics } from '../observability/metrics.js';
-import type { Actor } from '../store/audit-repo.js';
-import type { Store } from '../store/index.js';
+import type { AppConfig } from '../config/index.js';
+import type { Logger, Metrics } from '../observability/index.js';
+import type { Actor, Store } from '../store/index.js';
 
 export interface AppContext {
   config: AppConfig;

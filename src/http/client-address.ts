@@ -3,7 +3,7 @@
 // skipping trusted hops, and the first address not trusted is the client. Reading from the left would let a
 // client pick its own address by sending the header itself.
 import { BlockList, isIP } from 'node:net';
-import { parseIpRange } from '../config/ip-range.js';
+import { parseIpRange } from '../config/index.js';
 
 export class TrustedProxies {
   private readonly list = new BlockList();

@@ -2,8 +2,8 @@
 // /api → problem+json; /scim → SCIM error JSON (RFC 7644 §3.12); anything else → plain text.
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { AppError } from '../domain/errors.js';
-import type { Logger } from '../observability/logger.js';
+import { AppError } from '../domain/index.js';
+import type { Logger } from '../observability/index.js';
 import type { AppEnv } from './app-context.js';
 import { problemResponse, toProblem } from './problem.js';
 import { scimErrorResponse, toScimError } from './scim-error.js';

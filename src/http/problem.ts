@@ -1,7 +1,7 @@
 // RFC 9457 problem details for the admin API: every error is application/problem+json with a stable `code`.
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { AppError, type FieldProblem } from '../domain/errors.js';
+import { AppError, type FieldProblem } from '../domain/index.js';
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 

@@ -2,8 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
-import type { Logger } from '../observability/logger.js';
-import type { Metrics } from '../observability/metrics.js';
+import type { Logger, Metrics } from '../observability/index.js';
 import type { AppEnv } from './app-context.js';
 import { isComplete } from './response-headers.js';
 

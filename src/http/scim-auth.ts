@@ -3,9 +3,7 @@
 // Lookups are cached for a few seconds per instance so a hot SCIM client costs no extra query per request;
 // deleting a client evicts it here at once (other instances forget it within the TTL).
 import type { MiddlewareHandler } from 'hono';
-import { hashToken } from '../store/hashing.js';
-import { findScimClientByTokenHash, touchScimClient } from '../store/scim-clients-repo.js';
-import { findUserStoreByDomain } from '../store/user-stores-repo.js';
+import { hashToken, findScimClientByTokenHash, touchScimClient, findUserStoreByDomain } from '../store/index.js';
 import type { AppContext, AppEnv } from './app-context.js';
 import { bearerToken } from './admin-auth.js';
 import { scimErrorBody, scimErrorResponse } from './scim-error.js';

@@ -1,6 +1,6 @@
 // SCIM error responses (RFC 7644 §3.12): schemas, status as a string, scimType where one applies.
 import { HTTPException } from 'hono/http-exception';
-import { AppError } from '../domain/errors.js';
+import { AppError } from '../domain/index.js';
 
 export const SCIM_ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 export const SCIM_MEDIA_TYPE = 'application/scim+json';

@@ -15,3 +15,9 @@ export function loginAssets() {
   );
   return assets;
 }
+
+export { localSignInPath, localSignInRoutes } from './local-sign-in-routes.js';
+export { mfaCodePage } from './mfa/mfa-code-page.js';
+export { recoveryCodesPage, totpEnrolPage } from './mfa/totp-enrol-page.js';
+export { provisioningCompletionRoutes } from './provisioning-completion.js';
+export { type PromptHost, type PromptHostStep, provisioningPromptPath, provisioningPromptRoutes } from './provisioning-prompt-routes.js';

@@ -3,9 +3,8 @@
 // with accounts/local-credentials.ts: the same message for an unknown user or a wrong password,
 // 429 with Retry-After while throttled, and on success the host finishes the login with the local user.
 import { Hono, type Context } from 'hono';
-import type { AppContext, AppEnv } from '../http/app-context.js';
-import { resolveClientAddress, TrustedProxies } from '../http/client-address.js';
-import { verifyLocalSignIn } from '../accounts/local-credentials.js';
+import { type AppContext, type AppEnv, resolveClientAddress, TrustedProxies } from '../http/index.js';
+import { verifyLocalSignIn } from '../accounts/index.js';
 import { localSignInPage } from './pages/local-sign-in-page.js';
 import { readPromptForm, type FormBody } from './pages/forms.js';
 import type { PromptHost, PromptHostStep } from './provisioning-prompt-routes.js';

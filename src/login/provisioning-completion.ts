@@ -8,15 +8,25 @@
 // cross-site POST does not).
 import { Hono, type Context } from 'hono';
 import { decodeJwt } from 'jose';
-import { AppError } from '../domain/errors.js';
-import type { AppContext, AppEnv } from '../http/app-context.js';
-import { planWithChosenUsername } from '../provisioning/chosen-username.js';
-import { createContextTokens, type ContextTokens, type ProvisioningStep, type VerifiedContext } from '../provisioning/context-token.js';
-import { createProvisioningReads, planProvisioning } from '../provisioning/index.js';
-import { hashNewPassword } from '../accounts/local-credentials.js';
-import { findIdentityProvider } from '../store/identity-providers-repo.js';
-import { findPendingProvisioningById, recordPendingAnswers, type PendingAnswers } from '../store/pending-provisionings-repo.js';
-import { readSettings } from '../store/settings-repo.js';
+import { AppError } from '../domain/index.js';
+import type { AppContext, AppEnv } from '../http/index.js';
+import {
+  planWithChosenUsername,
+  createContextTokens,
+  type ContextTokens,
+  type ProvisioningStep,
+  type VerifiedContext,
+  createProvisioningReads,
+  planProvisioning,
+} from '../provisioning/index.js';
+import { hashNewPassword } from '../accounts/index.js';
+import {
+  findIdentityProvider,
+  findPendingProvisioningById,
+  recordPendingAnswers,
+  type PendingAnswers,
+  readSettings,
+} from '../store/index.js';
 import { errorPage } from './error.js';
 import { readPromptForm } from './pages/forms.js';
 import { PROVISIONING_COMPLETION_PATH, provisioningPromptPath } from './provisioning-paths.js';

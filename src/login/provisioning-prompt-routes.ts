@@ -6,13 +6,10 @@
 // The host (the interaction) supplies three things only: load the interaction named in the path (its
 // cookie checked) with the app's name and CSRF helpers, finish the login with a user, and refuse it.
 import { Hono, type Context } from 'hono';
-import type { AppContext, AppEnv } from '../http/app-context.js';
-import { createContextTokens, type ContextTokens } from '../provisioning/context-token.js';
-import { describePrompt, submitPrompt, type PromptScreen } from '../provisioning/prompt-flow.js';
-import { findIdentityProvider } from '../store/identity-providers-repo.js';
-import { consumePendingProvisioning, findPendingProvisioning } from '../store/pending-provisionings-repo.js';
-import { readSettings } from '../store/settings-repo.js';
-import { AS_IN_USERNAME } from '../domain/identity-provider.js';
+import type { AppContext, AppEnv } from '../http/index.js';
+import { createContextTokens, type ContextTokens, describePrompt, submitPrompt, type PromptScreen } from '../provisioning/index.js';
+import { findIdentityProvider, consumePendingProvisioning, findPendingProvisioning, readSettings } from '../store/index.js';
+import { AS_IN_USERNAME } from '../domain/index.js';
 import { readPromptForm, type FormBody } from './pages/forms.js';
 import { promptPage } from './pages/prompt-page.js';
 import { PROVISIONING_COMPLETION_PATH, provisioningPromptPath } from './provisioning-paths.js';

@@ -3,15 +3,17 @@
 // whose claims live only in oidc_payloads beside the session (model `FederatedAccount`), never in users.
 import { createHmac } from 'node:crypto';
 import type { Account, KoaContextWithOIDC } from 'oidc-provider';
-import type { Store } from '../store/index.js';
-import { JIT_PROVISION_QUEUE } from '../provisioning/index.js';
-import { hasActiveJob } from '../store/job-queue.js';
-import { findAccountUserWithGroups, type AccountUserWithGroups } from '../store/oidc-accounts-repo.js';
-import { findOidcPayload, upsertOidcPayload } from '../store/oidc-payloads-repo.js';
-import type { Provenance, ScimUserResource } from '../domain/scim-user.js';
-import { verifiedEmails } from '../provisioning/email-verification.js';
+import {
+  type Store,
+  hasActiveJob,
+  findAccountUserWithGroups,
+  type AccountUserWithGroups,
+  findOidcPayload,
+  upsertOidcPayload,
+} from '../store/index.js';
+import { JIT_PROVISION_QUEUE, verifiedEmails } from '../provisioning/index.js';
+import { type Provenance, type ScimUserResource, isUuid } from '../domain/index.js';
 import { claimsFromScimUser, type OidcClaims } from './claims.js';
-import { isUuid } from '../domain/uuid.js';
 import { currentRequestScope, prefetchKey } from './request-scope.js';
 
 const FEDERATED_ACCOUNT_MODEL = 'FederatedAccount';

@@ -5,9 +5,9 @@
 // code, grant and session come in one read (request-scope.ts): a login's resume writes once instead of three
 // times, its token request reads once instead of three times and writes once instead of twice.
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import type { Store } from '../store/index.js';
-import { findApplicationByClientIdCached } from '../store/applications-cache.js';
 import {
+  type Store,
+  findApplicationByClientIdCached,
   consumeOidcPayload,
   destroyOidcPayload,
   findGrantSourceWithGrantAndSession,
@@ -18,10 +18,10 @@ import {
   revokeOidcGrant,
   upsertOidcPayloads,
   type PayloadToWrite,
-} from '../store/oidc-payloads-repo.js';
+} from '../store/index.js';
 import { clientMetadata } from './clients.js';
 import { currentRequestScope, prefetchKey } from './request-scope.js';
-import { isUuid } from '../domain/uuid.js';
+import { isUuid } from '../domain/index.js';
 import { idpOfResumedLogin, SESSION_IDP_MODEL } from './session-idp.js';
 
 class ClientAdapter implements Adapter {

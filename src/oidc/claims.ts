@@ -1,6 +1,6 @@
 // Standard claims (OpenID Connect Core §5.1) from a SCIM User (RFC 7643 §4.1), and which scope releases
 // which claim (§5.4). `groups` is released by the `groups` scope.
-import type { ScimUserResource } from '../domain/scim-user.js';
+import type { ScimUserResource } from '../domain/index.js';
 
 export const SCOPE_CLAIMS = {
   // acr/amr/auth_time describe the upstream authentication; oidc-provider takes them from the session.

@@ -3,8 +3,7 @@
 // (HMAC-based algorithms that would use the secret as a key are disabled in the provider configuration).
 import { createHash } from 'node:crypto';
 import type Provider from 'oidc-provider';
-import type { Application } from '../store/applications-repo.js';
-import { verifyPassword } from '../store/hashing.js';
+import { type Application, verifyPassword } from '../store/index.js';
 
 /** The extra client metadata property that carries the app's PKCE requirement. */
 export const REQUIRE_PKCE = 'require_pkce';

@@ -1,7 +1,7 @@
 // The app-facing OpenID Provider edge: /oidc (oidc-provider) and the login interaction at /login.
 import { Hono } from 'hono';
 import type { LoginHandoff } from '../federation/index.js';
-import type { AppContext, AppEnv } from '../http/app-context.js';
+import type { AppContext, AppEnv } from '../http/index.js';
 import { loginAssets } from '../login/index.js';
 import { createInteraction } from './interaction.js';
 import { oidcHandler, OIDC_PREFIX } from './mount.js';

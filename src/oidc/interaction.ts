@@ -14,25 +14,34 @@
 import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { errors, type InteractionResults, type KoaContextWithOIDC } from 'oidc-provider';
-import { AppError } from '../domain/errors.js';
-import type { AuthnContext } from '../domain/federated-identity.js';
+import { AppError, type AuthnContext } from '../domain/index.js';
 import type { LoginHandoff, LoginOutcome } from '../federation/index.js';
-import type { AppContext, AppEnv } from '../http/app-context.js';
-import { chooserPage, csrfToken, csrfTokenMatches, errorPage } from '../login/index.js';
-import { localSignInPath, localSignInRoutes } from '../login/local-sign-in-routes.js';
+import type { AppContext, AppEnv } from '../http/index.js';
 import {
+  chooserPage,
+  csrfToken,
+  csrfTokenMatches,
+  errorPage,
+  localSignInPath,
+  localSignInRoutes,
   provisioningPromptPath,
   provisioningPromptRoutes,
   type PromptHost,
   type PromptHostStep,
-} from '../login/provisioning-prompt-routes.js';
-import { destroyOidcPayload, findOidcPayload, upsertOidcPayload } from '../store/oidc-payloads-repo.js';
-import { findApplicationByClientIdCached } from '../store/applications-cache.js';
-import type { Application } from '../store/applications-repo.js';
-import { findIdentityProviderWithSecrets, type IdentityProviderWithSecrets } from '../store/identity-providers-repo.js';
-import { findIdentityProviderWithSecretsCached } from '../store/identity-providers-cache.js';
-import { FLOW_TTL_SECONDS, type FederationFlow } from '../store/federation-flows-repo.js';
-import { consumeLoginResult } from '../store/login-results-repo.js';
+} from '../login/index.js';
+import {
+  destroyOidcPayload,
+  findOidcPayload,
+  upsertOidcPayload,
+  findApplicationByClientIdCached,
+  type Application,
+  findIdentityProviderWithSecrets,
+  type IdentityProviderWithSecrets,
+  findIdentityProviderWithSecretsCached,
+  FLOW_TTL_SECONDS,
+  type FederationFlow,
+  consumeLoginResult,
+} from '../store/index.js';
 import { pairwiseAccountId, saveFederatedAccount } from './account.js';
 import { claimsFromFederated } from './claims.js';
 import {

@@ -3,8 +3,7 @@
 // instance gets the advisory lock first; private parts sealed with the secrets key (AES-256-GCM).
 import { generateKeyPair, randomBytes, type JsonWebKey } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { Store } from '../store/index.js';
-import { insertKeys, listLiveKeys, lockKeyGeneration, retireActiveKeys, type KeyRow, type NewKey } from '../store/keys-repo.js';
+import { type Store, insertKeys, listLiveKeys, lockKeyGeneration, retireActiveKeys, type KeyRow, type NewKey } from '../store/index.js';
 
 const generate = promisify(generateKeyPair);
 

@@ -5,19 +5,23 @@
 // lives in the store (oidc_payloads, keyed by the interaction uid), so any instance can finish it. RFC 6238, RFC 8176 (amr).
 // Before any of that, a deactivated or locked account is refused here too (every way to finish passes by).
 import { Hono, type Context } from 'hono';
-import type { AuthnContext } from '../domain/federated-identity.js';
-import { AppError } from '../domain/errors.js';
-import type { CompletedStep, SignInFlow } from '../domain/sign-in-flow.js';
-import type { AppContext, AppEnv } from '../http/app-context.js';
-import { mfaCodePage } from '../login/mfa/mfa-code-page.js';
-import { recoveryCodesPage, totpEnrolPage } from '../login/mfa/totp-enrol-page.js';
-import { issueEmailOtp, verifyEmailOtp } from '../accounts/mfa/email-otp.js';
-import { createMailer, type Mailer } from '../accounts/mfa/mailer.js';
-import { useRecoveryCode } from '../accounts/mfa/recovery-codes.js';
-import { decideSecondFactor, type FactorOption } from '../accounts/mfa/second-factor.js';
-import { beginTotpEnrolment, confirmTotpEnrolment, currentTotpEnrolment, verifyTotp } from '../accounts/mfa/totp.js';
-import { destroyOidcPayload, findOidcPayload, upsertOidcPayload } from '../store/oidc-payloads-repo.js';
-import { findAccountUser } from '../store/oidc-accounts-repo.js';
+import { type AuthnContext, AppError, type CompletedStep, type SignInFlow } from '../domain/index.js';
+import type { AppContext, AppEnv } from '../http/index.js';
+import { mfaCodePage, recoveryCodesPage, totpEnrolPage } from '../login/index.js';
+import {
+  issueEmailOtp,
+  verifyEmailOtp,
+  createMailer,
+  type Mailer,
+  useRecoveryCode,
+  decideSecondFactor,
+  type FactorOption,
+  beginTotpEnrolment,
+  confirmTotpEnrolment,
+  currentTotpEnrolment,
+  verifyTotp,
+} from '../accounts/index.js';
+import { destroyOidcPayload, findOidcPayload, upsertOidcPayload, findAccountUser } from '../store/index.js';
 import { TTL } from './provider.js';
 
 type C = Context<AppEnv>;

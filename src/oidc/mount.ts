@@ -3,7 +3,7 @@
 // builds keep the prefix). Hono never reads these bodies: oidc-provider parses the raw stream itself.
 import type { Context } from 'hono';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
-import type { AppEnv } from '../http/app-context.js';
+import type { AppEnv } from '../http/index.js';
 import type { ProviderHolder } from './provider.js';
 
 export const OIDC_PREFIX = '/oidc';

@@ -3,9 +3,8 @@
 // interactions (/login/:uid), and the endpoints apps use: authorization code + PKCE, rotating refresh
 // tokens, userinfo, revocation (RFC 7009), introspection (RFC 7662), RP-initiated logout.
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
-import type { AppContext } from '../http/app-context.js';
-import { keysFingerprint } from '../store/keys-repo.js';
-import { writeOidcPayloads } from '../store/oidc-payloads-repo.js';
+import type { AppContext } from '../http/index.js';
+import { keysFingerprint, writeOidcPayloads } from '../store/index.js';
 import { createAdapterFactory } from './adapter.js';
 import { createFindAccount } from './account.js';
 import { SCOPE_CLAIMS, SUPPORTED_SCOPES } from './claims.js';

@@ -12,7 +12,7 @@
 //   endpoint reads the code, then its session, its grant and its account: one statement reads all four; the
 //   resume reads the interaction, then the account its login names: one statement), each handed out once.
 import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
-import type { OidcPayload, PayloadToDelete, PayloadToWrite } from '../store/oidc-payloads-repo.js';
+import type { OidcPayload, PayloadToDelete, PayloadToWrite } from '../store/index.js';
 
 /** Writes held upserts and deletes (of different rows) together: one statement, one commit. */
 export type ScopeWriter = (upserts: PayloadToWrite[], deletes: PayloadToDelete[]) => Promise<void>;

@@ -4,9 +4,7 @@
 // with the session in one statement), and a check added to oidc-provider's `login` prompt sends the person
 // back to the interaction when it does not fit.
 import Provider, { interactionPolicy } from 'oidc-provider';
-import type { Store } from '../store/index.js';
-import { findApplicationByClientIdCached } from '../store/applications-cache.js';
-import { findOidcPayload } from '../store/oidc-payloads-repo.js';
+import { type Store, findApplicationByClientIdCached, findOidcPayload } from '../store/index.js';
 
 export const SESSION_IDP_MODEL = 'SessionIdp';
 

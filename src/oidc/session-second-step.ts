@@ -3,10 +3,8 @@
 // step 1 that session came through. A check on oidc-provider's `login` prompt sends the person back to the
 // interaction (/login/<uid>), where the second step is asked (src/oidc/mfa-step.ts).
 import { interactionPolicy } from 'oidc-provider';
-import { nextStep, type CompletedStep, type SignInFlow } from '../domain/sign-in-flow.js';
-import type { Store } from '../store/index.js';
-import { findApplicationByClientIdCached } from '../store/applications-cache.js';
-import { findOidcPayload } from '../store/oidc-payloads-repo.js';
+import { nextStep, type CompletedStep, type SignInFlow } from '../domain/index.js';
+import { type Store, findApplicationByClientIdCached, findOidcPayload } from '../store/index.js';
 import { RESULT_IDP_KEY, SESSION_IDP_MODEL } from './session-idp.js';
 
 type Policy = ReturnType<typeof interactionPolicy.base>;

@@ -2,8 +2,8 @@
 // to /login/<uid>/federated with a login result (unless the interaction takes the outcome at the callback). Kept behind this narrow port so the interaction reads
 // without the connectors' details (and a test or benchmark can hand in another starter).
 import { beginUpstreamLogin as federationBegin } from '../federation/index.js';
-import type { AppContext } from '../http/app-context.js';
-import type { IdentityProviderRecord, IdentityProviderSecrets } from '../store/identity-providers-repo.js';
+import type { AppContext } from '../http/index.js';
+import type { IdentityProviderRecord, IdentityProviderSecrets } from '../store/index.js';
 
 export interface BeginUpstreamLogin {
   (

@@ -1,7 +1,7 @@
 // SCIM Bulk (RFC 7644 §3.7) for the simple cases of a batch: POST of a first-attempt create, PATCH and
 // DELETE of users whose remote id is known. Anything that may need a lookup first (replays, updates of
 // users the target has not seen, conflicts, 404s) goes through `deliver` one by one instead.
-import type { ClaimedDelivery, RemoteIdChange } from '../store/outbound-repo.js';
+import type { ClaimedDelivery, RemoteIdChange } from '../store/index.js';
 import type { AttributeMapping } from './connector-config.js';
 import { toRemoteUser } from './mapping.js';
 import { ScimRequestError, type BulkOperation, type ScimClient } from './scim-client.js';

@@ -1,7 +1,6 @@
 // Connector rows ↔ the OutboundConnector the worker uses: secrets are sealed with the store's SecretBox on
 // the way in and opened only here, on the way to a downstream request.
-import type { ConnectorRow, NewConnectorRow } from '../store/outbound-repo.js';
-import type { SecretBox } from '../store/secret-box.js';
+import type { ConnectorRow, NewConnectorRow, SecretBox } from '../store/index.js';
 import {
   DEFAULT_DELIVERY_OPTIONS,
   type AttributeMapping,

@@ -2,7 +2,7 @@
 // §3.6 DELETE). Creates are idempotent: when the downstream may already hold the user (a replay after a
 // crash, a 409, an update for a user it has never seen) the user is looked up by externalId (= the local
 // id), then by userName, and patched instead of created again.
-import type { ClaimedDelivery, CurrentGroup, RemoteIdChange } from '../store/outbound-repo.js';
+import type { ClaimedDelivery, CurrentGroup, RemoteIdChange } from '../store/index.js';
 import type { AttributeMapping } from './connector-config.js';
 import { memberIds, toRemoteGroup, toRemoteUser } from './mapping.js';
 import { ScimRequestError, scimString, type PatchOperation, type ScimClient } from './scim-client.js';

@@ -4,3 +4,5 @@ export { SYNC_QUEUE, startSync, syncJobHandler, readSyncStatus } from './sync.js
 export { checkConnector } from './check.js';
 export * from './connector-config.js';
 export { authColumns, connectorFromRow, deliveryOptionsOf } from './connectors.js';
+
+export { PollingLoop } from './polling-loop.js';

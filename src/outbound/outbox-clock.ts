@@ -7,7 +7,7 @@
 // group row is written first), so a transaction has its xid before it draws an outbox id.
 // Works the same on PostgreSQL 15 and PGlite (PostgreSQL 18): pg_current_snapshot() and
 // pg_current_xact_id() exist since 13.
-import type { OutboxClockReading } from '../store/outbound-repo.js';
+import type { OutboxClockReading } from '../store/index.js';
 
 export class OutboxClock {
   private settled = 0;

@@ -2,10 +2,10 @@
 // job (queue `outbound.sync`) walks the users in id order, in batches; each batch queues one 'sync'
 // delivery per user (an upsert downstream) and writes the job's progress, so a crashed job resumes where
 // it stopped and the admin API can show how far it got.
-import type { Store } from '../store/index.js';
-import type { JobRecord } from '../store/job-queue.js';
-import { enqueueJob } from '../store/job-queue.js';
 import {
+  type Store,
+  type JobRecord,
+  enqueueJob,
   countDeliveriesByStatus,
   countSyncScope,
   findConnector,
@@ -13,7 +13,7 @@ import {
   queueSyncBatch,
   readJobResult,
   saveJobProgress,
-} from '../store/outbound-repo.js';
+} from '../store/index.js';
 
 export const SYNC_QUEUE = 'outbound.sync';
 

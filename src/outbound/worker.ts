@@ -4,10 +4,9 @@
 // after a backoff (or the downstream's Retry-After), or dead-lettered after the connector's maxAttempts.
 // Any number of instances may run it on one database.
 import { PollingLoop } from './polling-loop.js';
-import type { Logger } from '../observability/logger.js';
-import type { Metrics } from '../observability/metrics.js';
-import type { Store } from '../store/index.js';
+import type { Logger, Metrics } from '../observability/index.js';
 import {
+  type Store,
   claimDeliveries,
   countPendingByConnector,
   currentGroups,
@@ -21,7 +20,7 @@ import {
   type ClaimedDelivery,
   type DeliveryOutcome,
   type RemoteIdChange,
-} from '../store/outbound-repo.js';
+} from '../store/index.js';
 import { backoffDelayMs } from './backoff.js';
 import { outboxTypesFor, type OutboundConnector } from './connector-config.js';
 import { connectorFromRow } from './connectors.js';

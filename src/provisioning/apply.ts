@@ -4,15 +4,22 @@
 // raises ProvisioningRace: the caller rolls back, plans again, and the second plan takes the "link exists" path.
 // Writes avoid raising unique violations (ON CONFLICT), since on PostgreSQL a failed statement aborts the
 // transaction; the one-statement first login relies on the link's foreign key to undo a link whose user lost.
-import { AppError } from '../domain/errors.js';
-import type { ScimUserResource } from '../domain/scim-user.js';
-import { recordAudit } from '../store/audit-repo.js';
-import type { Executor } from '../store/database.js';
-import { insertLink, touchLink } from '../store/federated-identities-repo.js';
-import { insertFirstLogin, touchLinkWithAudit, updateReturningLogin } from '../store/provisioning-writes.js';
-import { emitOutboxEvent } from '../store/outbox-repo.js';
-import { addGroupMember, ensureGroup, removeGroupMember } from '../store/provisioning-groups.js';
-import { insertUser, updateUser } from '../store/users-repo.js';
+import { AppError, type ScimUserResource } from '../domain/index.js';
+import {
+  recordAudit,
+  type Executor,
+  insertLink,
+  touchLink,
+  insertFirstLogin,
+  touchLinkWithAudit,
+  updateReturningLogin,
+  emitOutboxEvent,
+  addGroupMember,
+  ensureGroup,
+  removeGroupMember,
+  insertUser,
+  updateUser,
+} from '../store/index.js';
 import { syncFingerprint } from './sync-fingerprint.js';
 import type { ProvisioningPlan } from './types.js';
 

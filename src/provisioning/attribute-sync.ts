@@ -6,8 +6,13 @@
 // Provenance (`users.provenance`) says, per attribute path, who wrote it last; it is what tells
 // "locally added" (written by SCIM, an admin, the person) from "federated" (written by this IdP).
 import { isDeepStrictEqual } from 'node:util';
-import type { AttributeSyncMethod } from '../domain/identity-provider.js';
-import { SCIM_USER_SCHEMA, type Provenance, type ProvenanceEntry, type ScimUserResource } from '../domain/scim-user.js';
+import {
+  type AttributeSyncMethod,
+  SCIM_USER_SCHEMA,
+  type Provenance,
+  type ProvenanceEntry,
+  type ScimUserResource,
+} from '../domain/index.js';
 import type { MappedClaims } from './claim-mapping.js';
 import { isEmailsKey } from './email-verification.js';
 import { getAtPath, parseScimPath, removeAtPath, setAtPath, type ScimPath } from './scim-path.js';

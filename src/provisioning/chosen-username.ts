@@ -2,8 +2,7 @@
 // from the claims. The core's own rules then apply unchanged: the user store (configured, or for
 // AS_IN_USERNAME the typed `DOMAIN/` prefix), the store's username regex, uniqueness. A typed name that
 // already exists is "taken" — it never associates (that would hand over someone else's account).
-import type { FederatedIdentity } from '../domain/federated-identity.js';
-import type { IdentityProvider } from '../domain/identity-provider.js';
+import type { FederatedIdentity, IdentityProvider } from '../domain/index.js';
 import { planProvisioning, type PlanOptions } from './plan.js';
 import { typedUsernameProblem, type UsernameProblem } from './prompts.js';
 import type { ProvisioningReads } from './reads.js';

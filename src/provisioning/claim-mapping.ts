@@ -1,8 +1,6 @@
 // Claim mapping: the IdP's `claimMappings` turn raw federated claims (OIDC claims, SAML attributes, which may be
 // multi-valued) into SCIM User attribute values; `roleMappings` turn remote role values into local group names.
-import type { FederatedIdentity } from '../domain/federated-identity.js';
-import type { IdentityProvider } from '../domain/identity-provider.js';
-import { SCIM_USER_SCHEMA, type ScimUserResource } from '../domain/scim-user.js';
+import { type FederatedIdentity, type IdentityProvider, SCIM_USER_SCHEMA, type ScimUserResource } from '../domain/index.js';
 import { isMultiValued, parseScimPath, setAtPath, type ScimPath } from './scim-path.js';
 
 export interface MappedValue {

@@ -1,16 +1,26 @@
 // Revoking a consent receipt: the optional attributes it covered leave the user (unless another active
 // receipt still consents to them); mandatory ones stay, since the account cannot exist without them.
 // User change, receipt, audit event and outbox event are written in one transaction.
-import { conflict, notFound } from '../domain/errors.js';
-import type { ConsentReceipt } from '../domain/consent-purpose.js';
-import { parseAttributePath, hasAttributeValue } from '../domain/scim-attribute-path.js';
-import type { Provenance, ScimUserResource } from '../domain/scim-user.js';
-import type { Actor } from '../store/audit-repo.js';
-import { recordAudit } from '../store/audit-repo.js';
-import { findConsentReceiptForUpdate, listConsentReceipts, markConsentReceiptRevoked } from '../store/consent-repo.js';
-import type { Store } from '../store/index.js';
-import { emitOutboxEvent } from '../store/outbox-repo.js';
-import { getUserById, updateUser } from '../store/users-repo.js';
+import {
+  conflict,
+  notFound,
+  type ConsentReceipt,
+  parseAttributePath,
+  hasAttributeValue,
+  type Provenance,
+  type ScimUserResource,
+} from '../domain/index.js';
+import {
+  type Actor,
+  recordAudit,
+  findConsentReceiptForUpdate,
+  listConsentReceipts,
+  markConsentReceiptRevoked,
+  type Store,
+  emitOutboxEvent,
+  getUserById,
+  updateUser,
+} from '../store/index.js';
 import { attributesToRemoveOnRevoke, stripAttributes } from './consent.js';
 
 export interface RevocationResult {

@@ -5,10 +5,16 @@
 // Rules (reference docs, "Tips on JIT consent purposes"): only attributes listed in a purpose are asked
 // about; no consent to a mandatory attribute → no provisioning; an optional attribute not consented to
 // in any purpose is not stored; attributes no purpose lists are stored as mapped.
-import { AppError } from '../domain/errors.js';
-import type { ConsentPurpose, PurposeSnapshot } from '../domain/consent-purpose.js';
-import { parseAttributePath, readAttributeValues, removeAttributeValue, type AttributePath } from '../domain/scim-attribute-path.js';
-import type { ScimUserResource } from '../domain/scim-user.js';
+import {
+  AppError,
+  type ConsentPurpose,
+  type PurposeSnapshot,
+  parseAttributePath,
+  readAttributeValues,
+  removeAttributeValue,
+  type AttributePath,
+  type ScimUserResource,
+} from '../domain/index.js';
 
 export interface ConsentAttributeView {
   /** Canonical SCIM path. */

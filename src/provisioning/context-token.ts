@@ -9,9 +9,8 @@
 // transaction that completes the provisioning.
 import { randomUUID } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
-import { AppError } from '../domain/errors.js';
-import { ensureServerSecret, isContextTokenUsed, markContextTokenUsed } from '../store/context-tokens-repo.js';
-import type { Executor, Store } from '../store/index.js';
+import { AppError } from '../domain/index.js';
+import { ensureServerSecret, isContextTokenUsed, markContextTokenUsed, type Executor, type Store } from '../store/index.js';
 
 export const CONTEXT_TOKEN_TYPE = 'jitbridge-provisioning-context+jwt';
 export const CONTEXT_TOKEN_KEY_PURPOSE = 'provisioning-context';

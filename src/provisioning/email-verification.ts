@@ -3,7 +3,7 @@
 // nobody has written the user's emails since — a SCIM client, an admin or the person may have put in an address
 // the IdP never saw. The record of it is the provenance entry of the email path (`emailVerified`), so SCIM
 // clients neither see nor write it.
-import type { Provenance, ProvenanceEntry, ScimUserResource } from '../domain/scim-user.js';
+import type { Provenance, ProvenanceEntry, ScimUserResource } from '../domain/index.js';
 import { getAtPath, parseScimPath } from './scim-path.js';
 
 /** Provenance keys that name the core `emails` attribute (`emails`, `emails.value`, `emails[type eq "work"].value`). */

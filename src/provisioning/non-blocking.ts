@@ -3,10 +3,8 @@
 // user. A worker that dies mid-job lets its lease run out and another worker runs the job again; planning again
 // finds whatever the first run committed, so the job is idempotent.
 import { createHash } from 'node:crypto';
-import type { FederatedIdentity } from '../domain/federated-identity.js';
-import type { IdentityProvider } from '../domain/identity-provider.js';
-import { recordAudit } from '../store/audit-repo.js';
-import { enqueueJob } from '../store/job-queue.js';
+import type { FederatedIdentity, IdentityProvider } from '../domain/index.js';
+import { recordAudit, enqueueJob } from '../store/index.js';
 import type { ProvisioningDeps } from './types.js';
 
 export const JIT_PROVISION_QUEUE = 'jit.provision';

@@ -2,11 +2,18 @@
 // why, the SCIM User before and after, provenance, group changes, outbox and audit events. Reads only, through
 // ProvisioningReads; `applyProvisioning` writes the plan atomically (one transaction, or one statement).
 import { randomUUID } from 'node:crypto';
-import type { FederatedIdentity } from '../domain/federated-identity.js';
-import type { AttributeSyncMethod, IdentityProvider } from '../domain/identity-provider.js';
-import type { Provenance, ScimUserResource } from '../domain/scim-user.js';
-import type { Settings } from '../domain/settings.js';
-import { matchesPolicy, qualifyName, splitQualifiedName, type UserStore } from '../domain/user-store.js';
+import {
+  type FederatedIdentity,
+  type AttributeSyncMethod,
+  type IdentityProvider,
+  type Provenance,
+  type ScimUserResource,
+  type Settings,
+  matchesPolicy,
+  qualifyName,
+  splitQualifiedName,
+  type UserStore,
+} from '../domain/index.js';
 import { diffProvenance, diffResources, provenanceOfCreate, syncAttributes } from './attribute-sync.js';
 import { buildFederatedResource, mapClaims, type MappedClaims } from './claim-mapping.js';
 import type { LoginContext, LoginUser, ProvisioningReads } from './reads.js';

@@ -5,13 +5,8 @@
 // Every answer re-plans from the stored, verified identity (the database may have moved since the page
 // was shown), so the decision is always made on the current state; a plan gone stale during the write
 // is planned and decided again with the same answers.
-import { AppError, type FieldProblem } from '../domain/errors.js';
-import type { IdentityProvider } from '../domain/identity-provider.js';
-import type { JitSettings } from '../domain/settings.js';
-import { recordAudit } from '../store/audit-repo.js';
-import { listConsentPurposes } from '../store/consent-repo.js';
-import type { Store } from '../store/index.js';
-import type { PendingProvisioning } from '../store/pending-provisionings-repo.js';
+import { AppError, type FieldProblem, type IdentityProvider, type JitSettings } from '../domain/index.js';
+import { recordAudit, listConsentPurposes, type Store, type PendingProvisioning } from '../store/index.js';
 import { ProvisioningRace } from './apply.js';
 import { planWithChosenUsername } from './chosen-username.js';
 import { buildFederatedResource, mapClaims } from './claim-mapping.js';
@@ -23,7 +18,7 @@ import {
   type ConsentAnswers,
   type ConsentView,
 } from './consent.js';
-import { hashNewPassword } from '../accounts/local-credentials.js';
+import { hashNewPassword } from '../accounts/index.js';
 import { planProvisioning } from './plan.js';
 import { applyPromptedProvisioning } from './prompted-provisioning.js';
 import { promptPageFor, promptsFor, typedUsernameProblem, withEffectiveScheme, type PromptPage, type Prompts } from './prompts.js';

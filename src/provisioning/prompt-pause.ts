@@ -2,15 +2,11 @@
 // the verified identity instead of provisioning at once: if the scheme has something to ask for this plan,
 // the identity is kept as a pending provisioning and the login result says "pending"; otherwise (silent
 // scheme, returning user, JIT off, nothing to ask) the caller provisions as usual.
-import type { FederatedIdentity } from '../domain/federated-identity.js';
-import type { IdentityProvider } from '../domain/identity-provider.js';
-import { listConsentPurposes } from '../store/consent-repo.js';
-import type { Store } from '../store/index.js';
-import { savePendingProvisioning } from '../store/pending-provisionings-repo.js';
+import type { FederatedIdentity, IdentityProvider } from '../domain/index.js';
+import { listConsentPurposes, type Store, savePendingProvisioning, readSettings } from '../store/index.js';
 import { buildConsentView, needsConsentPage } from './consent.js';
 import { planProvisioning } from './plan.js';
 import { promptsFor, withEffectiveScheme, type Prompts } from './prompts.js';
-import { readSettings } from '../store/settings-repo.js';
 import { createProvisioningReads } from './reads.js';
 
 export interface PausedProvisioning {

@@ -2,19 +2,27 @@
 // The plan is made as for a silent login; the person's answers (consent, a password, an external page's
 // context token) then adjust it, and everything is written in one transaction with the plan itself:
 // user, link, consent receipts, password hash, audit and outbox events — or nothing.
-import { AppError } from '../domain/errors.js';
-import { copyAttributeValue, parseAttributePath, pathCovers, type AttributePath } from '../domain/scim-attribute-path.js';
-import type { Provenance, ScimUserResource } from '../domain/scim-user.js';
-import { recordAudit } from '../store/audit-repo.js';
-import { recordConsentReceipts } from '../store/consent-repo.js';
-import type { Executor } from '../store/database.js';
-import { emitOutboxEvent } from '../store/outbox-repo.js';
-import { consumePendingProvisioning } from '../store/pending-provisionings-repo.js';
-import { updateUser } from '../store/users-repo.js';
+import {
+  AppError,
+  copyAttributeValue,
+  parseAttributePath,
+  pathCovers,
+  type AttributePath,
+  type Provenance,
+  type ScimUserResource,
+  type ConsentReceipt,
+} from '../domain/index.js';
+import {
+  recordAudit,
+  recordConsentReceipts,
+  type Executor,
+  emitOutboxEvent,
+  consumePendingProvisioning,
+  updateUser,
+} from '../store/index.js';
 import { applyProvisioning, type AppliedProvisioning } from './apply.js';
 import { diffResources } from './attribute-sync.js';
 import { withheldAttributes, type ConsentDecision } from './consent.js';
-import type { ConsentReceipt } from '../domain/consent-purpose.js';
 import type { ProvisioningPlan } from './types.js';
 
 const parsed = (claim: string): AttributePath | undefined => {

@@ -8,9 +8,7 @@
 // Prompts exist to make a new account. When the plan links an existing local user (association), the
 // person may consent to the attributes flowing in, but is never asked to set that account's password
 // or choose its username: doing so would hand the existing account to whoever signed in upstream.
-import type { FieldProblem } from '../domain/errors.js';
-import type { IdentityProvider, JitScheme } from '../domain/identity-provider.js';
-import type { JitSettings } from '../domain/settings.js';
+import type { FieldProblem, IdentityProvider, JitScheme, JitSettings } from '../domain/index.js';
 import type { PlanDecision } from './types.js';
 
 export interface Prompts {

@@ -1,14 +1,21 @@
 // The narrow read interface planning needs, and its binding to the store. Planning reads only through this,
 // so unit tests can hand it plain objects and the simulation can be sure it writes nothing.
-import { defaultSettings, settingsSchema, type Settings } from '../domain/settings.js';
-import type { UserStore } from '../domain/user-store.js';
-import type { Executor } from '../store/database.js';
-import { findLinkOfUserForIdp, type FederatedIdentityRow } from '../store/federated-identities-repo.js';
-import { findGroupsByNames, memberGroupIds } from '../store/provisioning-groups.js';
-import { findLoginContext, findStoreWithUser, type LoginContextRow, type LoginLink, type LoginUser } from '../store/provisioning-reads.js';
-import type { GroupRow } from '../store/schema/index.js';
-import { findUserStoreById } from '../store/user-stores-repo.js';
-import { findUsersByEmail } from '../store/users-repo.js';
+import { defaultSettings, settingsSchema, type Settings, type UserStore } from '../domain/index.js';
+import {
+  type Executor,
+  findLinkOfUserForIdp,
+  type FederatedIdentityRow,
+  findGroupsByNames,
+  memberGroupIds,
+  findLoginContext,
+  findStoreWithUser,
+  type LoginContextRow,
+  type LoginLink,
+  type LoginUser,
+  type GroupRow,
+  findUserStoreById,
+  findUsersByEmail,
+} from '../store/index.js';
 
 export type { LoginLink, LoginUser };
 

@@ -1,7 +1,7 @@
 // SCIM attribute paths (RFC 7644 §3.10 / §3.5.2 path grammar, the subset claim mappings need): read, write and
 // remove a value in a SCIM User resource by a path such as `userName`, `name.givenName`,
 // `emails[type eq "work"].value`, or `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department`.
-import { SCIM_USER_SCHEMA, type ScimUserResource } from '../domain/scim-user.js';
+import { SCIM_USER_SCHEMA, type ScimUserResource } from '../domain/index.js';
 
 export interface ScimPath {
   /** Extension schema URN holding the attribute, or null for the core schema. */

@@ -4,7 +4,7 @@
 // sync) to need no change. A later login with the same fingerprint, while the user is still at that version, changes
 // nothing either — so it can be recorded in one statement, without reading the user and planning.
 import { hash } from 'node:crypto';
-import type { AttributeSyncMethod } from '../domain/identity-provider.js';
+import type { AttributeSyncMethod } from '../domain/index.js';
 import { diffProvenance, diffResources, syncAttributes } from './attribute-sync.js';
 import type { MappedClaims } from './claim-mapping.js';
 import type { ProvisioningPlan } from './types.js';

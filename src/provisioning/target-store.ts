@@ -1,7 +1,6 @@
 // The user store a new identity goes to (DESIGN.md semantics 4): the IdP's fixed domain, or for AS_IN_USERNAME
 // the domain prefix of the username when that store exists, else PRIMARY — with the local user of that name, if any.
-import { AS_IN_USERNAME, type IdentityProvider } from '../domain/identity-provider.js';
-import { PRIMARY_DOMAIN, splitQualifiedName, type UserStore } from '../domain/user-store.js';
+import { AS_IN_USERNAME, type IdentityProvider, PRIMARY_DOMAIN, splitQualifiedName, type UserStore } from '../domain/index.js';
 import type { LoginContext, LoginUser, ProvisioningReads } from './reads.js';
 
 /**

@@ -1,9 +1,7 @@
 // The provisioning core's public types: what a login gets back (LoginProvisioning), and the plan a login would
 // carry out (ProvisioningPlan) — the seam where prompts (consent, password, username) can pause a login.
-import type { AttributeSyncMethod } from '../domain/identity-provider.js';
-import type { Provenance, ProvenanceEntry, ScimUserResource } from '../domain/scim-user.js';
-import type { Logger } from '../observability/logger.js';
-import type { Metrics } from '../observability/metrics.js';
+import type { AttributeSyncMethod, Provenance, ProvenanceEntry, ScimUserResource } from '../domain/index.js';
+import type { Logger, Metrics } from '../observability/index.js';
 import type { Store } from '../store/index.js';
 
 export interface ProvisioningDeps {

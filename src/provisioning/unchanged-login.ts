@@ -3,10 +3,8 @@
 // written without reading the user first. When it cannot be proved in the database (a first login, new claims, the
 // user changed since, a lock, consent receipts, other settings), the same statement returns the login context and
 // the login is planned as usual.
-import type { FederatedIdentity } from '../domain/federated-identity.js';
-import type { IdentityProvider } from '../domain/identity-provider.js';
-import type { Executor } from '../store/database.js';
-import { recordUnchangedOrReadContext } from '../store/provisioning-reads.js';
+import type { FederatedIdentity, IdentityProvider } from '../domain/index.js';
+import { type Executor, recordUnchangedOrReadContext } from '../store/index.js';
 import { mapClaims, type MappedClaims } from './claim-mapping.js';
 import { effectiveSyncMethod, mappedSummary, returningDetails, returningReason } from './plan.js';
 import { lastParsedSettings, loginContextFrom, type LoginContext } from './reads.js';

@@ -1,7 +1,7 @@
 // Attribute paths resolved against the schemas (RFC 7643 §2, RFC 7644 §3.10): filters become the typed
 // tree the store compiles, sortBy becomes a sort key, and attributes/excludedAttributes shape responses.
-import { AppError } from '../domain/errors.js';
-import type { ScimAttr, ScimAttrType, ScimFilter } from '../store/scim-query.js';
+import { AppError } from '../domain/index.js';
+import type { ScimAttr, ScimAttrType, ScimFilter } from '../store/index.js';
 import type { RawFilter, RawPath } from './filter-parser.js';
 import { coreSchemaId, definitionOf, isSchemaDef, type AttributeDef, type ResourceKind, type SchemaDef } from './schemas.js';
 

@@ -2,8 +2,8 @@
 // operations as the single-resource endpoints. bulkId references ("bulkId:x" in paths and data) resolve
 // to the ids created earlier in the request, in whatever order the client listed them; failOnErrors stops
 // processing after that many errors. maxOperations is enforced here (413), maxPayloadSize by the router.
-import { AppError } from '../domain/errors.js';
-import { toScimError } from '../http/scim-error.js';
+import { AppError } from '../domain/index.js';
+import { toScimError } from '../http/index.js';
 import { BULK_MAX_OPERATIONS } from './discovery.js';
 import { createGroup, deleteGroup, patchGroup, replaceGroup } from './groups.js';
 import type { ScimCall, ScimResult } from './operation.js';

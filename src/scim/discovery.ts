@@ -1,7 +1,7 @@
 // Discovery endpoints (RFC 7644 §4, RFC 7643 §5–7): ServiceProviderConfig, ResourceTypes and Schemas.
 // Schema descriptions come from scimmy's definitions; the limits advertised are the ones enforced.
 import SCIMMY from 'scimmy';
-import { SCIM_ENTERPRISE_USER_SCHEMA, SCIM_GROUP_SCHEMA, SCIM_USER_SCHEMA } from '../domain/scim-user.js';
+import { SCIM_ENTERPRISE_USER_SCHEMA, SCIM_GROUP_SCHEMA, SCIM_USER_SCHEMA } from '../domain/index.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './list-query.js';
 
 export const BULK_MAX_OPERATIONS = 1000;

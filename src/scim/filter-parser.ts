@@ -1,8 +1,8 @@
 // Parses a SCIM filter expression (RFC 7644 §3.4.2.2) into a syntax tree of attribute paths as written.
 // Precedence: not (with parentheses) > and > or; value paths `emails[type eq "work" and value co "@x"]`.
 // Bounded: long or deeply nested input is refused before it can cost anything.
-import { AppError } from '../domain/errors.js';
-import type { CompareOp, FilterValue } from '../store/scim-query.js';
+import { AppError } from '../domain/index.js';
+import type { CompareOp, FilterValue } from '../store/index.js';
 
 export interface RawPath {
   /** The schema URN prefix, when the path was written fully qualified. */

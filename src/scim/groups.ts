@@ -1,10 +1,10 @@
 // /Groups operations (RFC 7644 §3.3–3.6). Members live one row each in group_members: PATCH adds and
 // removes members in SQL without reading the list, and answers 204 unless attributes are asked for, so
 // a change to a 100,000-member group never loads its members.
-import { AppError } from '../domain/errors.js';
-import { recordAudit } from '../store/audit-repo.js';
-import type { Tx } from '../store/database.js';
+import { AppError, isUuid } from '../domain/index.js';
 import {
+  recordAudit,
+  type Tx,
   addMembers,
   deleteGroupRow,
   findGroupById,
@@ -15,10 +15,11 @@ import {
   touchGroup,
   updateGroup,
   type MemberRef,
-} from '../store/groups-repo.js';
-import { emitOutboxEvent, type OutboxEventType } from '../store/outbox-repo.js';
-import { searchScim } from '../store/scim-search.js';
-import type { GroupRow } from '../store/schema/index.js';
+  emitOutboxEvent,
+  type OutboxEventType,
+  searchScim,
+  type GroupRow,
+} from '../store/index.js';
 import { lenientAttributes, listResponse } from './list-response.js';
 import { encodeCursor, parseListRequest, type ListRequest } from './list-query.js';
 import { checkIfMatch, notFound, type ScimCall, type ScimResult } from './operation.js';
@@ -26,7 +27,6 @@ import { parsePatchRequest, type PatchOperation } from './patch.js';
 import { etagMatches, etagOf, groupRepresentation, groupToScim, parseEtags, project } from './representation.js';
 import { coerceInbound } from './schemas.js';
 import { canSee, checkQualifiedName } from './write-guard.js';
-import { isUuid } from '../domain/uuid.js';
 
 const MAX_MEMBERS_PER_REQUEST = 10_000;
 

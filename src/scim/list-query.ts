@@ -2,8 +2,8 @@
 // query string or POST /.search body → a validated search for the store. Numbers arrive as strings in query
 // strings and are converted here (scimmy's Number.isInteger checks would silently ignore them).
 import { createHash } from 'node:crypto';
-import { AppError } from '../domain/errors.js';
-import type { ScimSearch } from '../store/scim-search.js';
+import { AppError } from '../domain/index.js';
+import type { ScimSearch } from '../store/index.js';
 import { resolveAttributeList, resolveFilter, resolveSortBy } from './attributes.js';
 import { parseFilter } from './filter-parser.js';
 import type { ResourceKind } from './schemas.js';

@@ -1,6 +1,6 @@
 // ListResponse messages (RFC 7644 §3.4.2), built from a page the store already cut: the page is never
 // sliced again here (scimmy's ListResponse would re-slice a pre-paged list when startIndex ≤ count).
-import type { ScimSearch } from '../store/scim-search.js';
+import type { ScimSearch } from '../store/index.js';
 import { resolveAttributeList } from './attributes.js';
 import type { ScimCall } from './operation.js';
 import type { ResourceKind } from './schemas.js';

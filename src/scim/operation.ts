@@ -1,7 +1,6 @@
 // What a SCIM operation is given and what it answers. Route handlers and Bulk call the same operations.
-import { AppError } from '../domain/errors.js';
-import type { AppContext } from '../http/app-context.js';
-import type { ScimPrincipal } from '../http/scim-auth.js';
+import { AppError } from '../domain/index.js';
+import type { AppContext, ScimPrincipal } from '../http/index.js';
 import { etagMatches, parseEtags } from './representation.js';
 
 export interface ScimCall {

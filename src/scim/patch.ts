@@ -2,7 +2,7 @@
 // accepted (Entra ID's "Replace" and "False", empty Operations), and the in-memory application of a
 // User patch through scimmy. The caller runs read → apply → write in one transaction with a version check.
 import SCIMMY from 'scimmy';
-import { AppError } from '../domain/errors.js';
+import { AppError } from '../domain/index.js';
 import { normalizeBooleans, toScimValidationError, type ResourceKind, schemaClass } from './schemas.js';
 
 export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';

@@ -1,8 +1,6 @@
 // Stored rows as SCIM resources (RFC 7643 §3.1 meta, RFC 7644 §3.14 ETags), and the attributes /
 // excludedAttributes projection of RFC 7644 §3.4.2.5 applied to the page being returned.
-import type { MemberView } from '../store/groups-repo.js';
-import type { GroupRow, UserRow } from '../store/schema/index.js';
-import type { ListedRow } from '../store/scim-search.js';
+import type { MemberView, GroupRow, UserRow, ListedRow } from '../store/index.js';
 
 export const etagOf = (version: number) => `W/"${version}"`;
 

@@ -3,11 +3,19 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { AppError } from '../domain/errors.js';
-import type { AppContext } from '../http/app-context.js';
-import { hasScope, scimAuth, type ScimEnv, type ScimScope } from '../http/scim-auth.js';
-import { completeResponse } from '../http/response-headers.js';
-import { SCIM_MEDIA_TYPE, scimErrorBody, scimErrorResponse, toScimError } from '../http/scim-error.js';
+import { AppError } from '../domain/index.js';
+import {
+  type AppContext,
+  hasScope,
+  scimAuth,
+  type ScimEnv,
+  type ScimScope,
+  completeResponse,
+  SCIM_MEDIA_TYPE,
+  scimErrorBody,
+  scimErrorResponse,
+  toScimError,
+} from '../http/index.js';
 import { runBulk } from './bulk.js';
 import { BULK_MAX_PAYLOAD_BYTES, listOf, resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
 import { createGroup, deleteGroup, getGroup, listGroups, patchGroup, replaceGroup } from './groups.js';

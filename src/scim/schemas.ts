@@ -1,8 +1,7 @@
 // scimmy, confined: the User (with the enterprise extension) and Group schema definitions, inbound
 // validation of resources, and the quirks of real clients smoothed before validation (RFC 7643 §4, §8.7).
 import SCIMMY from 'scimmy';
-import { AppError } from '../domain/errors.js';
-import { SCIM_ENTERPRISE_USER_SCHEMA, SCIM_GROUP_SCHEMA, SCIM_USER_SCHEMA, type ScimUserResource } from '../domain/scim-user.js';
+import { AppError, SCIM_ENTERPRISE_USER_SCHEMA, SCIM_GROUP_SCHEMA, SCIM_USER_SCHEMA, type ScimUserResource } from '../domain/index.js';
 
 SCIMMY.Schemas.declare(SCIMMY.Schemas.User.definition);
 SCIMMY.Schemas.declare(SCIMMY.Schemas.Group.definition);

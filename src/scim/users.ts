@@ -1,17 +1,21 @@
 // /Users operations (RFC 7644 §3.3 create, §3.4 query, §3.5 replace/patch, §3.6 delete). Each write runs in
 // one transaction with its audit and outbox events; updates lock the row and check its version.
-import { changedAttributePaths, recordProvenance } from '../domain/attribute-changes.js';
-import { AppError } from '../domain/errors.js';
-import type { ScimUserResource } from '../domain/scim-user.js';
-import { recordAudit } from '../store/audit-repo.js';
-import type { Tx } from '../store/database.js';
-import { listGroupsOf, removeFromAllGroups } from '../store/groups-repo.js';
-import { hashPassword } from '../store/hashing.js';
-import { emitOutboxEvent } from '../store/outbox-repo.js';
-import { searchScim } from '../store/scim-search.js';
-import { readSettings } from '../store/settings-repo.js';
-import type { UserRow } from '../store/schema/index.js';
-import { deleteUserRow, findUserById, insertUser, updateUser } from '../store/users-repo.js';
+import { changedAttributePaths, recordProvenance, AppError, type ScimUserResource, isUuid } from '../domain/index.js';
+import {
+  recordAudit,
+  type Tx,
+  listGroupsOf,
+  removeFromAllGroups,
+  hashPassword,
+  emitOutboxEvent,
+  searchScim,
+  readSettings,
+  type UserRow,
+  deleteUserRow,
+  findUserById,
+  insertUser,
+  updateUser,
+} from '../store/index.js';
 import { lenientAttributes, listResponse } from './list-response.js';
 import { encodeCursor, parseListRequest, type ListRequest } from './list-query.js';
 import { checkIfMatch, notFound, type ScimCall, type ScimResult } from './operation.js';
@@ -19,7 +23,6 @@ import { applyPatch, parsePatchRequest } from './patch.js';
 import { etagMatches, etagOf, parseEtags, project, userRepresentation, userToScim } from './representation.js';
 import { coerceInbound } from './schemas.js';
 import { canSee, checkQualifiedName, checkUserUpdate } from './write-guard.js';
-import { isUuid } from '../domain/uuid.js';
 
 const provenanceEntry = (call: ScimCall) => ({ source: 'scim' as const, sourceId: call.principal.id, at: new Date().toISOString() });
 

@@ -2,14 +2,17 @@
 // must exist and be allowed for the client, the name must satisfy the store's regex, and attributes that
 // may not change must not (the domain of a user, and under the enhanced feature every attribute of a
 // JIT-provisioned user but `active`).
-import { AppError } from '../domain/errors.js';
-import { assertJitWritable } from '../domain/jit-read-only.js';
-import type { Settings } from '../domain/settings.js';
-import { matchesPolicy, qualifyName, splitQualifiedName, type UserStore } from '../domain/user-store.js';
-import type { ScimPrincipal } from '../http/scim-auth.js';
-import type { Executor } from '../store/database.js';
-import type { GroupRow, UserRow } from '../store/schema/index.js';
-import { findUserStoreByDomain } from '../store/user-stores-repo.js';
+import {
+  AppError,
+  assertJitWritable,
+  type Settings,
+  matchesPolicy,
+  qualifyName,
+  splitQualifiedName,
+  type UserStore,
+} from '../domain/index.js';
+import type { ScimPrincipal } from '../http/index.js';
+import { type Executor, type GroupRow, type UserRow, findUserStoreByDomain } from '../store/index.js';
 
 export interface CheckedName {
   store: UserStore;

@@ -1,7 +1,7 @@
 // Applications: the OIDC clients that sign people in through jitbridge. The client secret is stored as a
 // scrypt hash only; oidc-provider reads clients through this module (by client_id).
 import { asc, eq, sql } from 'drizzle-orm';
-import { notFound } from '../domain/errors.js';
+import { notFound } from '../domain/index.js';
 import type { Executor } from './database.js';
 import { applications } from './schema/index.js';
 

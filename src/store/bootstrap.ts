@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import { defaultSettings } from '../domain/settings.js';
+import { defaultSettings } from '../domain/index.js';
 import type { Db } from './database.js';
 import { generateToken, hashToken } from './hashing.js';
 import { adminCredentials, keyMaterial, serverSettings } from './schema/index.js';

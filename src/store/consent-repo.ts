@@ -1,7 +1,6 @@
 // JIT consent purposes and the consent receipts kept per user.
 import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
-import { notFound } from '../domain/errors.js';
-import type { ConsentPurpose, ConsentReceipt, PiiCategory, PurposeSnapshot } from '../domain/consent-purpose.js';
+import { notFound, type ConsentPurpose, type ConsentReceipt, type PiiCategory, type PurposeSnapshot } from '../domain/index.js';
 import type { Executor } from './database.js';
 import { consentPurposes, consentReceipts } from './schema/index.js';
 

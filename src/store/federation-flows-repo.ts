@@ -4,7 +4,7 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { asDate, hotRows, type Executor } from './database.js';
 import { federationFlows } from './schema/index.js';
-import { isUuid } from '../domain/uuid.js';
+import { isUuid } from '../domain/index.js';
 import {
   identityProviderColumns,
   rawIdentityProviderRow,

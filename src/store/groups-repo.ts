@@ -1,8 +1,7 @@
 // Persistence of SCIM Groups: the JSON resource (without members), its columns, and one row per member
 // in group_members, so adding or removing one member never reads or rewrites the whole list.
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { AppError, conflict, notFound } from '../domain/errors.js';
-import { checkIndexedLength } from '../domain/scim-user.js';
+import { AppError, conflict, notFound, checkIndexedLength } from '../domain/index.js';
 import { rows, type Executor } from './database.js';
 import { isUniqueViolation } from './errors.js';
 import { groupMembers, groups, type GroupRow } from './schema/index.js';

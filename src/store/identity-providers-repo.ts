@@ -1,8 +1,9 @@
 // Identity providers: rows of `identity_providers` ↔ the domain `IdentityProvider`. Protocol settings live in
 // `protocol_config` (no secrets); the OIDC client secret is sealed (AES-256-GCM) in `secrets_encrypted`.
 import { asc, eq, sql } from 'drizzle-orm';
-import { conflict, notFound } from '../domain/errors.js';
 import {
+  conflict,
+  notFound,
   defaultJitPolicy,
   type ClaimMapping,
   type IdentityProvider,
@@ -10,12 +11,12 @@ import {
   type OidcSettings,
   type RoleMapping,
   type SamlSettings,
-} from '../domain/identity-provider.js';
+  isUuid,
+} from '../domain/index.js';
 import { asDate, hotRows, type Executor } from './database.js';
 import { isUniqueViolation } from './errors.js';
 import { identityProviders, type IdentityProviderRow } from './schema/index.js';
 import type { SecretBox } from './secret-box.js';
-import { isUuid } from '../domain/uuid.js';
 
 /** Secrets kept sealed with an IdP; never part of `IdentityProvider`, never answered by the admin API. */
 export interface IdentityProviderSecrets {

@@ -27,3 +27,203 @@ export function createStore(database: Database, secrets: SecretBox): Store {
 }
 
 export type { Db, Executor, Tx } from './database.js';
+
+export { findApplicationByClientIdCached, forgetCachedApplications } from './applications-cache.js';
+export {
+  type Application,
+  type ApplicationInput,
+  deleteApplication,
+  findApplicationById,
+  insertApplication,
+  listApplications,
+  updateApplication,
+} from './applications-repo.js';
+export { type Actor, listAudit, recordAudit } from './audit-repo.js';
+export { checkSecretsKey, ensureAdminToken, ensureDefaults, loadSecretsKey, SecretsKeyMismatchError } from './bootstrap.js';
+export {
+  type ConsentPurposeInput,
+  deleteConsentPurpose,
+  findConsentPurpose,
+  findConsentReceiptForUpdate,
+  insertConsentPurpose,
+  listConsentPurposes,
+  listConsentReceipts,
+  markConsentReceiptRevoked,
+  recordConsentReceipts,
+  type StoredConsentPurpose,
+  updateConsentPurpose,
+} from './consent-repo.js';
+export { ensureServerSecret, isContextTokenUsed, markContextTokenUsed, sweepUsedContextTokens } from './context-tokens-repo.js';
+export { openDatabase } from './database.js';
+export { sweepExpired } from './expired-rows-repo.js';
+export {
+  type FederatedIdentityRow,
+  findLinkById,
+  findLinkOfUserForIdp,
+  insertLink,
+  listLinksOfUser,
+  setLinkLocked,
+  touchLink,
+} from './federated-identities-repo.js';
+export {
+  consumeFederationFlow,
+  consumeFederationFlowWithIdp,
+  type FederationFlow,
+  FLOW_TTL_SECONDS,
+  insertFederationFlow,
+} from './federation-flows-repo.js';
+export {
+  addMembers,
+  deleteGroupRow,
+  findGroupById,
+  findMemberTypes,
+  insertGroup,
+  listGroupsOf,
+  listMembers,
+  type MemberRef,
+  type MemberView,
+  removeFromAllGroups,
+  removeMembers,
+  touchGroup,
+  updateGroup,
+} from './groups-repo.js';
+export { generateToken, hashPassword, hashToken, tokenMatches, verifyPassword } from './hashing.js';
+export { findIdentityProviderWithSecretsCached, forgetCachedIdentityProviders } from './identity-providers-cache.js';
+export {
+  deleteIdentityProvider,
+  findIdentityProvider,
+  findIdentityProviderSecrets,
+  findIdentityProviderWithSecrets,
+  type IdentityProviderInput,
+  type IdentityProviderRecord,
+  type IdentityProviderSecrets,
+  type IdentityProviderWithSecrets,
+  insertIdentityProvider,
+  listIdentityProviders,
+  updateIdentityProvider,
+} from './identity-providers-repo.js';
+export {
+  clearJitIdp,
+  countIdpDeletionImpact,
+  deleteGroupMembershipsOf,
+  deleteLinksOfIdp,
+  deleteOidcPayloadsOfAccounts,
+  type IdpDeletionCounts,
+  listJitUsersForUpdate,
+  lockIdentityProviderRow,
+} from './idp-deletion-repo.js';
+export { claimJobs, completeJob, enqueueJob, failJob, hasActiveJob, type JobRecord } from './job-queue.js';
+export { insertKeys, type KeyRow, keysFingerprint, listLiveKeys, lockKeyGeneration, type NewKey, retireActiveKeys } from './keys-repo.js';
+export { findLivenessIdp, jobWithKeyExists, listIdpsWithLiveness, lockStaleJitUsers } from './liveness-repo.js';
+export { consumeLoginResult, type NewLoginResult, saveLoginResult } from './login-results-repo.js';
+export { clearLoginFailures, findBlockedKeys, recordLoginFailure, sweepLoginThrottle, type ThrottleRule } from './login-throttle-repo.js';
+export {
+  advanceTotpTimeStep,
+  confirmPendingTotp,
+  consumeRecoveryCode,
+  countEmailOtpsSince,
+  countUnusedRecoveryCodes,
+  deleteTotp,
+  findEmailOtpForUpdate,
+  findTotp,
+  insertEmailOtp,
+  recordEmailOtpAttempt,
+  recordTotpFailure,
+  replaceRecoveryCodes,
+  savePendingTotp,
+  sweepEmailOtps,
+} from './mfa-repo.js';
+export { type AccountUserWithGroups, findAccountUser, findAccountUserWithGroups } from './oidc-accounts-repo.js';
+export {
+  consumeOidcPayload,
+  destroyOidcPayload,
+  findGrantSourceWithGrantAndSession,
+  findInteractionWithAccount,
+  findOidcPayload,
+  findOidcPayloadByUid,
+  findOidcPayloadByUserCode,
+  type OidcPayload,
+  type PayloadToDelete,
+  type PayloadToWrite,
+  revokeOidcGrant,
+  upsertOidcPayload,
+  upsertOidcPayloads,
+  writeOidcPayloads,
+} from './oidc-payloads-repo.js';
+export {
+  claimDeliveries,
+  type ClaimedDelivery,
+  type ConnectorRow,
+  countDeliveriesByStatus,
+  countPendingByConnector,
+  countSyncScope,
+  type CurrentGroup,
+  currentGroups,
+  currentUserResources,
+  deleteConnector,
+  type DeliveryOutcome,
+  fanOutEvents,
+  findConnector,
+  findRemoteIds,
+  insertConnector,
+  latestSyncJob,
+  listConnectors,
+  listDeliveries,
+  type NewConnectorRow,
+  type OutboxClockReading,
+  queueSyncBatch,
+  readJobResult,
+  readOutboxClock,
+  recordOutcomes,
+  type RemoteIdChange,
+  requeueFailed,
+  saveJobProgress,
+  saveRemoteIds,
+  updateConnector,
+} from './outbound-repo.js';
+export { pruneOutboundHistory } from './outbound-retention.js';
+export { emitOutboxEvent, type OutboxEventType } from './outbox-repo.js';
+export {
+  consumePendingProvisioning,
+  findPendingProvisioning,
+  findPendingProvisioningById,
+  type PendingAnswers,
+  type PendingProvisioning,
+  recordPendingAnswers,
+  savePendingProvisioning,
+  sweepPendingProvisionings,
+} from './pending-provisionings-repo.js';
+export { addGroupMember, ensureGroup, findGroupsByNames, memberGroupIds, removeGroupMember } from './provisioning-groups.js';
+export {
+  findLoginContext,
+  findStoreWithUser,
+  type LoginContextRow,
+  type LoginLink,
+  type LoginUser,
+  recordUnchangedOrReadContext,
+} from './provisioning-reads.js';
+export { insertFirstLogin, touchLinkWithAudit, updateReturningLogin } from './provisioning-writes.js';
+export { rememberAssertionId } from './saml-replay-repo.js';
+export type { GroupRow, UserRow } from './schema/index.js';
+export {
+  deleteScimClient,
+  findScimClientByTokenHash,
+  insertScimClient,
+  listScimClients,
+  type ScimClientRow,
+  touchScimClient,
+} from './scim-clients-repo.js';
+export type { CompareOp, FilterValue, ScimAttr, ScimAttrType, ScimFilter } from './scim-query.js';
+export { type ListedRow, type ScimSearch, searchScim } from './scim-search.js';
+export { SecretBox } from './secret-box.js';
+export { readSettings, writeSettings } from './settings-repo.js';
+export {
+  countUserStoreContents,
+  deleteUserStore,
+  findUserStoreByDomain,
+  findUserStoreById,
+  insertUserStore,
+  listUserStores,
+  updateUserStore,
+} from './user-stores-repo.js';
+export { deleteUserRow, findUserById, findUserByUserName, findUsersByEmail, getUserById, insertUser, updateUser } from './users-repo.js';

@@ -4,7 +4,7 @@
 // statement (ACCOUNT_JSON_OF, oidc-payloads-repo.ts). Constant texts through hotRows (prepared per connection on
 // PostgreSQL), only the columns used.
 import { asDate, hotRows, type Executor } from './database.js';
-import { isUuid } from '../domain/uuid.js';
+import { isUuid } from '../domain/index.js';
 
 /** The columns of a user that signing in and the claims need. */
 export interface AccountUser {

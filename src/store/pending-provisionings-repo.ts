@@ -3,7 +3,7 @@
 // the row, so a paused provisioning completes at most once.
 import { randomBytes } from 'node:crypto';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
-import type { FederatedIdentity } from '../domain/federated-identity.js';
+import type { FederatedIdentity } from '../domain/index.js';
 import type { Executor } from './database.js';
 import { pendingProvisionings } from './schema/index.js';
 

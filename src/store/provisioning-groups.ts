@@ -1,7 +1,7 @@
 // Group writes the provisioning core needs: find-or-create groups by display name in a user store, and add or
 // remove one member. Creation is race-safe (ON CONFLICT on the per-store display-name index).
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { SCIM_GROUP_SCHEMA } from '../domain/scim-user.js';
+import { SCIM_GROUP_SCHEMA } from '../domain/index.js';
 import type { Executor } from './database.js';
 import { groupMembers, groups, type GroupRow } from './schema/index.js';
 

@@ -3,8 +3,7 @@
 // only the columns planning uses, prepared on PostgreSQL (`hotRows`): this runs on every login, and both the query
 // builder's per-call cost and PostgreSQL's parsing and planning of a five-way join showed in the benchmark. The same
 // read also comes with the writes of a returning login that provably changes nothing (`recordUnchangedOrReadContext`).
-import type { Provenance, ScimUserResource } from '../domain/scim-user.js';
-import type { UserStore } from '../domain/user-store.js';
+import type { Provenance, ScimUserResource, UserStore } from '../domain/index.js';
 import { asDate, hotRows, type Executor } from './database.js';
 
 /** The columns of a user that provisioning decisions read. */

@@ -9,7 +9,7 @@ import type { AuditEntry } from './audit-repo.js';
 import { hotRows, type Executor } from './database.js';
 import { isForeignKeyViolation } from './errors.js';
 import type { NewLink } from './federated-identities-repo.js';
-import type { Provenance, ScimUserResource } from '../domain/scim-user.js';
+import type { Provenance, ScimUserResource } from '../domain/index.js';
 import { userInsertText, userInsertValues, userUpdateText, userUpdateValues, type NewUser } from './users-repo.js';
 
 const json = (value: unknown) => (value == null ? null : JSON.stringify(value));

@@ -3,9 +3,7 @@
 // filter against the schemas; this module only knows where each attribute lives: an indexed column when
 // there is one, else a JSONB expression over `resource`.
 import { sql, type SqlText as SQL } from './sql-text.js';
-import { AppError } from '../domain/errors.js';
-import { emailValueKey } from '../domain/scim-user.js';
-import { isUuid } from '../domain/uuid.js';
+import { AppError, emailValueKey, isUuid } from '../domain/index.js';
 
 export type CompareOp = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le';
 export type FilterValue = string | number | boolean | null;

@@ -1,7 +1,7 @@
 // Encrypts secrets the bridge must use again (IdP client secrets, outbound credentials, private keys)
 // with AES-256-GCM under SECRETS_KEY. Sealed form: `v1.<iv>.<tag>.<ciphertext>` in base64url.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { AppError } from '../domain/errors.js';
+import { AppError } from '../domain/index.js';
 
 export class SecretBox {
   constructor(private readonly key: Buffer) {

@@ -1,6 +1,6 @@
 // The server-wide settings document (one row).
 import { eq, sql } from 'drizzle-orm';
-import { defaultSettings, settingsSchema, type Settings } from '../domain/settings.js';
+import { defaultSettings, settingsSchema, type Settings } from '../domain/index.js';
 import type { Executor } from './database.js';
 import { serverSettings } from './schema/index.js';
 

@@ -1,7 +1,6 @@
 // User stores (domains). PRIMARY always exists and cannot be deleted.
 import { asc, eq, sql } from 'drizzle-orm';
-import { conflict, notFound } from '../domain/errors.js';
-import { DEFAULT_ROLENAME_REGEX, DEFAULT_USERNAME_REGEX, PRIMARY_DOMAIN, type UserStore } from '../domain/user-store.js';
+import { conflict, notFound, DEFAULT_ROLENAME_REGEX, DEFAULT_USERNAME_REGEX, PRIMARY_DOMAIN, type UserStore } from '../domain/index.js';
 import { rows, type Executor } from './database.js';
 import { isForeignKeyViolation } from './errors.js';
 import { userStores } from './schema/index.js';

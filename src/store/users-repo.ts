@@ -1,9 +1,8 @@
 // Persistence of SCIM Users: the JSON resource, its indexed columns, version and provenance.
 // Both the SCIM server and the provisioning core write users through here.
 import { and, eq, sql } from 'drizzle-orm';
-import { AppError, conflict, notFound } from '../domain/errors.js';
+import { AppError, conflict, notFound, deriveUserColumns, emailValueKey, type Provenance, type ScimUserResource } from '../domain/index.js';
 import { isUniqueViolation } from './errors.js';
-import { deriveUserColumns, emailValueKey, type Provenance, type ScimUserResource } from '../domain/scim-user.js';
 import type { Executor } from './database.js';
 import { users, type UserRow } from './schema/index.js';
 

@@ -4,11 +4,11 @@
 // is test/e2e/prompt-schemes.test.ts): it pauses the identity and writes the `pending` login result the edge writes.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FederatedIdentity } from '../../src/domain/federated-identity.js';
-import { pauseForPrompts } from '../../src/provisioning/prompt-pause.js';
+import type { FederatedIdentity } from '../../src/domain/index.js';
+import { pauseForPrompts } from '../../src/provisioning/index.js';
 import { rows } from '../../src/store/database.js';
 import { getIdentityProvider } from '../../src/store/identity-providers-repo.js';
-import { saveLoginResult } from '../../src/store/login-results-repo.js';
+import { saveLoginResult } from '../../src/store/index.js';
 import { APP_REDIRECT, discover, redeem, registerApp, startLogin } from '../support/oidc-app.js';
 import { CookieJarBrowser, formAction, hiddenField } from '../support/oidc-browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';

@@ -7,8 +7,8 @@ import { JIT_PROVISION_QUEUE, provisioningJobHandler } from '../../src/provision
 import { rows } from '../../src/store/database.js';
 import { JobWorker } from '../../src/background/job-worker.js';
 import { getUserStoreByDomain } from '../../src/store/user-stores-repo.js';
-import { insertUser, updateUser } from '../../src/store/users-repo.js';
-import type { ScimUserResource } from '../../src/domain/scim-user.js';
+import { insertUser, updateUser } from '../../src/store/index.js';
+import type { ScimUserResource } from '../../src/domain/index.js';
 import { federatedLogin } from '../support/federated-login.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { startSamlIdp, type TestSamlIdp } from '../support/saml-idp.js';

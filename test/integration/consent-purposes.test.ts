@@ -2,13 +2,12 @@
 // audit and outbox written, nothing written on bad input), on the embedded database or PostgreSQL.
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCIM_USER_SCHEMA, type ScimUserResource } from '../../src/domain/scim-user.js';
+import { SCIM_USER_SCHEMA, type ScimUserResource } from '../../src/domain/index.js';
 import { decideConsent } from '../../src/provisioning/consent.js';
-import { recordConsentReceipts, type StoredConsentPurpose } from '../../src/store/consent-repo.js';
+import { recordConsentReceipts, type StoredConsentPurpose, insertUser } from '../../src/store/index.js';
 import { rows } from '../../src/store/database.js';
 import { users } from '../../src/store/schema/index.js';
 import { getUserStoreByDomain } from '../../src/store/user-stores-repo.js';
-import { insertUser } from '../../src/store/users-repo.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;

@@ -4,10 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { base64url, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContextTokens, CONTEXT_TOKEN_TYPE, type ProvisioningContext } from '../../src/provisioning/context-token.js';
-import { createStore, type Store } from '../../src/store/index.js';
-import { SecretBox } from '../../src/store/secret-box.js';
+import { createStore, type Store, SecretBox, sweepUsedContextTokens } from '../../src/store/index.js';
 import { keyMaterial, usedContextTokens } from '../../src/store/schema/index.js';
-import { sweepUsedContextTokens } from '../../src/store/context-tokens-repo.js';
 import { sql } from 'drizzle-orm';
 import { openMigratedTestDatabase, type MigratedTestDatabase } from '../support/database.js';
 

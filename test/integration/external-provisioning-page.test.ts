@@ -7,11 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { decodeJwt, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCIM_USER_SCHEMA } from '../../src/domain/scim-user.js';
+import { SCIM_USER_SCHEMA } from '../../src/domain/index.js';
 import { createContextTokens, CONTEXT_TOKEN_TYPE, type ContextTokens } from '../../src/provisioning/context-token.js';
-import { findPendingProvisioning, savePendingProvisioning } from '../../src/store/pending-provisionings-repo.js';
+import { findPendingProvisioning, savePendingProvisioning, insertUser } from '../../src/store/index.js';
 import { getUserStoreByDomain } from '../../src/store/user-stores-repo.js';
-import { insertUser } from '../../src/store/users-repo.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { createIdp, identity, STANDARD_MAPPINGS } from './provisioning-fixtures.js';
 

@@ -3,8 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumeFederationFlow, consumeSamlFlow, insertFederationFlow } from '../../src/store/federation-flows-repo.js';
-import { consumeLoginResult, saveLoginResult } from '../../src/store/login-results-repo.js';
-import { rememberAssertionId } from '../../src/store/saml-replay-repo.js';
+import { consumeLoginResult, saveLoginResult, rememberAssertionId } from '../../src/store/index.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;

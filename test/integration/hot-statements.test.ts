@@ -3,8 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { defaultJitPolicy } from '../../src/domain/identity-provider.js';
-import { SCIM_USER_SCHEMA } from '../../src/domain/scim-user.js';
+import { defaultJitPolicy, SCIM_USER_SCHEMA } from '../../src/domain/index.js';
 import { hotRows, rows, type Database, type Executor } from '../../src/store/database.js';
 import {
   findIdentityProvider,
@@ -12,9 +11,9 @@ import {
   insertIdentityProvider,
   updateIdentityProvider,
   type IdentityProviderInput,
-} from '../../src/store/identity-providers-repo.js';
-import { insertFirstLogin } from '../../src/store/provisioning-writes.js';
-import { findLoginContext } from '../../src/store/provisioning-reads.js';
+  insertFirstLogin,
+  findLoginContext,
+} from '../../src/store/index.js';
 import { identityProviders } from '../../src/store/schema/index.js';
 import { getUserStoreByDomain } from '../../src/store/user-stores-repo.js';
 import { openMigratedTestDatabase, type MigratedTestDatabase } from '../support/database.js';

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import samlifyModule from 'samlify';
-import { findIdentityProvider, findIdentityProviderSecrets } from '../../src/store/identity-providers-repo.js';
+import { findIdentityProvider, findIdentityProviderSecrets } from '../../src/store/index.js';
 import { identityProviders } from '../../src/store/schema/index.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 

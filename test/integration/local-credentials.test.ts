@@ -3,13 +3,12 @@
 // account and per address in the database, shared by instances), on the embedded database or PostgreSQL.
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCIM_USER_SCHEMA } from '../../src/domain/scim-user.js';
+import { SCIM_USER_SCHEMA } from '../../src/domain/index.js';
 import { verifyLocalSignIn, type ThrottleRules } from '../../src/accounts/local-credentials.js';
 import { rows } from '../../src/store/database.js';
-import { sweepLoginThrottle } from '../../src/store/login-throttle-repo.js';
+import { sweepLoginThrottle, insertUser, updateUser } from '../../src/store/index.js';
 import { loginThrottle, users } from '../../src/store/schema/index.js';
 import { getUserStoreByDomain, insertUserStore } from '../../src/store/user-stores-repo.js';
-import { insertUser, updateUser } from '../../src/store/users-repo.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;

@@ -5,13 +5,11 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCIM_USER_SCHEMA } from '../../src/domain/scim-user.js';
-import type { AppEnv } from '../../src/http/app-context.js';
-import { csrfToken, csrfTokenMatches, loginAssets } from '../../src/login/index.js';
-import { localSignInPath, localSignInRoutes } from '../../src/login/local-sign-in-routes.js';
-import type { PromptHost } from '../../src/login/provisioning-prompt-routes.js';
+import { SCIM_USER_SCHEMA } from '../../src/domain/index.js';
+import type { AppEnv } from '../../src/http/index.js';
+import { csrfToken, csrfTokenMatches, loginAssets, localSignInPath, localSignInRoutes, type PromptHost } from '../../src/login/index.js';
 import { getUserStoreByDomain } from '../../src/store/user-stores-repo.js';
-import { insertUser } from '../../src/store/users-repo.js';
+import { insertUser } from '../../src/store/index.js';
 import { launchBrowser, screenshotPath } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 

@@ -17,7 +17,7 @@ import {
   findInteractionWithAccount,
   writeOidcPayloads,
 } from '../../src/store/oidc-payloads-repo.js';
-import { findAccountUserWithGroups } from '../../src/store/oidc-accounts-repo.js';
+import { findAccountUserWithGroups } from '../../src/store/index.js';
 import { groupMembers, groups, users } from '../../src/store/schema/index.js';
 import { getUserStoreByDomain } from '../../src/store/user-stores-repo.js';
 import { openMigratedTestDatabase, type MigratedTestDatabase } from '../support/database.js';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/store/database.js';
 import { providerHolderFor } from '../../src/oidc/index.js';
 import { countOidcPayloads } from '../../src/store/oidc-payloads-repo.js';
-import { sweepExpired } from '../../src/store/expired-rows-repo.js';
+import { sweepExpired } from '../../src/store/index.js';
 import { APP_REDIRECT, discover, registerApp, startLogin } from '../support/oidc-app.js';
 import { CookieJarBrowser } from '../support/oidc-browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';

@@ -3,7 +3,7 @@
 // user's events out of order or twice.
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCIM_USER_SCHEMA } from '../../src/domain/scim-user.js';
+import { SCIM_USER_SCHEMA } from '../../src/domain/index.js';
 import { OutboundWorker } from '../../src/outbound/index.js';
 import { usingPostgres } from '../support/database.js';
 import { createUsers, primaryStoreId, updateTitle } from '../support/outbound-events.js';

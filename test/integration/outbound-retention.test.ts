@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/store/database.js';
-import { pruneOutboundHistory } from '../../src/store/outbound-retention.js';
+import { pruneOutboundHistory } from '../../src/store/index.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;

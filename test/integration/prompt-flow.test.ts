@@ -2,16 +2,24 @@
 // shows), submit (retry / stopped / done), on the real provisioning core and database.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCIM_USER_SCHEMA } from '../../src/domain/scim-user.js';
-import { provisionNow } from '../../src/provisioning/index.js';
-import { parseConsentForm } from '../../src/provisioning/consent.js';
-import { describePrompt, submitPrompt, type PromptScreen } from '../../src/provisioning/prompt-flow.js';
-import { pauseForPrompts } from '../../src/provisioning/prompt-pause.js';
-import { insertConsentPurpose, listConsentReceipts } from '../../src/store/consent-repo.js';
-import { findPendingProvisioning, recordPendingAnswers } from '../../src/store/pending-provisionings-repo.js';
+import { SCIM_USER_SCHEMA } from '../../src/domain/index.js';
+import {
+  provisionNow,
+  parseConsentForm,
+  describePrompt,
+  submitPrompt,
+  type PromptScreen,
+  pauseForPrompts,
+} from '../../src/provisioning/index.js';
+import {
+  insertConsentPurpose,
+  listConsentReceipts,
+  findPendingProvisioning,
+  recordPendingAnswers,
+  insertUser,
+} from '../../src/store/index.js';
 import { users } from '../../src/store/schema/index.js';
 import { getUserStoreByDomain } from '../../src/store/user-stores-repo.js';
-import { insertUser } from '../../src/store/users-repo.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { auditFor, count, createIdp, deps, identity, setJitSettings, STANDARD_MAPPINGS, userById } from './provisioning-fixtures.js';
 

@@ -3,27 +3,30 @@
 // local user's own values and never takes a prompted password. Embedded database or PostgreSQL.
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConsentPurpose } from '../../src/domain/consent-purpose.js';
-import { SCIM_ENTERPRISE_USER_SCHEMA, SCIM_USER_SCHEMA, type ScimUserResource } from '../../src/domain/scim-user.js';
-import { createProvisioningReads, planProvisioning } from '../../src/provisioning/index.js';
-import { buildConsentView, decideConsent, CONSENT_MANDATORY_DECLINED } from '../../src/provisioning/consent.js';
-import { hashNewPassword } from '../../src/accounts/local-credentials.js';
-import { planWithChosenUsername } from '../../src/provisioning/chosen-username.js';
-import { applyPromptedProvisioning, planWithStoredConsent } from '../../src/provisioning/prompted-provisioning.js';
-import { applyProvisioning } from '../../src/provisioning/apply.js';
-import { revokeConsentReceipt } from '../../src/provisioning/consent-revocation.js';
-import { promptsFor } from '../../src/provisioning/prompts.js';
-import { insertConsentPurpose, listConsentReceipts } from '../../src/store/consent-repo.js';
-import { rows } from '../../src/store/database.js';
-import { consentReceipts } from '../../src/store/schema/index.js';
-import { getUserStoreByDomain, insertUserStore } from '../../src/store/user-stores-repo.js';
+import { type ConsentPurpose, SCIM_ENTERPRISE_USER_SCHEMA, SCIM_USER_SCHEMA, type ScimUserResource } from '../../src/domain/index.js';
 import {
+  createProvisioningReads,
+  planProvisioning,
+  planWithChosenUsername,
+  applyProvisioning,
+  revokeConsentReceipt,
+} from '../../src/provisioning/index.js';
+import { buildConsentView, decideConsent, CONSENT_MANDATORY_DECLINED } from '../../src/provisioning/consent.js';
+import { hashNewPassword } from '../../src/accounts/index.js';
+import { applyPromptedProvisioning, planWithStoredConsent } from '../../src/provisioning/prompted-provisioning.js';
+import { promptsFor } from '../../src/provisioning/prompts.js';
+import {
+  insertConsentPurpose,
+  listConsentReceipts,
   findPendingProvisioning,
   recordPendingAnswers,
   savePendingProvisioning,
   sweepPendingProvisionings,
-} from '../../src/store/pending-provisionings-repo.js';
-import { insertUser } from '../../src/store/users-repo.js';
+  insertUser,
+} from '../../src/store/index.js';
+import { rows } from '../../src/store/database.js';
+import { consentReceipts } from '../../src/store/schema/index.js';
+import { getUserStoreByDomain, insertUserStore } from '../../src/store/user-stores-repo.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { auditFor, count, createIdp, identity, linksOf, outboxFor, STANDARD_MAPPINGS, userById } from './provisioning-fixtures.js';
 

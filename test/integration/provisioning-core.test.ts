@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { provisionLogin } from '../../src/provisioning/index.js';
-import { insertFirstLogin, updateReturningLogin } from '../../src/store/provisioning-writes.js';
+import { insertFirstLogin, updateReturningLogin } from '../../src/store/index.js';
 import { getUserStoreByDomain } from '../../src/store/user-stores-repo.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { auditFor, count, createIdp, deps, identity, linksOf, outboxFor, userById } from './provisioning-fixtures.js';

@@ -3,13 +3,18 @@
 // and helpers to read back users, links, audit and outbox events.
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import { defaultJitPolicy, type IdentityProvider, type JitPolicy } from '../../src/domain/identity-provider.js';
-import type { FederatedIdentity } from '../../src/domain/federated-identity.js';
-import type { ScimUserResource } from '../../src/domain/scim-user.js';
-import { defaultSettings, type JitSettings } from '../../src/domain/settings.js';
+import {
+  defaultJitPolicy,
+  type IdentityProvider,
+  type JitPolicy,
+  type FederatedIdentity,
+  type ScimUserResource,
+  defaultSettings,
+  type JitSettings,
+} from '../../src/domain/index.js';
 import { rows } from '../../src/store/database.js';
 import { auditEvents, federatedIdentities, identityProviders, outboxEvents, users } from '../../src/store/schema/index.js';
-import { writeSettings } from '../../src/store/settings-repo.js';
+import { writeSettings } from '../../src/store/index.js';
 import type { TestServer } from '../support/server.js';
 
 export const STANDARD_MAPPINGS = [

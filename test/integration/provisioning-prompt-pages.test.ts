@@ -7,15 +7,19 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppEnv } from '../../src/http/app-context.js';
-import { csrfToken, csrfTokenMatches, loginAssets } from '../../src/login/index.js';
-import { provisioningPromptPath, provisioningPromptRoutes, type PromptHost } from '../../src/login/provisioning-prompt-routes.js';
-import { pauseForPrompts } from '../../src/provisioning/prompt-pause.js';
-import { insertConsentPurpose } from '../../src/store/consent-repo.js';
-import { recordPendingAnswers } from '../../src/store/pending-provisionings-repo.js';
+import type { AppEnv } from '../../src/http/index.js';
+import {
+  csrfToken,
+  csrfTokenMatches,
+  loginAssets,
+  provisioningPromptPath,
+  provisioningPromptRoutes,
+  type PromptHost,
+} from '../../src/login/index.js';
+import { pauseForPrompts } from '../../src/provisioning/index.js';
+import { insertConsentPurpose, recordPendingAnswers, insertUser } from '../../src/store/index.js';
 import { getUserStoreByDomain } from '../../src/store/user-stores-repo.js';
-import { insertUser } from '../../src/store/users-repo.js';
-import { SCIM_USER_SCHEMA } from '../../src/domain/scim-user.js';
+import { SCIM_USER_SCHEMA } from '../../src/domain/index.js';
 import { launchBrowser, screenshotPath } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { count, createIdp, identity, STANDARD_MAPPINGS, userById } from './provisioning-fixtures.js';

@@ -3,13 +3,11 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IdentityProvider } from '../../src/domain/identity-provider.js';
-import type { ScimUserResource } from '../../src/domain/scim-user.js';
+import type { IdentityProvider, ScimUserResource } from '../../src/domain/index.js';
 import { provisionLogin, type LoginProvisioning } from '../../src/provisioning/index.js';
-import { setLinkLocked } from '../../src/store/federated-identities-repo.js';
+import { setLinkLocked, insertUser, updateUser } from '../../src/store/index.js';
 import { groupMembers, groups } from '../../src/store/schema/index.js';
 import { getUserStoreByDomain, insertUserStore } from '../../src/store/user-stores-repo.js';
-import { insertUser, updateUser } from '../../src/store/users-repo.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { auditFor, count, createIdp, deps, identity, linksOf, outboxFor, setJitSettings, userById } from './provisioning-fixtures.js';
 

@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/store/database.js';
 import { getUserStoreByDomain } from '../../src/store/user-stores-repo.js';
-import { insertUser } from '../../src/store/users-repo.js';
+import { insertUser } from '../../src/store/index.js';
 import { ENTERPRISE_SCHEMA, createScimClient, newUser, SEARCH_SCHEMA, USER_SCHEMA, type ScimTestClient } from '../support/scim-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 

@@ -2,15 +2,22 @@
 // migrations, first-start state, per-store case-insensitive userName, the job queue.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCIM_USER_SCHEMA } from '../../src/domain/scim-user.js';
-import { checkSecretsKey, ensureAdminToken, ensureDefaults, SecretsKeyMismatchError } from '../../src/store/bootstrap.js';
+import { SCIM_USER_SCHEMA } from '../../src/domain/index.js';
+import {
+  checkSecretsKey,
+  ensureAdminToken,
+  ensureDefaults,
+  SecretsKeyMismatchError,
+  tokenMatches,
+  SecretBox,
+  findUserByUserName,
+  insertUser,
+  updateUser,
+} from '../../src/store/index.js';
 import { sql } from 'drizzle-orm';
 import { rows, type Database } from '../../src/store/database.js';
-import { tokenMatches } from '../../src/store/hashing.js';
 import { claimJobs, completeJob, enqueueJob, failJob, retryDelayMs } from '../../src/store/job-queue.js';
 import { JobWorker } from '../../src/background/job-worker.js';
-import { SecretBox } from '../../src/store/secret-box.js';
-import { findUserByUserName, insertUser, updateUser } from '../../src/store/users-repo.js';
 import { getUserStoreByDomain, insertUserStore } from '../../src/store/user-stores-repo.js';
 import { openMigratedTestDatabase, type MigratedTestDatabase } from '../support/database.js';
 

@@ -4,10 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppEnv } from '../../src/http/app-context.js';
-import { csrfToken, csrfTokenMatches } from '../../src/login/index.js';
-import { localSignInPath, localSignInRoutes } from '../../src/login/local-sign-in-routes.js';
-import type { PromptHost } from '../../src/login/provisioning-prompt-routes.js';
+import type { AppEnv } from '../../src/http/index.js';
+import { csrfToken, csrfTokenMatches, localSignInPath, localSignInRoutes, type PromptHost } from '../../src/login/index.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const KEY = 'test-cookie-key-for-csrf';

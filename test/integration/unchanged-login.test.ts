@@ -6,11 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { provisionLogin } from '../../src/provisioning/index.js';
 import { tryUnchangedLogin } from '../../src/provisioning/unchanged-login.js';
-import { recordConsentReceipts } from '../../src/store/consent-repo.js';
-import { setLinkLocked } from '../../src/store/federated-identities-repo.js';
+import { recordConsentReceipts, setLinkLocked, updateUser } from '../../src/store/index.js';
 import { auditEvents } from '../../src/store/schema/index.js';
-import { updateUser } from '../../src/store/users-repo.js';
-import type { ScimUserResource } from '../../src/domain/scim-user.js';
+import type { ScimUserResource } from '../../src/domain/index.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { createIdp, deps, identity, linksOf, outboxFor, setJitSettings, userById } from './provisioning-fixtures.js';
 

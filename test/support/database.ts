@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import postgres from 'postgres';
-import { ensureDefaults } from '../../src/store/bootstrap.js';
+import { ensureDefaults } from '../../src/store/index.js';
 import { openDatabase, type Database } from '../../src/store/database.js';
 
 export interface TestDatabase {

@@ -1,10 +1,16 @@
 // Produces outbox events the way the application does: each user write goes through users-repo with its
 // outbox event in the same transaction. `title` carries a version counter so a test can check order.
-import { SCIM_USER_SCHEMA, type ScimUserResource } from '../../src/domain/scim-user.js';
-import type { Store, Tx } from '../../src/store/index.js';
-import { emitOutboxEvent } from '../../src/store/outbox-repo.js';
-import { findUserStoreByDomain } from '../../src/store/user-stores-repo.js';
-import { deleteUserRow, getUserById, insertUser, updateUser } from '../../src/store/users-repo.js';
+import { SCIM_USER_SCHEMA, type ScimUserResource } from '../../src/domain/index.js';
+import {
+  type Store,
+  type Tx,
+  emitOutboxEvent,
+  findUserStoreByDomain,
+  deleteUserRow,
+  getUserById,
+  insertUser,
+  updateUser,
+} from '../../src/store/index.js';
 
 export async function primaryStoreId(store: Store): Promise<string> {
   return (await findUserStoreByDomain(store.db, 'PRIMARY'))!.id;

@@ -2,10 +2,10 @@
 // `npm start`), runs the outbound worker with a short lease, and on first start (OUTBOUND_SEED_USERS=n)
 // makes a connector to OUTBOUND_TARGET_URL and writes n users, each created then updated (2n events)
 // through users-repo with their outbox events, before the worker starts. Prints `ready <url>` and `seeded`.
-import { loadConfig } from '../../src/config/env.js';
+import { loadConfig } from '../../src/config/index.js';
 import { authColumns, OutboundWorker } from '../../src/outbound/index.js';
 import { startServer } from '../../src/runtime.js';
-import { insertConnector } from '../../src/store/outbound-repo.js';
+import { insertConnector } from '../../src/store/index.js';
 import { createUsers, updateTitleIn } from './outbound-events.js';
 
 const config = loadConfig({ ...process.env, BACKGROUND_WORKERS: 'off' });

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { AppConfig } from '../../src/config/env.js';
+import type { AppConfig } from '../../src/config/index.js';
 import { startServer, type RunningServer } from '../../src/runtime.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 

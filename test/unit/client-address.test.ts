@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/env.js';
-import { resolveClientAddress, TrustedProxies } from '../../src/http/client-address.js';
+import { loadConfig } from '../../src/config/index.js';
+import { resolveClientAddress, TrustedProxies } from '../../src/http/index.js';
 
 describe('resolveClientAddress', () => {
   const none = new TrustedProxies([]);

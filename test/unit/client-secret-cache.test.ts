@@ -2,7 +2,7 @@
 // concurrent checks of the same secret share one scrypt run, and a wrong secret is never remembered.
 import { describe, expect, it } from 'vitest';
 import { clientSecretChecks, verifyClientSecret } from '../../src/oidc/clients.js';
-import { hashPassword } from '../../src/store/hashing.js';
+import { hashPassword } from '../../src/store/index.js';
 
 describe('verifyClientSecret', () => {
   it('runs scrypt once for concurrent checks of the same secret, then answers from memory', async () => {

@@ -1,8 +1,12 @@
 // The consent decision of the PROMPT_*_CONSENT schemes: what the page shows, and what the answers do.
 import { describe, expect, it } from 'vitest';
-import type { ConsentPurpose } from '../../src/domain/consent-purpose.js';
-import { AppError } from '../../src/domain/errors.js';
-import { SCIM_ENTERPRISE_USER_SCHEMA, SCIM_USER_SCHEMA, type ScimUserResource } from '../../src/domain/scim-user.js';
+import {
+  type ConsentPurpose,
+  AppError,
+  SCIM_ENTERPRISE_USER_SCHEMA,
+  SCIM_USER_SCHEMA,
+  type ScimUserResource,
+} from '../../src/domain/index.js';
 import {
   applyStoredConsent,
   attributesToRemoveOnRevoke,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SCIM_USER_SCHEMA, type Provenance, type ScimUserResource } from '../../src/domain/scim-user.js';
-import { verifiedEmails } from '../../src/provisioning/email-verification.js';
+import { SCIM_USER_SCHEMA, type Provenance, type ScimUserResource } from '../../src/domain/index.js';
+import { verifiedEmails } from '../../src/provisioning/index.js';
 
 const WORK = 'emails[type eq "work"].value';
 const user = (emails: Array<Record<string, unknown>>): ScimUserResource => ({ schemas: [SCIM_USER_SCHEMA], userName: 'a', emails });

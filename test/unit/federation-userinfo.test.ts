@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { needsUserinfo } from '../../src/federation/oidc.js';
-import type { IdentityProvider } from '../../src/domain/identity-provider.js';
+import type { IdentityProvider } from '../../src/domain/index.js';
 
 const idp = (over: Partial<IdentityProvider> = {}) =>
   ({

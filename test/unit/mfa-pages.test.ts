@@ -2,8 +2,7 @@
 // one-time-code inputs, recovery codes; no script, values escaped.
 import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
-import { mfaCodePage } from '../../src/login/mfa/mfa-code-page.js';
-import { recoveryCodesPage, totpEnrolPage } from '../../src/login/mfa/totp-enrol-page.js';
+import { mfaCodePage, recoveryCodesPage, totpEnrolPage } from '../../src/login/index.js';
 
 describe('MFA pages', () => {
   it('render the enrolment page with the QR code, the grouped secret and the code form', async () => {

@@ -2,7 +2,7 @@
 // the resource sent downstream.
 import { describe, expect, it } from 'vitest';
 import { backoffDelayMs, parseRetryAfter } from '../../src/outbound/backoff.js';
-import { outboxTypesFor } from '../../src/outbound/connector-config.js';
+import { outboxTypesFor } from '../../src/outbound/index.js';
 import { memberIds, toRemoteUser } from '../../src/outbound/mapping.js';
 import { OutboxClock } from '../../src/outbound/outbox-clock.js';
 

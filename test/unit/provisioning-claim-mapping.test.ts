@@ -1,6 +1,6 @@
 // Claim mapping: remote claims (OIDC or SAML, possibly multi-valued) → SCIM values, usernames, roles → groups.
 import { describe, expect, it } from 'vitest';
-import { defaultJitPolicy, type IdentityProvider } from '../../src/domain/identity-provider.js';
+import { defaultJitPolicy, type IdentityProvider } from '../../src/domain/index.js';
 import { buildFederatedResource, mapClaims, readClaim } from '../../src/provisioning/claim-mapping.js';
 
 const idp = (claimMappings: IdentityProvider['claimMappings'], extra: Partial<IdentityProvider> = {}): IdentityProvider => ({

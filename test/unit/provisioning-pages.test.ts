@@ -1,9 +1,7 @@
 // The provisioning prompt pages render as plain, accessible HTML: labelled inputs, the CSRF field, the
 // app's name, errors on the page, values escaped.
 import { describe, expect, it } from 'vitest';
-import type { ConsentPurpose } from '../../src/domain/consent-purpose.js';
-import { AppError } from '../../src/domain/errors.js';
-import { SCIM_USER_SCHEMA } from '../../src/domain/scim-user.js';
+import { type ConsentPurpose, AppError, SCIM_USER_SCHEMA } from '../../src/domain/index.js';
 import { consentPage } from '../../src/login/pages/consent-page.js';
 import { fieldErrorsOf, readPromptForm } from '../../src/login/pages/forms.js';
 import { passwordPage } from '../../src/login/pages/password-page.js';

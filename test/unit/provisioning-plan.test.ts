@@ -1,12 +1,18 @@
 // Planning without a database: the narrow read interface is handed plain objects.
 import { describe, expect, it } from 'vitest';
-import { defaultJitPolicy, type IdentityProvider, type JitPolicy } from '../../src/domain/identity-provider.js';
-import { SCIM_USER_SCHEMA, type Provenance, type ScimUserResource } from '../../src/domain/scim-user.js';
-import { defaultSettings, type Settings } from '../../src/domain/settings.js';
-import type { UserStore } from '../../src/domain/user-store.js';
+import {
+  defaultJitPolicy,
+  type IdentityProvider,
+  type JitPolicy,
+  SCIM_USER_SCHEMA,
+  type Provenance,
+  type ScimUserResource,
+  defaultSettings,
+  type Settings,
+  type UserStore,
+} from '../../src/domain/index.js';
 import { planProvisioning, type ProvisioningReads } from '../../src/provisioning/index.js';
-import type { FederatedIdentityRow } from '../../src/store/federated-identities-repo.js';
-import type { GroupRow, UserRow } from '../../src/store/schema/index.js';
+import type { FederatedIdentityRow, GroupRow, UserRow } from '../../src/store/index.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const store = (domain: string, usernameRegex: string | null = null, rolenameRegex: string | null = null): UserStore => ({

@@ -1,6 +1,6 @@
 // SCIM paths of claim mappings: parse, read, write and remove.
 import { describe, expect, it } from 'vitest';
-import { SCIM_USER_SCHEMA, type ScimUserResource } from '../../src/domain/scim-user.js';
+import { SCIM_USER_SCHEMA, type ScimUserResource } from '../../src/domain/index.js';
 import { getAtPath, parseScimPath, removeAtPath, setAtPath } from '../../src/provisioning/scim-path.js';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';

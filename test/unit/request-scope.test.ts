@@ -1,7 +1,7 @@
 // The OpenID Provider's request scope (src/oidc/request-scope.ts): deferred upserts and the writes beside them.
 import { describe, expect, it } from 'vitest';
 import { RequestScope } from '../../src/oidc/request-scope.js';
-import type { PayloadToDelete, PayloadToWrite } from '../../src/store/oidc-payloads-repo.js';
+import type { PayloadToDelete, PayloadToWrite } from '../../src/store/index.js';
 
 const row = (id: string, payload: Record<string, unknown> = {}): PayloadToWrite => ({
   model: 'Interaction',

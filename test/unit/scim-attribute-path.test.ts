@@ -1,8 +1,14 @@
 // SCIM User attribute paths of consent purposes: parsing against the schema, reading and removing values.
 import { describe, expect, it } from 'vitest';
-import { normalisePiiCategories } from '../../src/domain/consent-purpose.js';
-import { parseAttributePath, readAttributeValues, removeAttributeValue } from '../../src/domain/scim-attribute-path.js';
-import { SCIM_ENTERPRISE_USER_SCHEMA, SCIM_USER_SCHEMA, type ScimUserResource } from '../../src/domain/scim-user.js';
+import {
+  normalisePiiCategories,
+  parseAttributePath,
+  readAttributeValues,
+  removeAttributeValue,
+  SCIM_ENTERPRISE_USER_SCHEMA,
+  SCIM_USER_SCHEMA,
+  type ScimUserResource,
+} from '../../src/domain/index.js';
 
 const parse = (p: string) => {
   const result = parseAttributePath(p);

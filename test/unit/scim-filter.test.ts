@@ -1,7 +1,7 @@
 // The SCIM filter parser (precedence, value paths, literals, limits), its resolution against the schemas,
 // and the changed-attribute helper used for provenance.
 import { describe, expect, it } from 'vitest';
-import { changedAttributePaths } from '../../src/domain/attribute-changes.js';
+import { changedAttributePaths } from '../../src/domain/index.js';
 import { resolveFilter } from '../../src/scim/attributes.js';
 import { parseFilter } from '../../src/scim/filter-parser.js';
 

@@ -1,6 +1,6 @@
 // SMTP_URL and SMTP_FROM (Email OTP): optional together, checked with the same messages as the rest.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/env.js';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
 
 describe('SMTP configuration', () => {
   it('is unset by default (Email OTP unavailable)', () => {

@@ -3,13 +3,18 @@
 // offline search, so the short expiry and attempt limit are what protect it; the hash keeps it out of
 // plain sight in backups and support queries. The clock is a parameter so tests can stand at any instant.
 import { randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
-import { AppError } from '../../domain/errors.js';
-import { recordAudit } from '../../store/audit-repo.js';
-import { hashToken } from '../../store/hashing.js';
-import { countEmailOtpsSince, findEmailOtpForUpdate, insertEmailOtp, recordEmailOtpAttempt } from '../../store/mfa-repo.js';
-import { getUserById } from '../../store/users-repo.js';
+import { AppError } from '../../domain/index.js';
+import {
+  recordAudit,
+  hashToken,
+  countEmailOtpsSince,
+  findEmailOtpForUpdate,
+  insertEmailOtp,
+  recordEmailOtpAttempt,
+  getUserById,
+} from '../../store/index.js';
 import type { Mailer } from './mailer.js';
-import type { MfaStore } from './totp.js';
+import type { MfaStore } from './mfa-store.js';
 
 export const EMAIL_OTP_TTL_SECONDS = 300;
 export const EMAIL_OTP_MAX_ATTEMPTS = 5;

@@ -1,12 +1,17 @@
 // Recovery codes: ten random single-use codes, shown once when TOTP is confirmed, kept only as SHA-256
 // hashes (they are random, ~49 bits each, so a fast hash is right; a person never chooses them).
 import { randomInt } from 'node:crypto';
-import { AppError } from '../../domain/errors.js';
-import { recordAudit } from '../../store/audit-repo.js';
-import type { Executor } from '../../store/index.js';
-import { hashToken } from '../../store/hashing.js';
-import { consumeRecoveryCode, countUnusedRecoveryCodes, findTotp, replaceRecoveryCodes } from '../../store/mfa-repo.js';
-import type { MfaStore } from './totp.js';
+import { AppError } from '../../domain/index.js';
+import {
+  recordAudit,
+  type Executor,
+  hashToken,
+  consumeRecoveryCode,
+  countUnusedRecoveryCodes,
+  findTotp,
+  replaceRecoveryCodes,
+} from '../../store/index.js';
+import type { MfaStore } from './mfa-store.js';
 
 export const RECOVERY_CODE_COUNT = 10;
 /** No 0/o, 1/l/i: codes are read off paper. */

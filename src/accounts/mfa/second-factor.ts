@@ -1,12 +1,9 @@
 // The seam between a sign-in flow and the factors a person actually has: after step 1, what the login
 // interaction must do next — finish, ask for one of the step's second factors (enrolling TOTP first if
 // needed), or stop with a clear reason (a JIT-disabled IdP leaves no local account to hold a factor).
-import { mfaEnrolmentRefusal } from '../../domain/mfa-policy.js';
-import { nextStep, type CompletedStep, type SignInFlow } from '../../domain/sign-in-flow.js';
-import { readSettings } from '../../store/settings-repo.js';
-import { findUserById } from '../../store/users-repo.js';
-import { findTotp } from '../../store/mfa-repo.js';
-import type { MfaStore } from './totp.js';
+import { mfaEnrolmentRefusal, nextStep, type CompletedStep, type SignInFlow } from '../../domain/index.js';
+import { readSettings, findUserById, findTotp } from '../../store/index.js';
+import type { MfaStore } from './mfa-store.js';
 
 export type FactorOption =
   | { authenticator: 'TOTP'; state: 'ready' | 'needs_enrolment' }

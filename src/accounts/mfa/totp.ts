@@ -4,11 +4,9 @@
 // The login pages call these; the clock is a parameter so tests can stand at any instant.
 import { generateSecret, generateURI, verify } from 'otplib';
 import QRCode from 'qrcode';
-import { AppError, notFound } from '../../domain/errors.js';
-import { assertMfaEnrolmentAllowed } from '../../domain/mfa-policy.js';
-import { recordAudit } from '../../store/audit-repo.js';
-import type { Store } from '../../store/index.js';
+import { AppError, notFound, assertMfaEnrolmentAllowed } from '../../domain/index.js';
 import {
+  recordAudit,
   advanceTotpTimeStep,
   confirmPendingTotp,
   recordTotpFailure,
@@ -16,17 +14,16 @@ import {
   deleteTotp,
   findTotp,
   savePendingTotp,
-} from '../../store/mfa-repo.js';
-import { readSettings } from '../../store/settings-repo.js';
-import { getUserById } from '../../store/users-repo.js';
+  readSettings,
+  getUserById,
+} from '../../store/index.js';
+import type { MfaStore } from './mfa-store.js';
 import { issueRecoveryCodes } from './recovery-codes.js';
 
 /** RFC 6238 defaults every authenticator app understands: SHA-1, 6 digits, 30 s. */
 export const TOTP_PERIOD_SECONDS = 30;
 /** Accept the previous and the next step too (RFC 6238 §5.2 recommends at most one step of drift). */
 const TOLERANCE_SECONDS = TOTP_PERIOD_SECONDS;
-
-export type MfaStore = Pick<Store, 'db' | 'secrets' | 'transaction'>;
 
 export interface ClockOption {
   now?: Date;

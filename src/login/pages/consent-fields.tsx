@@ -1,7 +1,7 @@
 // The consent part of the provisioning prompts: one fieldset per JIT consent purpose, one labelled
 // checkbox per attribute with the values about to be stored; mandatory attributes are marked. Shared by
 // the consent page and the password / username + password pages (one form, as the reference product does).
-import type { ConsentView } from '../../provisioning/consent.js';
+import type { ConsentView } from '../../provisioning/index.js';
 
 export interface ConsentFieldsProps {
   view: ConsentView;

@@ -1,7 +1,7 @@
 // The consent page of PROMPT_CONSENT: which JIT consent purposes want which of the person's attributes,
 // with the values about to be stored; the person ticks what they agree to, or declines. A plain form
 // (no JavaScript), CSRF-protected; the interaction decides with provisioning/consent.ts `decideConsent`.
-import type { ConsentView } from '../../provisioning/consent.js';
+import type { ConsentView } from '../../provisioning/index.js';
 import { Layout, renderPage } from '../layout.js';
 import { ConsentFields } from './consent-fields.js';
 import { CsrfField, ErrorSummary } from './page-parts.js';

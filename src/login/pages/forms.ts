@@ -1,8 +1,8 @@
 // Reading the provisioning prompt forms, and turning a refusal (AppError with field problems) back into
 // per-field messages for the re-rendered page. Bounds every value, so a forged form cannot make us hash
 // or compare megabytes.
-import { AppError } from '../../domain/errors.js';
-import { parseConsentForm, type ConsentAnswers } from '../../provisioning/consent.js';
+import { AppError } from '../../domain/index.js';
+import { parseConsentForm, type ConsentAnswers } from '../../provisioning/index.js';
 import type { FieldErrors } from './page-parts.js';
 
 /** `c.req.parseBody({ all: true })`: repeated names (the consent checkboxes) arrive as arrays. */

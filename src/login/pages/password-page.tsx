@@ -1,8 +1,8 @@
 // The page of PROMPT_PASSWORD_CONSENT: the person sets a local password for the account about to be made
 // (and, in the same form, answers the consent purposes). The password is checked by
 // domain/password-policy.ts and hashed by accounts/local-credentials.ts `hashNewPassword`.
-import type { ConsentView } from '../../provisioning/consent.js';
-import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from '../../domain/password-policy.js';
+import type { ConsentView } from '../../provisioning/index.js';
+import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from '../../domain/index.js';
 import { Layout, renderPage } from '../layout.js';
 import { ConsentFields } from './consent-fields.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors } from './page-parts.js';

@@ -1,8 +1,8 @@
 // Picks and renders the provisioning page for what is still to ask (provisioning/prompt-flow.ts
 // `describePrompt` / a `retry` of `submitPrompt`): username + password (+ consent), password (+ consent),
 // or consent alone. The interaction calls this and serves the HTML; it needs nothing else from JIT.
-import type { FieldProblem } from '../../domain/errors.js';
-import type { PromptScreen } from '../../provisioning/prompt-flow.js';
+import type { FieldProblem } from '../../domain/index.js';
+import type { PromptScreen } from '../../provisioning/index.js';
 import { consentPage } from './consent-page.js';
 import type { FieldErrors } from './page-parts.js';
 import { passwordPage } from './password-page.js';

@@ -2,8 +2,8 @@
 // IdP's claims; `DOMAIN/name` picks the user store when the IdP provisions AS_IN_USERNAME), sets a local
 // password and answers the consent purposes, in one form. The interaction checks the username against the
 // store's regex and uniqueness before anything is written, and re-renders this page with the errors.
-import type { ConsentView } from '../../provisioning/consent.js';
-import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from '../../domain/password-policy.js';
+import type { ConsentView } from '../../provisioning/index.js';
+import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from '../../domain/index.js';
 import { Layout, renderPage } from '../layout.js';
 import { CreateAccountControls, PasswordFields } from './password-page.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors } from './page-parts.js';

@@ -3,8 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueEmailOtp, verifyEmailOtp } from '../../../src/accounts/mfa/email-otp.js';
-import { createMailer, emailOtpAvailable, type Mailer } from '../../../src/accounts/mfa/mailer.js';
+import { issueEmailOtp, verifyEmailOtp, createMailer, emailOtpAvailable, type Mailer } from '../../../src/accounts/index.js';
 import { openFixture, type Fixture } from './fixture.js';
 
 interface Received {

@@ -1,13 +1,10 @@
 // A store on this run's database (PGlite, or PostgreSQL with DATABASE_URL) for the enhanced-mode and MFA
 // tests, with helpers that insert IdPs, users, links, consents and oidc payload rows directly.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { SCIM_USER_SCHEMA } from '../../../src/domain/scim-user.js';
-import { defaultJitPolicy } from '../../../src/domain/identity-provider.js';
-import { createStore, type Store } from '../../../src/store/index.js';
+import { SCIM_USER_SCHEMA, defaultJitPolicy } from '../../../src/domain/index.js';
+import { createStore, type Store, SecretBox, insertUser } from '../../../src/store/index.js';
 import { consentReceipts, federatedIdentities, identityProviders, oidcPayloads } from '../../../src/store/schema/index.js';
-import { SecretBox } from '../../../src/store/secret-box.js';
 import { getUserStoreByDomain } from '../../../src/store/user-stores-repo.js';
-import { insertUser } from '../../../src/store/users-repo.js';
 import { openMigratedTestDatabase } from '../../support/database.js';
 
 export interface Fixture {

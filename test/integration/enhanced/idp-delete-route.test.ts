@@ -1,10 +1,10 @@
 // DELETE /api/v1/identity-providers/:id with the lifecycle choices: dryRun preview, users=detach|disable|delete,
 // the threshold and force, the enhanced feature's cascade; audited with the admin who did it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCIM_USER_SCHEMA } from '../../../src/domain/scim-user.js';
+import { SCIM_USER_SCHEMA } from '../../../src/domain/index.js';
 import { federatedIdentities } from '../../../src/store/schema/index.js';
 import { getUserStoreByDomain } from '../../../src/store/user-stores-repo.js';
-import { findUserById, insertUser } from '../../../src/store/users-repo.js';
+import { findUserById, insertUser } from '../../../src/store/index.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 
 let server: TestServer;

@@ -3,13 +3,11 @@
 // with the enhanced feature on (delete) and off (detach, disable, delete).
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultSettings, type Settings } from '../../../src/domain/settings.js';
-import { deleteIdentityProviderWithUsers } from '../../../src/accounts/idp-deletion.js';
+import { defaultSettings, type Settings } from '../../../src/domain/index.js';
+import { deleteIdentityProviderWithUsers } from '../../../src/accounts/index.js';
 import { rows } from '../../../src/store/database.js';
-import { savePendingTotp } from '../../../src/store/mfa-repo.js';
+import { savePendingTotp, writeSettings, findUserById } from '../../../src/store/index.js';
 import { groupMembers, groups } from '../../../src/store/schema/index.js';
-import { writeSettings } from '../../../src/store/settings-repo.js';
-import { findUserById } from '../../../src/store/users-repo.js';
 import { openFixture, type Fixture } from './fixture.js';
 
 let f: Fixture;

@@ -4,9 +4,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIVENESS_QUEUE, livenessJobHandler, runLivenessCheck, scheduleLivenessChecks } from '../../../src/accounts/upstream-liveness.js';
 import { rows } from '../../../src/store/database.js';
-import { claimJobs, completeJob } from '../../../src/store/job-queue.js';
+import { claimJobs, completeJob, findUserById } from '../../../src/store/index.js';
 import { JobWorker } from '../../../src/background/job-worker.js';
-import { findUserById } from '../../../src/store/users-repo.js';
 import { openFixture, type Fixture } from './fixture.js';
 
 let f: Fixture;

@@ -3,7 +3,7 @@
 // allowed; users that no IdP provisioned, and every user while the feature is off, stay writable.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultJitPolicy } from '../../../src/domain/identity-provider.js';
+import { defaultJitPolicy } from '../../../src/domain/index.js';
 import { identityProviders, users } from '../../../src/store/schema/index.js';
 import { createScimClient, newUser, PATCH_SCHEMA, type ScimTestClient } from '../../support/scim-client.js';
 import { startTestServer, type TestServer } from '../../support/server.js';

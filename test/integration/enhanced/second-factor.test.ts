@@ -2,11 +2,9 @@
 // needed), or stop with the reason, for local, JIT-provisioned and JIT-disabled (no account) sign-ins.
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SignInFlow } from '../../../src/domain/sign-in-flow.js';
-import { defaultSettings } from '../../../src/domain/settings.js';
-import { decideSecondFactor } from '../../../src/accounts/mfa/second-factor.js';
-import { beginTotpEnrolment, confirmTotpEnrolment } from '../../../src/accounts/mfa/totp.js';
-import { writeSettings } from '../../../src/store/settings-repo.js';
+import { type SignInFlow, defaultSettings } from '../../../src/domain/index.js';
+import { decideSecondFactor, beginTotpEnrolment, confirmTotpEnrolment } from '../../../src/accounts/index.js';
+import { writeSettings } from '../../../src/store/index.js';
 import { openFixture, type Fixture } from './fixture.js';
 
 let f: Fixture;

@@ -2,11 +2,16 @@
 // window and its edges, replay refusal, recovery codes used once, and who may enrol (enhanced feature).
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultSettings } from '../../../src/domain/settings.js';
-import { useRecoveryCode } from '../../../src/accounts/mfa/recovery-codes.js';
-import { beginTotpEnrolment, confirmTotpEnrolment, removeTotp, totpStatus, verifyTotp } from '../../../src/accounts/mfa/totp.js';
-import { findTotp } from '../../../src/store/mfa-repo.js';
-import { writeSettings } from '../../../src/store/settings-repo.js';
+import { defaultSettings } from '../../../src/domain/index.js';
+import {
+  useRecoveryCode,
+  beginTotpEnrolment,
+  confirmTotpEnrolment,
+  removeTotp,
+  totpStatus,
+  verifyTotp,
+} from '../../../src/accounts/index.js';
+import { findTotp, writeSettings } from '../../../src/store/index.js';
 import { openFixture, type Fixture } from './fixture.js';
 
 let f: Fixture;

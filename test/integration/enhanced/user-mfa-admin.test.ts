@@ -1,10 +1,10 @@
 // /api/v1/users/{id}/mfa: an admin sees a user's TOTP state and resets it; audited; no secret is shown.
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCIM_USER_SCHEMA } from '../../../src/domain/scim-user.js';
-import { beginTotpEnrolment, confirmTotpEnrolment, verifyTotp } from '../../../src/accounts/mfa/totp.js';
+import { SCIM_USER_SCHEMA } from '../../../src/domain/index.js';
+import { beginTotpEnrolment, confirmTotpEnrolment, verifyTotp } from '../../../src/accounts/index.js';
 import { getUserStoreByDomain } from '../../../src/store/user-stores-repo.js';
-import { insertUser } from '../../../src/store/users-repo.js';
+import { insertUser } from '../../../src/store/index.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 
 let server: TestServer;
