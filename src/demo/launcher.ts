@@ -149,6 +149,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<RunningDemo> {
       scimUrl: `${jitbridgeUrl}/scim/v2`,
       scimToken: configured.scimToken,
       credentialsFile: shellPath(credentialsFile),
+      jitbridgeUrl,
     });
     stops.push(app.stop);
 

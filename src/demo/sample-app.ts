@@ -27,6 +27,8 @@ export interface SampleAppOptions {
   scimToken: string;
   /** Shown on the page: where to find the SCIM token for the curl line. */
   credentialsFile: string;
+  /** jitbridge's PUBLIC_URL, for the page's links. */
+  jitbridgeUrl: string;
 }
 
 export interface SampleApp {
@@ -90,7 +92,11 @@ function scimSummary(user: Record<string, unknown>): RawHtml {
 
 function signedInPage(options: SampleAppOptions, claims: Record<string, unknown>, scim: ScimResult): string {
   const name = String(claims.name ?? claims.preferred_username ?? claims.sub);
-  const curl = `. ${options.credentialsFile}\ncurl -sS --fail-with-body -H "Authorization: Bearer $SCIM_TOKEN" "$JITBRIDGE_URL/scim/v2/Users/${String(claims.sub)}"`;
+  const curl = [
+    `. ${options.credentialsFile}`,
+    'curl -sS --fail-with-body -H "Authorization: Bearer $SCIM_TOKEN" \\',
+    `  "$JITBRIDGE_URL/scim/v2/Users/${encodeURIComponent(String(claims.sub))}"`,
+  ].join('\n');
   return renderPage({
     title: `Signed in as ${name} — Demo app`,
     site: APP_SITE,
@@ -124,6 +130,14 @@ function signedInPage(options: SampleAppOptions, claims: Record<string, unknown>
         }
         <p class="hint">The same read from a shell:</p>
         <pre>${curl}</pre>
+      </div>
+      <div class="card">
+        <h2>Where to look next</h2>
+        <p>
+          jitbridge's admin API and its docs: <a href="${options.jitbridgeUrl}/api/docs">${options.jitbridgeUrl}/api/docs</a> (the identity
+          providers' JIT policies, the audit events saying what provisioning did). The walkthrough, with things to try, is
+          <code>docs/demo.md</code>.
+        </p>
       </div>`,
   });
 }
@@ -175,7 +189,10 @@ export async function startSampleApp(options: SampleAppOptions): Promise<SampleA
       });
       const body = (await response.json()) as Record<string, unknown>;
       if (response.ok) return { status: response.status, user: body, error: null };
-      return { status: response.status, user: null, error: `SCIM answered ${response.status}: ${String(body.detail ?? '')}` };
+      // A pass-through sign-in (JIT off for the IdP) has a pairwise `sub` and nothing stored behind it.
+      const why =
+        response.status === 404 ? ': jitbridge stored no user for this sign-in (is JIT provisioning off for the identity provider?)' : '';
+      return { status: response.status, user: null, error: `SCIM answered ${response.status} (${String(body.detail ?? '')})${why}` };
     } catch (error) {
       return { status: 0, user: null, error: `SCIM could not be read: ${(error as Error).message}` };
     }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_NAMES, runDemo, type DemoPorts, type RunningDemo } from '../../src/demo/index.js';
+import { DEMO_NAMES, DemoError, runDemo, type DemoPorts, type RunningDemo } from '../../src/demo/index.js';
 import { launchBrowser, screenshotPath } from '../support/browser.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { freePort } from '../support/server.js';
@@ -190,5 +190,32 @@ describe('npm run demo, in a browser', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Signed in as Ada Lovelace' }).waitFor();
     await context.close();
+  });
+
+  it('a database whose admin token the demo does not know: a clear refusal, nothing left running, the token untouched', async () => {
+    const otherDir = path.join(root, 'other');
+    const otherPorts = await distinctFreePorts();
+    // The same database's secrets key (it lives in the first DATA_DIR), so that what stops the start is the admin token.
+    const secretsKey = (await readFile(path.join(dataDir, 'secrets.key'), 'utf8')).trim();
+    let error: unknown = null;
+    try {
+      await runDemo({
+        env: { ...env(), DATA_DIR: otherDir, SECRETS_KEY: secretsKey },
+        ports: otherPorts,
+        handleSignals: false,
+        print: () => {},
+        ...(database.pglite ? { pglite: database.pglite } : {}),
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(DemoError);
+    expect((error as DemoError).code).toBe('admin_token_unknown');
+    expect((error as DemoError).message).toMatch(/already has an admin token, and the demo does not know it: set ADMIN_TOKEN/);
+    for (const port of Object.values(otherPorts)) await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
+    const stillWorks = await fetch(`${demo!.jitbridgeUrl}/api/v1/user-stores`, {
+      headers: { authorization: `Bearer ${demo!.adminToken}` },
+    });
+    expect(stillWorks.status).toBe(200);
   });
 });
