@@ -212,6 +212,8 @@ export async function startSampleApp(options: SampleAppOptions): Promise<SampleA
     const state = client.randomState();
     const nonce = client.randomNonce();
     const verifier = client.randomPKCECodeVerifier();
+    // A few sign-ins may be under way at once (tabs); a session never keeps more than that.
+    if (session.pending.size >= 10) session.pending.delete(session.pending.keys().next().value!);
     session.pending.set(state, { nonce, verifier });
     const parameters: Record<string, string> = {
       redirect_uri: urls.redirectUri,
