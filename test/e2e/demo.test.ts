@@ -145,6 +145,12 @@ describe('npm run demo, in a browser', () => {
     expect(stdout).toContain('"totalResults":1');
     expect(stdout).toContain('"userName":"DEMO/alan"');
     expect(stdout).toContain('"action":"jit.user.create"');
+
+    // "Things to try": the JIT scheme change, as written.
+    const tryBlock = /<!-- try-jit-scheme -->\s*```sh\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(tryBlock).toBeTruthy();
+    const changed = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', tryBlock!.replace(/^ {2}/gm, '')], { cwd: root });
+    expect(changed.stdout).toContain('"scheme":"PROMPT_PASSWORD_CONSENT"');
   });
 
   it('a second start on the same DATA_DIR and database updates the demo configuration instead of failing', async () => {
@@ -178,6 +184,11 @@ describe('npm run demo, in a browser', () => {
     expect(named(await list('scim-clients'), 'name', DEMO_NAMES.scimClient)).toBe(1);
     expect(named(await list('consent-purposes'), 'purpose', DEMO_NAMES.consentPurpose)).toBe(1);
     expect(named(await list('user-stores'), 'domain', DEMO_NAMES.userStore)).toBe(1);
+    // What the walkthrough changed is put back.
+    const oidcIdp = (await list('identity-providers')).find((i) => i.name === DEMO_NAMES.oidcIdp) as {
+      provisioning: { jit: { scheme: string } };
+    };
+    expect(oidcIdp.provisioning.jit.scheme).toBe('PROVISION_SILENTLY');
 
     // And the restarted demo signs a known person in at once (the link from the first start is reused).
     const context = await browser.newContext();
