@@ -200,6 +200,15 @@ export async function startSampleApp(options: SampleAppOptions): Promise<SampleA
 
   const app = new Hono();
 
+  // One origin only: the session cookie set on http://localhost:… would not come back to the registered redirect URI
+  // on 127.0.0.1, so another host name is sent to the canonical one first.
+  const origin = new URL(urls.url).host;
+  app.use(async (c, next) => {
+    if (c.req.header('host') === origin) return next();
+    const target = new URL(c.req.url);
+    return c.redirect(`${new URL(urls.url).origin}${target.pathname}${target.search}`, 308);
+  });
+
   app.get('/', async (c) => {
     const session = sessionOf(c, false);
     if (!session?.signedIn) return c.redirect('/login', 303);

@@ -137,18 +137,18 @@ export async function startDemoOidcProvider(port: number): Promise<DemoOidcProvi
   });
   const callback = provider.callback();
 
-  const interaction = async (req: IncomingMessage, res: ServerResponse, uid: string, submitted: boolean) => {
+  const interaction = async (req: IncomingMessage, res: ServerResponse, submitted: boolean) => {
     const details = await provider.interactionDetails(req, res);
     const client = await provider.Client.find(String(details.params.client_id));
     const clientName = String(client?.clientName ?? 'jitbridge');
     if (!submitted) {
-      res.writeHead(200, pageHeaders()).end(loginPage(uid, clientName));
+      res.writeHead(200, pageHeaders()).end(loginPage(details.uid, clientName));
       return;
     }
     const form = await readForm(req);
     const person = findPerson(OIDC_PEOPLE, form.get('login') ?? '', form.get('password') ?? '');
     if (!person) {
-      res.writeHead(200, pageHeaders()).end(loginPage(uid, clientName, 'Wrong username or password.'));
+      res.writeHead(200, pageHeaders()).end(loginPage(details.uid, clientName, 'Wrong username or password.'));
       return;
     }
     await provider.interactionFinished(req, res, { login: { accountId: person.login, amr: ['pwd'] } }, { mergeWithLastSubmission: false });
@@ -158,7 +158,7 @@ export async function startDemoOidcProvider(port: number): Promise<DemoOidcProvi
     const url = new URL(req.url ?? '/', issuer);
     const match = /^\/interaction\/([\w-]+)(\/login)?$/.exec(url.pathname);
     const handled = match
-      ? interaction(req, res, match[1]!, Boolean(match[2]) && req.method === 'POST')
+      ? interaction(req, res, Boolean(match[2]) && req.method === 'POST')
       : Promise.resolve(callback(req, res) as unknown);
     handled.catch((error: unknown) => {
       if (res.headersSent) return res.end();

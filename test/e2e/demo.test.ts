@@ -5,6 +5,7 @@
 // jitbridge's JIT consent page. Then the walkthrough's curl lines run as written, and a second start on the same
 // DATA_DIR and database updates the configuration instead of failing. Screenshots go to test-results/screenshots.
 import { execFile } from 'node:child_process';
+import { request } from 'node:http';
 import { readFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -134,6 +135,19 @@ describe('npm run demo, in a browser', () => {
     expect(await field(page, 'displayName')).toBe('(not stored)');
     expect(await field(page, 'groups')).toBe('Research');
     await context.close();
+  });
+
+  it('the sample app sends another host name (localhost) to the printed origin, where its cookie lives', async () => {
+    const url = new URL(demo!.url);
+    const answer = await new Promise<{ status: number; location: string | undefined }>((resolve, reject) => {
+      request({ host: '127.0.0.1', port: url.port, path: '/callback?state=x', headers: { host: `localhost:${url.port}` } }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode!, location: res.headers.location });
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(answer).toEqual({ status: 308, location: `${url.origin}/callback?state=x` });
   });
 
   it('the walkthrough’s curl lines read the provisioned users and the audit trail as written', async () => {
