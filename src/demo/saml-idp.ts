@@ -1,7 +1,8 @@
 // The demo's upstream SAML 2.0 IdP ("Partner Inc") on samlify's IdP role: metadata at /metadata, the HTTP-Redirect
 // SSO endpoint at /sso with a sign-in form, and the answer as a signed Response sent through the HTTP-POST binding.
 // It answers only service providers it was told about (jitbridge's SP metadata) and only at their registered ACS.
-// No single sign-on: every AuthnRequest shows the form. All samlify use of the demo lives in this file.
+// No single sign-on: every AuthnRequest shows the form, and /slo has nothing to end. All samlify use of the demo
+// lives in this file.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
@@ -125,25 +126,37 @@ export async function startDemoSamlIdp(port: number): Promise<DemoSamlIdp> {
     privateKey: DEMO_SAML_PRIVATE_KEY,
     nameIDFormat: [PERSISTENT],
     singleSignOnService: [{ Binding: BINDING_REDIRECT, Location: `${base}/sso` }],
+    singleLogoutService: [{ Binding: BINDING_REDIRECT, Location: `${base}/slo` }],
     wantAuthnRequestsSigned: false,
   });
   const metadata = idp.getMetadata();
   const serviceProviders = new Map<string, SpEntity>();
 
-  /** Reads the AuthnRequest with samlify, and checks it names a known SP and, if any, that SP's own ACS. */
-  const parse = async (query: { SAMLRequest: string; RelayState: string }): Promise<ParsedRequest> => {
+  type Extract = { issuer?: string; request?: { id?: string; assertionConsumerServiceUrl?: string } };
+  /** Reads an HTTP-Redirect request with samlify; its issuer must be a known SP. */
+  const read = async (kind: 'login' | 'logout', query: { SAMLRequest: string; RelayState: string }) => {
     const someSp = serviceProviders.values().next().value as SpEntity | undefined;
     if (!someSp) throw new Error('No service provider is registered with this IdP yet.');
-    let result: { extract: { issuer?: string; request?: { id?: string; assertionConsumerServiceUrl?: string } } };
+    let result: { extract: Extract };
     try {
-      // Requests are not signed (wantAuthnRequestsSigned false), so any SP entity can parse; the issuer picks the SP.
-      result = (await idp.parseLoginRequest(someSp, 'redirect', { query } as never)) as typeof result;
+      // Requests are not signed (this IdP does not ask for it), so any SP entity can parse; the issuer picks the SP.
+      const parsed =
+        kind === 'login'
+          ? idp.parseLoginRequest(someSp, 'redirect', { query } as never)
+          : idp.parseLogoutRequest(someSp, 'redirect', { query } as never);
+      result = (await parsed) as unknown as typeof result;
     } catch (error) {
       throw new Error(`The SAML request is not valid (${(error as Error).message}).`, { cause: error });
     }
     const issuer = result.extract.issuer ?? '';
     const sp = serviceProviders.get(issuer);
     if (!sp) throw new Error(`The service provider ${issuer || '(unnamed)'} is not known to Partner Inc.`);
+    return { sp, result };
+  };
+
+  /** An AuthnRequest from a known SP, asking (if at all) for an answer at that SP's own ACS. */
+  const parse = async (query: { SAMLRequest: string; RelayState: string }): Promise<ParsedRequest> => {
+    const { sp, result } = await read('login', query);
     const acs = result.extract.request?.assertionConsumerServiceUrl;
     const registered = sp.entityMeta.getAssertionConsumerService('post') as string;
     if (acs && acs !== registered) throw new Error(`The request asks for an answer at ${acs}, which is not the SP's registered ACS.`);
@@ -234,6 +247,35 @@ export async function startDemoSamlIdp(port: number): Promise<DemoSamlIdp> {
       200,
       nonce,
     );
+  });
+
+  // Single logout (SAML Profiles §4.4): this IdP keeps no session, so every logout has already happened. An SP that
+  // declares an HTTP-Redirect SLO endpoint gets its LogoutResponse (Success); otherwise the person sees a page.
+  app.get('/slo', async (c) => {
+    const query = { SAMLRequest: c.req.query('SAMLRequest') ?? '', RelayState: c.req.query('RelayState') ?? '' };
+    const signedOut = () =>
+      page(
+        c,
+        renderPage({
+          title: 'Signed out — Partner Inc',
+          site: SAML_SITE,
+          body: html`<div class="card">
+            <h1>You are signed out of Partner Inc</h1>
+            <p class="hint">It keeps no session: every sign-in asks for the password.</p>
+          </div>`,
+        }),
+      );
+    if (!query.SAMLRequest) return signedOut();
+    let request: Awaited<ReturnType<typeof read>>;
+    try {
+      request = await read('logout', query);
+    } catch (error) {
+      return page(c, errorPage((error as Error).message), 400);
+    }
+    const slo = request.sp.entityMeta.getSingleLogoutService('redirect');
+    if (typeof slo !== 'string' || !slo) return signedOut();
+    const answer = idp.createLogoutResponse(request.sp, request.result as never, 'redirect', query.RelayState) as { context: string };
+    return c.redirect(answer.context, 303);
   });
 
   const server = createServer(getRequestListener(app.fetch));

@@ -1,6 +1,7 @@
 // The demo's SAML IdP (samlify's IdP role) against a samlify service provider playing jitbridge: it answers only an
 // SP it was told about, only at that SP's registered ACS, asks for the demo password, and its signed response carries
 // the person's attributes (groups multi-valued), InResponseTo and the RelayState.
+import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import samlifyModule from 'samlify';
 import { startDemoSamlIdp, type DemoSamlIdp } from '../../src/demo/saml-idp.js';
@@ -75,9 +76,36 @@ describe('the demo SAML IdP', () => {
       groups: ['research', 'flight'],
     });
     const requestId = /ID="([^"]+)"/.exec(
-      (await import('node:zlib')).inflateRawSync(Buffer.from(new URL(url).searchParams.get('SAMLRequest')!, 'base64')).toString(),
+      inflateRawSync(Buffer.from(new URL(url).searchParams.get('SAMLRequest')!, 'base64')).toString(),
     )![1];
     expect(parsed.extract.response.inResponseTo).toBe(requestId);
+  });
+
+  it('answers single logout: a LogoutResponse to an SP with an SLO endpoint, a page otherwise', async () => {
+    const withSlo = samlify.ServiceProvider({
+      entityID: 'http://127.0.0.1:9/slo-sp/metadata',
+      assertionConsumerService: [{ Binding: POST, Location: 'http://127.0.0.1:9/slo-sp/acs' }],
+      singleLogoutService: [{ Binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', Location: 'http://127.0.0.1:9/slo-sp/slo' }],
+    });
+    idp.trustServiceProvider(withSlo.getMetadata());
+    const entity = samlify.IdentityProvider({ metadata: idp.metadata });
+    const request = withSlo.createLogoutRequest(entity, 'redirect', { logoutNameID: 'katherine' }, 'back-to-1') as {
+      id: string;
+      context: string;
+    };
+    const answer = await fetch(request.context, { redirect: 'manual' });
+    expect(answer.status).toBe(303);
+    const location = new URL(answer.headers.get('location')!);
+    expect(`${location.origin}${location.pathname}`).toBe('http://127.0.0.1:9/slo-sp/slo');
+    expect(location.searchParams.get('RelayState')).toBe('back-to-1');
+    const xml = inflateRawSync(Buffer.from(location.searchParams.get('SAMLResponse')!, 'base64')).toString();
+    expect(xml).toContain(`InResponseTo="${request.id}"`);
+    expect(xml).toContain('urn:oasis:names:tc:SAML:2.0:status:Success');
+
+    const noSlo = sp.createLogoutRequest(entity, 'redirect', { logoutNameID: 'katherine' }) as { context: string };
+    const page = await fetch(noSlo.context);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('You are signed out of Partner Inc');
   });
 
   it('refuses an SP it does not know, and an ACS other than the registered one', async () => {
