@@ -14,17 +14,13 @@ export const raw = (html: string): RawHtml => ({ __html: html });
 export function html(strings: TemplateStringsArray, ...values: unknown[]): RawHtml {
   let out = strings[0]!;
   values.forEach((value, i) => {
-    const part = Array.isArray(value)
-      ? value.map((v) => (isRaw(v) ? v.__html : escapeHtml(v))).join('')
-      : isRaw(value)
-        ? value.__html
-        : value === null || value === undefined || value === false
-          ? ''
-          : escapeHtml(value);
-    out += part + strings[i + 1]!;
+    out += (Array.isArray(value) ? value.map(part).join('') : part(value)) + strings[i + 1]!;
   });
   return raw(out);
 }
+/** Nothing for null, undefined and false (so `${cond && html`…`}` works), markup as is, anything else escaped. */
+const part = (value: unknown): string =>
+  value === null || value === undefined || value === false ? '' : isRaw(value) ? value.__html : escapeHtml(value);
 const isRaw = (value: unknown): value is RawHtml => typeof value === 'object' && value !== null && '__html' in value;
 
 export interface PageOptions {
