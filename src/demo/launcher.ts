@@ -4,9 +4,8 @@
 // Refused under NODE_ENV=production: the demo IdPs publish their passwords and the SAML IdP's key.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type { PGlite } from '@electric-sql/pglite';
-import { loadConfig } from '../config/env.js';
-import { startServer, type RunningServer } from '../runtime.js';
+import { loadConfig } from '../config/index.js';
+import { startServer, type RunningServer, type StartOptions } from '../runtime.js';
 import { AdminClient } from './admin-client.js';
 import { configureDemo, DEMO_NAMES } from './configure.js';
 import { credentialsPath, readCredentials, shellPath, writeCredentials } from './credentials-file.js';
@@ -33,7 +32,7 @@ export interface DemoOptions {
   /** Stop everything and exit on SIGINT/SIGTERM (default true; tests call close() instead). */
   handleSignals?: boolean;
   /** An embedded database to use instead of DATA_DIR's (tests). */
-  pglite?: PGlite;
+  pglite?: StartOptions['pglite'];
 }
 
 export interface RunningDemo {

@@ -1,7 +1,7 @@
 // `npm run demo`: runs the demo until Ctrl-C / SIGTERM; a start that fails prints one line and exits non-zero
 // (2 for a refusal or a bad setting, 1 for anything else).
-import { ConfigError } from '../config/env.js';
-import { SecretsKeyMismatchError } from '../store/bootstrap.js';
+import { ConfigError } from '../config/index.js';
+import { SecretsKeyMismatchError } from '../store/index.js';
 import { DemoError, runDemo } from './index.js';
 
 try {
