@@ -187,7 +187,8 @@ async function check(ctx: AppContext, input: Input): Promise<Warning[]> {
   if (!input.grantTypes.includes('authorization_code')) problems.push({ field: 'grantTypes', message: 'must include authorization_code' });
   if (input.clientSecret !== undefined) {
     const weak = suppliedSecretProblem(input.clientSecret);
-    if (input.tokenEndpointAuthMethod === 'none') problems.push({ field: 'clientSecret', message: 'a public client (tokenEndpointAuthMethod none) has no secret' });
+    if (input.tokenEndpointAuthMethod === 'none')
+      problems.push({ field: 'clientSecret', message: 'a public client (tokenEndpointAuthMethod none) has no secret' });
     else if (weak) problems.push({ field: 'clientSecret', message: weak });
   }
   const idps = await Promise.all(input.identityProviders.map((id) => findIdentityProvider(ctx.store.db, id)));
@@ -327,9 +328,12 @@ export function applicationRoutes(ctx: AppContext) {
     const input = c.req.valid('json');
     const warnings = await check(ctx, input);
     if (input.clientId !== undefined && (await findApplicationByClientId(ctx.store.db, input.clientId))) {
-      throw conflict('client_id_taken', `An application with client id '${input.clientId}' exists`, [{ field: 'clientId', message: 'taken' }]);
+      throw conflict('client_id_taken', `An application with client id '${input.clientId}' exists`, [
+        { field: 'clientId', message: 'taken' },
+      ]);
     }
-    const { secret, hash } = input.clientSecret !== undefined ? await suppliedSecret(input.clientSecret) : await newSecret(input.tokenEndpointAuthMethod);
+    const { secret, hash } =
+      input.clientSecret !== undefined ? await suppliedSecret(input.clientSecret) : await newSecret(input.tokenEndpointAuthMethod);
     const created = await ctx.store.transaction(async (tx) => {
       const app = await insertApplication(tx, {
         ...toInput(input),
@@ -348,7 +352,9 @@ export function applicationRoutes(ctx: AppContext) {
   /** PUT and PATCH: a change to a confidential client keeps its secret; turning public drops it; turning confidential issues one. */
   async function change(actorId: string | null, current: Application, input: Input, details: Record<string, unknown>) {
     if (input.clientId !== undefined && input.clientId !== current.clientId) {
-      throw invalidInput('client_id_immutable', 'The client id of an application cannot change', [{ field: 'clientId', message: 'cannot change' }]);
+      throw invalidInput('client_id_immutable', 'The client id of an application cannot change', [
+        { field: 'clientId', message: 'cannot change' },
+      ]);
     }
     const warnings = await check(ctx, input);
     let clientSecret: string | undefined;
@@ -362,7 +368,10 @@ export function applicationRoutes(ctx: AppContext) {
     }
     const updated = await ctx.store.transaction(async (tx) => {
       const app = await updateApplication(tx, current.id, { ...toInput(input), clientSecretHash });
-      await audit(tx, actorId, 'application.update', app, { ...details, ...(input.clientSecret !== undefined ? { secretChanged: true } : {}) });
+      await audit(tx, actorId, 'application.update', app, {
+        ...details,
+        ...(input.clientSecret !== undefined ? { secretChanged: true } : {}),
+      });
       return app;
     });
     forgetCachedApplications(ctx.store.db);

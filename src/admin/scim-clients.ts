@@ -37,7 +37,10 @@ const ScimClientCreated = ScimClient.extend({
   token: z
     .string()
     .optional()
-    .openapi({ description: 'The generated bearer token. Shown only in this answer; store it now. Absent when the token was supplied.', example: 'jbs_…' }),
+    .openapi({
+      description: 'The generated bearer token. Shown only in this answer; store it now. Absent when the token was supplied.',
+      example: 'jbs_…',
+    }),
 }).openapi('ScimClientCreated');
 
 const suppliedToken = z.string().openapi({
@@ -96,7 +99,11 @@ const create = createRoute({
   summary: 'Create a SCIM client and its bearer token',
   security,
   request: jsonBody(ScimClientCreate),
-  responses: { 201: jsonContent(ScimClientCreated, 'Created; a generated token is in this answer only'), ...errorResponses, ...conflictResponse },
+  responses: {
+    201: jsonContent(ScimClientCreated, 'Created; a generated token is in this answer only'),
+    ...errorResponses,
+    ...conflictResponse,
+  },
 });
 const replace = createRoute({
   method: 'put',
@@ -135,7 +142,8 @@ export function scimClientRoutes(ctx: AppContext) {
     const problem = suppliedSecretProblem(input.token);
     if (problem) throw invalidInput('weak_token', `The supplied token ${problem}`, [{ field: 'token', message: problem }]);
     const holder = await findScimClientByTokenHash(ctx.store.db, hashToken(input.token));
-    if (holder && holder.id !== id) throw conflict('token_in_use', 'Another SCIM client has this token', [{ field: 'token', message: 'in use' }]);
+    if (holder && holder.id !== id)
+      throw conflict('token_in_use', 'Another SCIM client has this token', [{ field: 'token', message: 'in use' }]);
   };
 
   router.openapi(create, async (c) => {
