@@ -45,7 +45,10 @@ const httpUrl = z
   }, 'an absolute http(s) URL');
 
 const BearerAuthInput = z
-  .object({ type: z.literal('bearer'), token: z.string().min(1).max(4000).optional().openapi({ writeOnly: true, description: 'Write-only' }) })
+  .object({
+    type: z.literal('bearer'),
+    token: z.string().min(1).max(4000).optional().openapi({ writeOnly: true, description: 'Write-only' }),
+  })
   .strict();
 const OAuthInput = z
   .object({

@@ -34,13 +34,10 @@ const ScimClient = z
   .openapi('ScimClient');
 
 const ScimClientCreated = ScimClient.extend({
-  token: z
-    .string()
-    .optional()
-    .openapi({
-      description: 'The generated bearer token. Shown only in this answer; store it now. Absent when the token was supplied.',
-      example: 'jbs_…',
-    }),
+  token: z.string().optional().openapi({
+    description: 'The generated bearer token. Shown only in this answer; store it now. Absent when the token was supplied.',
+    example: 'jbs_…',
+  }),
 }).openapi('ScimClientCreated');
 
 const suppliedToken = z.string().openapi({

@@ -72,6 +72,7 @@ export function diffValues(before: unknown, after: unknown, prefix = ''): FieldC
 
 /** The leaves of a new resource, for the plan of a creation. */
 export function leaves(value: unknown, prefix = ''): FieldChange[] {
+  if (prefix === '' && isObject(value) && Object.keys(value).length === 0) return [];
   if (isObject(value) && Object.keys(value).length > 0)
     return Object.entries(value).flatMap(([key, member]) => leaves(member, join(prefix, key)));
   if (Array.isArray(value) && value.length > 0 && value.every(isObject)) return value.flatMap((item, i) => leaves(item, join(prefix, i)));
