@@ -130,6 +130,7 @@ class Run {
   private trialResult!: TrialResult;
   /** Per change, which secrets to send on apply. */
   private changedSecrets = new Map<DesiredEntry, Set<string>>();
+  private secretFields = new Map<DesiredEntry, FieldChange[]>();
 
   constructor(
     private readonly session: Session,
@@ -147,6 +148,8 @@ class Run {
     this.before = await readState(this.session.client, this.model);
     this.match();
     this.checkRules();
+    // Before the trial, so that it sends (and the API hashes or seals) only the secrets that change.
+    for (const match of this.matches) await this.compareSecrets(match.desired, match.current);
     this.trialResult = await this.session.trial(() => this.trial());
     const changes: PlannedChange[] = [];
     const settings = this.settingsChange();
@@ -288,7 +291,7 @@ class Run {
       if (response.status >= 400) problems.push(...this.problemsOf(response, ['settings']));
     }
     for (const match of this.matches) {
-      const body = this.body(match.desired, ids, () => true);
+      const body = this.body(match.desired, ids, this.secretsToSend(match));
       if (!body) continue; // refers to something whose creation failed: that failure is reported
       const response = match.current
         ? await this.session.send('PUT', `${match.desired.section.apiPath}/${match.current.id}`, body)
@@ -389,7 +392,7 @@ class Run {
     const afterId = current?.id ?? this.trialResult.createdIds.get(desired);
     const after = this.trialResult.after.sections[section.name].find((c) => c.id === afterId);
     if (!after) throw new Error(`the trial lost ${section.label} '${desired.key}'`);
-    const secrets = await this.secretChanges(desired, current);
+    const secrets = this.secretFields.get(desired) ?? [];
     const warnings = this.trialResult.warnings.get(desired);
     const base = { section: section.name, label: section.label, key: after.key, filePath: formatPath(desired.filePath) };
     if (!current) {
@@ -404,8 +407,14 @@ class Run {
     return { action: 'update', ...base, fields, ...(warnings ? { warnings } : {}) };
   }
 
+  /** A new resource gets all its secrets; an existing one those that differ from what it holds. */
+  private secretsToSend({ desired, current }: Match): (path: string) => boolean {
+    const changed = this.changedSecrets.get(desired) ?? new Set<string>();
+    return (path) => !current || changed.has(path);
+  }
+
   /** The secrets of the file that differ from those held (never their values). */
-  private async secretChanges(desired: DesiredEntry, current: CurrentResource | undefined): Promise<FieldChange[]> {
+  private async compareSecrets(desired: DesiredEntry, current: CurrentResource | undefined): Promise<void> {
     const changed = new Set<string>();
     const fields: FieldChange[] = [];
     const held = current ? await heldSecrets(this.session.store, desired.section.name, current.id) : new Map();
@@ -417,7 +426,7 @@ class Run {
       fields.push({ path, secret: check ? 'changed' : 'set' });
     }
     this.changedSecrets.set(desired, changed);
-    return fields;
+    this.secretFields.set(desired, fields);
   }
 
   // ---- apply -----------------------------------------------------------------------------------------------
@@ -439,8 +448,7 @@ class Run {
     for (const match of this.matches) {
       const { desired, current } = match;
       if (!changing.has(`${desired.section.name}\u0000${formatPath(desired.filePath)}`)) continue;
-      const secrets = this.changedSecrets.get(desired) ?? new Set();
-      const body = this.body(desired, ids, (path) => !current || secrets.has(path));
+      const body = this.body(desired, ids, this.secretsToSend(match));
       const response = current
         ? await this.session.send('PUT', `${desired.section.apiPath}/${current.id}`, body)
         : await this.session.send('POST', desired.section.apiPath, body);

@@ -41,6 +41,8 @@ afterAll(async () => {
 });
 
 const engine = () => engineFor(server.ctx);
+// Client secrets are hashed with scrypt (128 MiB) per write: slow on a busy machine.
+const SLOW = { timeout: 300_000 };
 const source = (text: string, env: Record<string, string> = {}, name = 'jitbridge.yaml'): ConfigSource => ({
   text,
   name,
@@ -68,7 +70,7 @@ async function readmeExample(): Promise<string> {
 }
 
 describe("the README's example", () => {
-  it('plans every resource, applies in one go, and a second apply plans nothing', async () => {
+  it('plans every resource, applies in one go, and a second apply plans nothing', SLOW, async () => {
     const text = await readmeExample();
     await mkdir(path.join(dir, 'secrets'), { recursive: true });
     await writeFile(path.join(dir, 'secrets', 'timesheets-client-secret'), `${TOKENS.app}\n`);
@@ -124,7 +126,7 @@ describe("the README's example", () => {
     expect(await auditCount()).toBe(before);
   });
 
-  it('shows a change field by field, and a rotated secret only as changed', async () => {
+  it('shows a change field by field, and a rotated secret only as changed', SLOW, async () => {
     const text = (await readmeExample())
       .replace('idpDeleteThreshold: 25', 'idpDeleteThreshold: 30')
       .replace('scheme: PROMPT_CONSENT', 'scheme: PROVISION_SILENTLY');
@@ -265,62 +267,66 @@ applications:
 });
 
 describe('--prune', () => {
-  it('deletes what the file does not name, in its sections, and shows the IdP-deletion preview under the threshold rule', async () => {
-    const created = await json<{ id: string }>(
-      await server.admin('POST', '/api/v1/identity-providers', {
-        name: 'Legacy',
-        protocol: 'oidc',
-        oidc: { issuer: 'https://legacy.example.com', clientId: 'l' },
-      }),
-    );
-    const primary = await getUserStoreByDomain(server.ctx.store.db, 'PRIMARY');
-    for (const i of [1, 2, 3]) {
-      const user = await insertUser(server.ctx.store.db, {
-        userStoreId: primary.id,
-        userName: `legacy-${i}`,
-        resource: { schemas: [SCIM_USER_SCHEMA], userName: `legacy-${i}`, active: true },
-        jitIdpId: created.id,
+  it(
+    'deletes what the file does not name, in its sections, and shows the IdP-deletion preview under the threshold rule',
+    SLOW,
+    async () => {
+      const created = await json<{ id: string }>(
+        await server.admin('POST', '/api/v1/identity-providers', {
+          name: 'Legacy',
+          protocol: 'oidc',
+          oidc: { issuer: 'https://legacy.example.com', clientId: 'l' },
+        }),
+      );
+      const primary = await getUserStoreByDomain(server.ctx.store.db, 'PRIMARY');
+      for (const i of [1, 2, 3]) {
+        const user = await insertUser(server.ctx.store.db, {
+          userStoreId: primary.id,
+          userName: `legacy-${i}`,
+          resource: { schemas: [SCIM_USER_SCHEMA], userName: `legacy-${i}`, active: true },
+          jitIdpId: created.id,
+        });
+        await server.ctx.store.db.insert(federatedIdentities).values({ idpId: created.id, subject: `legacy-${i}`, userId: user.id });
+      }
+      const current = await exportConfiguration(engine());
+      const withoutLegacy = current.text.replace(/  - name: Legacy\n(    .*\n)+/, '');
+      expect(withoutLegacy).not.toContain('Legacy');
+      const env = Object.fromEntries(current.secrets.map((s) => [s.variable, 'unknown-but-required-Zq8Xw2Lk5Vn9Bm3Hj7Fd1Gs4']));
+      // Without --prune the IdP stays.
+      const plain = await planConfiguration(engine(), source(withoutLegacy, env));
+      expect(plain.changes.filter((c) => c.action === 'delete')).toEqual([]);
+
+      // Settings say: delete JIT users with their IdP, at most 2 without force.
+      const strict = withoutLegacy.replace(/idpDeleteThreshold: \d+/, 'enhancedFeature: true\n    idpDeleteThreshold: 2');
+      expect(strict).toContain('enhancedFeature: true');
+      const refused = await failure(planConfiguration(engine(), source(strict, env), { prune: true }));
+      expect(refused.problems).toEqual([
+        expect.objectContaining({
+          path: "identityProviders 'Legacy' (not in the file, --prune)",
+          code: 'idp_delete_force_required',
+          message: expect.stringContaining('--force'),
+        }),
+      ]);
+
+      const plan = await planConfiguration(engine(), source(strict, env), { prune: true, force: true });
+      const deletion = plan.changes.find((c) => c.action === 'delete')!;
+      expect(deletion).toMatchObject({
+        label: 'identity provider',
+        key: 'Legacy',
+        deletion: { users: 'delete', affectedUsers: 3, threshold: 2, forceRequired: true },
       });
-      await server.ctx.store.db.insert(federatedIdentities).values({ idpId: created.id, subject: `legacy-${i}`, userId: user.id });
-    }
-    const current = await exportConfiguration(engine());
-    const withoutLegacy = current.text.replace(/  - name: Legacy\n(    .*\n)+/, '');
-    expect(withoutLegacy).not.toContain('Legacy');
-    const env = Object.fromEntries(current.secrets.map((s) => [s.variable, 'unknown-but-required-Zq8Xw2Lk5Vn9Bm3Hj7Fd1Gs4']));
-    // Without --prune the IdP stays.
-    const plain = await planConfiguration(engine(), source(withoutLegacy, env));
-    expect(plain.changes.filter((c) => c.action === 'delete')).toEqual([]);
+      expect(renderPlan(plan)).toContain('- delete identity provider "Legacy"');
+      expect(renderPlan(plan)).toContain('deletion preview: users=delete, 3 users affected (threshold 2, needs --force)');
 
-    // Settings say: delete JIT users with their IdP, at most 2 without force.
-    const strict = withoutLegacy.replace(/idpDeleteThreshold: \d+/, 'enhancedFeature: true\n    idpDeleteThreshold: 2');
-    expect(strict).toContain('enhancedFeature: true');
-    const refused = await failure(planConfiguration(engine(), source(strict, env), { prune: true }));
-    expect(refused.problems).toEqual([
-      expect.objectContaining({
-        path: "identityProviders 'Legacy' (not in the file, --prune)",
-        code: 'idp_delete_force_required',
-        message: expect.stringContaining('--force'),
-      }),
-    ]);
-
-    const plan = await planConfiguration(engine(), source(strict, env), { prune: true, force: true });
-    const deletion = plan.changes.find((c) => c.action === 'delete')!;
-    expect(deletion).toMatchObject({
-      label: 'identity provider',
-      key: 'Legacy',
-      deletion: { users: 'delete', affectedUsers: 3, threshold: 2, forceRequired: true },
-    });
-    expect(renderPlan(plan)).toContain('- delete identity provider "Legacy"');
-    expect(renderPlan(plan)).toContain('deletion preview: users=delete, 3 users affected (threshold 2, needs --force)');
-
-    // Env values above are not the held secrets: the plan rotates them; apply the prune alone with the real ones.
-    await applyConfiguration(engine(), source(strict, env), { prune: true, force: true });
-    expect((await server.admin('GET', `/api/v1/identity-providers/${created.id}`)).status).toBe(404);
-  });
+      // Env values above are not the held secrets: the plan rotates them; apply the prune alone with the real ones.
+      await applyConfiguration(engine(), source(strict, env), { prune: true, force: true });
+      expect((await server.admin('GET', `/api/v1/identity-providers/${created.id}`)).status).toBe(404);
+    },
+  );
 });
 
 describe('export', () => {
-  it('export → apply on an empty database → export gives the same file, byte for byte', async () => {
+  it('export → apply on an empty database → export gives the same file, byte for byte', SLOW, async () => {
     // A SAML IdP and an OAuth connector too, so every shape crosses.
     const { IDP_KEYS } = await import('../support/saml-idp.js');
     expect(
