@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigFileError } from '../../src/config-as-code/index.js';
 import { openDatabase } from '../../src/store/database.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { freePort, startTestServer, type TestServer } from '../support/server.js';
 
 const run = promisify(execFile);
 
@@ -89,7 +89,7 @@ describe('CONFIG_FILE', () => {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       CONFIG_FILE: file,
-      PORT: '0',
+      PORT: String(await freePort()),
       LOG_LEVEL: 'silent',
       BACKGROUND_WORKERS: 'off',
       DATA_DIR: path.join(dir, 'serve-data'),
