@@ -13,6 +13,7 @@ import {
 } from '../config-as-code/index.js';
 import { AppError } from '../domain/errors.js';
 import type { AppContext } from '../http/app-context.js';
+import { providerHolderFor } from '../oidc/index.js';
 import { createAdminRouter } from './router.js';
 import { errorResponses, jsonBody, jsonContent, security } from './schemas.js';
 
@@ -123,7 +124,11 @@ function asProblem(error: ConfigFileError): AppError {
 
 export function configRoutes(ctx: AppContext, binding: () => AdminBinding, configSchema: () => JsonSchema) {
   const router = createAdminRouter();
-  const engine = () => ({ store: ctx.store, admin: binding(), schema: configSchema() });
+  // The OpenID Provider's keys exist before the engine's transaction (see src/cli/config-file.ts).
+  const engine = async () => {
+    await providerHolderFor(ctx).get();
+    return { store: ctx.store, admin: binding(), schema: configSchema() };
+  };
   const run = async <T extends Plan>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
@@ -136,12 +141,12 @@ export function configRoutes(ctx: AppContext, binding: () => AdminBinding, confi
 
   router.openapi(plan, async (c) => {
     const input = c.req.valid('json');
-    const result = await run(() => planConfiguration(engine(), sourceOf(input), input));
+    const result = await run(async () => planConfiguration(await engine(), sourceOf(input), input));
     return c.json(result as z.infer<typeof PlanSchema>, 200);
   });
   router.openapi(apply, async (c) => {
     const input = c.req.valid('json');
-    const result = await run(() => applyConfiguration(engine(), sourceOf(input), input));
+    const result = await run(async () => applyConfiguration(await engine(), sourceOf(input), input));
     return c.json(result as z.infer<typeof ApplySchema>, 200);
   });
   router.openapi(schema, (c) => c.json(configSchema(), 200));

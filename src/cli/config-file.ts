@@ -18,6 +18,7 @@ import {
   type RunOptions,
 } from '../config-as-code/index.js';
 import type { AppContext } from '../http/app-context.js';
+import { providerHolderFor } from '../oidc/index.js';
 
 export function engineFor(ctx: AppContext): ConfigEngine {
   return { store: ctx.store, admin: adminBinding(ctx), schema: configSchema() };
@@ -36,16 +37,26 @@ export async function readConfigSource(file: string, env: NodeJS.ProcessEnv = pr
   return { text, name, env, readFile: fileReader(file, (target) => readFile(target, 'utf8')) };
 }
 
+/**
+ * What a server start sets up before anything is configured, done outside the engine's transaction: the OpenID
+ * Provider's keys, which the API's application checks load. Made inside a trial, they would be rolled back under a
+ * provider that goes on believing in them.
+ */
+async function prepared(ctx: AppContext): Promise<ConfigEngine> {
+  await providerHolderFor(ctx).get();
+  return engineFor(ctx);
+}
+
 export async function planConfigFile(ctx: AppContext, file: string, options: RunOptions = {}): Promise<Plan> {
-  return planConfiguration(engineFor(ctx), await readConfigSource(file), options);
+  return planConfiguration(await prepared(ctx), await readConfigSource(file), options);
 }
 
 export async function applyConfigFileWith(ctx: AppContext, file: string, options: RunOptions = {}): Promise<ApplyResult> {
-  return applyConfiguration(engineFor(ctx), await readConfigSource(file), options);
+  return applyConfiguration(await prepared(ctx), await readConfigSource(file), options);
 }
 
 export async function exportConfig(ctx: AppContext, options: ExportOptions = {}): Promise<ExportResult> {
-  return exportConfiguration(engineFor(ctx), options);
+  return exportConfiguration(await prepared(ctx), options);
 }
 
 /** CONFIG_FILE at start: applied (never pruned), what changed logged. */
