@@ -80,7 +80,8 @@ describe('CONFIG_FILE', () => {
     );
   });
 
-  it('`jitbridge serve` with an invalid file exits 1 with one readable message', async () => {
+  // A whole process start through tsx: slow on a busy machine.
+  it('`jitbridge serve` with an invalid file exits 1 with one readable message', { timeout: 300_000 }, async () => {
     const file = path.join(dir, 'missing-reference.yaml');
     await writeFile(
       file,
@@ -96,7 +97,7 @@ describe('CONFIG_FILE', () => {
       ...(database.url ? { DATABASE_URL: database.url } : {}),
     };
     if (!database.url) delete env.DATABASE_URL;
-    const result = await run(process.execPath, ['bin/jitbridge.js', 'serve'], { env, timeout: 120_000 }).then(
+    const result = await run(process.execPath, ['bin/jitbridge.js', 'serve'], { env, timeout: 280_000 }).then(
       () => ({ code: 0, stderr: '' }),
       (e: { code: number; stderr: string }) => e,
     );
