@@ -87,6 +87,8 @@ describe('CONFIG_FILE', () => {
       file,
       'applications:\n  - name: A\n    tokenEndpointAuthMethod: none\n    redirectUris: [https://a.example.com/cb]\n    identityProviders: [Nobody]\n',
     );
+    // A database of its own: the servers above sealed theirs with this process's test key.
+    const own = await createTestDatabase('config_serve');
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       CONFIG_FILE: file,
@@ -94,13 +96,15 @@ describe('CONFIG_FILE', () => {
       LOG_LEVEL: 'silent',
       BACKGROUND_WORKERS: 'off',
       DATA_DIR: path.join(dir, 'serve-data'),
-      ...(database.url ? { DATABASE_URL: database.url } : {}),
+      ...(own.url ? { DATABASE_URL: own.url } : {}),
     };
-    if (!database.url) delete env.DATABASE_URL;
-    const result = await run(process.execPath, ['bin/jitbridge.js', 'serve'], { env, timeout: 280_000 }).then(
-      () => ({ code: 0, stderr: '' }),
-      (e: { code: number; stderr: string }) => e,
-    );
+    if (!own.url) delete env.DATABASE_URL;
+    const result = await run(process.execPath, ['bin/jitbridge.js', 'serve'], { env, timeout: 280_000 })
+      .then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => e,
+      )
+      .finally(() => own.drop());
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('jitbridge cannot start: missing-reference.yaml: 1 problem, nothing was changed');
     expect(result.stderr).toContain(
