@@ -19,7 +19,8 @@ const marks = { create: '+', update: '~', delete: '-' } as const;
 const verbs = { create: 'create', update: 'change', delete: 'delete' } as const;
 
 function change(c: PlannedChange): string[] {
-  const lines = [`${marks[c.action]} ${verbs[c.action]} ${c.label} ${JSON.stringify(c.key)}${c.filePath ? `  (${c.filePath})` : ''}`];
+  const what = c.section === 'settings' ? 'settings' : `${c.label} ${JSON.stringify(c.key)}`;
+  const lines = [`${marks[c.action]} ${verbs[c.action]} ${what}${c.filePath && c.section !== 'settings' ? `  (${c.filePath})` : ''}`];
   for (const f of c.fields) lines.push(`    ${field(f)}`);
   if (c.deletion) {
     const d = c.deletion;

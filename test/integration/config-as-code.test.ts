@@ -81,7 +81,7 @@ describe("the README's example", () => {
     const text1 = renderPlan(plan);
     expect(text1).toContain('+ create identity provider "Entra ID"  (identityProviders[0])');
     expect(text1).toContain('oidc.clientSecret: (secret set)');
-    expect(text1).toContain('~ change settings "settings"');
+    expect(text1).toContain('~ change settings\n    jit.associatingToExistingUser: false → true');
     expect(text1).toContain('jit.idpDeleteThreshold: 100 → 25');
     expect(text1).toContain('~ change user store "PRIMARY"');
     expect(text1).not.toContain(TOKENS.entra);
