@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { PGlite } from '@electric-sql/pglite';
 import { createApp } from './app.js';
+import { applyConfigFile } from './config-file.js';
 import { backgroundTasks, type BackgroundTask } from './background/index.js';
 import type { AppConfig } from './config/index.js';
 import type { AppContext } from './http/index.js';
@@ -48,6 +49,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const admin = await ensureAdminToken(database.db, config.adminToken);
     const store = createStore(database, secrets);
     const ctx: AppContext = { config, store, logger, metrics: createMetrics({ defaultMetrics: true }), adminTokenHash: admin.tokenHash };
+    // CONFIG_FILE: applied before the app serves anything; an invalid file stops the start (ConfigFileError).
+    if (config.configFile) await applyConfigFile(ctx, config.configFile);
     const app = createApp(ctx);
 
     let url: string | null = null;

@@ -1,6 +1,7 @@
 // `npm start`: read the environment, start jitbridge, stop cleanly on SIGINT/SIGTERM.
 import { ConfigError, loadConfig } from './config/index.js';
 import { SecretsKeyMismatchError } from './store/index.js';
+import { ConfigFileError } from './config-as-code/index.js';
 import { startServer } from './runtime.js';
 
 async function main() {
@@ -18,7 +19,11 @@ async function main() {
   try {
     running = await startServer({ config });
   } catch (error) {
-    if (error instanceof SecretsKeyMismatchError || (error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    if (
+      error instanceof SecretsKeyMismatchError ||
+      error instanceof ConfigFileError ||
+      (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+    ) {
       process.stderr.write(`jitbridge cannot start: ${(error as Error).message}\n`);
       process.exit(1);
     }

@@ -1,15 +1,26 @@
 // /api/v1/applications: apps that sign people in through jitbridge (OIDC clients). The client secret is
-// generated, answered once (create, or regenerate) and stored as an scrypt hash. Public clients
+// generated, answered once (create, or regenerate) and stored as an scrypt hash; or supplied by the caller
+// (configuration as code keeps it in a secret store), then never answered. The client id may be chosen at creation. Public clients
 // (tokenEndpointAuthMethod none) always use PKCE. The sign-in flow is stored and checked by shape here;
 // its MFA semantics belong to the login steps.
 import { randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
-import { invalidInput, notFound, type FieldProblem, applyMergePatch, flowWarnings, signInFlowProblems } from '../domain/index.js';
+import {
+  conflict,
+  invalidInput,
+  notFound,
+  type FieldProblem,
+  applyMergePatch,
+  flowWarnings,
+  signInFlowProblems,
+  suppliedSecretProblem,
+} from '../domain/index.js';
 import type { AppContext } from '../http/index.js';
 import { clientSettingsProblem } from '../oidc/index.js';
 import {
   recordAudit,
   deleteApplication,
+  findApplicationByClientId,
   findApplicationById,
   insertApplication,
   listApplications,
@@ -24,7 +35,7 @@ import {
 } from '../store/index.js';
 import { emailOtpAvailable } from '../accounts/index.js';
 import { createAdminRouter, fieldProblems } from './router.js';
-import { errorResponses, IdParam, jsonBody, jsonContent, mergePatchBody, notFoundResponse, security } from './schemas.js';
+import { conflictResponse, errorResponses, IdParam, jsonBody, jsonContent, mergePatchBody, notFoundResponse, security } from './schemas.js';
 
 const redirectUri = z
   .string()
@@ -76,9 +87,21 @@ const fields = {
   signInFlow: SignInFlow,
 };
 
+const suppliedClientId = z
+  .string()
+  .regex(/^[A-Za-z0-9._~-]{3,200}$/, '3 to 200 letters, digits or . _ ~ -')
+  .openapi({ description: 'The client_id, chosen once at creation (default: generated); on PUT it must equal the current one' });
+const suppliedClientSecret = z.string().openapi({
+  writeOnly: true,
+  description:
+    'Write-only. A client secret of your own (at least 32 random characters) instead of a generated one; confidential clients only. On PUT, omitted keeps the current secret',
+});
+
 const ApplicationCreate = z
   .object({
     name: fields.name,
+    clientId: suppliedClientId.optional(),
+    clientSecret: suppliedClientSecret.optional(),
     redirectUris: fields.redirectUris,
     postLogoutRedirectUris: fields.postLogoutRedirectUris.default([]),
     grantTypes: fields.grantTypes.default(['authorization_code', 'refresh_token']),
@@ -169,6 +192,12 @@ async function check(ctx: AppContext, input: Input): Promise<Warning[]> {
     problems.push({ field: 'requirePkce', message: 'public clients (tokenEndpointAuthMethod none) must use PKCE' });
   }
   if (!input.grantTypes.includes('authorization_code')) problems.push({ field: 'grantTypes', message: 'must include authorization_code' });
+  if (input.clientSecret !== undefined) {
+    const weak = suppliedSecretProblem(input.clientSecret);
+    if (input.tokenEndpointAuthMethod === 'none')
+      problems.push({ field: 'clientSecret', message: 'a public client (tokenEndpointAuthMethod none) has no secret' });
+    else if (weak) problems.push({ field: 'clientSecret', message: weak });
+  }
   const idps = await Promise.all(input.identityProviders.map((id) => findIdentityProvider(ctx.store.db, id)));
   idps.forEach((idp, i) => {
     if (!idp) problems.push({ field: `identityProviders.${i}`, message: `identity provider ${input.identityProviders[i]} does not exist` });
@@ -210,7 +239,7 @@ const create = createRoute({
   summary: 'Register an application (the answer carries the client secret, once)',
   security,
   request: jsonBody(ApplicationCreate),
-  responses: { 201: jsonContent(ApplicationSchema, 'Created'), ...errorResponses },
+  responses: { 201: jsonContent(ApplicationSchema, 'Created'), ...errorResponses, ...conflictResponse },
 });
 const read = createRoute({
   method: 'get',
@@ -297,17 +326,25 @@ export function applicationRoutes(ctx: AppContext) {
     const secret = generateToken('jbcs_');
     return { secret, hash: await hashPassword(secret) };
   };
+  /** A supplied secret is stored like a generated one but never answered: the caller has it. */
+  const suppliedSecret = async (secret: string) => ({ secret: undefined, hash: await hashPassword(secret) });
 
   router.openapi(list, async (c) => c.json({ items: (await listApplications(ctx.store.db)).map((a) => present(a)) }, 200));
 
   router.openapi(create, async (c) => {
     const input = c.req.valid('json');
     const warnings = await check(ctx, input);
-    const { secret, hash } = await newSecret(input.tokenEndpointAuthMethod);
+    if (input.clientId !== undefined && (await findApplicationByClientId(ctx.store.db, input.clientId))) {
+      throw conflict('client_id_taken', `An application with client id '${input.clientId}' exists`, [
+        { field: 'clientId', message: 'taken' },
+      ]);
+    }
+    const { secret, hash } =
+      input.clientSecret !== undefined ? await suppliedSecret(input.clientSecret) : await newSecret(input.tokenEndpointAuthMethod);
     const created = await ctx.store.transaction(async (tx) => {
       const app = await insertApplication(tx, {
         ...toInput(input),
-        clientId: `app_${randomBytes(12).toString('base64url')}`,
+        clientId: input.clientId ?? `app_${randomBytes(12).toString('base64url')}`,
         clientSecretHash: hash,
       });
       await audit(tx, c.get('actor').id, 'application.create', app);
@@ -321,10 +358,16 @@ export function applicationRoutes(ctx: AppContext) {
 
   /** PUT and PATCH: a change to a confidential client keeps its secret; turning public drops it; turning confidential issues one. */
   async function change(actorId: string | null, current: Application, input: Input, details: Record<string, unknown>) {
+    if (input.clientId !== undefined && input.clientId !== current.clientId) {
+      throw invalidInput('client_id_immutable', 'The client id of an application cannot change', [
+        { field: 'clientId', message: 'cannot change' },
+      ]);
+    }
     const warnings = await check(ctx, input);
     let clientSecret: string | undefined;
     let clientSecretHash: string | null | undefined;
     if (input.tokenEndpointAuthMethod === 'none') clientSecretHash = null;
+    else if (input.clientSecret !== undefined) clientSecretHash = (await suppliedSecret(input.clientSecret)).hash;
     else if (!current.clientSecretHash) {
       const fresh = await newSecret(input.tokenEndpointAuthMethod);
       clientSecret = fresh.secret;
@@ -332,7 +375,10 @@ export function applicationRoutes(ctx: AppContext) {
     }
     const updated = await ctx.store.transaction(async (tx) => {
       const app = await updateApplication(tx, current.id, { ...toInput(input), clientSecretHash });
-      await audit(tx, actorId, 'application.update', app, details);
+      await audit(tx, actorId, 'application.update', app, {
+        ...details,
+        ...(input.clientSecret !== undefined ? { secretChanged: true } : {}),
+      });
       return app;
     });
     forgetCachedApplications(ctx.store.db);

@@ -45,6 +45,7 @@ const OidcInput = z
     }),
     clientId: z.string().min(1).max(500),
     clientSecret: z.string().min(1).max(2000).optional().openapi({
+      writeOnly: true,
       description: 'Write-only; stored encrypted. Omit for a public client (PKCE only); on PUT, omitted keeps the stored secret',
     }),
     scopes: z

@@ -4,7 +4,11 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { type AppContext, type AppEnv, adminAuth } from '../http/index.js';
+import type { Actor } from '../store/index.js';
+import { buildConfigSchema, type AdminBinding, type JsonSchema } from '../config-as-code/index.js';
 import { applicationRoutes } from './applications.js';
+import { configRoutes } from './config.js';
+import { adminBindingWith } from './in-process.js';
 import { auditEventRoutes } from './audit-events.js';
 import { federatedIdentityRoutes } from './federated-identities.js';
 import { identityProviderSimulateRoutes } from './identity-provider-simulate.js';
@@ -41,7 +45,15 @@ const resources = [
   auditEventRoutes,
 ];
 
-export function createAdminApi(ctx: AppContext) {
+export interface AdminApiOptions {
+  /** In process (configuration as code): every request acts as this actor, without a token. */
+  actor?: Actor;
+}
+
+/** Paths answered without the admin token. */
+const PUBLIC_PATHS = new Set(['/api/v1/openapi.json', '/api/v1/config/schema.json']);
+
+export function createAdminApi(ctx: AppContext, options: AdminApiOptions = {}) {
   const api = new OpenAPIHono<AppEnv>();
   api.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
     type: 'http',
@@ -49,7 +61,13 @@ export function createAdminApi(ctx: AppContext) {
     description: 'The admin token printed on first start (or ADMIN_TOKEN)',
   });
   api.doc31('/openapi.json', openApiInfo);
-  api.use('*', (c, next) => (c.req.path === '/api/v1/openapi.json' ? next() : adminAuth(() => ctx.adminTokenHash)(c, next)));
+  const { actor } = options;
+  if (actor) {
+    api.use('*', async (c, next) => {
+      c.set('actor', actor);
+      await next();
+    });
+  } else api.use('*', (c, next) => (PUBLIC_PATHS.has(c.req.path) ? next() : adminAuth(() => ctx.adminTokenHash)(c, next)));
   api.use(
     '*',
     bodyLimit({
@@ -60,7 +78,23 @@ export function createAdminApi(ctx: AppContext) {
     }),
   );
   for (const resource of resources) api.route('/', resource(ctx));
+  api.route(
+    '/',
+    configRoutes(ctx, () => adminBinding(ctx), configSchema),
+  );
   return api;
+}
+
+/** The admin API for configuration as code, bound to the engine's transaction (see in-process.ts). */
+export function adminBinding(ctx: AppContext): AdminBinding {
+  return adminBindingWith(ctx, createAdminApi);
+}
+
+let schema: JsonSchema | undefined;
+/** The configuration file's JSON Schema, built from this API's own schemas. */
+export function configSchema(): JsonSchema {
+  schema ??= buildConfigSchema(buildOpenApiDocument());
+  return schema;
 }
 
 export const openApiInfo = {

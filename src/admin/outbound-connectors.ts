@@ -45,14 +45,17 @@ const httpUrl = z
   }, 'an absolute http(s) URL');
 
 const BearerAuthInput = z
-  .object({ type: z.literal('bearer'), token: z.string().min(1).max(4000).optional().openapi({ description: 'Write-only' }) })
+  .object({
+    type: z.literal('bearer'),
+    token: z.string().min(1).max(4000).optional().openapi({ writeOnly: true, description: 'Write-only' }),
+  })
   .strict();
 const OAuthInput = z
   .object({
     type: z.literal('oauth2'),
     tokenUrl: httpUrl,
     clientId: z.string().min(1).max(500),
-    clientSecret: z.string().min(1).max(4000).optional().openapi({ description: 'Write-only' }),
+    clientSecret: z.string().min(1).max(4000).optional().openapi({ writeOnly: true, description: 'Write-only' }),
     scope: z.string().max(1000).optional(),
   })
   .strict();

@@ -1,20 +1,24 @@
-// /api/v1/scim-clients: bearer tokens for the SCIM server. The token is shown once, in the create answer;
+// /api/v1/scim-clients: bearer tokens for the SCIM server. The token is generated and shown once, in the create
+// answer, or supplied by the caller (configuration as code keeps it in a secret store) and then never answered;
 // only its SHA-256 digest is kept. Scopes scim:read / scim:write; optionally limited to some user stores.
 import { createRoute, z } from '@hono/zod-openapi';
-import { invalidInput, notFound, DOMAIN_PATTERN } from '../domain/index.js';
+import { conflict, invalidInput, notFound, DOMAIN_PATTERN, suppliedSecretProblem } from '../domain/index.js';
 import { type AppContext, forgetScimClient, SCIM_SCOPES } from '../http/index.js';
 import {
   recordAudit,
   generateToken,
   hashToken,
   deleteScimClient,
+  findScimClientById,
+  findScimClientByTokenHash,
   insertScimClient,
   listScimClients,
+  updateScimClient,
   type ScimClientRow,
   findUserStoreByDomain,
 } from '../store/index.js';
 import { createAdminRouter } from './router.js';
-import { errorResponses, IdParam, jsonBody, jsonContent, notFoundResponse, security } from './schemas.js';
+import { conflictResponse, errorResponses, IdParam, jsonBody, jsonContent, notFoundResponse, security } from './schemas.js';
 
 const ScimClient = z
   .object({
@@ -28,8 +32,17 @@ const ScimClient = z
   .openapi('ScimClient');
 
 const ScimClientCreated = ScimClient.extend({
-  token: z.string().openapi({ description: 'The bearer token. Shown only in this answer; store it now.', example: 'jbs_…' }),
+  token: z.string().optional().openapi({
+    description: 'The generated bearer token. Shown only in this answer; store it now. Absent when the token was supplied.',
+    example: 'jbs_…',
+  }),
 }).openapi('ScimClientCreated');
+
+const suppliedToken = z.string().openapi({
+  writeOnly: true,
+  description:
+    'Write-only. A token of your own (at least 32 random characters, such as openssl rand -base64 32) instead of a generated one; on PUT, omitted keeps the current token',
+});
 
 const ScimClientCreate = z
   .object({
@@ -46,9 +59,12 @@ const ScimClientCreate = z
       .nullable()
       .default(null)
       .openapi({ description: 'Limit the client to these user store domains; null (default) = all' }),
+    token: suppliedToken.optional(),
   })
   .strict()
   .openapi('ScimClientCreate');
+
+const ScimClientReplace = ScimClientCreate.openapi('ScimClientReplace');
 
 const present = (row: ScimClientRow) => ({
   id: row.id,
@@ -78,7 +94,20 @@ const create = createRoute({
   summary: 'Create a SCIM client and its bearer token',
   security,
   request: jsonBody(ScimClientCreate),
-  responses: { 201: jsonContent(ScimClientCreated, 'Created; the token is in this answer only'), ...errorResponses },
+  responses: {
+    201: jsonContent(ScimClientCreated, 'Created; a generated token is in this answer only'),
+    ...errorResponses,
+    ...conflictResponse,
+  },
+});
+const replace = createRoute({
+  method: 'put',
+  path: '/scim-clients/{id}',
+  tags,
+  summary: 'Replace a SCIM client’s name, scopes and user stores, and its token when one is supplied',
+  security,
+  request: { params: IdParam, ...jsonBody(ScimClientReplace) },
+  responses: { 200: jsonContent(ScimClient, 'The SCIM client'), ...errorResponses, ...notFoundResponse, ...conflictResponse },
 });
 const remove = createRoute({
   method: 'delete',
@@ -95,8 +124,8 @@ export function scimClientRoutes(ctx: AppContext) {
 
   router.openapi(list, async (c) => c.json({ items: (await listScimClients(ctx.store.db)).map(present) }, 200));
 
-  router.openapi(create, async (c) => {
-    const input = c.req.valid('json');
+  /** The user stores must exist; a supplied token must be strong and not another client's. */
+  const check = async (input: { userStores: string[] | null; token?: string | undefined }, id: string | null) => {
     for (const domain of input.userStores ?? []) {
       if (!(await findUserStoreByDomain(ctx.store.db, domain))) {
         throw invalidInput('user_store_not_found', `User store '${domain}' does not exist`, [
@@ -104,7 +133,18 @@ export function scimClientRoutes(ctx: AppContext) {
         ]);
       }
     }
-    const token = generateToken('jbs_');
+    if (input.token === undefined) return;
+    const problem = suppliedSecretProblem(input.token);
+    if (problem) throw invalidInput('weak_token', `The supplied token ${problem}`, [{ field: 'token', message: problem }]);
+    const holder = await findScimClientByTokenHash(ctx.store.db, hashToken(input.token));
+    if (holder && holder.id !== id)
+      throw conflict('token_in_use', 'Another SCIM client has this token', [{ field: 'token', message: 'in use' }]);
+  };
+
+  router.openapi(create, async (c) => {
+    const input = c.req.valid('json');
+    await check(input, null);
+    const token = input.token ?? generateToken('jbs_');
     const row = await ctx.store.transaction(async (tx) => {
       const created = await insertScimClient(tx, {
         name: input.name,
@@ -119,12 +159,43 @@ export function scimClientRoutes(ctx: AppContext) {
         targetType: 'scim_client',
         targetId: created.id,
         outcome: 'success',
-        details: { name: created.name, scopes: created.scopes, userStores: created.userStores },
+        details: { name: created.name, scopes: created.scopes, userStores: created.userStores, tokenSupplied: input.token !== undefined },
       });
       return created;
     });
     c.header('location', `${ctx.config.publicUrl}/api/v1/scim-clients/${row.id}`);
-    return c.json({ ...present(row), token }, 201);
+    // A supplied token is never echoed: the caller has it, and answers end up in logs.
+    return c.json({ ...present(row), ...(input.token === undefined ? { token } : {}) }, 201);
+  });
+
+  router.openapi(replace, async (c) => {
+    const { id } = c.req.valid('param');
+    const input = c.req.valid('json');
+    const current = await findScimClientById(ctx.store.db, id);
+    if (!current) throw notFound('scim_client_not_found', `SCIM client ${id} does not exist`);
+    await check(input, id);
+    const row = await ctx.store.transaction(async (tx) => {
+      const updated = await updateScimClient(tx, id, {
+        name: input.name,
+        scopes: [...new Set(input.scopes)],
+        userStores: input.userStores,
+        ...(input.token !== undefined ? { tokenHash: hashToken(input.token) } : {}),
+      });
+      if (!updated) throw notFound('scim_client_not_found', `SCIM client ${id} does not exist`);
+      await recordAudit(tx, {
+        actorType: 'admin',
+        actorId: c.get('actor').id,
+        action: 'scim_client.update',
+        targetType: 'scim_client',
+        targetId: id,
+        outcome: 'success',
+        details: { name: updated.name, scopes: updated.scopes, userStores: updated.userStores, tokenChanged: input.token !== undefined },
+      });
+      return updated;
+    });
+    // Its cached principal carries the old scopes and stores (and maybe the old token).
+    forgetScimClient(current.tokenHash);
+    return c.json(present(row), 200);
   });
 
   router.openapi(remove, async (c) => {

@@ -74,6 +74,7 @@ const expectations: Record<string, string> = {
   SMTP_URL: 'an smtp:// or smtps:// URL, such as smtps://user:password@mail.example.com:465',
   SMTP_FROM: 'a sender address, such as "jitbridge <no-reply@example.com>"',
   TRUSTED_PROXIES: 'a comma-separated list of IP addresses or CIDR ranges, such as 10.0.0.0/8,::1',
+  CONFIG_FILE: 'the path of a configuration file (YAML or JSON) to apply at start',
 };
 
 const envSchema = z.object({
@@ -91,6 +92,7 @@ const envSchema = z.object({
   SMTP_URL: smtpUrl.optional(),
   SMTP_FROM: mailAddress.optional(),
   TRUSTED_PROXIES: trustedProxies.default([]),
+  CONFIG_FILE: z.string().min(1).optional(),
 });
 
 export interface AppConfig {
@@ -123,6 +125,11 @@ export interface AppConfig {
    * client, which behind a proxy makes every person share the proxy's address in the sign-in throttle.
    */
   trustedProxies?: string[] | undefined;
+  /**
+   * A configuration file applied at every start, after the migrations and under their lock (instances starting
+   * together apply it once); an invalid file stops the start. See docs/configuration-as-code.md.
+   */
+  configFile?: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -170,5 +177,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpUrl: value.SMTP_URL,
     smtpFrom: value.SMTP_FROM,
     trustedProxies: value.TRUSTED_PROXIES,
+    configFile: value.CONFIG_FILE,
   };
 }

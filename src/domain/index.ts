@@ -62,3 +62,4 @@ export {
   type UserStore,
 } from './user-store.js';
 export { isUuid } from './uuid.js';
+export { suppliedSecretProblem } from './secret-strength.js';

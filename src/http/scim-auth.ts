@@ -33,6 +33,11 @@ export function forgetScimClient(tokenHash: string): void {
   cache.delete(tokenHash);
 }
 
+/** Forgets every cached lookup (after configuration as code committed changes to SCIM clients). */
+export function forgetScimClients(): void {
+  cache.clear();
+}
+
 /** The cached lookup of a token, if it is fresh (undefined: look it up). */
 function cached(tokenHash: string, now: number): ScimPrincipal | null | undefined {
   const hit = cache.get(tokenHash);

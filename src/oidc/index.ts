@@ -63,3 +63,4 @@ export async function clientSettingsProblem(ctx: AppContext, app: Parameters<typ
     return described.error_description ?? described.message ?? 'invalid client settings';
   }
 }
+export { verifyClientSecret } from './clients.js';

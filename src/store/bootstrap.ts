@@ -5,6 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { defaultSettings } from '../domain/index.js';
+import { recordAudit } from './audit-repo.js';
 import type { Db } from './database.js';
 import { generateToken, hashToken } from './hashing.js';
 import { adminCredentials, keyMaterial, serverSettings } from './schema/index.js';
@@ -87,6 +88,17 @@ export async function ensureAdminToken(db: Db, configured: string | undefined): 
     return { tokenHash: row!.tokenHash, generatedToken: null };
   }
   return { tokenHash: hashToken(token), generatedToken: token };
+}
+
+/** A new admin token replaces the stored one (`jitbridge admin-token rotate`); returned once, only its hash is kept. */
+export async function rotateAdminToken(db: Db, actorId: string): Promise<string> {
+  const token = generateToken('jba_');
+  const tokenHash = hashToken(token);
+  await db.transaction(async (tx) => {
+    await tx.insert(adminCredentials).values({ id: 1, tokenHash }).onConflictDoUpdate({ target: adminCredentials.id, set: { tokenHash } });
+    await recordAudit(tx, { actorType: 'admin', actorId, action: 'admin_token.rotate', targetType: 'admin_token', outcome: 'success' });
+  });
+  return token;
 }
 
 export async function ensureDefaults(db: Db): Promise<void> {

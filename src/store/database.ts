@@ -26,6 +26,15 @@ export const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.m
 /** Arbitrary key shared by every instance, so that concurrent start-ups migrate one at a time. */
 const MIGRATION_LOCK_KEY = 4_242_001;
 
+/**
+ * Takes the migration lock until the end of the caller's transaction: configuration applied at start (and any
+ * other apply) runs under it, so instances starting together apply a file one after the other, each seeing what
+ * the one before committed.
+ */
+export async function holdMigrationLock(tx: Tx): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
+}
+
 export interface Database {
   readonly kind: 'pglite' | 'postgres';
   readonly db: Db;

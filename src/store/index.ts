@@ -33,13 +33,21 @@ export {
   type Application,
   type ApplicationInput,
   deleteApplication,
+  findApplicationByClientId,
   findApplicationById,
   insertApplication,
   listApplications,
   updateApplication,
 } from './applications-repo.js';
 export { type Actor, listAudit, recordAudit } from './audit-repo.js';
-export { checkSecretsKey, ensureAdminToken, ensureDefaults, loadSecretsKey, SecretsKeyMismatchError } from './bootstrap.js';
+export {
+  checkSecretsKey,
+  ensureAdminToken,
+  ensureDefaults,
+  loadSecretsKey,
+  rotateAdminToken,
+  SecretsKeyMismatchError,
+} from './bootstrap.js';
 export {
   type ConsentPurposeInput,
   deleteConsentPurpose,
@@ -207,6 +215,8 @@ export { rememberAssertionId } from './saml-replay-repo.js';
 export type { GroupRow, UserRow } from './schema/index.js';
 export {
   deleteScimClient,
+  findScimClientById,
+  updateScimClient,
   findScimClientByTokenHash,
   insertScimClient,
   listScimClients,
@@ -227,3 +237,5 @@ export {
   updateUserStore,
 } from './user-stores-repo.js';
 export { deleteUserRow, findUserById, findUserByUserName, findUsersByEmail, getUserById, insertUser, updateUser } from './users-repo.js';
+export { holdMigrationLock } from './database.js';
+export type { Database } from './database.js';

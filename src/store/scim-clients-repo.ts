@@ -31,6 +31,20 @@ export async function findScimClientByTokenHash(executor: Executor, tokenHash: s
   return row;
 }
 
+/** Replaces name, scopes and user stores, and the token hash when one is given. */
+export async function updateScimClient(
+  executor: Executor,
+  id: string,
+  changes: Omit<NewScimClient, 'tokenHash'> & { tokenHash?: string },
+): Promise<ScimClientRow | undefined> {
+  const [row] = await executor
+    .update(scimClients)
+    .set({ ...changes, updatedAt: sql`now()` })
+    .where(eq(scimClients.id, id))
+    .returning();
+  return row;
+}
+
 export async function deleteScimClient(executor: Executor, id: string): Promise<ScimClientRow | undefined> {
   const [row] = await executor.delete(scimClients).where(eq(scimClients.id, id)).returning();
   return row;

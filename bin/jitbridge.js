@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// The `jitbridge` command. Runs the compiled command line (dist/cli/index.js, from `npm run build`) when it is
+// there and no source file is newer; otherwise the TypeScript sources through tsx (a dependency), so that
+// `npx jitbridge` works in a fresh clone before anything is built, and never runs a stale build.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const compiled = join(root, 'dist', 'cli', 'index.js');
+const sources = join(root, 'src');
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (/\.tsx?$/.test(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+const useCompiled = existsSync(compiled) && (!existsSync(sources) || statSync(compiled).mtimeMs >= newestSource(sources));
+if (useCompiled) {
+  await import(pathToFileURL(compiled).href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(pathToFileURL(join(sources, 'cli', 'index.ts')).href);
+}
