@@ -21,6 +21,8 @@ import { certificateInfo, toPem, type CertificateInfo } from './certificates.js'
 const generate = promisify(generateKeyPair);
 
 export const SAML_IDP_KEY_PURPOSE = 'saml-idp-signing';
+/** The HMAC key of persistent pairwise NameIDs; it never rotates (a new key would change every NameID). */
+export const SAML_IDP_PAIRWISE_PURPOSE = 'saml-idp-pairwise';
 export const SAML_KEY_SIZES = [2048, 3072] as const;
 export type SamlKeySize = (typeof SAML_KEY_SIZES)[number];
 /** Default overlap: a rotated-out key stays in metadata for a day. */
@@ -42,6 +44,7 @@ export interface SamlIdpKeys {
   current: SamlSigningKey & { privateKeyPem: string };
   next: SamlSigningKey | null;
   previous: SamlSigningKey[];
+  pairwiseKey: Buffer;
 }
 
 /** A self-signed certificate over a fresh RSA key, signed with SHA-256 (node-forge builds the X.509 structure). */
@@ -77,15 +80,27 @@ const certificateOf = (row: KeyRow) => toPem((row.publicJwk as { x5c: string[] }
 
 /** Creates the current and the next key when missing. Safe on every start and on several instances at once. */
 export async function ensureSamlIdpKeys(store: Store, bits: SamlKeySize = 2048): Promise<void> {
-  const complete = (rows: KeyRow[]) => rows.some((k) => k.status === 'active') && rows.some((k) => k.status === 'next');
-  if (complete(await listPublishedKeys(store.db, SAML_IDP_KEY_PURPOSE))) return;
+  const complete = (rows: KeyRow[], pairwise: KeyRow[]) =>
+    rows.some((k) => k.status === 'active') && rows.some((k) => k.status === 'next') && pairwise.length > 0;
+  const read = async (executor: Store['db']) =>
+    [await listPublishedKeys(executor, SAML_IDP_KEY_PURPOSE), await listPublishedKeys(executor, SAML_IDP_PAIRWISE_PURPOSE)] as const;
+  if (complete(...(await read(store.db)))) return;
   const fresh = [await newSigningKey(store, bits), await newSigningKey(store, bits)];
   await store.transaction(async (tx) => {
     await lockKeyGeneration(tx);
-    const rows = await listPublishedKeys(tx, SAML_IDP_KEY_PURPOSE);
+    const [rows, pairwise] = await read(tx);
     const missing: NewKey[] = [];
     if (!rows.some((k) => k.status === 'active')) missing.push(fresh[0]!);
     if (!rows.some((k) => k.status === 'next')) missing.push({ ...fresh[1]!, status: 'next' });
+    if (pairwise.length === 0) {
+      const id = randomBytes(12).toString('base64url');
+      missing.push({
+        id,
+        purpose: SAML_IDP_PAIRWISE_PURPOSE,
+        algorithm: 'HS256',
+        privateEncrypted: store.secrets.seal(randomBytes(32).toString('base64url')),
+      });
+    }
     await insertKeys(tx, missing);
   });
 }
@@ -95,7 +110,9 @@ export async function loadSamlIdpKeys(store: Store): Promise<SamlIdpKeys> {
   const rows = await listPublishedKeys(store.db, SAML_IDP_KEY_PURPOSE);
   const current = rows.find((k) => k.status === 'active')!;
   const next = rows.find((k) => k.status === 'next');
+  const pairwise = (await listPublishedKeys(store.db, SAML_IDP_PAIRWISE_PURPOSE)).at(-1)!;
   return {
+    pairwiseKey: Buffer.from(store.secrets.open(pairwise.privateEncrypted), 'base64url'),
     current: { kid: current.id, certificatePem: certificateOf(current), privateKeyPem: store.secrets.open(current.privateEncrypted) },
     next: next ? { kid: next.id, certificatePem: certificateOf(next) } : null,
     previous: rows.filter((k) => k.status === 'retired').map((k) => ({ kid: k.id, certificatePem: certificateOf(k) })),

@@ -227,10 +227,11 @@ export function samlifyIdpMetadata(options: { endpoints: IdpEndpoints; certifica
 }
 
 /**
- * Signs a whole document (its root, enveloped, RSA-SHA256, exclusive c14n) with samlify's signer; the Signature
- * goes first in the root, where the metadata schema wants it. The root must carry an ID attribute.
+ * Signs a whole document (its root, enveloped, RSA-SHA256, exclusive c14n) with samlify's signer. The Signature
+ * goes after the element `after` names (a protocol message: its Issuer), else first in the root (metadata). The
+ * root must carry an ID attribute.
  */
-export function samlifySignRoot(xml: string, signing: SigningMaterial): string {
+export function samlifySignRoot(xml: string, signing: SigningMaterial, after?: string): string {
   return samlLib().constructSAMLSignature({
     rawSamlMessage: xml,
     isMessageSigned: true,
@@ -238,7 +239,7 @@ export function samlifySignRoot(xml: string, signing: SigningMaterial): string {
     signingCert: signing.certificatePem,
     signatureAlgorithm: RSA_SHA256,
     isBase64Output: false,
-    signatureConfig: { prefix: 'ds', location: { reference: '/*', action: 'prepend' } },
+    signatureConfig: { prefix: 'ds', location: after ? { reference: after, action: 'after' } : { reference: '/*', action: 'prepend' } },
   });
 }
 

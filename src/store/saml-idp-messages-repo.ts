@@ -6,7 +6,7 @@ import type { Executor } from './database.js';
 import { isUniqueViolation } from './errors.js';
 import { samlIdpMessages } from './schema/index.js';
 
-export type SamlIdpMessageKind = 'authn' | 'logout';
+export type SamlIdpMessageKind = 'authn' | 'logout-in' | 'logout-out';
 
 export interface NewSamlIdpMessage {
   id: string;

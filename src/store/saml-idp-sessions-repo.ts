@@ -64,3 +64,9 @@ export async function endSamlIdpSessions(executor: Executor, sessionIndexes: str
     .returning({ sessionIndex: samlIdpSessions.sessionIndex });
   return ended.length;
 }
+
+/** One session by its SessionIndex, ended or not (a logout chain reads the sessions it already ended). */
+export async function findSamlIdpSessionByIndex(executor: Executor, sessionIndex: string): Promise<SamlIdpSession | undefined> {
+  const [row] = await executor.select().from(samlIdpSessions).where(eq(samlIdpSessions.sessionIndex, sessionIndex));
+  return row;
+}

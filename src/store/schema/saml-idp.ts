@@ -16,7 +16,7 @@ export const samlIdpMessages = pgTable(
   {
     /** Our opaque handle (the login carries it, never the SAML ID). */
     id: text('id').primaryKey(),
-    kind: text('kind').notNull(), // authn | logout
+    kind: text('kind').notNull(), // authn | logout-in | logout-out
     applicationId: uuid('application_id')
       .notNull()
       .references(() => applications.id, { onDelete: 'cascade' }),
