@@ -1,4 +1,5 @@
-// /api/v1/applications: apps that sign people in through jitbridge (OIDC clients). The client secret is
+// /api/v1/applications: apps that sign people in through jitbridge (OIDC clients; SAML service providers with
+// protocol 'saml', whose schema and logic live in saml-application-schema.ts and saml-applications.ts). The client secret is
 // generated, answered once (create, or regenerate) and stored as an scrypt hash. Public clients
 // (tokenEndpointAuthMethod none) always use PKCE. The sign-in flow is stored and checked by shape here;
 // its MFA semantics belong to the login steps.
@@ -23,8 +24,11 @@ import { forgetCachedApplications } from '../store/applications-cache.js';
 import { generateToken, hashPassword } from '../store/hashing.js';
 import { findIdentityProvider } from '../store/identity-providers-repo.js';
 import { readSettings } from '../store/settings-repo.js';
+import { findApplicationProtocol, listSamlApplications } from '../store/saml-applications-repo.js';
 import { emailOtpAvailable } from '../provisioning/mfa/mailer.js';
 import { createAdminRouter, fieldProblems } from './router.js';
+import { SamlApplicationSchema, samlApplicationBodies, type SamlCreateInput } from './saml-application-schema.js';
+import { createSamlApplications, parseBody } from './saml-applications.js';
 import { errorResponses, IdParam, jsonBody, jsonContent, mergePatchBody, notFoundResponse, security } from './schemas.js';
 
 const redirectUri = z
@@ -108,9 +112,21 @@ const ApplicationPatch = z
 
 const Warning = z.object({ code: z.string(), message: z.string() }).openapi('Warning');
 
+// SAML apps (protocol 'saml') share the resource; an OIDC body needs no protocol.
+const samlBodies = samlApplicationBodies(SignInFlow);
+const AnyApplicationCreate = z
+  .discriminatedUnion('protocol', [ApplicationCreate.extend({ protocol: z.literal('oidc').default('oidc') }), samlBodies.create])
+  .openapi('AnyApplicationCreate');
+const AnyApplicationPatch = z
+  .record(z.string(), z.unknown())
+  .openapi('AnyApplicationPatch', {
+    description: 'ApplicationPatch for an OIDC app, SamlApplicationPatch for a SAML app (JSON merge patch)',
+  });
+
 const ApplicationSchema = z
   .object({
     id: z.uuid(),
+    protocol: z.literal('oidc'),
     name: z.string(),
     clientId: z.string(),
     clientSecret: z
@@ -133,7 +149,8 @@ const ApplicationSchema = z
   })
   .openapi('Application');
 
-const ApplicationList = z.object({ items: z.array(ApplicationSchema) }).openapi('ApplicationList');
+const AnyApplication = z.union([ApplicationSchema, SamlApplicationSchema]);
+const ApplicationList = z.object({ items: z.array(AnyApplication) }).openapi('ApplicationList');
 
 type Input = z.infer<typeof ApplicationCreate>;
 
@@ -210,8 +227,8 @@ const create = createRoute({
   tags,
   summary: 'Register an application (the answer carries the client secret, once)',
   security,
-  request: jsonBody(ApplicationCreate),
-  responses: { 201: jsonContent(ApplicationSchema, 'Created'), ...errorResponses },
+  request: jsonBody(AnyApplicationCreate),
+  responses: { 201: jsonContent(AnyApplication, 'Created'), ...errorResponses },
 });
 const read = createRoute({
   method: 'get',
@@ -220,7 +237,7 @@ const read = createRoute({
   summary: 'Read an application',
   security,
   request: { params: IdParam },
-  responses: { 200: jsonContent(ApplicationSchema, 'The application'), ...errorResponses, ...notFoundResponse },
+  responses: { 200: jsonContent(AnyApplication, 'The application'), ...errorResponses, ...notFoundResponse },
 });
 const replace = createRoute({
   method: 'put',
@@ -228,8 +245,8 @@ const replace = createRoute({
   tags,
   summary: 'Replace an application’s settings (the client id and secret stay)',
   security,
-  request: { params: IdParam, ...jsonBody(ApplicationCreate) },
-  responses: { 200: jsonContent(ApplicationSchema, 'The application'), ...errorResponses, ...notFoundResponse },
+  request: { params: IdParam, ...jsonBody(AnyApplicationCreate) },
+  responses: { 200: jsonContent(AnyApplication, 'The application'), ...errorResponses, ...notFoundResponse },
 });
 const patch = createRoute({
   method: 'patch',
@@ -237,8 +254,8 @@ const patch = createRoute({
   tags,
   summary: 'Change an application (JSON merge patch)',
   security,
-  request: { params: IdParam, ...mergePatchBody(ApplicationPatch) },
-  responses: { 200: jsonContent(ApplicationSchema, 'The application'), ...errorResponses, ...notFoundResponse },
+  request: { params: IdParam, ...mergePatchBody(AnyApplicationPatch) },
+  responses: { 200: jsonContent(AnyApplication, 'The application'), ...errorResponses, ...notFoundResponse },
 });
 const regenerate = createRoute({
   method: 'post',
@@ -261,8 +278,10 @@ const remove = createRoute({
 
 export function applicationRoutes(ctx: AppContext) {
   const router = createAdminRouter();
+  const saml = createSamlApplications(ctx);
   const present = (app: Application, extra: { clientSecret?: string; warnings?: Warning[] } = {}) => ({
     id: app.id,
+    protocol: 'oidc' as const,
     ...fromApplication(app),
     clientId: app.clientId,
     ...(extra.clientSecret ? { clientSecret: extra.clientSecret } : {}),
@@ -299,10 +318,17 @@ export function applicationRoutes(ctx: AppContext) {
     return { secret, hash: await hashPassword(secret) };
   };
 
-  router.openapi(list, async (c) => c.json({ items: (await listApplications(ctx.store.db)).map((a) => present(a)) }, 200));
+  router.openapi(list, async (c) => {
+    const oidc = (await listApplications(ctx.store.db)).map((a) => present(a));
+    const samlApps = (await listSamlApplications(ctx.store.db)).map((a) => saml.present(a));
+    const items = [...oidc, ...samlApps].sort((a, b) => (a.name === b.name ? a.id.localeCompare(b.id) : a.name < b.name ? -1 : 1));
+    return c.json({ items }, 200);
+  });
 
   router.openapi(create, async (c) => {
-    const input = c.req.valid('json');
+    const body = c.req.valid('json');
+    if (body.protocol === 'saml') return c.json(await saml.create(c.get('actor').id, body as SamlCreateInput), 201);
+    const input = body;
     const warnings = await check(ctx, input);
     const { secret, hash } = await newSecret(input.tokenEndpointAuthMethod);
     const created = await ctx.store.transaction(async (tx) => {
@@ -318,7 +344,11 @@ export function applicationRoutes(ctx: AppContext) {
     return c.json(present(created, { clientSecret: secret, warnings }), 201);
   });
 
-  router.openapi(read, async (c) => c.json(present(await load(c.req.valid('param').id)), 200));
+  router.openapi(read, async (c) => {
+    const { id } = c.req.valid('param');
+    const samlApp = await saml.find(id);
+    return c.json(samlApp ? saml.present(samlApp) : present(await load(id)), 200);
+  });
 
   /** PUT and PATCH: a change to a confidential client keeps its secret; turning public drops it; turning confidential issues one. */
   async function change(actorId: string | null, current: Application, input: Input, details: Record<string, unknown>) {
@@ -342,13 +372,26 @@ export function applicationRoutes(ctx: AppContext) {
 
   router.openapi(replace, async (c) => {
     const { id } = c.req.valid('param');
-    const input = c.req.valid('json');
+    const body = c.req.valid('json');
+    const protocol = await findApplicationProtocol(ctx.store.db, id);
+    if (protocol && protocol !== body.protocol) {
+      throw invalidInput('protocol_immutable', `This is an ${protocol} application; its protocol cannot change`, [
+        { field: 'protocol', message: `must be ${protocol}` },
+      ]);
+    }
+    if (body.protocol === 'saml')
+      return c.json(await saml.replace(c.get('actor').id, id, body as SamlCreateInput, { replaced: true }), 200);
+    const input = body;
     return c.json(await change(c.get('actor').id, await load(id), input, { replaced: true }), 200);
   });
 
   router.openapi(patch, async (c) => {
     const { id } = c.req.valid('param');
-    const body = c.req.valid('json');
+    if ((await findApplicationProtocol(ctx.store.db, id)) === 'saml') {
+      const samlPatch = parseBody(samlBodies.patch, c.req.valid('json'));
+      return c.json(await saml.patch(c.get('actor').id, id, samlPatch, { create: samlBodies.create as never }), 200);
+    }
+    const body = parseBody(ApplicationPatch, c.req.valid('json'));
     const current = await load(id);
     const merged = ApplicationCreate.safeParse(applyMergePatch(fromApplication(current), body));
     if (!merged.success) throw invalidInput('validation_failed', 'Invalid body after applying the patch', fieldProblems(merged.error));
@@ -374,6 +417,10 @@ export function applicationRoutes(ctx: AppContext) {
 
   router.openapi(remove, async (c) => {
     const { id } = c.req.valid('param');
+    if ((await findApplicationProtocol(ctx.store.db, id)) === 'saml') {
+      await saml.remove(c.get('actor').id, id);
+      return c.body(null, 204);
+    }
     await ctx.store.transaction(async (tx) => {
       const deleted = await deleteApplication(tx, id);
       if (!deleted) throw notFound('application_not_found', `application ${id} does not exist`);
