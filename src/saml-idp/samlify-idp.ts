@@ -236,7 +236,8 @@ export function samlifySignRoot(xml: string, signing: SigningMaterial, after?: s
     rawSamlMessage: xml,
     isMessageSigned: true,
     privateKey: signing.privateKeyPem,
-    signingCert: signing.certificatePem,
+    // samlify's KeyInfo wants the certificate's base64 body, not PEM.
+    signingCert: signing.certificatePem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, ''),
     signatureAlgorithm: RSA_SHA256,
     isBase64Output: false,
     signatureConfig: { prefix: 'ds', location: after ? { reference: after, action: 'after' } : { reference: '/*', action: 'prepend' } },

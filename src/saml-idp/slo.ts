@@ -32,7 +32,6 @@ import {
   type OutgoingMessage,
 } from './samlify-idp.js';
 import { attr, element, nodes } from './xml.js';
-import { errorResponse } from './sso.js';
 import { signedOutPage } from './signed-out-page.js';
 
 /** Someone to answer at the end: the SP whose LogoutRequest started the chain. */
@@ -247,13 +246,8 @@ export function createSamlSlo(deps: { store: Store; publicUrl: string }): SamlSl
     async receive(message) {
       const keys = await loadSamlIdpKeys(deps.store);
       const name = rootName(message.doc);
-      try {
-        if (message.param === 'SAMLRequest' && name === 'LogoutRequest') return await receiveRequest(message, keys);
-        if (message.param === 'SAMLResponse' && name === 'LogoutResponse') return await receiveResponse(message, keys);
-      } catch (error) {
-        if (error instanceof Error && error.name === 'SamlIdpError') return errorResponse(error as never);
-        throw error;
-      }
+      if (message.param === 'SAMLRequest' && name === 'LogoutRequest') return receiveRequest(message, keys);
+      if (message.param === 'SAMLResponse' && name === 'LogoutResponse') return receiveResponse(message, keys);
       throw refuse('saml_malformed_message', 'The SLO endpoint takes LogoutRequests and LogoutResponses');
     },
 
