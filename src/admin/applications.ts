@@ -117,11 +117,9 @@ const samlBodies = samlApplicationBodies(SignInFlow);
 const AnyApplicationCreate = z
   .discriminatedUnion('protocol', [ApplicationCreate.extend({ protocol: z.literal('oidc').default('oidc') }), samlBodies.create])
   .openapi('AnyApplicationCreate');
-const AnyApplicationPatch = z
-  .record(z.string(), z.unknown())
-  .openapi('AnyApplicationPatch', {
-    description: 'ApplicationPatch for an OIDC app, SamlApplicationPatch for a SAML app (JSON merge patch)',
-  });
+const AnyApplicationPatch = z.record(z.string(), z.unknown()).openapi('AnyApplicationPatch', {
+  description: 'ApplicationPatch for an OIDC app, SamlApplicationPatch for a SAML app (JSON merge patch)',
+});
 
 const ApplicationSchema = z
   .object({

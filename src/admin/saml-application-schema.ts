@@ -34,12 +34,9 @@ const valueSource = z
 
 const Acs = z
   .object({
-    binding: z
-      .literal('HTTP-POST')
-      .default('HTTP-POST')
-      .openapi({
-        description: 'Responses go by HTTP-POST only: HTTP-Redirect cannot carry a Response (Profiles §4.1.2); Artifact is not offered',
-      }),
+    binding: z.literal('HTTP-POST').default('HTTP-POST').openapi({
+      description: 'Responses go by HTTP-POST only: HTTP-Redirect cannot carry a Response (Profiles §4.1.2); Artifact is not offered',
+    }),
     url: httpUrl,
     index: z.number().int().min(0).max(65535).optional(),
     isDefault: z.boolean().default(false),

@@ -32,7 +32,9 @@ function serviceProvider(n: string, options: { sign?: boolean; key?: string; sig
   return samlify.ServiceProvider({
     entityID: spEntityId(n),
     assertionConsumerService: [{ Binding: POST, Location: acsOf(n) }],
-    singleLogoutService: options.slo ? [{ Binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', Location: `https://sp-${n}.example.test/slo` }] : [],
+    singleLogoutService: options.slo
+      ? [{ Binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', Location: `https://sp-${n}.example.test/slo` }]
+      : [],
     authnRequestsSigned: options.sign ?? false,
     wantAssertionsSigned: true,
     nameIDFormat: ['urn:oasis:names:tc:SAML:2.0:nameid-format:persistent'],
@@ -64,7 +66,12 @@ async function registerApp(n: string, saml: Record<string, unknown> = {}) {
 
 const get = (url: string) => fetch(url, { redirect: 'manual' });
 const postForm = (url: string, fields: Record<string, string>) =>
-  fetch(url, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields) });
+  fetch(url, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields),
+  });
 
 /** The login's part: the handle of the request the SP sent (by its ID), then SamlSso.finish with a person. */
 async function handleOf(requestId: string): Promise<string> {
@@ -89,7 +96,12 @@ function formFields(html: string): { action: string; fields: Record<string, stri
   const action = /<form[^>]*action="([^"]+)"/.exec(html)![1]!.replace(/&amp;/g, '&');
   const fields: Record<string, string> = {};
   for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) {
-    fields[match[1]!] = match[2]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+    fields[match[1]!] = match[2]!
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, '&')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>');
   }
   return { action, fields };
 }
@@ -135,7 +147,15 @@ describe('SAML applications in the admin API', () => {
     const crossField = await server.admin('POST', '/api/v1/applications', {
       protocol: 'saml',
       name: 'bad2',
-      saml: { entityId: 'https://bad2.example.test', assertionConsumerServices: [{ url: 'https://bad2.example.test/acs' }], signingCertificates: ['not a cert'], wantAuthnRequestsSigned: true, signResponse: false, signAssertion: false, encryption: { algorithm: 'aes256-gcm' } },
+      saml: {
+        entityId: 'https://bad2.example.test',
+        assertionConsumerServices: [{ url: 'https://bad2.example.test/acs' }],
+        signingCertificates: ['not a cert'],
+        wantAuthnRequestsSigned: true,
+        signResponse: false,
+        signAssertion: false,
+        encryption: { algorithm: 'aes256-gcm' },
+      },
     });
     const fields = ((await crossField.json()) as { errors: { field: string }[] }).errors.map((e) => e.field);
     expect(fields).toEqual(expect.arrayContaining(['saml.signingCertificates.0', 'saml.signAssertion', 'saml.encryption']));
@@ -151,7 +171,11 @@ describe('SAML applications in the admin API', () => {
 
   it('imports an SP from its metadata XML', async () => {
     const sp = serviceProvider('import', { sign: true });
-    const response = await server.admin('POST', '/api/v1/applications', { protocol: 'saml', name: 'Imported', saml: { metadata: { xml: sp.getMetadata() } } });
+    const response = await server.admin('POST', '/api/v1/applications', {
+      protocol: 'saml',
+      name: 'Imported',
+      saml: { metadata: { xml: sp.getMetadata() } },
+    });
     const app = (await response.json()) as Record<string, any>;
     expect(response.status, JSON.stringify(app)).toBe(201);
     expect(app.saml.entityId).toBe(spEntityId('import'));
@@ -198,9 +222,17 @@ describe('IdP keys and metadata', () => {
 
 describe('SSO: AuthnRequest checks and the Response a samlify SP accepts', () => {
   it('answers a Redirect-binding request, after the login, with a signed Response the SP validates', async () => {
-    await registerApp('redirect', { attributes: [{ name: 'groups', value: '$groups' }, { name: 'mail', nameFormat: 'basic', value: 'emails[primary eq true].value' }] });
+    await registerApp('redirect', {
+      attributes: [
+        { name: 'groups', value: '$groups' },
+        { name: 'mail', nameFormat: 'basic', value: 'emails[primary eq true].value' },
+      ],
+    });
     const sp = serviceProvider('redirect');
-    const { id, context } = sp.createLoginRequest(jitbridge(), 'redirect', { relayState: 'keep me exactly/?&=' } as never) as { id: string; context: string };
+    const { id, context } = sp.createLoginRequest(jitbridge(), 'redirect', { relayState: 'keep me exactly/?&=' } as never) as {
+      id: string;
+      context: string;
+    };
     const started = await get(context);
     expect(started.status).toBe(501);
     expect(await started.text()).toContain('not yet connected');
@@ -237,7 +269,9 @@ describe('SSO: AuthnRequest checks and the Response a samlify SP accepts', () =>
       privateKey,
       encPrivateKey: SP_KEY,
     } as never);
-    const signingIdp = samlify.IdentityProvider({ metadata: idpMetadata.replace('WantAuthnRequestsSigned="false"', 'WantAuthnRequestsSigned="true"') } as never);
+    const signingIdp = samlify.IdentityProvider({
+      metadata: idpMetadata.replace('WantAuthnRequestsSigned="false"', 'WantAuthnRequestsSigned="true"'),
+    } as never);
     const request = sp.createLoginRequest(signingIdp, 'post') as unknown as { id: string; context: string };
     expect((await postForm(`${server.url}/saml/sso`, { SAMLRequest: request.context })).status).toBe(501);
     const answer = await sso.finish(await handleOf(request.id), { ...person, mfa: true });
@@ -257,13 +291,20 @@ describe('SSO: AuthnRequest checks and the Response a samlify SP accepts', () =>
     const unsigned = serviceProvider('checks').createLoginRequest(jitbridge(), 'redirect') as { context: string };
     expect(await code(await get(unsigned.context))).toEqual([400, 'saml_unsigned_request']);
 
-    const forged = serviceProvider('checks', { sign: true, key: OTHER_KEY }).createLoginRequest(jitbridge(true), 'redirect') as { context: string };
+    const forged = serviceProvider('checks', { sign: true, key: OTHER_KEY }).createLoginRequest(jitbridge(true), 'redirect') as {
+      context: string;
+    };
     expect(await code(await get(forged.context))).toEqual([400, 'saml_bad_signature']);
 
-    const weak = serviceProvider('checks', { sign: true, sigAlg: RSA_SHA1 }).createLoginRequest(jitbridge(true), 'redirect') as { context: string };
+    const weak = serviceProvider('checks', { sign: true, sigAlg: RSA_SHA1 }).createLoginRequest(jitbridge(true), 'redirect') as {
+      context: string;
+    };
     expect(await code(await get(weak.context))).toEqual([400, 'saml_weak_signature_algorithm']);
 
-    const good = serviceProvider('checks', { sign: true }).createLoginRequest(jitbridge(true), 'redirect') as { id: string; context: string };
+    const good = serviceProvider('checks', { sign: true }).createLoginRequest(jitbridge(true), 'redirect') as {
+      id: string;
+      context: string;
+    };
     expect((await get(good.context)).status).toBe(501);
     expect(await code(await get(good.context))).toEqual([400, 'saml_request_replayed']);
 
@@ -290,7 +331,9 @@ describe('SSO: AuthnRequest checks and the Response a samlify SP accepts', () =>
     expect(response.status).toBe(200);
     const { action, fields } = formFields(await response.text());
     expect(action).toBe(acsOf('passive'));
-    await expect(serviceProvider('passive').parseLoginResponse(jitbridge(), 'post', { body: fields } as never)).rejects.toThrow(/NoPassive/);
+    await expect(serviceProvider('passive').parseLoginResponse(jitbridge(), 'post', { body: fields } as never)).rejects.toThrow(
+      /NoPassive/,
+    );
   });
 
   it('IdP-initiated SSO only for an app that enables it', async () => {
@@ -301,7 +344,11 @@ describe('SSO: AuthnRequest checks and the Response a samlify SP accepts', () =>
     const [row] = await server.ctx.store.db.select().from(samlIdpMessages).where(eq(samlIdpMessages.applicationId, on.id));
     const { fields } = formFields(await (await sso.finish(row!.id, person)).text());
     expect(fields.RelayState).toBe('/home');
-    const sp = samlify.ServiceProvider({ entityID: spEntityId('idp-on'), assertionConsumerService: [{ Binding: POST, Location: acsOf('idp-on') }], wantAssertionsSigned: true } as never);
+    const sp = samlify.ServiceProvider({
+      entityID: spEntityId('idp-on'),
+      assertionConsumerService: [{ Binding: POST, Location: acsOf('idp-on') }],
+      wantAssertionsSigned: true,
+    } as never);
     const { extract } = (await sp.parseLoginResponse(jitbridge(), 'post', { body: fields } as never)) as { extract: Record<string, any> };
     expect(extract.audience).toBe(spEntityId('idp-on'));
   });
@@ -317,12 +364,19 @@ describe('SLO', () => {
     const signIn = async (sp: ReturnType<typeof serviceProvider>) => {
       const request = sp.createLoginRequest(jitbridge(true), 'redirect') as { id: string; context: string };
       await get(request.context);
-      const { fields } = formFields(await (await sso.finish(await handleOf(request.id), { ...person, loginSessionId: 'shared-session' })).text());
+      const { fields } = formFields(
+        await (await sso.finish(await handleOf(request.id), { ...person, loginSessionId: 'shared-session' })).text(),
+      );
       return ((await sp.parseLoginResponse(jitbridge(), 'post', { body: fields } as never)) as { extract: Record<string, any> }).extract;
     };
     const atA = await signIn(a);
     await signIn(b);
-    const logout = a.createLogoutRequest(jitbridge(), 'redirect', { logoutNameID: atA.nameID, sessionIndex: atA.sessionIndex.sessionIndex } as never, { relayState: 'back-to-a' } as never) as unknown as { context: string };
+    const logout = a.createLogoutRequest(
+      jitbridge(),
+      'redirect',
+      { logoutNameID: atA.nameID, sessionIndex: atA.sessionIndex.sessionIndex } as never,
+      { relayState: 'back-to-a' } as never,
+    ) as unknown as { context: string };
     const toB = await get(logout.context);
     expect(toB.status).toBe(302);
     const toBUrl = new URL(toB.headers.get('location')!);
@@ -330,8 +384,12 @@ describe('SLO', () => {
     // B checks our LogoutRequest with its own library, and answers.
     const octet = toBUrl.search.slice(1).split('&Signature=')[0]!;
     const query = Object.fromEntries(toBUrl.searchParams);
-    const parsed = (await b.parseLogoutRequest(jitbridge(), 'redirect', { query, octetString: octet } as never)) as { extract: Record<string, any> };
-    const answer = b.createLogoutResponse(jitbridge(), parsed, 'redirect', { relayState: query.RelayState } as never) as unknown as { context: string };
+    const parsed = (await b.parseLogoutRequest(jitbridge(), 'redirect', { query, octetString: octet } as never)) as {
+      extract: Record<string, any>;
+    };
+    const answer = b.createLogoutResponse(jitbridge(), parsed, 'redirect', { relayState: query.RelayState } as never) as unknown as {
+      context: string;
+    };
     const answerUrl = answer.context.replace(/^[^?]*/, `${server.url}/saml/slo`);
     const toA = await get(answerUrl);
     expect(toA.status).toBe(302);
@@ -339,14 +397,19 @@ describe('SLO', () => {
     expect(toAUrl.origin + toAUrl.pathname).toBe('https://sp-slo-a.example.test/slo');
     expect(toAUrl.searchParams.get('RelayState')).toBe('back-to-a');
     const finalQuery = Object.fromEntries(toAUrl.searchParams);
-    const final = (await a.parseLogoutResponse(jitbridge(), 'redirect', { query: finalQuery, octetString: toAUrl.search.slice(1).split('&Signature=')[0] } as never)) as { samlContent: string };
+    const final = (await a.parseLogoutResponse(jitbridge(), 'redirect', {
+      query: finalQuery,
+      octetString: toAUrl.search.slice(1).split('&Signature=')[0],
+    } as never)) as { samlContent: string };
     expect(final.samlContent).toContain('status:Success');
     // The same LogoutRequest again is a replay.
     expect((await get(logout.context)).headers.get('x-saml-error')).toBe('saml_request_replayed');
   });
 
   it('refuses an unsigned LogoutRequest', async () => {
-    await registerApp('slo-unsigned', { singleLogoutService: { binding: 'HTTP-Redirect', url: 'https://sp-slo-unsigned.example.test/slo' } });
+    await registerApp('slo-unsigned', {
+      singleLogoutService: { binding: 'HTTP-Redirect', url: 'https://sp-slo-unsigned.example.test/slo' },
+    });
     const xml = `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_lo1" Version="2.0" IssueInstant="${new Date().toISOString()}" Destination="${server.url}/saml/slo"><saml:Issuer>${spEntityId('slo-unsigned')}</saml:Issuer><saml:NameID>x</saml:NameID></samlp:LogoutRequest>`;
     const response = await get(`${server.url}/saml/slo?SAMLRequest=${encodeURIComponent(deflateRawSync(xml).toString('base64'))}`);
     expect(response.headers.get('x-saml-error')).toBe('saml_unsigned_request');
