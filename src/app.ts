@@ -6,6 +6,7 @@ import { createScimApi } from './scim/index.js';
 import { createOidcEdge } from './oidc/index.js';
 import { federationRoutes } from './federation/index.js';
 import { provisioningCompletionRoutes } from './login/index.js';
+import { createSamlIdpEdge } from './saml-idp/index.js';
 
 export function createApp(ctx: AppContext) {
   const app = new Hono<AppEnv>();
@@ -30,6 +31,7 @@ export function createApp(ctx: AppContext) {
   const oidc = createOidcEdge(ctx);
   app.route('/', oidc.routes);
   app.route('/', federationRoutes(ctx, { handoff: oidc.loginHandoff }));
+  app.route('/', createSamlIdpEdge(ctx).routes);
 
   app.onError(errorHandler(ctx.logger));
   app.notFound(notFoundHandler);

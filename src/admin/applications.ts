@@ -1,5 +1,6 @@
-// /api/v1/applications: apps that sign people in through jitbridge (OIDC clients). The client secret is
-// generated, answered once (create, or regenerate) and stored as an scrypt hash; or supplied by the caller
+// /api/v1/applications: apps that sign people in through jitbridge (OIDC clients; SAML service providers with
+// protocol 'saml', whose schema and logic live in saml-application-schema.ts and saml-applications.ts). The client
+// secret is generated, answered once (create, or regenerate) and stored as an scrypt hash; or supplied by the caller
 // (configuration as code keeps it in a secret store), then never answered. The client id may be chosen at creation. Public clients
 // (tokenEndpointAuthMethod none) always use PKCE. The sign-in flow is stored and checked by shape here;
 // its MFA semantics belong to the login steps.
@@ -32,9 +33,13 @@ import {
   hashPassword,
   findIdentityProvider,
   readSettings,
+  findApplicationProtocol,
+  listSamlApplications,
 } from '../store/index.js';
 import { emailOtpAvailable } from '../accounts/index.js';
 import { createAdminRouter, fieldProblems } from './router.js';
+import { SamlApplicationSchema, samlApplicationBodies, type SamlCreateInput } from './saml-application-schema.js';
+import { createSamlApplications, parseBody } from './saml-applications.js';
 import { conflictResponse, errorResponses, IdParam, jsonBody, jsonContent, mergePatchBody, notFoundResponse, security } from './schemas.js';
 
 const redirectUri = z
@@ -130,9 +135,19 @@ const ApplicationPatch = z
 
 const Warning = z.object({ code: z.string(), message: z.string() }).openapi('Warning');
 
+// SAML apps (protocol 'saml') share the resource; an OIDC body needs no protocol.
+const samlBodies = samlApplicationBodies(SignInFlow);
+const AnyApplicationCreate = z
+  .discriminatedUnion('protocol', [ApplicationCreate.extend({ protocol: z.literal('oidc').default('oidc') }), samlBodies.create])
+  .openapi('AnyApplicationCreate');
+const AnyApplicationPatch = z.record(z.string(), z.unknown()).openapi('AnyApplicationPatch', {
+  description: 'ApplicationPatch for an OIDC app, SamlApplicationPatch for a SAML app (JSON merge patch)',
+});
+
 const ApplicationSchema = z
   .object({
     id: z.uuid(),
+    protocol: z.literal('oidc'),
     name: z.string(),
     clientId: z.string(),
     clientSecret: z
@@ -155,7 +170,8 @@ const ApplicationSchema = z
   })
   .openapi('Application');
 
-const ApplicationList = z.object({ items: z.array(ApplicationSchema) }).openapi('ApplicationList');
+const AnyApplication = z.union([ApplicationSchema, SamlApplicationSchema]);
+const ApplicationList = z.object({ items: z.array(AnyApplication) }).openapi('ApplicationList');
 
 type Input = z.infer<typeof ApplicationCreate>;
 
@@ -238,8 +254,8 @@ const create = createRoute({
   tags,
   summary: 'Register an application (the answer carries the client secret, once)',
   security,
-  request: jsonBody(ApplicationCreate),
-  responses: { 201: jsonContent(ApplicationSchema, 'Created'), ...errorResponses, ...conflictResponse },
+  request: jsonBody(AnyApplicationCreate),
+  responses: { 201: jsonContent(AnyApplication, 'Created'), ...errorResponses, ...conflictResponse },
 });
 const read = createRoute({
   method: 'get',
@@ -248,7 +264,7 @@ const read = createRoute({
   summary: 'Read an application',
   security,
   request: { params: IdParam },
-  responses: { 200: jsonContent(ApplicationSchema, 'The application'), ...errorResponses, ...notFoundResponse },
+  responses: { 200: jsonContent(AnyApplication, 'The application'), ...errorResponses, ...notFoundResponse },
 });
 const replace = createRoute({
   method: 'put',
@@ -256,8 +272,8 @@ const replace = createRoute({
   tags,
   summary: 'Replace an application’s settings (the client id and secret stay)',
   security,
-  request: { params: IdParam, ...jsonBody(ApplicationCreate) },
-  responses: { 200: jsonContent(ApplicationSchema, 'The application'), ...errorResponses, ...notFoundResponse },
+  request: { params: IdParam, ...jsonBody(AnyApplicationCreate) },
+  responses: { 200: jsonContent(AnyApplication, 'The application'), ...errorResponses, ...notFoundResponse },
 });
 const patch = createRoute({
   method: 'patch',
@@ -265,8 +281,8 @@ const patch = createRoute({
   tags,
   summary: 'Change an application (JSON merge patch)',
   security,
-  request: { params: IdParam, ...mergePatchBody(ApplicationPatch) },
-  responses: { 200: jsonContent(ApplicationSchema, 'The application'), ...errorResponses, ...notFoundResponse },
+  request: { params: IdParam, ...mergePatchBody(AnyApplicationPatch) },
+  responses: { 200: jsonContent(AnyApplication, 'The application'), ...errorResponses, ...notFoundResponse },
 });
 const regenerate = createRoute({
   method: 'post',
@@ -289,8 +305,10 @@ const remove = createRoute({
 
 export function applicationRoutes(ctx: AppContext) {
   const router = createAdminRouter();
+  const saml = createSamlApplications(ctx);
   const present = (app: Application, extra: { clientSecret?: string; warnings?: Warning[] } = {}) => ({
     id: app.id,
+    protocol: 'oidc' as const,
     ...fromApplication(app),
     clientId: app.clientId,
     ...(extra.clientSecret ? { clientSecret: extra.clientSecret } : {}),
@@ -329,10 +347,17 @@ export function applicationRoutes(ctx: AppContext) {
   /** A supplied secret is stored like a generated one but never answered: the caller has it. */
   const suppliedSecret = async (secret: string) => ({ secret: undefined, hash: await hashPassword(secret) });
 
-  router.openapi(list, async (c) => c.json({ items: (await listApplications(ctx.store.db)).map((a) => present(a)) }, 200));
+  router.openapi(list, async (c) => {
+    const oidc = (await listApplications(ctx.store.db)).map((a) => present(a));
+    const samlApps = (await listSamlApplications(ctx.store.db)).map((a) => saml.present(a));
+    const items = [...oidc, ...samlApps].sort((a, b) => (a.name === b.name ? a.id.localeCompare(b.id) : a.name < b.name ? -1 : 1));
+    return c.json({ items }, 200);
+  });
 
   router.openapi(create, async (c) => {
-    const input = c.req.valid('json');
+    const body = c.req.valid('json');
+    if (body.protocol === 'saml') return c.json(await saml.create(c.get('actor').id, body as SamlCreateInput), 201);
+    const input = body;
     const warnings = await check(ctx, input);
     if (input.clientId !== undefined && (await findApplicationByClientId(ctx.store.db, input.clientId))) {
       throw conflict('client_id_taken', `An application with client id '${input.clientId}' exists`, [
@@ -354,7 +379,11 @@ export function applicationRoutes(ctx: AppContext) {
     return c.json(present(created, { clientSecret: secret, warnings }), 201);
   });
 
-  router.openapi(read, async (c) => c.json(present(await load(c.req.valid('param').id)), 200));
+  router.openapi(read, async (c) => {
+    const { id } = c.req.valid('param');
+    const samlApp = await saml.find(id);
+    return c.json(samlApp ? saml.present(samlApp) : present(await load(id)), 200);
+  });
 
   /** PUT and PATCH: a change to a confidential client keeps its secret; turning public drops it; turning confidential issues one. */
   async function change(actorId: string | null, current: Application, input: Input, details: Record<string, unknown>) {
@@ -387,13 +416,26 @@ export function applicationRoutes(ctx: AppContext) {
 
   router.openapi(replace, async (c) => {
     const { id } = c.req.valid('param');
-    const input = c.req.valid('json');
+    const body = c.req.valid('json');
+    const protocol = await findApplicationProtocol(ctx.store.db, id);
+    if (protocol && protocol !== body.protocol) {
+      throw invalidInput('protocol_immutable', `This is an ${protocol} application; its protocol cannot change`, [
+        { field: 'protocol', message: `must be ${protocol}` },
+      ]);
+    }
+    if (body.protocol === 'saml')
+      return c.json(await saml.replace(c.get('actor').id, id, body as SamlCreateInput, { replaced: true }), 200);
+    const input = body;
     return c.json(await change(c.get('actor').id, await load(id), input, { replaced: true }), 200);
   });
 
   router.openapi(patch, async (c) => {
     const { id } = c.req.valid('param');
-    const body = c.req.valid('json');
+    if ((await findApplicationProtocol(ctx.store.db, id)) === 'saml') {
+      const samlPatch = parseBody(samlBodies.patch, c.req.valid('json'));
+      return c.json(await saml.patch(c.get('actor').id, id, samlPatch, { create: samlBodies.create as never }), 200);
+    }
+    const body = parseBody(ApplicationPatch, c.req.valid('json'));
     const current = await load(id);
     const merged = ApplicationCreate.safeParse(applyMergePatch(fromApplication(current), body));
     if (!merged.success) throw invalidInput('validation_failed', 'Invalid body after applying the patch', fieldProblems(merged.error));
@@ -419,6 +461,10 @@ export function applicationRoutes(ctx: AppContext) {
 
   router.openapi(remove, async (c) => {
     const { id } = c.req.valid('param');
+    if ((await findApplicationProtocol(ctx.store.db, id)) === 'saml') {
+      await saml.remove(c.get('actor').id, id);
+      return c.body(null, 204);
+    }
     await ctx.store.transaction(async (tx) => {
       const deleted = await deleteApplication(tx, id);
       if (!deleted) throw notFound('application_not_found', `application ${id} does not exist`);

@@ -16,6 +16,7 @@ import { userRoutes } from './users.js';
 import { consentPurposeRoutes } from './consent-purposes.js';
 import { identityProviderRoutes } from './identity-providers.js';
 import { keyRoutes } from './keys.js';
+import { samlIdpKeyRoutes } from './saml-idp-keys.js';
 import { outboundConnectorRoutes } from './outbound-connectors.js';
 import { scimClientRoutes } from './scim-clients.js';
 import { settingsRoutes } from './settings.js';
@@ -38,6 +39,7 @@ const resources = [
   userMfaRoutes,
   applicationRoutes,
   keyRoutes,
+  samlIdpKeyRoutes,
   outboundConnectorRoutes,
   identityProviderSimulateRoutes,
   userRoutes,

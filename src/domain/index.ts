@@ -63,3 +63,11 @@ export {
 } from './user-store.js';
 export { isUuid } from './uuid.js';
 export { suppliedSecretProblem } from './secret-strength.js';
+export { VALUE_EXPRESSIONS } from './saml-application.js';
+export { type SamlAppSettings } from './saml-application.js';
+export { ATTRIBUTE_NAME_FORMATS } from './saml-application.js';
+export { NAME_ID_FORMATS } from './saml-application.js';
+export { type AssertionConsumerService } from './saml-application.js';
+export { type NameIdFormat } from './saml-application.js';
+export { type DataEncryptionAlgorithm } from './saml-application.js';
+export { type SingleLogoutService } from './saml-application.js';

@@ -18,3 +18,8 @@ export { spEndpoints } from './saml.js';
 
 export { defaultClaimMappings } from './claim-defaults.js';
 export { parseIdpMetadata, toPem } from './saml-metadata.js';
+export { BINDING_POST } from './samlify.js';
+export { BINDING_REDIRECT } from './samlify.js';
+export { samlifyApi } from './samlify.js';
+export { type IdpEntity } from './samlify.js';
+export { type SpEntity } from './samlify.js';

@@ -44,6 +44,12 @@ export function ensureSchemaValidator(): void {
   void validate(WARM_UP).catch(() => undefined);
 }
 
+/** samlify itself, validator set, for the app-facing IdP role (src/saml-idp/samlify-idp.ts keeps its quirks there). */
+export function samlifyApi(): Samlify {
+  ensureSchemaValidator();
+  return samlify;
+}
+
 export function loadIdpMetadata(xml: string): IdpMetadataView {
   return samlify.IdPMetadata(xml);
 }

@@ -1,6 +1,8 @@
 // Applications: the OIDC clients that sign people in through jitbridge. The client secret is stored as a
-// scrypt hash only; oidc-provider reads clients through this module (by client_id).
-import { asc, eq, sql } from 'drizzle-orm';
+// scrypt hash only; oidc-provider reads clients through this module (by client_id). SAML service providers share
+// the table (protocol 'saml') and have their own repository (saml-applications-repo.ts): every read here is of
+// OIDC apps only, so oidc-provider never sees a SAML app as a client.
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { notFound } from '../domain/index.js';
 import type { Executor } from './database.js';
 import { applications } from './schema/index.js';
@@ -27,12 +29,13 @@ export interface Application {
 }
 
 type Row = typeof applications.$inferSelect;
+const isOidc = eq(applications.protocol, 'oidc');
 
 function toApplication(row: Row): Application {
   return {
     id: row.id,
     name: row.name,
-    clientId: row.clientId,
+    clientId: row.clientId!,
     clientSecretHash: row.clientSecretHash,
     oidc: row.oidcSettings as ApplicationOidcSettings,
     identityProviders: row.identityProviders as string[],
@@ -56,6 +59,7 @@ export async function insertApplication(
   const [row] = await executor
     .insert(applications)
     .values({
+      protocol: 'oidc',
       name: input.name,
       clientId: input.clientId,
       clientSecretHash: input.clientSecretHash,
@@ -68,16 +72,24 @@ export async function insertApplication(
 }
 
 export async function listApplications(executor: Executor): Promise<Application[]> {
-  return (await executor.select().from(applications).orderBy(asc(applications.name), asc(applications.id))).map(toApplication);
+  return (await executor.select().from(applications).where(isOidc).orderBy(asc(applications.name), asc(applications.id))).map(
+    toApplication,
+  );
 }
 
 export async function findApplicationById(executor: Executor, id: string): Promise<Application | undefined> {
-  const [row] = await executor.select().from(applications).where(eq(applications.id, id));
+  const [row] = await executor
+    .select()
+    .from(applications)
+    .where(and(isOidc, eq(applications.id, id)));
   return row ? toApplication(row) : undefined;
 }
 
 export async function findApplicationByClientId(executor: Executor, clientId: string): Promise<Application | undefined> {
-  const [row] = await executor.select().from(applications).where(eq(applications.clientId, clientId));
+  const [row] = await executor
+    .select()
+    .from(applications)
+    .where(and(isOidc, eq(applications.clientId, clientId)));
   return row ? toApplication(row) : undefined;
 }
 
@@ -96,13 +108,16 @@ export async function updateApplication(
       ...(changes.clientSecretHash !== undefined ? { clientSecretHash: changes.clientSecretHash } : {}),
       updatedAt: sql`now()`,
     })
-    .where(eq(applications.id, id))
+    .where(and(isOidc, eq(applications.id, id)))
     .returning();
   if (!row) throw notFound('application_not_found', `application ${id} does not exist`);
   return toApplication(row);
 }
 
 export async function deleteApplication(executor: Executor, id: string): Promise<Application | undefined> {
-  const [row] = await executor.delete(applications).where(eq(applications.id, id)).returning();
+  const [row] = await executor
+    .delete(applications)
+    .where(and(isOidc, eq(applications.id, id)))
+    .returning();
   return row ? toApplication(row) : undefined;
 }

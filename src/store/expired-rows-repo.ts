@@ -8,9 +8,11 @@ export async function sweepExpired(db: Db): Promise<void> {
   await db.execute(sql`delete from federation_flows where expires_at < now()`);
   await db.execute(sql`delete from saml_assertion_ids where expires_at < now()`);
   await db.execute(sql`delete from login_results where expires_at < now()`);
-  // Rotated-out OpenID Provider keys once every token or cookie they signed has expired.
+  await db.execute(sql`delete from saml_idp_messages where expires_at < now()`);
+  await db.execute(sql`delete from saml_idp_sessions where expires_at < now()`);
+  // Rotated-out OpenID Provider and SAML IdP keys once every token, cookie or message they signed has expired.
   await db.execute(
-    sql`delete from key_material where purpose in ('oidc-signing', 'oidc-cookie') and status = 'retired' and publish_until <= now()`,
+    sql`delete from key_material where purpose in ('oidc-signing', 'oidc-cookie', 'saml-idp-signing') and status = 'retired' and publish_until <= now()`,
   );
   await db.execute(sql`delete from jobs where status = 'done' and updated_at < now() - interval '7 days'`);
 }

@@ -12,6 +12,8 @@ export interface NewKey {
   algorithm: string;
   privateEncrypted: string;
   publicJwk?: Record<string, unknown> | null;
+  /** 'active' unless told ('next': published ahead of use, as the SAML IdP's keys are). */
+  status?: string;
 }
 
 /** Keys of these purposes still in use: active ones (newest first), then retired ones still published. */
@@ -80,4 +82,31 @@ export async function keysFingerprint(executor: Executor, purposes: string[]): P
 /** Serialises first-start key generation across instances (transaction-scoped advisory lock). */
 export async function lockKeyGeneration(executor: Executor): Promise<void> {
   await executor.execute(sql`select pg_advisory_xact_lock(7150011)`);
+}
+
+/** Every key of a purpose that is not gone: active, next (published ahead of use) and retired ones still published. */
+export async function listPublishedKeys(executor: Executor, purpose: string): Promise<KeyRow[]> {
+  return executor
+    .select()
+    .from(keyMaterial)
+    .where(
+      and(
+        eq(keyMaterial.purpose, purpose),
+        or(
+          inArray(keyMaterial.status, ['active', 'next']),
+          and(eq(keyMaterial.status, 'retired'), or(isNull(keyMaterial.publishUntil), gt(keyMaterial.publishUntil, sql`now()`))),
+        ),
+      ),
+    )
+    .orderBy(asc(keyMaterial.status), desc(keyMaterial.createdAt), asc(keyMaterial.id));
+}
+
+/** Moves a key of a purpose from one status to another (rotation: next → active). */
+export async function setKeyStatus(executor: Executor, purpose: string, from: string, to: string): Promise<number> {
+  const moved = await executor
+    .update(keyMaterial)
+    .set({ status: to })
+    .where(and(eq(keyMaterial.purpose, purpose), eq(keyMaterial.status, from)))
+    .returning({ id: keyMaterial.id });
+  return moved.length;
 }

@@ -1,6 +1,6 @@
-// Applications (OIDC clients toward jitbridge), SCIM clients, consent purposes and receipts.
+// Applications (OIDC clients and SAML service providers toward jitbridge), SCIM clients, consent purposes and receipts.
 import { sql } from 'drizzle-orm';
-import { index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { check, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { timestamps } from './core.js';
 import { users } from './identity.js';
 
@@ -9,11 +9,18 @@ export const applications = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     name: text('name').notNull(),
-    clientId: text('client_id').notNull(),
+    /** 'oidc' (an OpenID Connect client) or 'saml' (a SAML 2.0 service provider); the settings column of the other stays null. */
+    protocol: text('protocol').notNull().default('oidc'),
+    /** Set for OIDC apps. */
+    clientId: text('client_id'),
     /** scrypt hash of the client secret; null for public clients. */
     clientSecretHash: text('client_secret_hash'),
-    /** redirectUris, postLogoutRedirectUris, grantTypes, tokenEndpointAuthMethod, ... */
-    oidcSettings: jsonb('oidc_settings').notNull(),
+    /** redirectUris, postLogoutRedirectUris, grantTypes, tokenEndpointAuthMethod, ... (OIDC apps) */
+    oidcSettings: jsonb('oidc_settings'),
+    /** The SP's entity ID (SAML apps): requests are matched to their app by it, so it is unique. */
+    samlEntityId: text('saml_entity_id'),
+    /** ACS URLs, certificates, NameID, attributes, signing, encryption, ... (SAML apps; src/saml-idp/settings.ts) */
+    samlSettings: jsonb('saml_settings'),
     /** IdP ids the app may use. */
     identityProviders: jsonb('identity_providers')
       .notNull()
@@ -23,7 +30,14 @@ export const applications = pgTable(
       .default(sql`'{"steps":[]}'::jsonb`),
     ...timestamps,
   },
-  (t) => [uniqueIndex('applications_client_id_unique').on(t.clientId)],
+  (t) => [
+    uniqueIndex('applications_client_id_unique').on(t.clientId),
+    uniqueIndex('applications_saml_entity_id_unique').on(t.samlEntityId),
+    check(
+      'applications_protocol_settings',
+      sql`(${t.protocol} = 'oidc' and ${t.clientId} is not null and ${t.oidcSettings} is not null) or (${t.protocol} = 'saml' and ${t.samlEntityId} is not null and ${t.samlSettings} is not null)`,
+    ),
+  ],
 );
 
 export const scimClients = pgTable(
