@@ -1,6 +1,7 @@
 // Removes short-lived protocol state that has expired. Idempotent: any instance may run it at any time.
 import { sql } from 'drizzle-orm';
 import type { Db } from './database.js';
+import { deleteExpiredReadPositions } from './scim-paging.js';
 
 export async function sweepExpired(db: Db): Promise<void> {
   await db.execute(sql`delete from oidc_payloads where expires_at < now()`);
@@ -11,5 +12,7 @@ export async function sweepExpired(db: Db): Promise<void> {
   await db.execute(
     sql`delete from key_material where purpose in ('oidc-signing', 'oidc-cookie') and status = 'retired' and publish_until <= now()`,
   );
+  // Where SCIM reads left off, for reads not continued within the hour.
+  await deleteExpiredReadPositions(db);
   await db.execute(sql`delete from jobs where status = 'done' and updated_at < now() - interval '7 days'`);
 }

@@ -7,3 +7,4 @@ export * from './sessions.js';
 export * from './login-throttle.js';
 export * from './pending-provisionings.js';
 export * from './mfa.js';
+export * from './scim-paging.js';
