@@ -61,13 +61,12 @@ app.get('/bare/familyName', async (c) =>
   c.body(await fenced(sql, sql`lower(r.family_name) like ${c.req.query('v')!.toLowerCase() + '%'}`), 200, json),
 );
 
+// An unfiltered page with its total from the per-store counts (kept by triggers), as the SCIM store reads it:
+// by OFFSET for a jump, or by keyset after a position (`after`).
+const storedTotal = sql`select coalesce(sum(c.users), 0)::int as n from user_store_counts c`;
 app.get('/bare/page', async (c) => {
   const offset = Number(c.req.query('startIndex')) - 1;
-  return c.body(
-    await page(sql`select r.* from users r order by r.id asc limit 100 offset ${offset}`, sql`select count(*)::int as n from users r`),
-    200,
-    json,
-  );
+  return c.body(await page(sql`select r.* from users r order by r.id asc limit 100 offset ${offset}`, storedTotal), 200, json);
 });
 
 // A cursor page after the first: no count (the SCIM server counts on the first cursor page only).
