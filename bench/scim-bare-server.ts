@@ -74,17 +74,89 @@ app.get('/bare/cursor', async (c) =>
   c.body(await page(sql`select r.* from users r where r.id > ${c.req.query('after')!}::uuid order by r.id asc limit 101`), 200, json),
 );
 
-app.post('/bare/users', async (c) => {
-  const body = (await c.req.json()) as { userName: string };
-  const row = await sql.begin(async (tx) => {
-    const resource = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: body.userName };
+// Writes: the same rows in one transaction as the SCIM server writes them — the user (its indexed columns derived
+// from the resource, provenance per attribute; the trigger adds its email index rows and its store's count), an
+// audit event and an outbox event carrying the SCIM representation — with plain SQL and no SCIM work: no schema
+// validation, no filter or PATCH parsing, no user-store or settings lookups.
+const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+interface BareUser {
+  userName: string;
+  name?: { givenName?: string; familyName?: string };
+  emails?: Array<{ value: string; type?: string; primary?: boolean }>;
+  active?: boolean;
+}
+const provenanceOf = (resource: BareUser, at: string) =>
+  Object.fromEntries(
+    Object.keys(resource)
+      .filter((k) => k !== 'schemas')
+      .map((k) => [k, { source: 'scim', sourceId: 'bare', at }]),
+  );
+const columnsOf = (resource: BareUser) => {
+  const emails = (resource.emails ?? []).map((e) => e.value.toLowerCase());
+  return {
+    primaryEmail: emails[0] ?? null,
+    emails,
+    givenName: resource.name?.givenName ?? null,
+    familyName: resource.name?.familyName ?? null,
+    active: resource.active ?? true,
+  };
+};
+type Tx = postgres.TransactionSql;
+const events = async (tx: Tx, row: Record<string, unknown>, action: string, eventType: string, base: string) => {
+  const resource = row.resource as Record<string, unknown>;
+  await tx`insert into audit_events (actor_type, actor_id, action, target_type, target_id, outcome, details)
+    values ('scim_client', 'bare', ${action}, 'user', ${row.id as string}, 'success', ${tx.json({ userName: resource.userName as string })})`;
+  const payload = {
+    schemas: resource.schemas,
+    id: row.id,
+    ...resource,
+    meta: { resourceType: 'User', location: `${base}/Users/${row.id}`, version: `W/"${row.version}"` },
+  };
+  await tx`insert into outbox_events (resource_type, resource_id, user_store_id, event_type, payload, resource_version)
+    values ('User', ${row.id as string}, ${storeId}, ${eventType}, ${tx.json(payload as never)}, ${row.version as number})`;
+};
+const base = 'http://127.0.0.1/scim/v2';
+
+const createUser = (body: BareUser) =>
+  sql.begin(async (tx) => {
+    const resource = { schemas: [USER_SCHEMA], ...body };
+    const c = columnsOf(body);
     const [created] =
-      await tx`insert into users (user_store_id, user_name, resource, email_values) values (${storeId}, ${body.userName}, ${tx.json(resource)}, '{}') on conflict do nothing returning *`;
-    await tx`insert into audit_events (actor_type, actor_id, action, target_type, target_id, outcome) values ('scim_client', 'bare', 'scim.user.create', 'user', ${created!.id}, 'success')`;
-    await tx`insert into outbox_events (resource_type, resource_id, user_store_id, event_type, payload, resource_version) values ('User', ${created!.id}, ${storeId}, 'create', ${tx.json(resource)}, 1)`;
-    return created;
+      await tx`insert into users (user_store_id, user_name, resource, provenance, primary_email, email_values, given_name, family_name, active)
+      values (${storeId}, ${body.userName}, ${tx.json(resource as never)}, ${tx.json(provenanceOf(resource, new Date().toISOString()) as never)},
+              ${c.primaryEmail}, ${c.emails}, ${c.givenName}, ${c.familyName}, ${c.active})
+      on conflict do nothing returning *`;
+    await events(tx, created!, 'scim.user.create', 'create', base);
+    return created!;
   });
-  return c.body(JSON.stringify(row), 201, json);
+
+app.post('/bare/users', async (c) => c.body(JSON.stringify(await createUser((await c.req.json()) as BareUser)), 201, json));
+
+// PUT and PATCH of a user: lock and read it, write the new resource with its columns, provenance and version, then
+// the events. (The PATCH case sends the replaced resource: applying operations is SCIM work.)
+app.put('/bare/users/:id', async (c) => {
+  const body = (await c.req.json()) as BareUser;
+  const row = await sql.begin(async (tx) => {
+    const [before] = await tx`select * from users where id = ${c.req.param('id')} for update`;
+    const resource = { schemas: [USER_SCHEMA], ...body };
+    const cols = columnsOf(body);
+    const provenance = { ...(before!.provenance as object), ...provenanceOf({ name: body.name } as BareUser, new Date().toISOString()) };
+    const [updated] = await tx`update users set resource = ${tx.json(resource as never)}, provenance = ${tx.json(provenance as never)},
+        primary_email = ${cols.primaryEmail}, email_values = ${cols.emails}, given_name = ${cols.givenName}, family_name = ${cols.familyName},
+        active = ${cols.active}, version = version + 1, updated_at = now()
+      where id = ${before!.id as string} and version = ${before!.version as number} returning *`;
+    await events(tx, updated!, 'scim.user.update', 'update', base);
+    return updated!;
+  });
+  return c.body(JSON.stringify(row), 200, json);
+});
+
+// Bulk: each operation in its own transaction, as SCIM Bulk runs them.
+app.post('/bare/bulk', async (c) => {
+  const body = (await c.req.json()) as { users: BareUser[] };
+  const results = [];
+  for (const user of body.users) results.push({ status: '201', id: (await createUser(user)).id });
+  return c.body(JSON.stringify(results), 200, json);
 });
 
 serve({ fetch: app.fetch, port: Number(process.env.BARE_PORT), hostname: '127.0.0.1' }, () => process.stdout.write('bare ready\n'));

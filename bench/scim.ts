@@ -232,7 +232,7 @@ interface Result {
 }
 
 interface Probe {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
   path: string;
   body?: string;
 }
@@ -487,6 +487,29 @@ async function main() {
   >;
   const cursorAt = (id: string) => Buffer.from(JSON.stringify({ ...template, id }), 'utf8').toString('base64url');
   const deep = Math.floor(USERS * 0.9) + 1;
+  // Writes: an Okta-style create (name, a primary work email), and replacements of seeded users' given names.
+  const newUser = (userName: string) => ({
+    schemas: [USER_SCHEMA],
+    userName,
+    name: { givenName: 'Bench', familyName: 'User' },
+    emails: [{ value: `${userName}@example.com`, type: 'work', primary: true }],
+    active: true,
+  });
+  const writeSample = postgres(bigUrl, { max: 1, onnotice: () => {} });
+  const writeIds = (await writeSample`select id from users where user_name like 'user%' order by random() limit 2000`).map(
+    (r) => r.id as string,
+  );
+  const seeded = new Map(
+    (await writeSample`select id::text, user_name, resource from users where id = any(${writeIds}::uuid[])`).map((r) => [
+      r.id as string,
+      r.resource as Record<string, unknown>,
+    ]),
+  );
+  await writeSample.end();
+  const replaced = (i: number) => {
+    const resource = seeded.get(writeIds[i % writeIds.length]!)!;
+    return { ...resource, name: { ...(resource.name as object), givenName: `Given-${run}-${i}` } };
+  };
   const run = randomBytes(3).toString('hex');
 
   const cases: Array<{ name: string; scim: (i: number) => Probe; bare: (i: number) => Probe; target?: boolean; slow?: boolean }> = [
@@ -529,12 +552,46 @@ async function main() {
     },
     {
       name: 'POST /Users',
+      scim: () => ({ method: 'POST', path: '/scim/v2/Users', body: JSON.stringify(newUser(`bench-${run}-s{i}`)) }),
+      bare: () => ({ method: 'POST', path: '/bare/users', body: JSON.stringify(newUser(`bench-${run}-b{i}`)) }),
+    },
+    {
+      name: 'PUT /Users/{id}',
+      scim: (i) => ({ method: 'PUT', path: `/scim/v2/Users/${writeIds[i % writeIds.length]}`, body: JSON.stringify(replaced(i)) }),
+      bare: (i) => ({ method: 'PUT', path: `/bare/users/${writeIds[i % writeIds.length]}`, body: JSON.stringify(replaced(i)) }),
+    },
+    {
+      name: 'PATCH /Users/{id}',
+      scim: (i) => ({
+        method: 'PATCH',
+        path: `/scim/v2/Users/${writeIds[i % writeIds.length]}`,
+        body: JSON.stringify({
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+          Operations: [{ op: 'replace', path: 'name.givenName', value: `Given-${run}-${i}` }],
+        }),
+      }),
+      bare: (i) => ({ method: 'PUT', path: `/bare/users/${writeIds[i % writeIds.length]}`, body: JSON.stringify(replaced(i)) }),
+    },
+    {
+      name: 'Bulk (10 POST)',
       scim: (i) => ({
         method: 'POST',
-        path: '/scim/v2/Users',
-        body: JSON.stringify({ schemas: [USER_SCHEMA], userName: `bench-${run}-s{i}` }),
+        path: '/scim/v2/Bulk',
+        body: JSON.stringify({
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+          Operations: Array.from({ length: 10 }, (_, k) => ({
+            method: 'POST',
+            path: '/Users',
+            bulkId: `b${k}`,
+            data: newUser(`bulk-${run}-s{i}-${i}-${k}`),
+          })),
+        }),
       }),
-      bare: () => ({ method: 'POST', path: '/bare/users', body: JSON.stringify({ userName: `bench-${run}-b{i}` }) }),
+      bare: (i) => ({
+        method: 'POST',
+        path: '/bare/bulk',
+        body: JSON.stringify({ users: Array.from({ length: 10 }, (_, k) => newUser(`bulk-${run}-b{i}-${i}-${k}`)) }),
+      }),
     },
   ];
 
@@ -544,7 +601,7 @@ async function main() {
   let peakRss = 0;
   // Both servers run every case for a while first: the first case measured would otherwise pay for the JIT
   // compiling jitbridge's code paths (about twice the CPU per request for the first ten seconds or so).
-  const reads = cases.filter((c) => !c.name.startsWith('POST') && !c.name.includes(`${deep}`));
+  const reads = cases.filter((c) => c.scim(0).method === 'GET' && !c.name.includes(`${deep}`));
   await drive(scimTarget, (i) => reads[i % reads.length]!.scim(i), 10);
   await drive(bareTarget, (i) => reads[i % reads.length]!.bare(i), 5);
   const only = process.env.BENCH_CASES;

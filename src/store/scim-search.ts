@@ -121,8 +121,14 @@ export async function searchScim(executor: Executor, table: ResourceTable, searc
   const where = pageConditions.length ? sql`where ${sql.join(pageConditions, sql` and `)}` : sql``;
   const rowsFrom = fenced ? sql`(select * from ${from} ${where} offset 0) ${sql.raw(alias)}` : sql`${from} ${where}`;
   const limit = search.cursor ? search.count + 1 : search.count;
+  // An unfiltered page read from the start or from a keyset is planned the same for any key: it is prepared too,
+  // with its LIMIT written into the text (a generic plan with LIMIT $n assumes a tenth of the table and is never
+  // chosen; a client uses one count, so this is a statement or two per connection). A full read then costs no
+  // planning per page. An OFFSET page (a jump) is planned per call.
+  const preparedPage = search.filter === undefined && offset === 0;
+  const limitText = preparedPage ? sql.raw(String(limit)) : sql`${limit}`;
   const pageCte = sql`page as (select ${sql.raw(`${alias}.*`)}, ${key ? key.expr : sql`null::text`} as __k from ${rowsFrom}
-    ${orderBy(key, descending, key?.expr ?? sql``, id)} limit ${limit}${offset ? sql` offset ${offset}` : sql``})`;
+    ${orderBy(key, descending, key?.expr ?? sql``, id)} limit ${limitText}${offset ? sql` offset ${offset}` : sql``})`;
 
   const ctes: SQL[] = [];
   if (totalExpr) ctes.push(sql`total as (select ${totalExpr} as n)`);
@@ -158,7 +164,7 @@ export async function searchScim(executor: Executor, table: ResourceTable, searc
         : sql`select page.*${keyOut} from page ${pageOrder}`;
   const statement = ctes.length ? sql`with ${sql.join(ctes, sql`, `)} ${select}` : select;
   const { text, params } = toQuery(statement);
-  const raw = await textRows<RawRow>(executor, text, params, prepare);
+  const raw = await textRows<RawRow>(executor, text, params, prepare || preparedPage);
 
   const totalResults = totalExpr ? Number(raw[0]?.__total ?? 0) : -1;
   const found = search.count === 0 ? [] : raw.filter((row) => row.id !== null && row.id !== undefined);

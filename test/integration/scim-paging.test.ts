@@ -209,6 +209,24 @@ describe('sequential startIndex paging', () => {
   });
 });
 
+describe('unfiltered pages (prepared statements)', () => {
+  it('stay correct once PostgreSQL switches to a generic plan, and across a schema change', async () => {
+    const query = q(undefined, 'userName', 'descending');
+    const expected = await readByOffset(await createScimClient(server, { name: 'reference 4' }), query, 60);
+    const reader = await createScimClient(server, { name: 'prepared' });
+    // More than five runs of each statement: PostgreSQL considers a generic plan from the sixth execution on.
+    for (let round = 0; round < 7; round++) expect(await readAll([reader], query, 60)).toEqual(expected);
+    // A prepared `select r.*` must change its result type when the table gains a column; the driver re-prepares.
+    await db().execute(sql`alter table users add column prepared_probe text`);
+    try {
+      expect(await readAll([reader], query, 60)).toEqual(expected);
+    } finally {
+      await db().execute(sql`alter table users drop column prepared_probe`);
+    }
+    expect(await readAll([reader], query, 60)).toEqual(expected);
+  });
+});
+
 function clientOn(target: TestServer, token: string): Pick<ScimTestClient, 'call' | 'json'> {
   const call = (method: string, path: string, body?: unknown) =>
     fetch(`${target.url}/scim/v2${path}`, {
