@@ -2,8 +2,10 @@
 // Seeds BENCH_USERS users (default 1,000,000) with SQL (generate_series) into a database of its own, starts
 // jitbridge and a bare Hono baseline (bench/scim-bare-server.ts: the same indexed SQL, no SCIM) as child
 // processes, and drives each case with 16 concurrent keep-alive loopback clients: requests/s, p50/p99 and the
-// ratio to the baseline. Then the same filtered GET against 1,000 users (cost should not grow with the store),
-// and the server's RSS.
+// ratio to the baseline. The write cases (POST, PUT, PATCH, Bulk) compare with bare routes writing the same rows
+// in one transaction. Then every user read end to end by one client, 100 at a time: by sequential startIndex (as
+// Okta imports read), by cursor, and the bare keyset walk. Then the same filtered GET against 1,000 users (cost
+// should not grow with the store), and the server's RSS.
 // jitbridge runs as compiled JavaScript (`npm run build` → dist/, rebuilt here when src/ is newer), as a
 // deployment would run it (`npm run start:prod`, with its Node flags): under `tsx` its loader thread alone adds
 // 60–110 MB of RSS.
