@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionLogin } from '../../src/provisioning/index.js';
 import { rows } from '../../src/store/database.js';
-import { getUserStoreByDomain } from '../../src/store/user-stores-repo.js';
+import { getUserStoreByDomain, insertUserStore } from '../../src/store/user-stores-repo.js';
 import { insertUser } from '../../src/store/users-repo.js';
 import { BULK_SCHEMA, createScimClient, newUser, USER_SCHEMA, type ScimTestClient } from '../support/scim-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -21,10 +21,10 @@ const db = () => server.ctx.store.db;
 
 beforeAll(async () => {
   server = await startTestServer({ label: 'scim_paging' });
-  scim = await createScimClient(server);
-  expect((await server.admin('POST', '/api/v1/user-stores', { domain: 'EMPLOYEES' })).status).toBe(201);
+  // Set up through the store, and the SCIM client last: an HTTP connection left idle during the slow inserts
+  // would be closed by the server under the first test's request.
   const primary = await getUserStoreByDomain(db(), 'PRIMARY');
-  const employees = await getUserStoreByDomain(db(), 'EMPLOYEES');
+  const employees = await insertUserStore(db(), { domain: 'EMPLOYEES', description: '', usernameRegex: null, rolenameRegex: null });
   // 480 users in PRIMARY and 60 in EMPLOYEES; family names with ties and NULLs; all created in one transaction,
   // so meta.created ties for all of them.
   await server.ctx.store.transaction(async (tx) => {
@@ -38,6 +38,7 @@ beforeAll(async () => {
       });
     }
   });
+  scim = await createScimClient(server);
 }, 120_000);
 afterAll(async () => {
   await other?.stop();
@@ -312,6 +313,19 @@ describe('totalResults', () => {
     );
     expect(made.map((m) => m.status)).toEqual(Array(30).fill(201));
     expect(await expectExactCounts()).toBe(total + 30);
+  });
+
+  it('lets an emptied user store be deleted (its counts go with it)', async () => {
+    const created = await server.admin('POST', '/api/v1/user-stores', { domain: 'TEMPORARY' });
+    expect(created.status).toBe(201);
+    const store = (await created.json()) as { id: string };
+    const user = await scim.json('POST', '/Users', newUser('TEMPORARY/passing'));
+    expect(user.status).toBe(201);
+    expect((await scim.call('DELETE', `/Users/${user.body.id}`)).status).toBe(204);
+    expect((await server.admin('DELETE', `/api/v1/user-stores/${store.id}`)).status).toBe(204);
+    const [left] = await rows<{ n: number }>(db(), sql`select count(*)::int as n from user_store_counts where user_store_id = ${store.id}`);
+    expect(left!.n).toBe(0);
+    await expectExactCounts();
   });
 
   it('counts only the stores a restricted client sees', async () => {
