@@ -2,8 +2,10 @@
 // Seeds BENCH_USERS users (default 1,000,000) with SQL (generate_series) into a database of its own, starts
 // jitbridge and a bare Hono baseline (bench/scim-bare-server.ts: the same indexed SQL, no SCIM) as child
 // processes, and drives each case with 16 concurrent keep-alive loopback clients: requests/s, p50/p99 and the
-// ratio to the baseline. Then the same filtered GET against 1,000 users (cost should not grow with the store),
-// and the server's RSS.
+// ratio to the baseline. The write cases (POST, PUT, PATCH, Bulk) compare with bare routes writing the same rows
+// in one transaction. Then every user read end to end by one client, 100 at a time: by sequential startIndex (as
+// Okta imports read), by cursor, and the bare keyset walk. Then the same filtered GET against 1,000 users (cost
+// should not grow with the store), and the server's RSS.
 // jitbridge runs as compiled JavaScript (`npm run build` → dist/, rebuilt here when src/ is newer), as a
 // deployment would run it (`npm run start:prod`, with its Node flags): under `tsx` its loader thread alone adds
 // 60–110 MB of RSS.
@@ -18,7 +20,9 @@
 //   machine's cores, at least 2: PostgreSQL, the load generator and the server share them, and backends beyond
 //   the cores only take turns; on 2 cores, 2 gave a lower p99 than 4, and 4 than 10), BENCH_KEEP=1
 //   keeps the seeded databases for the next run,
-//   BENCH_CASES=userName,POST runs only the cases whose names contain these, BENCH_PROFILE=<dir> CPU-profiles jitbridge.
+//   BENCH_CASES=userName,POST runs only the cases whose names contain these (the full reads too: `full read`),
+//   BENCH_PROFILE=<dir> CPU-profiles jitbridge, BENCH_DATABASE_PREFIX (default jb_bench_scim) names the databases
+//   (`<prefix>_<users>`).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -38,6 +42,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const POOL = Number(process.env.BENCH_POOL ?? Math.max(2, cpus().length));
 const KEEP = process.env.BENCH_KEEP === '1';
 const SMALL = 1000;
+const PREFIX = process.env.BENCH_DATABASE_PREFIX ?? 'jb_bench_scim';
+const databaseName = (n: number) => `${PREFIX}_${n}`;
 /** Long enough for the server's JIT to settle: the first case otherwise pays for compiling every code path. */
 const WARMUP_MS = 3000;
 const ADMIN_TOKEN = `jba_bench_${randomBytes(24).toString('hex')}`;
@@ -51,7 +57,7 @@ const databaseUrl = (name: string) => {
 
 /** Creates (or reuses, when it already holds `n` users) a database seeded with n users. */
 async function seed(n: number): Promise<string> {
-  const name = `jb_bench_scim_${n}`;
+  const name = databaseName(n);
   const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
   const [exists] = await admin`select 1 from pg_database where datname = ${name}`;
   if (exists) {
@@ -106,6 +112,9 @@ async function seed(n: number): Promise<string> {
       from generate_series(${from}::int, ${to}::int) g`;
   }
   await sql`insert into user_email_values (value, user_id) select v, u.id from users u, unnest(u.email_values) v`;
+  // The per-store user counts (kept by triggers, which were off for the load), as the migration backfills them.
+  await sql`delete from user_store_counts`;
+  await sql`insert into user_store_counts (user_store_id, shard, users) select user_store_id, 0, count(*) from users group by 1`;
   await sql`set session_replication_role = origin`;
   await sql.unsafe("set maintenance_work_mem = '256MB'");
   for (const index of indexes) await sql.unsafe(index.indexdef);
@@ -224,7 +233,7 @@ interface Result {
 }
 
 interface Probe {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
   path: string;
   body?: string;
 }
@@ -375,6 +384,71 @@ const cpuOf = (pid: number) => {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 };
 
+type FullReadKind = 'startIndex' | 'cursor' | 'bare';
+/** A full read stops after this long (by OFFSET it would take hours at a million users). */
+const FULL_READ_LIMIT_MS = Number(process.env.BENCH_FULL_READ_LIMIT_S ?? 600) * 1000;
+
+function getJson(base: string, path: string, headers: Record<string, string>): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(path, base), { method: 'GET', agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        if ((res.statusCode ?? 0) >= 400) reject(new Error(`${path}: ${res.statusCode} ${Buffer.concat(chunks).toString()}`));
+        else resolve(JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>);
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Reads every user, one page of 100 after the other, by one client. */
+async function fullRead(target: Target, kind: FullReadKind) {
+  const backends = await databaseBackends(target.database, target.application);
+  const before = { server: cpuOf(target.pid), database: backends.cpu() };
+  const started = Date.now();
+  const latencies: number[] = [];
+  let path =
+    kind === 'startIndex'
+      ? '/scim/v2/Users?startIndex=1&count=100'
+      : kind === 'cursor'
+        ? '/scim/v2/Users?count=100&cursor='
+        : '/bare/cursor?after=00000000-0000-0000-0000-000000000000';
+  let users = 0;
+  let complete = false;
+  while (Date.now() - started < FULL_READ_LIMIT_MS) {
+    const t = process.hrtime.bigint();
+    const body = await getJson(target.base, path, target.headers);
+    latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+    const resources = body.Resources as Array<{ id: string }>;
+    users += Math.min(100, resources.length);
+    if (kind === 'startIndex') {
+      if (resources.length < 100) complete = true;
+      path = `/scim/v2/Users?startIndex=${users + 1}&count=100`;
+    } else if (kind === 'cursor') {
+      if (!body.nextCursor) complete = true;
+      path = `/scim/v2/Users?count=100&cursor=${encodeURIComponent(String(body.nextCursor))}`;
+    } else {
+      if (resources.length <= 100) complete = true;
+      path = `/bare/cursor?after=${resources[99]?.id}`;
+    }
+    if (complete) break;
+  }
+  const seconds = (Date.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    users,
+    seconds,
+    complete,
+    pages: latencies.length,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    serverCpu: (cpuOf(target.pid) - before.server) / latencies.length,
+    databaseCpu: (backends.cpu() - before.database) / latencies.length,
+  };
+}
+
 const random = (n: number) => 1 + Math.floor(Math.random() * n);
 const q = (filter: string) => encodeURIComponent(filter);
 const fmt = (r: Result) =>
@@ -402,7 +476,7 @@ async function main() {
     barePort,
   );
   const auth = { authorization: `Bearer ${scim.token}` };
-  const bigName = `jb_bench_scim_${USERS}`;
+  const bigName = databaseName(USERS);
   const scimTarget = { base: scim.base, headers: auth, pid: scim.process.pid!, database: bigName, application: 'jitbridge' };
   const bareTarget = { base: bare.base, headers: {}, pid: bare.process.pid!, database: bigName, application: BARE_APPLICATION };
 
@@ -414,6 +488,29 @@ async function main() {
   >;
   const cursorAt = (id: string) => Buffer.from(JSON.stringify({ ...template, id }), 'utf8').toString('base64url');
   const deep = Math.floor(USERS * 0.9) + 1;
+  // Writes: an Okta-style create (name, a primary work email), and replacements of seeded users' given names.
+  const newUser = (userName: string) => ({
+    schemas: [USER_SCHEMA],
+    userName,
+    name: { givenName: 'Bench', familyName: 'User' },
+    emails: [{ value: `${userName}@example.com`, type: 'work', primary: true }],
+    active: true,
+  });
+  const writeSample = postgres(bigUrl, { max: 1, onnotice: () => {} });
+  const writeIds = (await writeSample`select id from users where user_name like 'user%' order by random() limit 2000`).map(
+    (r) => r.id as string,
+  );
+  const seeded = new Map(
+    (await writeSample`select id::text, user_name, resource from users where id = any(${writeIds}::uuid[])`).map((r) => [
+      r.id as string,
+      r.resource as Record<string, unknown>,
+    ]),
+  );
+  await writeSample.end();
+  const replaced = (i: number) => {
+    const resource = seeded.get(writeIds[i % writeIds.length]!)!;
+    return { ...resource, name: { ...(resource.name as object), givenName: `Given-${run}-${i}` } };
+  };
   const run = randomBytes(3).toString('hex');
 
   const cases: Array<{ name: string; scim: (i: number) => Probe; bare: (i: number) => Probe; target?: boolean; slow?: boolean }> = [
@@ -456,12 +553,46 @@ async function main() {
     },
     {
       name: 'POST /Users',
+      scim: () => ({ method: 'POST', path: '/scim/v2/Users', body: JSON.stringify(newUser(`bench-${run}-s{i}`)) }),
+      bare: () => ({ method: 'POST', path: '/bare/users', body: JSON.stringify(newUser(`bench-${run}-b{i}`)) }),
+    },
+    {
+      name: 'PUT /Users/{id}',
+      scim: (i) => ({ method: 'PUT', path: `/scim/v2/Users/${writeIds[i % writeIds.length]}`, body: JSON.stringify(replaced(i)) }),
+      bare: (i) => ({ method: 'PUT', path: `/bare/users/${writeIds[i % writeIds.length]}`, body: JSON.stringify(replaced(i)) }),
+    },
+    {
+      name: 'PATCH /Users/{id}',
+      scim: (i) => ({
+        method: 'PATCH',
+        path: `/scim/v2/Users/${writeIds[i % writeIds.length]}`,
+        body: JSON.stringify({
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+          Operations: [{ op: 'replace', path: 'name.givenName', value: `Given-${run}-${i}` }],
+        }),
+      }),
+      bare: (i) => ({ method: 'PUT', path: `/bare/users/${writeIds[i % writeIds.length]}`, body: JSON.stringify(replaced(i)) }),
+    },
+    {
+      name: 'Bulk (10 POST)',
       scim: (i) => ({
         method: 'POST',
-        path: '/scim/v2/Users',
-        body: JSON.stringify({ schemas: [USER_SCHEMA], userName: `bench-${run}-s{i}` }),
+        path: '/scim/v2/Bulk',
+        body: JSON.stringify({
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+          Operations: Array.from({ length: 10 }, (_, k) => ({
+            method: 'POST',
+            path: '/Users',
+            bulkId: `b${k}`,
+            data: newUser(`bulk-${run}-s{i}-${i}-${k}`),
+          })),
+        }),
       }),
-      bare: () => ({ method: 'POST', path: '/bare/users', body: JSON.stringify({ userName: `bench-${run}-b{i}` }) }),
+      bare: (i) => ({
+        method: 'POST',
+        path: '/bare/bulk',
+        body: JSON.stringify({ users: Array.from({ length: 10 }, (_, k) => newUser(`bulk-${run}-b{i}-${i}-${k}`)) }),
+      }),
     },
   ];
 
@@ -471,7 +602,7 @@ async function main() {
   let peakRss = 0;
   // Both servers run every case for a while first: the first case measured would otherwise pay for the JIT
   // compiling jitbridge's code paths (about twice the CPU per request for the first ten seconds or so).
-  const reads = cases.filter((c) => !c.name.startsWith('POST') && !c.name.includes(`${deep}`));
+  const reads = cases.filter((c) => c.scim(0).method === 'GET' && !c.name.includes(`${deep}`));
   await drive(scimTarget, (i) => reads[i % reads.length]!.scim(i), 10);
   await drive(bareTarget, (i) => reads[i % reads.length]!.bare(i), 5);
   const only = process.env.BENCH_CASES;
@@ -487,6 +618,22 @@ async function main() {
       `| ${c.name} | ${s.perSecond.toFixed(0)} | ${s.p50.toFixed(1)} | ${s.p99.toFixed(1)} | ${b.perSecond.toFixed(0)} | ${b.p50.toFixed(1)} | ${b.p99.toFixed(1)} | ${(ratio * 100).toFixed(0)} % | ${cpu(s)} vs ${cpu(b)} |`,
     );
   }
+  // Every user read end to end by one client, 100 at a time, as an importer reads: by startIndex (Okta's import,
+  // most HR connectors), by cursor, and the bare route's keyset walk (the same SQL a cursor page runs).
+  const fullReads: Array<{ name: string; target: Target; kind: FullReadKind }> = [
+    { name: 'full read by startIndex', target: scimTarget, kind: 'startIndex' },
+    { name: 'full read by cursor', target: scimTarget, kind: 'cursor' },
+    { name: 'full read, bare keyset', target: bareTarget, kind: 'bare' },
+  ];
+  for (const r of fullReads.filter((k) => !only || only.split(',').some((o) => k.name.includes(o)))) {
+    const result = await fullRead(r.target, r.kind);
+    const line = `${r.name.padEnd(28)} ${result.users} users in ${result.seconds.toFixed(1)} s (${(result.users / result.seconds).toFixed(0)} users/s, ${result.pages} pages, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms per page)${result.complete ? '' : ' STOPPED at the time limit'}   CPU/page server + PostgreSQL ${result.serverCpu.toFixed(2)} + ${result.databaseCpu.toFixed(2)} ms`;
+    log(line);
+    rows.push(
+      `| ${r.name} | ${result.users} users | ${result.seconds.toFixed(1)} s | ${(result.users / result.seconds).toFixed(0)} users/s | p50 ${result.p50.toFixed(1)} / p99 ${result.p99.toFixed(1)} ms per page | CPU/page ${result.serverCpu.toFixed(2)} + ${result.databaseCpu.toFixed(2)} ms |`,
+    );
+  }
+
   const memory = rssOf(scim.process.pid!);
   await bare.stop();
   await scim.stop();
@@ -500,7 +647,7 @@ async function main() {
     application: 'jitbridge',
   });
   const small = await startJitbridge(smallUrl);
-  const smallRun = await drive(alone(small, `jb_bench_scim_${SMALL}`), () => ({
+  const smallRun = await drive(alone(small, databaseName(SMALL)), () => ({
     method: 'GET',
     path: `/scim/v2/Users?filter=${q(`userName eq "user${random(SMALL)}"`)}`,
   }));
@@ -521,7 +668,7 @@ async function main() {
 
   if (!KEEP) {
     const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
-    for (const n of [USERS, SMALL]) await admin.unsafe(`drop database if exists "jb_bench_scim_${n}" with (force)`);
+    for (const n of [USERS, SMALL]) await admin.unsafe(`drop database if exists "${databaseName(n)}" with (force)`);
     await admin.end();
   }
   agent.destroy();

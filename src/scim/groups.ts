@@ -120,7 +120,7 @@ export async function getGroup(call: ScimCall, id: string): Promise<ScimResult> 
 }
 
 export async function listGroups(call: ScimCall, request: ListRequest): Promise<ScimResult> {
-  const query = parseListRequest('Group', request);
+  const query = parseListRequest('Group', request, call.principal);
   const page = await searchScim(call.ctx.store.db, 'groups', { ...query.search, userStoreIds: call.principal.userStoreIds });
   const wantsMembers = query.attributes
     ? query.attributes.some((p) => p[0] === 'members')

@@ -65,7 +65,26 @@ function decodeCursor(cursor: string, fingerprint: string): CursorState {
   return state;
 }
 
-export function parseListRequest(kind: ResourceKind, request: ListRequest): ListQuery {
+/** Who reads: a read's pages are told apart from another client's (and another scope's) reads of the same list. */
+export interface Reader {
+  id: string;
+  userStoreIds: string[] | null;
+}
+
+/**
+ * The key of an index-paged read (RFC 7644 §3.4.2.4 has no read id): the client, the resource type, and the
+ * resolved filter and sort, so that spelling (`userName EQ "a"` or `username eq "a"`) does not matter, and
+ * attributes/excludedAttributes and count do not either. Pages of one read share it; so would two reads of the
+ * same list by the same client at the same time (docs/scim.md says what that means).
+ */
+function readKeyOf(kind: ResourceKind, reader: Reader, search: ScimSearch): string {
+  return createHash('sha256')
+    .update(JSON.stringify([kind, reader.id, reader.userStoreIds, search.filter ?? null, search.sortBy?.path ?? null, search.descending]))
+    .digest('base64url')
+    .slice(0, 22);
+}
+
+export function parseListRequest(kind: ResourceKind, request: ListRequest, reader?: Reader): ListQuery {
   const filter = request.filter !== undefined && request.filter !== '' ? resolveFilter(kind, parseFilter(request.filter)) : undefined;
   const sortBy = request.sortBy ? resolveSortBy(kind, request.sortBy) : undefined;
   const order = request.sortOrder?.toLowerCase();
@@ -76,7 +95,8 @@ export function parseListRequest(kind: ResourceKind, request: ListRequest): List
   const attributes = lenientList(kind, request.attributes);
   const excluded = attributes ? undefined : lenientList(kind, request.excludedAttributes);
   const search: ScimSearch = { filter, sortBy, descending: order === 'descending', startIndex, count };
-  if (request.cursor === undefined) return { search, attributes, excluded };
+  if (request.cursor === undefined)
+    return { search: reader ? { ...search, readKey: readKeyOf(kind, reader, search) } : search, attributes, excluded };
   if (request.startIndex !== undefined && request.startIndex !== '') throw invalidValue('Use either cursor or startIndex, not both');
   const fingerprint = createHash('sha256')
     .update(JSON.stringify([request.filter ?? '', request.sortBy ?? '', order ?? '']))

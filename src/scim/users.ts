@@ -107,7 +107,7 @@ export async function getUser(call: ScimCall, id: string): Promise<ScimResult> {
 }
 
 export async function listUsers(call: ScimCall, request: ListRequest): Promise<ScimResult> {
-  const query = parseListRequest('User', request);
+  const query = parseListRequest('User', request, call.principal);
   const page = await searchScim(call.ctx.store.db, 'users', { ...query.search, userStoreIds: call.principal.userStoreIds });
   // The read-only `groups` attribute costs a join: lists return it only when asked for by name.
   const wantsGroups = query.attributes?.some((p) => p[0] === 'groups');

@@ -22,17 +22,26 @@ export interface Actor {
   id: string | null;
 }
 
+/**
+ * Statements that every write runs are prepared on the connection (drizzle's `prepare`): inside a transaction an
+ * unprepared statement with parameters costs postgres.js two round trips (describe, then execute), a prepared one
+ * one. Only statements whose result columns cannot change with the table (no `returning *`).
+ */
 export async function recordAudit(executor: Executor, entry: AuditEntry): Promise<void> {
-  await executor.insert(auditEvents).values({
-    actorType: entry.actorType,
-    actorId: entry.actorId ?? null,
-    action: entry.action,
-    targetType: entry.targetType ?? null,
-    targetId: entry.targetId ?? null,
-    outcome: entry.outcome,
-    reason: entry.reason ?? null,
-    details: entry.details ?? null,
-  });
+  await executor
+    .insert(auditEvents)
+    .values({
+      actorType: entry.actorType,
+      actorId: entry.actorId ?? null,
+      action: entry.action,
+      targetType: entry.targetType ?? null,
+      targetId: entry.targetId ?? null,
+      outcome: entry.outcome,
+      reason: entry.reason ?? null,
+      details: entry.details ?? null,
+    })
+    .prepare('record_audit')
+    .execute();
 }
 
 export interface AuditQuery {

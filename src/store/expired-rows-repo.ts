@@ -2,6 +2,7 @@
 // (when it runs) is in src/background/. Idempotent: any instance may run it at any time.
 import { sql } from 'drizzle-orm';
 import type { Db } from './database.js';
+import { deleteExpiredReadPositions } from './scim-paging.js';
 
 export async function sweepExpired(db: Db): Promise<void> {
   await db.execute(sql`delete from oidc_payloads where expires_at < now()`);
@@ -14,5 +15,7 @@ export async function sweepExpired(db: Db): Promise<void> {
   await db.execute(
     sql`delete from key_material where purpose in ('oidc-signing', 'oidc-cookie', 'saml-idp-signing') and status = 'retired' and publish_until <= now()`,
   );
+  // Where SCIM reads left off, for reads not continued within the hour.
+  await deleteExpiredReadPositions(db);
   await db.execute(sql`delete from jobs where status = 'done' and updated_at < now() - interval '7 days'`);
 }

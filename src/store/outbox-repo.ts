@@ -23,13 +23,18 @@ export interface OutboxEntry {
   resourceVersion?: number | null;
 }
 
+/** A prepared statement (see recordAudit): one round trip inside a transaction. */
 export async function emitOutboxEvent(executor: Executor, entry: OutboxEntry): Promise<void> {
-  await executor.insert(outboxEvents).values({
-    resourceType: entry.resourceType,
-    resourceId: entry.resourceId,
-    userStoreId: entry.userStoreId,
-    eventType: entry.eventType,
-    payload: entry.payload ?? null,
-    resourceVersion: entry.resourceVersion ?? null,
-  });
+  await executor
+    .insert(outboxEvents)
+    .values({
+      resourceType: entry.resourceType,
+      resourceId: entry.resourceId,
+      userStoreId: entry.userStoreId,
+      eventType: entry.eventType,
+      payload: entry.payload ?? null,
+      resourceVersion: entry.resourceVersion ?? null,
+    })
+    .prepare('emit_outbox_event')
+    .execute();
 }

@@ -331,18 +331,41 @@ export function compileScimFilter(table: ResourceTable, filter: ScimFilter, alia
   return compileNode(filter, { table, alias, counter: { next: 0 } });
 }
 
-/** The expression a list is sorted by (RFC 7644 §3.4.2.3); multi-valued attributes sort by their primary value. */
-export function sortExpression(table: ResourceTable, attr: ScimAttr, alias = 'r'): SQL {
+/**
+ * The key a list is sorted by (RFC 7644 §3.4.2.3): its expression, SQL type and whether it can be null.
+ * Multi-valued attributes sort by their primary value. Keyset paging compares a stored key with the expression,
+ * cast back to `type` (scim-search.ts).
+ */
+export interface SortKey {
+  expr: SQL;
+  type: 'text' | 'uuid' | 'timestamptz' | 'boolean' | 'numeric' | 'jsonb';
+  nullable: boolean;
+}
+
+export function sortKey(table: ResourceTable, attr: ScimAttr, alias = 'r'): SortKey {
   const key = attr.path.join('.').toLowerCase();
-  if (table === 'users' && (key === 'emails' || key === 'emails.value')) return sql.raw(`${alias}.primary_email`);
-  if (table === 'users' && key === 'username') return sql.raw(`lower(${alias}.user_name)`);
-  if (table === 'groups' && key === 'displayname') return sql.raw(`lower(${alias}.display_name)`);
+  const text = (expr: SQL, nullable = true): SortKey => ({ expr, type: 'text', nullable });
+  if (table === 'users' && (key === 'emails' || key === 'emails.value')) return text(sql.raw(`${alias}.primary_email`));
+  if (table === 'users' && key === 'username') return text(sql.raw(`lower(${alias}.user_name)`), false);
+  if (table === 'groups' && key === 'displayname') return text(sql.raw(`lower(${alias}.display_name)`), false);
   if (attr.multiValued || (attr.path.length > 1 && attr.type === 'complex')) {
     const source = sql`(${sql.raw(`${alias}.resource`)} #> ${jsonPath(attr.path.slice(0, 1))}::text[])`;
-    return sql`(select x ->> 'value' from jsonb_array_elements(case when jsonb_typeof(${source}) = 'array' then ${source} else '[]'::jsonb end) x order by (x ->> 'primary') = 'true' desc limit 1)`;
+    return text(
+      sql`(select x ->> 'value' from jsonb_array_elements(case when jsonb_typeof(${source}) = 'array' then ${source} else '[]'::jsonb end) x order by (x ->> 'primary') = 'true' desc limit 1)`,
+    );
   }
   if (attr.type === 'complex')
     throw new AppError('invalid_input', 'invalidValue', `Cannot sort by the complex attribute '${attr.path.join('.')}'`);
   const operand = rowOperand(table, alias, attr);
-  return operand.caseExact || attr.type !== 'string' ? operand.expr : sql`lower(${operand.expr})`;
+  const expr = operand.caseExact || attr.type !== 'string' ? operand.expr : sql`lower(${operand.expr})`;
+  if (operand.uuid) return { expr, type: 'uuid', nullable: false };
+  if (operand.column) {
+    // Columns: the timestamps, `active` and the meta expressions are never null; the copied attributes may be.
+    if (operand.type === 'dateTime') return { expr, type: 'timestamptz', nullable: false };
+    if (operand.type === 'boolean') return { expr, type: 'boolean', nullable: false };
+    return text(expr, !['meta.resourcetype', 'meta.version'].includes(key));
+  }
+  if (operand.type === 'boolean') return { expr, type: 'jsonb', nullable: true };
+  if (operand.type === 'decimal' || operand.type === 'integer') return { expr, type: 'numeric', nullable: true };
+  return text(expr);
 }

@@ -1,8 +1,20 @@
 // Runs SCIM searches over users or groups (RFC 7644 §3.4.2): a compiled filter, sorting, index paging
 // (startIndex/count with totalResults) and keyset paging for cursors (draft-ietf-scim-cursor-pagination).
-// Only one page of rows is ever read.
+// Only one page of rows is ever read, in one statement with its total. An index page that follows the page a
+// client was just given (same read, startIndex = previous end + 1) is read by keyset from where that page ended
+// (scim-paging.ts), so reading a million users page by page costs each page what the first costs.
 import { asDate, textRows, type Executor } from './database.js';
-import { compileScimFilter, isIndexedEquality, sortExpression, type ResourceTable, type ScimAttr, type ScimFilter } from './scim-query.js';
+import {
+  findReadPosition,
+  keysetCondition,
+  keyText,
+  MAX_POSITION_INDEX,
+  orderBy,
+  positionWriteCte,
+  storedUserCount,
+  type Keyset,
+} from './scim-paging.js';
+import { compileScimFilter, isIndexedEquality, sortKey, type ResourceTable, type ScimAttr, type ScimFilter } from './scim-query.js';
 import { sql, toQuery, type SqlText as SQL } from './sql-text.js';
 
 export interface ScimSearch {
@@ -13,11 +25,17 @@ export interface ScimSearch {
   startIndex: number;
   count: number;
   /** Keyset paging: null = first page; otherwise after this (sort value, id). */
-  cursor?: { after: { v: string | null; id: string } | null } | undefined;
+  cursor?: { after: Keyset | null } | undefined;
   /** Restrict to these user stores (a SCIM client limited to some stores); null = all. */
   userStoreIds?: string[] | null | undefined;
   /** Skip counting (the caller does not need totalResults). */
   skipTotal?: boolean;
+  /**
+   * Index paging: what identifies the read this page belongs to (a hash of client, resource type, filter and
+   * sort). With it, a full page leaves its end position for the page after it, and a page that starts at a
+   * position left so is read by keyset.
+   */
+  readKey?: string | undefined;
 }
 
 /** A row of a list, as its representation needs it: the stored resource, id, version and times (ISO 8601). */
@@ -33,10 +51,10 @@ export interface ScimPage {
   rows: ListedRow[];
   totalResults: number;
   /** Keyset of the last row, when cursor paging and more rows may follow. */
-  next?: { v: string | null; id: string } | undefined;
+  next?: Keyset | undefined;
 }
 
-type RawRow = Record<string, unknown> & { __k?: string | null; __total?: number };
+type RawRow = Record<string, unknown> & { __kt?: string | null; __total?: number | string };
 
 /** Runs a search over users or groups: one page of rows, and the total (counted with the same filter). */
 export async function searchScim(executor: Executor, table: ResourceTable, search: ScimSearch): Promise<ScimPage> {
@@ -53,73 +71,109 @@ export async function searchScim(executor: Executor, table: ResourceTable, searc
         )})`,
       );
   }
-  const where = conditions.length ? sql`where ${sql.join(conditions, sql` and `)}` : sql``;
   const from = sql.raw(`${table} ${alias}`);
-  const direction = sql.raw(search.descending ? 'desc' : 'asc');
   const id = sql.raw(`${alias}.id`);
-  const sortKey = search.sortBy ? sortExpression(table, search.sortBy, alias) : undefined;
+  const key = search.sortBy ? sortKey(table, search.sortBy, alias) : undefined;
+  // Index paging without sortBy is in id order whatever sortOrder says (it applies to sortBy, §3.4.2.3); cursors
+  // honour it.
+  const descending = Boolean(search.descending) && (key !== undefined || search.cursor !== undefined);
+  // Only an indexed equality is a prepared statement (its generic plan is the custom one, minus the planning).
+  // Any other search is planned per call: a generic plan cannot know a filter's selectivity and may walk the
+  // id index under ORDER BY … LIMIT for a one-row match (seconds at a million users), or give up a LIKE
+  // prefix's index. Custom plans pick the right index. Such a lookup matches a handful of rows: it leaves no
+  // read position (a later page of it, if any, is a short OFFSET).
+  const prepare = search.filter !== undefined && isIndexedEquality(table, search.filter);
+  const positions =
+    search.readKey !== undefined && !search.cursor && !prepare && search.count > 0 && search.startIndex + search.count < MAX_POSITION_INDEX;
+
+  // Where the page starts: after a cursor, after a stored position, or at an offset.
+  let after: Keyset | undefined = search.cursor?.after ?? undefined;
+  let reused: { total: number | null; fenced: boolean } | undefined;
+  if (positions && search.startIndex > 1) {
+    const found = await findReadPosition(executor, search.readKey!, search.startIndex);
+    if (found) {
+      after = found;
+      reused = { total: found.totalResults, fenced: found.fenced };
+    }
+  }
+  const offset = search.cursor || after ? 0 : search.startIndex - 1;
+
+  // The total: of an unfiltered user read, the per-store counts (exact, a few rows); of a read going on from a
+  // position, the count its first page took; otherwise counted with the same filter, in the same statement.
+  const counted = sql`(select count(*) from ${from} ${conditions.length ? sql`where ${sql.join(conditions, sql` and `)}` : sql``})`;
+  const stored = table === 'users' && !search.filter;
+  const totalExpr = search.skipTotal
+    ? undefined
+    : stored
+      ? storedUserCount(search.userStoreIds)
+      : reused?.total != null
+        ? sql`${reused.total}::bigint`
+        : counted;
 
   // A filtered page is evaluated behind an optimisation fence (OFFSET 0): otherwise the planner, guessing a
   // filter's selectivity (a LIKE prefix from the histogram, a trigram match at a guess), may walk the id index
   // under ORDER BY … LIMIT and read most of the table to find a handful of rows. The fence costs a sort of the
-  // matches, which for a filter matching most of the store is the price of its count(*) anyway.
-  const fenced = search.filter !== undefined;
-  const source = (conds: SQL[]) => {
-    const w = conds.length ? sql`where ${sql.join(conds, sql` and `)}` : sql``;
-    return fenced
-      ? { rowsFrom: sql`(select * from ${from} ${w} offset 0) ${sql.raw(alias)}`, rowsWhere: sql`` }
-      : { rowsFrom: from, rowsWhere: w };
-  };
-  const countQuery = sql`select count(*)::int as n from ${from} ${where}`;
-  const needRows = search.count > 0;
-  // A filtered page carries its total in the same statement (an uncorrelated scalar subquery, run once): one
-  // round trip and one snapshot instead of two. An unfiltered page keeps its count apart, run alongside: that
-  // count walks the whole store, and the page should not wait behind it.
-  const merged = fenced && needRows && !search.skipTotal;
-  const total = merged ? sql`, (${countQuery}) as __total` : sql``;
-  let pageQuery: SQL;
-  if (search.cursor) {
-    // Keyset paging: (coalesce(key::text, ''), id) compared as a row value, so deep pages cost what the first does.
-    const key = sortKey ? sql`coalesce((${sortKey})::text, '')` : undefined;
-    const after = search.cursor.after;
-    const keyset = after
-      ? key
-        ? sql`(${key}, ${id}) ${sql.raw(search.descending ? '<' : '>')} (${after.v ?? ''}::text, ${after.id}::uuid)`
-        : sql`${id} ${sql.raw(search.descending ? '<' : '>')} ${after.id}::uuid`
-      : undefined;
-    const { rowsFrom, rowsWhere } = source(keyset ? [...conditions, keyset] : conditions);
-    const order = key ? sql`order by ${key} ${direction}, ${id} ${direction}` : sql`order by ${id} ${direction}`;
-    pageQuery = sql`select ${sql.raw(`${alias}.*`)}, ${key ?? sql`null::text`} as __k${total} from ${rowsFrom} ${rowsWhere} ${order} limit ${search.count + 1}`;
-  } else {
-    const { rowsFrom, rowsWhere } = source(conditions);
-    const order = sortKey ? sql`order by ${sortKey} ${direction}, ${id} ${direction}` : sql`order by ${id} asc`;
-    pageQuery = sql`select ${sql.raw(`${alias}.*`)}${total} from ${rowsFrom} ${rowsWhere} ${order} limit ${search.count} offset ${search.startIndex - 1}`;
+  // matches. A read going on from a position whose filter matches many rows drops the fence (decided on its
+  // first page, below): sorting all its matches on every page would make a full read quadratic, and walking
+  // the index finds a page after reading about count × store / matches rows.
+  const fenced = search.filter !== undefined && (reused?.fenced ?? true);
+  const pageConditions = after ? [...conditions, keysetCondition(key, descending, after, key?.expr ?? sql`null`, id)] : conditions;
+  const where = pageConditions.length ? sql`where ${sql.join(pageConditions, sql` and `)}` : sql``;
+  const rowsFrom = fenced ? sql`(select * from ${from} ${where} offset 0) ${sql.raw(alias)}` : sql`${from} ${where}`;
+  const limit = search.cursor ? search.count + 1 : search.count;
+  // An unfiltered page read from the start or from a keyset is planned the same for any key: it is prepared too,
+  // with its LIMIT written into the text (a generic plan with LIMIT $n assumes a tenth of the table and is never
+  // chosen; a client uses one count, so this is a statement or two per connection). A full read then costs no
+  // planning per page. An OFFSET page (a jump) is planned per call.
+  const preparedPage = search.filter === undefined && offset === 0;
+  const limitText = preparedPage ? sql.raw(String(limit)) : sql`${limit}`;
+  const pageCte = sql`page as (select ${sql.raw(`${alias}.*`)}, ${key ? key.expr : sql`null::text`} as __k from ${rowsFrom}
+    ${orderBy(key, descending, key?.expr ?? sql``, id)} limit ${limitText}${offset ? sql` offset ${offset}` : sql``})`;
+
+  const ctes: SQL[] = [];
+  if (totalExpr) ctes.push(sql`total as (select ${totalExpr} as n)`);
+  if (search.count > 0) ctes.push(pageCte);
+  if (positions) {
+    const fencedNext =
+      search.filter === undefined
+        ? sql`true`
+        : reused
+          ? sql`${reused.fenced}::boolean`
+          : table === 'users' && totalExpr
+            ? sql`((select n from total)::float8 * (select n from total) <= ${search.count}::float8 * ${storedUserCount(search.userStoreIds)})`
+            : sql`true`;
+    ctes.push(
+      positionWriteCte({
+        readKey: search.readKey!,
+        nextIndex: search.startIndex + search.count,
+        count: search.count,
+        key,
+        descending,
+        total: search.filter !== undefined && totalExpr ? sql`(select n from total)::int` : sql`null::int`,
+        fenced: fencedNext,
+      }),
+    );
   }
-  // Only an indexed equality is a prepared statement (its generic plan is the custom one, minus the planning).
-  // Any other search is planned per call: a generic plan cannot know a filter's selectivity and may walk the
-  // id index under ORDER BY … LIMIT for a one-row match (seconds at a million users), or give up a LIKE
-  // prefix's index. Custom plans pick the right index.
-  const prepare = search.filter !== undefined && isIndexedEquality(table, search.filter);
-  const run = <T extends Record<string, unknown>>(query: SQL) => {
-    const { text, params } = toQuery(query);
-    return textRows<T>(executor, text, params, prepare);
-  };
-  const count = async () => (search.skipTotal ? -1 : Number((await run<{ n: number }>(countQuery))[0]?.n ?? 0));
-  let found: RawRow[] = [];
-  let totalResults: number;
-  if (merged) {
-    found = await run<RawRow>(pageQuery);
-    // An empty first page means no matches; an empty page further on (past the end) still needs the count.
-    totalResults = found.length ? Number(found[0]!.__total) : search.startIndex === 1 ? 0 : await count();
-  } else {
-    [found, totalResults] = await Promise.all([needRows ? run<RawRow>(pageQuery) : found, count()]);
-  }
+  const pageOrder = orderBy(key, descending, sql.raw('page.__k'), sql.raw('page.id'));
+  const keyOut = search.cursor && key ? sql`, ${keyText(key, sql.raw('page.__k'))} as __kt` : sql``;
+  const select =
+    search.count === 0
+      ? sql`select total.n as __total from total`
+      : totalExpr
+        ? sql`select page.*${keyOut}, total.n as __total from total left join page on true ${pageOrder}`
+        : sql`select page.*${keyOut} from page ${pageOrder}`;
+  const statement = ctes.length ? sql`with ${sql.join(ctes, sql`, `)} ${select}` : select;
+  const { text, params } = toQuery(statement);
+  const raw = await textRows<RawRow>(executor, text, params, prepare || preparedPage);
+
+  const totalResults = totalExpr ? Number(raw[0]?.__total ?? 0) : -1;
+  const found = search.count === 0 ? [] : raw.filter((row) => row.id !== null && row.id !== undefined);
   let page = found;
   let next: ScimPage['next'];
   if (search.cursor && found.length > search.count) {
     page = found.slice(0, search.count);
     const last = page[page.length - 1]!;
-    next = { v: (last.__k as string | null) ?? null, id: String(last.id) };
+    next = { v: key ? ((last.__kt as string | null) ?? null) : null, id: String(last.id) };
   }
   return { rows: page.map(listedRow), totalResults, next };
 }

@@ -5,7 +5,8 @@ import type { Executor } from './database.js';
 import { serverSettings } from './schema/index.js';
 
 export async function readSettings(executor: Executor): Promise<Settings> {
-  const [row] = await executor.select().from(serverSettings).where(eq(serverSettings.id, 1));
+  // Prepared: every SCIM update reads it in its transaction (see recordAudit).
+  const [row] = await executor.select().from(serverSettings).where(eq(serverSettings.id, 1)).prepare('read_settings').execute();
   // Parsing fills in defaults added by later versions.
   return row ? settingsSchema.parse(row.document) : defaultSettings();
 }

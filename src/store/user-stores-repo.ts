@@ -26,11 +26,14 @@ export async function findUserStoreById(executor: Executor, id: string): Promise
   return row;
 }
 
+/** Prepared (every SCIM write looks its store up in its transaction; see recordAudit). */
 export async function findUserStoreByDomain(executor: Executor, domain: string): Promise<UserStore | undefined> {
   const [row] = await executor
     .select()
     .from(userStores)
-    .where(sql`upper(${userStores.domain}) = upper(${domain})`);
+    .where(sql`upper(${userStores.domain}) = upper(${domain})`)
+    .prepare('find_user_store_by_domain')
+    .execute();
   return row;
 }
 

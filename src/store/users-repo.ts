@@ -99,8 +99,11 @@ export function userInsertValues(user: NewUser & { id: string }, resourceJson: s
 }
 
 export async function findUserById(executor: Executor, id: string, options: { forUpdate?: boolean } = {}): Promise<UserRow | undefined> {
+  // Prepared (see recordAudit): SCIM reads and every update of a user start here.
   const query = executor.select().from(users).where(eq(users.id, id));
-  const [row] = options.forUpdate ? await query.for('update') : await query;
+  const [row] = options.forUpdate
+    ? await query.for('update').prepare('find_user_for_update').execute()
+    : await query.prepare('find_user').execute();
   return row;
 }
 

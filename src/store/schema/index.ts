@@ -8,3 +8,4 @@ export * from './login-throttle.js';
 export * from './pending-provisionings.js';
 export * from './mfa.js';
 export * from './saml-idp.js';
+export * from './scim-paging.js';
