@@ -2,7 +2,7 @@
 // /api → problem+json; /scim → SCIM error JSON (RFC 7644 §3.12); anything else → plain text.
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { AppError } from '../domain/index.js';
+import { AppError, RetryLaterError } from '../domain/index.js';
 import type { Logger } from '../observability/index.js';
 import type { AppEnv } from './app-context.js';
 import { problemResponse, toProblem } from './problem.js';
@@ -16,6 +16,7 @@ export function errorHandler(logger: Logger) {
     // A body refused for its size was not read to the end: close the connection rather than leave
     // the rest of it in the socket for the next request to trip over.
     const headers: Record<string, string> = status === 413 ? { connection: 'close' } : {};
+    if (error instanceof RetryLaterError) Object.assign(headers, error.headers);
     if (path.startsWith('/api/')) return problemResponse(toProblem(error, c), headers);
     if (path.startsWith('/scim/')) return scimErrorResponse(toScimError(error), headers);
     if (error instanceof HTTPException && status < 500) return error.getResponse();

@@ -38,8 +38,8 @@ export function createOidcEdge(ctx: AppContext, options: { begin?: BeginUpstream
   holder.get().catch((error: unknown) => ctx.logger.warn({ err: error }, 'OpenID Provider not ready yet; retrying on the first request'));
   const routes = new Hono<AppEnv>();
   routes.route('/', loginAssets());
-  routes.all(OIDC_PREFIX, oidcHandler(holder));
-  routes.all(`${OIDC_PREFIX}/*`, oidcHandler(holder));
+  routes.all(OIDC_PREFIX, oidcHandler(holder, ctx.store));
+  routes.all(`${OIDC_PREFIX}/*`, oidcHandler(holder, ctx.store));
   routes.route('/', interaction.routes);
   return { routes, loginHandoff: interaction.handoff };
 }

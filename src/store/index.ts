@@ -38,6 +38,7 @@ export {
   insertApplication,
   listApplications,
   updateApplication,
+  upgradeClientSecretHash,
 } from './applications-repo.js';
 export { type Actor, listAudit, recordAudit } from './audit-repo.js';
 export {
@@ -95,7 +96,25 @@ export {
   touchGroup,
   updateGroup,
 } from './groups-repo.js';
-export { generateToken, hashPassword, hashToken, tokenMatches, verifyPassword } from './hashing.js';
+export {
+  clientSecretMatches,
+  generateToken,
+  hashClientSecret,
+  hashPassword,
+  hashToken,
+  isScryptHash,
+  tokenMatches,
+  verifyPassword,
+} from './hashing.js';
+export {
+  configurePasswordHashLimits,
+  DEFAULT_PASSWORD_HASH_LIMITS,
+  passwordHashLimits,
+  passwordHashSlots,
+  resetPasswordHashSlotCounters,
+  type PasswordHashLimits,
+  withPasswordHashSlot,
+} from './password-hash-slots.js';
 export { findIdentityProviderWithSecretsCached, forgetCachedIdentityProviders } from './identity-providers-cache.js';
 export {
   deleteIdentityProvider,
