@@ -9,7 +9,17 @@ import { backgroundTasks, type BackgroundTask } from './background/index.js';
 import type { AppConfig } from './config/index.js';
 import type { AppContext } from './http/index.js';
 import { createLogger, type Logger, createMetrics } from './observability/index.js';
-import { checkSecretsKey, ensureAdminToken, ensureDefaults, loadSecretsKey, openDatabase, createStore, SecretBox } from './store/index.js';
+import {
+  checkSecretsKey,
+  configurePasswordHashLimits,
+  DEFAULT_PASSWORD_HASH_LIMITS,
+  ensureAdminToken,
+  ensureDefaults,
+  loadSecretsKey,
+  openDatabase,
+  createStore,
+  SecretBox,
+} from './store/index.js';
 
 export interface StartOptions {
   config: AppConfig;
@@ -32,6 +42,11 @@ export interface RunningServer {
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { config } = options;
+  // One limit per process (the last server started in it sets it: tests start several).
+  configurePasswordHashLimits({
+    concurrency: config.passwordHashConcurrency ?? DEFAULT_PASSWORD_HASH_LIMITS.concurrency,
+    queueTimeoutMs: config.passwordHashQueueTimeoutMs ?? DEFAULT_PASSWORD_HASH_LIMITS.queueTimeoutMs,
+  });
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,

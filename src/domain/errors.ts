@@ -68,6 +68,11 @@ export class RetryLaterError extends AppError {
     super(kind, code, message);
   }
 
+  /** Busy is no secret: the caller is told to retry (AppError hides the message of other 5xx). */
+  override get expose(): boolean {
+    return true;
+  }
+
   /** The response header every protocol sends with it. */
   get headers(): Record<string, string> {
     return { 'retry-after': String(Math.max(1, Math.ceil(this.retryAfterSeconds))) };

@@ -3,7 +3,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { AppError } from '../domain/index.js';
+import { AppError, RetryLaterError } from '../domain/index.js';
 import {
   type AppContext,
   hasScope,
@@ -85,6 +85,7 @@ export function createScimApi(ctx: AppContext) {
     const status = error instanceof AppError || error instanceof HTTPException ? error.status : 500;
     if (status >= 500) ctx.logger.error({ err: error, requestId: c.get('requestId'), path: c.req.path }, 'SCIM request failed');
     const headers: Record<string, string> = status === 413 ? { connection: 'close' } : {};
+    if (error instanceof RetryLaterError) Object.assign(headers, error.headers);
     if (error instanceof AppError && EXTRA_SCIM_TYPES.has(error.code))
       return scimErrorResponse(scimErrorBody(error.status, error.message, error.code), headers);
     return scimErrorResponse(toScimError(error), headers);
