@@ -11,6 +11,8 @@ import { beginUpstreamLogin, type BeginUpstreamLogin } from './upstream.js';
 import { clientMetadata } from './clients.js';
 
 export { ProviderHolder, issuerOf, SIGNING_KEY_KEEP_SECONDS, TTL } from './provider.js';
+export { OIDC_PREFIX } from './mount.js';
+export { MAX_OIDC_FORM_BYTES } from './client-secret-digest.js';
 
 export interface OidcEdge {
   routes: Hono<AppEnv>;

@@ -1,7 +1,6 @@
 // The SCIM 2.0 edge at /scim/v2 (RFC 7644 §3): a thin Hono adapter over our operations and scimmy's
 // schemas. Here: auth and scopes, media types, body size limits, JSON parsing, headers; nothing else.
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { AppError, RetryLaterError } from '../domain/index.js';
 import {
@@ -110,26 +109,16 @@ export function createScimApi(ctx: AppContext) {
   app.all('/Me', () => scimErrorResponse(scimErrorBody(501, '/Me is not supported: SCIM clients authenticate as clients, not as users')));
 
   app.use('*', scimAuth(ctx));
-  // Bodies, in one layer (GET and DELETE pass straight through it): the largest limit while the body streams in
-  // (not for HEAD), then the limit of the endpoint by Content-Length (Bulk advertises maxPayloadSize; everything
-  // else takes the server's body limit). Read when a request comes, not while the app is built (the context may
-  // not be ready then).
-  app.use('*', (c, next) => {
+  // The largest SCIM body is limited in front of every route while it streams in (src/body-limit-rules.ts); here
+  // the limit of the endpoint by Content-Length (Bulk advertises maxPayloadSize; everything else takes the server's
+  // body limit). Read when a request comes, not while the app is built (the context may not be ready then).
+  app.use('*', async (c, next) => {
     const method = c.req.method;
     if (method === 'GET' || method === 'DELETE') return next();
-    const sized = async () => {
-      const limit = c.req.path.endsWith('/Bulk') ? BULK_MAX_PAYLOAD_BYTES : ctx.config.bodyLimitBytes;
-      const length = Number(c.req.header('content-length') ?? 0);
-      if (length > limit) throw new AppError('payload_too_large', 'tooLarge', `The request body is larger than ${limit} bytes`);
-      await next();
-    };
-    if (method === 'HEAD') return sized();
-    return bodyLimit({
-      maxSize: Math.max(BULK_MAX_PAYLOAD_BYTES, ctx.config.bodyLimitBytes),
-      onError: () => {
-        throw new HTTPException(413, { message: 'Payload Too Large' });
-      },
-    })(c, sized);
+    const limit = c.req.path.endsWith('/Bulk') ? BULK_MAX_PAYLOAD_BYTES : ctx.config.bodyLimitBytes;
+    const length = Number(c.req.header('content-length') ?? 0);
+    if (length > limit) throw new AppError('payload_too_large', 'tooLarge', `The request body is larger than ${limit} bytes`);
+    await next();
   });
 
   const resources = [
