@@ -53,6 +53,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     poolSize: config.databasePoolSize,
     dataDir: config.dataDir,
     pglite: options.pglite,
+    statementTimeoutMs: config.dbStatementTimeoutMs ?? 0,
+    backgroundStatementTimeoutMs: config.dbBackgroundStatementTimeoutMs ?? 0,
   });
   let server: ServerType | null = null;
   let tasks: BackgroundTask[] = [];
@@ -79,7 +81,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
     }
     if (config.backgroundWorkers) {
-      tasks = backgroundTasks(ctx);
+      // Background work on its own pool, with its own statement_timeout (DB_BACKGROUND_STATEMENT_TIMEOUT_MS).
+      const backgroundStore = createStore({ ...database, db: database.backgroundDb, ephemeralDb: database.backgroundDb }, secrets);
+      tasks = backgroundTasks({ ...ctx, store: backgroundStore });
       for (const task of tasks) task.start();
     }
 

@@ -14,6 +14,7 @@ import {
   scimErrorBody,
   scimErrorResponse,
   toScimError,
+  withDatabaseTimeout,
 } from '../http/index.js';
 import { runBulk } from './bulk.js';
 import { BULK_MAX_PAYLOAD_BYTES, listOf, resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
@@ -80,7 +81,8 @@ export function createScimApi(ctx: AppContext) {
     cursor: query.cursor,
   });
 
-  app.onError((error, c) => {
+  app.onError((raised, c) => {
+    const error = withDatabaseTimeout(raised);
     const status = error instanceof AppError || error instanceof HTTPException ? error.status : 500;
     if (status >= 500) ctx.logger.error({ err: error, requestId: c.get('requestId'), path: c.req.path }, 'SCIM request failed');
     const headers: Record<string, string> = status === 413 ? { connection: 'close' } : {};

@@ -258,7 +258,7 @@ export {
 export { deleteUserRow, findUserById, findUserByUserName, findUsersByEmail, getUserById, insertUser, updateUser } from './users-repo.js';
 export { holdMigrationLock } from './database.js';
 export type { Database } from './database.js';
-export { isUniqueViolation } from './errors.js';
+export { isStatementTimeout, isUniqueViolation } from './errors.js';
 export { deleteSamlApplication } from './saml-applications-repo.js';
 export { findSamlApplicationById } from './saml-applications-repo.js';
 export { insertSamlApplication } from './saml-applications-repo.js';
