@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { createAdminApi, docsPage } from './admin/index.js';
 import { type AppContext, type AppEnv, bodyLimits, errorHandler, notFoundHandler, requestContext, securityHeaders } from './http/index.js';
 import { bodyLimitRules } from './body-limit-rules.js';
+import { federationStartLimit } from './rate-limits.js';
 import { createScimApi } from './scim/index.js';
 import { createOidcEdge } from './oidc/index.js';
 import { federationRoutes } from './federation/index.js';
@@ -33,6 +34,7 @@ export function createApp(ctx: AppContext) {
   app.route('/', provisioningCompletionRoutes(ctx));
   const oidc = createOidcEdge(ctx);
   app.route('/', oidc.routes);
+  app.use('/federation/:idpId/start', federationStartLimit(ctx));
   app.route('/', federationRoutes(ctx, { handoff: oidc.loginHandoff }));
   app.route('/', createSamlIdpEdge(ctx).routes);
 

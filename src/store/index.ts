@@ -77,10 +77,12 @@ export {
 export {
   consumeFederationFlow,
   consumeFederationFlowWithIdp,
+  deleteFederationFlowsOfInteraction,
   type FederationFlow,
   FLOW_TTL_SECONDS,
   insertFederationFlow,
 } from './federation-flows-repo.js';
+export { hitRateLimit, type RateLimitRule, type RateLimitVerdict } from './rate-limit-repo.js';
 export {
   addMembers,
   deleteGroupRow,
