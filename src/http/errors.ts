@@ -22,7 +22,9 @@ export function errorHandler(logger: Logger) {
   return (raised: Error, c: Context<AppEnv>): Response => {
     const error = withDatabaseTimeout(raised);
     const status = error instanceof AppError || error instanceof HTTPException ? error.status : 500;
-    if (status >= 500) logger.error({ err: raised, requestId: c.get('requestId'), path: c.req.path }, 'request failed');
+    // A refusal for want of a slot is expected under load (and would flood the log under attack): not logged.
+    if (status >= 500 && !(raised instanceof RetryLaterError))
+      logger.error({ err: raised, requestId: c.get('requestId'), path: c.req.path }, 'request failed');
     const path = c.req.path;
     // A body refused for its size was not read to the end: close the connection rather than leave
     // the rest of it in the socket for the next request to trip over.

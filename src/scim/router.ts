@@ -84,7 +84,8 @@ export function createScimApi(ctx: AppContext) {
   app.onError((raised, c) => {
     const error = withDatabaseTimeout(raised);
     const status = error instanceof AppError || error instanceof HTTPException ? error.status : 500;
-    if (status >= 500) ctx.logger.error({ err: error, requestId: c.get('requestId'), path: c.req.path }, 'SCIM request failed');
+    if (status >= 500 && !(raised instanceof RetryLaterError))
+      ctx.logger.error({ err: raised, requestId: c.get('requestId'), path: c.req.path }, 'SCIM request failed');
     const headers: Record<string, string> = status === 413 ? { connection: 'close' } : {};
     if (error instanceof RetryLaterError) Object.assign(headers, error.headers);
     if (error instanceof AppError && EXTRA_SCIM_TYPES.has(error.code))
