@@ -122,6 +122,7 @@ describe('jitbridge', () => {
       ['schema'],
       ['admin-token', 'rotate'],
       ['scim-client', 'create'],
+      ['demo'],
     ]) {
       const help = await cli(...command, '--help');
       expect(help.code, command.join(' ')).toBe(0);
