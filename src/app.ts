@@ -1,7 +1,9 @@
 // Composes the Hono app from its edges. Nothing here knows a protocol's details.
 import { Hono } from 'hono';
 import { createAdminApi, docsPage } from './admin/index.js';
-import { type AppContext, type AppEnv, errorHandler, notFoundHandler, requestContext, securityHeaders } from './http/index.js';
+import { type AppContext, type AppEnv, bodyLimits, errorHandler, notFoundHandler, requestContext, securityHeaders } from './http/index.js';
+import { bodyLimitRules } from './body-limit-rules.js';
+import { federationStartLimit } from './rate-limits.js';
 import { createScimApi } from './scim/index.js';
 import { createOidcEdge } from './oidc/index.js';
 import { federationRoutes } from './federation/index.js';
@@ -12,6 +14,8 @@ export function createApp(ctx: AppContext) {
   const app = new Hono<AppEnv>();
   app.use('*', requestContext(ctx.logger, ctx.metrics));
   app.use('*', securityHeaders(ctx.config.publicUrl));
+  // Every route that reads a body, by path prefix (body-limit-rules.ts); before any route is added.
+  app.use('*', bodyLimits(bodyLimitRules(ctx)));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
@@ -30,6 +34,7 @@ export function createApp(ctx: AppContext) {
   app.route('/', provisioningCompletionRoutes(ctx));
   const oidc = createOidcEdge(ctx);
   app.route('/', oidc.routes);
+  app.use('/federation/:idpId/start', federationStartLimit(ctx));
   app.route('/', federationRoutes(ctx, { handoff: oidc.loginHandoff }));
   app.route('/', createSamlIdpEdge(ctx).routes);
 

@@ -9,7 +9,17 @@ import { backgroundTasks, type BackgroundTask } from './background/index.js';
 import type { AppConfig } from './config/index.js';
 import type { AppContext } from './http/index.js';
 import { createLogger, type Logger, createMetrics } from './observability/index.js';
-import { checkSecretsKey, ensureAdminToken, ensureDefaults, loadSecretsKey, openDatabase, createStore, SecretBox } from './store/index.js';
+import {
+  checkSecretsKey,
+  configurePasswordHashLimits,
+  DEFAULT_PASSWORD_HASH_LIMITS,
+  ensureAdminToken,
+  ensureDefaults,
+  loadSecretsKey,
+  openDatabase,
+  createStore,
+  SecretBox,
+} from './store/index.js';
 
 export interface StartOptions {
   config: AppConfig;
@@ -32,12 +42,19 @@ export interface RunningServer {
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { config } = options;
+  // One limit per process (the last server started in it sets it: tests start several).
+  configurePasswordHashLimits({
+    concurrency: config.passwordHashConcurrency ?? DEFAULT_PASSWORD_HASH_LIMITS.concurrency,
+    queueTimeoutMs: config.passwordHashQueueTimeoutMs ?? DEFAULT_PASSWORD_HASH_LIMITS.queueTimeoutMs,
+  });
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     poolSize: config.databasePoolSize,
     dataDir: config.dataDir,
     pglite: options.pglite,
+    statementTimeoutMs: config.dbStatementTimeoutMs ?? 0,
+    backgroundStatementTimeoutMs: config.dbBackgroundStatementTimeoutMs ?? 0,
   });
   let server: ServerType | null = null;
   let tasks: BackgroundTask[] = [];
@@ -64,7 +81,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
     }
     if (config.backgroundWorkers) {
-      tasks = backgroundTasks(ctx);
+      // Background work on its own pool, with its own statement_timeout (DB_BACKGROUND_STATEMENT_TIMEOUT_MS).
+      const backgroundStore = createStore({ ...database, db: database.backgroundDb, ephemeralDb: database.backgroundDb }, secrets);
+      tasks = backgroundTasks({ ...ctx, store: backgroundStore });
       for (const task of tasks) task.start();
     }
 

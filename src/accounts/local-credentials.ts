@@ -52,26 +52,15 @@ export type LocalSignInResult =
 
 const INVALID: LocalSignInResult = { ok: false, code: 'invalid_credentials', message: 'The username or password is not correct.' };
 
-// Each scrypt run takes 128 MiB and a good fraction of a core; sign-in is unauthenticated, so a burst of
-// attempts must queue rather than exhaust the process's memory.
-const MAX_CONCURRENT_HASHES = 4;
-let running = 0;
-const waiting: Array<() => void> = [];
-async function limited<T>(work: () => Promise<T>): Promise<T> {
-  if (running >= MAX_CONCURRENT_HASHES) await new Promise<void>((resolve) => waiting.push(resolve));
-  running++;
-  try {
-    return await work();
-  } finally {
-    running--;
-    waiting.shift()?.();
-  }
-}
-
+// Each scrypt run (hashPassword, verifyPassword) takes a slot of the process-wide limit (store/password-hash-slots.ts):
+// a burst of unauthenticated attempts is refused with 503 + Retry-After rather than queued without bound.
 let dummyHash: Promise<string> | null = null;
 /** A hash of a random password, verified when there is no real one, so unknown names cost the same. */
 function dummy(): Promise<string> {
-  dummyHash ??= limited(() => hashPassword(randomBytes(18).toString('base64url')));
+  dummyHash ??= hashPassword(randomBytes(18).toString('base64url')).catch((error: unknown) => {
+    dummyHash = null; // refused for want of a slot: try again next time
+    throw error;
+  });
   return dummyHash;
 }
 
@@ -136,7 +125,7 @@ export async function verifyLocalSignIn(
   let passwordRight = false;
   if (plausible) {
     const stored = user?.passwordHash ?? (await dummy());
-    const matched = await limited(() => verifyPassword(input.password, stored));
+    const matched = await verifyPassword(input.password, stored);
     passwordRight = matched && Boolean(user?.passwordHash);
   }
 
@@ -197,7 +186,7 @@ export async function hashNewPassword(
   policy: PasswordPolicy = DEFAULT_PASSWORD_POLICY,
 ): Promise<string> {
   assertPasswordAcceptable(password, context, 'password', policy);
-  return limited(() => hashPassword(password));
+  return hashPassword(password);
 }
 
 /**

@@ -30,7 +30,7 @@ import {
   type ApplicationInput,
   forgetCachedApplications,
   generateToken,
-  hashPassword,
+  hashClientSecret,
   findIdentityProvider,
   readSettings,
   findApplicationProtocol,
@@ -224,7 +224,8 @@ async function check(ctx: AppContext, input: Input): Promise<Warning[]> {
     // What oidc-provider itself will require of the client (redirect URI rules for web and native apps).
     const problem = await clientSettingsProblem(ctx, {
       clientId: 'validation',
-      clientSecretHash: input.tokenEndpointAuthMethod === 'none' ? null : 'scrypt$validation-placeholder-0123456789abcdef0123456789abcdef',
+      clientSecretHash:
+        input.tokenEndpointAuthMethod === 'none' ? null : 'hmac-sha256$validation-placeholder-0123456789abcdef0123456789abcdef',
       name: input.name,
       oidc: toInput(input).oidc,
     });
@@ -342,10 +343,10 @@ export function applicationRoutes(ctx: AppContext) {
   const newSecret = async (method: Input['tokenEndpointAuthMethod']) => {
     if (method === 'none') return { secret: undefined, hash: null };
     const secret = generateToken('jbcs_');
-    return { secret, hash: await hashPassword(secret) };
+    return { secret, hash: hashClientSecret(ctx.store.secrets, secret) };
   };
   /** A supplied secret is stored like a generated one but never answered: the caller has it. */
-  const suppliedSecret = async (secret: string) => ({ secret: undefined, hash: await hashPassword(secret) });
+  const suppliedSecret = async (secret: string) => ({ secret: undefined, hash: hashClientSecret(ctx.store.secrets, secret) });
 
   router.openapi(list, async (c) => {
     const oidc = (await listApplications(ctx.store.db)).map((a) => present(a));

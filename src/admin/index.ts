@@ -1,8 +1,6 @@
 // The admin API at /api/v1: bearer auth with the admin token, size-limited JSON bodies, problem+json
 // errors, and the OpenAPI 3.1 document built from the routes themselves.
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
-import { HTTPException } from 'hono/http-exception';
 import { type AppContext, type AppEnv, adminAuth } from '../http/index.js';
 import type { Actor } from '../store/index.js';
 import { buildConfigSchema, type AdminBinding, type JsonSchema } from '../config-as-code/index.js';
@@ -70,15 +68,7 @@ export function createAdminApi(ctx: AppContext, options: AdminApiOptions = {}) {
       await next();
     });
   } else api.use('*', (c, next) => (PUBLIC_PATHS.has(c.req.path) ? next() : adminAuth(() => ctx.adminTokenHash)(c, next)));
-  api.use(
-    '*',
-    bodyLimit({
-      maxSize: ctx.config?.bodyLimitBytes ?? 1024 * 1024,
-      onError: () => {
-        throw new HTTPException(413, { message: 'Payload Too Large' });
-      },
-    }),
-  );
+  // Bodies are limited in front of every route (src/body-limit-rules.ts).
   for (const resource of resources) api.route('/', resource(ctx));
   api.route(
     '/',

@@ -1,7 +1,7 @@
 // Which secrets a resource holds, and whether a candidate value equals the one held. The admin API never answers a
 // secret (they are write-only), so a plan cannot diff them through it: instead the value the file resolves to is
 // checked against what the store keeps, as the server itself would check it (decrypted and compared for sealed
-// secrets, hashed and compared for tokens, verified for client secrets). The value is never shown, only whether
+// secrets, hashed and compared for tokens, keyed-hashed and compared for client secrets). The value is never shown, only whether
 // it changes.
 import { timingSafeEqual } from 'node:crypto';
 import { connectorFromRow } from '../outbound/index.js';
@@ -30,7 +30,7 @@ const readers: Partial<Record<SectionName, Reader>> = {
   }),
   applications: async (store, id) => {
     const hash = (await findApplicationById(store.db, id))?.clientSecretHash;
-    return { clientSecret: hash ? (candidate) => verifyClientSecret(hash, candidate) : undefined };
+    return { clientSecret: hash ? (candidate) => verifyClientSecret(store.secrets, hash, candidate) : undefined };
   },
   scimClients: async (store, id) => {
     const hash = (await findScimClientById(store.db, id))?.tokenHash;

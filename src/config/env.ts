@@ -56,6 +56,13 @@ const trustedProxies = z
   )
   .refine((entries) => entries.every((entry) => parseIpRange(entry) !== null));
 
+const integerIn = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max);
+
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /** What each variable expects, in words; used in start-up errors. */
@@ -75,6 +82,13 @@ const expectations: Record<string, string> = {
   SMTP_FROM: 'a sender address, such as "jitbridge <no-reply@example.com>"',
   TRUSTED_PROXIES: 'a comma-separated list of IP addresses or CIDR ranges, such as 10.0.0.0/8,::1',
   CONFIG_FILE: 'the path of a configuration file (YAML or JSON) to apply at start',
+  PASSWORD_HASH_CONCURRENCY: 'an integer 1-64',
+  PASSWORD_HASH_QUEUE_TIMEOUT_MS: 'an integer number of milliseconds 0-60000',
+  LOGIN_BODY_LIMIT_BYTES: 'an integer number of bytes between 1024 and 1048576',
+  DB_STATEMENT_TIMEOUT_MS: 'an integer number of milliseconds 0-3600000 (0: no limit)',
+  DB_BACKGROUND_STATEMENT_TIMEOUT_MS: 'an integer number of milliseconds 0-86400000 (0: no limit)',
+  FEDERATION_START_LIMIT: 'an integer 0-100000 (0: no limit)',
+  FEDERATION_START_WINDOW_SECONDS: 'an integer number of seconds 1-86400',
 };
 
 const envSchema = z.object({
@@ -93,6 +107,13 @@ const envSchema = z.object({
   SMTP_FROM: mailAddress.optional(),
   TRUSTED_PROXIES: trustedProxies.default([]),
   CONFIG_FILE: z.string().min(1).optional(),
+  PASSWORD_HASH_CONCURRENCY: integerIn(1, 64).default(4),
+  PASSWORD_HASH_QUEUE_TIMEOUT_MS: integerIn(0, 60_000).default(5_000),
+  LOGIN_BODY_LIMIT_BYTES: integerIn(1024, 1024 * 1024).default(32 * 1024),
+  DB_STATEMENT_TIMEOUT_MS: integerIn(0, 3_600_000).default(30_000),
+  DB_BACKGROUND_STATEMENT_TIMEOUT_MS: integerIn(0, 86_400_000).default(300_000),
+  FEDERATION_START_LIMIT: integerIn(0, 100_000).default(30),
+  FEDERATION_START_WINDOW_SECONDS: integerIn(1, 86_400).default(60),
 });
 
 export interface AppConfig {
@@ -130,6 +151,17 @@ export interface AppConfig {
    * together apply it once); an invalid file stops the start. See docs/configuration-as-code.md.
    */
   configFile?: string | undefined;
+  /** scrypt runs at once in the process, and how long a request may wait for one (then 503); docs/security-limits.md. */
+  passwordHashConcurrency?: number;
+  passwordHashQueueTimeoutMs?: number;
+  /** Largest form body a /login page accepts (413 page beyond). */
+  loginBodyLimitBytes?: number;
+  /** statement_timeout of request statements, and of background jobs (0: none). Migrations run without one. */
+  dbStatementTimeoutMs?: number;
+  dbBackgroundStatementTimeoutMs?: number;
+  /** /federation/:id/start calls allowed per client address per window (0: no limit). */
+  federationStartLimit?: number;
+  federationStartWindowSeconds?: number;
 }
 
 export class ConfigError extends Error {
@@ -178,5 +210,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpFrom: value.SMTP_FROM,
     trustedProxies: value.TRUSTED_PROXIES,
     configFile: value.CONFIG_FILE,
+    passwordHashConcurrency: value.PASSWORD_HASH_CONCURRENCY,
+    passwordHashQueueTimeoutMs: value.PASSWORD_HASH_QUEUE_TIMEOUT_MS,
+    loginBodyLimitBytes: value.LOGIN_BODY_LIMIT_BYTES,
+    dbStatementTimeoutMs: value.DB_STATEMENT_TIMEOUT_MS,
+    dbBackgroundStatementTimeoutMs: value.DB_BACKGROUND_STATEMENT_TIMEOUT_MS,
+    federationStartLimit: value.FEDERATION_START_LIMIT,
+    federationStartWindowSeconds: value.FEDERATION_START_WINDOW_SECONDS,
   };
 }

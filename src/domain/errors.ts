@@ -10,6 +10,7 @@ export type ErrorKind =
   | 'precondition_failed' // 412
   | 'payload_too_large' // 413
   | 'unsupported_media_type' // 415
+  | 'too_many_requests' // 429
   | 'unavailable' // 503
   | 'internal'; // 500
 
@@ -22,6 +23,7 @@ const statusByKind: Record<ErrorKind, number> = {
   precondition_failed: 412,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  too_many_requests: 429,
   unavailable: 503,
   internal: 500,
 };
@@ -51,6 +53,29 @@ export class AppError extends Error {
   /** Whether the message may be shown to the caller (internal errors are not). */
   get expose(): boolean {
     return this.status < 500;
+  }
+}
+
+/** Refused for now (a rate limit, no free slot for an expensive check): each edge answers with Retry-After. */
+export class RetryLaterError extends AppError {
+  constructor(
+    kind: 'too_many_requests' | 'unavailable',
+    code: string,
+    message: string,
+    /** Whole seconds, at least 1. */
+    readonly retryAfterSeconds: number,
+  ) {
+    super(kind, code, message);
+  }
+
+  /** Busy is no secret: the caller is told to retry (AppError hides the message of other 5xx). */
+  override get expose(): boolean {
+    return true;
+  }
+
+  /** The response header every protocol sends with it. */
+  get headers(): Record<string, string> {
+    return { 'retry-after': String(Math.max(1, Math.ceil(this.retryAfterSeconds))) };
   }
 }
 

@@ -8,7 +8,7 @@ export {
   type PiiCategory,
   type PurposeSnapshot,
 } from './consent-purpose.js';
-export { AppError, conflict, type FieldProblem, invalidInput, notFound } from './errors.js';
+export { AppError, conflict, type FieldProblem, invalidInput, notFound, RetryLaterError } from './errors.js';
 export type { AuthnContext, FederatedIdentity } from './federated-identity.js';
 export {
   AS_IN_USERNAME,

@@ -14,7 +14,7 @@ export {
 } from './login.js';
 export { federationRoutes, type LoginHandoff } from './routes.js';
 export { FederationError, UnknownFlowError } from './errors.js';
-export { spEndpoints } from './saml.js';
+export { MAX_SAML_RESPONSE_BYTES, spEndpoints } from './saml.js';
 
 export { defaultClaimMappings } from './claim-defaults.js';
 export { parseIdpMetadata, toPem } from './saml-metadata.js';

@@ -1,13 +1,12 @@
 // The federation edge's HTTP routes: start a login, the OIDC redirect URI, our SAML SP metadata and ACS.
 // Errors here are pages for a person (plain text), not API problems.
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { AppContext, AppEnv } from '../http/index.js';
 import { findIdentityProvider, type FederationFlow } from '../store/index.js';
 import { UnknownFlowError } from './errors.js';
 import { beginUpstreamLogin, completeOidcLogin, completeSamlLogin, type Completion, type LoginOutcome } from './login.js';
-import { MAX_SAML_RESPONSE_BYTES, samlSpMetadata } from './saml.js';
+import { samlSpMetadata } from './saml.js';
 
 const NO_FLOW_PAGE =
   'This sign-in response does not belong to a sign-in in progress (it expired, was already used, or was not started here). Please start again.';
@@ -55,26 +54,18 @@ export function federationRoutes(ctx: AppContext, options: { handoff?: LoginHand
     return c.body(samlSpMetadata(idp, ctx.config.publicUrl), 200, { 'content-type': 'application/samlmetadata+xml; charset=utf-8' });
   });
 
-  app.post(
-    '/federation/:idpId/saml/acs',
-    bodyLimit({
-      maxSize: MAX_SAML_RESPONSE_BYTES + 16 * 1024,
-      onError: () => {
-        throw new HTTPException(413, { message: 'The SAML response is too large' });
-      },
-    }),
-    async (c) => {
-      const form = await c.req.parseBody();
-      const field = (name: string) => (typeof form[name] === 'string' ? (form[name] as string) : undefined);
-      const completion = await completeSamlLogin(
-        ctx,
-        c.req.param('idpId'),
-        { SAMLResponse: field('SAMLResponse'), RelayState: field('RelayState') },
-        handoffFor(c),
-      ).catch(noFlow);
-      return answer(c, completion);
-    },
-  );
+  // The body is limited in front of every route (src/body-limit-rules.ts: MAX_SAML_RESPONSE_BYTES and the form around it).
+  app.post('/federation/:idpId/saml/acs', async (c) => {
+    const form = await c.req.parseBody();
+    const field = (name: string) => (typeof form[name] === 'string' ? (form[name] as string) : undefined);
+    const completion = await completeSamlLogin(
+      ctx,
+      c.req.param('idpId'),
+      { SAMLResponse: field('SAMLResponse'), RelayState: field('RelayState') },
+      handoffFor(c),
+    ).catch(noFlow);
+    return answer(c, completion);
+  });
 
   return app;
 }

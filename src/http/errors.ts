@@ -2,20 +2,34 @@
 // /api → problem+json; /scim → SCIM error JSON (RFC 7644 §3.12); anything else → plain text.
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { AppError } from '../domain/index.js';
+import { AppError, RetryLaterError } from '../domain/index.js';
 import type { Logger } from '../observability/index.js';
+import { isStatementTimeout } from '../store/index.js';
 import type { AppEnv } from './app-context.js';
 import { problemResponse, toProblem } from './problem.js';
 import { scimErrorResponse, toScimError } from './scim-error.js';
 
+/**
+ * A statement the database cancelled for running past DB_STATEMENT_TIMEOUT_MS: 503 (try again later), with a code the
+ * log and the caller can tell apart from a crash. Everything else passes unchanged.
+ */
+export function withDatabaseTimeout(error: Error): Error {
+  if (!isStatementTimeout(error)) return error;
+  return new RetryLaterError('unavailable', 'statement_timeout', 'The database took too long to answer; try again shortly', 5);
+}
+
 export function errorHandler(logger: Logger) {
-  return (error: Error, c: Context<AppEnv>): Response => {
+  return (raised: Error, c: Context<AppEnv>): Response => {
+    const error = withDatabaseTimeout(raised);
     const status = error instanceof AppError || error instanceof HTTPException ? error.status : 500;
-    if (status >= 500) logger.error({ err: error, requestId: c.get('requestId'), path: c.req.path }, 'request failed');
+    // A refusal for want of a slot is expected under load (and would flood the log under attack): not logged.
+    if (status >= 500 && !(raised instanceof RetryLaterError))
+      logger.error({ err: raised, requestId: c.get('requestId'), path: c.req.path }, 'request failed');
     const path = c.req.path;
     // A body refused for its size was not read to the end: close the connection rather than leave
     // the rest of it in the socket for the next request to trip over.
     const headers: Record<string, string> = status === 413 ? { connection: 'close' } : {};
+    if (error instanceof RetryLaterError) Object.assign(headers, error.headers);
     if (path.startsWith('/api/')) return problemResponse(toProblem(error, c), headers);
     if (path.startsWith('/scim/')) return scimErrorResponse(toScimError(error), headers);
     if (error instanceof HTTPException && status < 500) return error.getResponse();

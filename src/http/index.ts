@@ -4,7 +4,8 @@
 export { adminAuth } from './admin-auth.js';
 export type { AppContext, AppEnv } from './app-context.js';
 export { resolveClientAddress, TrustedProxies } from './client-address.js';
-export { errorHandler, notFoundHandler } from './errors.js';
+export { bodyLimits, bodyLimitRuleFor, type BodyLimitRule } from './body-limits.js';
+export { errorHandler, notFoundHandler, withDatabaseTimeout } from './errors.js';
 export { requestContext } from './request-context.js';
 export { completeResponse } from './response-headers.js';
 export { forgetScimClient, hasScope, SCIM_SCOPES, scimAuth, type ScimEnv, type ScimPrincipal, type ScimScope } from './scim-auth.js';

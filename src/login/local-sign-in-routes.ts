@@ -5,6 +5,7 @@
 import { Hono, type Context } from 'hono';
 import { type AppContext, type AppEnv, resolveClientAddress, TrustedProxies } from '../http/index.js';
 import { verifyLocalSignIn } from '../accounts/index.js';
+import { RetryLaterError } from '../domain/index.js';
 import { localSignInPage } from './pages/local-sign-in-page.js';
 import { readPromptForm, type FormBody } from './pages/forms.js';
 import type { PromptHost, PromptHostStep } from './provisioning-prompt-routes.js';
@@ -25,7 +26,12 @@ export function localSignInRoutes(ctx: AppContext, host: PromptHost, options: { 
   const routes = new Hono<AppEnv>();
   const addressOf = options.address ?? clientAddressReader(new TrustedProxies(ctx.config.trustedProxies ?? []));
 
-  const render = async (c: C, step: PromptHostStep, status: 200 | 400 | 403 | 429, extra: { error?: string; username?: string } = {}) =>
+  const render = async (
+    c: C,
+    step: PromptHostStep,
+    status: 200 | 400 | 403 | 429 | 503,
+    extra: { error?: string; username?: string } = {},
+  ) =>
     c.html(
       await localSignInPage({
         appName: step.appName,
@@ -49,7 +55,18 @@ export function localSignInRoutes(ctx: AppContext, host: PromptHost, options: { 
     if (step instanceof Response) return step;
     const form = readPromptForm((await c.req.parseBody()) as FormBody);
     if (!step.csrfValid(form.csrf)) return render(c, step, 400, { error: 'The form was out of date. Please try again.' });
-    const result = await verifyLocalSignIn(ctx.store, { username: form.username, password: form.password, clientAddress: addressOf(c) });
+    const result = await verifyLocalSignIn(ctx.store, {
+      username: form.username,
+      password: form.password,
+      clientAddress: addressOf(c),
+    }).catch((error: unknown) => {
+      if (error instanceof RetryLaterError) return error; // no slot for the password check in time
+      throw error;
+    });
+    if (result instanceof RetryLaterError) {
+      for (const [name, value] of Object.entries(result.headers)) c.header(name, value);
+      return render(c, step, 503, { error: 'The server is busy. Please try again in a moment.', username: form.username });
+    }
     if (result.ok) return host.finish(c, step, result.userId);
     if (result.code === 'too_many_attempts') {
       c.header('retry-after', String(result.retryAfterSeconds ?? 60));

@@ -11,6 +11,8 @@ import { beginUpstreamLogin, type BeginUpstreamLogin } from './upstream.js';
 import { clientMetadata } from './clients.js';
 
 export { ProviderHolder, issuerOf, SIGNING_KEY_KEEP_SECONDS, TTL } from './provider.js';
+export { OIDC_PREFIX } from './mount.js';
+export { MAX_OIDC_FORM_BYTES } from './client-secret-digest.js';
 
 export interface OidcEdge {
   routes: Hono<AppEnv>;
@@ -38,8 +40,8 @@ export function createOidcEdge(ctx: AppContext, options: { begin?: BeginUpstream
   holder.get().catch((error: unknown) => ctx.logger.warn({ err: error }, 'OpenID Provider not ready yet; retrying on the first request'));
   const routes = new Hono<AppEnv>();
   routes.route('/', loginAssets());
-  routes.all(OIDC_PREFIX, oidcHandler(holder));
-  routes.all(`${OIDC_PREFIX}/*`, oidcHandler(holder));
+  routes.all(OIDC_PREFIX, oidcHandler(holder, ctx.store));
+  routes.all(`${OIDC_PREFIX}/*`, oidcHandler(holder, ctx.store));
   routes.route('/', interaction.routes);
   return { routes, loginHandoff: interaction.handoff };
 }

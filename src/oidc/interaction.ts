@@ -41,6 +41,7 @@ import {
   FLOW_TTL_SECONDS,
   type FederationFlow,
   consumeLoginResult,
+  deleteFederationFlowsOfInteraction,
 } from '../store/index.js';
 import { pairwiseAccountId, saveFederatedAccount } from './account.js';
 import { claimsFromFederated } from './claims.js';
@@ -129,7 +130,11 @@ export function createInteraction(ctx: AppContext, holder: ProviderHolder, begin
   const result = async (_c: C, step: Step, outcome: InteractionResults) => {
     const { interaction } = step;
     interaction.result = outcome;
-    await interaction.save(Math.max(1, interaction.exp - Math.floor(Date.now() / 1000)));
+    // The interaction is over: the upstream login flows it began can only be replayed or abandoned now.
+    await Promise.all([
+      interaction.save(Math.max(1, interaction.exp - Math.floor(Date.now() / 1000))),
+      deleteFederationFlowsOfInteraction(ctx.store.ephemeralDb, interaction.uid),
+    ]);
     return interaction.returnTo;
   };
 

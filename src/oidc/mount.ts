@@ -4,7 +4,10 @@
 import type { Context } from 'hono';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { AppEnv } from '../http/index.js';
+import { AppError, RetryLaterError } from '../domain/index.js';
+import type { Store } from '../store/index.js';
 import type { ProviderHolder } from './provider.js';
+import { digestPresentedClientSecrets } from './client-secret-digest.js';
 
 export const OIDC_PREFIX = '/oidc';
 
@@ -17,10 +20,26 @@ const PAGE_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
 };
 
-export function oidcHandler(holder: ProviderHolder) {
+/** An error of our own step in front of oidc-provider, as the OAuth error JSON oidc-provider would answer. */
+function oauthError(error: AppError): Response {
+  const code = error.status === 503 ? 'temporarily_unavailable' : error.status === 413 ? 'invalid_request' : 'server_error';
+  const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+  if (error instanceof RetryLaterError) Object.assign(headers, error.headers);
+  if (error.status === 413) headers.connection = 'close';
+  return new Response(JSON.stringify({ error: code, error_description: error.message }), { status: error.status, headers });
+}
+
+export function oidcHandler(holder: ProviderHolder, store: Store) {
   return async (c: Context<AppEnv>) => {
     const { callback } = await holder.get();
     const { incoming, outgoing } = c.env;
+    try {
+      await digestPresentedClientSecrets(store, incoming);
+    } catch (error) {
+      if (error instanceof AppError && error.expose) return oauthError(error);
+      if (error instanceof RetryLaterError) return oauthError(error);
+      throw error;
+    }
     const original = incoming.url ?? '/';
     (incoming as typeof incoming & { originalUrl?: string }).originalUrl = original;
     incoming.url = original.slice(OIDC_PREFIX.length) || '/';

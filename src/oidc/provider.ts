@@ -8,7 +8,7 @@ import { keysFingerprint, writeOidcPayloads } from '../store/index.js';
 import { createAdapterFactory } from './adapter.js';
 import { createFindAccount } from './account.js';
 import { SCOPE_CLAIMS, SUPPORTED_SCOPES } from './claims.js';
-import { REQUIRE_PKCE, useHashedClientSecrets } from './clients.js';
+import { REQUIRE_PKCE } from './clients.js';
 import { ensureProviderKeys, loadProviderKeys, OIDC_KEY_PURPOSES, type ProviderKeys } from './keys.js';
 import { requestScopeMiddleware } from './request-scope.js';
 import { interactionPolicyFor } from './session-idp.js';
@@ -121,7 +121,7 @@ export function buildProvider(ctx: AppContext, keys: ProviderKeys, directStart: 
       userinfo: { enabled: true },
       claimsParameter: { enabled: true },
     },
-    // The client secret is an scrypt hash here: nothing may use it as an HMAC key.
+    // The client secret is a keyed hash here (clients.ts): nothing may use it as an HMAC key.
     enabledJWA: {
       idTokenSigningAlgValues: ['RS256', 'ES256'],
       userinfoSigningAlgValues: ['RS256', 'ES256'],
@@ -136,7 +136,6 @@ export function buildProvider(ctx: AppContext, keys: ProviderKeys, directStart: 
   const provider = new Provider(issuerOf(ctx.config.publicUrl), configuration);
   // An https PUBLIC_URL means TLS ends at a proxy in front: trust its X-Forwarded-Proto for secure cookies.
   provider.proxy = secure;
-  useHashedClientSecrets(provider);
   provider.use(
     requestScopeMiddleware(
       (upserts, deletes) => writeOidcPayloads(ctx.store.ephemeralDb, upserts, deletes),

@@ -7,7 +7,8 @@ export { createSamlSso, notConnectedStarter } from './sso.js';
 export type { SamlLoginRequest, SamlLoginStarter, SamlSignInResult, SamlSso } from './sso.js';
 export { createSamlSlo, type SamlSlo } from './slo.js';
 export { STATUS as SAML_STATUS } from './response.js';
-export { idpEndpoints } from './endpoints.js';
+export { idpEndpoints, SAML_BASE_PATH } from './endpoints.js';
+export { MAX_MESSAGE_CHARS, MAX_RELAY_STATE_BYTES } from './binding.js';
 export {
   ensureSamlIdpKeys,
   listSamlIdpKeys,

@@ -1,12 +1,11 @@
 // The SAML IdP's HTTP surface: metadata, SSO (HTTP-Redirect and HTTP-POST), IdP-initiated SSO, SLO, and the
 // one script the POST form uses.
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { type AppContext, type AppEnv } from '../http/index.js';
 import { findSamlApplicationById } from '../store/index.js';
 import { isUuid } from '../domain/index.js';
 import { checkAuthnRequest } from './authn-request.js';
-import { decodePost, decodeRedirect, MAX_MESSAGE_CHARS, MAX_RELAY_STATE_BYTES, type DecodedMessage } from './binding.js';
+import { decodePost, decodeRedirect, MAX_RELAY_STATE_BYTES, type DecodedMessage } from './binding.js';
 import { idpEndpoints, SAML_BASE_PATH } from './endpoints.js';
 import { refuse, SamlIdpError } from './errors.js';
 import { loadSamlIdpKeys } from './keys.js';
@@ -49,7 +48,7 @@ export function samlIdpRoutes(ctx: AppContext, sso: SamlSso) {
   const app = new Hono<AppEnv>();
   const endpoints = idpEndpoints(ctx.config.publicUrl);
   const slo = createSamlSlo({ store: ctx.store, publicUrl: ctx.config.publicUrl });
-  const limit = bodyLimit({ maxSize: MAX_MESSAGE_CHARS * 2 + MAX_RELAY_STATE_BYTES * 4 });
+  // Bodies are limited in front of every route (src/body-limit-rules.ts).
 
   app.get(`${SAML_BASE_PATH}/metadata`, async (c) => {
     const keys = await loadSamlIdpKeys(ctx.store);
@@ -72,7 +71,7 @@ export function samlIdpRoutes(ctx: AppContext, sso: SamlSso) {
     return sso.begin(c, checked);
   });
   app.get(`${SAML_BASE_PATH}/sso`, ssoHandler);
-  app.post(`${SAML_BASE_PATH}/sso`, limit, ssoHandler);
+  app.post(`${SAML_BASE_PATH}/sso`, ssoHandler);
 
   app.get(
     `${SAML_BASE_PATH}/idp-initiated/:appId`,
@@ -89,6 +88,6 @@ export function samlIdpRoutes(ctx: AppContext, sso: SamlSso) {
 
   const sloHandler = guarded(async (c) => slo.receive(await decode(c)));
   app.get(`${SAML_BASE_PATH}/slo`, sloHandler);
-  app.post(`${SAML_BASE_PATH}/slo`, limit, sloHandler);
+  app.post(`${SAML_BASE_PATH}/slo`, sloHandler);
   return app;
 }

@@ -1,9 +1,8 @@
 // The SCIM 2.0 edge at /scim/v2 (RFC 7644 §3): a thin Hono adapter over our operations and scimmy's
 // schemas. Here: auth and scopes, media types, body size limits, JSON parsing, headers; nothing else.
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { AppError } from '../domain/index.js';
+import { AppError, RetryLaterError } from '../domain/index.js';
 import {
   type AppContext,
   hasScope,
@@ -15,6 +14,7 @@ import {
   scimErrorBody,
   scimErrorResponse,
   toScimError,
+  withDatabaseTimeout,
 } from '../http/index.js';
 import { runBulk } from './bulk.js';
 import { BULK_MAX_PAYLOAD_BYTES, listOf, resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
@@ -81,10 +81,13 @@ export function createScimApi(ctx: AppContext) {
     cursor: query.cursor,
   });
 
-  app.onError((error, c) => {
+  app.onError((raised, c) => {
+    const error = withDatabaseTimeout(raised);
     const status = error instanceof AppError || error instanceof HTTPException ? error.status : 500;
-    if (status >= 500) ctx.logger.error({ err: error, requestId: c.get('requestId'), path: c.req.path }, 'SCIM request failed');
+    if (status >= 500 && !(raised instanceof RetryLaterError))
+      ctx.logger.error({ err: raised, requestId: c.get('requestId'), path: c.req.path }, 'SCIM request failed');
     const headers: Record<string, string> = status === 413 ? { connection: 'close' } : {};
+    if (error instanceof RetryLaterError) Object.assign(headers, error.headers);
     if (error instanceof AppError && EXTRA_SCIM_TYPES.has(error.code))
       return scimErrorResponse(scimErrorBody(error.status, error.message, error.code), headers);
     return scimErrorResponse(toScimError(error), headers);
@@ -109,26 +112,16 @@ export function createScimApi(ctx: AppContext) {
   app.all('/Me', () => scimErrorResponse(scimErrorBody(501, '/Me is not supported: SCIM clients authenticate as clients, not as users')));
 
   app.use('*', scimAuth(ctx));
-  // Bodies, in one layer (GET and DELETE pass straight through it): the largest limit while the body streams in
-  // (not for HEAD), then the limit of the endpoint by Content-Length (Bulk advertises maxPayloadSize; everything
-  // else takes the server's body limit). Read when a request comes, not while the app is built (the context may
-  // not be ready then).
-  app.use('*', (c, next) => {
+  // The largest SCIM body is limited in front of every route while it streams in (src/body-limit-rules.ts); here
+  // the limit of the endpoint by Content-Length (Bulk advertises maxPayloadSize; everything else takes the server's
+  // body limit). Read when a request comes, not while the app is built (the context may not be ready then).
+  app.use('*', async (c, next) => {
     const method = c.req.method;
     if (method === 'GET' || method === 'DELETE') return next();
-    const sized = async () => {
-      const limit = c.req.path.endsWith('/Bulk') ? BULK_MAX_PAYLOAD_BYTES : ctx.config.bodyLimitBytes;
-      const length = Number(c.req.header('content-length') ?? 0);
-      if (length > limit) throw new AppError('payload_too_large', 'tooLarge', `The request body is larger than ${limit} bytes`);
-      await next();
-    };
-    if (method === 'HEAD') return sized();
-    return bodyLimit({
-      maxSize: Math.max(BULK_MAX_PAYLOAD_BYTES, ctx.config.bodyLimitBytes),
-      onError: () => {
-        throw new HTTPException(413, { message: 'Payload Too Large' });
-      },
-    })(c, sized);
+    const limit = c.req.path.endsWith('/Bulk') ? BULK_MAX_PAYLOAD_BYTES : ctx.config.bodyLimitBytes;
+    const length = Number(c.req.header('content-length') ?? 0);
+    if (length > limit) throw new AppError('payload_too_large', 'tooLarge', `The request body is larger than ${limit} bytes`);
+    await next();
   });
 
   const resources = [

@@ -121,3 +121,16 @@ export async function deleteApplication(executor: Executor, id: string): Promise
     .returning();
   return row ? toApplication(row) : undefined;
 }
+
+/**
+ * Replaces a client secret hash by another of the same secret (an scrypt hash of an earlier version by its keyed
+ * hash, after a successful check), only if it is still the one that was checked: a secret changed meanwhile stays.
+ */
+export async function upgradeClientSecretHash(executor: Executor, id: string, from: string, to: string): Promise<boolean> {
+  const rows = await executor
+    .update(applications)
+    .set({ clientSecretHash: to })
+    .where(and(isOidc, eq(applications.id, id), eq(applications.clientSecretHash, from)))
+    .returning({ id: applications.id });
+  return rows.length > 0;
+}

@@ -44,6 +44,11 @@ export interface Database {
    * See openPostgres.
    */
   readonly ephemeralDb: Db;
+  /**
+   * The same database for background jobs and sweeps: on PostgreSQL its own pool, whose statements get the
+   * background statement_timeout instead of the request one.
+   */
+  readonly backgroundDb: Db;
   /** Runs pending migrations (serialized across instances with an advisory lock). */
   migrate(): Promise<void>;
   /** Whether the database answers a trivial query. */
@@ -58,6 +63,13 @@ export interface DatabaseOptions {
   /** An already-open PGlite (tests share one between two app instances). */
   pglite?: PGlite;
   poolSize?: number;
+  /**
+   * statement_timeout (ms, 0: none) of request statements and of background statements; migrations run without
+   * one. PostgreSQL only: the embedded PGlite runs in WebAssembly without timer signals and cannot cancel a
+   * running statement (docs/security-limits.md).
+   */
+  statementTimeoutMs?: number;
+  backgroundStatementTimeoutMs?: number;
 }
 
 /** Rows of a raw query, the same shape from both drivers. */
@@ -109,7 +121,11 @@ export const asDate = (value: unknown): Date => (value instanceof Date ? value :
 const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  if (options.databaseUrl)
+    return openPostgres(options.databaseUrl, options.poolSize ?? 10, {
+      request: options.statementTimeoutMs ?? 0,
+      background: options.backgroundStatementTimeoutMs ?? 0,
+    });
   return openPglite(options);
 }
 
@@ -134,6 +150,7 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     db,
     // One in-process connection; it has no WAL flush worth skipping.
     ephemeralDb: db,
+    backgroundDb: db,
     // One PGlite is one connection in one process: nothing else can migrate concurrently.
     migrate: () => migratePglite(db as never, { migrationsFolder }),
     ping: async () => {
@@ -150,8 +167,15 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
   };
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Database> {
-  const client = postgres(url, { max: poolSize, onnotice: () => {}, connection: { application_name: 'jitbridge' } });
+/** A connection parameter for postgres.js: statement_timeout in ms, nothing when 0 (the server's default). */
+const timeoutOf = (ms: number): Record<string, number> => (ms > 0 ? { statement_timeout: ms } : {});
+
+async function openPostgres(url: string, poolSize: number, timeouts: { request: number; background: number }): Promise<Database> {
+  const client = postgres(url, {
+    max: poolSize,
+    onnotice: () => {},
+    connection: { application_name: 'jitbridge', ...timeoutOf(timeouts.request) },
+  });
   const db = drizzlePostgres({ client, schema }) as unknown as Db;
   // A commit that waits for the WAL flush (fsync) costs ~0.8 ms here against ~0.1 ms without, and a login
   // writes login state a dozen times. Those rows (interactions, sessions, codes, tokens, federation flows,
@@ -163,19 +187,29 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const ephemeralClient = postgres(url, {
     max: Math.max(2, Math.ceil(poolSize / 2)),
     onnotice: () => {},
-    connection: { application_name: 'jitbridge', synchronous_commit: 'off' },
+    connection: { application_name: 'jitbridge', synchronous_commit: 'off', ...timeoutOf(timeouts.request) },
   });
   const ephemeralDb = drizzlePostgres({ client: ephemeralClient, schema }) as unknown as Db;
+  // Connections are opened when first used: an instance without background workers never opens one here.
+  const backgroundClient = postgres(url, {
+    max: Math.max(2, Math.ceil(poolSize / 2)),
+    onnotice: () => {},
+    connection: { application_name: 'jitbridge-background', ...timeoutOf(timeouts.background) },
+  });
+  const backgroundDb = drizzlePostgres({ client: backgroundClient, schema }) as unknown as Db;
   // drizzle's driver set the client's json/jsonb serializers and date parsers to pass-through: the same here.
   runners.set(db, (text, params, prepare) => client.unsafe(text, params as never[], { prepare }));
   runners.set(ephemeralDb, (text, params, prepare) => ephemeralClient.unsafe(text, params as never[], { prepare }));
+  runners.set(backgroundDb, (text, params, prepare) => backgroundClient.unsafe(text, params as never[], { prepare }));
   return {
     kind: 'postgres',
     db,
     ephemeralDb,
+    backgroundDb,
     migrate: async () => {
       // A dedicated connection, so the advisory lock and the migration share one session.
-      const single = postgres(url, { max: 1, onnotice: () => {} });
+      // No statement_timeout: a migration may rewrite a large table (0 also overrides a server or role default).
+      const single = postgres(url, { max: 1, onnotice: () => {}, connection: { statement_timeout: 0 } });
       try {
         await single`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
         await migratePostgres(drizzlePostgres({ client: single }), { migrationsFolder });
@@ -193,7 +227,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
       }
     },
     close: async () => {
-      await Promise.all([client.end({ timeout: 5 }), ephemeralClient.end({ timeout: 5 })]);
+      await Promise.all([client.end({ timeout: 5 }), ephemeralClient.end({ timeout: 5 }), backgroundClient.end({ timeout: 5 })]);
     },
   };
 }

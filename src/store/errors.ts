@@ -13,3 +13,5 @@ function sqlState(error: unknown): string | undefined {
 export const isUniqueViolation = (error: unknown) => sqlState(error) === '23505';
 export const isForeignKeyViolation = (error: unknown) => sqlState(error) === '23503';
 export const isSerializationFailure = (error: unknown) => ['40001', '40P01'].includes(sqlState(error) ?? '');
+/** A statement cancelled by statement_timeout (57014 query_canceled; a cancel by an operator shares the code). */
+export const isStatementTimeout = (error: unknown) => sqlState(error) === '57014';

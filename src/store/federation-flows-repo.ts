@@ -31,8 +31,18 @@ export interface NewFederationFlow {
 }
 
 // A login writes one flow and consumes it: constant texts through hotRows (prepared per connection on PostgreSQL).
-const INSERT = `insert into federation_flows (id, idp_id, protocol, nonce, code_verifier, saml_request_id, return_to, context, expires_at)
+// A new flow of a login interaction supersedes the interaction's earlier ones (started again, or another IdP
+// chosen), in the same statement: abandoned flows do not pile up until they expire.
+const INSERT = `with superseded as (
+    delete from federation_flows where $10::text is not null and (context->>'interactionUid') = $10::text
+  )
+  insert into federation_flows (id, idp_id, protocol, nonce, code_verifier, saml_request_id, return_to, context, expires_at)
   values ($1::text, $2::uuid, $3::text, $4::text, $5::text, $6::text, $7::text, $8::jsonb, now() + make_interval(secs => $9::float8))`;
+
+const interactionOf = (context: unknown): string | null => {
+  const uid = (context as { interactionUid?: unknown } | null | undefined)?.interactionUid;
+  return typeof uid === 'string' ? uid : null;
+};
 
 export async function insertFederationFlow(executor: Executor, flow: NewFederationFlow): Promise<void> {
   await hotRows(executor, INSERT, [
@@ -45,7 +55,15 @@ export async function insertFederationFlow(executor: Executor, flow: NewFederati
     flow.returnTo,
     flow.context == null ? null : JSON.stringify(flow.context),
     flow.ttlSeconds ?? FLOW_TTL_SECONDS,
+    interactionOf(flow.context),
   ]);
+}
+
+const DELETE_OF_INTERACTION = `delete from federation_flows where (context->>'interactionUid') = $1::text`;
+
+/** Removes every flow a login interaction began (it finished: they can only be replayed or abandoned now). */
+export async function deleteFederationFlowsOfInteraction(executor: Executor, interactionUid: string): Promise<void> {
+  await hotRows(executor, DELETE_OF_INTERACTION, [interactionUid]);
 }
 
 const CONSUME = `update federation_flows set consumed_at = now()

@@ -38,6 +38,7 @@ export {
   insertApplication,
   listApplications,
   updateApplication,
+  upgradeClientSecretHash,
 } from './applications-repo.js';
 export { type Actor, listAudit, recordAudit } from './audit-repo.js';
 export {
@@ -76,10 +77,12 @@ export {
 export {
   consumeFederationFlow,
   consumeFederationFlowWithIdp,
+  deleteFederationFlowsOfInteraction,
   type FederationFlow,
   FLOW_TTL_SECONDS,
   insertFederationFlow,
 } from './federation-flows-repo.js';
+export { hitRateLimit, type RateLimitRule, type RateLimitVerdict } from './rate-limit-repo.js';
 export {
   addMembers,
   deleteGroupRow,
@@ -95,7 +98,25 @@ export {
   touchGroup,
   updateGroup,
 } from './groups-repo.js';
-export { generateToken, hashPassword, hashToken, tokenMatches, verifyPassword } from './hashing.js';
+export {
+  clientSecretMatches,
+  generateToken,
+  hashClientSecret,
+  hashPassword,
+  hashToken,
+  isScryptHash,
+  tokenMatches,
+  verifyPassword,
+} from './hashing.js';
+export {
+  configurePasswordHashLimits,
+  DEFAULT_PASSWORD_HASH_LIMITS,
+  passwordHashLimits,
+  passwordHashSlots,
+  resetPasswordHashSlotCounters,
+  type PasswordHashLimits,
+  withPasswordHashSlot,
+} from './password-hash-slots.js';
 export { findIdentityProviderWithSecretsCached, forgetCachedIdentityProviders } from './identity-providers-cache.js';
 export {
   deleteIdentityProvider,
@@ -239,7 +260,7 @@ export {
 export { deleteUserRow, findUserById, findUserByUserName, findUsersByEmail, getUserById, insertUser, updateUser } from './users-repo.js';
 export { holdMigrationLock } from './database.js';
 export type { Database } from './database.js';
-export { isUniqueViolation } from './errors.js';
+export { isStatementTimeout, isUniqueViolation } from './errors.js';
 export { deleteSamlApplication } from './saml-applications-repo.js';
 export { findSamlApplicationById } from './saml-applications-repo.js';
 export { insertSamlApplication } from './saml-applications-repo.js';

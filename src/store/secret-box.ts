@@ -1,6 +1,6 @@
 // Encrypts secrets the bridge must use again (IdP client secrets, outbound credentials, private keys)
 // with AES-256-GCM under SECRETS_KEY. Sealed form: `v1.<iv>.<tag>.<ciphertext>` in base64url.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { AppError } from '../domain/index.js';
 
 export class SecretBox {
@@ -37,5 +37,10 @@ export class SecretBox {
 
   openJson<T>(sealed: string): T {
     return JSON.parse(this.open(sealed)) as T;
+  }
+
+  /** A 32-byte key for another purpose (such as keyed hashes), derived from SECRETS_KEY with HKDF-SHA256. */
+  derivedKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), `jitbridge/${purpose}`, 32));
   }
 }

@@ -119,7 +119,7 @@ describe('discovery and keys', () => {
 });
 
 describe('/api/v1/applications', () => {
-  it('answers the client secret once and stores only its scrypt hash', async () => {
+  it('answers the client secret once and stores only its keyed hash', async () => {
     const created = await registerApp(server, { identityProviders: [idpA] });
     expect(created.clientSecret).toMatch(/^jbcs_/);
     const read = (await (await server.admin('GET', `/api/v1/applications/${created.id}`)).json()) as Record<string, unknown>;
@@ -135,7 +135,7 @@ describe('/api/v1/applications', () => {
       server.ctx.store.db,
       sql`select client_secret_hash from applications where id = ${created.id}`,
     );
-    expect(stored!.client_secret_hash).toMatch(/^scrypt\$/);
+    expect(stored!.client_secret_hash).toMatch(/^hmac-sha256\$/);
     expect(JSON.stringify(stored)).not.toContain(created.clientSecret);
   });
 

@@ -1,6 +1,7 @@
 // Short-lived protocol state: oidc-provider models, upstream login flows, SAML replay cache and login results.
 // Everything here expires by `expires_at`; a periodic sweep removes what has expired.
-import { index, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 /** oidc-provider's adapter storage: one table for every model (Session, Grant, AuthorizationCode, ...). */
 export const oidcPayloads = pgTable(
@@ -41,7 +42,26 @@ export const federationFlows = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     consumedAt: timestamp('consumed_at', { withTimezone: true }),
   },
-  (t) => [index('federation_flows_expires').on(t.expiresAt), index('federation_flows_saml_request').on(t.samlRequestId)],
+  (t) => [
+    index('federation_flows_expires').on(t.expiresAt),
+    index('federation_flows_saml_request').on(t.samlRequestId),
+    // The flows of one login interaction, removed when it finishes or a new start supersedes them.
+    index('federation_flows_interaction').on(sql`(${t.context}->>'interactionUid')`),
+  ],
+);
+
+/**
+ * Fixed-window request counters shared by every instance (one row per limited key, such as a client address on
+ * /federation/:id/start), counted and checked in one statement (rate-limit-repo.ts).
+ */
+export const rateLimitWindows = pgTable(
+  'rate_limit_windows',
+  {
+    key: text('key').primaryKey(),
+    windowStartedAt: timestamp('window_started_at', { withTimezone: true }).notNull(),
+    hits: integer('hits').notNull(),
+  },
+  (t) => [index('rate_limit_windows_started').on(t.windowStartedAt)],
 );
 
 /** SAML assertion ids already accepted, kept until the assertion would have expired anyway. */
