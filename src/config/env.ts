@@ -56,6 +56,13 @@ const trustedProxies = z
   )
   .refine((entries) => entries.every((entry) => parseIpRange(entry) !== null));
 
+const boundedInt = (max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/)
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= max);
+
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /** What each variable expects, in words; used in start-up errors. */
@@ -75,6 +82,11 @@ const expectations: Record<string, string> = {
   SMTP_FROM: 'a sender address, such as "jitbridge <no-reply@example.com>"',
   TRUSTED_PROXIES: 'a comma-separated list of IP addresses or CIDR ranges, such as 10.0.0.0/8,::1',
   CONFIG_FILE: 'the path of a configuration file (YAML or JSON) to apply at start',
+  SIGN_IN_FAILURES_BEFORE_WAIT: 'an integer 1-1000',
+  SIGN_IN_WAIT_INCREMENT_SECONDS: 'an integer number of seconds 1-86400',
+  SIGN_IN_MAX_WAIT_SECONDS: 'an integer number of seconds 1-86400',
+  SIGN_IN_FAILURE_RESET_SECONDS: 'an integer number of seconds 1-86400',
+  SIGN_IN_ACCOUNT_CEILING: 'an integer 1-100000',
 };
 
 const envSchema = z.object({
@@ -93,6 +105,11 @@ const envSchema = z.object({
   SMTP_FROM: mailAddress.optional(),
   TRUSTED_PROXIES: trustedProxies.default([]),
   CONFIG_FILE: z.string().min(1).optional(),
+  SIGN_IN_FAILURES_BEFORE_WAIT: boundedInt(1000).default(5),
+  SIGN_IN_WAIT_INCREMENT_SECONDS: boundedInt(86400).default(60),
+  SIGN_IN_MAX_WAIT_SECONDS: boundedInt(86400).default(900),
+  SIGN_IN_FAILURE_RESET_SECONDS: boundedInt(86400).default(43200),
+  SIGN_IN_ACCOUNT_CEILING: boundedInt(100000).default(100),
 });
 
 export interface AppConfig {
@@ -130,6 +147,16 @@ export interface AppConfig {
    * together apply it once); an invalid file stops the start. See docs/configuration-as-code.md.
    */
   configFile?: string | undefined;
+  /** The LOCAL sign-in throttle (docs/accounts-security.md); unset → its defaults. */
+  signInThrottle?:
+    | {
+        failuresBeforeWait: number;
+        waitIncrementSeconds: number;
+        maxWaitSeconds: number;
+        failureResetSeconds: number;
+        accountCeiling: number;
+      }
+    | undefined;
 }
 
 export class ConfigError extends Error {
@@ -178,5 +205,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpFrom: value.SMTP_FROM,
     trustedProxies: value.TRUSTED_PROXIES,
     configFile: value.CONFIG_FILE,
+    signInThrottle: {
+      failuresBeforeWait: value.SIGN_IN_FAILURES_BEFORE_WAIT,
+      waitIncrementSeconds: value.SIGN_IN_WAIT_INCREMENT_SECONDS,
+      maxWaitSeconds: value.SIGN_IN_MAX_WAIT_SECONDS,
+      failureResetSeconds: value.SIGN_IN_FAILURE_RESET_SECONDS,
+      accountCeiling: value.SIGN_IN_ACCOUNT_CEILING,
+    },
   };
 }
