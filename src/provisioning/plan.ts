@@ -33,13 +33,13 @@ export interface PlanOptions {
   prepared?: { mapped: MappedClaims; context: LoginContext };
 }
 
-/** The sync method in force: the IdP's, else the server setting (false → OVERRIDE_ALL, true → PRESERVE_LOCAL). */
 /** With a fixed user store the admin chose it; under AS_IN_USERNAME the store must be one the IdP may pick. */
 function storeAllowed(idp: IdentityProvider, domain: string): boolean {
   if (idp.jit.userstore.toUpperCase() !== AS_IN_USERNAME) return true;
   return idp.jit.allowedUserStores.some((allowed) => allowed.toUpperCase() === domain.toUpperCase());
 }
 
+/** The sync method in force: the IdP's, else the server setting (false → OVERRIDE_ALL, true → PRESERVE_LOCAL). */
 export function effectiveSyncMethod(idp: IdentityProvider, settings: Settings): AttributeSyncMethod {
   return idp.jit.attributeSyncMethod ?? (settings.jit.preserveLocallyAddedClaims ? 'PRESERVE_LOCAL' : 'OVERRIDE_ALL');
 }
