@@ -3,6 +3,16 @@
 // import from here only.
 export { deleteIdentityProviderWithUsers, IDP_USER_MODES } from './idp-deletion.js';
 export { hashNewPassword, setLocalPassword, verifyLocalSignIn } from './local-credentials.js';
+export {
+  accountThrottle,
+  type AccountThrottleView,
+  clearAccountFailures,
+  DEFAULT_SIGN_IN_THROTTLE,
+  type SignInThrottleSettings,
+  throttleRules,
+  type ThrottleRules,
+  unlockSignIn,
+} from './sign-in-throttle.js';
 export { issueEmailOtp, verifyEmailOtp } from './mfa/email-otp.js';
 export { createMailer, emailOtpAvailable, type Mailer } from './mfa/mailer.js';
 export { useRecoveryCode } from './mfa/recovery-codes.js';

@@ -1,7 +1,7 @@
 // Local passwords: setting one (policy-checked, scrypt-hashed, never logged) and checking a username +
 // password for the LOCAL sign-in method. The check gives the same answer, after about the same work,
-// whether or not the user exists (an unknown name is verified against a dummy hash), and failures are
-// counted per account and per client address in the database, so every instance enforces one limit.
+// whether or not the user exists (an unknown name is verified against a dummy hash), and each attempt is
+// counted before the hash runs (sign-in-throttle.ts), in the database, so every instance enforces one limit.
 import { randomBytes } from 'node:crypto';
 import {
   invalidInput,
@@ -17,28 +17,20 @@ import {
   hashPassword,
   verifyPassword,
   type Store,
-  clearLoginFailures,
-  findBlockedKeys,
-  recordLoginFailure,
-  type ThrottleRule,
   emitOutboxEvent,
   findUserStoreByDomain,
   findUserByUserName,
   getUserById,
   updateUser,
 } from '../store/index.js';
-
-export interface ThrottleRules {
-  /** Failures on one username, from anywhere. */
-  account: ThrottleRule;
-  /** Failures from one client address, on any username. */
-  address: ThrottleRule;
-}
-
-export const DEFAULT_THROTTLE_RULES: ThrottleRules = {
-  account: { limit: 5, windowSeconds: 15 * 60, blockSeconds: 15 * 60 },
-  address: { limit: 20, windowSeconds: 15 * 60, blockSeconds: 15 * 60 },
-};
+import {
+  clearAccountFailures,
+  reserveSignInAttempt,
+  signInSucceeded,
+  throttleKeys,
+  throttleRules,
+  type ThrottleRules,
+} from './sign-in-throttle.js';
 
 export type LocalSignInResult =
   | { ok: true; userId: string; userName: string }
@@ -64,55 +56,25 @@ function dummy(): Promise<string> {
   return dummyHash;
 }
 
-/**
- * The throttling unit of a client address: IPv4 as is (also when IPv4-mapped), IPv6 by its /64 — one
- * subscriber usually holds a whole /64, so counting single IPv6 addresses would count nothing.
- */
-export function addressBucket(address: string): string {
-  const trimmed = address
-    .trim()
-    .toLowerCase()
-    .replace(/^\[|\]$/g, '')
-    .replace(/%.*$/, '');
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(trimmed);
-  if (mapped) return mapped[1]!;
-  if (!trimmed.includes(':')) return trimmed;
-  const [head = '', tail = ''] = trimmed.split('::');
-  const left = head ? head.split(':') : [];
-  const right = trimmed.includes('::') && tail ? tail.split(':') : [];
-  const groups = trimmed.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
-  return `${groups
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
-}
-
-/** Throttle keys: the account by domain and lower-cased name (known or not), and the client address. */
-export function throttleKeys(username: string, clientAddress: string | null): { account: string; address: string | null } {
-  const { domain, name } = splitQualifiedName(username.trim());
-  return { account: `account:${domain}/${name.toLowerCase()}`, address: clientAddress ? `address:${addressBucket(clientAddress)}` : null };
-}
-
 /** Checks a username (`DOMAIN/name` or plain for PRIMARY) and password for the LOCAL sign-in method. */
 export async function verifyLocalSignIn(
   store: Pick<Store, 'db' | 'transaction'>,
   input: { username: string; password: string; clientAddress: string | null },
   options: { rules?: ThrottleRules; policy?: PasswordPolicy } = {},
 ): Promise<LocalSignInResult> {
-  const rules = options.rules ?? DEFAULT_THROTTLE_RULES;
+  const rules = options.rules ?? throttleRules();
   const policy = options.policy ?? DEFAULT_PASSWORD_POLICY;
   const username = (input.username ?? '').trim();
   const keys = throttleKeys(username, input.clientAddress);
-  const keyList = [keys.account, ...(keys.address ? [keys.address] : [])];
 
-  const blocked = await findBlockedKeys(store.db, keyList);
-  if (blocked.length > 0) {
-    const until = Math.max(...blocked.map((b) => b.blockedUntil!.getTime()));
+  // Counted now, before the costly hash: parallel attempts cannot all pass a check made before any was counted.
+  const reserved = await reserveSignInAttempt(store, keys, rules);
+  if (!reserved.ok) {
     return {
       ok: false,
       code: 'too_many_attempts',
       message: 'Too many failed attempts. Try again later.',
-      retryAfterSeconds: Math.max(1, Math.ceil((until - Date.now()) / 1000)),
+      retryAfterSeconds: reserved.retryAfterSeconds,
     };
   }
 
@@ -130,21 +92,17 @@ export async function verifyLocalSignIn(
   }
 
   if (!passwordRight || !user) {
-    await store.transaction(async (tx) => {
-      await recordLoginFailure(tx, keys.account, rules.account);
-      if (keys.address) await recordLoginFailure(tx, keys.address, rules.address);
-      // One audit row either way (no timing tell); the typed name is not kept for unknown users,
-      // since people sometimes type their password into the username field.
-      await recordAudit(tx, {
-        actorType: 'user',
-        actorId: user?.id ?? null,
-        action: 'local_login',
-        targetType: 'user',
-        targetId: user?.id ?? null,
-        outcome: 'failure',
-        reason: 'invalid_credentials',
-        details: { clientAddress: input.clientAddress },
-      });
+    // The attempt is already counted. One audit row either way (no timing tell); the typed name is not kept
+    // for unknown users, since people sometimes type their password into the username field.
+    await recordAudit(store.db, {
+      actorType: 'user',
+      actorId: user?.id ?? null,
+      action: 'local_login',
+      targetType: 'user',
+      targetId: user?.id ?? null,
+      outcome: 'failure',
+      reason: 'invalid_credentials',
+      details: { clientAddress: input.clientAddress },
     });
     return INVALID;
   }
@@ -162,7 +120,7 @@ export async function verifyLocalSignIn(
     return { ok: false, code: 'account_unavailable', message: 'This account cannot sign in. Contact your administrator.' };
   }
   await store.transaction(async (tx) => {
-    await clearLoginFailures(tx, [keys.account]);
+    await signInSucceeded(tx, keys);
     await recordAudit(tx, {
       actorType: 'user',
       actorId: user.id,
@@ -191,7 +149,7 @@ export async function hashNewPassword(
 
 /**
  * Sets (or with `password: null`, removes) a user's local password, with audit and outbox events in one
- * transaction. A new password also lifts the account's sign-in block.
+ * transaction. A new password also forgets the account's failed sign-ins, from every address.
  */
 export async function setLocalPassword(
   store: Pick<Store, 'db' | 'transaction'>,
@@ -212,7 +170,7 @@ export async function setLocalPassword(
         );
   await store.transaction(async (tx) => {
     const updated = await updateUser(tx, input.userId, { passwordHash });
-    await clearLoginFailures(tx, [throttleKeys(userName, null).account]);
+    await clearAccountFailures(tx, userName);
     const action = passwordHash ? 'user.password_set' : 'user.password_remove';
     await recordAudit(tx, {
       actorType: input.actor.type,

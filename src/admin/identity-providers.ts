@@ -104,7 +104,22 @@ const JitInput = z
       .max(64)
       .default('PRIMARY')
       .openapi({ description: `A user store domain, or ${AS_IN_USERNAME}` }),
-    associateLocalUser: z.boolean().default(false),
+    allowedUserStores: z
+      .array(z.string().min(1).max(64))
+      .min(1)
+      .max(100)
+      .default(['PRIMARY'])
+      .openapi({
+        description: `With ${AS_IN_USERNAME}: the user stores a username's domain prefix may pick (a name without a known prefix goes to PRIMARY); a login naming another store is refused (user_store_not_allowed)`,
+      }),
+    associateLocalUser: z
+      .boolean()
+      .default(false)
+      .openapi({ description: 'Link a new identity to the existing local user with the same verified email' }),
+    associateByUsername: z.boolean().default(false).openapi({
+      description:
+        'Link a new identity to the existing local user with the same username: this IdP is trusted to assert local usernames. Off by default; the answer carries a warning while on',
+    }),
     attributeSyncMethod: z
       .enum(ATTRIBUTE_SYNC_METHODS)
       .nullable()
@@ -181,6 +196,10 @@ const IdpView = z
     roleMappings: z.array(Mapping),
     provisioning: z.object({ jit: JitInput }),
     inactiveAfterDays: z.number().int().nullable(),
+    warnings: z
+      .array(z.object({ code: z.string(), message: z.string() }))
+      .optional()
+      .openapi({ description: 'Settings that are allowed but risky, such as associateByUsername' }),
     version: z.number().int(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -281,6 +300,13 @@ async function toDomain(
       });
     else jit.userstore = store.domain;
   }
+  const allowed: string[] = [];
+  for (const [i, domain] of jit.allowedUserStores.entries()) {
+    const store = await findUserStoreByDomain(ctx.store.db, domain);
+    if (!store) problems.push({ field: `provisioning.jit.allowedUserStores.${i}`, message: `user store '${domain}' does not exist` });
+    else if (!allowed.includes(store.domain)) allowed.push(store.domain);
+  }
+  jit.allowedUserStores = allowed;
   if (problems.length) throw invalidInput('validation_failed', `Invalid body: ${problems.map((p) => p.field).join(', ')}`, problems);
   return {
     idp: {
@@ -353,6 +379,19 @@ export function presentIdentityProvider(publicUrl: string, idp: IdentityProvider
     roleMappings: idp.roleMappings,
     provisioning: { jit: idp.jit },
     inactiveAfterDays: idp.inactiveAfterDays,
+    ...(idp.jit.associateByUsername
+      ? {
+          warnings: [
+            {
+              code: 'associate_by_username',
+              message:
+                `Identity provider '${idp.name}' links new identities to existing local users by username: anyone who can ` +
+                `choose their username at this IdP can take over the local account of that name. Keep this on only ` +
+                `if the IdP is trusted to assert local usernames.`,
+            },
+          ],
+        }
+      : {}),
     version: idp.version,
     createdAt: idp.createdAt.toISOString(),
     updatedAt: idp.updatedAt.toISOString(),

@@ -21,6 +21,7 @@ import { settingsRoutes } from './settings.js';
 import { userConsentRoutes } from './user-consents.js';
 import { userMfaRoutes } from './user-mfa.js';
 import { userPasswordRoutes } from './user-passwords.js';
+import { userSignInThrottleRoutes } from './user-sign-in-throttle.js';
 import { userStoreRoutes } from './user-stores.js';
 
 export const ADMIN_API_VERSION = '1.0.0';
@@ -34,6 +35,7 @@ const resources = [
   consentPurposeRoutes,
   userConsentRoutes,
   userPasswordRoutes,
+  userSignInThrottleRoutes,
   userMfaRoutes,
   applicationRoutes,
   keyRoutes,

@@ -89,6 +89,11 @@ const expectations: Record<string, string> = {
   DB_BACKGROUND_STATEMENT_TIMEOUT_MS: 'an integer number of milliseconds 0-86400000 (0: no limit)',
   FEDERATION_START_LIMIT: 'an integer 0-100000 (0: no limit)',
   FEDERATION_START_WINDOW_SECONDS: 'an integer number of seconds 1-86400',
+  SIGN_IN_FAILURES_BEFORE_WAIT: 'an integer 1-1000',
+  SIGN_IN_WAIT_INCREMENT_SECONDS: 'an integer number of seconds 1-86400',
+  SIGN_IN_MAX_WAIT_SECONDS: 'an integer number of seconds 1-86400',
+  SIGN_IN_FAILURE_RESET_SECONDS: 'an integer number of seconds 1-86400',
+  SIGN_IN_ACCOUNT_CEILING: 'an integer 1-100000',
 };
 
 const envSchema = z.object({
@@ -114,6 +119,11 @@ const envSchema = z.object({
   DB_BACKGROUND_STATEMENT_TIMEOUT_MS: integerIn(0, 86_400_000).default(300_000),
   FEDERATION_START_LIMIT: integerIn(0, 100_000).default(30),
   FEDERATION_START_WINDOW_SECONDS: integerIn(1, 86_400).default(60),
+  SIGN_IN_FAILURES_BEFORE_WAIT: integerIn(1, 1000).default(5),
+  SIGN_IN_WAIT_INCREMENT_SECONDS: integerIn(1, 86400).default(60),
+  SIGN_IN_MAX_WAIT_SECONDS: integerIn(1, 86400).default(900),
+  SIGN_IN_FAILURE_RESET_SECONDS: integerIn(1, 86400).default(43200),
+  SIGN_IN_ACCOUNT_CEILING: integerIn(1, 100000).default(100),
 });
 
 export interface AppConfig {
@@ -162,6 +172,16 @@ export interface AppConfig {
   /** /federation/:id/start calls allowed per client address per window (0: no limit). */
   federationStartLimit?: number;
   federationStartWindowSeconds?: number;
+  /** The LOCAL sign-in throttle (docs/accounts-security.md); unset → its defaults. */
+  signInThrottle?:
+    | {
+        failuresBeforeWait: number;
+        waitIncrementSeconds: number;
+        maxWaitSeconds: number;
+        failureResetSeconds: number;
+        accountCeiling: number;
+      }
+    | undefined;
 }
 
 export class ConfigError extends Error {
@@ -217,5 +237,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dbBackgroundStatementTimeoutMs: value.DB_BACKGROUND_STATEMENT_TIMEOUT_MS,
     federationStartLimit: value.FEDERATION_START_LIMIT,
     federationStartWindowSeconds: value.FEDERATION_START_WINDOW_SECONDS,
+    signInThrottle: {
+      failuresBeforeWait: value.SIGN_IN_FAILURES_BEFORE_WAIT,
+      waitIncrementSeconds: value.SIGN_IN_WAIT_INCREMENT_SECONDS,
+      maxWaitSeconds: value.SIGN_IN_MAX_WAIT_SECONDS,
+      failureResetSeconds: value.SIGN_IN_FAILURE_RESET_SECONDS,
+      accountCeiling: value.SIGN_IN_ACCOUNT_CEILING,
+    },
   };
 }

@@ -15,7 +15,18 @@ export interface JitPolicy {
   scheme: JitScheme;
   /** A user store domain, or AS_IN_USERNAME. */
   userstore: string;
+  /**
+   * Under AS_IN_USERNAME, the user stores this IdP's usernames may pick (PRIMARY is where a name without a known
+   * prefix goes); a login naming another store is refused. Unused with a fixed `userstore`.
+   */
+  allowedUserStores: string[];
+  /** Link a new identity to an existing local user with the same verified email (WSO2's field). */
   associateLocalUser: boolean;
+  /**
+   * Link a new identity to the existing local user with the same username: this IdP is trusted to assert local
+   * usernames. Off by default: OIDC's preferred_username is neither unique nor verified, so this is an admin's decision.
+   */
+  associateByUsername: boolean;
   /** null → decided by settings.jit.preserveLocallyAddedClaims (false → OVERRIDE_ALL, true → PRESERVE_LOCAL). */
   attributeSyncMethod: AttributeSyncMethod | null;
   /** blocking: the login waits for provisioning; non-blocking: a durable job provisions while the login goes on. */
@@ -26,7 +37,9 @@ export const defaultJitPolicy = (): JitPolicy => ({
   isEnabled: true,
   scheme: 'PROVISION_SILENTLY',
   userstore: 'PRIMARY',
+  allowedUserStores: ['PRIMARY'],
   associateLocalUser: false,
+  associateByUsername: false,
   attributeSyncMethod: null,
   mode: 'blocking',
 });

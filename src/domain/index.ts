@@ -27,7 +27,13 @@ export {
 export { assertJitWritable } from './jit-read-only.js';
 export { applyMergePatch } from './merge-patch.js';
 export { assertMfaEnrolmentAllowed, mfaEnrolmentRefusal } from './mfa-policy.js';
-export { assertPasswordAcceptable, DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './password-policy.js';
+export {
+  assertPasswordAcceptable,
+  checkPassword,
+  DEFAULT_PASSWORD_POLICY,
+  describePasswordProblem,
+  type PasswordPolicy,
+} from './password-policy.js';
 export {
   type AttributePath,
   copyAttributeValue,

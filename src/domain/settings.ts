@@ -6,7 +6,7 @@ export const jitSettingsSchema = z
   .object({
     /** false → attribute sync defaults to OVERRIDE_ALL; true → PRESERVE_LOCAL (when an IdP sets none). */
     preserveLocallyAddedClaims: z.boolean().default(false),
-    /** Associate a JIT identity with an existing local user (same username, or verified email). */
+    /** Associate a JIT identity with an existing local user by verified email (by username only per IdP: associateByUsername). */
     associatingToExistingUser: z.boolean().default(false),
     /** The reference product's "enhanced feature": generated usernames, read-only JIT users, delete with IdP. */
     enhancedFeature: z.boolean().default(false),

@@ -4,7 +4,7 @@
 // 429 with Retry-After while throttled, and on success the host finishes the login with the local user.
 import { Hono, type Context } from 'hono';
 import { type AppContext, type AppEnv, resolveClientAddress, TrustedProxies } from '../http/index.js';
-import { verifyLocalSignIn } from '../accounts/index.js';
+import { throttleRules, verifyLocalSignIn } from '../accounts/index.js';
 import { RetryLaterError } from '../domain/index.js';
 import { localSignInPage } from './pages/local-sign-in-page.js';
 import { readPromptForm, type FormBody } from './pages/forms.js';
@@ -25,6 +25,7 @@ export function clientAddressReader(trusted: TrustedProxies): (c: C) => string |
 export function localSignInRoutes(ctx: AppContext, host: PromptHost, options: { address?: (c: C) => string | null } = {}) {
   const routes = new Hono<AppEnv>();
   const addressOf = options.address ?? clientAddressReader(new TrustedProxies(ctx.config.trustedProxies ?? []));
+  const rules = throttleRules(ctx.config.signInThrottle);
 
   const render = async (
     c: C,
@@ -55,11 +56,11 @@ export function localSignInRoutes(ctx: AppContext, host: PromptHost, options: { 
     if (step instanceof Response) return step;
     const form = readPromptForm((await c.req.parseBody()) as FormBody);
     if (!step.csrfValid(form.csrf)) return render(c, step, 400, { error: 'The form was out of date. Please try again.' });
-    const result = await verifyLocalSignIn(ctx.store, {
-      username: form.username,
-      password: form.password,
-      clientAddress: addressOf(c),
-    }).catch((error: unknown) => {
+    const result = await verifyLocalSignIn(
+      ctx.store,
+      { username: form.username, password: form.password, clientAddress: addressOf(c) },
+      { rules },
+    ).catch((error: unknown) => {
       if (error instanceof RetryLaterError) return error; // no slot for the password check in time
       throw error;
     });

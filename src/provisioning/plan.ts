@@ -3,6 +3,7 @@
 // ProvisioningReads; `applyProvisioning` writes the plan atomically (one transaction, or one statement).
 import { randomUUID } from 'node:crypto';
 import {
+  AS_IN_USERNAME,
   type FederatedIdentity,
   type AttributeSyncMethod,
   type IdentityProvider,
@@ -30,6 +31,12 @@ export interface PlanOptions {
   replans?: number;
   /** The identity's claims already mapped, and its login context already read, by the caller (the first plan only). */
   prepared?: { mapped: MappedClaims; context: LoginContext };
+}
+
+/** With a fixed user store the admin chose it; under AS_IN_USERNAME the store must be one the IdP may pick. */
+function storeAllowed(idp: IdentityProvider, domain: string): boolean {
+  if (idp.jit.userstore.toUpperCase() !== AS_IN_USERNAME) return true;
+  return idp.jit.allowedUserStores.some((allowed) => allowed.toUpperCase() === domain.toUpperCase());
 }
 
 /** The sync method in force: the IdP's, else the server setting (false → OVERRIDE_ALL, true → PRESERVE_LOCAL). */
@@ -261,6 +268,14 @@ export async function planProvisioning(
   const target = await targetStore(reads, idp, rawUserName, prefetched, generated);
   if (!target.store) return refuse(plan, 'user_store_not_found', `user store domain '${target.domain}' does not exist`);
   const store = target.store;
+  if (!storeAllowed(idp, store.domain)) {
+    // Under AS_IN_USERNAME the IdP's claim picks the store: only the stores the admin named for this IdP.
+    return refuse(
+      plan,
+      'user_store_not_allowed',
+      `the username names user store ${store.domain}, which identity provider '${idp.name}' may not provision into (provisioning.jit.allowedUserStores: ${idp.jit.allowedUserStores.join(', ')})`,
+    );
+  }
   plan.userStore = { id: store.id, domain: store.domain };
   plan.userName = target.name;
   plan.qualifiedUserName = qualifyName(store.domain, target.name);
@@ -268,8 +283,11 @@ export async function planProvisioning(
     return refuse(plan, 'username_policy', `username '${target.name}' does not match the username policy of user store ${store.domain}`);
   }
 
-  // 5. Association with an existing local user: same username, or the same email only when it is verified.
-  const associate = idp.jit.associateLocalUser || settings.jit.associatingToExistingUser;
+  // 5. Association with an existing local user: the same username only when this IdP is trusted to assert local
+  // usernames (associateByUsername: preferred_username is neither unique nor verified); the same email only when
+  // it is verified, with association on for the IdP (associateLocalUser) or server-wide.
+  const byUsername = idp.jit.associateByUsername;
+  const byEmail = idp.jit.associateLocalUser || settings.jit.associatingToExistingUser;
   const sameName = target.existing;
   let candidate: LoginUser | undefined;
   let how: 'associate_username' | 'associate_email' | null = null;
@@ -278,33 +296,38 @@ export async function planProvisioning(
     // which now takes the "link exists" path.
     return planProvisioning(reads, idp, identity, { ...again, replans: (options.replans ?? 0) + 1 });
   }
-  if (sameName) {
-    if (!associate) {
+  if (byEmail && mapped.email && (!sameName || !byUsername)) {
+    const sameEmail = await reads.findUsersByEmail(store.id, mapped.email);
+    if (sameEmail.length > 0) {
+      if (!mapped.emailVerified) {
+        if (!sameName)
+          return refuse(
+            plan,
+            'email_not_verified',
+            `a local user has the email ${mapped.email}, but the identity provider did not verify it (no email_verified claim and the IdP is not trusted for email): not linking`,
+            'jit.link.refused',
+          );
+      } else if (sameEmail.length > 1) {
+        if (!sameName)
+          return refuse(plan, 'email_ambiguous', `more than one local user has the email ${mapped.email}: not linking`, 'jit.link.refused');
+      } else if (!sameName || sameEmail[0]!.id === sameName.id) {
+        // With a local user of the same name, only that user can be linked (a new one cannot take the name).
+        candidate = sameEmail[0];
+        how = 'associate_email';
+      }
+    }
+  }
+  if (sameName && !candidate) {
+    if (!byUsername) {
       return refuse(
         plan,
         'username_taken',
-        `a local user named '${plan.qualifiedUserName}' exists and association with local users is off`,
+        `a local user named '${plan.qualifiedUserName}' exists and this identity provider may not link by username (provisioning.jit.associateByUsername is off)`,
         'jit.link.refused',
       );
     }
     candidate = sameName;
     how = 'associate_username';
-  } else if (associate && mapped.email) {
-    const sameEmail = await reads.findUsersByEmail(store.id, mapped.email);
-    if (sameEmail.length > 0) {
-      if (!mapped.emailVerified) {
-        return refuse(
-          plan,
-          'email_not_verified',
-          `a local user has the email ${mapped.email}, but the identity provider did not verify it (no email_verified claim and the IdP is not trusted for email): not linking`,
-          'jit.link.refused',
-        );
-      }
-      if (sameEmail.length > 1)
-        return refuse(plan, 'email_ambiguous', `more than one local user has the email ${mapped.email}: not linking`, 'jit.link.refused');
-      candidate = sameEmail[0];
-      how = 'associate_email';
-    }
   }
 
   if (candidate && how) {
@@ -336,6 +359,8 @@ export async function planProvisioning(
       details: {
         subject: identity.subject,
         by: how === 'associate_username' ? 'username' : 'email',
+        /** The rule that allowed the link. */
+        rule: how === 'associate_username' ? 'username' : 'verified_email',
         syncMethod,
         changed: plan.diff.map((d) => d.attribute),
       },

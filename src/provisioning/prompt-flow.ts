@@ -28,7 +28,7 @@ import type { PlanDecision, ProvisioningPlan } from './types.js';
 const MAX_ATTEMPTS = 3;
 
 /** Refusals the username prompt can fix: the person chooses another name. */
-const USERNAME_REFUSALS = new Set(['username_taken', 'username_policy', 'user_store_not_found']);
+const USERNAME_REFUSALS = new Set(['username_taken', 'username_policy', 'user_store_not_found', 'user_store_not_allowed']);
 
 /**
  * The decision prompts are chosen by. Under the username scheme a plan refused for its username is still

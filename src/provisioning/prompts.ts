@@ -75,5 +75,7 @@ export function typedUsernameProblem(decision: PlanDecision, refusalCode: string
     return { code: 'username_policy', field: 'username', message: 'That username is not allowed here. Check the characters and length.' };
   if (refusalCode === 'user_store_not_found')
     return { code: 'user_store_not_found', field: 'username', message: 'That user store does not exist.' };
+  if (refusalCode === 'user_store_not_allowed')
+    return { code: 'user_store_not_allowed', field: 'username', message: 'Accounts cannot be made in that user store from here.' };
   return null;
 }

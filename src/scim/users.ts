@@ -1,6 +1,14 @@
 // /Users operations (RFC 7644 §3.3 create, §3.4 query, §3.5 replace/patch, §3.6 delete). Each write runs in
 // one transaction with its audit and outbox events; updates lock the row and check its version.
-import { changedAttributePaths, recordProvenance, AppError, type ScimUserResource, isUuid } from '../domain/index.js';
+import {
+  changedAttributePaths,
+  checkPassword,
+  describePasswordProblem,
+  recordProvenance,
+  AppError,
+  type ScimUserResource,
+  isUuid,
+} from '../domain/index.js';
 import {
   recordAudit,
   type Tx,
@@ -33,12 +41,25 @@ function answer(call: ScimCall, status: number, row: UserRow, groups?: Array<{ v
   return { status, body, headers: { etag: etagOf(row.version), ...(status === 201 ? { location } : {}), 'content-location': location } };
 }
 
-/** A password in a write is hashed and kept apart from the resource (it is never returned). */
-async function passwordOf(body: unknown): Promise<string | undefined> {
+/**
+ * A password in a write must meet the same policy as the prompt pages and the admin API (checked against the
+ * user's userName, before any hashing or writing); it is hashed and kept apart from the resource (never returned).
+ */
+async function passwordOf(body: unknown, userName: unknown): Promise<string | undefined> {
   const value = (body as Record<string, unknown> | null)?.password;
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.length < 1 || value.length > 1024)
     throw new AppError('invalid_input', 'invalidValue', 'password must be a string');
+  const problems = checkPassword(value, { username: typeof userName === 'string' ? userName : null });
+  if (problems.length > 0) {
+    const reasons = problems.map((p) => describePasswordProblem(p));
+    throw new AppError(
+      'invalid_input',
+      'invalidValue',
+      `password does not meet the password policy: ${reasons.join(' ')}`,
+      reasons.map((message) => ({ field: 'password', message })),
+    );
+  }
   return hashPassword(value);
 }
 
@@ -79,7 +100,7 @@ async function recordWrite(
 
 export async function createUser(call: ScimCall, body: unknown): Promise<ScimResult> {
   const resource = coerceInbound('User', body) as unknown as ScimUserResource;
-  const passwordHash = await passwordOf(body);
+  const passwordHash = await passwordOf(body, resource.userName);
   const row = await call.ctx.store.transaction(async (tx) => {
     const checked = await checkQualifiedName(tx, call.principal, resource.userName, 'userName', 'User');
     resource.userName = checked.qualified;
@@ -127,7 +148,7 @@ export async function listUsers(call: ScimCall, request: ListRequest): Promise<S
 
 export async function replaceUser(call: ScimCall, id: string, body: unknown): Promise<ScimResult> {
   const resource = coerceInbound('User', body) as unknown as ScimUserResource;
-  const passwordHash = await passwordOf(body);
+  const passwordHash = await passwordOf(body, resource.userName);
   const row = await call.ctx.store.transaction(async (tx) => {
     const before = await loadForWrite(tx, call, id);
     return writeUpdate(tx, call, before, resource, passwordHash, 'put');
@@ -170,9 +191,11 @@ export async function patchUser(call: ScimCall, id: string, body: unknown): Prom
     // A password set by PATCH is hashed and kept out of the resource.
     const passwordOps = operations.filter((o) => o.path?.toLowerCase() === 'password');
     const others = operations.filter((o) => !passwordOps.includes(o));
-    const passwordHash = passwordOps.length ? await passwordOf({ password: passwordOps[passwordOps.length - 1]!.value }) : undefined;
     const patched = await applyPatch('User', before.id, before.resource as Record<string, unknown>, others);
     const resource = coerceInbound('User', patched) as unknown as ScimUserResource;
+    const passwordHash = passwordOps.length
+      ? await passwordOf({ password: passwordOps[passwordOps.length - 1]!.value }, resource.userName)
+      : undefined;
     return writeUpdate(tx, call, before, resource, passwordHash, 'patch');
   });
   return answer(call, 200, row);

@@ -145,7 +145,19 @@ export { claimJobs, completeJob, enqueueJob, failJob, hasActiveJob, type JobReco
 export { insertKeys, type KeyRow, keysFingerprint, listLiveKeys, lockKeyGeneration, type NewKey, retireActiveKeys } from './keys-repo.js';
 export { findLivenessIdp, jobWithKeyExists, listIdpsWithLiveness, lockStaleJitUsers } from './liveness-repo.js';
 export { consumeLoginResult, type NewLoginResult, saveLoginResult } from './login-results-repo.js';
-export { clearLoginFailures, findBlockedKeys, recordLoginFailure, sweepLoginThrottle, type ThrottleRule } from './login-throttle-repo.js';
+export {
+  clearAccountThrottle,
+  clearLoginFailures,
+  findAccountThrottle,
+  keyWasSeenSince,
+  latestWaitEnd,
+  releaseLoginAttempt,
+  reserveLoginAttempt,
+  sweepLoginThrottle,
+  type ThrottleRule,
+  type ThrottleState,
+  touchLoginKey,
+} from './login-throttle-repo.js';
 export {
   advanceTotpTimeStep,
   confirmPendingTotp,

@@ -157,7 +157,7 @@ describe('attribute sync: two real logins with a local edit between them', () =>
 
 describe('user store domain and policy', () => {
   it('AS_IN_USERNAME: an existing domain prefix picks that store; an unknown one falls back to PRIMARY', async () => {
-    const idpId = await idp({ jit: { userstore: 'AS_IN_USERNAME' } });
+    const idpId = await idp({ jit: { userstore: 'AS_IN_USERNAME', allowedUserStores: ['PRIMARY', 'EMPLOYEES'] } });
     upstream.setAccount('carol', { preferred_username: 'EMPLOYEES/carol' });
     upstream.setAccount('dave', { preferred_username: 'NOSUCH/dave' });
     const carol = (await user((await login(idpId, 'carol')).userId!))!;
@@ -215,8 +215,8 @@ describe('association with local users', () => {
     expect(audit.items.some((a) => a.actorId === idpId)).toBe(true);
   });
 
-  it('on: the same username links', async () => {
-    const idpId = await idp({ jit: { associateLocalUser: true } });
+  it('on for usernames (associateByUsername): the same username links', async () => {
+    const idpId = await idp({ jit: { associateByUsername: true } });
     const local = await localUser('grace', 'grace@example.com');
     upstream.setAccount('grace', { preferred_username: 'grace' });
     expect(await login(idpId, 'grace')).toMatchObject({ outcome: 'success', userId: local.id });

@@ -130,8 +130,8 @@ async function setUp(scheme: string, options: { associate?: boolean; local?: boo
       jit: {
         isEnabled: true,
         scheme,
-        ...(options.associate ? { associateLocalUser: true } : {}),
-        ...(options.userstore ? { userstore: options.userstore } : {}),
+        ...(options.associate ? { associateLocalUser: true, associateByUsername: true } : {}),
+        ...(options.userstore ? { userstore: options.userstore, allowedUserStores: ['PRIMARY', 'CONTRACTORS'] } : {}),
       },
     },
   });

@@ -69,7 +69,10 @@ async function pause(
   name: string,
   scheme: 'PROMPT_PASSWORD_CONSENT' | 'PROMPT_USERNAME_PASSWORD_CONSENT',
 ) {
-  const idp = await createIdp(server, { claimMappings: STANDARD_MAPPINGS, jit: { scheme, associateLocalUser: true } });
+  const idp = await createIdp(server, {
+    claimMappings: STANDARD_MAPPINGS,
+    jit: { scheme, associateLocalUser: true, associateByUsername: true },
+  });
   const uid = `uid-${randomBytes(6).toString('hex')}`;
   const pending = await savePendingProvisioning(server.ctx.store.db, {
     interactionUid: uid,

@@ -51,13 +51,16 @@ describe('OIDC identity providers', () => {
           isEnabled: true,
           scheme: 'PROVISION_SILENTLY',
           userstore: 'PRIMARY',
+          allowedUserStores: ['PRIMARY'],
           associateLocalUser: false,
+          associateByUsername: false,
           attributeSyncMethod: null,
           mode: 'blocking',
         },
       },
       inactiveAfterDays: null,
     });
+    expect(idp.warnings).toBeUndefined();
     expect(JSON.stringify(idp)).not.toContain('s3cret-value');
     expect(idp.claimMappings).toContainEqual({ remote: 'email', local: 'emails[type eq "work"].value' });
     expect(idp.claimMappings).toContainEqual({ remote: 'preferred_username', local: 'userName' });
@@ -142,6 +145,36 @@ describe('OIDC identity providers', () => {
     );
     expect(b.provisioning.jit).toMatchObject({ userstore: 'EMPLOYEES', mode: 'non-blocking', attributeSyncMethod: 'PRESERVE_LOCAL' });
     expect(b.inactiveAfterDays).toBe(30);
+  });
+
+  it('names the stores AS_IN_USERNAME may pick (existing ones, upper-cased), and warns while associateByUsername is on', async () => {
+    const created = await server.admin('POST', '/api/v1/identity-providers', {
+      ...oidcBody('Trusted for usernames'),
+      provisioning: { jit: { userstore: 'AS_IN_USERNAME', allowedUserStores: ['primary', 'employees'], associateByUsername: true } },
+    });
+    expect(created.status).toBe(201);
+    const idp = await json(created);
+    expect(idp.provisioning.jit).toMatchObject({ allowedUserStores: ['PRIMARY', 'EMPLOYEES'], associateByUsername: true });
+    expect(idp.warnings).toEqual([{ code: 'associate_by_username', message: expect.stringContaining('take over the local account') }]);
+    expect((await json(await server.admin('GET', `/api/v1/identity-providers/${idp.id}`))).warnings).toHaveLength(1);
+    const off = await server.admin(
+      'PATCH',
+      `/api/v1/identity-providers/${idp.id}`,
+      { provisioning: { jit: { associateByUsername: false } } },
+      {
+        'content-type': 'application/merge-patch+json',
+      },
+    );
+    expect(off.status).toBe(200);
+    expect((await json(off)).warnings).toBeUndefined();
+    const missing = await server.admin('POST', '/api/v1/identity-providers', {
+      ...oidcBody('Unknown store'),
+      provisioning: { jit: { userstore: 'AS_IN_USERNAME', allowedUserStores: ['PRIMARY', 'NOWHERE'] } },
+    });
+    expect(missing.status).toBe(400);
+    expect((await json(missing)).errors).toEqual([
+      { field: 'provisioning.jit.allowedUserStores.1', message: "user store 'NOWHERE' does not exist" },
+    ]);
   });
 
   it('PUT replaces (an omitted secret is kept), PATCH merges, the protocol cannot change', async () => {

@@ -209,7 +209,7 @@ describe('prompts', () => {
     });
     const idp = await createIdp(server, {
       claimMappings: STANDARD_MAPPINGS,
-      jit: { scheme: 'PROMPT_USERNAME_PASSWORD_CONSENT', associateLocalUser: true },
+      jit: { scheme: 'PROMPT_USERNAME_PASSWORD_CONSENT', associateLocalUser: true, associateByUsername: true },
     });
     const paused = (await pauseForPrompts(server.ctx.store, idp, identity(idp, 'p5', claims('hal')), 'uid-000000050'))!;
     expect(paused.prompts).toEqual({ username: false, password: false, consent: true });

@@ -149,7 +149,10 @@ describe('association with an existing local user under a prompting scheme', () 
       phoneNumbers: [{ value: '+1 555 0199', type: 'mobile' }],
     };
     const existing = await insertUser(db, { userStoreId: primary.id, userName: 'mulder', resource: local });
-    const idp = await createIdp(server, { claimMappings: MAPPINGS, jit: { scheme: 'PROMPT_PASSWORD_CONSENT', associateLocalUser: true } });
+    const idp = await createIdp(server, {
+      claimMappings: MAPPINGS,
+      jit: { scheme: 'PROMPT_PASSWORD_CONSENT', associateLocalUser: true, associateByUsername: true },
+    });
     const planned = await plan(idp, 'sub-mulder', 'mulder');
     expect(planned.decision).toBe('associate_username');
     expect(promptsFor(idp.jit.scheme, planned.decision)).toEqual({ username: false, password: false, consent: true });
@@ -183,7 +186,13 @@ describe('PROMPT_USERNAME_PASSWORD_CONSENT: the typed username', () => {
     await insertUserStore(db, { domain: 'AGENTS', description: '', usernameRegex: '^[a-z]{3,12}$', rolenameRegex: null });
     const idp = await createIdp(server, {
       claimMappings: MAPPINGS,
-      jit: { scheme: 'PROMPT_USERNAME_PASSWORD_CONSENT', userstore: 'AS_IN_USERNAME', associateLocalUser: true },
+      jit: {
+        scheme: 'PROMPT_USERNAME_PASSWORD_CONSENT',
+        userstore: 'AS_IN_USERNAME',
+        allowedUserStores: ['PRIMARY', 'AGENTS'],
+        associateLocalUser: true,
+        associateByUsername: true,
+      },
     });
     const reads = createProvisioningReads(db);
     const who = identity(idp, 'sub-doggett', claims('jdoggett'));

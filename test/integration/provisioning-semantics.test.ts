@@ -1,11 +1,11 @@
 // Every row of DESIGN.md "Provisioning semantics" (1–5, 7, 8's locked links) against a real database, driving
 // the core with verified identities. The same rows run through a real upstream login in test/e2e/jit-semantics.
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IdentityProvider, ScimUserResource } from '../../src/domain/index.js';
 import { provisionLogin, type LoginProvisioning } from '../../src/provisioning/index.js';
-import { setLinkLocked, insertUser, updateUser } from '../../src/store/index.js';
+import { findIdentityProvider, setLinkLocked, insertUser, updateUser } from '../../src/store/index.js';
 import { groupMembers, groups } from '../../src/store/schema/index.js';
 import { getUserStoreByDomain, insertUserStore } from '../../src/store/user-stores-repo.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -129,8 +129,8 @@ describe('user store domain', () => {
     expect(user.resource.userName).toBe('EMPLOYEES/fixed.user');
   });
 
-  it('AS_IN_USERNAME with an existing domain: that store; unknown or no prefix: PRIMARY', async () => {
-    const idp = await createIdp(server, { jit: { userstore: 'AS_IN_USERNAME' } });
+  it('AS_IN_USERNAME with an existing domain the IdP may use: that store; unknown or no prefix: PRIMARY', async () => {
+    const idp = await createIdp(server, { jit: { userstore: 'AS_IN_USERNAME', allowedUserStores: ['PRIMARY', 'EMPLOYEES'] } });
     const employees = (await getUserStoreByDomain(server.ctx.store.db, 'EMPLOYEES')).id;
     const primary = (await getUserStoreByDomain(server.ctx.store.db, 'PRIMARY')).id;
     const a = (await userById(server, userId(await login(idp, 'a', { preferred_username: 'employees/carol' }))))!;
@@ -139,6 +139,21 @@ describe('user store domain', () => {
     expect([b.userStoreId, b.userName, b.resource.userName]).toEqual([primary, 'dave', 'dave']);
     const c = (await userById(server, userId(await login(idp, 'c', { preferred_username: 'erin' }))))!;
     expect([c.userStoreId, c.userName]).toEqual([primary, 'erin']);
+  });
+
+  it('AS_IN_USERNAME refuses a store the IdP may not provision into (by default only PRIMARY), writing nothing', async () => {
+    const idp = await createIdp(server, { jit: { userstore: 'AS_IN_USERNAME' } });
+    const users = await count(server, 'users');
+    const refused = await login(idp, 'x', { preferred_username: 'EMPLOYEES/mallory' });
+    expect(refused).toMatchObject({ kind: 'refused', code: 'user_store_not_allowed' });
+    expect((refused as { message: string }).message).toContain('EMPLOYEES');
+    expect(await count(server, 'users')).toBe(users);
+    expect(await linksOf(server, idp.id)).toHaveLength(0);
+    expect((await auditFor(server, 'jit.user.refused')).some((a) => a.actorId === idp.id && a.reason?.includes('allowedUserStores'))).toBe(
+      true,
+    );
+    const plain = (await userById(server, userId(await login(idp, 'y', { preferred_username: unique('plain') }))))!;
+    expect(plain.userStoreId).toBe((await getUserStoreByDomain(server.ctx.store.db, 'PRIMARY')).id);
   });
 
   it('a configured domain that does not exist is refused', async () => {
@@ -221,18 +236,47 @@ describe('association with existing local users', () => {
     expect((await auditFor(server, 'jit.link.refused')).some((a) => a.actorId === idp.id)).toBe(true);
   });
 
-  it('association on (IdP associateLocalUser): same username links to the local user', async () => {
-    const idp = await createIdp(server, { jit: { associateLocalUser: true, attributeSyncMethod: 'PRESERVE_LOCAL' } });
+  it('associateLocalUser or the server setting no longer link by username: preferred_username=ADMIN does not take over admin', async () => {
+    const name = unique('admin');
+    const local = await localUser(name, `${name}@corp.example`);
+    const before = (await userById(server, local.id))!;
+    const idp = await createIdp(server, { jit: { associateLocalUser: true, attributeSyncMethod: 'OVERRIDE_ALL' } });
+    // An IdP row stored before associateByUsername existed reads as off.
+    await server.ctx.store.db.execute(
+      sql`update identity_providers set jit = jit - 'associateByUsername' - 'allowedUserStores' where id = ${idp.id}`,
+    );
+    const stored = (await findIdentityProvider(server.ctx.store.db, idp.id))!;
+    expect(stored.jit).toMatchObject({ associateLocalUser: true, associateByUsername: false, allowedUserStores: ['PRIMARY'] });
+    await setJitSettings(server, { associatingToExistingUser: true });
+    try {
+      const claims = { preferred_username: name.toUpperCase(), email: 'attacker@evil.example' };
+      expect(await login(stored, 'attacker', claims)).toMatchObject({ kind: 'refused', code: 'username_taken' });
+      expect(await linksOf(server, idp.id)).toHaveLength(0);
+      expect(await userById(server, local.id)).toEqual(before);
+      expect(
+        (await auditFor(server, 'jit.link.refused')).some((a) => a.actorId === idp.id && a.reason?.includes('associateByUsername')),
+      ).toBe(true);
+    } finally {
+      await setJitSettings(server, {});
+    }
+  });
+
+  it('associateByUsername on: same username links to the local user, audited with the rule', async () => {
+    const idp = await createIdp(server, { jit: { associateByUsername: true, attributeSyncMethod: 'PRESERVE_LOCAL' } });
     const name = unique('assoc');
     const local = await localUser(name);
-    expect(await login(idp, 's1', { preferred_username: name, given_name: 'Linked' })).toEqual({
-      kind: 'user',
-      userId: local.id,
-      outcome: 'linked',
-    });
+    expect(await login(idp, 's1', { preferred_username: name.toUpperCase(), given_name: 'Linked', email: 'x@unverified.example' })).toEqual(
+      {
+        kind: 'user',
+        userId: local.id,
+        outcome: 'linked',
+      },
+    );
     const user = (await userById(server, local.id))!;
     expect(user.resource).toMatchObject({ title: 'Local', name: { givenName: 'Linked' } });
-    expect((await auditFor(server, 'jit.user.link')).some((a) => a.targetId === local.id && a.reason?.includes('by username'))).toBe(true);
+    const [link] = (await auditFor(server, 'jit.user.link')).filter((a) => a.targetId === local.id);
+    expect(link?.reason).toContain('by username');
+    expect(link?.details).toMatchObject({ by: 'username', rule: 'username' });
     expect((await outboxFor(server, local.id)).map((e) => e.eventType)).toEqual(['update']);
   });
 
@@ -261,6 +305,8 @@ describe('association with existing local users', () => {
         userId: local.id,
         outcome: 'linked',
       });
+      const [link] = (await auditFor(server, 'jit.user.link')).filter((a) => a.targetId === local.id);
+      expect(link?.details).toMatchObject({ by: 'email', rule: 'verified_email' });
     } finally {
       await setJitSettings(server, {});
     }

@@ -21,7 +21,7 @@ const oktaUser = (userName: string, active = true) => ({
   locale: 'en-US',
   externalId: '00ujl29u0le5T6Aj10h7',
   groups: [],
-  password: '1mz050nq',
+  password: 'Okta-1mz050nq-w7',
   active,
 });
 

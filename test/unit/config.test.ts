@@ -27,6 +27,24 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the sign-in throttle settings, with Keycloak-like defaults', () => {
+    expect(loadConfig({}).signInThrottle).toEqual({
+      failuresBeforeWait: 5,
+      waitIncrementSeconds: 60,
+      maxWaitSeconds: 900,
+      failureResetSeconds: 43200,
+      accountCeiling: 100,
+    });
+    expect(loadConfig({ SIGN_IN_FAILURES_BEFORE_WAIT: '3', SIGN_IN_MAX_WAIT_SECONDS: '120' }).signInThrottle).toMatchObject({
+      failuresBeforeWait: 3,
+      maxWaitSeconds: 120,
+    });
+    expect(() => loadConfig({ SIGN_IN_FAILURE_RESET_SECONDS: '90000' })).toThrow(
+      "SIGN_IN_FAILURE_RESET_SECONDS must be an integer number of seconds 1-86400, got '90000'",
+    );
+    expect(() => loadConfig({ SIGN_IN_ACCOUNT_CEILING: '0' })).toThrow("SIGN_IN_ACCOUNT_CEILING must be an integer 1-100000, got '0'");
+  });
+
   it('reports every bad variable at once', () => {
     try {
       loadConfig({ PORT: '0', BODY_LIMIT_BYTES: 'lots' });

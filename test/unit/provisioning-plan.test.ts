@@ -156,12 +156,41 @@ describe('planProvisioning: new identities', () => {
     expect(plan.outbox).toEqual([]);
   });
 
-  it('AS_IN_USERNAME picks an existing domain, else PRIMARY with the prefix dropped', async () => {
+  it('AS_IN_USERNAME picks an existing domain the IdP may use, else PRIMARY with the prefix dropped', async () => {
     const world = reads({ stores: [store('PRIMARY'), store('STAFF')] });
-    const staff = await planProvisioning(world, idp({ userstore: 'AS_IN_USERNAME' }), who('s', { preferred_username: 'staff/bo' }));
+    const asInUsername = idp({ userstore: 'AS_IN_USERNAME', allowedUserStores: ['PRIMARY', 'STAFF'] });
+    const staff = await planProvisioning(world, asInUsername, who('s', { preferred_username: 'staff/bo' }));
     expect([staff.userStore?.domain, staff.userName, staff.qualifiedUserName]).toEqual(['STAFF', 'bo', 'STAFF/bo']);
-    const unknown = await planProvisioning(world, idp({ userstore: 'AS_IN_USERNAME' }), who('s', { preferred_username: 'GUESTS/bo' }));
+    const unknown = await planProvisioning(world, asInUsername, who('s', { preferred_username: 'GUESTS/bo' }));
     expect([unknown.userStore?.domain, unknown.userName]).toEqual(['PRIMARY', 'bo']);
+  });
+
+  it('AS_IN_USERNAME refuses a store the IdP may not provision into (by default: any but PRIMARY)', async () => {
+    const world = reads({ stores: [store('PRIMARY'), store('STAFF'), store('ADMINS')] });
+    const byDefault = await planProvisioning(
+      world,
+      idp({ userstore: 'AS_IN_USERNAME' }),
+      who('s', { preferred_username: 'ADMINS/mallory' }),
+    );
+    expect(byDefault.decision).toBe('refuse');
+    expect(byDefault.refusal?.code).toBe('user_store_not_allowed');
+    expect(byDefault.refusal?.message).toContain('user store ADMINS');
+    expect(byDefault.audit.action).toBe('jit.user.refused');
+    expect(byDefault.outbox).toEqual([]);
+    const plain = await planProvisioning(world, idp({ userstore: 'AS_IN_USERNAME' }), who('s', { preferred_username: 'mallory' }));
+    expect([plain.decision, plain.userStore?.domain]).toEqual(['create', 'PRIMARY']);
+    const staffOnly = idp({ userstore: 'AS_IN_USERNAME', allowedUserStores: ['STAFF'] });
+    expect((await planProvisioning(world, staffOnly, who('s', { preferred_username: 'admins/mallory' }))).refusal?.code).toBe(
+      'user_store_not_allowed',
+    );
+    expect((await planProvisioning(world, staffOnly, who('s', { preferred_username: 'mallory' }))).refusal?.code).toBe(
+      'user_store_not_allowed',
+    );
+    expect((await planProvisioning(world, staffOnly, who('s', { preferred_username: 'STAFF/mallory' }))).decision).toBe('create');
+    // A fixed user store is the admin's own choice: the list does not apply.
+    expect((await planProvisioning(world, idp({ userstore: 'STAFF' }), who('s', { preferred_username: 'mallory' }))).decision).toBe(
+      'create',
+    );
   });
 
   it('role mappings: groups to create and join; the role regex applies', async () => {
@@ -177,12 +206,17 @@ describe('planProvisioning: new identities', () => {
     expect(strict.refusal?.code).toBe('rolename_policy');
   });
 
-  it('association: username when on, refused when off; email only when verified', async () => {
+  it('association: username only when the IdP may assert usernames; email only when verified', async () => {
     const local = userRow('u-local', 'store-PRIMARY', { schemas: [SCIM_USER_SCHEMA], userName: 'dee', emails: [{ value: 'dee@x.org' }] });
     const world = reads({ users: [local] });
     expect((await planProvisioning(world, idp(), who('s', { preferred_username: 'dee' }))).refusal?.code).toBe('username_taken');
-    const byName = await planProvisioning(world, idp({ associateLocalUser: true }), who('s', { preferred_username: 'DEE' }));
+    // associateLocalUser (WSO2's field) links by verified email, no longer by username.
+    const notByName = await planProvisioning(world, idp({ associateLocalUser: true }), who('s', { preferred_username: 'DEE' }));
+    expect(notByName.refusal?.code).toBe('username_taken');
+    expect(notByName.audit.action).toBe('jit.link.refused');
+    const byName = await planProvisioning(world, idp({ associateByUsername: true }), who('s', { preferred_username: 'DEE' }));
     expect([byName.decision, byName.userId]).toEqual(['associate_username', 'u-local']);
+    expect(byName.audit).toMatchObject({ action: 'jit.user.link', details: { rule: 'username' } });
     const unverified = await planProvisioning(
       world,
       idp({ associateLocalUser: true }),
@@ -196,24 +230,49 @@ describe('planProvisioning: new identities', () => {
       who('s', { preferred_username: 'other', email: 'dee@x.org', email_verified: true }),
     );
     expect([verified.decision, verified.userId]).toEqual(['associate_email', 'u-local']);
+    expect(verified.audit).toMatchObject({ action: 'jit.user.link', details: { rule: 'verified_email' } });
+    // The same name and the same verified email: the email rule links that very user.
+    const both = await planProvisioning(
+      world,
+      idp({ associateLocalUser: true }),
+      who('s', { preferred_username: 'dee', email: 'dee@x.org', email_verified: true }),
+    );
+    expect([both.decision, both.userId]).toEqual(['associate_email', 'u-local']);
     const trusted = await planProvisioning(
       world,
       idp({ associateLocalUser: true }, { trustEmail: true }),
       who('s', { preferred_username: 'other', email: 'DEE@x.org' }),
     );
     expect(trusted.decision).toBe('associate_email');
-    const viaSetting = await planProvisioning(
-      reads({ users: [local], settings: { associatingToExistingUser: true } }),
-      idp(),
-      who('s', { preferred_username: 'dee' }),
-    );
-    expect(viaSetting.decision).toBe('associate_username');
+    const viaSetting = reads({ users: [local], settings: { associatingToExistingUser: true } });
+    expect((await planProvisioning(viaSetting, idp(), who('s', { preferred_username: 'dee' }))).refusal?.code).toBe('username_taken');
+    expect(
+      (await planProvisioning(viaSetting, idp(), who('s', { preferred_username: 'other', email: 'dee@x.org', email_verified: true })))
+        .decision,
+    ).toBe('associate_email');
+  });
+
+  it('preferred_username=ADMIN with an unverified email does not take over the local admin', async () => {
+    const admin = userRow('u-admin', 'store-PRIMARY', {
+      schemas: [SCIM_USER_SCHEMA],
+      userName: 'admin',
+      emails: [{ value: 'root@corp.example' }],
+    });
+    const world = reads({ users: [admin], settings: { associatingToExistingUser: true } });
+    const claims = { preferred_username: 'ADMIN', email: 'attacker@evil.example' };
+    const refused = await planProvisioning(world, idp({ associateLocalUser: true, attributeSyncMethod: 'OVERRIDE_ALL' }), who('s', claims));
+    expect(refused.decision).toBe('refuse');
+    expect(refused.refusal?.code).toBe('username_taken');
+    expect(refused.userId).not.toBe('u-admin');
+    const trusted = await planProvisioning(world, idp({ associateByUsername: true }), who('s', claims));
+    expect([trusted.decision, trusted.userId]).toEqual(['associate_username', 'u-admin']);
+    expect(trusted.audit.details).toMatchObject({ by: 'username', rule: 'username' });
   });
 
   it('does not associate a local user already linked to another subject of this IdP', async () => {
     const local = userRow('u-local', 'store-PRIMARY', { schemas: [SCIM_USER_SCHEMA], userName: 'eve' });
     const world = reads({ users: [local], links: [{ id: 'l1', idpId: 'idp-1', subject: 'first', userId: 'u-local', locked: false }] });
-    const plan = await planProvisioning(world, idp({ associateLocalUser: true }), who('second', { preferred_username: 'eve' }));
+    const plan = await planProvisioning(world, idp({ associateByUsername: true }), who('second', { preferred_username: 'eve' }));
     expect(plan.refusal?.code).toBe('already_linked');
   });
 
