@@ -4,6 +4,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { AppError, invalidInput, notFound, applyMergePatch } from '../domain/index.js';
 import type { AppContext } from '../http/index.js';
+import { type OutboundNetwork, outboundNetworkFor, OutboundRefusedError } from '../net/index.js';
 import {
   authColumns,
   checkConnector,
@@ -176,7 +177,18 @@ const RetryResult = z
 const CheckResult = z
   .object({
     ok: z.boolean(),
-    checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })),
+    checks: z.array(
+      z.object({
+        name: z.string(),
+        ok: z.boolean(),
+        code: z.string().openapi({
+          description:
+            'ok | features_missing | credentials_refused | http_error | not_json | timeout | unreachable | outbound_address_forbidden | outbound_plain_http | outbound_url_invalid',
+        }),
+        status: z.number().int().nullable().openapi({ description: "The target's HTTP status, when it answered" }),
+        detail: z.string().openapi({ description: 'Fixed words for the code; never the remote body' }),
+      }),
+    ),
     serviceProviderConfig: z
       .object({ patch: z.boolean(), bulk: z.boolean(), bulkMaxOperations: z.number().nullable(), filter: z.boolean() })
       .nullable(),
@@ -369,6 +381,19 @@ type AuthInputValue = z.infer<typeof AuthInput>;
 
 export function outboundConnectorRoutes(ctx: AppContext) {
   const router = createAdminRouter();
+  // Built at first use: the OpenAPI document is rendered from these routes without a configuration.
+  let network: OutboundNetwork | undefined;
+  const outbound = () => (network ??= outboundNetworkFor(ctx.config));
+
+  /** The outbound network rules at save time, for a friendly answer (they apply again at every connect). */
+  const checkReachable = async (field: string, url: string) => {
+    try {
+      await outbound().checkUrl(url);
+    } catch (error) {
+      if (!(error instanceof OutboundRefusedError)) throw error;
+      throw invalidInput(error.code, `${field}: ${error.message}`, [{ field, message: error.message }]);
+    }
+  };
 
   const load = async (id: string) => {
     const row = await findConnector(ctx.store.db, id);
@@ -409,6 +434,8 @@ export function outboundConnectorRoutes(ctx: AppContext) {
         ]);
       }
     }
+    await checkReachable('baseUrl', input.baseUrl);
+    if (input.auth.type === 'oauth2') await checkReachable('auth.tokenUrl', input.auth.tokenUrl);
     const delivery = input.delivery ?? {};
     if (delivery.backoffBaseMs !== undefined && delivery.backoffMaxMs !== undefined && delivery.backoffMaxMs < delivery.backoffBaseMs) {
       throw invalidInput('validation_failed', 'Invalid body: delivery.backoffMaxMs', [
@@ -497,7 +524,7 @@ export function outboundConnectorRoutes(ctx: AppContext) {
 
   router.openapi(routes.test, async (c) => {
     const row = await load(c.req.valid('param').id);
-    return c.json(await checkConnector(connectorFromRow(row, ctx.store.secrets)), 200);
+    return c.json(await checkConnector(connectorFromRow(row, ctx.store.secrets), { fetch: outbound().fetch }), 200);
   });
 
   router.openapi(routes.events, async (c) => {

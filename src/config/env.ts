@@ -46,7 +46,7 @@ const smtpUrl = z.string().refine((value) => {
 
 const mailAddress = z.string().regex(/^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/);
 
-const trustedProxies = z
+const ipRangeList = z
   .string()
   .transform((value) =>
     value
@@ -55,6 +55,12 @@ const trustedProxies = z
       .filter((entry) => entry.length > 0),
   )
   .refine((entries) => entries.every((entry) => parseIpRange(entry) !== null));
+
+const clockTolerance = z
+  .string()
+  .regex(/^\d+$/)
+  .transform(Number)
+  .refine((n) => n <= 600);
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -75,6 +81,8 @@ const expectations: Record<string, string> = {
   SMTP_FROM: 'a sender address, such as "jitbridge <no-reply@example.com>"',
   TRUSTED_PROXIES: 'a comma-separated list of IP addresses or CIDR ranges, such as 10.0.0.0/8,::1',
   CONFIG_FILE: 'the path of a configuration file (YAML or JSON) to apply at start',
+  OUTBOUND_ALLOWED_NETWORKS: 'a comma-separated list of IP addresses or CIDR ranges, such as 10.20.0.0/16,fd12::/48',
+  UPSTREAM_CLOCK_TOLERANCE_SECONDS: 'an integer number of seconds 0-600',
 };
 
 const envSchema = z.object({
@@ -91,8 +99,10 @@ const envSchema = z.object({
   BACKGROUND_WORKERS: z.enum(['on', 'off']).default('on'),
   SMTP_URL: smtpUrl.optional(),
   SMTP_FROM: mailAddress.optional(),
-  TRUSTED_PROXIES: trustedProxies.default([]),
+  TRUSTED_PROXIES: ipRangeList.default([]),
   CONFIG_FILE: z.string().min(1).optional(),
+  OUTBOUND_ALLOWED_NETWORKS: ipRangeList.default([]),
+  UPSTREAM_CLOCK_TOLERANCE_SECONDS: clockTolerance.default(60),
 });
 
 export interface AppConfig {
@@ -130,6 +140,16 @@ export interface AppConfig {
    * together apply it once); an invalid file stops the start. See docs/configuration-as-code.md.
    */
   configFile?: string | undefined;
+  /**
+   * Networks outbound requests aimed by an admin (SCIM connectors, their token endpoints, SAML SP metadata) may reach
+   * although they are loopback, private, link-local or metadata ranges; plain http is allowed only to these.
+   * See docs/outbound-network.md.
+   */
+  outboundAllowedNetworks?: string[] | undefined;
+  /** Loopback reachable (http too) without OUTBOUND_ALLOWED_NETWORKS: set under NODE_ENV=development only. */
+  outboundAllowLoopback?: boolean | undefined;
+  /** How far an upstream ID token's iat (and exp, nbf) may be off this server's clock. Unset → 60. */
+  upstreamClockToleranceSeconds?: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -178,5 +198,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpFrom: value.SMTP_FROM,
     trustedProxies: value.TRUSTED_PROXIES,
     configFile: value.CONFIG_FILE,
+    outboundAllowedNetworks: value.OUTBOUND_ALLOWED_NETWORKS,
+    outboundAllowLoopback: env.NODE_ENV === 'development',
+    upstreamClockToleranceSeconds: value.UPSTREAM_CLOCK_TOLERANCE_SECONDS,
   };
 }

@@ -1,5 +1,6 @@
 // /api/v1/outbound-connectors: CRUD in the DESIGN.md shape, write-only sealed credentials, validation
 // with named fields, and OAuth 2.0 client credentials with the access token cached by the worker.
+import { outboundNetworkFor } from '../../src/net/index.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
@@ -132,7 +133,7 @@ describe('OAuth 2.0 client credentials', () => {
       expect(response.status).toBe(201);
       const connector = (await response.json()) as { id: string; auth: Record<string, unknown> };
       expect(connector.auth).toEqual({ type: 'oauth2', tokenUrl, clientId: 'bridge', scope: 'scim' });
-      const worker = new OutboundWorker({ store: server.ctx.store, connectorRefreshMs: 0 });
+      const worker = new OutboundWorker({ store: server.ctx.store, connectorRefreshMs: 0, network: outboundNetworkFor(server.ctx.config) });
       await createUsers(server.ctx.store, 'oauth', 5);
       for (let i = 0; i < 100 && [...fake.users.values()].filter((u) => String(u.userName).startsWith('oauth')).length < 5; i++) {
         if ((await worker.runOnce()) === 0) await new Promise((r) => setTimeout(r, 10));

@@ -2,6 +2,7 @@
 // reached with a SCIM client token made through its admin API. Users written on the upstream (through its
 // SCIM server and through users-repo) appear downstream; deactivation and deletion follow; a new
 // connector catches up through reconciliation with progress in the API.
+import { outboundNetworkFor } from '../../src/net/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobHandlers } from '../../src/background/tasks.js';
 import { OutboundWorker } from '../../src/outbound/index.js';
@@ -22,7 +23,13 @@ beforeAll(async () => {
     createScimClient(upstream, { name: 'hr' }),
     createScimClient(downstream, { name: 'jitbridge upstream' }),
   ]);
-  worker = new OutboundWorker({ store: upstream.ctx.store, metrics: upstream.ctx.metrics, pollIntervalMs: 10, connectorRefreshMs: 0 });
+  worker = new OutboundWorker({
+    store: upstream.ctx.store,
+    metrics: upstream.ctx.metrics,
+    pollIntervalMs: 10,
+    connectorRefreshMs: 0,
+    network: outboundNetworkFor(upstream.ctx.config),
+  });
 });
 afterAll(async () => {
   await worker?.stop();

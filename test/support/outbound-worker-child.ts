@@ -2,6 +2,7 @@
 // `npm start`), runs the outbound worker with a short lease, and on first start (OUTBOUND_SEED_USERS=n)
 // makes a connector to OUTBOUND_TARGET_URL and writes n users, each created then updated (2n events)
 // through users-repo with their outbox events, before the worker starts. Prints `ready <url>` and `seeded`.
+import { outboundNetworkFor } from '../../src/net/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { authColumns, OutboundWorker } from '../../src/outbound/index.js';
 import { startServer } from '../../src/runtime.js';
@@ -13,6 +14,7 @@ const running = await startServer({ config });
 const { store } = running.ctx;
 const worker = new OutboundWorker({
   store,
+  network: outboundNetworkFor(config),
   metrics: running.ctx.metrics,
   logger: running.ctx.logger,
   pollIntervalMs: 20,

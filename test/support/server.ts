@@ -54,6 +54,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logLevel: 'silent',
     bodyLimitBytes: 1024 * 1024,
     backgroundWorkers: false,
+    // Test peers (fake SCIM targets, metadata servers) listen on loopback: allowed explicitly, as an operator would.
+    outboundAllowedNetworks: ['127.0.0.0/8', '::1/128'],
     ...options.config,
   };
   const running = await startServer({ config, pglite: database.pglite });
