@@ -94,7 +94,11 @@ export async function beginUpstreamLogin(ctx: FederationContext, input: BeginLog
         : await findIdentityProviderSecrets(ctx.store.db, ctx.store.secrets, idp.id);
     let start: Awaited<ReturnType<typeof startOidcLogin>>;
     try {
-      start = await startOidcLogin(await oidcConfiguration(idp, clientSecret), idp, redirectUri(ctx.config.publicUrl, idp.id));
+      start = await startOidcLogin(
+        await oidcConfiguration(idp, clientSecret, ctx.config.upstreamClockToleranceSeconds),
+        idp,
+        redirectUri(ctx.config.publicUrl, idp.id),
+      );
     } catch (error) {
       ctx.logger.warn({ err: error, idpId: idp.id }, 'upstream OIDC login could not start');
       throw new AppError('unavailable', 'upstream_unavailable', 'The identity provider cannot be reached');
@@ -250,11 +254,12 @@ export async function completeOidcLogin<R>(
     flow,
     async () => {
       const { clientSecret } = loaded.secrets();
-      const config = await oidcConfiguration(idp, clientSecret);
+      const tolerance = ctx.config.upstreamClockToleranceSeconds;
+      const config = await oidcConfiguration(idp, clientSecret, tolerance);
       // The URL as registered (PUBLIC_URL), not as this instance happened to be reached.
       const url = new URL(redirectUri(ctx.config.publicUrl, idp.id));
       url.search = callbackQuery.toString();
-      return finishOidcLogin(config, idp, flow, url);
+      return finishOidcLogin(config, idp, flow, url, tolerance);
     },
     handoff,
   );

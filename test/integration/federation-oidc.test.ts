@@ -197,6 +197,16 @@ describe('negative vectors: refused, nothing stored', () => {
       ['id_token_expired'],
     ],
     [
+      'issued a day in the future',
+      (c) => c.sign({ ...c.claims('mallory'), iat: Math.floor(Date.now() / 1000) + 86_400, exp: Math.floor(Date.now() / 1000) + 90_000 }),
+      ['id_token_issued_in_future'],
+    ],
+    [
+      'issued beyond UPSTREAM_CLOCK_TOLERANCE_SECONDS (default 60)',
+      (c) => c.sign({ ...c.claims('mallory'), iat: Math.floor(Date.now() / 1000) + 120 }),
+      ['id_token_issued_in_future'],
+    ],
+    [
       'tampered payload (signature over other claims)',
       async (c) => {
         const [h, , s] = (await c.sign(c.claims('mallory'))).split('.');
@@ -215,6 +225,14 @@ describe('negative vectors: refused, nothing stored', () => {
     } finally {
       crafted.authorizeError = undefined;
     }
+  });
+
+  it('accepts an iat a little ahead, within the clock tolerance', async () => {
+    crafted.craft = (c) => c.sign({ ...c.claims('crafted-skew'), iat: Math.floor(Date.now() / 1000) + 20 });
+    const login = await federatedLogin(server, { idpId: craftedIdpId, login: 'x' });
+    expect(login.result).toMatchObject({ outcome: 'success', subject: 'crafted-skew' });
+    // Clean up: the negative vectors below count on no users from this IdP.
+    await server.ctx.store.db.execute(sql`delete from users where id = ${login.result.userId}`);
   });
 
   it('accepts a well-formed crafted token (the harness itself works)', async () => {
