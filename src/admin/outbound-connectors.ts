@@ -1,6 +1,7 @@
 // /api/v1/outbound-connectors: downstream SCIM 2.0 targets. Credentials are write-only and sealed; an
 // omitted secret on PUT/PATCH keeps the stored one. Also the connector test, the dead letters and their
 // retry, and reconciliation (sync) with its progress.
+import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { AppError, invalidInput, notFound, applyMergePatch } from '../domain/index.js';
 import type { AppContext } from '../http/index.js';
@@ -425,7 +426,7 @@ export function outboundConnectorRoutes(ctx: AppContext) {
     return { type: 'oauth2', tokenUrl: input.tokenUrl, clientId: input.clientId, clientSecret, scope: input.scope };
   };
 
-  const columns = async (input: ConnectorInput, current: ConnectorRow | null): Promise<Omit<NewConnectorRow, 'id'>> => {
+  const columns = async (input: ConnectorInput, current: ConnectorRow | null, id: string): Promise<NewConnectorRow> => {
     const userStores = input.userStores ? [...new Set(input.userStores.map((d) => d.toUpperCase()))] : null;
     for (const [index, domain] of (userStores ?? []).entries()) {
       if (!(await findUserStoreByDomain(ctx.store.db, domain))) {
@@ -443,10 +444,11 @@ export function outboundConnectorRoutes(ctx: AppContext) {
       ]);
     }
     return {
+      id,
       name: input.name,
       type: 'scim2',
       baseUrl: input.baseUrl.replace(/\/+$/, ''),
-      ...authColumns(resolveAuth(input.auth, current), ctx.store.secrets),
+      ...authColumns(resolveAuth(input.auth, current), ctx.store.secrets, id),
       userStores,
       events: input.events ? [...new Set(input.events)] : null,
       attributeMapping: input.attributeMapping,
@@ -456,7 +458,7 @@ export function outboundConnectorRoutes(ctx: AppContext) {
   };
 
   const save = async (current: ConnectorRow, input: ConnectorInput, actor: Actor, action: string) => {
-    const values = await columns(input, current);
+    const values = await columns(input, current, current.id);
     return ctx.store.transaction(async (tx) => {
       const row = await updateConnector(tx, current.id, values);
       if (!row) throw notFound('outbound_connector_not_found', `outbound connector ${current.id} does not exist`);
@@ -473,7 +475,8 @@ export function outboundConnectorRoutes(ctx: AppContext) {
 
   router.openapi(routes.create, async (c) => {
     const input = c.req.valid('json');
-    const values = await columns(input, null);
+    // The id is chosen here: the sealed credentials are bound to their row.
+    const values = await columns(input, null, randomUUID());
     const row = await ctx.store.transaction(async (tx) => {
       const created = await insertConnector(tx, values);
       await audit(tx, c.get('actor'), 'outbound_connector.create', created);

@@ -57,7 +57,7 @@ describe('outbound connector CRUD', () => {
       server.ctx.store.db,
       sql`select secrets_encrypted from outbound_connectors where id = ${created.id as string}`,
     );
-    expect(stored!.secrets_encrypted).toMatch(/^v1\./);
+    expect(stored!.secrets_encrypted).toMatch(/^v2\./);
     expect(stored!.secrets_encrypted).not.toContain('secret-downstream-token');
     const audit = await (await server.admin('GET', '/api/v1/audit-events?limit=50')).text();
     expect(audit).toContain('outbound_connector.create');

@@ -1,6 +1,7 @@
 // Outbound requests an admin aims (SCIM connectors, their token endpoints, SP metadata) reach no loopback, private,
 // link-local or metadata address and use no plain http unless OUTBOUND_ALLOWED_NETWORKS allows it; the check runs on
 // the address each connection resolves to, and the connector test never echoes what the target answered.
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -139,10 +140,12 @@ describe('the connect-time check', () => {
   it('keeps a connector saved with a name that later resolves to a private address from delivering', async () => {
     // As if the name had answered a public address when saved (DNS rebinding): the row is written directly.
     const { store } = strict.ctx;
+    const id = randomUUID();
     const row = await insertConnector(store.db, {
+      id,
       name: 'rebinding target',
       baseUrl: fake.url.replace('127.0.0.1', 'localhost'),
-      ...authColumns({ type: 'bearer', token: 'downstream-token' }, store.secrets),
+      ...authColumns({ type: 'bearer', token: 'downstream-token' }, store.secrets, id),
       deliveryOptions: { maxAttempts: 1 },
     });
     const before = fake.requests.length;
