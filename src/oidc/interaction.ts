@@ -329,8 +329,9 @@ export function createInteraction(ctx: AppContext, holder: ProviderHolder, begin
     }
     if (outcome.outcome !== 'success') {
       const message = outcome.errorMessage || 'Your organisation’s sign-in did not let you in.';
-      const code = outcome.errorCode ?? (outcome.outcome === 'pending' ? 'provisioning_pending' : 'upstream_failure');
-      return refuse(c, step, 'You could not be signed in', message, `${code}: ${outcome.errorMessage ?? 'the upstream login failed'}`);
+      // The app learns the words the person saw, not the code: a code such as username_taken would tell it that a
+      // local account exists. The detail is in the log and the audit event under the reference in the message.
+      return refuse(c, step, 'You could not be signed in', message, outcome.errorMessage ?? 'the upstream login failed');
     }
     if (!step.app.identityProviders.includes(outcome.idpId)) {
       return refuse(
