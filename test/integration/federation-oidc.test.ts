@@ -135,12 +135,12 @@ describe('negative vectors: refused, nothing stored', () => {
     expect(await count(`federated_identities where idp_id = '${craftedIdpId}'`)).toBe(0);
   };
 
-  it('wrong state: a plain 400 page, no login result', async () => {
+  it('wrong state: the styled 400 page, no login result', async () => {
     const results = await count('login_results');
     const jar = new CookieJar();
     const response = await send(jar, `${server.url}/federation/${idpId}/callback?code=abc&state=not-a-state`);
     expect(response.status).toBe(400);
-    expect(response.headers.get('content-type')).toContain('text/plain');
+    expect(response.headers.get('content-type')).toContain('text/html');
     expect(await count('login_results')).toBe(results);
     // A state of another IdP's flow does not work here either.
     const start = await send(jar, `${server.url}/federation/${craftedIdpId}/start?return_to=/done`);
