@@ -246,9 +246,34 @@ export function createInteraction(ctx: AppContext, holder: ProviderHolder, begin
     step.current.keys.cookieKeys.some((key) => csrfTokenMatches(key, step.interaction.uid, token));
 
   /** Step 2: which IdP. */
+  /**
+   * The consent prompt (`prompt=consent`, as clients asking for offline_access send): the person is signed in
+   * already, so it is never another login. Apps are first-party: consent to what the app asks is recorded on the
+   * grant without a page, and the interaction ends with it (before this, the prompt went upstream again, forever).
+   */
+  async function recordConsent(c: C, step: Step): Promise<Response> {
+    const { interaction, current } = step;
+    const accountId = interaction.session?.accountId;
+    if (!accountId) return expired(c);
+    const clientId = String(interaction.params.client_id ?? '');
+    let grant = interaction.grantId ? await current.provider.Grant.find(interaction.grantId) : undefined;
+    if (grant && (grant.accountId !== accountId || grant.clientId !== clientId)) grant = undefined;
+    grant ??= new current.provider.Grant({ accountId, clientId });
+    const details = interaction.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+    const scopes = [...new Set([...String(interaction.params.scope ?? '').split(' '), ...(details.missingOIDCScope ?? [])])].filter(
+      Boolean,
+    );
+    if (scopes.length > 0) grant.addOIDCScope(scopes.join(' '));
+    if (details.missingOIDCClaims?.length) grant.addOIDCClaims(details.missingOIDCClaims);
+    const grantId = await grant.save();
+    ctx.metrics.appSignIns.inc({ result: 'consented' });
+    return c.redirect(await result(c, step, { ...(interaction.lastSubmission ?? {}), consent: { grantId } }), 303);
+  }
+
   routes.get('/login/:uid', async (c) => {
     const step = await load(c);
     if (step instanceof Response) return step;
+    if (step.interaction.prompt.name === 'consent') return recordConsent(c, step);
     const requested = step.interaction.params.idp;
     if (typeof requested === 'string' && requested !== '') return startUpstream(c, step, requested);
     const loaded = (await Promise.all(step.app.identityProviders.map(readIdp))).filter((found): found is LoadedIdp =>
