@@ -75,10 +75,10 @@ describe('outbound provisioning to a second jitbridge', () => {
     const wrong = await connect('wrong token', 'jbs_not_a_token', { enabled: false });
     const refused = (await (await upstream.admin('POST', `/api/v1/outbound-connectors/${wrong}/test`)).json()) as {
       ok: boolean;
-      checks: Array<{ name: string; ok: boolean; detail: string }>;
+      checks: Array<{ name: string; ok: boolean; code: string; status: number | null; detail: string }>;
     };
     expect(refused.ok).toBe(false);
-    expect(refused.checks.find((c) => c.name === 'credentials')).toMatchObject({ ok: false, detail: 'credentials refused (401)' });
+    expect(refused.checks.find((c) => c.name === 'credentials')).toMatchObject({ ok: false, code: 'credentials_refused', status: 401 });
     expect((await upstream.admin('DELETE', `/api/v1/outbound-connectors/${wrong}`)).status).toBe(204);
   });
 
