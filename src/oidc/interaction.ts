@@ -19,6 +19,7 @@ import type { LoginHandoff, LoginOutcome } from '../federation/index.js';
 import type { AppContext, AppEnv } from '../http/index.js';
 import {
   chooserPage,
+  consentPage,
   csrfToken,
   csrfTokenMatches,
   errorPage,
@@ -43,7 +44,7 @@ import {
   consumeLoginResult,
 } from '../store/index.js';
 import { pairwiseAccountId, saveFederatedAccount } from './account.js';
-import { claimsFromFederated } from './claims.js';
+import { claimsFromFederated, SCOPE_CLAIMS, SUPPORTED_SCOPES } from './claims.js';
 import {
   clearFlowBinding,
   FLOW_BINDING_COOKIE,
@@ -247,10 +248,32 @@ export function createInteraction(ctx: AppContext, holder: ProviderHolder, begin
 
   /** Step 2: which IdP. */
   /**
-   * The consent prompt (`prompt=consent`, as clients asking for offline_access send): the person is signed in
-   * already, so it is never another login. Apps are first-party: consent to what the app asks is recorded on the
-   * grant without a page, and the interaction ends with it (before this, the prompt went upstream again, forever).
+   * The consent prompt (`prompt=consent`, as clients asking for offline_access send, or scopes a third-party app has
+   * not been granted yet): the person is signed in already, so it is never another login. A first-party app's consent
+   * is recorded on the grant without a page; a third-party app gets the consent page (POST /login/:uid/consent).
    */
+  async function askConsent(c: C, step: Step): Promise<Response> {
+    if (step.app.oidc.firstParty !== false) return recordConsent(c, step);
+    const { interaction } = step;
+    if (!interaction.session?.accountId) return expired(c);
+    const details = interaction.prompt.details as { missingOIDCClaims?: string[] };
+    const requested = String(interaction.params.scope ?? '')
+      .split(' ')
+      .filter((scope) => (SUPPORTED_SCOPES as readonly string[]).includes(scope));
+    return c.html(
+      await consentPage({
+        appName: step.app.name,
+        action: `/login/${interaction.uid}/consent`,
+        csrfToken: csrfToken(csrfKey(step), interaction.uid),
+        scopes: requested.map((scope) => ({ scope, claims: [...((SCOPE_CLAIMS as Record<string, readonly string[]>)[scope] ?? [])] })),
+        claims: details.missingOIDCClaims ?? [],
+      }),
+      200,
+      { 'cache-control': 'no-store' },
+    );
+  }
+
+  /** Consent to what the app asks, on the grant; ends the interaction. */
   async function recordConsent(c: C, step: Step): Promise<Response> {
     const { interaction, current } = step;
     const accountId = interaction.session?.accountId;
@@ -273,7 +296,7 @@ export function createInteraction(ctx: AppContext, holder: ProviderHolder, begin
   routes.get('/login/:uid', async (c) => {
     const step = await load(c);
     if (step instanceof Response) return step;
-    if (step.interaction.prompt.name === 'consent') return recordConsent(c, step);
+    if (step.interaction.prompt.name === 'consent') return askConsent(c, step);
     const requested = step.interaction.params.idp;
     if (typeof requested === 'string' && requested !== '') return startUpstream(c, step, requested);
     const loaded = (await Promise.all(step.app.identityProviders.map(readIdp))).filter((found): found is LoadedIdp =>
@@ -305,6 +328,23 @@ export function createInteraction(ctx: AppContext, holder: ProviderHolder, begin
       200,
       { 'cache-control': 'no-store' },
     );
+  });
+
+  /** The consent page's answer (third-party apps). */
+  routes.post('/login/:uid/consent', async (c) => {
+    const step = await load(c);
+    if (step instanceof Response) return step;
+    const form = await c.req.parseBody();
+    if (!csrfValid(step, form.csrf) || step.interaction.prompt.name !== 'consent')
+      return page(c, 400, {
+        title: 'Please try again',
+        message: 'The form was out of date or did not come from this site.',
+        reference: 'csrf',
+      });
+    if (form.decision === 'allow') return recordConsent(c, step);
+    ctx.metrics.appSignIns.inc({ result: 'refused' });
+    const back = await result(c, step, { error: 'access_denied', error_description: 'the person did not allow the application' });
+    return c.redirect(back, 303);
   });
 
   /** The chooser's answer. */

@@ -1,6 +1,6 @@
 // prompt=consent with offline_access (what many OIDC client libraries send to get a refresh token), in headless
 // Chromium: the consent prompt is not another login. A first-party app's consent is recorded without a page, the app
-// gets its code after one upstream sign-in, and the refresh token works.
+// gets its code after one upstream sign-in, and the refresh token works; a third-party app gets the consent page.
 import * as client from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,6 +58,63 @@ describe('prompt=consent', () => {
     const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
     expect(refreshed.access_token).toBeTruthy();
 
+    await context.close();
+  });
+
+  it('a third-party app shows the consent page: allow → tokens, remembered without prompt=consent, shown again with it', async () => {
+    const idp = await registerUpstreamIdp(server, upstream, { name: 'Third Corp' });
+    const app = await registerApp(server, { name: 'Partner Portal', identityProviders: [idp.id], firstParty: false });
+    const view = (await (await server.admin('GET', `/api/v1/applications/${app.id}`)).json()) as { firstParty: boolean };
+    expect(view.firstParty).toBe(false);
+    const config = await discover(server, app);
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    let landed: string | null = null;
+    await page.route(`${APP_REDIRECT}**`, async (route) => {
+      landed = route.request().url();
+      await route.fulfill({ status: 200, contentType: 'text/html', body: '<!DOCTYPE html><title>App</title><h1>Back at the app</h1>' });
+    });
+    // A navigation started by a click, as a person's would be (a bare goto ending at the app's port 9 is refused).
+    const visit = async (url: URL) => {
+      await page.setContent(`<a href="${url.toString().replace(/&/g, '&amp;')}">go</a>`);
+      await page.click('a');
+    };
+
+    // oidc-provider drops offline_access unless prompt=consent comes with it.
+    const started = await startLogin(config, { scope: 'openid email offline_access', prompt: 'consent' });
+    await visit(started.authorizationUrl);
+    await page.getByLabel('Username').fill('erin');
+    await page.getByLabel('Password').fill(UPSTREAM_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Allow access' }).waitFor({ timeout: 15_000 });
+    const text = await page.textContent('body');
+    expect(text).toContain('Partner Portal');
+    expect(text).toContain('email_verified');
+    expect(text).toContain('refresh token');
+    expect(landed).toBeNull();
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.getByRole('heading', { name: 'Back at the app' }).waitFor({ timeout: 15_000 });
+    const tokens = await redeem(config, started, landed!);
+    expect(tokens.claims()).toMatchObject({ email: 'erin@example.com' });
+    expect(tokens.refresh_token).toBeTruthy();
+
+    // Remembered: the same scopes again need no page.
+    landed = null;
+    const remembered = await startLogin(config, { scope: 'openid email' });
+    await visit(remembered.authorizationUrl);
+    await page.getByRole('heading', { name: 'Back at the app' }).waitFor({ timeout: 15_000 });
+    expect(new URL(landed!).searchParams.get('code')).toBeTruthy();
+
+    // prompt=consent always asks; denying hands the app access_denied.
+    landed = null;
+    const asked = await startLogin(config, { scope: 'openid email', prompt: 'consent' });
+    await visit(asked.authorizationUrl);
+    await page.getByRole('heading', { name: 'Allow access' }).waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: 'Deny' }).click();
+    await page.getByRole('heading', { name: 'Back at the app' }).waitFor({ timeout: 15_000 });
+    const denied = new URL(landed!);
+    expect(denied.searchParams.get('error')).toBe('access_denied');
+    expect(denied.searchParams.get('state')).toBe(asked.state);
     await context.close();
   });
 });
