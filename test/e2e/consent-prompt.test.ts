@@ -15,6 +15,8 @@ let browser: Browser;
 beforeAll(async () => {
   [server, upstream, browser] = await Promise.all([startTestServer({ label: 'consent_prompt' }), startUpstreamOidc(), launchBrowser()]);
   upstream.setAccount('erin', { email: 'erin@example.com', email_verified: true, preferred_username: 'erin' });
+  // Each test signs in through its own IdP: its own person, so that no username is already taken.
+  upstream.setAccount('frank', { email: 'frank@example.com', email_verified: true, preferred_username: 'frank' });
 });
 afterAll(async () => {
   await browser?.close();
@@ -83,10 +85,15 @@ describe('prompt=consent', () => {
     // oidc-provider drops offline_access unless prompt=consent comes with it.
     const started = await startLogin(config, { scope: 'openid email offline_access', prompt: 'consent' });
     await visit(started.authorizationUrl);
-    await page.getByLabel('Username').fill('erin');
+    await page.getByLabel('Username').fill('frank');
     await page.getByLabel('Password').fill(UPSTREAM_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Allow access' }).waitFor({ timeout: 15_000 });
+    await page
+      .getByRole('heading', { name: 'Allow access' })
+      .waitFor({ timeout: 30_000 })
+      .catch(async (error: unknown) => {
+        throw new Error(`no consent page at ${page.url()}: ${(await page.textContent('body'))?.slice(0, 300)}`, { cause: error });
+      });
     const text = await page.textContent('body');
     expect(text).toContain('Partner Portal');
     expect(text).toContain('email_verified');
@@ -95,7 +102,7 @@ describe('prompt=consent', () => {
     await page.getByRole('button', { name: 'Allow' }).click();
     await page.getByRole('heading', { name: 'Back at the app' }).waitFor({ timeout: 15_000 });
     const tokens = await redeem(config, started, landed!);
-    expect(tokens.claims()).toMatchObject({ email: 'erin@example.com' });
+    expect(tokens.claims()).toMatchObject({ email: 'frank@example.com' });
     expect(tokens.refresh_token).toBeTruthy();
 
     // Remembered: the same scopes again need no page.
