@@ -25,6 +25,7 @@ const LAYERS = [
   ['accounts'],
   ['store'],
   ['observability'],
+  ['net'],
   ['domain'],
   ['config'],
 ];

@@ -6,6 +6,7 @@
 //   DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres): fresh databases are created and dropped.
 //   BENCH_USERS (default 10000), BENCH_BASELINE (default 2000), BENCH_RATE (steady users/s, default 200),
 //   BENCH_STEADY_SECONDS (default 10), BENCH_CONCURRENCY (requests in flight, default 16).
+import { outboundNetworkFor } from '../src/net/index.js';
 import { sql } from 'drizzle-orm';
 import { OutboundWorker, type OutboundWorkerOptions } from '../src/outbound/index.js';
 import { rows } from '../src/store/database.js';
@@ -77,7 +78,12 @@ async function main() {
     });
     const connectorId = ((await created.json()) as { id: string }).id;
     const batches: Array<{ claimed: number; claimMs: number; deliverMs: number; recordMs: number }> = [];
-    const options: OutboundWorkerOptions = { store: upstream.ctx.store, pollIntervalMs: 50, onBatch: (b) => batches.push(b) };
+    const options: OutboundWorkerOptions = {
+      store: upstream.ctx.store,
+      network: outboundNetworkFor(upstream.ctx.config),
+      pollIntervalMs: 50,
+      onBatch: (b) => batches.push(b),
+    };
     const worker = new OutboundWorker(options);
 
     // Backlog: USERS creations committed first (one transaction each), then the worker starts and drains

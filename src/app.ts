@@ -7,7 +7,7 @@ import { federationStartLimit } from './rate-limits.js';
 import { createScimApi } from './scim/index.js';
 import { createOidcEdge } from './oidc/index.js';
 import { federationRoutes } from './federation/index.js';
-import { provisioningCompletionRoutes } from './login/index.js';
+import { errorPage, provisioningCompletionRoutes } from './login/index.js';
 import { createSamlIdpEdge } from './saml-idp/index.js';
 
 export function createApp(ctx: AppContext) {
@@ -38,7 +38,9 @@ export function createApp(ctx: AppContext) {
   app.route('/', federationRoutes(ctx, { handoff: oidc.loginHandoff }));
   app.route('/', createSamlIdpEdge(ctx).routes);
 
-  app.onError(errorHandler(ctx.logger));
-  app.notFound(notFoundHandler);
+  // Outside /api and /scim every error is a page a person may see: the styled one, with a reference and a way back.
+  const page = (p: { title: string; message: string; reference: string }) => errorPage(p);
+  app.onError(errorHandler(ctx.logger, { page }));
+  app.notFound((c) => notFoundHandler(c, { page }));
   return app;
 }

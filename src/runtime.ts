@@ -18,6 +18,7 @@ import {
   loadSecretsKey,
   openDatabase,
   createStore,
+  resealLegacySecrets,
   SecretBox,
 } from './store/index.js';
 
@@ -65,6 +66,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await ensureDefaults(database.db);
     const admin = await ensureAdminToken(database.db, config.adminToken);
     const store = createStore(database, secrets);
+    // Values sealed before they were bound to their row (v1) are sealed again; needs the key, so not a SQL migration.
+    const resealed = await resealLegacySecrets(store, secrets);
+    if (resealed > 0) logger.info({ resealed }, 'sealed secrets bound to their rows (v1 → v2)');
     const ctx: AppContext = { config, store, logger, metrics: createMetrics({ defaultMetrics: true }), adminTokenHash: admin.tokenHash };
     // CONFIG_FILE: applied before the app serves anything; an invalid file stops the start (ConfigFileError).
     if (config.configFile) await applyConfigFile(ctx, config.configFile);

@@ -88,6 +88,10 @@ const fields = {
   grantTypes: z.array(GrantType).min(1).openapi({ description: 'authorization_code, and refresh_token for rotating refresh tokens' }),
   tokenEndpointAuthMethod: AuthMethod.openapi({ description: 'none = a public client (PKCE is then always required)' }),
   requirePkce: z.boolean().openapi({ description: 'Require PKCE (S256); cannot be false for public clients' }),
+  firstParty: z.boolean().openapi({
+    description:
+      'true: your own app, consent is recorded without asking; false: a third-party app, people see a consent page listing the scopes and claims (always with prompt=consent, else until they have granted them)',
+  }),
   identityProviders: z.array(z.uuid()).max(100).openapi({ description: 'Ids of the identity providers this app may use' }),
   signInFlow: SignInFlow,
 };
@@ -112,6 +116,7 @@ const ApplicationCreate = z
     grantTypes: fields.grantTypes.default(['authorization_code', 'refresh_token']),
     tokenEndpointAuthMethod: fields.tokenEndpointAuthMethod.default('client_secret_basic'),
     requirePkce: fields.requirePkce.default(true),
+    firstParty: fields.firstParty.default(true),
     identityProviders: fields.identityProviders.default([]),
     signInFlow: fields.signInFlow.default({ steps: [] }),
   })
@@ -126,6 +131,7 @@ const ApplicationPatch = z
     grantTypes: fields.grantTypes,
     tokenEndpointAuthMethod: fields.tokenEndpointAuthMethod,
     requirePkce: fields.requirePkce,
+    firstParty: fields.firstParty,
     identityProviders: fields.identityProviders.nullable(),
     signInFlow: fields.signInFlow.nullable(),
   })
@@ -159,6 +165,7 @@ const ApplicationSchema = z
     grantTypes: z.array(GrantType),
     tokenEndpointAuthMethod: AuthMethod,
     requirePkce: z.boolean(),
+    firstParty: z.boolean(),
     identityProviders: z.array(z.string()),
     signInFlow: SignInFlow,
     issuer: z
@@ -183,6 +190,7 @@ const toInput = (input: Input): ApplicationInput => ({
     grantTypes: [...new Set(input.grantTypes)],
     tokenEndpointAuthMethod: input.tokenEndpointAuthMethod,
     requirePkce: input.requirePkce,
+    firstParty: input.firstParty,
   },
   identityProviders: [...new Set(input.identityProviders)],
   signInFlow: input.signInFlow as ApplicationInput['signInFlow'],
@@ -195,6 +203,7 @@ const fromApplication = (app: Application): Input => ({
   grantTypes: app.oidc.grantTypes as Input['grantTypes'],
   tokenEndpointAuthMethod: app.oidc.tokenEndpointAuthMethod,
   requirePkce: app.oidc.requirePkce,
+  firstParty: app.oidc.firstParty !== false,
   identityProviders: app.identityProviders,
   signInFlow: app.signInFlow as Input['signInFlow'],
 });

@@ -1,5 +1,6 @@
 // /api/v1/identity-providers: upstream OIDC and SAML identity providers, their claim and role mappings and their
 // JIT policy (provisioning.jit as WSO2's IdP API shapes it). The OIDC client secret is write-only and sealed.
+import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import {
   invalidInput,
@@ -28,6 +29,7 @@ import {
   type IdentityProviderRecord,
   forgetCachedIdentityProviders,
   findUserStoreByDomain,
+  sealedPlaces,
 } from '../store/index.js';
 import { deleteIdentityProviderWithUsers, IDP_USER_MODES } from '../accounts/index.js';
 import { createAdminRouter, fieldProblems } from './router.js';
@@ -519,11 +521,11 @@ export function identityProviderRoutes(ctx: AppContext) {
     });
 
   /** Seals the new secret, keeps the stored one (undefined), or removes it (null). */
-  const secretsFor = async (id: string | null, clientSecret: string | null | undefined): Promise<string | null | undefined> => {
+  const secretsFor = async (id: string, clientSecret: string | null | undefined): Promise<string | null | undefined> => {
     if (clientSecret === undefined) return undefined;
     if (clientSecret === null) return null;
-    const current = id ? await findIdentityProviderSecrets(ctx.store.db, ctx.store.secrets, id) : {};
-    return ctx.store.secrets.sealJson({ ...current, clientSecret });
+    const current = await findIdentityProviderSecrets(ctx.store.db, ctx.store.secrets, id);
+    return ctx.store.secrets.sealJson({ ...current, clientSecret }, sealedPlaces.identityProvider(id));
   };
 
   /** PUT and PATCH end here: validate, keep the protocol, write with an audit event. */
@@ -558,9 +560,11 @@ export function identityProviderRoutes(ctx: AppContext) {
   router.openapi(create, async (c) => {
     const input = c.req.valid('json');
     const { idp, clientSecret } = await toDomain(ctx, input);
-    const sealedSecrets = clientSecret ? ctx.store.secrets.sealJson({ clientSecret }) : null;
+    // The id is chosen here: the sealed secret is bound to its row.
+    const id = randomUUID();
+    const sealedSecrets = clientSecret ? ctx.store.secrets.sealJson({ clientSecret }, sealedPlaces.identityProvider(id)) : null;
     const created = await ctx.store.transaction(async (tx) => {
-      const row = await insertIdentityProvider(tx, { ...idp, sealedSecrets });
+      const row = await insertIdentityProvider(tx, { ...idp, id, sealedSecrets });
       await audit(tx, c.get('actor'), 'identity_provider.create', row);
       return row;
     });

@@ -1,9 +1,11 @@
 // /api/v1/outbound-connectors: downstream SCIM 2.0 targets. Credentials are write-only and sealed; an
 // omitted secret on PUT/PATCH keeps the stored one. Also the connector test, the dead letters and their
 // retry, and reconciliation (sync) with its progress.
+import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { AppError, invalidInput, notFound, applyMergePatch } from '../domain/index.js';
 import type { AppContext } from '../http/index.js';
+import { type OutboundNetwork, outboundNetworkFor, OutboundRefusedError } from '../net/index.js';
 import {
   authColumns,
   checkConnector,
@@ -176,7 +178,18 @@ const RetryResult = z
 const CheckResult = z
   .object({
     ok: z.boolean(),
-    checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })),
+    checks: z.array(
+      z.object({
+        name: z.string(),
+        ok: z.boolean(),
+        code: z.string().openapi({
+          description:
+            'ok | features_missing | credentials_refused | http_error | not_json | timeout | unreachable | outbound_address_forbidden | outbound_plain_http | outbound_url_invalid',
+        }),
+        status: z.number().int().nullable().openapi({ description: "The target's HTTP status, when it answered" }),
+        detail: z.string().openapi({ description: 'Fixed words for the code; never the remote body' }),
+      }),
+    ),
     serviceProviderConfig: z
       .object({ patch: z.boolean(), bulk: z.boolean(), bulkMaxOperations: z.number().nullable(), filter: z.boolean() })
       .nullable(),
@@ -369,6 +382,19 @@ type AuthInputValue = z.infer<typeof AuthInput>;
 
 export function outboundConnectorRoutes(ctx: AppContext) {
   const router = createAdminRouter();
+  // Built at first use: the OpenAPI document is rendered from these routes without a configuration.
+  let network: OutboundNetwork | undefined;
+  const outbound = () => (network ??= outboundNetworkFor(ctx.config));
+
+  /** The outbound network rules at save time, for a friendly answer (they apply again at every connect). */
+  const checkReachable = async (field: string, url: string) => {
+    try {
+      await outbound().checkUrl(url);
+    } catch (error) {
+      if (!(error instanceof OutboundRefusedError)) throw error;
+      throw invalidInput(error.code, `${field}: ${error.message}`, [{ field, message: error.message }]);
+    }
+  };
 
   const load = async (id: string) => {
     const row = await findConnector(ctx.store.db, id);
@@ -400,7 +426,7 @@ export function outboundConnectorRoutes(ctx: AppContext) {
     return { type: 'oauth2', tokenUrl: input.tokenUrl, clientId: input.clientId, clientSecret, scope: input.scope };
   };
 
-  const columns = async (input: ConnectorInput, current: ConnectorRow | null): Promise<Omit<NewConnectorRow, 'id'>> => {
+  const columns = async (input: ConnectorInput, current: ConnectorRow | null, id: string): Promise<NewConnectorRow> => {
     const userStores = input.userStores ? [...new Set(input.userStores.map((d) => d.toUpperCase()))] : null;
     for (const [index, domain] of (userStores ?? []).entries()) {
       if (!(await findUserStoreByDomain(ctx.store.db, domain))) {
@@ -409,6 +435,8 @@ export function outboundConnectorRoutes(ctx: AppContext) {
         ]);
       }
     }
+    await checkReachable('baseUrl', input.baseUrl);
+    if (input.auth.type === 'oauth2') await checkReachable('auth.tokenUrl', input.auth.tokenUrl);
     const delivery = input.delivery ?? {};
     if (delivery.backoffBaseMs !== undefined && delivery.backoffMaxMs !== undefined && delivery.backoffMaxMs < delivery.backoffBaseMs) {
       throw invalidInput('validation_failed', 'Invalid body: delivery.backoffMaxMs', [
@@ -416,10 +444,11 @@ export function outboundConnectorRoutes(ctx: AppContext) {
       ]);
     }
     return {
+      id,
       name: input.name,
       type: 'scim2',
       baseUrl: input.baseUrl.replace(/\/+$/, ''),
-      ...authColumns(resolveAuth(input.auth, current), ctx.store.secrets),
+      ...authColumns(resolveAuth(input.auth, current), ctx.store.secrets, id),
       userStores,
       events: input.events ? [...new Set(input.events)] : null,
       attributeMapping: input.attributeMapping,
@@ -429,7 +458,7 @@ export function outboundConnectorRoutes(ctx: AppContext) {
   };
 
   const save = async (current: ConnectorRow, input: ConnectorInput, actor: Actor, action: string) => {
-    const values = await columns(input, current);
+    const values = await columns(input, current, current.id);
     return ctx.store.transaction(async (tx) => {
       const row = await updateConnector(tx, current.id, values);
       if (!row) throw notFound('outbound_connector_not_found', `outbound connector ${current.id} does not exist`);
@@ -446,7 +475,8 @@ export function outboundConnectorRoutes(ctx: AppContext) {
 
   router.openapi(routes.create, async (c) => {
     const input = c.req.valid('json');
-    const values = await columns(input, null);
+    // The id is chosen here: the sealed credentials are bound to their row.
+    const values = await columns(input, null, randomUUID());
     const row = await ctx.store.transaction(async (tx) => {
       const created = await insertConnector(tx, values);
       await audit(tx, c.get('actor'), 'outbound_connector.create', created);
@@ -497,7 +527,7 @@ export function outboundConnectorRoutes(ctx: AppContext) {
 
   router.openapi(routes.test, async (c) => {
     const row = await load(c.req.valid('param').id);
-    return c.json(await checkConnector(connectorFromRow(row, ctx.store.secrets)), 200);
+    return c.json(await checkConnector(connectorFromRow(row, ctx.store.secrets), { fetch: outbound().fetch }), 200);
   });
 
   router.openapi(routes.events, async (c) => {

@@ -14,6 +14,7 @@ import {
   parseAttributePath,
 } from '../domain/index.js';
 import { type AppContext } from '../http/index.js';
+import { type OutboundNetwork, outboundNetworkFor } from '../net/index.js';
 import { fetchSpMetadata, readSpMetadata, type ImportedSettings, SamlIdpError } from '../saml-idp/index.js';
 import {
   recordAudit,
@@ -44,12 +45,12 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   return parsed.data;
 }
 
-async function imported(input: SamlCreateInput['saml']): Promise<ImportedSettings | null> {
+async function imported(input: SamlCreateInput['saml'], fetchMetadata: typeof fetch): Promise<ImportedSettings | null> {
   const metadata = input.metadata;
   if (!metadata) return null;
   if (Boolean(metadata.xml) === Boolean(metadata.url)) throw fail([{ field: 'saml.metadata', message: 'give either xml or url' }]);
   try {
-    return readSpMetadata(metadata.xml ?? (await fetchSpMetadata(metadata.url!)));
+    return readSpMetadata(metadata.xml ?? (await fetchSpMetadata(metadata.url!, fetchMetadata)));
   } catch (error) {
     if (error instanceof SamlIdpError)
       throw fail([{ field: metadata.xml ? 'saml.metadata.xml' : 'saml.metadata.url', message: error.message }]);
@@ -60,9 +61,15 @@ async function imported(input: SamlCreateInput['saml']): Promise<ImportedSetting
 const defaultSource = (format: SamlAppSettings['nameId']['format']) =>
   format === 'persistent' ? '$pairwise' : format === 'emailAddress' ? '$primaryEmail' : format === 'transient' ? '$transient' : 'userName';
 
-/** Explicit fields over metadata over defaults, then every cross-field rule. */
-export async function resolveSamlSettings(input: SamlCreateInput['saml']): Promise<{ settings: SamlAppSettings; warnings: Warning[] }> {
-  const meta = await imported(input);
+/**
+ * Explicit fields over metadata over defaults, then every cross-field rule. `fetchMetadata` is the outbound network's
+ * guarded fetch (src/net): a metadata URL is aimed by an admin, so it obeys OUTBOUND_ALLOWED_NETWORKS.
+ */
+export async function resolveSamlSettings(
+  input: SamlCreateInput['saml'],
+  fetchMetadata: typeof fetch,
+): Promise<{ settings: SamlAppSettings; warnings: Warning[] }> {
+  const meta = await imported(input, fetchMetadata);
   const problems: FieldProblem[] = [];
   const warnings: Warning[] = [];
   for (const ignored of meta?.ignoredAcs ?? []) {
@@ -169,6 +176,9 @@ export const samlInputOf = (app: SamlApplication): SamlCreateInput => ({
 });
 
 export function createSamlApplications(ctx: AppContext) {
+  // Built at first use: the OpenAPI document is rendered from these routes without a configuration.
+  let network: OutboundNetwork | undefined;
+  const outbound = () => (network ??= outboundNetworkFor(ctx.config));
   const present = (app: SamlApplication, warnings: Warning[] = []) => {
     const endpoints = idpEndpoints(ctx.config.publicUrl);
     const certificates = [
@@ -211,7 +221,7 @@ export function createSamlApplications(ctx: AppContext) {
 
   /** Settings, identity providers and sign-in flow checked as for OIDC apps. */
   async function prepare(input: SamlCreateInput): Promise<{ app: SamlApplicationInput; warnings: Warning[] }> {
-    const { settings, warnings } = await resolveSamlSettings(input.saml);
+    const { settings, warnings } = await resolveSamlSettings(input.saml, outbound().fetch);
     const identityProviders = [...new Set(input.identityProviders)];
     const idps = await Promise.all(identityProviders.map((id) => findIdentityProvider(ctx.store.db, id)));
     const problems: FieldProblem[] = [];

@@ -11,12 +11,10 @@ const JitSettings = z
     preserveLocallyAddedClaims: z
       .boolean()
       .openapi({ description: 'Default attribute sync when an IdP sets none: false → OVERRIDE_ALL, true → PRESERVE_LOCAL' }),
-    associatingToExistingUser: z
-      .boolean()
-      .openapi({
-        description:
-          "Link JIT identities to existing local users with the same verified email (by username: only the IdP's associateByUsername)",
-      }),
+    associatingToExistingUser: z.boolean().openapi({
+      description:
+        "Link JIT identities to existing local users with the same verified email (by username: only the IdP's associateByUsername)",
+    }),
     enhancedFeature: z
       .boolean()
       .openapi({ description: 'Generated usernames, read-only JIT users, users deleted with their IdP, lock by federated identity' }),

@@ -11,6 +11,7 @@ import {
   pruneOutboundHistory,
 } from '../store/index.js';
 import { JobWorker, type JobHandler } from './job-worker.js';
+import { outboundNetworkFor } from '../net/index.js';
 import { OutboundWorker, SYNC_QUEUE, syncJobHandler } from '../outbound/index.js';
 import { JIT_PROVISION_QUEUE, provisioningJobHandler } from '../provisioning/index.js';
 import { LIVENESS_QUEUE, LIVENESS_SCHEDULE_INTERVAL_MS, livenessJobHandler, scheduleLivenessChecks } from '../accounts/index.js';
@@ -59,7 +60,12 @@ export function backgroundTasks(ctx: AppContext): BackgroundTask[] {
     tasks.push({ name: 'job-worker', start: () => worker.start(), stop: () => worker.stop() });
   }
   // Outbound provisioning: fans the outbox out to connectors and delivers; safe in any number of instances.
-  const outbound = new OutboundWorker({ store: ctx.store, metrics: ctx.metrics, logger: ctx.logger });
+  const outbound = new OutboundWorker({
+    store: ctx.store,
+    metrics: ctx.metrics,
+    logger: ctx.logger,
+    network: outboundNetworkFor(ctx.config),
+  });
   tasks.push({ name: 'outbound-worker', start: () => outbound.start(), stop: () => outbound.stop() });
   return tasks;
 }

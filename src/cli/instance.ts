@@ -5,7 +5,15 @@ import { pino } from 'pino';
 import { loadConfig, type AppConfig } from '../config/index.js';
 import { type AppContext } from '../http/index.js';
 import { createMetrics } from '../observability/index.js';
-import { checkSecretsKey, ensureDefaults, loadSecretsKey, openDatabase, type Database, SecretBox } from '../store/index.js';
+import {
+  checkSecretsKey,
+  resealLegacySecrets,
+  ensureDefaults,
+  loadSecretsKey,
+  openDatabase,
+  type Database,
+  SecretBox,
+} from '../store/index.js';
 import { createStore } from '../store/index.js';
 
 export interface GlobalOptions {
@@ -43,6 +51,8 @@ export async function openInstance(options: GlobalOptions): Promise<Instance> {
     await checkSecretsKey(database.db, secrets);
     await ensureDefaults(database.db);
     const store = createStore(database, secrets);
+    // As a server start does: v1 sealed values are bound to their rows before anything opens them.
+    await resealLegacySecrets(store, secrets);
     const ctx: AppContext = { config, store, logger, metrics: createMetrics(), adminTokenHash: '' };
     return { ctx, database, close: () => database.close() };
   } catch (error) {

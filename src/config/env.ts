@@ -46,7 +46,7 @@ const smtpUrl = z.string().refine((value) => {
 
 const mailAddress = z.string().regex(/^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/);
 
-const trustedProxies = z
+const ipRangeList = z
   .string()
   .transform((value) =>
     value
@@ -62,6 +62,11 @@ const integerIn = (min: number, max: number) =>
     .regex(/^\d+$/)
     .transform(Number)
     .refine((n) => n >= min && n <= max);
+const clockTolerance = z
+  .string()
+  .regex(/^\d+$/)
+  .transform(Number)
+  .refine((n) => n <= 600);
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -94,6 +99,8 @@ const expectations: Record<string, string> = {
   SIGN_IN_MAX_WAIT_SECONDS: 'an integer number of seconds 1-86400',
   SIGN_IN_FAILURE_RESET_SECONDS: 'an integer number of seconds 1-86400',
   SIGN_IN_ACCOUNT_CEILING: 'an integer 1-100000',
+  OUTBOUND_ALLOWED_NETWORKS: 'a comma-separated list of IP addresses or CIDR ranges, such as 10.20.0.0/16,fd12::/48',
+  UPSTREAM_CLOCK_TOLERANCE_SECONDS: 'an integer number of seconds 0-600',
 };
 
 const envSchema = z.object({
@@ -110,7 +117,7 @@ const envSchema = z.object({
   BACKGROUND_WORKERS: z.enum(['on', 'off']).default('on'),
   SMTP_URL: smtpUrl.optional(),
   SMTP_FROM: mailAddress.optional(),
-  TRUSTED_PROXIES: trustedProxies.default([]),
+  TRUSTED_PROXIES: ipRangeList.default([]),
   CONFIG_FILE: z.string().min(1).optional(),
   PASSWORD_HASH_CONCURRENCY: integerIn(1, 64).default(4),
   PASSWORD_HASH_QUEUE_TIMEOUT_MS: integerIn(0, 60_000).default(5_000),
@@ -124,6 +131,8 @@ const envSchema = z.object({
   SIGN_IN_MAX_WAIT_SECONDS: integerIn(1, 86400).default(900),
   SIGN_IN_FAILURE_RESET_SECONDS: integerIn(1, 86400).default(43200),
   SIGN_IN_ACCOUNT_CEILING: integerIn(1, 100000).default(100),
+  OUTBOUND_ALLOWED_NETWORKS: ipRangeList.default([]),
+  UPSTREAM_CLOCK_TOLERANCE_SECONDS: clockTolerance.default(60),
 });
 
 export interface AppConfig {
@@ -182,6 +191,16 @@ export interface AppConfig {
         accountCeiling: number;
       }
     | undefined;
+  /**
+   * Networks outbound requests aimed by an admin (SCIM connectors, their token endpoints, SAML SP metadata) may reach
+   * although they are loopback, private, link-local or metadata ranges; plain http is allowed only to these.
+   * See docs/outbound-network.md.
+   */
+  outboundAllowedNetworks?: string[] | undefined;
+  /** Loopback reachable (http too) without OUTBOUND_ALLOWED_NETWORKS: set under NODE_ENV=development only. */
+  outboundAllowLoopback?: boolean | undefined;
+  /** How far an upstream ID token's iat (and exp, nbf) may be off this server's clock. Unset → 60. */
+  upstreamClockToleranceSeconds?: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -244,5 +263,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       failureResetSeconds: value.SIGN_IN_FAILURE_RESET_SECONDS,
       accountCeiling: value.SIGN_IN_ACCOUNT_CEILING,
     },
+    outboundAllowedNetworks: value.OUTBOUND_ALLOWED_NETWORKS,
+    outboundAllowLoopback: env.NODE_ENV === 'development',
+    upstreamClockToleranceSeconds: value.UPSTREAM_CLOCK_TOLERANCE_SECONDS,
   };
 }

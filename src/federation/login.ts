@@ -94,7 +94,11 @@ export async function beginUpstreamLogin(ctx: FederationContext, input: BeginLog
         : await findIdentityProviderSecrets(ctx.store.db, ctx.store.secrets, idp.id);
     let start: Awaited<ReturnType<typeof startOidcLogin>>;
     try {
-      start = await startOidcLogin(await oidcConfiguration(idp, clientSecret), idp, redirectUri(ctx.config.publicUrl, idp.id));
+      start = await startOidcLogin(
+        await oidcConfiguration(idp, clientSecret, ctx.config.upstreamClockToleranceSeconds),
+        idp,
+        redirectUri(ctx.config.publicUrl, idp.id),
+      );
     } catch (error) {
       ctx.logger.warn({ err: error, idpId: idp.id }, 'upstream OIDC login could not start');
       throw new AppError('unavailable', 'upstream_unavailable', 'The identity provider cannot be reached');
@@ -158,7 +162,7 @@ async function finish<R>(
   const base = { flowId: flow.id, idpId: idp.id, context: flow.context };
   let outcome: LoginOutcome;
   let outcomeLabel = 'success';
-  let failure: { error: FederationError; refused: boolean } | null = null;
+  let failure: { error: FederationError; refused: boolean; reference?: string } | null = null;
   try {
     // Checked here, after the flow is used up: an IdP disabled mid-login ends that login with an answer.
     if (!idp.enabled) throw new FederationError('identity_provider_disabled', 'This identity provider is disabled');
@@ -180,9 +184,13 @@ async function finish<R>(
     } else if (provisioning.kind === 'passthrough') {
       outcome = { ...common, userId: null, outcome: 'success', claims: provisioning.claims };
     } else {
-      // The provisioning core audits its own refusals.
+      // The provisioning core audits its own refusals. Their detail may name a local account ("a local user named
+      // 'carol' exists"): it goes to the log and the audit event under a reference, never to the person or the app.
       outcomeLabel = provisioning.code;
-      outcome = { ...common, userId: null, outcome: 'failure', errorCode: provisioning.code, errorMessage: provisioning.message };
+      const reference = newReference();
+      ctx.logger.warn({ reference, code: provisioning.code, detail: provisioning.message, idpId: idp.id }, 'provisioning refused a login');
+      failure = { error: new FederationError(provisioning.code, provisioning.message), refused: true, reference };
+      outcome = { ...common, userId: null, outcome: 'failure', errorCode: provisioning.code, errorMessage: refusedMessage(reference) };
     }
   } catch (caught) {
     // Whatever went wrong, the person gets an answer: the flow is already used up.
@@ -210,7 +218,11 @@ async function finish<R>(
           targetId: idp.id,
           outcome: failure.refused ? 'refused' : 'failure',
           reason: failure.error.code,
-          details: { protocol: idp.protocol, message: failure.error.message },
+          details: {
+            protocol: idp.protocol,
+            message: failure.error.message,
+            ...(failure.reference ? { reference: failure.reference } : {}),
+          },
         })
     : null;
   if (receiver) {
@@ -226,6 +238,13 @@ async function finish<R>(
     : await saveLoginResult(ctx.store.ephemeralDb, outcome);
   return { location: withParam(flow.returnTo, 'login_result', resultId) };
 }
+
+/** A short id a person can quote to support; the log and the audit event carry the detail under it. */
+export const newReference = () => randomBytes(6).toString('hex').toUpperCase();
+
+/** What the person and the app learn of a refused provisioning: nothing about local accounts. */
+const refusedMessage = (reference: string) =>
+  `Your account could not be set up for this sign-in. Contact your administrator and quote reference ${reference}.`;
 
 /** GET /federation/:idpId/callback (OIDC redirect URI). Throws UnknownFlowError when the state is not ours. */
 export async function completeOidcLogin<R>(
@@ -250,11 +269,12 @@ export async function completeOidcLogin<R>(
     flow,
     async () => {
       const { clientSecret } = loaded.secrets();
-      const config = await oidcConfiguration(idp, clientSecret);
+      const tolerance = ctx.config.upstreamClockToleranceSeconds;
+      const config = await oidcConfiguration(idp, clientSecret, tolerance);
       // The URL as registered (PUBLIC_URL), not as this instance happened to be reached.
       const url = new URL(redirectUri(ctx.config.publicUrl, idp.id));
       url.search = callbackQuery.toString();
-      return finishOidcLogin(config, idp, flow, url);
+      return finishOidcLogin(config, idp, flow, url, tolerance);
     },
     handoff,
   );

@@ -16,12 +16,20 @@ const isLoopbackHttp = (url: string) => {
   return parsed.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
 };
 
-async function buildConfiguration(idp: IdentityProvider, clientSecret: string | undefined): Promise<client.Configuration> {
+/** UPSTREAM_CLOCK_TOLERANCE_SECONDS when unset. */
+export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 60;
+
+async function buildConfiguration(
+  idp: IdentityProvider,
+  clientSecret: string | undefined,
+  clockToleranceSeconds: number,
+): Promise<client.Configuration> {
   const settings = idp.oidc!;
   const auth = clientSecret ? client.ClientSecretBasic(clientSecret) : client.None();
   // Only the admin API's loopback exception (tests, local IdPs) may use plain http.
   const execute = [client.enableNonRepudiationChecks, ...(isLoopbackHttp(settings.issuer) ? [client.allowInsecureRequests] : [])];
-  const metadata: Partial<client.ClientMetadata> = {};
+  // openid-client applies the tolerance to exp and nbf; iat in the future is checked in finishOidcLogin.
+  const metadata: Partial<client.ClientMetadata> = { [client.clockTolerance]: clockToleranceSeconds };
   if (settings.authorizationEndpoint && settings.tokenEndpoint && settings.jwksUri) {
     const config = new client.Configuration(
       {
@@ -49,11 +57,12 @@ async function buildConfiguration(idp: IdentityProvider, clientSecret: string | 
 export function oidcConfiguration(
   idp: IdentityProvider & { updatedAt?: Date },
   clientSecret: string | undefined,
+  clockToleranceSeconds = DEFAULT_CLOCK_TOLERANCE_SECONDS,
 ): Promise<client.Configuration> {
-  const key = `${idp.updatedAt?.getTime() ?? ''}:${JSON.stringify(idp.oidc)}:${clientSecret ? 'secret' : 'public'}`;
+  const key = `${idp.updatedAt?.getTime() ?? ''}:${JSON.stringify(idp.oidc)}:${clientSecret ? 'secret' : 'public'}:${clockToleranceSeconds}`;
   const cached = configurations.get(idp.id);
   if (cached && cached.key === key && Date.now() - cached.at < CONFIG_TTL_MS) return cached.config;
-  const config = buildConfiguration(idp, clientSecret);
+  const config = buildConfiguration(idp, clientSecret, clockToleranceSeconds);
   configurations.set(idp.id, { key, at: Date.now(), config });
   // A failed discovery is not cached: the next login tries again.
   config.catch(() => configurations.delete(idp.id));
@@ -128,6 +137,7 @@ export async function finishOidcLogin(
   idp: IdentityProvider,
   flow: FederationFlow,
   callbackUrl: URL,
+  clockToleranceSeconds = DEFAULT_CLOCK_TOLERANCE_SECONDS,
 ): Promise<FederatedIdentity> {
   let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
   try {
@@ -142,6 +152,10 @@ export async function finishOidcLogin(
   }
   const idToken = tokens.claims();
   if (!idToken) throw new FederationError('id_token_missing', 'The identity provider returned no ID token');
+  // OIDC Core §3.1.3.7 (10) leaves "iat too far from now" to the client; openid-client checks only the past side.
+  if (idToken.iat > Math.floor(Date.now() / 1000) + clockToleranceSeconds) {
+    throw new FederationError('id_token_issued_in_future', 'The ID token was issued in the future (check the clocks)');
+  }
   let claims: Record<string, unknown> = { ...idToken };
   if (
     config.serverMetadata().userinfo_endpoint &&

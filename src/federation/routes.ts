@@ -1,7 +1,8 @@
 // The federation edge's HTTP routes: start a login, the OIDC redirect URI, our SAML SP metadata and ACS.
-// Errors here are pages for a person (plain text), not API problems.
+// Errors here are pages for a person (the app's error handler renders the styled page), not API problems.
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { AppError } from '../domain/index.js';
 import type { AppContext, AppEnv } from '../http/index.js';
 import { findIdentityProvider, type FederationFlow } from '../store/index.js';
 import { UnknownFlowError } from './errors.js';
@@ -27,13 +28,7 @@ export function federationRoutes(ctx: AppContext, options: { handoff?: LoginHand
   };
 
   const noFlow = (error: unknown) => {
-    if (error instanceof UnknownFlowError)
-      throw new HTTPException(400, {
-        res: new Response(NO_FLOW_PAGE, {
-          status: 400,
-          headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
-        }),
-      });
+    if (error instanceof UnknownFlowError) throw new AppError('invalid_input', 'unknown_login_state', NO_FLOW_PAGE, [], { cause: error });
     throw error;
   };
 

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { LOGIN_CSS } from './styles.js';
 
 export { chooserPage } from './chooser.js';
+export { consentPage } from './consent.js';
 export { errorPage } from './error.js';
 export { logoutPromptPage, logoutSuccessPage } from './logout.js';
 export { csrfToken, csrfTokenMatches } from './csrf.js';

@@ -7,6 +7,9 @@ import { type Application, clientSecretMatches, type SecretBox } from '../store/
 /** The extra client metadata property that carries the app's PKCE requirement. */
 export const REQUIRE_PKCE = 'require_pkce';
 
+/** The extra client metadata property that says whether the app is first-party (consent without a page). */
+export const FIRST_PARTY = 'first_party';
+
 export function clientMetadata(app: Pick<Application, 'clientId' | 'clientSecretHash' | 'name' | 'oidc'>): Record<string, unknown> {
   const confidential = app.oidc.tokenEndpointAuthMethod !== 'none';
   return {
@@ -21,6 +24,7 @@ export function clientMetadata(app: Pick<Application, 'clientId' | 'clientSecret
     application_type: app.oidc.redirectUris.some((uri) => !/^https?:/i.test(uri)) ? 'native' : 'web',
     token_endpoint_auth_method: app.oidc.tokenEndpointAuthMethod,
     [REQUIRE_PKCE]: !confidential || app.oidc.requirePkce,
+    [FIRST_PARTY]: app.oidc.firstParty !== false,
   };
 }
 

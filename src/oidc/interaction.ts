@@ -19,6 +19,7 @@ import type { LoginHandoff, LoginOutcome } from '../federation/index.js';
 import type { AppContext, AppEnv } from '../http/index.js';
 import {
   chooserPage,
+  consentPage,
   csrfToken,
   csrfTokenMatches,
   errorPage,
@@ -44,7 +45,7 @@ import {
   deleteFederationFlowsOfInteraction,
 } from '../store/index.js';
 import { pairwiseAccountId, saveFederatedAccount } from './account.js';
-import { claimsFromFederated } from './claims.js';
+import { claimsFromFederated, SCOPE_CLAIMS, SUPPORTED_SCOPES } from './claims.js';
 import {
   clearFlowBinding,
   FLOW_BINDING_COOKIE,
@@ -251,9 +252,56 @@ export function createInteraction(ctx: AppContext, holder: ProviderHolder, begin
     step.current.keys.cookieKeys.some((key) => csrfTokenMatches(key, step.interaction.uid, token));
 
   /** Step 2: which IdP. */
+  /**
+   * The consent prompt (`prompt=consent`, as clients asking for offline_access send, or scopes a third-party app has
+   * not been granted yet): the person is signed in already, so it is never another login. A first-party app's consent
+   * is recorded on the grant without a page; a third-party app gets the consent page (POST /login/:uid/consent).
+   */
+  async function askConsent(c: C, step: Step): Promise<Response> {
+    if (step.app.oidc.firstParty !== false) return recordConsent(c, step);
+    const { interaction } = step;
+    if (!interaction.session?.accountId) return expired(c);
+    const details = interaction.prompt.details as { missingOIDCClaims?: string[] };
+    const requested = String(interaction.params.scope ?? '')
+      .split(' ')
+      .filter((scope) => (SUPPORTED_SCOPES as readonly string[]).includes(scope));
+    return c.html(
+      await consentPage({
+        appName: step.app.name,
+        action: `/login/${interaction.uid}/consent`,
+        csrfToken: csrfToken(csrfKey(step), interaction.uid),
+        scopes: requested.map((scope) => ({ scope, claims: [...((SCOPE_CLAIMS as Record<string, readonly string[]>)[scope] ?? [])] })),
+        claims: details.missingOIDCClaims ?? [],
+      }),
+      200,
+      { 'cache-control': 'no-store' },
+    );
+  }
+
+  /** Consent to what the app asks, on the grant; ends the interaction. */
+  async function recordConsent(c: C, step: Step): Promise<Response> {
+    const { interaction, current } = step;
+    const accountId = interaction.session?.accountId;
+    if (!accountId) return expired(c);
+    const clientId = String(interaction.params.client_id ?? '');
+    let grant = interaction.grantId ? await current.provider.Grant.find(interaction.grantId) : undefined;
+    if (grant && (grant.accountId !== accountId || grant.clientId !== clientId)) grant = undefined;
+    grant ??= new current.provider.Grant({ accountId, clientId });
+    const details = interaction.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+    const scopes = [...new Set([...String(interaction.params.scope ?? '').split(' '), ...(details.missingOIDCScope ?? [])])].filter(
+      Boolean,
+    );
+    if (scopes.length > 0) grant.addOIDCScope(scopes.join(' '));
+    if (details.missingOIDCClaims?.length) grant.addOIDCClaims(details.missingOIDCClaims);
+    const grantId = await grant.save();
+    ctx.metrics.appSignIns.inc({ result: 'consented' });
+    return c.redirect(await result(c, step, { ...(interaction.lastSubmission ?? {}), consent: { grantId } }), 303);
+  }
+
   routes.get('/login/:uid', async (c) => {
     const step = await load(c);
     if (step instanceof Response) return step;
+    if (step.interaction.prompt.name === 'consent') return askConsent(c, step);
     const requested = step.interaction.params.idp;
     if (typeof requested === 'string' && requested !== '') return startUpstream(c, step, requested);
     const loaded = (await Promise.all(step.app.identityProviders.map(readIdp))).filter((found): found is LoadedIdp =>
@@ -285,6 +333,23 @@ export function createInteraction(ctx: AppContext, holder: ProviderHolder, begin
       200,
       { 'cache-control': 'no-store' },
     );
+  });
+
+  /** The consent page's answer (third-party apps). */
+  routes.post('/login/:uid/consent', async (c) => {
+    const step = await load(c);
+    if (step instanceof Response) return step;
+    const form = await c.req.parseBody();
+    if (!csrfValid(step, form.csrf) || step.interaction.prompt.name !== 'consent')
+      return page(c, 400, {
+        title: 'Please try again',
+        message: 'The form was out of date or did not come from this site.',
+        reference: 'csrf',
+      });
+    if (form.decision === 'allow') return recordConsent(c, step);
+    ctx.metrics.appSignIns.inc({ result: 'refused' });
+    const back = await result(c, step, { error: 'access_denied', error_description: 'the person did not allow the application' });
+    return c.redirect(back, 303);
   });
 
   /** The chooser's answer. */
@@ -334,8 +399,9 @@ export function createInteraction(ctx: AppContext, holder: ProviderHolder, begin
     }
     if (outcome.outcome !== 'success') {
       const message = outcome.errorMessage || 'Your organisation’s sign-in did not let you in.';
-      const code = outcome.errorCode ?? (outcome.outcome === 'pending' ? 'provisioning_pending' : 'upstream_failure');
-      return refuse(c, step, 'You could not be signed in', message, `${code}: ${outcome.errorMessage ?? 'the upstream login failed'}`);
+      // The app learns the words the person saw, not the code: a code such as username_taken would tell it that a
+      // local account exists. The detail is in the log and the audit event under the reference in the message.
+      return refuse(c, step, 'You could not be signed in', message, outcome.errorMessage ?? 'the upstream login failed');
     }
     if (!step.app.identityProviders.includes(outcome.idpId)) {
       return refuse(

@@ -3,7 +3,16 @@
 // instance gets the advisory lock first; private parts sealed with the secrets key (AES-256-GCM).
 import { generateKeyPair, randomBytes, type JsonWebKey } from 'node:crypto';
 import { promisify } from 'node:util';
-import { type Store, insertKeys, listLiveKeys, lockKeyGeneration, retireActiveKeys, type KeyRow, type NewKey } from '../store/index.js';
+import {
+  type Store,
+  insertKeys,
+  sealedPlaces,
+  listLiveKeys,
+  lockKeyGeneration,
+  retireActiveKeys,
+  type KeyRow,
+  type NewKey,
+} from '../store/index.js';
 
 const generate = promisify(generateKeyPair);
 
@@ -28,15 +37,24 @@ async function newSigningKey(store: Store, alg: (typeof SIGNING_ALGORITHMS)[numb
   const id = kid();
   const privateJwk = { ...pair.privateKey.export({ format: 'jwk' }), kid: id, alg, use: 'sig' };
   const publicJwk = { ...pair.publicKey.export({ format: 'jwk' }), kid: id, alg, use: 'sig' };
-  return { id, purpose: SIGNING_PURPOSE, algorithm: alg, privateEncrypted: store.secrets.sealJson(privateJwk), publicJwk };
+  return {
+    id,
+    purpose: SIGNING_PURPOSE,
+    algorithm: alg,
+    privateEncrypted: store.secrets.sealJson(privateJwk, sealedPlaces.keyMaterial(id)),
+    publicJwk,
+  };
 }
 
-const newSecretKey = (store: Store, purpose: string): NewKey => ({
-  id: kid(),
-  purpose,
-  algorithm: 'HS256',
-  privateEncrypted: store.secrets.seal(randomBytes(32).toString('base64url')),
-});
+const newSecretKey = (store: Store, purpose: string): NewKey => {
+  const id = kid();
+  return {
+    id,
+    purpose,
+    algorithm: 'HS256',
+    privateEncrypted: store.secrets.seal(randomBytes(32).toString('base64url'), sealedPlaces.keyMaterial(id)),
+  };
+};
 
 /** Creates whatever key is missing. Safe to run on every start and on several instances at once. */
 export async function ensureProviderKeys(store: Store): Promise<void> {
@@ -71,9 +89,9 @@ export async function loadProviderKeys(store: Store): Promise<ProviderKeys> {
   if (!pairwise || signing.length === 0 || cookies.length === 0)
     throw new Error('OpenID Provider keys are missing; ensureProviderKeys first');
   return {
-    jwks: { keys: signing.map((k) => store.secrets.openJson<JsonWebKey>(k.privateEncrypted)) },
-    cookieKeys: cookies.map((k) => store.secrets.open(k.privateEncrypted)),
-    pairwiseKey: Buffer.from(store.secrets.open(pairwise.privateEncrypted), 'base64url'),
+    jwks: { keys: signing.map((k) => store.secrets.openJson<JsonWebKey>(k.privateEncrypted, sealedPlaces.keyMaterial(k.id))) },
+    cookieKeys: cookies.map((k) => store.secrets.open(k.privateEncrypted, sealedPlaces.keyMaterial(k.id))),
+    pairwiseKey: Buffer.from(store.secrets.open(pairwise.privateEncrypted, sealedPlaces.keyMaterial(pairwise.id)), 'base64url'),
   };
 }
 

@@ -8,7 +8,7 @@ import { keysFingerprint, writeOidcPayloads } from '../store/index.js';
 import { createAdapterFactory } from './adapter.js';
 import { createFindAccount } from './account.js';
 import { SCOPE_CLAIMS, SUPPORTED_SCOPES } from './claims.js';
-import { REQUIRE_PKCE } from './clients.js';
+import { FIRST_PARTY, REQUIRE_PKCE } from './clients.js';
 import { ensureProviderKeys, loadProviderKeys, OIDC_KEY_PURPOSES, type ProviderKeys } from './keys.js';
 import { requestScopeMiddleware } from './request-scope.js';
 import { interactionPolicyFor } from './session-idp.js';
@@ -43,7 +43,10 @@ export type DirectStart = (ctx: KoaContextWithOIDC, interaction: NewInteraction,
 
 const DIRECT_START = Symbol('jitbridge.directStart');
 
-/** First-party apps: every scope and claim an app asks for is granted (consent pages come with a later issue). */
+/**
+ * First-party apps: every scope and claim an app asks for is granted. A third-party app keeps only what the person
+ * granted on the consent page (src/oidc/interaction.ts): what is missing makes oidc-provider ask for consent.
+ */
 async function loadExistingGrant(ctx: KoaContextWithOIDC) {
   const { oidc } = ctx;
   const accountId = oidc.session?.accountId;
@@ -52,6 +55,7 @@ async function loadExistingGrant(ctx: KoaContextWithOIDC) {
   const grantId = oidc.result?.consent?.grantId || oidc.session!.grantIdFor(client.clientId);
   let grant = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
   if (grant && (grant.accountId !== accountId || grant.clientId !== client.clientId)) grant = undefined;
+  if ((client as unknown as Record<string, unknown>)[FIRST_PARTY] === false) return grant;
   grant ??= new oidc.provider.Grant({ clientId: client.clientId, accountId });
   const scopes = [...(oidc.requestParamScopes as Set<string>)];
   const missing = scopes.filter((s) => !grant.getOIDCScope().split(' ').includes(s));
@@ -85,9 +89,9 @@ export function buildProvider(ctx: AppContext, keys: ProviderKeys, directStart: 
     clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post'],
     extraParams: ['idp'],
     extraClientMetadata: {
-      properties: [REQUIRE_PKCE],
+      properties: [REQUIRE_PKCE, FIRST_PARTY],
       validator(_ctx, key, value) {
-        if (key === REQUIRE_PKCE && typeof value !== 'boolean') throw new Error(`${REQUIRE_PKCE} must be a boolean`);
+        if ((key === REQUIRE_PKCE || key === FIRST_PARTY) && typeof value !== 'boolean') throw new Error(`${key} must be a boolean`);
       },
     },
     pkce: { required: (_ctx, client) => (client as unknown as Record<string, unknown>)[REQUIRE_PKCE] !== false },

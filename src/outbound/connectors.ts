@@ -1,6 +1,6 @@
 // Connector rows ↔ the OutboundConnector the worker uses: secrets are sealed with the store's SecretBox on
 // the way in and opened only here, on the way to a downstream request.
-import type { ConnectorRow, NewConnectorRow, SecretBox } from '../store/index.js';
+import { sealedPlaces, type ConnectorRow, type NewConnectorRow, type SecretBox } from '../store/index.js';
 import {
   DEFAULT_DELIVERY_OPTIONS,
   type AttributeMapping,
@@ -16,7 +16,9 @@ interface SealedSecrets {
 }
 
 export function connectorFromRow(row: ConnectorRow, secrets: SecretBox): OutboundConnector {
-  const sealed: SealedSecrets = row.secretsEncrypted ? secrets.openJson<SealedSecrets>(row.secretsEncrypted) : {};
+  const sealed: SealedSecrets = row.secretsEncrypted
+    ? secrets.openJson<SealedSecrets>(row.secretsEncrypted, sealedPlaces.outboundConnector(row.id))
+    : {};
   const config = (row.authConfig ?? {}) as { tokenUrl?: string; clientId?: string; scope?: string };
   const auth: ConnectorAuth =
     row.authType === 'oauth2'
@@ -48,15 +50,18 @@ export function deliveryOptionsOf(row: Pick<ConnectorRow, 'deliveryOptions'>): D
   return { ...DEFAULT_DELIVERY_OPTIONS, ...((row.deliveryOptions ?? {}) as Partial<DeliveryOptions>) };
 }
 
-/** The columns for a connector's credentials: public settings in clear, secrets sealed. */
+/** The columns for a connector's credentials: public settings in clear, secrets sealed for the connector's row. */
 export function authColumns(
   auth: ConnectorAuth,
   secrets: SecretBox,
+  connectorId: string,
 ): Pick<NewConnectorRow, 'authType' | 'authConfig' | 'secretsEncrypted'> {
-  if (auth.type === 'bearer') return { authType: 'bearer', authConfig: {}, secretsEncrypted: secrets.sealJson({ token: auth.token }) };
+  const place = sealedPlaces.outboundConnector(connectorId);
+  if (auth.type === 'bearer')
+    return { authType: 'bearer', authConfig: {}, secretsEncrypted: secrets.sealJson({ token: auth.token }, place) };
   return {
     authType: 'oauth2',
     authConfig: { tokenUrl: auth.tokenUrl, clientId: auth.clientId, ...(auth.scope ? { scope: auth.scope } : {}) },
-    secretsEncrypted: secrets.sealJson({ clientSecret: auth.clientSecret }),
+    secretsEncrypted: secrets.sealJson({ clientSecret: auth.clientSecret }, place),
   };
 }

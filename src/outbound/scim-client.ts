@@ -1,5 +1,6 @@
 // A small SCIM 2.0 client (RFC 7644) over fetch: the few requests outbound provisioning makes, with
 // timeouts, the bearer token from a TokenSource, and errors that say whether a retry may help.
+import { outboundRefusalOf, type OutboundRefusalCode } from '../net/index.js';
 import { parseRetryAfter } from './backoff.js';
 import { TokenError, type TokenSource } from './token-source.js';
 
@@ -17,12 +18,15 @@ export class ScimRequestError extends Error {
     /** From Retry-After on 429/503. */
     readonly retryAfterMs: number | null = null,
     readonly scimType: string | null = null,
+    /** Set when the request never left: the outbound network rules refused it (src/net). */
+    readonly refusal: OutboundRefusalCode | null = null,
   ) {
     super(message);
   }
 
   /** Transient: no answer, 408, 429, 5xx, and 401/403 (credentials may be fixed or a token renewed). */
   get retryable(): boolean {
+    if (this.refusal) return false;
     return (
       this.status === null || this.status === 408 || this.status === 429 || this.status >= 500 || this.status === 401 || this.status === 403
     );
@@ -118,6 +122,8 @@ export class ScimClient {
     try {
       token = await this.options.tokens.token();
     } catch (error) {
+      const refusal = outboundRefusalOf(error);
+      if (refusal) throw new ScimRequestError(`token endpoint: ${refusal.message}`, null, null, null, refusal.code);
       const status = error instanceof TokenError ? error.status : null;
       throw new ScimRequestError(`credentials: ${(error as Error).message}`, status === null || status >= 500 ? null : 401);
     }
@@ -134,6 +140,8 @@ export class ScimClient {
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (error) {
+      const refusal = outboundRefusalOf(error);
+      if (refusal) throw new ScimRequestError(`${method} ${path}: ${refusal.message}`, null, null, null, refusal.code);
       const reason = (error as Error).name === 'TimeoutError' ? `timed out after ${this.options.timeoutMs} ms` : (error as Error).message;
       throw new ScimRequestError(`${method} ${path}: ${reason}`, null);
     }
@@ -143,14 +151,15 @@ export class ScimClient {
       return this.request(method, path, body, true);
     }
     if (!response.ok) {
-      let detail = text.slice(0, 300);
+      // Only a SCIM error's own detail is kept, never a raw body: the message reaches admin answers (lastError).
+      let detail = '';
       let scimType: string | null = null;
       try {
-        const json = JSON.parse(text) as { detail?: string; scimType?: string };
-        detail = json.detail ?? detail;
-        scimType = json.scimType ?? null;
+        const json = JSON.parse(text) as { detail?: unknown; scimType?: unknown };
+        if (typeof json.detail === 'string') detail = json.detail.slice(0, 300);
+        if (typeof json.scimType === 'string') scimType = json.scimType;
       } catch {
-        // not JSON: keep the raw start of the body
+        // not JSON: nothing of it is kept
       }
       const retryAfter = response.status === 429 || response.status === 503 ? parseRetryAfter(response.headers.get('retry-after')) : null;
       throw new ScimRequestError(`${method} ${path}: ${response.status} ${detail}`.trim(), response.status, retryAfter, scimType);

@@ -1,5 +1,6 @@
 // Credentials toward a downstream: a static bearer token, or an OAuth 2.0 client-credentials grant
 // (RFC 6749 §4.4, client_secret_basic) whose access token is cached until shortly before it expires.
+import { outboundRefusalOf } from '../net/index.js';
 import type { ConnectorAuth } from './connector-config.js';
 
 export interface TokenSource {
@@ -36,6 +37,7 @@ export function createTokenSource(auth: ConnectorAuth, options: { timeoutMs: num
         signal: AbortSignal.timeout(options.timeoutMs),
       });
     } catch (error) {
+      if (outboundRefusalOf(error)) throw error;
       throw new TokenError(`token endpoint unreachable: ${(error as Error).message}`, null);
     }
     const json = (await response.json().catch(() => ({}))) as { access_token?: string; expires_in?: number; error?: string };

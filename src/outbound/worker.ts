@@ -4,6 +4,7 @@
 // after a backoff (or the downstream's Retry-After), or dead-lettered after the connector's maxAttempts.
 // Any number of instances may run it on one database.
 import { PollingLoop } from './polling-loop.js';
+import { OutboundNetwork } from '../net/index.js';
 import type { Logger, Metrics } from '../observability/index.js';
 import {
   type Store,
@@ -45,7 +46,11 @@ export interface OutboundWorkerOptions {
   leaseMs?: number;
   /** How often the list of connectors is re-read. */
   connectorRefreshMs?: number;
-  fetch?: typeof fetch;
+  /**
+   * The outbound network rules every delivery goes through (src/net). Unset → the strictest: no loopback, private or
+   * metadata address, no plain http.
+   */
+  network?: OutboundNetwork;
   /** Called after each delivered batch with where its time went (benchmarks, diagnostics). */
   onBatch?: (stats: BatchStats) => void;
 }
@@ -76,7 +81,10 @@ export class OutboundWorker {
   private connectorsReadAt = 0;
   private gaugeAt = 0;
 
+  private readonly network: OutboundNetwork;
+
   constructor(private readonly options: OutboundWorkerOptions) {
+    this.network = options.network ?? new OutboundNetwork({ allowedNetworks: [] });
     this.loop = new PollingLoop({
       round: () => this.runOnce(),
       idleDelayMs: options.pollIntervalMs ?? 250,
@@ -132,12 +140,12 @@ export class OutboundWorker {
       }
       try {
         const connector = connectorFromRow(row, this.options.store.secrets);
-        const tokens = createTokenSource(connector.auth, { timeoutMs: connector.delivery.timeoutMs, fetch: this.options.fetch });
+        const tokens = createTokenSource(connector.auth, { timeoutMs: connector.delivery.timeoutMs, fetch: this.network.fetch });
         const client = new ScimClient({
           baseUrl: connector.baseUrl,
           tokens,
           timeoutMs: connector.delivery.timeoutMs,
-          fetch: this.options.fetch,
+          fetch: this.network.fetch,
         });
         next.set(row.id, { connector, client, pausedUntil: current?.pausedUntil ?? 0, bulk: null });
       } catch (error) {

@@ -6,6 +6,7 @@
 import { randomBytes, X509Certificate } from 'node:crypto';
 import type { Store } from '../store/index.js';
 import {
+  sealedPlaces,
   insertKeys,
   listPublishedKeys,
   lockKeyGeneration,
@@ -53,7 +54,7 @@ async function newSigningKey(store: Store, bits: SamlKeySize): Promise<NewKey> {
     id: kid,
     purpose: SAML_IDP_KEY_PURPOSE,
     algorithm: 'RS256',
-    privateEncrypted: store.secrets.seal(privateKeyPem),
+    privateEncrypted: store.secrets.seal(privateKeyPem, sealedPlaces.keyMaterial(kid)),
     publicJwk: { ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig', x5c: [der] },
   };
 }
@@ -80,7 +81,7 @@ export async function ensureSamlIdpKeys(store: Store, bits: SamlKeySize = 2048):
         id,
         purpose: SAML_IDP_PAIRWISE_PURPOSE,
         algorithm: 'HS256',
-        privateEncrypted: store.secrets.seal(randomBytes(32).toString('base64url')),
+        privateEncrypted: store.secrets.seal(randomBytes(32).toString('base64url'), sealedPlaces.keyMaterial(id)),
       });
     }
     await insertKeys(tx, missing);
@@ -94,8 +95,12 @@ export async function loadSamlIdpKeys(store: Store): Promise<SamlIdpKeys> {
   const next = rows.find((k) => k.status === 'next');
   const pairwise = (await listPublishedKeys(store.db, SAML_IDP_PAIRWISE_PURPOSE)).at(-1)!;
   return {
-    pairwiseKey: Buffer.from(store.secrets.open(pairwise.privateEncrypted), 'base64url'),
-    current: { kid: current.id, certificatePem: certificateOf(current), privateKeyPem: store.secrets.open(current.privateEncrypted) },
+    pairwiseKey: Buffer.from(store.secrets.open(pairwise.privateEncrypted, sealedPlaces.keyMaterial(pairwise.id)), 'base64url'),
+    current: {
+      kid: current.id,
+      certificatePem: certificateOf(current),
+      privateKeyPem: store.secrets.open(current.privateEncrypted, sealedPlaces.keyMaterial(current.id)),
+    },
     next: next ? { kid: next.id, certificatePem: certificateOf(next) } : null,
     previous: rows.filter((k) => k.status === 'retired').map((k) => ({ kid: k.id, certificatePem: certificateOf(k) })),
   };

@@ -9,6 +9,7 @@ import {
   type SingleLogoutService,
   NAME_ID_FORMATS,
 } from '../domain/index.js';
+import { outboundRefusalOf } from '../net/index.js';
 import { certificateBody, toPem } from './certificates.js';
 import { refuse } from './errors.js';
 import { BINDING_POST, BINDING_REDIRECT } from './samlify-idp.js';
@@ -91,11 +92,11 @@ const MAX_METADATA_BYTES = 1024 * 1024;
 const FETCH_TIMEOUT_MS = 10_000;
 
 /**
- * The one way SP metadata is fetched from a URL. NOTE: outbound network rules (an SSRF guard for connectors) are
- * being added elsewhere; when they land, this function must go through that guard instead of plain fetch. Until
- * then it only allows http(s), refuses redirects, caps time and size. Admins alone can call it.
+ * The one way SP metadata is fetched from a URL, through `guardedFetch`: the outbound network's fetch (src/net), which
+ * refuses loopback, private and metadata addresses and plain http unless OUTBOUND_ALLOWED_NETWORKS allows them. Only
+ * http(s), no redirects, capped time and size; the remote body is never echoed. Admins alone can call it.
  */
-export async function fetchSpMetadata(url: string): Promise<string> {
+export async function fetchSpMetadata(url: string, guardedFetch: typeof fetch): Promise<string> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -105,16 +106,16 @@ export async function fetchSpMetadata(url: string): Promise<string> {
   if (!['https:', 'http:'].includes(parsed.protocol)) throw refuse('saml_metadata_unreachable', 'The metadata URL must be http(s)');
   let response: Response;
   try {
-    response = await fetch(parsed, {
+    response = await guardedFetch(parsed, {
       redirect: 'error',
       signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
       headers: { accept: 'application/samlmetadata+xml, application/xml, text/xml' },
     });
   } catch (error) {
-    throw refuse(
-      'saml_metadata_unreachable',
-      `The metadata could not be fetched: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    const refusal = outboundRefusalOf(error);
+    if (refusal) throw refuse('saml_metadata_unreachable', `The metadata URL is refused: ${refusal.message}`);
+    const reason = (error as Error).name === 'TimeoutError' ? 'no answer in time' : 'connection failed';
+    throw refuse('saml_metadata_unreachable', `The metadata could not be fetched (${reason})`);
   }
   if (!response.ok) throw refuse('saml_metadata_unreachable', `The metadata URL answered ${response.status}`);
   const length = Number(response.headers.get('content-length') ?? 0);

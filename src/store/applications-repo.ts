@@ -14,6 +14,11 @@ export interface ApplicationOidcSettings {
   tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post' | 'none';
   /** Always true for public clients; confidential clients may turn it off. */
   requirePkce: boolean;
+  /**
+   * A first-party app's consent is recorded without a page; a third-party app (false) gets the consent page. Absent
+   * (apps made before the flag, kept in this JSON column so that no migration is needed) means first-party.
+   */
+  firstParty?: boolean;
 }
 
 export interface Application {

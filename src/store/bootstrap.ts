@@ -9,7 +9,7 @@ import { recordAudit } from './audit-repo.js';
 import type { Db } from './database.js';
 import { generateToken, hashToken } from './hashing.js';
 import { adminCredentials, keyMaterial, serverSettings } from './schema/index.js';
-import { SecretBox } from './secret-box.js';
+import { sealedPlaces, SecretBox } from './secret-box.js';
 import { ensurePrimaryUserStore } from './user-stores-repo.js';
 
 export class SecretsKeyMismatchError extends Error {
@@ -43,13 +43,21 @@ export async function checkSecretsKey(db: Db, box: SecretBox): Promise<void> {
   if (!row) {
     await db
       .insert(keyMaterial)
-      .values({ id: KEY_CHECK_ID, purpose: 'secrets-check', algorithm: 'A256GCM', privateEncrypted: box.seal(KEY_CHECK_PLAINTEXT) })
+      .values({
+        id: KEY_CHECK_ID,
+        purpose: 'secrets-check',
+        algorithm: 'A256GCM',
+        privateEncrypted: box.seal(KEY_CHECK_PLAINTEXT, sealedPlaces.keyMaterial(KEY_CHECK_ID)),
+      })
       .onConflictDoNothing();
     return;
   }
   let opened: string | null = null;
   try {
-    opened = box.open(row.privateEncrypted);
+    // A v1 value is from before sealed values were bound to their place; resealLegacySecrets re-seals it next.
+    opened = row.privateEncrypted.startsWith('v1.')
+      ? box.openLegacy(row.privateEncrypted)
+      : box.open(row.privateEncrypted, sealedPlaces.keyMaterial(KEY_CHECK_ID));
   } catch {
     opened = null;
   }

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Executor } from './database.js';
 import { keyMaterial, usedContextTokens } from './schema/index.js';
-import type { SecretBox } from './secret-box.js';
+import { sealedPlaces, type SecretBox } from './secret-box.js';
 
 /**
  * A 256-bit secret for a purpose, made on first use. The row id is fixed per purpose, so instances
@@ -18,14 +18,19 @@ export async function ensureServerSecret(
   const kid = `${purpose}-1`;
   await executor
     .insert(keyMaterial)
-    .values({ id: kid, purpose, algorithm: 'HS256', privateEncrypted: secrets.seal(randomBytes(32).toString('base64url')) })
+    .values({
+      id: kid,
+      purpose,
+      algorithm: 'HS256',
+      privateEncrypted: secrets.seal(randomBytes(32).toString('base64url'), sealedPlaces.keyMaterial(kid)),
+    })
     .onConflictDoNothing();
   const [row] = await executor
     .select()
     .from(keyMaterial)
     .where(and(eq(keyMaterial.id, kid), eq(keyMaterial.purpose, purpose)));
   if (!row) throw new Error(`key material ${kid} is missing after insert`);
-  return { kid, secret: Buffer.from(secrets.open(row.privateEncrypted), 'base64url') };
+  return { kid, secret: Buffer.from(secrets.open(row.privateEncrypted, sealedPlaces.keyMaterial(kid)), 'base64url') };
 }
 
 /** Marks a token id used; false when it was used before (a replay). */

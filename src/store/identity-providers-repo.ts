@@ -16,7 +16,7 @@ import {
 import { asDate, hotRows, type Executor } from './database.js';
 import { isUniqueViolation } from './errors.js';
 import { identityProviders, type IdentityProviderRow } from './schema/index.js';
-import type { SecretBox } from './secret-box.js';
+import { sealedPlaces, type SecretBox } from './secret-box.js';
 
 /** Secrets kept sealed with an IdP; never part of `IdentityProvider`, never answered by the admin API. */
 export interface IdentityProviderSecrets {
@@ -32,7 +32,11 @@ export interface IdentityProviderRecord extends IdentityProvider {
 }
 
 /** What is written: the domain shape without id, plus the sealed secrets (undefined = keep what is stored). */
-export type IdentityProviderInput = Omit<IdentityProvider, 'id'> & { sealedSecrets?: string | null };
+export type IdentityProviderInput = Omit<IdentityProvider, 'id'> & {
+  /** Given on create when secrets are sealed for the row before it exists. */
+  id?: string;
+  sealedSecrets?: string | null;
+};
 
 function toRecord(row: IdentityProviderRow): IdentityProviderRecord {
   const protocol = row.protocol === 'saml' ? 'saml' : 'oidc';
@@ -58,6 +62,7 @@ function toRecord(row: IdentityProviderRow): IdentityProviderRecord {
 
 function toColumns(input: IdentityProviderInput) {
   return {
+    ...(input.id ? { id: input.id } : {}),
     name: input.name,
     protocol: input.protocol,
     enabled: input.enabled,
@@ -131,7 +136,10 @@ export interface IdentityProviderWithSecrets {
 /** The record and secrets of a row read with `identityProviderColumns`. */
 export function withSecretsOf(row: IdentityProviderRow, secrets: SecretBox): IdentityProviderWithSecrets {
   const sealed = row.secretsEncrypted;
-  return { idp: toRecord(row), secrets: () => (sealed ? secrets.openJson<IdentityProviderSecrets>(sealed) : {}) };
+  return {
+    idp: toRecord(row),
+    secrets: () => (sealed ? secrets.openJson<IdentityProviderSecrets>(sealed, sealedPlaces.identityProvider(row.id)) : {}),
+  };
 }
 
 /** The IdP and its sealed secrets in one read (a login's start needs both). */
@@ -150,7 +158,7 @@ export async function findIdentityProviderSecrets(executor: Executor, secrets: S
     .select({ sealed: identityProviders.secretsEncrypted })
     .from(identityProviders)
     .where(eq(identityProviders.id, id));
-  return row?.sealed ? secrets.openJson<IdentityProviderSecrets>(row.sealed) : {};
+  return row?.sealed ? secrets.openJson<IdentityProviderSecrets>(row.sealed, sealedPlaces.identityProvider(id)) : {};
 }
 
 export async function insertIdentityProvider(executor: Executor, input: IdentityProviderInput): Promise<IdentityProviderRecord> {

@@ -258,7 +258,8 @@ export {
 } from './scim-clients-repo.js';
 export type { CompareOp, FilterValue, ScimAttr, ScimAttrType, ScimFilter } from './scim-query.js';
 export { type ListedRow, type ScimSearch, searchScim } from './scim-search.js';
-export { SecretBox } from './secret-box.js';
+export { SecretBox, sealedPlaces, type SealedPlace } from './secret-box.js';
+export { resealLegacySecrets } from './reseal-secrets.js';
 export { readSettings, writeSettings } from './settings-repo.js';
 export {
   countUserStoreContents,

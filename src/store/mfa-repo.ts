@@ -23,19 +23,21 @@ export async function savePendingTotp(executor: Executor, userId: string, sealed
 
 /**
  * Makes the pending secret the active one, remembering the time step of the confirming code. Only if the
- * pending secret is still the one that was checked (a second enrolment in between wins).
+ * pending secret is still the one that was checked (a second enrolment in between wins). `activeSealedSecret` is the
+ * same secret sealed again for the active column (a sealed value is bound to its column).
  */
 export async function confirmPendingTotp(
   executor: Executor,
   userId: string,
   checkedSealedSecret: string,
+  activeSealedSecret: string,
   timeStep: number,
   now: Date,
 ): Promise<boolean> {
   const result = await executor
     .update(mfaTotp)
     .set({
-      secretEncrypted: checkedSealedSecret,
+      secretEncrypted: activeSealedSecret,
       confirmedAt: now,
       lastTimeStep: timeStep,
       pendingSecretEncrypted: null,

@@ -51,7 +51,7 @@ describe('context tokens', () => {
     // The signing key is stored sealed, never in the clear.
     const [row] = await store.db.select().from(keyMaterial);
     expect(row).toMatchObject({ purpose: 'provisioning-context', algorithm: 'HS256' });
-    expect(row!.privateEncrypted.startsWith('v1.')).toBe(true);
+    expect(row!.privateEncrypted.startsWith('v2.')).toBe(true);
   });
 
   it('is single use: redeemed once, then refused as a replay (and a second redemption fails)', async () => {

@@ -135,12 +135,12 @@ describe('negative vectors: refused, nothing stored', () => {
     expect(await count(`federated_identities where idp_id = '${craftedIdpId}'`)).toBe(0);
   };
 
-  it('wrong state: a plain 400 page, no login result', async () => {
+  it('wrong state: the styled 400 page, no login result', async () => {
     const results = await count('login_results');
     const jar = new CookieJar();
     const response = await send(jar, `${server.url}/federation/${idpId}/callback?code=abc&state=not-a-state`);
     expect(response.status).toBe(400);
-    expect(response.headers.get('content-type')).toContain('text/plain');
+    expect(response.headers.get('content-type')).toContain('text/html');
     expect(await count('login_results')).toBe(results);
     // A state of another IdP's flow does not work here either.
     const start = await send(jar, `${server.url}/federation/${craftedIdpId}/start?return_to=/done`);
@@ -197,6 +197,16 @@ describe('negative vectors: refused, nothing stored', () => {
       ['id_token_expired'],
     ],
     [
+      'issued a day in the future',
+      (c) => c.sign({ ...c.claims('mallory'), iat: Math.floor(Date.now() / 1000) + 86_400, exp: Math.floor(Date.now() / 1000) + 90_000 }),
+      ['id_token_issued_in_future'],
+    ],
+    [
+      'issued beyond UPSTREAM_CLOCK_TOLERANCE_SECONDS (default 60)',
+      (c) => c.sign({ ...c.claims('mallory'), iat: Math.floor(Date.now() / 1000) + 120 }),
+      ['id_token_issued_in_future'],
+    ],
+    [
       'tampered payload (signature over other claims)',
       async (c) => {
         const [h, , s] = (await c.sign(c.claims('mallory'))).split('.');
@@ -215,6 +225,14 @@ describe('negative vectors: refused, nothing stored', () => {
     } finally {
       crafted.authorizeError = undefined;
     }
+  });
+
+  it('accepts an iat a little ahead, within the clock tolerance', async () => {
+    crafted.craft = (c) => c.sign({ ...c.claims('crafted-skew'), iat: Math.floor(Date.now() / 1000) + 20 });
+    const login = await federatedLogin(server, { idpId: craftedIdpId, login: 'x' });
+    expect(login.result).toMatchObject({ outcome: 'success', subject: 'crafted-skew' });
+    // Clean up: the negative vectors below count on no users from this IdP.
+    await server.ctx.store.db.execute(sql`delete from users where id = ${login.result.userId}`);
   });
 
   it('accepts a well-formed crafted token (the harness itself works)', async () => {

@@ -66,7 +66,7 @@ describe('OIDC identity providers', () => {
     expect(idp.claimMappings).toContainEqual({ remote: 'preferred_username', local: 'userName' });
     // At rest: sealed, not plain.
     const [row] = await server.ctx.store.db.select().from(identityProviders);
-    expect(row!.secretsEncrypted).toMatch(/^v1\./);
+    expect(row!.secretsEncrypted).toMatch(/^v2\./);
     expect(JSON.stringify(row)).not.toContain('s3cret-value');
     expect(await findIdentityProviderSecrets(server.ctx.store.db, server.ctx.store.secrets, idp.id)).toEqual({
       clientSecret: 's3cret-value',

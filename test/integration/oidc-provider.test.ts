@@ -72,7 +72,7 @@ describe('discovery and keys', () => {
       sql`select id, private_encrypted from key_material where purpose = 'oidc-signing'`,
     );
     expect(stored.map((k) => k.id).sort()).toEqual(jwks.keys.map((k) => k.kid).sort());
-    for (const key of stored) expect(key.private_encrypted).toMatch(/^v1\./);
+    for (const key of stored) expect(key.private_encrypted).toMatch(/^v2\./);
   });
 
   it('rotates signing keys: new keys sign, the old ones stay published', async () => {

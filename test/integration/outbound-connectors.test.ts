@@ -1,5 +1,6 @@
 // /api/v1/outbound-connectors: CRUD in the DESIGN.md shape, write-only sealed credentials, validation
 // with named fields, and OAuth 2.0 client credentials with the access token cached by the worker.
+import { outboundNetworkFor } from '../../src/net/index.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
@@ -56,7 +57,7 @@ describe('outbound connector CRUD', () => {
       server.ctx.store.db,
       sql`select secrets_encrypted from outbound_connectors where id = ${created.id as string}`,
     );
-    expect(stored!.secrets_encrypted).toMatch(/^v1\./);
+    expect(stored!.secrets_encrypted).toMatch(/^v2\./);
     expect(stored!.secrets_encrypted).not.toContain('secret-downstream-token');
     const audit = await (await server.admin('GET', '/api/v1/audit-events?limit=50')).text();
     expect(audit).toContain('outbound_connector.create');
@@ -132,7 +133,7 @@ describe('OAuth 2.0 client credentials', () => {
       expect(response.status).toBe(201);
       const connector = (await response.json()) as { id: string; auth: Record<string, unknown> };
       expect(connector.auth).toEqual({ type: 'oauth2', tokenUrl, clientId: 'bridge', scope: 'scim' });
-      const worker = new OutboundWorker({ store: server.ctx.store, connectorRefreshMs: 0 });
+      const worker = new OutboundWorker({ store: server.ctx.store, connectorRefreshMs: 0, network: outboundNetworkFor(server.ctx.config) });
       await createUsers(server.ctx.store, 'oauth', 5);
       for (let i = 0; i < 100 && [...fake.users.values()].filter((u) => String(u.userName).startsWith('oauth')).length < 5; i++) {
         if ((await worker.runOnce()) === 0) await new Promise((r) => setTimeout(r, 10));

@@ -84,6 +84,8 @@ it('delivers every event exactly once per user, in order, across a SIGKILL of th
     LOG_LEVEL: 'silent',
     OUTBOUND_TARGET_URL: fake.url,
     OUTBOUND_TARGET_TOKEN: fake.token,
+    // The fake target listens on loopback: allowed as an operator would allow a private network.
+    OUTBOUND_ALLOWED_NETWORKS: '127.0.0.0/8',
   };
 
   const first = startChild({ ...env, OUTBOUND_SEED_USERS: String(USERS) });

@@ -1,5 +1,6 @@
 // Outbound delivery against a SCIM server that fails on a schedule: 500s, 429 with Retry-After, requests
 // that never answer. Every event arrives, once, in order per user; dead letters can be listed and retried.
+import { outboundNetworkFor } from '../../src/net/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboundWorker } from '../../src/outbound/index.js';
 import { createUsers, deleteUser, updateTitle } from '../support/outbound-events.js';
@@ -38,6 +39,7 @@ async function disable(id: string) {
 function newWorker() {
   return new OutboundWorker({
     store: server.ctx.store,
+    network: outboundNetworkFor(server.ctx.config),
     metrics: server.ctx.metrics,
     pollIntervalMs: 10,
     connectorRefreshMs: 0,

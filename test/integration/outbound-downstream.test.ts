@@ -2,6 +2,7 @@
 // reached with a SCIM client token made through its admin API. Users written on the upstream (through its
 // SCIM server and through users-repo) appear downstream; deactivation and deletion follow; a new
 // connector catches up through reconciliation with progress in the API.
+import { outboundNetworkFor } from '../../src/net/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobHandlers } from '../../src/background/tasks.js';
 import { OutboundWorker } from '../../src/outbound/index.js';
@@ -22,7 +23,13 @@ beforeAll(async () => {
     createScimClient(upstream, { name: 'hr' }),
     createScimClient(downstream, { name: 'jitbridge upstream' }),
   ]);
-  worker = new OutboundWorker({ store: upstream.ctx.store, metrics: upstream.ctx.metrics, pollIntervalMs: 10, connectorRefreshMs: 0 });
+  worker = new OutboundWorker({
+    store: upstream.ctx.store,
+    metrics: upstream.ctx.metrics,
+    pollIntervalMs: 10,
+    connectorRefreshMs: 0,
+    network: outboundNetworkFor(upstream.ctx.config),
+  });
 });
 afterAll(async () => {
   await worker?.stop();
@@ -68,10 +75,10 @@ describe('outbound provisioning to a second jitbridge', () => {
     const wrong = await connect('wrong token', 'jbs_not_a_token', { enabled: false });
     const refused = (await (await upstream.admin('POST', `/api/v1/outbound-connectors/${wrong}/test`)).json()) as {
       ok: boolean;
-      checks: Array<{ name: string; ok: boolean; detail: string }>;
+      checks: Array<{ name: string; ok: boolean; code: string; status: number | null; detail: string }>;
     };
     expect(refused.ok).toBe(false);
-    expect(refused.checks.find((c) => c.name === 'credentials')).toMatchObject({ ok: false, detail: 'credentials refused (401)' });
+    expect(refused.checks.find((c) => c.name === 'credentials')).toMatchObject({ ok: false, code: 'credentials_refused', status: 401 });
     expect((await upstream.admin('DELETE', `/api/v1/outbound-connectors/${wrong}`)).status).toBe(204);
   });
 

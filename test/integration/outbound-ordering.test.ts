@@ -1,6 +1,7 @@
 // The out-of-order commit trap: an event that commits after a later-numbered one must still be delivered
 // (a plain "id > cursor" scan would step over it), and several workers on one database never deliver a
 // user's events out of order or twice.
+import { outboundNetworkFor } from '../../src/net/index.js';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCIM_USER_SCHEMA } from '../../src/domain/index.js';
@@ -30,7 +31,14 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const newWorker = () => new OutboundWorker({ store: server.ctx.store, pollIntervalMs: 5, connectorRefreshMs: 0, batchSize: 20 });
+const newWorker = () =>
+  new OutboundWorker({
+    store: server.ctx.store,
+    pollIntervalMs: 5,
+    connectorRefreshMs: 0,
+    batchSize: 20,
+    network: outboundNetworkFor(server.ctx.config),
+  });
 const remote = (userName: string) => [...fake.users.values()].filter((u) => u.userName === userName);
 
 describe('outbox cursor', () => {

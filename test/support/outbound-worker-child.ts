@@ -2,6 +2,8 @@
 // `npm start`), runs the outbound worker with a short lease, and on first start (OUTBOUND_SEED_USERS=n)
 // makes a connector to OUTBOUND_TARGET_URL and writes n users, each created then updated (2n events)
 // through users-repo with their outbox events, before the worker starts. Prints `ready <url>` and `seeded`.
+import { outboundNetworkFor } from '../../src/net/index.js';
+import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config/index.js';
 import { authColumns, OutboundWorker } from '../../src/outbound/index.js';
 import { startServer } from '../../src/runtime.js';
@@ -13,6 +15,7 @@ const running = await startServer({ config });
 const { store } = running.ctx;
 const worker = new OutboundWorker({
   store,
+  network: outboundNetworkFor(config),
   metrics: running.ctx.metrics,
   logger: running.ctx.logger,
   pollIntervalMs: 20,
@@ -25,10 +28,12 @@ process.stdout.write(`ready ${running.url}\n`);
 
 const seed = Number(process.env.OUTBOUND_SEED_USERS ?? 0);
 if (seed > 0) {
+  const id = randomUUID();
   await insertConnector(store.db, {
+    id,
     name: 'crash-test target',
     baseUrl: process.env.OUTBOUND_TARGET_URL!,
-    ...authColumns({ type: 'bearer', token: process.env.OUTBOUND_TARGET_TOKEN! }, store.secrets),
+    ...authColumns({ type: 'bearer', token: process.env.OUTBOUND_TARGET_TOKEN! }, store.secrets, id),
     deliveryOptions: { timeoutMs: 1_000, backoffBaseMs: 20, backoffMaxMs: 200, maxAttempts: 50, concurrency: 16 },
   });
   // Small transactions (100 users each, every write with its own event) keep seeding quick.

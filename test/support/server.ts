@@ -56,6 +56,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     backgroundWorkers: false,
     // Every test signs in from 127.0.0.1, many times a minute; the limit's own tests set one.
     federationStartLimit: 0,
+    // Test peers (fake SCIM targets, metadata servers) listen on loopback: allowed explicitly, as an operator would.
+    outboundAllowedNetworks: ['127.0.0.0/8', '::1/128'],
     ...options.config,
   };
   const running = await startServer({ config, pglite: database.pglite });

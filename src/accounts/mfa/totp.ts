@@ -9,6 +9,7 @@ import {
   recordAudit,
   advanceTotpTimeStep,
   confirmPendingTotp,
+  sealedPlaces,
   recordTotpFailure,
   countUnusedRecoveryCodes,
   deleteTotp,
@@ -49,7 +50,7 @@ export async function beginTotpEnrolment(store: MfaStore, userId: string, option
   assertMfaEnrolmentAllowed(await readSettings(store.db), user);
   const secret = generateSecret();
   const otpauthUri = generateURI({ issuer: options.issuer, label: user.userName, secret });
-  await savePendingTotp(store.db, userId, store.secrets.seal(secret), now);
+  await savePendingTotp(store.db, userId, store.secrets.seal(secret, sealedPlaces.totpPending(userId)), now);
   const qrCodeDataUrl = await QRCode.toDataURL(otpauthUri, { errorCorrectionLevel: 'M', margin: 2, width: 240 });
   return { secret, otpauthUri, qrCodeDataUrl };
 }
@@ -67,7 +68,7 @@ export async function currentTotpEnrolment(
   if (!row?.pendingSecretEncrypted) return beginTotpEnrolment(store, userId, options);
   const user = await getUserById(store.db, userId);
   assertMfaEnrolmentAllowed(await readSettings(store.db), user);
-  const secret = store.secrets.open(row.pendingSecretEncrypted);
+  const secret = store.secrets.open(row.pendingSecretEncrypted, sealedPlaces.totpPending(userId));
   const otpauthUri = generateURI({ issuer: options.issuer, label: user.userName, secret });
   const qrCodeDataUrl = await QRCode.toDataURL(otpauthUri, { errorCorrectionLevel: 'M', margin: 2, width: 240 });
   return { secret, otpauthUri, qrCodeDataUrl };
@@ -90,7 +91,8 @@ export async function confirmTotpEnrolment(
     const row = await findTotp(tx, userId);
     if (!row?.pendingSecretEncrypted)
       throw new AppError('conflict', 'totp_no_pending_enrolment', 'there is no TOTP enrolment to confirm; start one first');
-    const matched = await checkCode(store.secrets.open(row.pendingSecretEncrypted), code, now);
+    const pendingSecret = store.secrets.open(row.pendingSecretEncrypted, sealedPlaces.totpPending(userId));
+    const matched = await checkCode(pendingSecret, code, now);
     if (matched === null) {
       await recordAudit(tx, {
         actorType: 'user',
@@ -107,7 +109,16 @@ export async function confirmTotpEnrolment(
         'the code does not match; check the time on the device and try the current code',
       );
     }
-    if (!(await confirmPendingTotp(tx, userId, row.pendingSecretEncrypted, matched, now))) {
+    if (
+      !(await confirmPendingTotp(
+        tx,
+        userId,
+        row.pendingSecretEncrypted,
+        store.secrets.seal(pendingSecret, sealedPlaces.totpSecret(userId)),
+        matched,
+        now,
+      ))
+    ) {
       throw new AppError('conflict', 'totp_enrolment_changed', 'another enrolment was started meanwhile; confirm the newest one');
     }
     const recoveryCodes = await issueRecoveryCodes(tx, userId);
@@ -141,7 +152,7 @@ export async function verifyTotp(store: MfaStore, userId: string, code: string, 
   if (row.blockedUntil && row.blockedUntil.getTime() > now.getTime()) {
     result = { ok: false, reason: 'too_many_attempts', blockedUntil: row.blockedUntil };
   } else {
-    const timeStep = await checkCode(store.secrets.open(row.secretEncrypted), code, now);
+    const timeStep = await checkCode(store.secrets.open(row.secretEncrypted, sealedPlaces.totpSecret(row.userId)), code, now);
     if (timeStep === null) result = { ok: false, reason: 'invalid_code' };
     // The conditional update is the replay check: of two requests with one code, only one advances the step.
     else if (!(await advanceTotpTimeStep(store.db, userId, timeStep))) result = { ok: false, reason: 'replayed' };

@@ -41,7 +41,7 @@ describe('TOTP enrolment', () => {
     expect(enrolment.qrCodeDataUrl).toMatch(/^data:image\/png;base64,[A-Za-z0-9+/=]{200,}$/);
 
     const row = await findTotp(f.store.db, userId);
-    expect(row?.pendingSecretEncrypted).toMatch(/^v1\./);
+    expect(row?.pendingSecretEncrypted).toMatch(/^v2\./);
     expect(row?.pendingSecretEncrypted).not.toContain(enrolment.secret);
     expect((await totpStatus(f.store, userId)).enrolled).toBe(false);
 
