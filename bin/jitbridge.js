@@ -20,7 +20,11 @@ function newestSource(dir) {
   return newest;
 }
 
-const useCompiled = existsSync(compiled) && (!existsSync(sources) || statSync(compiled).mtimeMs >= newestSource(sources));
+// dist/.build-stamp (scripts/ensure-build.js) marks the last whole build: tsc's incremental builds rewrite only the
+// files that changed, so dist/cli/index.js alone can be older than a source file of a build that is current.
+const stamp = join(root, 'dist', '.build-stamp');
+const builtAt = existsSync(stamp) ? statSync(stamp).mtimeMs : existsSync(compiled) ? statSync(compiled).mtimeMs : 0;
+const useCompiled = existsSync(compiled) && (!existsSync(sources) || builtAt >= newestSource(sources));
 if (useCompiled) {
   await import(pathToFileURL(compiled).href);
 } else {
