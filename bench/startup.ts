@@ -54,6 +54,7 @@ async function startServer(flags: string[], dataDir: string) {
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
+    if (performance.now() - started > 120_000) child.kill('SIGKILL');
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${stderr}`);
     try {
       if ((await fetch(`${url}/readyz`)).status === 200) break;
@@ -127,10 +128,13 @@ async function main() {
     const rss: number[] = [];
     for (let i = 0; i < STARTS; i++) {
       const server = await startServer(flags, dataDir);
-      ready.push(server.readyMs);
-      await lightUse(server.url);
-      rss.push(await rssMb(server.child.pid!));
-      await server.stop();
+      try {
+        ready.push(server.readyMs);
+        await lightUse(server.url);
+        rss.push(await rssMb(server.child.pid!));
+      } finally {
+        await server.stop();
+      }
       process.stdout.write(
         `start ${i + 1}: ready ${(server.readyMs / 1000).toFixed(2)} s, RSS after ${REQUESTS} requests ${rss.at(-1)!.toFixed(0)} MB\n`,
       );

@@ -7,6 +7,7 @@ import { type AppContext, type AppEnv, adminAuth } from '../http/index.js';
 import type { Actor } from '../store/index.js';
 import { buildConfigSchema, type AdminBinding, type JsonSchema } from '../config-as-code/index.js';
 import { applicationRoutes } from './applications.js';
+import { adminChangeLog } from './change-log.js';
 import { configRoutes } from './config.js';
 import { adminBindingWith } from './in-process.js';
 import { auditEventRoutes } from './audit-events.js';
@@ -70,6 +71,7 @@ export function createAdminApi(ctx: AppContext, options: AdminApiOptions = {}) {
       await next();
     });
   } else api.use('*', (c, next) => (PUBLIC_PATHS.has(c.req.path) ? next() : adminAuth(() => ctx.adminTokenHash)(c, next)));
+  api.use('*', adminChangeLog(ctx.logger));
   api.use(
     '*',
     bodyLimit({

@@ -75,6 +75,10 @@ const expectations: Record<string, string> = {
   SMTP_FROM: 'a sender address, such as "jitbridge <no-reply@example.com>"',
   TRUSTED_PROXIES: 'a comma-separated list of IP addresses or CIDR ranges, such as 10.0.0.0/8,::1',
   CONFIG_FILE: 'the path of a configuration file (YAML or JSON) to apply at start',
+  SHUTDOWN_TIMEOUT_MS: 'an integer number of milliseconds between 100 and 600000',
+  LOG_FORMAT: "'json' or 'pretty'",
+  MANAGEMENT_PORT: 'an integer 1-65535, other than PORT',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'the http(s) URL of an OTLP/HTTP receiver, such as http://otel-collector:4318',
 };
 
 const envSchema = z.object({
@@ -93,6 +97,15 @@ const envSchema = z.object({
   SMTP_FROM: mailAddress.optional(),
   TRUSTED_PROXIES: trustedProxies.default([]),
   CONFIG_FILE: z.string().min(1).optional(),
+  SHUTDOWN_TIMEOUT_MS: z
+    .string()
+    .regex(/^\d+$/)
+    .transform(Number)
+    .refine((n) => n >= 100 && n <= 600_000)
+    .default(8000),
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+  MANAGEMENT_PORT: port.optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
 });
 
 export interface AppConfig {
@@ -130,6 +143,17 @@ export interface AppConfig {
    * together apply it once); an invalid file stops the start. See docs/configuration-as-code.md.
    */
   configFile?: string | undefined;
+  /**
+   * How long a SIGTERM/SIGINT waits for requests in flight, workers and the database before the process exits
+   * anyway (non-zero). Below a container runtime's own grace period (docker stop: 10 s), so the server ends itself.
+   */
+  shutdownTimeoutMs?: number | undefined;
+  /** json: one JSON object a line (for collectors); pretty: short readable lines (for people at a terminal). */
+  logFormat?: 'json' | 'pretty' | undefined;
+  /** A second port serving only /metrics, /healthz and /readyz; when set, the public port does not serve /metrics. */
+  managementPort?: number | undefined;
+  /** OTLP/HTTP receiver of traces; unset → no tracing code is loaded. */
+  otelEndpoint?: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -159,6 +183,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(lines.join('\n'));
   }
   const value = parsed.data;
+  if (value.MANAGEMENT_PORT !== undefined && value.MANAGEMENT_PORT === value.PORT)
+    throw new ConfigError(`MANAGEMENT_PORT must be ${expectations.MANAGEMENT_PORT}, got ${value.MANAGEMENT_PORT}`);
   if (value.SMTP_URL && !value.SMTP_FROM)
     throw new ConfigError(`SMTP_FROM must be ${expectations.SMTP_FROM} when SMTP_URL is set, got nothing`);
   const publicUrl = (value.PUBLIC_URL ?? `http://localhost:${value.PORT}`).replace(/\/+$/, '');
@@ -178,5 +204,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpFrom: value.SMTP_FROM,
     trustedProxies: value.TRUSTED_PROXIES,
     configFile: value.CONFIG_FILE,
+    shutdownTimeoutMs: value.SHUTDOWN_TIMEOUT_MS,
+    logFormat: value.LOG_FORMAT,
+    managementPort: value.MANAGEMENT_PORT,
+    otelEndpoint: value.OTEL_EXPORTER_OTLP_ENDPOINT,
   };
 }
