@@ -5,21 +5,23 @@ import { createLogger, quietUnsupportedRuntimeWarning } from './observability/in
 
 // Before anything imports oidc-provider (it warns when it is imported): see observability/runtime-warning.ts.
 quietUnsupportedRuntimeWarning();
-const { startServer } = await import('./runtime.js');
-const { describeStartFailure } = await import('./start-failure.js');
-
-function cannotStart(error: unknown, config: AppConfig | null): never {
-  const failure = describeStartFailure(error, config);
-  process.stderr.write(`jitbridge cannot start: ${failure.message}\n`);
-  process.exit(failure.exitCode);
-}
 
 let config: AppConfig;
 try {
   config = loadConfig();
 } catch (error) {
-  if (error instanceof ConfigError) cannotStart(error, null);
-  throw error;
+  // Before the app's modules load: a wrong setting is reported at once. Same style as describeStartFailure.
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`jitbridge cannot start: ${error.message.split('\n').join('; ')}\n`);
+  process.exit(2);
+}
+const { startServer } = await import('./runtime.js');
+const { describeStartFailure } = await import('./start-failure.js');
+
+function cannotStart(error: unknown): never {
+  const failure = describeStartFailure(error, config);
+  process.stderr.write(`jitbridge cannot start: ${failure.message}\n`);
+  process.exit(failure.exitCode);
 }
 const logger = createLogger(config.logLevel, config.logFormat);
 let running: Awaited<ReturnType<typeof startServer>>;
@@ -27,7 +29,7 @@ try {
   running = await startServer({ config, logger });
 } catch (error) {
   logger.debug({ err: error }, 'start failed');
-  cannotStart(error, config);
+  cannotStart(error);
 }
 
 const database = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
