@@ -99,6 +99,8 @@ describe('OpenTelemetry traces', () => {
     expect(allUpstream.some((s) => String(attribute(s, 'url.full')).includes('.well-known/openid-configuration'))).toBe(true);
     expect(allUpstream.some((s) => /jwks/.test(String(attribute(s, 'url.full'))))).toBe(true);
     const traceIds = new Set(requests.map((s) => s.traceId));
-    expect(allUpstream.every((s) => traceIds.has(s.traceId))).toBe(true);
+    // (The test's own browser also calls the upstream, outside any request: only jitbridge's calls are checked.)
+    const bridgeCalls = allUpstream.filter((s) => /well-known|jwks|token/.test(String(attribute(s, 'url.full'))));
+    expect(bridgeCalls.filter((s) => !traceIds.has(s.traceId) || !s.parentSpanId)).toEqual([]);
   });
 });
