@@ -25,10 +25,13 @@ function newestSource(dir) {
 const stamp = join(root, 'dist', '.build-stamp');
 const builtAt = existsSync(stamp) ? statSync(stamp).mtimeMs : existsSync(compiled) ? statSync(compiled).mtimeMs : 0;
 const useCompiled = existsSync(compiled) && (!existsSync(sources) || builtAt >= newestSource(sources));
+// oidc-provider's runtime warning is dropped before the command line imports it (src/observability/runtime-warning.ts).
 if (useCompiled) {
+  (await import(pathToFileURL(join(root, 'dist', 'observability', 'runtime-warning.js')).href)).quietUnsupportedRuntimeWarning();
   await import(pathToFileURL(compiled).href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();
+  (await import(pathToFileURL(join(sources, 'observability', 'runtime-warning.ts')).href)).quietUnsupportedRuntimeWarning();
   await import(pathToFileURL(join(sources, 'cli', 'index.ts')).href);
 }

@@ -8,12 +8,13 @@ import type { Logger } from '../observability/index.js';
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export function adminChangeLog(logger: Logger): MiddlewareHandler<AppEnv> {
+/** `logger` is read per request: the admin API is also built without a context (the OpenAPI document). */
+export function adminChangeLog(logger: () => Logger): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
     if (!WRITES.has(c.req.method) || c.res.status >= 400) return;
     const actor = c.get('actor');
-    logger.info(
+    logger().info(
       {
         requestId: c.get('requestId'),
         actor: actor ? `${actor.type}:${actor.id ?? ''}` : null,

@@ -71,7 +71,10 @@ export function createAdminApi(ctx: AppContext, options: AdminApiOptions = {}) {
       await next();
     });
   } else api.use('*', (c, next) => (PUBLIC_PATHS.has(c.req.path) ? next() : adminAuth(() => ctx.adminTokenHash)(c, next)));
-  api.use('*', adminChangeLog(ctx.logger));
+  api.use(
+    '*',
+    adminChangeLog(() => ctx.logger),
+  );
   api.use(
     '*',
     bodyLimit({
