@@ -22,9 +22,17 @@ const databases: TestDatabase[] = [];
 let root: string | null = null;
 let browser: Browser | null = null;
 
+/** Each terminal's processes are a process group of their own, signalled as a terminal's Ctrl-C signals them. */
+const signalGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // already gone
+  }
+};
+
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-  await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((r) => child.once('exit', r)) : null)));
+  for (const child of children) signalGroup(child, 'SIGKILL');
   await browser?.close();
   for (const database of databases) await database.drop();
   if (root) await rm(root, { recursive: true, force: true });
@@ -101,7 +109,7 @@ describe('the README quick path', () => {
       return baseEnv;
     };
     const background = (command: string) => {
-      const child = spawn('bash', ['-c', `exec ${command}`], { env: envFor(command), stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('bash', ['-c', `exec ${command}`], { env: envFor(command), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       children.push(child);
       const output = { text: '' };
       child.stdout!.on('data', (chunk: Buffer) => (output.text += chunk.toString()));
@@ -116,6 +124,7 @@ describe('the README quick path', () => {
 
     let scimOutput = '';
     for (const { terminal, command } of steps) {
+      if (process.env.QUICK_PATH_TRACE) process.stderr.write(`quick path: ${terminal}: ${command}\n`);
       if (command === 'npm install') continue; // see the head of this file
       if (command === 'npm start') {
         const server = background(command);
@@ -149,10 +158,10 @@ describe('the README quick path', () => {
     expect(list.Resources[0]!.userName).toBe('DEMO/ada');
 
     // Ctrl-C in each terminal: both stop cleanly.
-    for (const child of children) child.kill('SIGINT');
-    const codes = await Promise.all(
+    const codes = Promise.all(
       children.map((child) => (child.exitCode !== null ? child.exitCode : new Promise((r) => child.once('exit', (code) => r(code))))),
     );
-    expect(codes).toEqual([0, 0]);
+    for (const child of children) signalGroup(child, 'SIGINT');
+    expect(await codes).toEqual([0, 0]);
   });
 });

@@ -13,7 +13,11 @@ const children: ChildProcess[] = [];
 let database: TestDatabase | null = null;
 let dataDir: string | null = null;
 
+const serverPids: number[] = [];
+
 afterAll(async () => {
+  // A failed run leaves npm's child behind if only npm is killed: end both.
+  for (const pid of serverPids) if (alive(pid)) process.kill(pid, 'SIGKILL');
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   await database?.drop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -82,6 +86,7 @@ describe('npm start', () => {
       // npm's child is node on dist/server.js itself (exec'd, no shell or tsx in between).
       const [server] = await childrenOf(npm.pid!);
       expect(server).toBeDefined();
+      serverPids.push(server!);
       const commandLine = (await readFile(`/proc/${server}/cmdline`, 'utf8')).split('\0').join(' ');
       expect(commandLine).toMatch(/^\S*node --max-old-space-size=512 .*dist\/server\.js/);
       expect(await childrenOf(server!)).toEqual([]);
