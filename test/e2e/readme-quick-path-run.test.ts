@@ -162,6 +162,10 @@ describe('the README quick path', () => {
       children.map((child) => (child.exitCode !== null ? child.exitCode : new Promise((r) => child.once('exit', (code) => r(code))))),
     );
     for (const child of children) signalGroup(child, 'SIGINT');
-    expect(await codes).toEqual([0, 0]);
+    // npm start exits 0. npm run demo's npm ends by the signal itself (exit code null): that is npm's way with a
+    // script that is not exec'd; the demo process under it stops cleanly (test/e2e/demo-process.test.ts).
+    const [started, demo] = await codes;
+    expect(started).toBe(0);
+    expect([0, null]).toContain(demo);
   });
 });
