@@ -51,14 +51,17 @@ process.stderr.write(`${lines.join('\n')}\n`);
 
 // Stop taking connections, let the requests in flight finish, stop the workers, close the database, exit 0;
 // past SHUTDOWN_TIMEOUT_MS (or at a second signal) exit 1 at once, with what was still running cut off.
-let stopping = false;
+// Ctrl-C under `npm start` delivers SIGINT twice (the terminal signals the whole process group, and npm forwards
+// it): a repeat within a second is that echo, not a person pressing Ctrl-C again.
+let stoppingSince = 0;
 const timeoutMs = config.shutdownTimeoutMs ?? 8000;
 const stop = (signal: NodeJS.Signals) => {
-  if (stopping) {
+  if (stoppingSince) {
+    if (Date.now() - stoppingSince < 1000) return;
     logger.warn({ signal }, 'second signal: exiting without waiting');
     process.exit(1);
   }
-  stopping = true;
+  stoppingSince = Date.now();
   logger.info({ signal, timeoutMs }, 'shutting down');
   setTimeout(() => {
     logger.error({ timeoutMs }, 'shutdown did not finish within SHUTDOWN_TIMEOUT_MS: exiting anyway');
