@@ -9,7 +9,7 @@
 
 /** Top to bottom; a folder may import the folders after it, never one before it or at its own row. */
 const LAYERS = [
-  ['server.ts', 'app.ts', 'runtime.ts', 'config-file.ts', 'cli', 'demo'],
+  ['server.ts', 'app.ts', 'runtime.ts', 'config-file.ts', 'start-failure.ts', 'cli', 'demo'],
   ['console'],
   ['admin'],
   ['config-as-code'],

@@ -20,11 +20,18 @@ function newestSource(dir) {
   return newest;
 }
 
-const useCompiled = existsSync(compiled) && (!existsSync(sources) || statSync(compiled).mtimeMs >= newestSource(sources));
+// dist/.build-stamp (scripts/ensure-build.js) marks the last whole build: tsc's incremental builds rewrite only the
+// files that changed, so dist/cli/index.js alone can be older than a source file of a build that is current.
+const stamp = join(root, 'dist', '.build-stamp');
+const builtAt = existsSync(stamp) ? statSync(stamp).mtimeMs : existsSync(compiled) ? statSync(compiled).mtimeMs : 0;
+const useCompiled = existsSync(compiled) && (!existsSync(sources) || builtAt >= newestSource(sources));
+// oidc-provider's runtime warning is dropped before the command line imports it (src/observability/runtime-warning.ts).
 if (useCompiled) {
+  (await import(pathToFileURL(join(root, 'dist', 'observability', 'runtime-warning.js')).href)).quietUnsupportedRuntimeWarning();
   await import(pathToFileURL(compiled).href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();
+  (await import(pathToFileURL(join(sources, 'observability', 'runtime-warning.ts')).href)).quietUnsupportedRuntimeWarning();
   await import(pathToFileURL(join(sources, 'cli', 'index.ts')).href);
 }

@@ -1,7 +1,17 @@
 // Composes the Hono app from its edges. Nothing here knows a protocol's details.
 import { Hono } from 'hono';
 import { createAdminApi, docsPage } from './admin/index.js';
-import { type AppContext, type AppEnv, bodyLimits, errorHandler, notFoundHandler, requestContext, securityHeaders } from './http/index.js';
+import {
+  type AppContext,
+  type AppEnv,
+  bodyLimits,
+  errorHandler,
+  healthRoutes,
+  notFoundHandler,
+  requestContext,
+  requestSpan,
+  securityHeaders,
+} from './http/index.js';
 import { bodyLimitRules } from './body-limit-rules.js';
 import { federationStartLimit } from './rate-limits.js';
 import { createScimApi } from './scim/index.js';
@@ -12,20 +22,14 @@ import { createSamlIdpEdge } from './saml-idp/index.js';
 
 export function createApp(ctx: AppContext) {
   const app = new Hono<AppEnv>();
-  app.use('*', requestContext(ctx.logger, ctx.metrics));
+  app.use('*', requestContext(ctx.logger, ctx.metrics, ctx.config.trustedProxies));
+  if (ctx.config.otelEndpoint) app.use('*', requestSpan());
   app.use('*', securityHeaders(ctx.config.publicUrl));
   // Every route that reads a body, by path prefix (body-limit-rules.ts); before any route is added.
   app.use('*', bodyLimits(bodyLimitRules(ctx)));
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', async (c) => {
-    const database = await ctx.store.ping();
-    return c.json(
-      { status: database ? 'ready' : 'unavailable', checks: { database: database ? 'ok' : 'unreachable' } },
-      database ? 200 : 503,
-    );
-  });
-  app.get('/metrics', async (c) => c.body(await ctx.metrics.registry.metrics(), 200, { 'content-type': ctx.metrics.registry.contentType }));
+  // With MANAGEMENT_PORT set, /metrics is served there only (runtime.ts).
+  app.route('/', healthRoutes(ctx, { metrics: ctx.config.managementPort === undefined }));
 
   app.route('/api/v1', createAdminApi(ctx));
   app.route('/scim/v2', createScimApi(ctx));

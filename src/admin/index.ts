@@ -5,6 +5,7 @@ import { type AppContext, type AppEnv, adminAuth } from '../http/index.js';
 import type { Actor } from '../store/index.js';
 import { buildConfigSchema, type AdminBinding, type JsonSchema } from '../config-as-code/index.js';
 import { applicationRoutes } from './applications.js';
+import { adminChangeLog } from './change-log.js';
 import { configRoutes } from './config.js';
 import { adminBindingWith } from './in-process.js';
 import { auditEventRoutes } from './audit-events.js';
@@ -71,6 +72,10 @@ export function createAdminApi(ctx: AppContext, options: AdminApiOptions = {}) {
     });
   } else api.use('*', (c, next) => (PUBLIC_PATHS.has(c.req.path) ? next() : adminAuth(() => ctx.adminTokenHash)(c, next)));
   // Bodies are limited in front of every route (src/body-limit-rules.ts).
+  api.use(
+    '*',
+    adminChangeLog(() => ctx.logger),
+  );
   for (const resource of resources) api.route('/', resource(ctx));
   api.route(
     '/',

@@ -101,6 +101,10 @@ const expectations: Record<string, string> = {
   SIGN_IN_ACCOUNT_CEILING: 'an integer 1-100000',
   OUTBOUND_ALLOWED_NETWORKS: 'a comma-separated list of IP addresses or CIDR ranges, such as 10.20.0.0/16,fd12::/48',
   UPSTREAM_CLOCK_TOLERANCE_SECONDS: 'an integer number of seconds 0-600',
+  SHUTDOWN_TIMEOUT_MS: 'an integer number of milliseconds between 100 and 600000',
+  LOG_FORMAT: "'json' or 'pretty'",
+  MANAGEMENT_PORT: 'an integer 1-65535, other than PORT',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'the http(s) URL of an OTLP/HTTP receiver, such as http://otel-collector:4318',
 };
 
 const envSchema = z.object({
@@ -133,6 +137,15 @@ const envSchema = z.object({
   SIGN_IN_ACCOUNT_CEILING: integerIn(1, 100000).default(100),
   OUTBOUND_ALLOWED_NETWORKS: ipRangeList.default([]),
   UPSTREAM_CLOCK_TOLERANCE_SECONDS: clockTolerance.default(60),
+  SHUTDOWN_TIMEOUT_MS: z
+    .string()
+    .regex(/^\d+$/)
+    .transform(Number)
+    .refine((n) => n >= 100 && n <= 600_000)
+    .default(8000),
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+  MANAGEMENT_PORT: port.optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
 });
 
 export interface AppConfig {
@@ -201,6 +214,17 @@ export interface AppConfig {
   outboundAllowLoopback?: boolean | undefined;
   /** How far an upstream ID token's iat (and exp, nbf) may be off this server's clock. Unset → 60. */
   upstreamClockToleranceSeconds?: number | undefined;
+  /**
+   * How long a SIGTERM/SIGINT waits for requests in flight, workers and the database before the process exits
+   * anyway (non-zero). Below a container runtime's own grace period (docker stop: 10 s), so the server ends itself.
+   */
+  shutdownTimeoutMs?: number | undefined;
+  /** json: one JSON object a line (for collectors); pretty: short readable lines (for people at a terminal). */
+  logFormat?: 'json' | 'pretty' | undefined;
+  /** A second port serving only /metrics, /healthz and /readyz; when set, the public port does not serve /metrics. */
+  managementPort?: number | undefined;
+  /** OTLP/HTTP receiver of traces; unset → no tracing code is loaded. */
+  otelEndpoint?: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -230,6 +254,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(lines.join('\n'));
   }
   const value = parsed.data;
+  if (value.MANAGEMENT_PORT !== undefined && value.MANAGEMENT_PORT === value.PORT)
+    throw new ConfigError(`MANAGEMENT_PORT must be ${expectations.MANAGEMENT_PORT}, got ${value.MANAGEMENT_PORT}`);
   if (value.SMTP_URL && !value.SMTP_FROM)
     throw new ConfigError(`SMTP_FROM must be ${expectations.SMTP_FROM} when SMTP_URL is set, got nothing`);
   const publicUrl = (value.PUBLIC_URL ?? `http://localhost:${value.PORT}`).replace(/\/+$/, '');
@@ -266,5 +292,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     outboundAllowedNetworks: value.OUTBOUND_ALLOWED_NETWORKS,
     outboundAllowLoopback: env.NODE_ENV === 'development',
     upstreamClockToleranceSeconds: value.UPSTREAM_CLOCK_TOLERANCE_SECONDS,
+    shutdownTimeoutMs: value.SHUTDOWN_TIMEOUT_MS,
+    logFormat: value.LOG_FORMAT,
+    managementPort: value.MANAGEMENT_PORT,
+    otelEndpoint: value.OTEL_EXPORTER_OTLP_ENDPOINT,
   };
 }

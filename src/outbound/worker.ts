@@ -5,7 +5,7 @@
 // Any number of instances may run it on one database.
 import { PollingLoop } from './polling-loop.js';
 import { OutboundNetwork } from '../net/index.js';
-import type { Logger, Metrics } from '../observability/index.js';
+import { inSpan, type Logger, type Metrics } from '../observability/index.js';
 import {
   type Store,
   claimDeliveries,
@@ -246,7 +246,15 @@ export class OutboundWorker {
           continue;
         }
         try {
-          const result = await deliver(context, delivery);
+          const result = await inSpan(
+            'outbound delivery',
+            {
+              'jitbridge.connector_id': connector.id,
+              'jitbridge.event_type': delivery.eventType,
+              'jitbridge.resource_type': delivery.resourceType,
+            },
+            () => deliver(context, delivery),
+          );
           changes.push(...result.remoteIdChanges);
           outcomes.push({ id: delivery.id, attempts: delivery.attempts, status: 'delivered' });
           lags.push((Date.now() - delivery.createdMs) / 1000);
@@ -277,6 +285,19 @@ export class OutboundWorker {
       deliverMs: t2 - t1,
       recordMs: performance.now() - t2,
     });
+    // One line per delivery outcome (delivered, retry, failed, skipped); a release only hands the event back.
+    for (const o of outcomes) {
+      if (o.status === 'release') continue;
+      const line = {
+        connectorId: connector.id,
+        deliveryId: o.id,
+        attempt: o.attempts,
+        result: o.status,
+        ...('error' in o ? { error: o.error } : {}),
+      };
+      if (o.status === 'failed' || o.status === 'retry') this.options.logger?.warn(line, 'outbound delivery');
+      else this.options.logger?.info(line, 'outbound delivery');
+    }
     if (metrics) {
       for (const o of outcomes) if (o.status !== 'release') metrics.outboundDeliveries.inc({ connector: connector.id, result: o.status });
       for (const lag of lags) metrics.outboundLatency.observe({ connector: connector.id }, lag);

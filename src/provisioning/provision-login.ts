@@ -31,6 +31,27 @@ async function withStoredConsent(deps: ProvisioningDeps, plan: ProvisioningPlan)
   return planWithStoredConsent(plan, await listConsentReceipts(deps.store.db, plan.userId));
 }
 
+/** Counts a provisioning decision and logs it, one line each (never the claims: only ids, outcome and reason). */
+function decided(
+  deps: ProvisioningDeps,
+  idp: IdentityProvider,
+  outcome: string,
+  detail: { userId?: string | null | undefined; plan?: ProvisioningPlan } = {},
+): void {
+  deps.metrics.provisioning.inc({ idp: idp.id, outcome });
+  const { plan } = detail;
+  deps.logger.info(
+    {
+      idpId: idp.id,
+      outcome,
+      userId: detail.userId ?? plan?.userId ?? null,
+      ...(plan ? { decision: plan.decision } : {}),
+      ...(plan?.refusal ? { refusal: plan.refusal.code } : {}),
+    },
+    'provisioning decision',
+  );
+}
+
 /** Plan and apply, again on a race, until one plan commits. */
 export async function provisionNow(
   deps: ProvisioningDeps,
@@ -41,7 +62,7 @@ export async function provisionNow(
   const reads = createProvisioningReads(deps.store.db);
   const attempt1 = await tryUnchangedLogin(deps.store.db, idp, identity);
   if (attempt1 && 'recorded' in attempt1) {
-    deps.metrics.provisioning.inc({ idp: idp.id, outcome: 'unchanged' });
+    decided(deps, idp, 'unchanged', { userId: attempt1.recorded });
     return { kind: 'user', userId: attempt1.recorded, outcome: 'unchanged', usable: true };
   }
   for (let attempt = 1; ; attempt++) {
@@ -51,14 +72,14 @@ export async function provisionNow(
     try {
       if (needsTransaction(plan)) await deps.store.transaction((tx) => applyProvisioning(tx, plan));
       else await applyProvisioning(deps.store.db, plan);
-      deps.metrics.provisioning.inc({ idp: idp.id, outcome: plan.outcome });
+      decided(deps, idp, plan.outcome, { plan });
       return toResult(plan);
     } catch (error) {
       if (error instanceof ProvisioningRace && attempt < MAX_ATTEMPTS) {
         deps.logger.debug({ idpId: idp.id, attempt, reason: error.message }, 'provisioning plan went stale; planning again');
         continue;
       }
-      deps.metrics.provisioning.inc({ idp: idp.id, outcome: 'failed' });
+      decided(deps, idp, 'failed');
       throw error;
     }
   }
@@ -83,11 +104,11 @@ async function provisionLater(deps: ProvisioningDeps, idp: IdentityProvider, ide
   const plan = await planProvisioning(createProvisioningReads(deps.store.db), idp, identity, { userId });
   if (plan.decision === 'refuse' || plan.decision === 'passthrough') {
     await deps.store.transaction((tx) => applyProvisioning(tx, plan));
-    deps.metrics.provisioning.inc({ idp: idp.id, outcome: plan.outcome });
+    decided(deps, idp, plan.outcome, { plan });
     return toResult(plan);
   }
   await enqueueProvisioning(deps, { idp, identity, userId: plan.userId! }, { decision: plan.decision, reason: plan.reason });
-  deps.metrics.provisioning.inc({ idp: idp.id, outcome: 'queued' });
+  decided(deps, idp, 'queued', { userId: plan.userId });
   return { kind: 'user', userId: plan.userId!, outcome: 'queued' };
 }
 

@@ -14,6 +14,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import * as schema from './schema/index.js';
+import { statementSpan } from './statement-spans.js';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -104,7 +105,7 @@ export async function textRows<T extends Record<string, unknown>>(
   prepare: boolean,
 ): Promise<T[]> {
   const run = runners.get(executor);
-  if (run) return (await run(text, params, prepare)) as T[];
+  if (run) return (await statementSpan(text, () => run(text, params, prepare))) as T[];
   const chunks: SQL[] = [];
   let last = 0;
   for (const match of text.matchAll(/\$(\d+)/g)) {

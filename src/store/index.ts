@@ -64,6 +64,7 @@ export {
 } from './consent-repo.js';
 export { ensureServerSecret, isContextTokenUsed, markContextTokenUsed, sweepUsedContextTokens } from './context-tokens-repo.js';
 export { openDatabase } from './database.js';
+export { enableStatementSpans } from './statement-spans.js';
 export { sweepExpired } from './expired-rows-repo.js';
 export {
   type FederatedIdentityRow,
