@@ -1,12 +1,16 @@
-// The admin API at /api/v1: bearer auth with the admin token, size-limited JSON bodies, problem+json
+// The admin API at /api/v1: bearer auth (the admin token or a console access token), each route's role checked
+// against one table (route-roles.ts), size-limited JSON bodies, problem+json
 // errors, and the OpenAPI 3.1 document built from the routes themselves.
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { type AppContext, type AppEnv, adminAuth } from '../http/index.js';
 import type { Actor } from '../store/index.js';
+import type { AdminRole } from '../domain/index.js';
 import { buildConfigSchema, type AdminBinding, type JsonSchema } from '../config-as-code/index.js';
 import { applicationRoutes } from './applications.js';
+import { authorize } from './authorize.js';
 import { configRoutes } from './config.js';
 import { adminBindingWith } from './in-process.js';
 import { auditEventRoutes } from './audit-events.js';
@@ -50,10 +54,9 @@ const resources = [
 export interface AdminApiOptions {
   /** In process (configuration as code): every request acts as this actor, without a token. */
   actor?: Actor;
+  /** The in-process actor's role (default admin). */
+  role?: AdminRole;
 }
-
-/** Paths answered without the admin token. */
-const PUBLIC_PATHS = new Set(['/api/v1/openapi.json', '/api/v1/config/schema.json']);
 
 export function createAdminApi(ctx: AppContext, options: AdminApiOptions = {}) {
   const api = new OpenAPIHono<AppEnv>();
@@ -64,12 +67,14 @@ export function createAdminApi(ctx: AppContext, options: AdminApiOptions = {}) {
   });
   api.doc31('/openapi.json', openApiInfo);
   const { actor } = options;
-  if (actor) {
-    api.use('*', async (c, next) => {
-      c.set('actor', actor);
-      await next();
-    });
-  } else api.use('*', (c, next) => (PUBLIC_PATHS.has(c.req.path) ? next() : adminAuth(() => ctx.adminTokenHash)(c, next)));
+  const authenticate: MiddlewareHandler<AppEnv> = actor
+    ? async (c, next) => {
+        c.set('actor', actor);
+        c.set('adminRole', options.role ?? 'admin');
+        await next();
+      }
+    : adminAuth(() => ctx.adminTokenHash);
+  api.use('*', authorize(authenticate));
   api.use(
     '*',
     bodyLimit({

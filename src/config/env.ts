@@ -56,6 +56,8 @@ const trustedProxies = z
   )
   .refine((entries) => entries.every((entry) => parseIpRange(entry) !== null));
 
+const groupName = z.string().trim().min(1).max(255);
+
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /** What each variable expects, in words; used in start-up errors. */
@@ -75,6 +77,9 @@ const expectations: Record<string, string> = {
   SMTP_FROM: 'a sender address, such as "jitbridge <no-reply@example.com>"',
   TRUSTED_PROXIES: 'a comma-separated list of IP addresses or CIDR ranges, such as 10.0.0.0/8,::1',
   CONFIG_FILE: 'the path of a configuration file (YAML or JSON) to apply at start',
+  CONSOLE_ADMIN_GROUP: 'a group name, DOMAIN/name or a PRIMARY name such as jitbridge-admins',
+  CONSOLE_OPERATOR_GROUP: 'a group name, DOMAIN/name or a PRIMARY name such as jitbridge-operators',
+  CONSOLE_AUDITOR_GROUP: 'a group name, DOMAIN/name or a PRIMARY name such as jitbridge-auditors',
 };
 
 const envSchema = z.object({
@@ -93,6 +98,9 @@ const envSchema = z.object({
   SMTP_FROM: mailAddress.optional(),
   TRUSTED_PROXIES: trustedProxies.default([]),
   CONFIG_FILE: z.string().min(1).optional(),
+  CONSOLE_ADMIN_GROUP: groupName.default('jitbridge-admins'),
+  CONSOLE_OPERATOR_GROUP: groupName.default('jitbridge-operators'),
+  CONSOLE_AUDITOR_GROUP: groupName.default('jitbridge-auditors'),
 });
 
 export interface AppConfig {
@@ -130,6 +138,11 @@ export interface AppConfig {
    * together apply it once); an invalid file stops the start. See docs/configuration-as-code.md.
    */
   configFile?: string | undefined;
+  /**
+   * The SCIM groups whose members hold each admin role (src/admin/roles.ts); unset → jitbridge-admins,
+   * jitbridge-operators, jitbridge-auditors in PRIMARY. See docs/console.md.
+   */
+  consoleGroups?: { admin: string; operator: string; auditor: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -178,5 +191,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpFrom: value.SMTP_FROM,
     trustedProxies: value.TRUSTED_PROXIES,
     configFile: value.CONFIG_FILE,
+    consoleGroups: { admin: value.CONSOLE_ADMIN_GROUP, operator: value.CONSOLE_OPERATOR_GROUP, auditor: value.CONSOLE_AUDITOR_GROUP },
   };
 }

@@ -40,6 +40,7 @@ export {
   updateApplication,
 } from './applications-repo.js';
 export { type Actor, listAudit, recordAudit } from './audit-repo.js';
+export { type AdminMember, findAdminMember } from './admin-members-repo.js';
 export {
   checkSecretsKey,
   ensureAdminToken,
