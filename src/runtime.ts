@@ -10,6 +10,7 @@ import type { AppConfig } from './config/index.js';
 import type { AppContext } from './http/index.js';
 import { createLogger, type Logger, createMetrics } from './observability/index.js';
 import { checkSecretsKey, ensureAdminToken, ensureDefaults, loadSecretsKey, openDatabase, createStore, SecretBox } from './store/index.js';
+import { ensureConsoleApplication } from './oidc/index.js';
 
 export interface StartOptions {
   config: AppConfig;
@@ -48,6 +49,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await ensureDefaults(database.db);
     const admin = await ensureAdminToken(database.db, config.adminToken);
     const store = createStore(database, secrets);
+    await ensureConsoleApplication(store, config.publicUrl);
     const ctx: AppContext = { config, store, logger, metrics: createMetrics({ defaultMetrics: true }), adminTokenHash: admin.tokenHash };
     // CONFIG_FILE: applied before the app serves anything; an invalid file stops the start (ConfigFileError).
     if (config.configFile) await applyConfigFile(ctx, config.configFile);

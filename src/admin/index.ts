@@ -11,6 +11,7 @@ import type { AdminRole } from '../domain/index.js';
 import { buildConfigSchema, type AdminBinding, type JsonSchema } from '../config-as-code/index.js';
 import { applicationRoutes } from './applications.js';
 import { authorize } from './authorize.js';
+import { consolePrincipal } from './console-principal.js';
 import { configRoutes } from './config.js';
 import { adminBindingWith } from './in-process.js';
 import { auditEventRoutes } from './audit-events.js';
@@ -73,7 +74,7 @@ export function createAdminApi(ctx: AppContext, options: AdminApiOptions = {}) {
         c.set('adminRole', options.role ?? 'admin');
         await next();
       }
-    : adminAuth(() => ctx.adminTokenHash);
+    : adminAuth(() => ctx.adminTokenHash, consolePrincipal(ctx));
   api.use('*', authorize(authenticate));
   api.use(
     '*',

@@ -32,7 +32,9 @@ export { findApplicationByClientIdCached, forgetCachedApplications } from './app
 export {
   type Application,
   type ApplicationInput,
+  type ApplicationOidcSettings,
   deleteApplication,
+  ensureBuiltInApplication,
   findApplicationByClientId,
   findApplicationById,
   insertApplication,
