@@ -14,7 +14,8 @@ export function consolePrincipal(ctx: AppContext): ConsoleTokenCheck {
     if (!member?.usable) return null;
     const groups = ctx.config.consoleGroups ?? DEFAULT_ROLE_GROUPS;
     const role = effectiveRole(roleOfScopes(found.scopes), roleOfGroups(member.groups, groups));
-    // The audit trail names the person: their user id (userName can change; GET /users/{id} shows it).
-    return { actor: { type: 'user', id: member.id }, role };
+    // Type `admin` as for every admin API caller (the routes record it so); the id names the person: their user id,
+    // which stays when the userName changes (GET /users/{id} shows it). The admin token's id is `admin`.
+    return { actor: { type: 'admin', id: member.id }, role };
   };
 }

@@ -11,6 +11,7 @@ import type { AdminRole } from '../domain/index.js';
 import { buildConfigSchema, type AdminBinding, type JsonSchema } from '../config-as-code/index.js';
 import { applicationRoutes } from './applications.js';
 import { authorize } from './authorize.js';
+import { documentRouteRoles, registerSecuritySchemes } from './route-security.js';
 import { consolePrincipal } from './console-principal.js';
 import { configRoutes } from './config.js';
 import { adminBindingWith } from './in-process.js';
@@ -61,11 +62,7 @@ export interface AdminApiOptions {
 
 export function createAdminApi(ctx: AppContext, options: AdminApiOptions = {}) {
   const api = new OpenAPIHono<AppEnv>();
-  api.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
-    type: 'http',
-    scheme: 'bearer',
-    description: 'The admin token printed on first start (or ADMIN_TOKEN)',
-  });
+  registerSecuritySchemes(api);
   api.doc31('/openapi.json', openApiInfo);
   const { actor } = options;
   const authenticate: MiddlewareHandler<AppEnv> = actor
@@ -90,6 +87,7 @@ export function createAdminApi(ctx: AppContext, options: AdminApiOptions = {}) {
     '/',
     configRoutes(ctx, () => adminBinding(ctx), configSchema),
   );
+  documentRouteRoles(api);
   return api;
 }
 
@@ -115,7 +113,7 @@ export const openApiInfo = {
       'Errors are application/problem+json with a stable `code`. PATCH takes a JSON merge patch (RFC 7396). Secrets are write-only.',
   },
   servers: [{ url: '/api/v1' }],
-  security: [{ adminToken: [] }],
+  security: [{ adminToken: [] as string[] }, { consoleOAuth: [] as string[] }] as Array<Record<string, string[]>>,
 };
 
 /** The OpenAPI document, built without a database: route modules must not touch the context while building. */

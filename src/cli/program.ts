@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { ConfigFileError } from '../config-as-code/index.js';
+import { registerAdmin } from './commands/admin.js';
 import { registerAdminToken } from './commands/admin-token.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerMigrate } from './commands/migrate.js';
@@ -37,6 +38,7 @@ export function buildProgram(context: CommandContext): Command {
   registerMigrate(program, context);
   registerConfigCommands(program, context);
   registerAdminToken(program, context);
+  registerAdmin(program, context);
   registerScimClient(program, context);
   // `jitbridge demo` (local upstream IdPs and a sample app) registers here once `npm run demo` exists.
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());

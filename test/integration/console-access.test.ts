@@ -2,6 +2,7 @@
 // PKCE), gets an access token for the admin API with the scopes their groups allow, and calls the API with it.
 // The role is checked against the person's groups on every call; audit events name the person.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalAdmin } from '../../src/accounts/index.js';
 import { consoleSignIn, createGroup, createLocalPerson, createScimClient } from '../support/console-login.js';
 import { PATCH_SCHEMA, type ScimTestClient } from '../support/scim-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -35,13 +36,13 @@ describe('console access tokens', () => {
     // The access token is for the admin API only: its scopes are that resource's (openid went to the ID token).
     expect(tokens.token_type.toLowerCase()).toBe('bearer');
     expect(tokens.scope?.split(' ').sort()).toEqual(['jitbridge:admin', 'jitbridge:operate', 'jitbridge:read']);
-    const created = await api(tokens.access_token, 'POST', '/consent-purposes', { purpose: 'console-made', description: 'by Ada' });
+    const created = await api(tokens.access_token, 'POST', '/user-stores', { domain: 'CONSOLE_MADE' });
     expect(created.status).toBe(201);
-    const purpose = (await created.json()) as { id: string };
+    const store = (await created.json()) as { id: string };
     const audit = (await (await server.admin('GET', '/api/v1/audit-events?limit=50')).json()) as {
       items: Array<{ actorType: string; actorId: string; targetId: string | null }>;
     };
-    expect(audit.items.find((e) => e.targetId === purpose.id)).toMatchObject({ actorType: 'user', actorId: ids.ada });
+    expect(audit.items.find((e) => e.targetId === store.id)).toMatchObject({ actorType: 'admin', actorId: ids.ada });
   });
 
   it('an auditor reads but every write is refused with 403 problem+json', async () => {
@@ -49,7 +50,7 @@ describe('console access tokens', () => {
     expect(tokens.scope?.split(' ').sort()).toEqual(['jitbridge:read']);
     expect((await api(tokens.access_token, 'GET', '/identity-providers')).status).toBe(200);
     expect((await api(tokens.access_token, 'GET', '/audit-events')).status).toBe(200);
-    const write = await api(tokens.access_token, 'POST', '/consent-purposes', { purpose: 'by-aude' });
+    const write = await api(tokens.access_token, 'POST', '/user-stores', { domain: 'BY_AUDE' });
     expect(write.status).toBe(403);
     expect(write.headers.get('content-type')).toBe('application/problem+json');
     expect(await write.json()).toMatchObject({ code: 'insufficient_role' });
@@ -109,6 +110,18 @@ describe('console access tokens', () => {
     });
     expect(deactivated.status).toBeLessThan(300);
     expect((await api(adaTokens.access_token, 'GET', '/settings')).status).toBe(401);
+  });
+
+  it('the first admin made by `jitbridge admin create` (createLocalAdmin) signs in and holds the admin role', async () => {
+    await createLocalAdmin(server.ctx.store, {
+      userName: 'bootstrap',
+      password: 'first-console-secret-7',
+      adminGroup: 'jitbridge-admins',
+      actor: { type: 'admin', id: 'cli:admin create' },
+    });
+    const tokens = await consoleSignIn(server, 'bootstrap', 'first-console-secret-7');
+    expect(tokens.scope?.split(' ')).toContain('jitbridge:admin');
+    expect((await api(tokens.access_token, 'PATCH', '/settings', {})).status).toBe(200);
   });
 
   it('refuses console tokens elsewhere: another app cannot ask for the admin API resource', async () => {
