@@ -8,14 +8,25 @@ import { ADMIN_ROLES, type AdminRole, roleCovers } from '../../src/domain/index.
 import { type AppEnv, errorHandler, notFoundHandler } from '../../src/http/index.js';
 import { Hono } from 'hono';
 import { buildOpenApiDocument } from '../../src/admin/index.js';
+import { consoleSignIn, createGroup, createLocalPerson, createScimClient } from '../support/console-login.js';
 import { startTestServer, TEST_ADMIN_TOKEN, type TestServer } from '../support/server.js';
 
 let server: TestServer;
+/** A console access token per role: people in each role's group, signed in through the OpenID Provider. */
+const tokens = {} as Record<AdminRole, string>;
 beforeAll(async () => {
   server = await startTestServer({ label: 'route_roles' });
+  const scim = await createScimClient(server, { name: 'directory' });
+  const groups: Record<AdminRole, string> = { admin: 'jitbridge-admins', operator: 'jitbridge-operators', auditor: 'jitbridge-auditors' };
+  for (const role of ADMIN_ROLES) {
+    const id = await createLocalPerson(server, scim, `person-${role}`, PASSWORD);
+    await createGroup(scim, groups[role], [id]);
+    tokens[role] = (await consoleSignIn(server, `person-${role}`, PASSWORD)).access_token;
+  }
 });
 afterAll(async () => server?.stop());
 
+const PASSWORD = 'route-walk-secret-81';
 const ID = '3f8e2a6c-9c1d-4c39-9a55-2d1bb2f5e8d1';
 
 /** Every route handler of the admin API (middlewares are method ALL), as `METHOD /path` with {params}. */
@@ -65,17 +76,29 @@ describe('the route → role table', () => {
   });
 
   for (const role of ADMIN_ROLES) {
-    it(`${role}: allowed exactly where the table says, 403 problem+json elsewhere`, async () => {
+    it(`${role} (a console access token over HTTP): allowed exactly where the table says, 403 problem+json elsewhere`, async () => {
+      const wrong: string[] = [];
+      const overHttp = (url: string, init: RequestInit) => fetch(`${server.url}${url}`, init);
+      for (const route of apiRoutes()) {
+        const access = ROUTE_ROLES[route.key]!;
+        const answer = await call(overHttp, route.method, route.path, { authorization: `Bearer ${tokens[role]}` });
+        const allowed = access === 'public' || roleCovers(role, access);
+        const refused = answer.status === 403 && answer.type === 'application/problem+json';
+        if (allowed === refused || answer.status === 401 || answer.status >= 500)
+          wrong.push(`${route.key}: ${answer.status} ${answer.body.slice(0, 200)}`);
+        if (refused) expect(JSON.parse(answer.body)).toMatchObject({ status: 403, code: 'insufficient_role' });
+      }
+      expect(wrong).toEqual([]);
+    });
+
+    it(`${role} in process (configuration as code's path): the same answers`, async () => {
       const app = inProcess(role);
       const wrong: string[] = [];
       for (const route of apiRoutes()) {
         const access = ROUTE_ROLES[route.key]!;
         const answer = await call((url, init) => app.request(url, init), route.method, route.path);
         const allowed = access === 'public' || roleCovers(role, access);
-        const refused = answer.status === 403 && answer.type === 'application/problem+json';
-        if (allowed === refused || answer.status === 401 || answer.status >= 500)
-          wrong.push(`${route.key}: ${answer.status} ${answer.body.slice(0, 200)}`);
-        if (refused) expect(JSON.parse(answer.body)).toMatchObject({ status: 403, code: 'insufficient_role' });
+        if (allowed === (answer.status === 403)) wrong.push(`${route.key}: ${answer.status}`);
       }
       expect(wrong).toEqual([]);
     });
@@ -97,6 +120,33 @@ describe('the route → role table', () => {
       }
     }
     expect(wrong).toEqual([]);
+  });
+
+  it('says what issue 25 asks: auditors read everything, operators also requeue, lock/unlock and reset MFA, the rest is admin', () => {
+    const entries = Object.entries(ROUTE_ROLES).filter(([, access]) => access !== 'public');
+    expect(entries.filter(([key]) => key.startsWith('GET ')).every(([, access]) => access === 'auditor')).toBe(true);
+    expect(
+      entries
+        .filter(([, access]) => access === 'operator')
+        .map(([key]) => key)
+        .sort(),
+    ).toEqual([
+      'DELETE /users/{id}/mfa/totp',
+      'PATCH /federated-identities/{id}',
+      'POST /outbound-connectors/{id}/events/{eventId}/retry',
+      'POST /outbound-connectors/{id}/retry',
+      'POST /outbound-connectors/{id}/test',
+    ]);
+    // The only write-shaped route an auditor may call is the dry run, which writes nothing.
+    expect(entries.filter(([key, access]) => !key.startsWith('GET ') && access === 'auditor').map(([key]) => key)).toEqual([
+      'POST /identity-providers/{id}/simulate',
+    ]);
+    expect(
+      Object.entries(ROUTE_ROLES)
+        .filter(([, access]) => access === 'public')
+        .map(([key]) => key)
+        .sort(),
+    ).toEqual(['GET /config/schema.json', 'GET /openapi.json']);
   });
 
   it('refuses a route the table does not list, even to the admin token (deny by default)', async () => {
