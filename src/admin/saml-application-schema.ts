@@ -119,7 +119,7 @@ export const SamlSettingsInput = z
       .optional(),
   })
   .strict()
-  .openapi('SamlSettingsInput');
+  .openapi('SamlApplicationSettingsInput');
 
 /** The create and patch bodies; the sign-in flow schema is the OIDC apps' own (passed in, so the two stay one). */
 export function samlApplicationBodies<F extends z.ZodType<{ steps: unknown[] }>>(signInFlow: F) {

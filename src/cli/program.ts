@@ -8,6 +8,7 @@ import { ConfigFileError } from '../config-as-code/index.js';
 import { registerAdmin } from './commands/admin.js';
 import { registerAdminToken } from './commands/admin-token.js';
 import { registerConfigCommands } from './commands/config.js';
+import { registerDemo } from './commands/demo.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerScimClient } from './commands/scim-client.js';
 import { registerServe } from './commands/serve.js';
@@ -40,7 +41,7 @@ export function buildProgram(context: CommandContext): Command {
   registerAdminToken(program, context);
   registerAdmin(program, context);
   registerScimClient(program, context);
-  // `jitbridge demo` (local upstream IdPs and a sample app) registers here once `npm run demo` exists.
+  registerDemo(program, context);
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   return program;
 }

@@ -5,7 +5,7 @@
 import { SchemaModel, getAt, matchPaths, setAt } from './schema-walk.js';
 import { SECTION_NAMES, type SectionName } from './schema.js';
 import { looksLikeReference, parseSecretReference, type SecretReference } from './secret-references.js';
-import { SECTIONS, type Section } from './sections.js';
+import { applicationIdentity, SECTIONS, type Section } from './sections.js';
 import { ConfigFileError } from './errors.js';
 import type { FilePath, ParsedFile } from './source.js';
 import type { ConfigProblem } from './types.js';
@@ -81,7 +81,7 @@ function readSection(file: ParsedFile, model: SchemaModel, section: Section, lis
   const schema = model.entrySchema(section.name);
   const secretPatterns = model.secretPaths(schema);
   const seen = new Map<string, number>();
-  const seenClientIds = new Map<string, number>();
+  const seenIdentities = new Map<string, number>();
   const entries: DesiredEntry[] = [];
   list.forEach((raw, index) => {
     const filePath: FilePath = [section.name, index];
@@ -106,13 +106,15 @@ function readSection(file: ParsedFile, model: SchemaModel, section: Section, lis
       return;
     }
     seen.set(normalizedKey, index);
-    if (section.name === 'applications' && typeof raw.clientId === 'string') {
-      const other = seenClientIds.get(raw.clientId);
+    const identity = section.name === 'applications' ? applicationIdentity(raw) : undefined;
+    if (identity) {
+      const other = seenIdentities.get(identity);
+      const field = raw.protocol === 'saml' ? ['saml', 'entityId'] : ['clientId'];
       if (other !== undefined) {
-        problems.push(file.problem([...filePath, 'clientId'], `duplicate clientId: applications[${other}] has the same`));
+        problems.push(file.problem([...filePath, ...field], `duplicate ${field.join('.')}: applications[${other}] has the same`));
         return;
       }
-      seenClientIds.set(raw.clientId, index);
+      seenIdentities.set(identity, index);
     }
 
     // Secrets come out of the entry, as references.

@@ -16,7 +16,7 @@ import { diffValues, leaves, summarize, type DeletionPreview, type FieldChange, 
 import { getAt, matchPaths, SchemaModel, setAt } from './schema-walk.js';
 import { SECTION_NAMES, type JsonSchema, type SectionName } from './schema.js';
 import { resolveSecret } from './secret-references.js';
-import { SECTIONS, sectionNamed, type Section } from './sections.js';
+import { applicationIdentity, SECTIONS, sectionNamed, type Section } from './sections.js';
 import { Session } from './session.js';
 import { formatPath, parseConfigFile, type FilePath, type ParsedFile } from './source.js';
 import { readState, type CurrentResource, type CurrentState } from './state.js';
@@ -185,10 +185,9 @@ class Run {
       const current = this.before.sections[section.name];
       const claimed = new Map<CurrentResource, DesiredEntry>();
       for (const entry of entries) {
-        let found: CurrentResource[];
-        const clientId = section.name === 'applications' ? entry.entry.clientId : undefined;
-        const byClientId = typeof clientId === 'string' ? current.filter((c) => c.entry.clientId === clientId) : [];
-        found = byClientId.length > 0 ? byClientId : current.filter((c) => c.normalizedKey === entry.normalizedKey);
+        const identity = section.name === 'applications' ? applicationIdentity(entry.entry) : undefined;
+        const byIdentity = identity ? current.filter((c) => applicationIdentity(c.entry) === identity) : [];
+        const found = byIdentity.length > 0 ? byIdentity : current.filter((c) => c.normalizedKey === entry.normalizedKey);
         if (found.length > 1) {
           problems.push(
             this.file.problem(
@@ -255,12 +254,22 @@ class Run {
     for (const { desired, current } of this.matches) {
       const has = (path: string) => desired.secrets.some((s) => s.path.join('.') === path);
       if (desired.section.name === 'applications') {
-        const protocol = desired.entry.protocol;
-        if (protocol !== undefined && protocol !== 'oidc') {
-          problems.push(
-            this.file.problem([...desired.filePath, 'protocol'], `'${String(protocol)}' applications are not available (protocol: oidc)`),
-          );
+        const protocol = desired.entry.protocol ?? 'oidc';
+        if (protocol !== 'oidc' && protocol !== 'saml') {
+          problems.push(this.file.problem([...desired.filePath, 'protocol'], `must be oidc or saml, not '${String(protocol)}'`));
+          continue;
         }
+        const held = current?.entry.protocol;
+        if (held !== undefined && held !== protocol) {
+          problems.push(
+            this.file.problem(
+              [...desired.filePath, 'protocol'],
+              `'${current!.key}' is an ${String(held)} application in the database, and an application's protocol cannot change: delete it (or --prune it) and name the ${protocol} one differently`,
+            ),
+          );
+          continue;
+        }
+        if (protocol === 'saml') continue;
         const confidential = (desired.entry.tokenEndpointAuthMethod ?? 'client_secret_basic') !== 'none';
         const wasPublic = !current || current.entry.tokenEndpointAuthMethod === 'none';
         if (confidential && wasPublic && !has('clientSecret')) {
@@ -359,7 +368,6 @@ class Run {
         body = setAt(body, at, id);
       }
     }
-    if (entry.section.name === 'applications') body = setAt(body, ['protocol'], undefined);
     for (const secret of entry.secrets) {
       if (include(secret.path.join('.'))) body = setAt(body, secret.path, secret.value);
     }

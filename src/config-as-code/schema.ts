@@ -3,7 +3,7 @@
 // Three changes turn an API input into a file entry:
 //   - a write-only field (a secret) takes a reference, `${env:NAME}` or `${file:/path}`, never a value;
 //   - an id of another resource (a uuid field) becomes that resource's name (x-jitbridge-reference says which);
-//   - applications say their `protocol` (oidc now; saml slots in beside it later).
+//   - applications are one of two shapes, told apart by `protocol`: oidc (the default) or saml.
 // The engine reads the same schema to find secret fields and references, defaults and the order of keys.
 import { defaultSettings } from '../domain/index.js';
 import { SECRET_REFERENCE_PATTERN } from './secret-references.js';
@@ -17,7 +17,8 @@ export const SECTION_SOURCES = {
   userStores: { component: 'UserStoreCreate', name: 'UserStore' },
   identityProviders: { component: 'IdentityProviderInput', name: 'IdentityProvider' },
   consentPurposes: { component: 'ConsentPurposeCreate', name: 'ConsentPurpose' },
-  applications: { component: 'ApplicationCreate', name: 'Application' },
+  // One of two shapes (APPLICATION_SHAPES), told apart by protocol: built below, not taken from one component.
+  applications: { component: null, name: 'Application' },
   scimClients: { component: 'ScimClientCreate', name: 'ScimClient' },
   outboundConnectors: { component: 'OutboundConnectorCreate', name: 'OutboundConnector' },
 } as const;
@@ -27,8 +28,15 @@ export const SECTION_NAMES = Object.keys(SECTION_SOURCES) as SectionName[];
 /** Where a resource id appears in an API input, and which section's names replace it in the file. */
 const REFERENCES: Array<{ component: string; path: string[]; section: SectionName }> = [
   { component: 'ApplicationCreate', path: ['identityProviders', '*'], section: 'identityProviders' },
+  { component: 'SamlApplicationCreate', path: ['identityProviders', '*'], section: 'identityProviders' },
   { component: 'SignInFlow', path: ['steps', '*', 'options', '*', 'idp'], section: 'identityProviders' },
 ];
+
+/** The two shapes of an application entry, by protocol: the admin API's create bodies, under their file names. */
+const APPLICATION_SHAPES = {
+  oidc: { component: 'ApplicationCreate', name: 'OidcApplication' },
+  saml: { component: 'SamlApplicationCreate', name: 'SamlApplication' },
+} as const;
 
 export const REFERENCE_KEYWORD = 'x-jitbridge-reference';
 
@@ -42,7 +50,9 @@ const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 export function buildConfigSchema(document: object): JsonSchema {
   const components = (document as OpenApiDocument).components?.schemas ?? {};
   const defs: Record<string, JsonSchema> = {};
-  const renamed = new Map<string, string>(Object.values(SECTION_SOURCES).map((s) => [s.component, s.name]));
+  const renamed = new Map<string, string>(
+    [...Object.values(SECTION_SOURCES), ...Object.values(APPLICATION_SHAPES)].flatMap((s) => (s.component ? [[s.component, s.name]] : [])),
+  );
   const defName = (component: string) => renamed.get(component) ?? component;
 
   const include = (component: string) => {
@@ -56,18 +66,32 @@ export function buildConfigSchema(document: object): JsonSchema {
       markReference(schema, reference.path, reference.section, component);
     defs[name] = transform(schema, component, include, defName);
   };
-  for (const section of Object.values(SECTION_SOURCES)) include(section.component);
+  for (const section of Object.values(SECTION_SOURCES)) if (section.component) include(section.component);
+  for (const shape of Object.values(APPLICATION_SHAPES)) include(shape.component);
 
-  const application = defs.Application!;
-  application.properties = {
-    name: (application.properties as Record<string, JsonSchema>).name,
+  // Each shape: name first, then protocol, then the rest (the order export writes keys in).
+  const oidc = defs[APPLICATION_SHAPES.oidc.name]!;
+  const oidcProperties = oidc.properties as Record<string, JsonSchema>;
+  oidc.properties = {
+    name: oidcProperties.name,
     protocol: {
       type: 'string',
       enum: ['oidc'],
       default: 'oidc',
-      description: 'The protocol the application signs in with: oidc (OpenID Connect). SAML applications will take protocol: saml.',
+      description: 'The protocol the application signs in with: oidc (OpenID Connect, the default) or saml',
     },
-    ...(application.properties as Record<string, JsonSchema>),
+    ...oidcProperties,
+  };
+  const saml = defs[APPLICATION_SHAPES.saml.name]!;
+  const samlProperties = saml.properties as Record<string, JsonSchema>;
+  saml.properties = {
+    name: samlProperties.name,
+    protocol: { ...samlProperties.protocol, description: 'saml: a SAML 2.0 service provider that signs in through jitbridge as its IdP' },
+    ...samlProperties,
+  };
+  defs.Application = {
+    description: 'An application: an OpenID Connect client (protocol oidc, the default) or a SAML service provider (protocol saml)',
+    oneOf: [{ $ref: `#/$defs/${APPLICATION_SHAPES.oidc.name}` }, { $ref: `#/$defs/${APPLICATION_SHAPES.saml.name}` }],
   };
   defs.Settings = settingsSchema(components);
   defs.SecretReference = {
@@ -108,7 +132,8 @@ const sectionDescriptions: Record<SectionName, string> = {
   userStores: 'User store domains, matched by domain (PRIMARY always exists and is never deleted)',
   identityProviders: 'Upstream identity providers with their JIT policy, matched by name (case-insensitive)',
   consentPurposes: 'JIT consent purposes, matched by purpose',
-  applications: 'Applications that sign in through jitbridge, matched by clientId when given, else by name',
+  applications:
+    'Applications that sign in through jitbridge (OpenID Connect or SAML), matched by clientId (OIDC) or saml.entityId (SAML) when given, else by name',
   scimClients: 'SCIM clients, matched by name; their token is supplied by reference',
   outboundConnectors: 'Downstream SCIM 2.0 targets, matched by name',
 };

@@ -48,6 +48,7 @@ export const SECTIONS: Section[] = [
     name: 'applications',
     label: 'application',
     apiPath: '/applications',
+    // Matched by applicationIdentity first (clientId, SAML entity ID), by name when the entry gives neither.
     keyField: 'name',
     normalizeKey: (key) => key,
     secretPrefix: 'APP',
@@ -71,6 +72,18 @@ export const SECTIONS: Section[] = [
     secretPrefix: 'OUTBOUND',
   },
 ];
+
+/**
+ * What identifies an application across environments before its name: an OIDC app's clientId, a SAML app's SP
+ * entity ID (each unique in the database), when the entry or resource gives one.
+ */
+export function applicationIdentity(entry: Record<string, unknown>): string | undefined {
+  if (entry.protocol === 'saml') {
+    const entityId = (entry.saml as Record<string, unknown> | undefined)?.entityId;
+    return typeof entityId === 'string' ? `saml:${entityId}` : undefined;
+  }
+  return typeof entry.clientId === 'string' ? `oidc:${entry.clientId}` : undefined;
+}
 
 export const sectionNamed = (name: SectionName): Section => SECTIONS.find((s) => s.name === name)!;
 

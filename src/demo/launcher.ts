@@ -1,7 +1,7 @@
 // `npm run demo`: jitbridge and, beside it on 127.0.0.1, an upstream OpenID Provider, an upstream SAML IdP and a
 // sample app, all in this one process (one Ctrl-C or SIGTERM stops everything). jitbridge is configured through its
 // public admin API, then one URL is printed: the sample app, which sends the person to jitbridge's IdP chooser.
-// Refused under NODE_ENV=production: the demo IdPs publish their passwords and the SAML IdP's key.
+// Refused under NODE_ENV=production: the demo IdPs publish their passwords.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { loadConfig } from '../config/index.js';
@@ -84,7 +84,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<RunningDemo> {
   if (env.NODE_ENV === 'production') {
     throw new DemoError(
       'refused',
-      'the demo does not run with NODE_ENV=production: its identity providers show their passwords and its SAML key is published. Unset NODE_ENV to try the demo; run jitbridge itself with `npm start`',
+      'the demo does not run with NODE_ENV=production: its identity providers show their passwords and let anyone sign in as their people. Unset NODE_ENV to try the demo; run jitbridge itself with `npm start`',
     );
   }
   const ports = options.ports ?? portsFrom(portBase(env.DEMO_PORT_BASE));

@@ -12,7 +12,7 @@ import samlifyModule from 'samlify';
 import { escapeHtml, html, newNonce, pageHeaders, renderPage } from './html.js';
 import { DEMO_PASSWORD, findPerson, fullName, SAML_PEOPLE, type DemoPerson } from './people.js';
 import { closeServer, DEMO_HOST, listenOn } from './ports.js';
-import { DEMO_SAML_CERTIFICATE, DEMO_SAML_PRIVATE_KEY } from './saml-idp-key.js';
+import { selfSignedKey } from '../saml-idp/index.js';
 
 type Samlify = typeof import('samlify');
 const samlify = samlifyModule as unknown as Samlify & {
@@ -120,10 +120,12 @@ export async function startDemoSamlIdp(port: number): Promise<DemoSamlIdp> {
   ensureSchemaValidator();
   const base = `http://${DEMO_HOST}:${port}`;
   const entityId = `${base}/metadata`;
+  // A key of this run only: jitbridge learns its certificate from the metadata the demo configures it with.
+  const signing = await selfSignedKey({ bits: 2048, commonName: 'Partner Inc demo SAML IdP (demo only)', years: 1 });
   const idp = samlify.IdentityProvider({
     entityID: entityId,
-    signingCert: DEMO_SAML_CERTIFICATE,
-    privateKey: DEMO_SAML_PRIVATE_KEY,
+    signingCert: signing.certificatePem,
+    privateKey: signing.privateKeyPem,
     nameIDFormat: [PERSISTENT],
     singleSignOnService: [{ Binding: BINDING_REDIRECT, Location: `${base}/sso` }],
     singleLogoutService: [{ Binding: BINDING_REDIRECT, Location: `${base}/slo` }],

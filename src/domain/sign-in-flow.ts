@@ -147,12 +147,13 @@ export function flowWarnings(flow: SignInFlow, idps: readonly FlowIdp[], context
               `which needs a local account: people who sign in through '${idp.name}' cannot finish signing in. ` +
               `Enable JIT provisioning for '${idp.name}', or set "when": "local_only" on step ${stepNumber}.`,
           });
-        } else if (context.enhancedFeature === false) {
+        } else if (context.enhancedFeature === false && factors.includes('TOTP')) {
+          // Only TOTP needs enrolling; Email OTP uses the address the user already has.
           warnings.push({
             code: 'mfa_needs_enhanced_feature',
             message:
-              `Step ${stepNumber} asks for ${names} after a sign-in through '${idp.name}', but federated (JIT-provisioned) users ` +
-              `can enrol in a second factor only with settings.jit.enhancedFeature on.`,
+              `Step ${stepNumber} asks for TOTP after a sign-in through '${idp.name}', but federated (JIT-provisioned) users ` +
+              `can enrol in TOTP only with settings.jit.enhancedFeature on.`,
           });
         }
       }

@@ -173,6 +173,9 @@ export function mfaStep(ctx: AppContext, host: MfaHost) {
     const action = mfaStepPath(step.uid);
     const userId = pending.userId!;
     const headers = { 'cache-control': 'no-store' };
+    // Every other factor the step offers, enrolment included: a person who has not set up TOTP yet may
+    // choose to, even when Email OTP (ready, so shown first) would do.
+    const alternatives = pending.factors.filter((f) => f !== pending.screen);
     if (pending.screen === 'TOTP_ENROL') {
       // A first visit starts the enrolment; a retry after a wrong code shows the same secret again.
       const options = { issuer: new URL(ctx.config.publicUrl).host };
@@ -186,6 +189,7 @@ export function mfaStep(ctx: AppContext, host: MfaHost) {
           csrfToken: step.csrfToken,
           qrCodeDataUrl: enrolment.qrCodeDataUrl,
           secret: enrolment.secret,
+          alternatives,
           error,
         }),
         status,
@@ -205,13 +209,12 @@ export function mfaStep(ctx: AppContext, host: MfaHost) {
         status = 400;
       }
     }
-    const alternatives = pending.factors.filter((f): f is Factor => f !== pending.screen && f !== 'TOTP_ENROL');
     return c.html(
       await mfaCodePage({
         appName: step.appName,
         action,
         csrfToken: step.csrfToken,
-        factor: pending.screen,
+        factor: pending.screen as Factor,
         sentTo: pending.sentTo ?? null,
         alternatives,
         error,
@@ -245,7 +248,7 @@ export function mfaStep(ctx: AppContext, host: MfaHost) {
     if (switchTo) {
       if (!(pending.factors as string[]).includes(switchTo) || pending.screen === 'RECOVERY_SHOWN')
         return render(c, step, pending, 'That method is not available.', 400);
-      pending.screen = switchTo as Factor;
+      pending.screen = switchTo as PendingMfa['screen'];
       pending.emailChallengeId = null;
       await save(step.uid, pending);
       return c.redirect(mfaStepPath(step.uid), 303);

@@ -15,6 +15,10 @@ export function withSecondStepCheck(store: Store, policy: Policy): Policy {
     new interactionPolicy.Check(
       'second_step_required',
       'this application asks for a second step the session has not passed',
+      // A pending second factor is authentication still to do, so prompt=none answers login_required
+      // (OIDC Core 3.1.2.6), like any other login the session lacks; a check added after the prompt is
+      // built would otherwise get oidc-provider's generic interaction_required.
+      'login_required',
       async (ctx) => {
         const { session, client } = ctx.oidc;
         if (!session?.accountId || !client) return interactionPolicy.Check.NO_NEED_TO_PROMPT;

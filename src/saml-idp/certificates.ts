@@ -1,6 +1,8 @@
 // X.509 certificates as SAML metadata carries them (base64 DER in ds:X509Certificate) and as admins paste them
 // (PEM): read with Node's own X509Certificate, so a certificate is checked by parsing, never by pattern alone.
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash, generateKeyPair, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import forge from 'node-forge';
 
 export interface CertificateInfo {
   subject: string;
@@ -64,4 +66,49 @@ export function readCertificate(text: string, now = new Date()): CertificateRead
 export function certificateInfo(pem: string): CertificateInfo | null {
   const read = readCertificate(pem);
   return read.ok ? read.info : null;
+}
+
+const generate = promisify(generateKeyPair);
+
+export interface SelfSignedKey {
+  /** PKCS#8 PEM. */
+  privateKeyPem: string;
+  certificatePem: string;
+  publicKey: KeyObject;
+}
+
+/**
+ * A fresh RSA key with a self-signed certificate over it, signed with SHA-256: what SAML trust is configured with.
+ * Node's crypto cannot issue a certificate, so node-forge builds the X.509 structure.
+ */
+export async function selfSignedKey(options: {
+  bits: number;
+  commonName: string;
+  organization?: string;
+  years: number;
+}): Promise<SelfSignedKey> {
+  const pair = await generate('rsa', { modulusLength: options.bits });
+  const subject = [
+    { name: 'commonName', value: options.commonName },
+    ...(options.organization ? [{ name: 'organizationName', value: options.organization }] : []),
+  ];
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(pair.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  // A positive serial of 128 random bits (RFC 5280 §4.1.2.2).
+  cert.serialNumber = `01${randomBytes(16).toString('hex')}`;
+  const now = Date.now();
+  cert.validity.notBefore = new Date(now - 60_000);
+  cert.validity.notAfter = new Date(now + options.years * 365 * 24 * 3600 * 1000);
+  cert.setSubject(subject);
+  cert.setIssuer(subject);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true },
+  ]);
+  cert.sign(forge.pki.privateKeyFromPem(pair.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()), forge.md.sha256.create());
+  return {
+    privateKeyPem: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    certificatePem: forge.pki.certificateToPem(cert),
+    publicKey: pair.publicKey,
+  };
 }

@@ -16,7 +16,7 @@ export {
   SAML_KEY_SIZES,
   type SamlKeyView,
 } from './keys.js';
-export { readCertificate, certificateInfo, type CertificateInfo } from './certificates.js';
+export { readCertificate, certificateInfo, selfSignedKey, type CertificateInfo, type SelfSignedKey } from './certificates.js';
 
 export interface SamlIdpEdge {
   routes: ReturnType<typeof samlIdpRoutes>;

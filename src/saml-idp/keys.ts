@@ -3,9 +3,7 @@
 // before it signs anything; a rotated-out `previous` key stays published for an overlap window. Private keys are
 // sealed with the store's SecretBox like the OpenID Provider's (src/oidc/keys.ts); the public JWK keeps the
 // certificate in `x5c`.
-import { generateKeyPair, randomBytes, X509Certificate } from 'node:crypto';
-import { promisify } from 'node:util';
-import forge from 'node-forge';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import type { Store } from '../store/index.js';
 import {
   insertKeys,
@@ -16,9 +14,7 @@ import {
   type KeyRow,
   type NewKey,
 } from '../store/index.js';
-import { certificateInfo, toPem, type CertificateInfo } from './certificates.js';
-
-const generate = promisify(generateKeyPair);
+import { certificateInfo, selfSignedKey, toPem, type CertificateInfo } from './certificates.js';
 
 export const SAML_IDP_KEY_PURPOSE = 'saml-idp-signing';
 /** The HMAC key of persistent pairwise NameIDs; it never rotates (a new key would change every NameID). */
@@ -28,10 +24,6 @@ export type SamlKeySize = (typeof SAML_KEY_SIZES)[number];
 /** Default overlap: a rotated-out key stays in metadata for a day. */
 export const DEFAULT_KEEP_PREVIOUS_SECONDS = 24 * 3600;
 const CERTIFICATE_YEARS = 5;
-const SUBJECT = [
-  { name: 'commonName', value: 'jitbridge SAML IdP' },
-  { name: 'organizationName', value: 'jitbridge' },
-];
 
 export interface SamlSigningKey {
   kid: string;
@@ -47,32 +39,22 @@ export interface SamlIdpKeys {
   pairwiseKey: Buffer;
 }
 
-/** A self-signed certificate over a fresh RSA key, signed with SHA-256 (node-forge builds the X.509 structure). */
+/** A fresh RSA key with its self-signed certificate, sealed for the store. */
 async function newSigningKey(store: Store, bits: SamlKeySize): Promise<NewKey> {
-  const pair = await generate('rsa', { modulusLength: bits });
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(pair.publicKey.export({ type: 'spki', format: 'pem' }).toString());
-  // A positive serial of 128 random bits (RFC 5280 §4.1.2.2).
-  cert.serialNumber = `01${randomBytes(16).toString('hex')}`;
-  const now = new Date();
-  cert.validity.notBefore = new Date(now.getTime() - 60_000);
-  cert.validity.notAfter = new Date(now.getTime() + CERTIFICATE_YEARS * 365 * 24 * 3600 * 1000);
-  cert.setSubject(SUBJECT);
-  cert.setIssuer(SUBJECT);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true },
-  ]);
-  cert.sign(forge.pki.privateKeyFromPem(pair.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()), forge.md.sha256.create());
-  const certificatePem = forge.pki.certificateToPem(cert);
+  const { privateKeyPem, certificatePem, publicKey } = await selfSignedKey({
+    bits,
+    commonName: 'jitbridge SAML IdP',
+    organization: 'jitbridge',
+    years: CERTIFICATE_YEARS,
+  });
   const kid = randomBytes(12).toString('base64url');
   const der = new X509Certificate(certificatePem).raw.toString('base64');
   return {
     id: kid,
     purpose: SAML_IDP_KEY_PURPOSE,
     algorithm: 'RS256',
-    privateEncrypted: store.secrets.seal(pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
-    publicJwk: { ...pair.publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig', x5c: [der] },
+    privateEncrypted: store.secrets.seal(privateKeyPem),
+    publicJwk: { ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig', x5c: [der] },
   };
 }
 

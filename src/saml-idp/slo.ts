@@ -182,21 +182,19 @@ export function createSamlSlo(deps: { store: Store; publicUrl: string }): SamlSl
     return deliver(outgoing, destination, 'SAMLResponse', chain.origin.relayState);
   }
 
-  /** Ends the sessions and lists the other SPs of the same sign-in sessions that must hear of it. */
+  /**
+   * Ends the sessions and lists the SP sessions of the same sign-in sessions that must hear of it (other SPs'; for
+   * an IdP-initiated logout, every one). Read before anything ends: only live sessions are siblings.
+   */
   async function endAndCollect(sessions: SamlIdpSession[], exceptApplicationId: string | null): Promise<string[]> {
-    await endSamlIdpSessions(
-      deps.store.db,
-      sessions.map((s) => s.sessionIndex),
-    );
     const loginSessions = [...new Set(sessions.map((s) => s.loginSessionId).filter((s): s is string => s !== null))];
-    const siblings: SamlIdpSession[] = [];
-    for (const loginSessionId of loginSessions)
-      siblings.push(...(await findSiblingSamlIdpSessions(deps.store.db, loginSessionId, exceptApplicationId)));
-    await endSamlIdpSessions(
-      deps.store.db,
-      siblings.map((s) => s.sessionIndex),
-    );
-    return siblings.map((s) => s.sessionIndex);
+    const siblings = new Map<string, SamlIdpSession>();
+    for (const loginSessionId of loginSessions) {
+      for (const sibling of await findSiblingSamlIdpSessions(deps.store.db, loginSessionId, exceptApplicationId))
+        siblings.set(sibling.sessionIndex, sibling);
+    }
+    await endSamlIdpSessions(deps.store.db, [...new Set([...sessions.map((s) => s.sessionIndex), ...siblings.keys()])]);
+    return [...siblings.keys()];
   }
 
   async function receiveRequest(message: DecodedMessage, keys: SamlIdpKeys): Promise<Response> {

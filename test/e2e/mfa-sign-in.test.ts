@@ -154,6 +154,16 @@ describe('TOTP', () => {
     expect(html).toContain('Set up your authenticator app');
   });
 
+  it('prompt=none from a session without the second step answers login_required, not a page', async () => {
+    const plain = await discover(server, await registerApp(server, { identityProviders: [idpId] }));
+    const browser = new CookieJarBrowser();
+    expect((await stepOne(browser, plain, 'sam')).back.response).toBeNull();
+    const silent = await startLogin(app.config, { prompt: 'none' });
+    const answer = await browser.follow(silent.authorizationUrl, {}, APP_REDIRECT);
+    expect(answer.response, 'no page for prompt=none').toBeNull();
+    expect(new URL(answer.url).searchParams.get('error')).toBe('login_required');
+  });
+
   it('a forged CSRF token is refused and signs nobody in', async () => {
     const browser = new CookieJarBrowser();
     const { back } = await stepOne(browser, app.config, 'tara');
@@ -179,6 +189,22 @@ describe('Email OTP', () => {
     const ok = await browser.postForm(back.url, { csrf: hiddenField(html, 'csrf'), code }, APP_REDIRECT);
     expect(ok.response).toBeNull();
     expect((await redeem(app.config, started, ok.url)).claims()!.amr).toContain('otp');
+  });
+});
+
+describe('a step offering TOTP or Email OTP', () => {
+  it('a person without TOTP gets the ready Email OTP first, and may switch to enrolling TOTP and back', async () => {
+    const app = await appWith(idpId, { options: [{ authenticator: 'TOTP' }, { authenticator: 'EMAIL_OTP' }] });
+    const browser = new CookieJarBrowser();
+    const { back, html } = await stepOne(browser, app.config, 'nora');
+    expect(html).toContain('We sent a 6-digit code to n•••@example.com');
+    expect(html).toContain('value="TOTP_ENROL"');
+    const enrol = await browser.postForm(back.url, { csrf: hiddenField(html, 'csrf'), switch: 'TOTP_ENROL' }, APP_REDIRECT);
+    const enrolPage = await enrol.response!.text();
+    expect(enrolPage).toContain('Set up your authenticator app');
+    expect(enrolPage).toContain('value="EMAIL_OTP"');
+    const again = await browser.postForm(back.url, { csrf: hiddenField(enrolPage, 'csrf'), switch: 'EMAIL_OTP' }, APP_REDIRECT);
+    expect(await again.response!.text()).toContain('We sent a 6-digit code');
   });
 });
 

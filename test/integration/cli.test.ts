@@ -122,6 +122,7 @@ describe('jitbridge', () => {
       ['schema'],
       ['admin-token', 'rotate'],
       ['scim-client', 'create'],
+      ['demo'],
     ]) {
       const help = await cli(...command, '--help');
       expect(help.code, command.join(' ')).toBe(0);
@@ -130,6 +131,10 @@ describe('jitbridge', () => {
     expect((await cli('frobnicate')).code).toBe(1);
     expect((await cli('plan')).code).toBe(1); // -f is required
     expect((await cli('migrate')).code).toBe(0);
+    // --database-url wins over the environment and the --data-dir before it (the last option given counts).
+    const unreachable = await cli('--database-url', 'postgres://postgres@127.0.0.1:1/nowhere', 'migrate');
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/^cannot open the database: /);
     const schema = await cli('schema');
     expect(JSON.parse(schema.stdout)).toMatchObject({ title: 'jitbridge configuration' });
   });

@@ -77,7 +77,7 @@ describe("the README's example", () => {
     const env = { ENTRA_CLIENT_SECRET: TOKENS.entra, HR_SCIM_TOKEN: TOKENS.hr, DIRECTORY_SCIM_TOKEN: TOKENS.directory };
 
     const plan = await planConfiguration(engine(), source(text, env));
-    expect(plan.summary).toEqual({ create: 6, update: 2, delete: 0 });
+    expect(plan.summary).toEqual({ create: 7, update: 2, delete: 0 });
     const text1 = renderPlan(plan);
     expect(text1).toContain('+ create identity provider "Entra ID"  (identityProviders[0])');
     expect(text1).toContain('oidc.clientSecret: (secret set)');
@@ -101,6 +101,12 @@ describe("the README's example", () => {
     );
     // Beside the console's own client, made at every start (src/oidc/console-client.ts).
     expect(apps.items.filter((app) => app.clientId !== 'jitbridge-console')).toEqual([
+      expect.objectContaining({
+        protocol: 'saml',
+        name: 'Expenses',
+        identityProviders: [entra.id],
+        saml: expect.objectContaining({ entityId: 'https://expenses.example.com/saml/metadata' }),
+      }),
       expect.objectContaining({
         clientId: 'timesheets',
         identityProviders: [entra.id],
@@ -360,8 +366,47 @@ describe('export', () => {
       ).status,
     ).toBe(201);
 
+    // A SAML application with every part a file can hold (its SP certificates inline: they are public).
+    const partner = (
+      await json<{ items: Array<{ id: string; name: string }> }>(await server.admin('GET', '/api/v1/identity-providers'))
+    ).items.find((i) => i.name === 'SAML partner')!;
+    expect(
+      (
+        await server.admin('POST', '/api/v1/applications', {
+          protocol: 'saml',
+          name: 'Expenses (SAML)',
+          saml: {
+            entityId: 'https://expenses.example.com/saml',
+            assertionConsumerServices: [
+              { url: 'https://expenses.example.com/saml/acs', isDefault: true },
+              { url: 'https://expenses.example.com/saml/acs2', index: 5 },
+            ],
+            singleLogoutService: { binding: 'HTTP-Redirect', url: 'https://expenses.example.com/saml/slo' },
+            signingCertificates: [IDP_KEYS.cert],
+            encryptionCertificate: IDP_KEYS.cert,
+            wantAuthnRequestsSigned: true,
+            nameId: { format: 'emailAddress' },
+            attributes: [
+              { name: 'email', nameFormat: 'basic', value: 'emails[primary eq true].value' },
+              { name: 'groups', friendlyName: 'Groups', value: '$groups' },
+            ],
+            assertionLifetimeSeconds: 120,
+            signResponse: false,
+            encryption: { algorithm: 'aes256-cbc' },
+            idpInitiated: { enabled: true, defaultRelayState: '/home' },
+          },
+          identityProviders: [partner.id],
+          signInFlow: { steps: [{ options: [{ idp: partner.id }] }] },
+        })
+      ).status,
+    ).toBe(201);
+
     const first = await exportConfiguration(engine());
     expect(first.text).toContain('name: SAML partner');
+    expect(first.text).toContain(
+      '  - name: Expenses (SAML)\n    protocol: saml\n    saml:\n      entityId: https://expenses.example.com/saml\n',
+    );
+    expect(first.text).toContain('-----BEGIN CERTIFICATE-----');
     expect(first.text).toContain('clientSecret: ${env:JITBRIDGE_OUTBOUND_OAUTH_TARGET_CLIENT_SECRET}');
     expect(first.text).not.toMatch(/oauth-secret|directory-bearer|entra-client-secret/);
 

@@ -1,6 +1,7 @@
 // The demo's SAML IdP (samlify's IdP role) against a samlify service provider playing jitbridge: it answers only an
 // SP it was told about, only at that SP's registered ACS, asks for the demo password, and its signed response carries
 // the person's attributes (groups multi-valued), InResponseTo and the RelayState.
+import { X509Certificate } from 'node:crypto';
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import samlifyModule from 'samlify';
@@ -120,5 +121,24 @@ describe('the demo SAML IdP', () => {
     const garbage = await fetch(new URL('/sso?SAMLRequest=bm90IHhtbA', loginRequestUrl()));
     expect(garbage.status).toBe(400);
     expect(await garbage.text()).toContain('The SAML request is not valid');
+  });
+
+  it('signs with a key made at start (none is in the source): another start, another certificate', async () => {
+    const certificateOf = (metadata: string) =>
+      new X509Certificate(Buffer.from(samlify.IdPMetadata(metadata).getX509Certificate('signing') as string, 'base64'));
+    const other = await startDemoSamlIdp(await freePort());
+    try {
+      const [first, second] = [certificateOf(idp.metadata), certificateOf(other.metadata)];
+      expect(first.fingerprint256).not.toBe(second.fingerprint256);
+      for (const cert of [first, second]) {
+        expect(cert.publicKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
+        expect(cert.verify(cert.publicKey)).toBe(true); // self-signed
+        expect(cert.issuer).toBe(cert.subject);
+        expect(new Date(cert.validTo).getTime()).toBeGreaterThan(Date.now());
+      }
+    } finally {
+      await other.stop();
+    }
+    await expect(import('../../src/demo/saml-idp-key.js' as string)).rejects.toThrow();
   });
 });

@@ -3,11 +3,13 @@
 // so the tests finish a sign-in by calling SamlSso.finish with a user from the store, as the login will.
 import { readFileSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
+import { DOMParser } from '@xmldom/xmldom';
 import { eq } from 'drizzle-orm';
 import samlifyModule from 'samlify';
 import * as xmllint from '@authenio/samlify-node-xmllint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSamlSso, notConnectedStarter, type SamlSso } from '../../src/saml-idp/index.js';
+import { SignedXml } from 'xml-crypto';
+import { createSamlSlo, createSamlSso, notConnectedStarter, type SamlSso } from '../../src/saml-idp/index.js';
 import { samlIdpMessages } from '../../src/store/schema/index.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -52,6 +54,23 @@ const jitbridge = (signed = false) =>
     wantLogoutRequestSigned: true,
     wantLogoutResponseSigned: true,
   } as never);
+
+/**
+ * jitbridge as seen by an SP that verifies HTTP-Redirect signatures with samlify: its Redirect verifier takes one
+ * certificate, not the list metadata publishes (current, next, previous), so that SP is given the current key alone.
+ */
+async function jitbridgeCurrentKey() {
+  const keys = (await (await server.admin('GET', '/api/v1/saml-idp/keys')).json()) as { items: { status: string; certificate: string }[] };
+  const REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
+  return samlify.IdentityProvider({
+    entityID: `${server.url}/saml/metadata`,
+    signingCert: keys.items.find((k) => k.status === 'current')!.certificate,
+    singleSignOnService: [{ Binding: REDIRECT, Location: `${server.url}/saml/sso` }],
+    singleLogoutService: [{ Binding: REDIRECT, Location: `${server.url}/saml/slo` }],
+    wantLogoutRequestSigned: true,
+    wantLogoutResponseSigned: true,
+  } as never);
+}
 
 async function registerApp(n: string, saml: Record<string, unknown> = {}) {
   const response = await server.admin('POST', '/api/v1/applications', {
@@ -210,14 +229,35 @@ describe('IdP keys and metadata', () => {
     expect(samlify.IdPMetadata(idpMetadata).getX509Certificate('signing')).toHaveLength(3);
   });
 
-  // skip: the signed metadata does not verify yet with samlify's verifier (open, see the branch report).
-  it.skip('signs metadata on request with the current key', async () => {
+  // samlify's own verifier reads only Response/Request signatures, so the metadata signature is checked with
+  // xml-crypto, the library samlify signs with, against the current key the admin API shows.
+  it('signs metadata on request with the current key', async () => {
     const signed = await (await get(`${server.url}/saml/metadata?signed=true`)).text();
     expect(signed).toContain('<ds:Signature');
     expect(signed).toContain('rsa-sha256');
-    const metadata = samlify.IdPMetadata(signed);
-    const [verified] = (samlifyModule as any).SamlLib.verifySignature(signed, { metadata });
-    expect(verified).toBe(true);
+    const keys = (await (await server.admin('GET', '/api/v1/saml-idp/keys')).json()) as {
+      items: { status: string; certificate: string }[];
+    };
+    const current = keys.items.find((k) => k.status === 'current')!.certificate;
+    const verify = (xml: string, cert: string) => {
+      const doc = new DOMParser().parseFromString(xml, 'text/xml');
+      const signature = doc.getElementsByTagNameNS('http://www.w3.org/2000/09/xmldsig#', 'Signature')[0]!;
+      const verifier = new SignedXml({ publicCert: cert });
+      verifier.loadSignature(signature as never);
+      try {
+        return { ok: verifier.checkSignature(xml), references: verifier.getReferences().map((r) => r.uri) };
+      } catch {
+        return { ok: false, references: [] };
+      }
+    };
+    const root = new DOMParser().parseFromString(signed, 'text/xml').documentElement!;
+    expect(root.getAttribute('validUntil')).toMatch(/^\d{4}-/);
+    expect(verify(signed, current)).toEqual({ ok: true, references: [`#${root.getAttribute('ID')}`] });
+    // Signed over the whole document: another SSO URL breaks it, and so does another key.
+    expect(verify(signed.replace(/Location="[^"]*\/saml\/sso"/, 'Location="https://evil.example.test/sso"'), current).ok).toBe(false);
+    expect(verify(signed, SP_CERT).ok).toBe(false);
+    // Still metadata a samlify SP reads, with every published key.
+    expect(samlify.IdPMetadata(signed).getX509Certificate('signing').length).toBeGreaterThanOrEqual(2);
   });
 });
 
@@ -255,8 +295,7 @@ describe('SSO: AuthnRequest checks and the Response a samlify SP accepts', () =>
     await expect(sso.finish(await handleOf(id), person)).rejects.toMatchObject({ code: 'saml_request_unknown' });
   });
 
-  // skip: the samlify SP refuses the encrypted Response with ERR_UNMATCH_ISSUER (open, see the branch report).
-  it.skip('answers a signed POST-binding request; states MFA; encrypts for the SP that asks', async () => {
+  it('answers a signed POST-binding request; states MFA; encrypts for the SP that asks', async () => {
     const { privateKey } = { privateKey: SP_KEY };
     await registerApp('post', { wantAuthnRequestsSigned: true, encryptionCertificate: SP_CERT, encryption: { algorithm: 'aes256-gcm' } });
     const sp = samlify.ServiceProvider({
@@ -279,8 +318,23 @@ describe('SSO: AuthnRequest checks and the Response a samlify SP accepts', () =>
     const answer = await sso.finish(await handleOf(request.id), { ...person, mfa: true });
     const { fields } = formFields(await answer.text());
     expect(Buffer.from(fields.SAMLResponse!, 'base64').toString()).toContain('EncryptedAssertion');
-    const { samlContent } = (await sp.parseLoginResponse(jitbridge(), 'post', { body: fields } as never)) as { samlContent: string };
+    // samlify's SP decrypts when the IdP entity it reads the Response from says its assertions are encrypted.
+    const encryptingIdp = samlify.IdentityProvider({ metadata: idpMetadata, isAssertionEncrypted: true } as never);
+    const { samlContent, extract } = (await sp.parseLoginResponse(encryptingIdp, 'post', { body: fields } as never)) as {
+      samlContent: string;
+      extract: Record<string, any>;
+    };
     expect(samlContent).toContain('https://refeds.org/profile/mfa');
+    expect(extract.audience).toBe(spEntityId('post'));
+    expect(extract.response.inResponseTo).toBe(request.id);
+    // Encrypted for this SP's key only: another key cannot read it.
+    const stranger = samlify.ServiceProvider({
+      entityID: spEntityId('post'),
+      assertionConsumerService: [{ Binding: POST, Location: acsOf('post') }],
+      isAssertionEncrypted: true,
+      encPrivateKey: OTHER_KEY,
+    } as never);
+    await expect(stranger.parseLoginResponse(encryptingIdp, 'post', { body: fields } as never)).rejects.toThrow();
   });
 
   it('refuses, with an error page and nothing issued: an unknown SP, an unregistered ACS, an unsigned request to a signing SP, a bad signature, SHA-1, a replay', async () => {
@@ -357,8 +411,7 @@ describe('SSO: AuthnRequest checks and the Response a samlify SP accepts', () =>
 });
 
 describe('SLO', () => {
-  // skip: our outgoing LogoutRequest fails in samlify's signer with a PEM error (open, see the branch report).
-  it.skip('an SP-initiated LogoutRequest ends the sessions and logs out the other SP of the same sign-in, then answers the SP', async () => {
+  it('an SP-initiated LogoutRequest ends the sessions and logs out the other SP of the same sign-in, then answers the SP', async () => {
     const a = serviceProvider('slo-a', { sign: true, slo: true });
     const b = serviceProvider('slo-b', { sign: true, slo: true });
     for (const n of ['slo-a', 'slo-b']) {
@@ -387,7 +440,7 @@ describe('SLO', () => {
     // B checks our LogoutRequest with its own library, and answers.
     const octet = toBUrl.search.slice(1).split('&Signature=')[0]!;
     const query = Object.fromEntries(toBUrl.searchParams);
-    const parsed = (await b.parseLogoutRequest(jitbridge(), 'redirect', { query, octetString: octet } as never)) as {
+    const parsed = (await b.parseLogoutRequest(await jitbridgeCurrentKey(), 'redirect', { query, octetString: octet } as never)) as {
       extract: Record<string, any>;
     };
     const answer = b.createLogoutResponse(jitbridge(), parsed, 'redirect', { relayState: query.RelayState } as never) as unknown as {
@@ -400,13 +453,80 @@ describe('SLO', () => {
     expect(toAUrl.origin + toAUrl.pathname).toBe('https://sp-slo-a.example.test/slo');
     expect(toAUrl.searchParams.get('RelayState')).toBe('back-to-a');
     const finalQuery = Object.fromEntries(toAUrl.searchParams);
-    const final = (await a.parseLogoutResponse(jitbridge(), 'redirect', {
+    const final = (await a.parseLogoutResponse(await jitbridgeCurrentKey(), 'redirect', {
       query: finalQuery,
       octetString: toAUrl.search.slice(1).split('&Signature=')[0],
     } as never)) as { samlContent: string };
     expect(final.samlContent).toContain('status:Success');
     // The same LogoutRequest again is a replay.
     expect((await get(logout.context)).headers.get('x-saml-error')).toBe('saml_request_replayed');
+  });
+
+  it('IdP-initiated: startLogout sends every SP of the sign-in a signed LogoutRequest (Redirect and POST), then returns where asked', async () => {
+    const a = serviceProvider('idp-slo-a', { sign: true, slo: true });
+    const b = samlify.ServiceProvider({
+      entityID: spEntityId('idp-slo-b'),
+      assertionConsumerService: [{ Binding: POST, Location: acsOf('idp-slo-b') }],
+      singleLogoutService: [{ Binding: POST, Location: 'https://sp-idp-slo-b.example.test/slo' }],
+      authnRequestsSigned: true,
+      wantAssertionsSigned: true,
+      nameIDFormat: ['urn:oasis:names:tc:SAML:2.0:nameid-format:persistent'],
+      signingCert: SP_CERT,
+      privateKey: SP_KEY,
+      wantLogoutRequestSigned: true,
+      wantLogoutResponseSigned: true,
+    } as never);
+    await registerApp('idp-slo-a', { singleLogoutService: { binding: 'HTTP-Redirect', url: 'https://sp-idp-slo-a.example.test/slo' } });
+    await registerApp('idp-slo-b', { singleLogoutService: { binding: 'HTTP-POST', url: 'https://sp-idp-slo-b.example.test/slo' } });
+    const signIn = async (sp: ReturnType<typeof serviceProvider>) => {
+      const request = sp.createLoginRequest(jitbridge(true), 'redirect') as { id: string; context: string };
+      await get(request.context);
+      await sso.finish(await handleOf(request.id), { ...person, loginSessionId: 'idp-initiated-session' });
+    };
+    await signIn(a);
+    await signIn(b as ReturnType<typeof serviceProvider>);
+
+    const slo = createSamlSlo({ store: server.ctx.store, publicUrl: server.url });
+    let step = await slo.startLogout('idp-initiated-session', '/signed-out');
+    const loggedOut: string[] = [];
+    for (let i = 0; i < 3 && step.status !== 303; i++) {
+      if (step.status === 302) {
+        // HTTP-Redirect, to A: A checks our signature with its own library and answers the same way.
+        const url = new URL(step.headers.get('location')!);
+        expect(url.origin + url.pathname).toBe('https://sp-idp-slo-a.example.test/slo');
+        const query = Object.fromEntries(url.searchParams);
+        const octetString = url.search.slice(1).split('&Signature=')[0]!;
+        const parsed = (await a.parseLogoutRequest(await jitbridgeCurrentKey(), 'redirect', { query, octetString } as never)) as {
+          extract: Record<string, any>;
+        };
+        expect(parsed.extract.sessionIndex).toBeTruthy();
+        loggedOut.push('a');
+        const answer = a.createLogoutResponse(await jitbridgeCurrentKey(), parsed, 'redirect', {
+          relayState: query.RelayState,
+        } as never) as {
+          context: string;
+        };
+        step = await get(answer.context);
+      } else {
+        // HTTP-POST, to B: an auto-submitting form carrying the signed LogoutRequest.
+        expect(step.status).toBe(200);
+        const { action, fields } = formFields(await step.text());
+        expect(action).toBe('https://sp-idp-slo-b.example.test/slo');
+        const parsed = (await b.parseLogoutRequest(jitbridge(), 'post', { body: fields } as never)) as { extract: Record<string, any> };
+        expect(parsed.extract.issuer).toBe(`${server.url}/saml/metadata`);
+        loggedOut.push('b');
+        const answer = b.createLogoutResponse(jitbridge(), parsed, 'post', { relayState: fields.RelayState } as never) as {
+          context: string;
+        };
+        step = await postForm(`${server.url}/saml/slo`, { SAMLResponse: answer.context, RelayState: fields.RelayState! });
+      }
+    }
+    expect(step.status).toBe(303);
+    expect(step.headers.get('location')).toBe('/signed-out');
+    expect(loggedOut.sort()).toEqual(['a', 'b']);
+    // Every session of that sign-in has ended: a second logout has nobody to tell.
+    const again = await slo.startLogout('idp-initiated-session', '/signed-out');
+    expect([again.status, again.headers.get('location')]).toEqual([303, '/signed-out']);
   });
 
   it('refuses an unsigned LogoutRequest', async () => {

@@ -92,13 +92,20 @@ describe('flowWarnings', () => {
     expect(flowWarnings({ steps: [{ options: [{ idp: ADFS }] }] }, idps)).toEqual([]);
   });
 
-  it('warns when Email OTP has no mail server, and when JIT users could not enrol (enhanced feature off)', () => {
-    const flow: SignInFlow = { steps: [{ options: [{ idp: OKTA }] }, { options: [{ authenticator: 'EMAIL_OTP' }] }] };
-    expect(flowWarnings(flow, idps, { emailOtpAvailable: false, enhancedFeature: false }).map((w) => w.code)).toEqual([
-      'mfa_needs_enhanced_feature',
+  it('warns when Email OTP has no mail server, and when JIT users could not enrol in TOTP (enhanced feature off)', () => {
+    const email: SignInFlow = { steps: [{ options: [{ idp: OKTA }] }, { options: [{ authenticator: 'EMAIL_OTP' }] }] };
+    // Email OTP needs no enrolment, so the enhanced feature does not matter to it.
+    expect(flowWarnings(email, idps, { emailOtpAvailable: false, enhancedFeature: false }).map((w) => w.code)).toEqual([
       'email_otp_unavailable',
     ]);
-    expect(flowWarnings(flow, idps, { emailOtpAvailable: true, enhancedFeature: true })).toEqual([]);
+    expect(flowWarnings(email, idps, { emailOtpAvailable: true, enhancedFeature: true })).toEqual([]);
+    const either: SignInFlow = {
+      steps: [{ options: [{ idp: OKTA }] }, { options: [{ authenticator: 'EMAIL_OTP' }, { authenticator: 'TOTP' }] }],
+    };
+    expect(flowWarnings(either, idps, { emailOtpAvailable: true, enhancedFeature: false }).map((w) => w.code)).toEqual([
+      'mfa_needs_enhanced_feature',
+    ]);
+    expect(flowWarnings(either, idps, { emailOtpAvailable: true, enhancedFeature: true })).toEqual([]);
   });
 });
 

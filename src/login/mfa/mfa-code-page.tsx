@@ -13,15 +13,36 @@ export interface MfaCodePageProps {
   /** For Email OTP: the masked address the code went to. */
   sentTo?: string | null;
   /** Other factors the person may switch to (posted as `switch=<factor>`). */
-  alternatives?: ReadonlyArray<'TOTP' | 'EMAIL_OTP' | 'RECOVERY_CODE'>;
+  alternatives?: readonly FactorChoice[];
   error?: string | null;
 }
 
-const labels = {
+/** What a person may switch to on a second-step page: a factor, or setting up the authenticator app. */
+export type FactorChoice = 'TOTP' | 'EMAIL_OTP' | 'RECOVERY_CODE' | 'TOTP_ENROL';
+
+const labels: Record<FactorChoice, string> = {
   TOTP: 'Use the authenticator app',
   EMAIL_OTP: 'Email me a code',
   RECOVERY_CODE: 'Use a recovery code',
-} as const;
+  TOTP_ENROL: 'Set up an authenticator app',
+};
+
+/** The buttons that switch to another factor; shared by the code page and the enrolment page. */
+export function FactorSwitch(props: { action: string; csrfToken: string; alternatives?: readonly FactorChoice[] | undefined }) {
+  if (!props.alternatives?.length) return null;
+  return (
+    <form method="post" action={props.action}>
+      <CsrfField token={props.csrfToken} />
+      <div class="actions">
+        {props.alternatives.map((alternative) => (
+          <button type="submit" name="switch" value={alternative} class="secondary" formnovalidate>
+            {labels[alternative]}
+          </button>
+        ))}
+      </div>
+    </form>
+  );
+}
 
 function intro(props: MfaCodePageProps): string {
   if (props.factor === 'TOTP') return 'Enter the 6-digit code from your authenticator app.';
@@ -58,18 +79,7 @@ export function mfaCodePage(props: MfaCodePageProps): Promise<string> {
           <button type="submit">Continue</button>
         </div>
       </form>
-      {props.alternatives?.length ? (
-        <form method="post" action={props.action}>
-          <CsrfField token={props.csrfToken} />
-          <div class="actions">
-            {props.alternatives.map((alternative) => (
-              <button type="submit" name="switch" value={alternative} class="secondary" formnovalidate>
-                {labels[alternative]}
-              </button>
-            ))}
-          </div>
-        </form>
-      ) : null}
+      <FactorSwitch action={props.action} csrfToken={props.csrfToken} alternatives={props.alternatives} />
     </Layout>,
   );
 }

@@ -3,6 +3,7 @@
 // accounts/mfa/totp.ts `beginTotpEnrolment`; served at /login/<uid>/mfa by src/oidc/mfa-step.ts.
 import { Layout, renderPage } from '../layout.js';
 import { CsrfField, OneTimeCodeInput } from '../pages/page-parts.js';
+import { FactorSwitch, type FactorChoice } from './mfa-code-page.js';
 
 export interface TotpEnrolPageProps {
   appName: string;
@@ -12,6 +13,8 @@ export interface TotpEnrolPageProps {
   qrCodeDataUrl: string;
   /** The base32 secret, shown in groups of four for typing. */
   secret: string;
+  /** Other factors the step offers (e.g. Email OTP), so enrolling is a choice, not the only way on. */
+  alternatives?: readonly FactorChoice[];
   error?: string | null;
 }
 
@@ -46,6 +49,7 @@ export function totpEnrolPage(props: TotpEnrolPageProps): Promise<string> {
           <button type="submit">Verify and continue</button>
         </div>
       </form>
+      <FactorSwitch action={props.action} csrfToken={props.csrfToken} alternatives={props.alternatives} />
     </Layout>,
   );
 }

@@ -74,10 +74,13 @@ describe('sign-in flows on /api/v1/applications', () => {
     expect(((await patched.json()) as Answer).warnings).toBeUndefined();
   });
 
-  it('warns about Email OTP without SMTP_URL, and about JIT users who cannot enrol while the enhanced feature is off', async () => {
+  it('warns about Email OTP without SMTP_URL, and about JIT users who cannot enrol in TOTP while the enhanced feature is off', async () => {
     const answer = await post(app({ steps: [{ options: [{ idp: jitOn }] }, { options: [{ authenticator: 'EMAIL_OTP' }] }] }));
     expect(answer.status).toBe(201);
-    expect(answer.body.warnings!.map((w) => w.code)).toEqual(['mfa_needs_enhanced_feature', 'email_otp_unavailable']);
+    // Email OTP needs no enrolment: only the mail server is missing.
+    expect(answer.body.warnings!.map((w) => w.code)).toEqual(['email_otp_unavailable']);
+    const totp = await post(app({ steps: [{ options: [{ idp: jitOn }] }, { options: [{ authenticator: 'TOTP' }] }] }));
+    expect(totp.body.warnings!.map((w) => w.code)).toEqual(['mfa_needs_enhanced_feature']);
 
     expect((await server.admin('PATCH', '/api/v1/settings', { jit: { enhancedFeature: true } })).status).toBe(200);
     const replaced = await server.admin(
