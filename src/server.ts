@@ -36,6 +36,8 @@ async function main() {
     process.stdout.write(
       `\n  Admin token (shown once, only its hash is stored; set ADMIN_TOKEN to choose your own):\n\n    ${running.generatedAdminToken}\n\n`,
     );
+    // First start: nobody administers it as a person yet (there is no default password; docs/console.md).
+    process.stdout.write('  First admin person: npx jitbridge admin create --user-name <name>   (docs/console.md)\n\n');
   }
   let stopping = false;
   const stop = async (signal: string) => {
