@@ -145,5 +145,10 @@ describe('console access tokens', () => {
     }).toString();
     const answer = await fetch(url, { redirect: 'manual' });
     expect(answer.headers.get('location') ?? '').toContain('error=invalid_target');
+    // Its own access tokens (for userinfo) are no admin API tokens.
+    const other = await consoleSignIn(server, 'aude', PASSWORD, 'openid', { clientId, redirect: 'http://127.0.0.1:9/cb' });
+    const refused = await api(other.access_token, 'GET', '/settings');
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ code: 'invalid_token' });
   });
 });

@@ -33,13 +33,20 @@ export async function createGroup(scim: ScimTestClient, displayName: string, mem
 export { createScimClient };
 
 /** Signs in as userName/password with the console client; answers the token response (access_token, scope). */
-export async function consoleSignIn(server: TestServer, userName: string, password: string, scope = ALL_CONSOLE_SCOPES) {
-  const config = await client.discovery(new URL(`${server.url}/oidc`), CONSOLE_CLIENT_ID, {}, client.None(), {
+export async function consoleSignIn(
+  server: TestServer,
+  userName: string,
+  password: string,
+  scope = ALL_CONSOLE_SCOPES,
+  /** Another public client, to show what its tokens are worth. */
+  as: { clientId: string; redirect: string } = { clientId: CONSOLE_CLIENT_ID, redirect: consoleRedirect(server) },
+) {
+  const config = await client.discovery(new URL(`${server.url}/oidc`), as.clientId, {}, client.None(), {
     execute: [client.allowInsecureRequests],
   });
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
-  const redirect = consoleRedirect(server);
+  const redirect = as.redirect;
   const url = client.buildAuthorizationUrl(config, {
     redirect_uri: redirect,
     scope,
