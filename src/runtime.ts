@@ -23,6 +23,7 @@ import {
   resealLegacySecrets,
   SecretBox,
 } from './store/index.js';
+import { ensureConsoleApplication } from './oidc/index.js';
 
 export interface StartOptions {
   config: AppConfig;
@@ -79,6 +80,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // Values sealed before they were bound to their row (v1) are sealed again; needs the key, so not a SQL migration.
     const resealed = await resealLegacySecrets(store, secrets);
     if (resealed > 0) logger.info({ resealed }, 'sealed secrets bound to their rows (v1 → v2)');
+    await ensureConsoleApplication(store, config.publicUrl);
     const ctx: AppContext = { config, store, logger, metrics: createMetrics({ defaultMetrics: true }), adminTokenHash: admin.tokenHash };
     // CONFIG_FILE: applied before the app serves anything; an invalid file stops the start (ConfigFileError).
     if (config.configFile) await applyConfigFile(ctx, config.configFile);

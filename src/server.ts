@@ -45,6 +45,9 @@ if (running.generatedAdminToken) {
     '',
     `    ${running.generatedAdminToken}`,
     '',
+    // First start: nobody administers it as a person yet (there is no default password; docs/console.md).
+    '  First admin person: npx jitbridge admin create --user-name <name>   (docs/console.md)',
+    '',
   );
 }
 process.stderr.write(`${lines.join('\n')}\n`);

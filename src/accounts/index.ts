@@ -19,3 +19,4 @@ export { useRecoveryCode } from './mfa/recovery-codes.js';
 export { decideSecondFactor, type FactorOption } from './mfa/second-factor.js';
 export { beginTotpEnrolment, confirmTotpEnrolment, currentTotpEnrolment, removeTotp, totpStatus, verifyTotp } from './mfa/totp.js';
 export { LIVENESS_QUEUE, LIVENESS_SCHEDULE_INTERVAL_MS, livenessJobHandler, scheduleLivenessChecks } from './upstream-liveness.js';
+export { createLocalAdmin, type NewLocalAdmin } from './local-admin.js';

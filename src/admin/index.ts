@@ -1,11 +1,17 @@
-// The admin API at /api/v1: bearer auth with the admin token, size-limited JSON bodies, problem+json
+// The admin API at /api/v1: bearer auth (the admin token or a console access token), each route's role checked
+// against one table (route-roles.ts), size-limited JSON bodies, problem+json
 // errors, and the OpenAPI 3.1 document built from the routes themselves.
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { type AppContext, type AppEnv, adminAuth } from '../http/index.js';
 import type { Actor } from '../store/index.js';
+import type { AdminRole } from '../domain/index.js';
 import { buildConfigSchema, type AdminBinding, type JsonSchema } from '../config-as-code/index.js';
 import { applicationRoutes } from './applications.js';
 import { adminChangeLog } from './change-log.js';
+import { authorize } from './authorize.js';
+import { documentRouteRoles, registerSecuritySchemes } from './route-security.js';
+import { consolePrincipal } from './console-principal.js';
 import { configRoutes } from './config.js';
 import { adminBindingWith } from './in-process.js';
 import { auditEventRoutes } from './audit-events.js';
@@ -51,26 +57,23 @@ const resources = [
 export interface AdminApiOptions {
   /** In process (configuration as code): every request acts as this actor, without a token. */
   actor?: Actor;
+  /** The in-process actor's role (default admin). */
+  role?: AdminRole;
 }
-
-/** Paths answered without the admin token. */
-const PUBLIC_PATHS = new Set(['/api/v1/openapi.json', '/api/v1/config/schema.json']);
 
 export function createAdminApi(ctx: AppContext, options: AdminApiOptions = {}) {
   const api = new OpenAPIHono<AppEnv>();
-  api.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
-    type: 'http',
-    scheme: 'bearer',
-    description: 'The admin token printed on first start (or ADMIN_TOKEN)',
-  });
+  registerSecuritySchemes(api);
   api.doc31('/openapi.json', openApiInfo);
   const { actor } = options;
-  if (actor) {
-    api.use('*', async (c, next) => {
-      c.set('actor', actor);
-      await next();
-    });
-  } else api.use('*', (c, next) => (PUBLIC_PATHS.has(c.req.path) ? next() : adminAuth(() => ctx.adminTokenHash)(c, next)));
+  const authenticate: MiddlewareHandler<AppEnv> = actor
+    ? async (c, next) => {
+        c.set('actor', actor);
+        c.set('adminRole', options.role ?? 'admin');
+        await next();
+      }
+    : adminAuth(() => ctx.adminTokenHash, consolePrincipal(ctx));
+  api.use('*', authorize(authenticate));
   // Bodies are limited in front of every route (src/body-limit-rules.ts).
   api.use(
     '*',
@@ -81,6 +84,7 @@ export function createAdminApi(ctx: AppContext, options: AdminApiOptions = {}) {
     '/',
     configRoutes(ctx, () => adminBinding(ctx), configSchema),
   );
+  documentRouteRoles(api);
   return api;
 }
 
@@ -106,7 +110,7 @@ export const openApiInfo = {
       'Errors are application/problem+json with a stable `code`. PATCH takes a JSON merge patch (RFC 7396). Secrets are write-only.',
   },
   servers: [{ url: '/api/v1' }],
-  security: [{ adminToken: [] }],
+  security: [{ adminToken: [] as string[] }, { consoleOAuth: [] as string[] }] as Array<Record<string, string[]>>,
 };
 
 /** The OpenAPI document, built without a database: route modules must not touch the context while building. */

@@ -20,7 +20,8 @@ const problem = (description: string) => ({
 
 export const errorResponses = {
   400: problem('Invalid request (the fields are named in `errors`)'),
-  401: problem('Missing or wrong admin token'),
+  401: problem('Missing or invalid token (the admin token or a console access token)'),
+  403: problem('The caller’s role does not cover this route (src/admin/route-roles.ts)'),
   413: problem('Request body too large'),
   415: problem('Unsupported media type'),
 } as const;

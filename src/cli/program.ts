@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { ConfigFileError } from '../config-as-code/index.js';
+import { registerAdmin } from './commands/admin.js';
 import { registerAdminToken } from './commands/admin-token.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerDemo } from './commands/demo.js';
@@ -38,6 +39,7 @@ export function buildProgram(context: CommandContext): Command {
   registerMigrate(program, context);
   registerConfigCommands(program, context);
   registerAdminToken(program, context);
+  registerAdmin(program, context);
   registerScimClient(program, context);
   registerDemo(program, context);
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());

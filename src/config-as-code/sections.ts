@@ -52,6 +52,8 @@ export const SECTIONS: Section[] = [
     keyField: 'name',
     normalizeKey: (key) => key,
     secretPrefix: 'APP',
+    // The console's own client (src/oidc/console-client.ts) is made at every start: pruning it would lock admins out.
+    keep: (key) => key === 'jitbridge console',
   },
   {
     name: 'scimClients',

@@ -67,6 +67,7 @@ const clockTolerance = z
   .regex(/^\d+$/)
   .transform(Number)
   .refine((n) => n <= 600);
+const groupName = z.string().trim().min(1).max(255);
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -105,6 +106,9 @@ const expectations: Record<string, string> = {
   LOG_FORMAT: "'json' or 'pretty'",
   MANAGEMENT_PORT: 'an integer 1-65535, other than PORT',
   OTEL_EXPORTER_OTLP_ENDPOINT: 'the http(s) URL of an OTLP/HTTP receiver, such as http://otel-collector:4318',
+  CONSOLE_ADMIN_GROUP: 'a group name, DOMAIN/name or a PRIMARY name such as jitbridge-admins',
+  CONSOLE_OPERATOR_GROUP: 'a group name, DOMAIN/name or a PRIMARY name such as jitbridge-operators',
+  CONSOLE_AUDITOR_GROUP: 'a group name, DOMAIN/name or a PRIMARY name such as jitbridge-auditors',
 };
 
 const envSchema = z.object({
@@ -146,6 +150,9 @@ const envSchema = z.object({
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   MANAGEMENT_PORT: port.optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  CONSOLE_ADMIN_GROUP: groupName.default('jitbridge-admins'),
+  CONSOLE_OPERATOR_GROUP: groupName.default('jitbridge-operators'),
+  CONSOLE_AUDITOR_GROUP: groupName.default('jitbridge-auditors'),
 });
 
 export interface AppConfig {
@@ -225,6 +232,11 @@ export interface AppConfig {
   managementPort?: number | undefined;
   /** OTLP/HTTP receiver of traces; unset → no tracing code is loaded. */
   otelEndpoint?: string | undefined;
+  /**
+   * The SCIM groups whose members hold each admin role (src/admin/roles.ts); unset → jitbridge-admins,
+   * jitbridge-operators, jitbridge-auditors in PRIMARY. See docs/console.md.
+   */
+  consoleGroups?: { admin: string; operator: string; auditor: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -296,5 +308,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logFormat: value.LOG_FORMAT,
     managementPort: value.MANAGEMENT_PORT,
     otelEndpoint: value.OTEL_EXPORTER_OTLP_ENDPOINT,
+    consoleGroups: { admin: value.CONSOLE_ADMIN_GROUP, operator: value.CONSOLE_OPERATOR_GROUP, auditor: value.CONSOLE_AUDITOR_GROUP },
   };
 }

@@ -77,3 +77,16 @@ export { type AssertionConsumerService } from './saml-application.js';
 export { type NameIdFormat } from './saml-application.js';
 export { type DataEncryptionAlgorithm } from './saml-application.js';
 export { type SingleLogoutService } from './saml-application.js';
+export {
+  ADMIN_ROLES,
+  type AdminRole,
+  CONSOLE_SCOPES,
+  DEFAULT_ROLE_GROUPS,
+  effectiveRole,
+  roleCovers,
+  ROLE_SCOPES,
+  type RoleGroups,
+  roleOfGroups,
+  roleOfScopes,
+  scopesUpTo,
+} from './admin-roles.js';

@@ -3,6 +3,7 @@ import type { HttpBindings } from '@hono/node-server';
 import type { AppConfig } from '../config/index.js';
 import type { Logger, Metrics } from '../observability/index.js';
 import type { Actor, Store } from '../store/index.js';
+import type { AdminRole } from '../domain/index.js';
 
 export interface AppContext {
   config: AppConfig;
@@ -20,6 +21,8 @@ export interface AppEnv {
     requestId: string;
     /** Set by the auth middleware of each API. */
     actor: Actor;
+    /** The admin API caller's role (admin-auth.ts); null when a console token's person holds none. */
+    adminRole: AdminRole | null;
     /** The security headers every response gets, by lower-case name (src/http/security-headers.ts). */
     securityHeaders: Readonly<Record<string, string>>;
   };

@@ -1,7 +1,7 @@
 // App-wide middleware: admin and SCIM bearer auth, errors in each protocol's format, request ids, client
 // addresses, security headers; and the AppContext every edge receives. The folder's public face: other folders
 // import from here only.
-export { adminAuth } from './admin-auth.js';
+export { ADMIN_TOKEN_PRINCIPAL, type AdminPrincipal, adminAuth, type ConsoleTokenCheck } from './admin-auth.js';
 export type { AppContext, AppEnv } from './app-context.js';
 export { resolveClientAddress, TrustedProxies } from './client-address.js';
 export { bodyLimits, bodyLimitRuleFor, type BodyLimitRule } from './body-limits.js';

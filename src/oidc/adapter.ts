@@ -20,15 +20,22 @@ import {
   type PayloadToWrite,
 } from '../store/index.js';
 import { clientMetadata } from './clients.js';
+import { CONSOLE_CLIENT_ID, consoleClientOverlay } from './console-client.js';
 import { currentRequestScope, prefetchKey } from './request-scope.js';
 import { isUuid } from '../domain/index.js';
 import { idpOfResumedLogin, SESSION_IDP_MODEL } from './session-idp.js';
 
 class ClientAdapter implements Adapter {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly publicUrl: string,
+  ) {}
   async find(id: string): Promise<AdapterPayload | undefined> {
     const app = await findApplicationByClientIdCached(this.store.db, id);
-    return app ? (clientMetadata(app) as AdapterPayload) : undefined;
+    if (!app) return undefined;
+    const metadata = clientMetadata(app);
+    // The console's protocol settings are fixed (console-client.ts), whatever an admin wrote into its row.
+    return (id === CONSOLE_CLIENT_ID ? { ...metadata, ...consoleClientOverlay(this.publicUrl) } : metadata) as AdapterPayload;
   }
   // Clients are managed through /api/v1/applications, never through oidc-provider.
   async upsert(): Promise<void> {}
@@ -143,9 +150,9 @@ class SessionAdapter extends PayloadAdapter {
 }
 
 /** The adapter factory oidc-provider calls once per model name. */
-export function createAdapterFactory(store: Store) {
+export function createAdapterFactory(store: Store, publicUrl: string) {
   return function StoreAdapter(model: string): Adapter {
-    if (model === 'Client') return new ClientAdapter(store);
+    if (model === 'Client') return new ClientAdapter(store, publicUrl);
     return model === 'Session' ? new SessionAdapter(store, model) : new PayloadAdapter(store, model);
   } as unknown as new (model: string) => Adapter;
 }

@@ -9,6 +9,7 @@ import { ProviderHolder, SIGNING_KEY_KEEP_SECONDS as SIGNING_KEY_KEEP_SECONDS_VA
 import { listSigningKeys, rotateCookieKeys, rotateSigningKeys } from './keys.js';
 import { beginUpstreamLogin, type BeginUpstreamLogin } from './upstream.js';
 import { clientMetadata } from './clients.js';
+import { verifyConsoleAccessToken } from './console-client.js';
 
 export { ProviderHolder, issuerOf, SIGNING_KEY_KEEP_SECONDS, TTL } from './provider.js';
 export { OIDC_PREFIX } from './mount.js';
@@ -66,3 +67,11 @@ export async function clientSettingsProblem(ctx: AppContext, app: Parameters<typ
   }
 }
 export { verifyClientSecret } from './clients.js';
+
+export { CONSOLE_CLIENT_ID, CONSOLE_ACCESS_TOKEN_TTL, adminApiResource, ensureConsoleApplication } from './console-client.js';
+
+/** The person and admin API scopes of a console access token, or null when it is not a live one. */
+export async function verifyConsoleToken(ctx: AppContext, token: string) {
+  const { provider } = await providerHolderFor(ctx).get();
+  return verifyConsoleAccessToken(provider, ctx.config.publicUrl, token);
+}

@@ -9,6 +9,8 @@ import { createAdapterFactory } from './adapter.js';
 import { createFindAccount } from './account.js';
 import { SCOPE_CLAIMS, SUPPORTED_SCOPES } from './claims.js';
 import { FIRST_PARTY, REQUIRE_PKCE } from './clients.js';
+import { adminApiResource, CONSOLE_CLIENT_ID, consoleResourceIndicators, grantableConsoleScopes, roleGroupsOf } from './console-client.js';
+import { CONSOLE_SCOPES } from '../domain/index.js';
 import { ensureProviderKeys, loadProviderKeys, OIDC_KEY_PURPOSES, type ProviderKeys } from './keys.js';
 import { requestScopeMiddleware } from './request-scope.js';
 import { interactionPolicyFor } from './session-idp.js';
@@ -68,11 +70,35 @@ async function loadExistingGrant(ctx: KoaContextWithOIDC) {
   return grant;
 }
 
+/**
+ * The console's grant, made afresh on each authorization: the OIDC scopes asked for, and of the admin API's scopes
+ * those the person's groups allow now; the others are recorded as refused (so no consent prompt asks for them).
+ */
+async function loadConsoleGrant(koa: KoaContextWithOIDC, ctx: AppContext) {
+  const { oidc } = koa;
+  const accountId = oidc.session?.accountId;
+  if (!accountId) return undefined;
+  const grant = new oidc.provider.Grant({ clientId: CONSOLE_CLIENT_ID, accountId });
+  const requested = [...(oidc.requestParamScopes as Set<string>)];
+  grant.addOIDCScope(requested.filter((scope) => SUPPORTED_SCOPES.includes(scope)).join(' '));
+  const claims = [...(oidc.requestParamClaims as Set<string>)];
+  if (claims.length > 0) grant.addOIDCClaims(claims);
+  const grantable = new Set(await grantableConsoleScopes(ctx.store, roleGroupsOf(ctx), accountId));
+  const wanted = requested.filter((scope) => CONSOLE_SCOPES.includes(scope));
+  const resource = adminApiResource(ctx.config.publicUrl);
+  const granted = wanted.filter((scope) => grantable.has(scope));
+  const refused = wanted.filter((scope) => !grantable.has(scope));
+  if (granted.length > 0) grant.addResourceScope(resource, granted.join(' '));
+  if (refused.length > 0) grant.rejectResourceScope(resource, refused.join(' '));
+  await grant.save();
+  return grant;
+}
+
 export function buildProvider(ctx: AppContext, keys: ProviderKeys, directStart: () => DirectStart | undefined = () => undefined): Provider {
   const secure = ctx.config.publicUrl.startsWith('https:');
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure, signed: true };
   const configuration: Configuration = {
-    adapter: createAdapterFactory(ctx.store),
+    adapter: createAdapterFactory(ctx.store, ctx.config.publicUrl),
     findAccount: createFindAccount(ctx.store),
     jwks: keys.jwks as Configuration['jwks'],
     cookies: {
@@ -99,7 +125,7 @@ export function buildProvider(ctx: AppContext, keys: ProviderKeys, directStart: 
     conformIdTokenClaims: false,
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
-    loadExistingGrant,
+    loadExistingGrant: (koa) => (koa.oidc.client?.clientId === CONSOLE_CLIENT_ID ? loadConsoleGrant(koa, ctx) : loadExistingGrant(koa)),
     interactions: {
       // Always /login/<uid>: oidc-provider scopes the interaction cookie to this path, and the prompt, MFA and
       // chooser pages live under it. A direct start only changes where the redirect points (below).
@@ -121,7 +147,8 @@ export function buildProvider(ctx: AppContext, keys: ProviderKeys, directStart: 
         allowedPolicy: async (_ctx, client, token) => client.clientAuthMethod !== 'none' && token.clientId === client.clientId,
       },
       rpInitiatedLogout: { enabled: true, logoutSource: renderLogoutPrompt, postLogoutSuccessSource: renderLogoutSuccess },
-      resourceIndicators: { enabled: false },
+      // One resource: the admin API, for the console's client only (console-client.ts).
+      resourceIndicators: consoleResourceIndicators(ctx.config.publicUrl),
       userinfo: { enabled: true },
       claimsParameter: { enabled: true },
     },

@@ -76,6 +76,25 @@ export async function insertApplication(
   return toApplication(row!);
 }
 
+/**
+ * A built-in application (the console's client): created with `defaults` the first time, then only its OIDC
+ * settings follow `input.oidc` (they come from PUBLIC_URL); its name, IdPs and sign-in flow stay as admins set them.
+ */
+export async function ensureBuiltInApplication(executor: Executor, input: ApplicationInput & { clientId: string }): Promise<void> {
+  await executor
+    .insert(applications)
+    .values({
+      protocol: 'oidc',
+      name: input.name,
+      clientId: input.clientId,
+      clientSecretHash: null,
+      oidcSettings: input.oidc,
+      identityProviders: input.identityProviders,
+      signInFlow: input.signInFlow,
+    })
+    .onConflictDoUpdate({ target: applications.clientId, set: { oidcSettings: input.oidc } });
+}
+
 export async function listApplications(executor: Executor): Promise<Application[]> {
   return (await executor.select().from(applications).where(isOidc).orderBy(asc(applications.name), asc(applications.id))).map(
     toApplication,

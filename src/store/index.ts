@@ -32,7 +32,9 @@ export { findApplicationByClientIdCached, forgetCachedApplications } from './app
 export {
   type Application,
   type ApplicationInput,
+  type ApplicationOidcSettings,
   deleteApplication,
+  ensureBuiltInApplication,
   findApplicationByClientId,
   findApplicationById,
   insertApplication,
@@ -41,6 +43,7 @@ export {
   upgradeClientSecretHash,
 } from './applications-repo.js';
 export { type Actor, listAudit, recordAudit } from './audit-repo.js';
+export { type AdminMember, findAdminMember } from './admin-members-repo.js';
 export {
   checkSecretsKey,
   ensureAdminToken,

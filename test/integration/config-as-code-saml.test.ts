@@ -40,7 +40,11 @@ interface SamlView {
   identityProviders: string[];
   saml: { entityId: string; attributes: Array<{ name: string; value: string }>; signingCertificates: string[]; nameId: unknown };
 }
-const apps = async () => ((await (await server.admin('GET', '/api/v1/applications')).json()) as { items: SamlView[] }).items;
+// Without the console's own client, made at every start and never pruned (src/oidc/console-client.ts).
+const apps = async () =>
+  ((await (await server.admin('GET', '/api/v1/applications')).json()) as { items: SamlView[] }).items.filter(
+    (app) => app.name !== 'jitbridge console',
+  );
 
 const file = (options: { attribute?: string; name?: string; lifetime?: number } = {}) => `
 identityProviders:
