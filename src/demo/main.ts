@@ -1,8 +1,12 @@
 // `npm run demo`: runs the demo until Ctrl-C / SIGTERM; a start that fails prints one line and exits non-zero
 // (2 for a refusal or a bad setting, 1 for anything else).
 import { ConfigError } from '../config/index.js';
-import { SecretsKeyMismatchError } from '../store/index.js';
-import { DemoError, runDemo } from './index.js';
+import { quietUnsupportedRuntimeWarning } from '../observability/index.js';
+
+// Before anything imports oidc-provider (it warns when it is imported on Node 20): see observability/runtime-warning.ts.
+quietUnsupportedRuntimeWarning();
+const { SecretsKeyMismatchError } = await import('../store/index.js');
+const { DemoError, runDemo } = await import('./index.js');
 
 try {
   await runDemo();
