@@ -190,7 +190,13 @@ async function finish<R>(
       const reference = newReference();
       ctx.logger.warn({ reference, code: provisioning.code, detail: provisioning.message, idpId: idp.id }, 'provisioning refused a login');
       failure = { error: new FederationError(provisioning.code, provisioning.message), refused: true, reference };
-      outcome = { ...common, userId: null, outcome: 'failure', errorCode: provisioning.code, errorMessage: refusedMessage(reference) };
+      outcome = {
+        ...common,
+        userId: null,
+        outcome: 'failure',
+        errorCode: provisioning.code,
+        errorMessage: refusedMessage(provisioning.code, reference),
+      };
     }
   } catch (caught) {
     // Whatever went wrong, the person gets an answer: the flow is already used up.
@@ -243,8 +249,12 @@ async function finish<R>(
 export const newReference = () => randomBytes(6).toString('hex').toUpperCase();
 
 /** What the person and the app learn of a refused provisioning: nothing about local accounts. */
-const refusedMessage = (reference: string) =>
-  `Your account could not be set up for this sign-in. Contact your administrator and quote reference ${reference}.`;
+const refusedMessage = (code: string, reference: string) =>
+  // The person's own linked account (they just proved who they are upstream): saying it is locked tells them
+  // nothing about anyone else, and tells them what to ask for.
+  code === 'user_locked' || code === 'link_locked'
+    ? `Your account is locked. Ask your administrator to unlock it, quoting reference ${reference}.`
+    : `Your account could not be set up for this sign-in. Contact your administrator and quote reference ${reference}.`;
 
 /** GET /federation/:idpId/callback (OIDC redirect URI). Throws UnknownFlowError when the state is not ours. */
 export async function completeOidcLogin<R>(

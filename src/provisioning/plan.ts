@@ -331,7 +331,8 @@ export async function planProvisioning(
   }
 
   if (candidate && how) {
-    if (candidate.locked) return refuse(plan, 'user_locked', `the local user ${candidate.id} is locked`, 'jit.link.refused');
+    // Its own code: unlike user_locked (the person's own linked account), this one is about someone else's account.
+    if (candidate.locked) return refuse(plan, 'association_target_locked', `the local user ${candidate.id} is locked`, 'jit.link.refused');
     const other = await reads.findLinkOfUserForIdp(candidate.id, idp.id);
     if (other?.subject === identity.subject && (options.replans ?? 0) < 2) {
       return planProvisioning(reads, idp, identity, { ...again, replans: (options.replans ?? 0) + 1 });

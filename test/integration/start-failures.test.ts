@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { usingPostgres } from '../support/database.js';
+import { createTestDatabase, usingPostgres } from '../support/database.js';
 import { freePort } from '../support/server.js';
 
 const run = promisify(execFile);
@@ -109,6 +109,8 @@ describe('start failures', () => {
     const blocker = createServer();
     const port = await freePort();
     await new Promise<void>((resolve) => blocker.listen(port, '0.0.0.0', resolve));
+    // A database of its own: the suite's shared one holds keys sealed under other tests' SECRETS_KEY.
+    const database = await createTestDatabase('start_port');
     try {
       const result = await run(process.execPath, ['dist/server.js'], {
         env: {
@@ -116,7 +118,7 @@ describe('start failures', () => {
           PORT: String(port),
           DATA_DIR: dataDir,
           LOG_LEVEL: 'silent',
-          ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+          ...(database.url ? { DATABASE_URL: database.url } : {}),
         },
         timeout: 120_000,
       }).then(
@@ -126,6 +128,7 @@ describe('start failures', () => {
       expectOneLine(result, new RegExp(`port ${port} is already in use \\(PORT\\); stop the other process or choose another PORT$`));
     } finally {
       blocker.close();
+      await database.drop();
     }
   });
 });
