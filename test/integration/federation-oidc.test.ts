@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/store/database.js';
 import { CookieJar, federatedLogin, send } from '../support/federated-login.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { startCraftedOidc, startUpstreamOidc, type CraftedOidc, type UpstreamOidc } from '../support/upstream-oidc.js';
+import { startCraftedOidc, startUpstreamOidc, type CraftedOidc, type UpstreamOidc, registerBridgeIdp } from '../support/upstream-oidc.js';
 
 let server: TestServer;
 let upstream: UpstreamOidc;
@@ -18,15 +18,7 @@ const count = async (table: string) =>
 
 beforeAll(async () => {
   [server, upstream, crafted] = await Promise.all([startTestServer({ label: 'federation_oidc' }), startUpstreamOidc(), startCraftedOidc()]);
-  const created = (await (
-    await server.admin('POST', '/api/v1/identity-providers', {
-      name: 'Upstream OP',
-      protocol: 'oidc',
-      oidc: { issuer: upstream.issuer, clientId: 'bridge', clientSecret: 'bridge-secret-0123456789' },
-    })
-  ).json()) as { id: string; oidc: { redirectUri: string } };
-  idpId = created.id;
-  upstream.addClient({ clientId: 'bridge', clientSecret: 'bridge-secret-0123456789', redirectUri: created.oidc.redirectUri });
+  idpId = await registerBridgeIdp(server, upstream);
   upstream.setAccount('alice', {
     preferred_username: 'alice',
     email: 'alice@example.com',

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { federatedLogin } from '../support/federated-login.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { startUpstreamOidc, type UpstreamOidc } from '../support/upstream-oidc.js';
+import { startUpstreamOidc, type UpstreamOidc, registerBridgeIdp } from '../support/upstream-oidc.js';
 
 interface OtlpSpan {
   traceId: string;
@@ -57,16 +57,9 @@ const attribute = (span: OtlpSpan, key: string) => {
 
 describe('OpenTelemetry traces', () => {
   it('a federated login: request, statement and upstream spans reach the receiver, linked', { timeout: 120_000 }, async () => {
-    const created = (await (
-      await server!.admin('POST', '/api/v1/identity-providers', {
-        name: 'Traced OP',
-        protocol: 'oidc',
-        oidc: { issuer: upstream.issuer, clientId: 'bridge', clientSecret: 'bridge-secret-0123456789' },
-      })
-    ).json()) as { id: string; oidc: { redirectUri: string } };
-    upstream.addClient({ clientId: 'bridge', clientSecret: 'bridge-secret-0123456789', redirectUri: created.oidc.redirectUri });
+    const idpId = await registerBridgeIdp(server!, upstream, 'Traced OP');
     upstream.setAccount('trace', { preferred_username: 'trace', email: 'trace@example.com', email_verified: true });
-    const login = await federatedLogin(server!, { idpId: created.id, login: 'trace' });
+    const login = await federatedLogin(server!, { idpId, login: 'trace' });
     expect(login.result).toBeTruthy();
 
     // Stopping flushes the last spans.

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import Provider, { type AdapterPayload, type KoaContextWithOIDC } from 'oidc-provider';
 import { memoryAdapter } from './oidc-memory-adapter.js';
+import type { TestServer } from './server.js';
 
 export const UPSTREAM_PASSWORD = 'correct horse battery staple';
 
@@ -245,4 +246,19 @@ export async function startCraftedOidc(): Promise<CraftedOidc> {
   issuer = await listen(server);
   state.issuer = issuer;
   return state;
+}
+
+const BRIDGE_CLIENT = { clientId: 'bridge', clientSecret: 'bridge-secret-0123456789' };
+
+/** Registers `upstream` as an OIDC identity provider of `server` and the bridge as the upstream's client. */
+export async function registerBridgeIdp(server: TestServer, upstream: UpstreamOidc, name = 'Upstream OP'): Promise<string> {
+  const created = (await (
+    await server.admin('POST', '/api/v1/identity-providers', {
+      name,
+      protocol: 'oidc',
+      oidc: { issuer: upstream.issuer, ...BRIDGE_CLIENT },
+    })
+  ).json()) as { id: string; oidc: { redirectUri: string } };
+  upstream.addClient({ ...BRIDGE_CLIENT, redirectUri: created.oidc.redirectUri });
+  return created.id;
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../../src/store/database.js';
 import { deleteFederationFlowsOfInteraction, insertFederationFlow } from '../../../src/store/index.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
-import { startUpstreamOidc, type UpstreamOidc } from '../../support/upstream-oidc.js';
+import { startUpstreamOidc, type UpstreamOidc, registerBridgeIdp } from '../../support/upstream-oidc.js';
 
 let server: TestServer;
 let second: TestServer;
@@ -17,14 +17,7 @@ const config = { federationStartLimit: 3, federationStartWindowSeconds: 600, tru
 beforeAll(async () => {
   [server, upstream] = await Promise.all([startTestServer({ label: 'start_limit', config }), startUpstreamOidc()]);
   second = await startTestServer({ database: server.database, config });
-  const created = (await (
-    await server.admin('POST', '/api/v1/identity-providers', {
-      name: 'Upstream OP',
-      protocol: 'oidc',
-      oidc: { issuer: upstream.issuer, clientId: 'bridge', clientSecret: 'bridge-secret-0123456789' },
-    })
-  ).json()) as { id: string; oidc: { redirectUri: string } };
-  idpId = created.id;
+  idpId = await registerBridgeIdp(server, upstream);
 });
 afterAll(async () => {
   await second?.stop();

@@ -22,7 +22,7 @@ import {
 import { getUserStoreByDomain } from '../../../src/store/user-stores-repo.js';
 import { APP_REDIRECT, registerApp } from '../../support/oidc-app.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
-import { startUpstreamOidc, type UpstreamOidc } from '../../support/upstream-oidc.js';
+import { startUpstreamOidc, type UpstreamOidc, registerBridgeIdp } from '../../support/upstream-oidc.js';
 
 const CONCURRENCY = 2;
 let server: TestServer;
@@ -35,15 +35,7 @@ beforeAll(async () => {
     startTestServer({ label: 'hash_limit', config: { passwordHashConcurrency: CONCURRENCY, passwordHashQueueTimeoutMs: 200 } }),
     startUpstreamOidc(),
   ]);
-  const created = (await (
-    await server.admin('POST', '/api/v1/identity-providers', {
-      name: 'Upstream OP',
-      protocol: 'oidc',
-      oidc: { issuer: upstream.issuer, clientId: 'bridge', clientSecret: 'bridge-secret-0123456789' },
-    })
-  ).json()) as { id: string; oidc: { redirectUri: string } };
-  idpId = created.id;
-  upstream.addClient({ clientId: 'bridge', clientSecret: 'bridge-secret-0123456789', redirectUri: created.oidc.redirectUri });
+  idpId = await registerBridgeIdp(server, upstream);
   scimToken = (
     (await (await server.admin('POST', '/api/v1/scim-clients', { name: 'reader', scopes: ['scim:read', 'scim:write'] })).json()) as {
       token: string;
