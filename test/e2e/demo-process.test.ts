@@ -2,11 +2,11 @@
 // part and exits 0 with the ports free again; a refused start (NODE_ENV=production) is one line and exit status 2.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { freeDemoPortBase, portIsFree } from '../support/server.js';
 
 const SCRIPT = ['--import', 'tsx', 'src/demo/main.ts'];
 const children: ChildProcess[] = [];
@@ -18,23 +18,6 @@ afterAll(async () => {
   await database?.drop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
-
-const free = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-
-/** A DEMO_PORT_BASE whose four ports are free. */
-async function freeBase(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 40000);
-    const all = await Promise.all([0, 1, 2, 3].map((i) => free(base + i)));
-    if (all.every(Boolean)) return base;
-  }
-  throw new Error('no four free ports in a row');
-}
 
 function run(env: Record<string, string>) {
   const child = spawn(process.execPath, SCRIPT, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -62,7 +45,7 @@ describe('the npm run demo process', () => {
   it('SIGTERM stops every part and exits 0, the ports free again', { timeout: 120_000 }, async () => {
     database = await createTestDatabase('demo_process');
     dataDir = await mkdtemp(path.join(tmpdir(), 'jitbridge-demo-process-'));
-    const base = await freeBase();
+    const base = await freeDemoPortBase();
     const { child, output, exited } = run({
       DATA_DIR: dataDir,
       DEMO_PORT_BASE: String(base),
@@ -82,6 +65,6 @@ describe('the npm run demo process', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(Date.now() - stoppedAt).toBeLessThan(10_000);
-    for (let i = 0; i < 4; i++) expect(await free(base + i)).toBe(true);
+    for (let i = 0; i < 4; i++) expect(await portIsFree(base + i)).toBe(true);
   });
 });

@@ -6,7 +6,6 @@
 // not run again (this checkout is installed; re-installing under a running suite would pull node_modules from under it).
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -14,7 +13,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { freePort } from '../support/server.js';
+import { freeDemoPortBase, freePort } from '../support/server.js';
 
 const run = promisify(execFile);
 const children: ChildProcess[] = [];
@@ -61,21 +60,6 @@ async function quickPath(): Promise<{ steps: Step[]; comments: string[] }> {
   return { steps, comments };
 }
 
-const free = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-
-async function freeBase(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 40000);
-    if ((await Promise.all([0, 1, 2, 3].map((i) => free(base + i)))).every(Boolean)) return base;
-  }
-  throw new Error('no four free ports in a row');
-}
-
 describe('the README quick path', () => {
   it('runs as written: start, readiness, demo, a sign-in in the browser, the user over SCIM', { timeout: 600_000 }, async () => {
     const { steps } = await quickPath();
@@ -84,7 +68,7 @@ describe('the README quick path', () => {
     );
 
     root = await mkdtemp(path.join(tmpdir(), 'jitbridge-quick-path-'));
-    const [port, base] = [await freePort(), await freeBase()];
+    const [port, base] = [await freePort(), await freeDemoPortBase()];
     const dataDir = path.join(root, '.data');
     await mkdir(dataDir, { recursive: true });
     const [serverDb, demoDb] = [await createTestDatabase('quick_path'), await createTestDatabase('quick_path_demo')];

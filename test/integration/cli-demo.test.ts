@@ -2,12 +2,12 @@
 // (1 for a refused start), refused under NODE_ENV=production, and run as bin/jitbridge.js until SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { freeDemoPortBase, portIsFree } from '../support/server.js';
 
 const children: ChildProcess[] = [];
 let database: TestDatabase | null = null;
@@ -23,21 +23,6 @@ async function cli(...argv: string[]) {
   let stderr = '';
   const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
   return { code, stdout, stderr };
-}
-
-const free = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-
-async function freeBase(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 40000);
-    if ((await Promise.all([0, 1, 2, 3].map((i) => free(base + i)))).every(Boolean)) return base;
-  }
-  throw new Error('no four free ports in a row');
 }
 
 describe('jitbridge demo', () => {
@@ -72,7 +57,7 @@ describe('jitbridge demo', () => {
   it('runs as bin/jitbridge.js demo until SIGTERM, then exits 0 with the ports free', { timeout: 180_000 }, async () => {
     database = await createTestDatabase('cli_demo');
     dataDir = await mkdtemp(path.join(tmpdir(), 'jitbridge-cli-demo-'));
-    const base = await freeBase();
+    const base = await freeDemoPortBase();
     const target = database.url ? ['--database-url', database.url] : ['--data-dir', dataDir];
     const env = { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...(database.url ? { DATA_DIR: dataDir } : {}) };
     const child = spawn(process.execPath, ['bin/jitbridge.js', ...target, 'demo', '--port-base', String(base)], {
@@ -93,6 +78,6 @@ describe('jitbridge demo', () => {
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    for (let i = 0; i < 4; i++) expect(await free(base + i)).toBe(true);
+    for (let i = 0; i < 4; i++) expect(await portIsFree(base + i)).toBe(true);
   });
 });

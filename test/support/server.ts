@@ -21,6 +21,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export const portIsFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
+/** A DEMO_PORT_BASE whose four ports (jitbridge, the upstream OP, the SAML IdP, the sample app) are free. */
+export async function freeDemoPortBase(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 40000);
+    if ((await Promise.all([0, 1, 2, 3].map((i) => portIsFree(base + i)))).every(Boolean)) return base;
+  }
+  throw new Error('no four free ports in a row');
+}
+
 export interface TestServer extends RunningServer {
   url: string;
   database: TestDatabase;
