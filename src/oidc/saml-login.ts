@@ -89,7 +89,11 @@ export function createSamlLogin(ctx: AppContext, holder: ProviderHolder): SamlLo
       deleteCookie(c, cookieName(handle), { path: SAML_RETURN_PATH, secure });
       const error = c.req.query('error');
       if (error) {
-        const status = PASSIVE_ERRORS.has(error) ? SAML_STATUS.noPassive : SAML_STATUS.authnFailed;
+        const status = PASSIVE_ERRORS.has(error)
+          ? SAML_STATUS.noPassive
+          : error === 'access_denied'
+            ? SAML_STATUS.requestDenied
+            : SAML_STATUS.authnFailed;
         return withCookies(c, await sso.fail(handle, status, c.req.query('error_description') ?? error));
       }
       const code = await redeem(c.req.query('code') ?? '', verifier, samlClientId(applicationId));
