@@ -176,6 +176,22 @@ describe('a SAML app signs people in through the jitbridge login', () => {
     const signIn = await spResult(page, 'Signed in at the SP');
     expect(signIn).toMatchObject({ inResponseTo: null, relayState: '/home', attributes: { email: 'dana@example.com' } });
 
+    // With that session, an SP-initiated request is answered by SSO; ForceAuthn sends the person through the login again.
+    const upstreamVisits: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().startsWith(upstream.issuer)) upstreamVisits.push(request.url());
+    });
+    await page.goto(`${open.sp.url}/login?binding=redirect`);
+    expect((await spResult(page, 'Signed in at the SP')).inResponseTo).toMatch(/^_/);
+    expect(upstreamVisits).toEqual([]);
+    await page.goto(`${open.sp.url}/login?binding=redirect&force=1`);
+    const forcedDone = page.getByRole('heading', { name: 'Signed in at the SP' });
+    await forcedDone.or(page.getByLabel('Username')).waitFor();
+    if (!(await forcedDone.isVisible())) await upstreamOidcForm(page, 'dana');
+    const forced = await spResult(page, 'Signed in at the SP');
+    expect(upstreamVisits.length).toBeGreaterThan(0);
+    expect(forced.nameId).toBe(signIn.nameId);
+
     const refused = await page.goto(`${server.url}/saml/idp-initiated/${closed.appId}`);
     expect(refused!.status()).toBe(403);
     expect(await refused!.headerValue('x-saml-error')).toBe('saml_idp_initiated_disabled');
