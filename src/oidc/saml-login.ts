@@ -67,7 +67,11 @@ export function createSamlLogin(ctx: AppContext, holder: ProviderHolder): SamlLo
     return c.redirect(url.toString(), 303);
   }
 
-  /** Redeems the code as the token endpoint would (client, redirect URI, PKCE, once), without the HTTP round trip. */
+  /**
+   * Redeems the code as the token endpoint would (client, redirect URI, PKCE, once), without the HTTP round trip.
+   * Two racing returns with one code could both get past `consumed`; the handle is what is answered once
+   * (SamlSso.finish takes it atomically), so still only one Response is issued.
+   */
   async function redeem(code: string, verifier: string, clientId: string) {
     const { provider } = await holder.get();
     const found = await provider.AuthorizationCode.find(code);
