@@ -1,7 +1,9 @@
 // The same JIT behaviour a SAML app gets as an OIDC app, in headless Chromium: a prompting scheme (the person sets a
 // password on jitbridge's prompt page before the SP gets its Response), and a JIT-disabled IdP, where nothing is
-// stored and the NameID (source $sub) is the very pairwise `sub` an OIDC app receives for the same person.
+// stored and the NameID (source $sub) is the very pairwise `sub` an OIDC app receives for the same person; and the
+// app's own second step (TOTP), after which the assertion states REFEDS MFA.
 import { sql } from 'drizzle-orm';
+import { generate } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/store/database.js';
@@ -114,5 +116,35 @@ describe('JIT for SAML apps, as for OIDC apps', () => {
     const back = await signInThroughUpstream(new CookieJarBrowser(), started, 'walt');
     const sub = (await redeem(config, started, back)).claims()!.sub;
     expect(signIn.nameId).toBe(sub);
+  });
+
+  it('the SAML app’s second step (TOTP): enrolment on jitbridge’s pages, then the SP reads REFEDS MFA', async () => {
+    // Federated (JIT-provisioned) users may enrol in TOTP only with the enhanced feature.
+    expect((await server.admin('PATCH', '/api/v1/settings', { jit: { enhancedFeature: true } })).status).toBe(200);
+    upstream.setAccount('tara', { email: 'tara@example.com', email_verified: true, name: 'Tara', preferred_username: 'tara' });
+    upstream.authn.amr = ['pwd'];
+    const idp = await registerUpstreamIdp(server, upstream, { name: 'Second Step Corp' });
+    const sp = await startSamlSp('totp');
+    sps.push(sp);
+    const response = await server.admin('POST', '/api/v1/applications', {
+      ...sp.registration(),
+      identityProviders: [idp.id],
+      signInFlow: { steps: [{ options: [{ idp: idp.id }] }, { options: [{ authenticator: 'TOTP' }] }] },
+    });
+    expect(response.status, await response.clone().text()).toBe(201);
+    await sp.trust(server);
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${sp.url}/login?binding=redirect`);
+    await page.getByLabel('Username').fill('tara');
+    await page.getByLabel('Password').fill(UPSTREAM_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const key = (await page.locator('p.detail code').textContent())!.replace(/ /g, '');
+    await page.getByLabel('6-digit code').fill(await generate({ secret: key }));
+    await page.getByRole('button', { name: 'Verify and continue' }).click();
+    await page.getByRole('button', { name: 'I have saved them' }).click();
+    expect(await spResult(page)).toMatchObject({ authnContextClassRef: 'https://refeds.org/profile/mfa' });
+    await context.close();
   });
 });
