@@ -1,5 +1,6 @@
 // plan and apply. Both run in one database transaction, as a client of the admin API bound to it:
-//   1. read the current state through the API, in the file's shape;
+//   1. read the current state through the API, in the file's shape, and pair each entry of the file with the
+//      resource it describes (matching.ts, which also checks references and the secrets the file must supply);
 //   2. trial, in a savepoint always rolled back: send every entry of the file (PUT when it exists, POST when not) and
 //      the prune deletions, as the API's own requests, then read the state again. Every refusal is a problem with
 //      its place in the file; the state after is exactly what the API would store, defaults and normalisation
