@@ -10,13 +10,13 @@ import { rows } from '../../src/store/database.js';
 import { launchBrowser } from '../support/browser.js';
 import { discover, redeem, registerApp, registerUpstreamIdp, signInThroughUpstream, startLogin } from '../support/oidc-app.js';
 import { CookieJarBrowser } from '../support/oidc-browser.js';
-import { startUpstreamOidc, UPSTREAM_PASSWORD, type UpstreamOidc } from '../support/oidc-upstream-idp.js';
+import { startUpstreamOp, UPSTREAM_PASSWORD, type UpstreamOp } from '../support/upstream-op.js';
 import { startSamlIdp, type TestSamlIdp } from '../support/saml-idp.js';
 import { startSamlSp, type SpSignIn, type TestSamlSp } from '../support/saml-sp.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
-let upstream: UpstreamOidc;
+let upstream: UpstreamOp;
 let samlUpstream: TestSamlIdp;
 let browser: Browser;
 const sps: TestSamlSp[] = [];
@@ -24,7 +24,7 @@ const sps: TestSamlSp[] = [];
 beforeAll(async () => {
   [server, upstream, samlUpstream, browser] = await Promise.all([
     startTestServer({ label: 'saml_apps_prompts' }),
-    startUpstreamOidc(),
+    startUpstreamOp(),
     startSamlIdp(),
     launchBrowser(),
   ]);

@@ -9,7 +9,7 @@ import { rows } from '../../src/store/database.js';
 import { findOidcPayloadByUid } from '../../src/store/index.js';
 import { launchBrowser, screenshotPath } from '../support/browser.js';
 import { registerUpstreamIdp } from '../support/oidc-app.js';
-import { startUpstreamOidc, UPSTREAM_PASSWORD, type UpstreamOidc } from '../support/oidc-upstream-idp.js';
+import { startUpstreamOp, UPSTREAM_PASSWORD, type UpstreamOp } from '../support/upstream-op.js';
 import { startSamlIdp, type TestSamlIdp } from '../support/saml-idp.js';
 import { startSamlSp, type SpSignIn, type TestSamlSp } from '../support/saml-sp.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -23,7 +23,7 @@ const ATTRIBUTES = [
 ];
 
 let server: TestServer;
-let upstream: UpstreamOidc;
+let upstream: UpstreamOp;
 let samlUpstream: TestSamlIdp;
 let browser: Browser;
 let oidcIdpId: string;
@@ -33,7 +33,7 @@ const sps: TestSamlSp[] = [];
 beforeAll(async () => {
   [server, upstream, samlUpstream, browser] = await Promise.all([
     startTestServer({ label: 'saml_apps_sign_in' }),
-    startUpstreamOidc(),
+    startUpstreamOp(),
     startSamlIdp(),
     launchBrowser(),
   ]);
