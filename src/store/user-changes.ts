@@ -4,7 +4,7 @@
 // all go through `writeChange`, so the rule "a change, its audit event and its outbox event together" lives here.
 // Writes avoid raising unique violations (ON CONFLICT), since on PostgreSQL a failed statement aborts the
 // transaction; a change that finds the database moved since it was decided throws a `stale_change` conflict.
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { AppError } from '../domain/index.js';
 import { recordAudit, type AuditEntry } from './audit-repo.js';
 import type { Executor } from './database.js';
@@ -89,7 +89,7 @@ async function writeLink(executor: Executor, write: LinkWrite | undefined): Prom
   await executor
     .update(federatedIdentities)
     .set({ lastLoginAt: sql`now()`, lastClaims: lastClaims ?? null, updatedAt: sql`now()`, ...sync })
-    .where(and(eq(federatedIdentities.id, id)));
+    .where(eq(federatedIdentities.id, id));
 }
 
 /** Group id and version after each membership write, by `${eventType}:${name}`. */

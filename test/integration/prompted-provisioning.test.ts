@@ -19,7 +19,6 @@ import { applyPromptedProvisioning, planWithStoredConsent } from '../../src/prov
 import { promptsFor } from '../../src/provisioning/prompts.js';
 
 /** The plan with every decision's fields readable (a test reads whichever its case has). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const planProvisioning = async (...args: Parameters<typeof planUnion>): Promise<ProvisioningPlan & Record<string, any>> =>
   planUnion(...args);
 import {

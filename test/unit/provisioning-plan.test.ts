@@ -15,7 +15,6 @@ import { planProvisioning as planUnion, type ProvisioningPlan, type Provisioning
 import type { FederatedIdentityRow, GroupRow, UserRow } from '../../src/store/index.js';
 
 /** The plan with every decision's fields readable (a test reads whichever its case has). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type PlanView = ProvisioningPlan & Record<string, any>;
 const planProvisioning = async (...args: Parameters<typeof planUnion>): Promise<PlanView> => planUnion(...args);
 const outboxOf = (plan: ProvisioningPlan) =>
