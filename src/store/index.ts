@@ -43,7 +43,7 @@ export {
   updateApplication,
   upgradeClientSecretHash,
 } from './applications-repo.js';
-export { type Actor, listAudit, recordAudit } from './audit-repo.js';
+export { type Actor, type AuditEntry, listAudit, recordAudit } from './audit-repo.js';
 export { type AdminMember, findAdminMember } from './admin-members-repo.js';
 export {
   checkSecretsKey,
@@ -229,7 +229,7 @@ export {
 } from './outbound-dead-letters-repo.js';
 export { countSyncScope, latestSyncJob, queueSyncBatch, saveJobProgress } from './outbound-sync-repo.js';
 export { pruneOutboundHistory } from './outbound-retention.js';
-export { emitOutboxEvent, type OutboxEventType } from './outbox-repo.js';
+export { emitOutboxEvent, type OutboxEntry, type OutboxEventType } from './outbox-repo.js';
 export {
   consumePendingProvisioning,
   findPendingProvisioning,
@@ -249,7 +249,17 @@ export {
   type LoginUser,
   recordUnchangedOrReadContext,
 } from './provisioning-reads.js';
-export { insertFirstLogin, touchLinkWithAudit, updateReturningLogin } from './provisioning-writes.js';
+export {
+  type Change,
+  type ChangeAudit,
+  type ChangeOutbox,
+  type LinkWrite,
+  type MembershipWrite,
+  staleChange,
+  type SyncFingerprint,
+  type UserWrite,
+  writeChange,
+} from './user-changes.js';
 export { rememberAssertionId } from './saml-replay-repo.js';
 export type { GroupRow, UserRow } from './schema/index.js';
 export {
