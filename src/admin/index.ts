@@ -18,6 +18,7 @@ import { auditEventRoutes } from './audit-events.js';
 import { federatedIdentityRoutes } from './federated-identities.js';
 import { identityProviderSimulateRoutes } from './identity-provider-simulate.js';
 import { userRoutes } from './users.js';
+import { userSearchRoutes } from './user-search.js';
 import { consentPurposeRoutes } from './consent-purposes.js';
 import { identityProviderRoutes } from './identity-providers.js';
 import { keyRoutes } from './keys.js';
@@ -49,6 +50,7 @@ const resources = [
   samlIdpKeyRoutes,
   outboundConnectorRoutes,
   identityProviderSimulateRoutes,
+  userSearchRoutes,
   userRoutes,
   federatedIdentityRoutes,
   auditEventRoutes,

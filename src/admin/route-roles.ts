@@ -47,6 +47,7 @@ export const ROUTE_ROLES: Readonly<Record<string, RouteAccess>> = {
   'PATCH /consent-purposes/{id}': ADMIN,
   'DELETE /consent-purposes/{id}': ADMIN,
 
+  'GET /users': READ,
   'GET /users/{id}': READ,
   'GET /users/{id}/federated-identities': READ,
   'GET /users/{id}/consents': READ,
