@@ -60,7 +60,7 @@ export function buildConsole() {
   }
   process.stderr.write('jitbridge: building the console (dist/console-app)...\n');
   const steps = [
-    [tools.openapiTypescript, apiDocument, '-o', join(consoleSources, 'src', 'api', 'schema.d.ts')],
+    [tools.openapiTypescript, apiDocument, '-o', join(consoleSources, 'src', 'api', 'schema.d.ts'), '--default-non-nullable', 'false'],
     [tools.tsc, '-p', join(consoleSources, 'tsconfig.json')],
     [tools.vite, 'build', '--config', join(consoleSources, 'vite.config.ts')],
   ];

@@ -12,12 +12,18 @@ import { UserDetail } from './pages/user-detail';
 import { OutboundList, OutboundDetail } from './pages/outbound';
 import { AuditLog } from './pages/audit';
 import { Home } from './pages/home';
+import { ApplicationList, NewApplication } from './pages/applications';
+import { ApplicationDetail } from './pages/application-detail';
+import { NewOutboundConnector } from './pages/outbound-new';
+import { SettingsPage } from './pages/settings';
 
 const NAV: Array<{ path: string; label: string; role: Role }> = [
   { path: '', label: 'Home', role: 'auditor' },
   { path: 'identity-providers', label: 'Identity providers', role: 'auditor' },
   { path: 'users', label: 'Users', role: 'auditor' },
+  { path: 'applications', label: 'Applications', role: 'auditor' },
   { path: 'outbound', label: 'Outbound', role: 'auditor' },
+  { path: 'settings', label: 'Settings', role: 'auditor' },
   { path: 'audit', label: 'Audit log', role: 'auditor' },
 ];
 
@@ -77,8 +83,14 @@ function Page({ route, role }: { route: string[]; role: Role }) {
       return <IdentityProviderList role={role} />;
     case 'users':
       return id ? <UserDetail id={id} role={role} /> : <UserSearch />;
+    case 'applications':
+      if (id === 'new-oidc' || id === 'new-saml') return <NewApplication protocol={id === 'new-oidc' ? 'oidc' : 'saml'} />;
+      return id ? <ApplicationDetail id={id} role={role} /> : <ApplicationList role={role} />;
     case 'outbound':
-      return id ? <OutboundDetail id={id} role={role} /> : <OutboundList />;
+      if (id === 'new') return <NewOutboundConnector />;
+      return id ? <OutboundDetail id={id} role={role} /> : <OutboundList role={role} />;
+    case 'settings':
+      return <SettingsPage role={role} />;
     case 'audit':
       return <AuditLog />;
     default:

@@ -12,6 +12,7 @@ import { launchBrowser, screenshotPath } from '../support/browser.js';
 import { ensureConsoleBuilt, openConsole, signInWithPassword } from '../support/console-browser.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startUpstreamOidc, type UpstreamOidc } from '../support/oidc-upstream-idp.js';
+import { startFakeScimServer, type FakeScimServer } from '../support/outbound-fake-scim.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const PASSWORD = 'first-console-admin-pw-7';
@@ -20,6 +21,7 @@ let database: TestDatabase | undefined;
 let server: TestServer;
 let upstream: UpstreamOidc;
 let browser: Browser;
+let fake: FakeScimServer;
 
 beforeAll(async () => {
   ensureConsoleBuilt();
@@ -46,11 +48,13 @@ beforeAll(async () => {
     startUpstreamOidc(),
     launchBrowser(),
   ]);
+  fake = await startFakeScimServer();
 }, 300_000);
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
   await upstream?.stop();
+  await fake?.close();
   await database?.drop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -99,18 +103,16 @@ describe('the first admin in the console', () => {
     expect(idp.oidc.hasClientSecret).toBe(true);
 
     await page.getByRole('link', { name: 'Simulate a login' }).click();
-    await page
-      .getByLabel('Sample claims (JSON)')
-      .fill(
-        JSON.stringify({
-          sub: 'sim-1',
-          email: 'sim@example.com',
-          email_verified: true,
-          preferred_username: 'sim',
-          given_name: 'Sim',
-          roles: ['staff'],
-        }),
-      );
+    await page.getByLabel('Sample claims (JSON)').fill(
+      JSON.stringify({
+        sub: 'sim-1',
+        email: 'sim@example.com',
+        email_verified: true,
+        preferred_username: 'sim',
+        given_name: 'Sim',
+        roles: ['staff'],
+      }),
+    );
     await page.getByRole('button', { name: 'Simulate' }).click();
     const result = page.getByTestId('simulation');
     await result.waitFor();
@@ -120,6 +122,46 @@ describe('the first admin in the console', () => {
     // A dry run: nobody was made.
     const found = (await (await server.admin('GET', '/api/v1/users?q=sim')).json()) as { totalResults: number };
     expect(found.totalResults).toBe(0);
+    expect(violations).toEqual([]);
+    await close();
+  });
+
+  it('registers an app with that IdP in its sign-in flow (secret shown once, then rotated) and an outbound connector', async () => {
+    const { page, violations, close } = await openConsole(browser, server);
+    await signInWithPassword(page, 'root-admin', PASSWORD);
+    await page.getByRole('navigation').getByRole('link', { name: 'Applications' }).click();
+    await page.getByRole('link', { name: 'New OpenID Connect app' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Timesheets');
+    await page.getByLabel('Redirect URIs').fill('https://timesheets.example.com/callback');
+    await page.getByLabel('Example Corp').check();
+    await page.getByLabel('Username and password (LOCAL)').uncheck();
+    await page.getByLabel('Second factor').selectOption('TOTP');
+    await page.getByRole('button', { name: 'Create application' }).click();
+    const secret = (await page.getByTestId('client-secret').textContent())!;
+    expect(secret.length).toBeGreaterThan(20);
+    const clientId = (await page.getByTestId('client-id').textContent())!;
+    await page.screenshot({ path: await screenshotPath('console-app-secret-once'), fullPage: true });
+    await page.getByRole('link', { name: 'Done' }).click();
+    // The secret is not on the app's page; a new one is shown once.
+    await page.getByRole('button', { name: 'Issue a new client secret' }).click();
+    const rotated = (await page.getByTestId('client-secret').textContent())!;
+    expect(rotated).not.toBe(secret);
+    const apps = (await (await server.admin('GET', '/api/v1/applications')).json()) as { items: Array<Record<string, any>> };
+    const app = apps.items.find((a) => a.clientId === clientId)!;
+    expect(app.signInFlow.steps).toEqual([
+      { options: [{ idp: expect.any(String) }] },
+      { options: [{ authenticator: 'TOTP' }], when: 'always' },
+    ]);
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Outbound' }).click();
+    await page.getByRole('link', { name: 'New connector' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('HR system');
+    await page.getByLabel('SCIM base URL').fill(fake.url);
+    await page.getByLabel('Token').fill(fake.token);
+    await page.getByRole('button', { name: 'Create connector' }).click();
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByText('The target answers.').waitFor();
+    await page.screenshot({ path: await screenshotPath('console-outbound-connector'), fullPage: true });
     expect(violations).toEqual([]);
     await close();
   });

@@ -21,6 +21,9 @@ export function Home({ role }: { role: Role }) {
           <a href="#/users">Users</a>: search, attributes and where they came from, federated identities.
         </li>
         <li>
+          <a href="#/applications">Applications</a>: the apps people sign in to, and how (IdPs, second factor).
+        </li>
+        <li>
           <a href="#/outbound">Outbound</a>: provisioning to other systems, dead letters.
         </li>
         <li>

@@ -5,11 +5,18 @@ import { api, problemText, type Schemas } from '../api/client';
 import { can, type Role } from '../auth';
 import { Notice, SelectField, ok, useLoad, when } from '../ui/kit';
 
-export function OutboundList() {
+export function OutboundList({ role }: { role: Role }) {
   const { data, error } = useLoad(() => ok(api.GET('/outbound-connectors'), problemText), []);
   return (
     <section aria-labelledby="out-title">
       <h1 id="out-title">Outbound connectors</h1>
+      {can(role, 'admin') && (
+        <p class="actions">
+          <a class="button" href="#/outbound/new">
+            New connector
+          </a>
+        </p>
+      )}
       {error && <Notice kind="error">{error}</Notice>}
       {data?.items.length === 0 && <p>No outbound connectors yet.</p>}
       <ul class="cards">
