@@ -16,6 +16,7 @@ import { ApplicationList, NewApplication } from './pages/applications';
 import { ApplicationDetail } from './pages/application-detail';
 import { NewOutboundConnector } from './pages/outbound-new';
 import { SettingsPage } from './pages/settings';
+import { Dashboard } from './pages/dashboard';
 
 const NAV: Array<{ path: string; label: string; role: Role }> = [
   { path: '', label: 'Home', role: 'auditor' },
@@ -25,6 +26,7 @@ const NAV: Array<{ path: string; label: string; role: Role }> = [
   { path: 'outbound', label: 'Outbound', role: 'auditor' },
   { path: 'settings', label: 'Settings', role: 'auditor' },
   { path: 'audit', label: 'Audit log', role: 'auditor' },
+  { path: 'dashboard', label: 'Dashboard', role: 'auditor' },
 ];
 
 export function App(props: { signInError?: string }) {
@@ -93,6 +95,8 @@ function Page({ route, role }: { route: string[]; role: Role }) {
       return <SettingsPage role={role} />;
     case 'audit':
       return <AuditLog />;
+    case 'dashboard':
+      return <Dashboard />;
     default:
       return <Notice kind="error">No such page.</Notice>;
   }

@@ -19,6 +19,7 @@ import { federatedIdentityRoutes } from './federated-identities.js';
 import { identityProviderSimulateRoutes } from './identity-provider-simulate.js';
 import { userRoutes } from './users.js';
 import { userSearchRoutes } from './user-search.js';
+import { dashboardRoutes } from './dashboard.js';
 import { consentPurposeRoutes } from './consent-purposes.js';
 import { identityProviderRoutes } from './identity-providers.js';
 import { keyRoutes } from './keys.js';
@@ -54,6 +55,7 @@ const resources = [
   userRoutes,
   federatedIdentityRoutes,
   auditEventRoutes,
+  dashboardRoutes,
 ];
 
 export interface AdminApiOptions {

@@ -94,6 +94,7 @@ export const ROUTE_ROLES: Readonly<Record<string, RouteAccess>> = {
   'GET /outbound-connectors/{id}/sync': READ,
 
   'GET /audit-events': READ,
+  'GET /dashboard': READ,
 
   // The plan writes nothing, but it is the configuration file's first half: whoever applies plans.
   'POST /config/plan': ADMIN,

@@ -155,7 +155,20 @@ describe('an auditor in the console', () => {
     await page.getByTestId('federated-identity').waitFor();
     await expect(page.getByTestId('federated-identity').getByRole('button').count()).resolves.toBe(0);
     await page.screenshot({ path: await screenshotPath('console-auditor-user-390'), fullPage: true });
+
+    // The dashboard: this hour's JIT user, the dead letter requeued by the operator, the queue now.
+    await page.getByRole('navigation').getByRole('link', { name: 'Dashboard' }).click();
+    await expect(page.getByTestId('queue-now').textContent()).resolves.toMatch(/Outbound now: \d+ pending, 0 dead letters/);
+    await page.getByRole('cell', { name: '1', exact: true }).first().waitFor();
+    await page.screenshot({ path: await screenshotPath('console-dashboard-390'), fullPage: true });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await close();
+    const dashboard = (await (await apiAs(tokens.auditor, 'GET', '/dashboard?hours=2')).json()) as {
+      hours: Array<{ decisions: Record<string, number>; deliveries: { failed: number; pending: number; delivered: number } }>;
+      now: { deadLetters: number };
+    };
+    expect(dashboard.hours.reduce((n, h) => n + (h.decisions['jit.user.create'] ?? 0), 0)).toBe(1);
+    expect(dashboard.now.deadLetters).toBe(0);
 
     for (const [method, path, body] of [
       ['PATCH', `/federated-identities/${linkId}`, { locked: true }],
