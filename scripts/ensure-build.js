@@ -103,5 +103,5 @@ export function build() {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const force = process.argv.includes('--force');
   if (force || isStale()) build();
-  if (force || isConsoleStale()) buildConsole();
+  if ((force && existsSync(consoleSources)) || isConsoleStale()) buildConsole();
 }
