@@ -178,6 +178,20 @@ describe('an auditor in the console', () => {
       const refused = await apiAs(tokens.auditor, method, path, body);
       expect(refused.status, `${method} ${path}`).toBe(403);
     }
-    expect((await apiAs(tokens.auditor, 'GET', '/users?q=fern')).status).toBe(200);
+    const found = (await (await apiAs(tokens.auditor, 'GET', '/users?q=fern')).json()) as {
+      totalResults: number;
+      users: Array<{ userName: string }>;
+    };
+    expect(found.users.map((u) => u.userName)).toEqual(['fern.federated']);
+    // The search box's text stays a string inside the filter it becomes.
+    const quoted = (await (
+      await apiAs(tokens.auditor, 'GET', `/users?q=${encodeURIComponent('x" or userName pr or userName eq "y')}`)
+    ).json()) as {
+      totalResults: number;
+    };
+    expect(quoted.totalResults).toBe(0);
+    const invalid = await apiAs(tokens.auditor, 'GET', `/users?filter=${encodeURIComponent('userName eq')}`);
+    expect(invalid.status).toBe(400);
+    expect(((await invalid.json()) as { code: string }).code).toBe('invalid_filter');
   });
 });
