@@ -63,6 +63,10 @@ describe('the first admin in the console', () => {
   it('signs in with the password given to jitbridge admin create and sees the admin role', async () => {
     const { page, violations, close } = await openConsole(browser, server, { narrow: true });
     await page.screenshot({ path: await screenshotPath('console-sign-in'), fullPage: true });
+    // The keyboard reaches the sign-in button first, and it shows where focus is.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Sign in');
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).toBe('solid');
     expect(await signInWithPassword(page, 'root-admin', PASSWORD)).toBe('admin');
     await expect(page.getByTestId('who').textContent()).resolves.toContain('root-admin');
     await page.getByTestId('role-note').waitFor();
@@ -163,6 +167,26 @@ describe('the first admin in the console', () => {
     await page.getByText('The target answers.').waitFor();
     await page.screenshot({ path: await screenshotPath('console-outbound-connector'), fullPage: true });
     expect(violations).toEqual([]);
+    await close();
+  });
+
+  it('deletes an identity provider after previewing who it affects', async () => {
+    const created = await server.admin('POST', '/api/v1/identity-providers', {
+      name: 'Old partner',
+      protocol: 'oidc',
+      oidc: { issuer: upstream.issuer, clientId: 'old', clientSecret: 'old-partner-secret-0123456789' },
+    });
+    const { id } = (await created.json()) as { id: string };
+    const { page, close } = await openConsole(browser, server);
+    await signInWithPassword(page, 'root-admin', PASSWORD);
+    await page.goto(`${server.url}/console/#/identity-providers/${id}`);
+    await page.getByLabel('Its JIT users').selectOption('disable');
+    await page.getByRole('button', { name: 'Preview the deletion' }).click();
+    await expect(page.getByTestId('delete-preview').textContent()).resolves.toMatch(/delete 0 users, disable 0, keep 0/);
+    expect((await server.admin('GET', `/api/v1/identity-providers/${id}`)).status).toBe(200);
+    await page.getByRole('button', { name: 'Delete Old partner' }).click();
+    await page.getByRole('heading', { name: 'Identity providers' }).waitFor();
+    expect((await server.admin('GET', `/api/v1/identity-providers/${id}`)).status).toBe(404);
     await close();
   });
 });
