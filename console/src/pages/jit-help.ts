@@ -16,7 +16,7 @@ export const JIT_HELP = {
     'Links to the local user with the same username (WSO2 associates by the JIT username): only for an IdP trusted to assert local usernames.',
   attributeSyncMethod:
     'WSO2: "Attribute sync method" — Override all (IdP values replace local ones at each login), Preserve local (keep locally added claims), None (never update after creation); empty follows the server setting "Preserve locally added claims of JIT provisioned users".',
-  mode: "Blocking: the login waits until the user is written. Non-blocking: the login goes on and the user is written in the background (WSO2's asynchronous JIT provisioning); prompts need blocking.",
+  mode: "Blocking: the login waits until the user is written. Non-blocking: the login goes on and the user is written in the background (WSO2's asynchronous JIT provisioning); a login that prompts is always blocking.",
   trustEmail: 'Treat emails from this IdP as verified even without email_verified (needed for association by email).',
   inactiveAfterDays: 'Lock JIT users of this IdP who have not signed in for this many days (empty: never).',
   claimMappings:
@@ -54,7 +54,7 @@ export function jitWarnings(jit: JitForm, trustEmail: boolean, flowApps: string[
     warnings.push('The provisioning scheme has no effect while JIT provisioning is off.');
   if (jit.scheme !== 'PROVISION_SILENTLY' && jit.mode === 'non-blocking')
     warnings.push(
-      'A prompting scheme asks the person before the user is made; non-blocking mode cannot wait for that answer (the API refuses it or provisions silently).',
+      'A login that prompts is always blocking: with a prompting scheme, non-blocking mode applies only to logins that need no prompt.',
     );
   if (jit.associateByUsername)
     warnings.push(
