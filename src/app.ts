@@ -1,6 +1,7 @@
 // Composes the Hono app from its edges. Nothing here knows a protocol's details.
 import { Hono } from 'hono';
 import { createAdminApi, docsPage } from './admin/index.js';
+import { consoleRoutes } from './console/index.js';
 import {
   type AppContext,
   type AppEnv,
@@ -34,6 +35,7 @@ export function createApp(ctx: AppContext) {
   app.route('/api/v1', createAdminApi(ctx));
   app.route('/scim/v2', createScimApi(ctx));
   app.route('/', docsPage());
+  app.route('/', consoleRoutes(ctx));
   // Before the OIDC edge: /login/provisioning/complete must not be read as an interaction uid.
   app.route('/', provisioningCompletionRoutes(ctx));
   const oidc = createOidcEdge(ctx);

@@ -308,3 +308,4 @@ export { findSiblingSamlIdpSessions } from './saml-idp-sessions-repo.js';
 export { type SamlIdpSession } from './saml-idp-sessions-repo.js';
 export { insertSamlIdpSession } from './saml-idp-sessions-repo.js';
 export { findApplicationProtocol, listSamlApplications } from './saml-applications-repo.js';
+export { type DashboardFigures, type DashboardHour, readDashboard } from './dashboard-repo.js';
