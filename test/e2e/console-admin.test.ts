@@ -11,7 +11,7 @@ import { runCli } from '../../src/cli/program.js';
 import { launchBrowser, screenshotPath } from '../support/browser.js';
 import { ensureConsoleBuilt, openConsole, signInWithPassword } from '../support/console-browser.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { startUpstreamOidc, type UpstreamOidc } from '../support/oidc-upstream-idp.js';
+import { startUpstreamOp, type UpstreamOp } from '../support/upstream-op.js';
 import { startFakeScimServer, type FakeScimServer } from '../support/outbound-fake-scim.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -19,7 +19,7 @@ const PASSWORD = 'first-console-admin-pw-7';
 let dir: string;
 let database: TestDatabase | undefined;
 let server: TestServer;
-let upstream: UpstreamOidc;
+let upstream: UpstreamOp;
 let browser: Browser;
 let fake: FakeScimServer;
 
@@ -45,7 +45,7 @@ beforeAll(async () => {
   [server, upstream, browser] = await Promise.all([
     // The embedded database and the secrets key the command line made in DATA_DIR.
     startTestServer({ database: shared, config: { dataDir: dir, secretsKey: undefined } }),
-    startUpstreamOidc(),
+    startUpstreamOp(),
     launchBrowser(),
   ]);
   fake = await startFakeScimServer();

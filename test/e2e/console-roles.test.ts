@@ -12,11 +12,11 @@ import { federatedLogin } from '../support/federated-login.js';
 import { startFakeScimServer, type FakeScimServer } from '../support/outbound-fake-scim.js';
 import { USER_SCHEMA } from '../support/scim-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { registerBridgeIdp, startUpstreamOidc, type UpstreamOidc } from '../support/upstream-oidc.js';
+import { registerBridgeIdp, startUpstreamOp, type UpstreamOp } from '../support/upstream-op.js';
 
 const PASSWORD = 'console-roles-secret-42';
 let server: TestServer;
-let upstream: UpstreamOidc;
+let upstream: UpstreamOp;
 let fake: FakeScimServer;
 let browser: Browser;
 let idpId: string;
@@ -28,7 +28,7 @@ beforeAll(async () => {
   ensureConsoleBuilt();
   [server, upstream, fake, browser] = await Promise.all([
     startTestServer({ label: 'console_roles' }),
-    startUpstreamOidc(),
+    startUpstreamOp(),
     startFakeScimServer(),
     launchBrowser(),
   ]);

@@ -7,17 +7,17 @@ import { launchBrowser, screenshotPath } from '../support/browser.js';
 import { ensureConsoleBuilt, openConsole, shownRole } from '../support/console-browser.js';
 import { createGroup, createScimClient } from '../support/console-login.js';
 import { registerUpstreamIdp } from '../support/oidc-app.js';
-import { startUpstreamOidc, UPSTREAM_PASSWORD, type UpstreamOidc } from '../support/oidc-upstream-idp.js';
+import { startUpstreamOp, UPSTREAM_PASSWORD, type UpstreamOp } from '../support/upstream-op.js';
 import { USER_SCHEMA } from '../support/scim-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
-let upstream: UpstreamOidc;
+let upstream: UpstreamOp;
 let browser: Browser;
 
 beforeAll(async () => {
   ensureConsoleBuilt();
-  [server, upstream, browser] = await Promise.all([startTestServer({ label: 'console_upstream' }), startUpstreamOidc(), launchBrowser()]);
+  [server, upstream, browser] = await Promise.all([startTestServer({ label: 'console_upstream' }), startUpstreamOp(), launchBrowser()]);
   const scim = await createScimClient(server, { name: 'directory' });
   const erin = await scim.json<{ id: string }>('POST', '/Users', {
     schemas: [USER_SCHEMA],
