@@ -24,6 +24,7 @@ const LAYERS = [
   ['provisioning'],
   ['accounts'],
   ['store'],
+  ['cache'],
   ['observability'],
   ['net'],
   ['domain'],

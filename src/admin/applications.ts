@@ -4,6 +4,7 @@
 // (configuration as code keeps it in a secret store), then never answered. The client id may be chosen at creation. Public clients
 // (tokenEndpointAuthMethod none) always use PKCE. The sign-in flow is stored and checked by shape here;
 // its MFA semantics belong to the login steps.
+import { invalidateCache } from '../cache/index.js';
 import { randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import {
@@ -28,7 +29,6 @@ import {
   updateApplication,
   type Application,
   type ApplicationInput,
-  forgetCachedApplications,
   generateToken,
   hashClientSecret,
   findIdentityProvider,
@@ -420,7 +420,7 @@ export function applicationRoutes(ctx: AppContext) {
       });
       return app;
     });
-    forgetCachedApplications(ctx.store.db);
+    invalidateCache(ctx.store.db, 'applications');
     return present(updated, { clientSecret, warnings });
   }
 
@@ -465,7 +465,7 @@ export function applicationRoutes(ctx: AppContext) {
       await audit(tx, c.get('actor').id, 'application.secret.regenerate', app);
       return app;
     });
-    forgetCachedApplications(ctx.store.db);
+    invalidateCache(ctx.store.db, 'applications');
     return c.json(present(updated, { clientSecret: secret }), 200);
   });
 
@@ -480,7 +480,7 @@ export function applicationRoutes(ctx: AppContext) {
       if (!deleted) throw notFound('application_not_found', `application ${id} does not exist`);
       await audit(tx, c.get('actor').id, 'application.delete', deleted);
     });
-    forgetCachedApplications(ctx.store.db);
+    invalidateCache(ctx.store.db, 'applications');
     return c.body(null, 204);
   });
 

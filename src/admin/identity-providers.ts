@@ -1,5 +1,6 @@
 // /api/v1/identity-providers: upstream OIDC and SAML identity providers, their claim and role mappings and their
 // JIT policy (provisioning.jit as WSO2's IdP API shapes it). The OIDC client secret is write-only and sealed.
+import { invalidateCache } from '../cache/index.js';
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import {
@@ -27,7 +28,6 @@ import {
   updateIdentityProvider,
   type IdentityProviderInput,
   type IdentityProviderRecord,
-  forgetCachedIdentityProviders,
   findUserStoreByDomain,
   sealedPlaces,
 } from '../store/index.js';
@@ -551,7 +551,7 @@ export function identityProviderRoutes(ctx: AppContext) {
       await audit(tx, actor, 'identity_provider.update', row, details);
       return row;
     });
-    forgetCachedIdentityProviders(ctx.store.db);
+    invalidateCache(ctx.store.db, 'identity-providers');
     return updated;
   };
 
@@ -613,7 +613,7 @@ export function identityProviderRoutes(ctx: AppContext) {
       users: query.users,
       actor: c.get('actor'),
     });
-    forgetCachedIdentityProviders(ctx.store.db);
+    invalidateCache(ctx.store.db, 'identity-providers');
     return dryRun ? c.json(result, 200) : c.body(null, 204);
   });
 
