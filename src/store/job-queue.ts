@@ -83,16 +83,13 @@ export async function completeJob(db: Db, id: number, workerId: string, result: 
   );
 }
 
-/** Backoff before the next attempt: exponential from 1 s, capped at 10 minutes, with full jitter. */
-export function retryDelayMs(attempts: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(600_000, 1000 * 2 ** Math.max(0, attempts - 1));
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
-
-/** Records a failure: the job runs again after a backoff, or is dead once it has used its attempts. */
-export async function failJob(db: Db, job: JobRecord, workerId: string, error: string): Promise<'retry' | 'dead'> {
+/**
+ * Records a failure: the job runs again in `retryInMs` (the worker's backoff, src/background/job-worker.ts), or is
+ * dead once it has used its attempts.
+ */
+export async function failJob(db: Db, job: JobRecord, workerId: string, error: string, retryInMs: number): Promise<'retry' | 'dead'> {
   const dead = job.attempts >= job.maxAttempts;
-  const delay = retryDelayMs(job.attempts);
+  const delay = Math.max(0, retryInMs);
   await db.execute(
     sql`update jobs set status = ${dead ? 'dead' : 'pending'}, last_error = ${error.slice(0, 2000)},
                run_at = now() + make_interval(secs => ${delay / 1000}), locked_until = null, locked_by = null, updated_at = now()
