@@ -73,7 +73,7 @@ export interface DatabaseOptions {
   backgroundStatementTimeoutMs?: number;
 }
 
-/** Rows of a raw query, the same shape from both drivers. */
+/** Rows of a query through drizzle's `execute` (the transaction path of `queryRows`; tests read rows with it too). */
 export async function rows<T extends Record<string, unknown>>(executor: Executor, query: SQL): Promise<T[]> {
   return rowsOf<T>(await executor.execute(query));
 }

@@ -8,7 +8,7 @@
 // that the sequence had handed out before some transaction id N was handed out, once every transaction
 // below N has finished (snapshot xmin ≥ N). See `readOutboxClock` and `src/outbound/outbox-clock.ts`.
 import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
-import { rows, type Db, type Executor } from './database.js';
+import { queryRows, type Db, type Executor } from './database.js';
 import { outboundConnectors, outboundDeliveries, outboxEvents } from './schema/index.js';
 
 export type ConnectorRow = typeof outboundConnectors.$inferSelect;
@@ -16,7 +16,7 @@ export type NewConnectorRow = typeof outboundConnectors.$inferInsert;
 
 export async function insertConnector(executor: Executor, values: NewConnectorRow): Promise<ConnectorRow> {
   // A new connector starts at the head of the outbox: history reaches it through reconciliation (sync).
-  const [head] = await rows<{ head: string | number }>(executor, sql`select coalesce(max(id), 0) as head from outbox_events`);
+  const [head] = await queryRows<{ head: string | number }>(executor, sql`select coalesce(max(id), 0) as head from outbox_events`);
   const [row] = await executor
     .insert(outboundConnectors)
     .values({ ...values, outboxCursor: Number(head?.head ?? 0) })
@@ -72,11 +72,11 @@ export interface OutboxClockReading {
  * Taking an xid costs one transaction id, so the worker asks only when new ids appeared.
  */
 export async function readOutboxClock(executor: Executor, markAfter: boolean): Promise<OutboxClockReading> {
-  const [sequence] = await rows<{ last_id: string | number }>(
+  const [sequence] = await queryRows<{ last_id: string | number }>(
     executor,
     sql`select case when is_called then last_value else 0 end as last_id from outbox_events_id_seq`,
   );
-  const [snapshot] = await rows<{ xmin: string; after: string | null }>(
+  const [snapshot] = await queryRows<{ xmin: string; after: string | null }>(
     executor,
     markAfter
       ? sql`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin, pg_current_xact_id()::text as after`
@@ -104,7 +104,7 @@ export interface FanOutScope {
  */
 export async function fanOutEvents(db: Db, scope: FanOutScope, settledId: number, limit: number): Promise<number> {
   return db.transaction(async (tx) => {
-    const [locked] = await rows<{ cursor: string | number }>(
+    const [locked] = await queryRows<{ cursor: string | number }>(
       tx,
       sql`select outbox_cursor as cursor from outbound_connectors where id = ${scope.connectorId} for update skip locked`,
     );
@@ -120,7 +120,7 @@ export async function fanOutEvents(db: Db, scope: FanOutScope, settledId: number
           sql`, `,
         )}))`
       : sql``;
-    const inserted = await rows<{ event_id: string | number }>(
+    const inserted = await queryRows<{ event_id: string | number }>(
       tx,
       sql`insert into outbound_deliveries (connector_id, event_id, resource_id)
           select ${scope.connectorId}, e.id, e.resource_id from outbox_events e
@@ -165,7 +165,7 @@ export async function claimDeliveries(db: Db, connectorId: string, limit: number
   // Step 1, no locks: the oldest pending delivery of each resource (DISTINCT ON walks the
   // (connector, resource, event) index), kept when due and not leased. Written this way rather than as a
   // NOT EXISTS per row, which without fresh statistics (PGlite never analyzes) was planned quadratically.
-  const heads = await rows<{ id: string | number }>(
+  const heads = await queryRows<{ id: string | number }>(
     db,
     sql`select id from (
           select distinct on (resource_id) id, event_id, next_attempt_at, locked_until
@@ -182,7 +182,7 @@ export async function claimDeliveries(db: Db, connectorId: string, limit: number
     heads.map((h) => sql`${Number(h.id)}::bigint`),
     sql`, `,
   );
-  const claimed = await rows<Record<string, unknown>>(
+  const claimed = await queryRows<Record<string, unknown>>(
     db,
     sql`with taken as (
           select id from outbound_deliveries
@@ -199,7 +199,7 @@ export async function claimDeliveries(db: Db, connectorId: string, limit: number
   const eventIds = claimed.filter((r) => r.event_type == null).map((r) => Number(r.event_id));
   const events = new Map<number, Record<string, unknown>>();
   if (eventIds.length > 0) {
-    const found = await rows<Record<string, unknown>>(
+    const found = await queryRows<Record<string, unknown>>(
       db,
       sql`select id, resource_type, event_type, payload, (extract(epoch from created_at) * 1000)::float8 as created_ms
           from outbox_events where id in (${sql.join(
@@ -263,7 +263,7 @@ export async function recordOutcomes(db: Db, outcomes: DeliveryOutcome[]): Promi
 
 export async function findRemoteIds(executor: Executor, connectorId: string, localIds: string[]): Promise<Map<string, string>> {
   if (localIds.length === 0) return new Map();
-  const found = await rows<{ local_id: string; remote_id: string }>(
+  const found = await queryRows<{ local_id: string; remote_id: string }>(
     executor,
     sql`select local_id, remote_id from outbound_remote_ids
         where connector_id = ${connectorId} and local_id in (${sql.join(
@@ -308,7 +308,7 @@ export async function saveRemoteIds(db: Db, connectorId: string, changes: Remote
 /** The current stored resources of users (with their id), for events whose payload is not the resource. */
 export async function currentUserResources(executor: Executor, ids: string[]): Promise<Map<string, Record<string, unknown>>> {
   if (ids.length === 0) return new Map();
-  const found = await rows<{ id: string; resource: Record<string, unknown> }>(
+  const found = await queryRows<{ id: string; resource: Record<string, unknown> }>(
     executor,
     sql`select id, resource from users where id in (${sql.join(
       ids.map((id) => sql`${id}::uuid`),
@@ -331,7 +331,7 @@ export async function currentGroups(executor: Executor, ids: string[]): Promise<
     ids.map((id) => sql`${id}::uuid`),
     sql`, `,
   );
-  const found = await rows<{ id: string; resource: Record<string, unknown>; members: string[] | null }>(
+  const found = await queryRows<{ id: string; resource: Record<string, unknown>; members: string[] | null }>(
     executor,
     sql`select g.id, g.resource, array(select m.member_id::text from group_members m where m.group_id = g.id order by m.added_at) as members
         from groups g where g.id in (${list})`,
@@ -396,7 +396,7 @@ export async function requeueFailed(
   eventId?: number,
 ): Promise<{ requeued: number; skipped: number }> {
   const one = eventId === undefined ? sql`` : sql`and d.event_id = ${eventId}`;
-  const changed = await rows<{ status: string }>(
+  const changed = await queryRows<{ status: string }>(
     executor,
     sql`update outbound_deliveries d
            set status = case when exists (
@@ -411,12 +411,12 @@ export async function requeueFailed(
 }
 
 export async function readJobResult(executor: Executor, jobId: number): Promise<unknown> {
-  const [row] = await rows<{ result: unknown }>(executor, sql`select result from jobs where id = ${jobId}`);
+  const [row] = await queryRows<{ result: unknown }>(executor, sql`select result from jobs where id = ${jobId}`);
   return row?.result ?? null;
 }
 
 export async function countPendingByConnector(executor: Executor): Promise<Map<string, number>> {
-  const found = await rows<{ connector_id: string; pending: number }>(
+  const found = await queryRows<{ connector_id: string; pending: number }>(
     executor,
     sql`select connector_id, count(*)::int as pending from outbound_deliveries where status = 'pending' group by connector_id`,
   );
@@ -429,7 +429,7 @@ export async function countDeliveriesByStatus(
   options: { fromEventId?: number; eventType?: string } = {},
 ): Promise<Record<string, number>> {
   const type = options.eventType ? sql`and event_type = ${options.eventType}` : sql``;
-  const found = await rows<{ status: string; n: number }>(
+  const found = await queryRows<{ status: string; n: number }>(
     executor,
     sql`select status, count(*)::int as n from outbound_deliveries
         where connector_id = ${connectorId} and event_id >= ${options.fromEventId ?? 0} ${type} group by status`,
@@ -464,7 +464,7 @@ export async function queueSyncBatch(
         )}))`
       : sql``;
     const after = afterId ? sql`and u.id > ${afterId}` : sql``;
-    const found = await rows<{ id: string; resource: unknown; domain: string; created: Date; updated: Date; version: number }>(
+    const found = await queryRows<{ id: string; resource: unknown; domain: string; created: Date; updated: Date; version: number }>(
       tx,
       sql`select u.id, u.resource, s.domain, u.created_at as created, u.updated_at as updated, u.version
           from users u join user_stores s on s.id = u.user_store_id
@@ -479,7 +479,7 @@ export async function queueSyncBatch(
       }),
       sql`, `,
     );
-    const inserted = await rows<{ event_id: string | number }>(
+    const inserted = await queryRows<{ event_id: string | number }>(
       tx,
       sql`insert into outbound_deliveries (connector_id, event_id, resource_id, event_type, payload) values ${values} returning event_id`,
     );
@@ -495,7 +495,7 @@ export async function countSyncScope(executor: Executor, userStores: string[] | 
         sql`, `,
       )}))`
     : sql``;
-  const [row] = await rows<{ n: number }>(executor, sql`select count(*)::int as n from users ${storeFilter}`);
+  const [row] = await queryRows<{ n: number }>(executor, sql`select count(*)::int as n from users ${storeFilter}`);
   return Number(row?.n ?? 0);
 }
 
@@ -515,7 +515,7 @@ export interface SyncJobView {
 }
 
 export async function latestSyncJob(executor: Executor, queue: string, connectorId: string): Promise<SyncJobView | undefined> {
-  const [row] = await rows<Record<string, unknown>>(
+  const [row] = await queryRows<Record<string, unknown>>(
     executor,
     sql`select id, status, attempts, last_error, result, created_at, updated_at from jobs
         where queue = ${queue} and payload->>'connectorId' = ${connectorId} order by id desc limit 1`,
