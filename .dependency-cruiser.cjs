@@ -109,6 +109,13 @@ module.exports = {
       to: { path: '(^|/)node_modules/(drizzle-orm|postgres|@electric-sql/pglite)/' },
     },
     {
+      name: 'scim-sql-text-stays-in-scim-search',
+      comment: "scimSql, the SCIM search's fast SQL builder, is used by the SCIM search files only; elsewhere drizzle's sql",
+      severity: 'error',
+      from: { pathNot: '^src/store/scim-(query|search|paging)\\.ts$' },
+      to: { path: '^src/store/scim-sql-text\\.ts$' },
+    },
+    {
       name: 'federation-verifies-only',
       comment: 'federation/ turns a callback into a verified FederatedIdentity; provisioning it is a login step',
       severity: 'error',

@@ -2,7 +2,7 @@
 // they compile a filter into a statement on every request, and drizzle's `sql` (entity checks and a query object
 // per chunk) was measured at about a tenth of the server's CPU for an indexed lookup. `scimSql` is the subset of
 // drizzle's `sql` template the searches use — fragments, parameters, `raw`, `join` — and compiles to exactly the
-// text and parameters drizzle's `sql` compiles the same fragments to (test/unit/scim-sql-text.test.ts), so the
+// text and parameters drizzle's `sql` compiles the same fragments to (test/unit/scim-read-path.test.ts), so the
 // statement runs through the store's one runner (database.ts `queryRows`) as any other. One difference by design:
 // an array value is one parameter (drizzle's `sql.param(array)`), where drizzle's `sql` would spread it into a list.
 // Anywhere else in the store, write drizzle's builder or drizzle's `sql`.
