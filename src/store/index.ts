@@ -196,36 +196,37 @@ export {
   writeOidcPayloads,
 } from './oidc-payloads-repo.js';
 export {
+  type ConnectorRow,
+  deleteConnector,
+  findConnector,
+  insertConnector,
+  listConnectors,
+  type NewConnectorRow,
+  updateConnector,
+} from './outbound-connectors-repo.js';
+export {
   claimDeliveries,
   type ClaimedDelivery,
-  type ConnectorRow,
-  countDeliveriesByStatus,
-  countPendingByConnector,
-  countSyncScope,
   type CurrentGroup,
   currentGroups,
   currentUserResources,
-  deleteConnector,
   type DeliveryOutcome,
   fanOutEvents,
-  findConnector,
   findRemoteIds,
-  insertConnector,
-  latestSyncJob,
-  listConnectors,
-  listDeliveries,
-  type NewConnectorRow,
   type OutboxClockReading,
-  queueSyncBatch,
-  readJobResult,
   readOutboxClock,
   recordOutcomes,
   type RemoteIdChange,
-  requeueFailed,
-  saveJobProgress,
   saveRemoteIds,
-  updateConnector,
-} from './outbound-repo.js';
+} from './outbound-deliveries-repo.js';
+export {
+  countDeliveriesByStatus,
+  countPendingByConnector,
+  listDeliveries,
+  readJobResult,
+  requeueFailed,
+} from './outbound-dead-letters-repo.js';
+export { countSyncScope, latestSyncJob, queueSyncBatch, saveJobProgress } from './outbound-sync-repo.js';
 export { pruneOutboundHistory } from './outbound-retention.js';
 export { emitOutboxEvent, type OutboxEventType } from './outbox-repo.js';
 export {
