@@ -40,7 +40,7 @@ export function createApp(ctx: AppContext) {
   app.route('/', oidc.routes);
   app.use('/federation/:idpId/start', federationStartLimit(ctx));
   app.route('/', federationRoutes(ctx, { handoff: oidc.loginHandoff }));
-  app.route('/', createSamlIdpEdge(ctx).routes);
+  app.route('/', createSamlIdpEdge(ctx, oidc.samlLogin).routes);
 
   // Outside /api and /scim every error is a page a person may see: the styled one, with a reference and a way back.
   const page = (p: { title: string; message: string; reference: string }) => errorPage(p);

@@ -2,6 +2,7 @@
 // resource stays one (apps of both protocols share identity providers and the sign-in flow). Settings are the
 // explicit fields over what imported SP metadata says over the defaults; then checked as a whole, each problem
 // naming its field.
+import { invalidateCache } from '../cache/index.js';
 import {
   invalidInput,
   notFound,
@@ -294,6 +295,8 @@ export function createSamlApplications(ctx: AppContext) {
           await audit(tx, actorId, 'application.update', row, details);
           return row;
         });
+        // Its sign-in reads it as the OpenID Provider's client `saml:<id>`, which is cached by client id.
+        invalidateCache(ctx.store.db, 'applications');
         return present(updated, warnings);
       } catch (error) {
         throw duplicate(error);
@@ -307,11 +310,13 @@ export function createSamlApplications(ctx: AppContext) {
       return this.replace(actorId, id, input.data, { patch: Object.keys(body) });
     },
     async remove(actorId: string | null, id: string): Promise<boolean> {
-      return ctx.store.transaction(async (tx) => {
+      const removed = await ctx.store.transaction(async (tx) => {
         const deleted = await deleteSamlApplication(tx, id);
         if (deleted) await audit(tx, actorId, 'application.delete', deleted);
         return Boolean(deleted);
       });
+      invalidateCache(ctx.store.db, 'applications');
+      return removed;
     },
   };
 }

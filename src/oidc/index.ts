@@ -10,6 +10,8 @@ import { listSigningKeys, rotateCookieKeys, rotateSigningKeys } from './keys.js'
 import { beginUpstreamLogin, type BeginUpstreamLogin } from './upstream.js';
 import { clientMetadata } from './clients.js';
 import { verifyConsoleAccessToken } from './console-client.js';
+import type { SamlLoginConnector } from '../saml-idp/index.js';
+import { createSamlLogin } from './saml-login.js';
 
 export { ProviderHolder, issuerOf, SIGNING_KEY_KEEP_SECONDS, TTL } from './provider.js';
 export { OIDC_PREFIX } from './mount.js';
@@ -19,6 +21,8 @@ export interface OidcEdge {
   routes: Hono<AppEnv>;
   /** For the federation edge's callback (federationRoutes): finishes an interaction's login in place. */
   loginHandoff: LoginHandoff;
+  /** For the SAML IdP edge (createSamlIdpEdge): SAML apps sign in through this OpenID Provider (saml-login.ts). */
+  samlLogin: SamlLoginConnector;
 }
 
 /** Holders by context, so the admin API (key rotation) reaches the same provider cache as the routes. */
@@ -44,7 +48,9 @@ export function createOidcEdge(ctx: AppContext, options: { begin?: BeginUpstream
   routes.all(OIDC_PREFIX, oidcHandler(holder, ctx.store));
   routes.all(`${OIDC_PREFIX}/*`, oidcHandler(holder, ctx.store));
   routes.route('/', interaction.routes);
-  return { routes, loginHandoff: interaction.handoff };
+  const samlLogin = createSamlLogin(ctx, holder);
+  routes.route('/', samlLogin.routes);
+  return { routes, loginHandoff: interaction.handoff, samlLogin: samlLogin.connector };
 }
 
 /** Key management for the admin API (rotation takes effect on every instance within seconds). */

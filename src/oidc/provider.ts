@@ -16,6 +16,7 @@ import { requestScopeMiddleware } from './request-scope.js';
 import { interactionPolicyFor } from './session-idp.js';
 import { withSecondStepCheck } from './session-second-step.js';
 import { renderProviderError, renderLogoutPrompt, renderLogoutSuccess } from './provider-pages.js';
+import { samlLogoutAfterEndSession } from './saml-logout.js';
 
 /** Token lifetimes (seconds). A rotated-out signing key stays published for the longest of ID/access tokens. */
 export const TTL = {
@@ -182,6 +183,8 @@ export function buildProvider(ctx: AppContext, keys: ProviderKeys, directStart: 
     koa.append('set-cookie', direct.setCookie);
     koa.redirect(direct.redirectUrl);
   });
+  // After jitbridge's own logout, the SAML SPs of the session hear of it (saml-logout.ts).
+  provider.use(samlLogoutAfterEndSession(ctx));
   provider.on('server_error', (_koa, error) => ctx.logger.error({ err: error }, 'OpenID Provider error'));
   return provider;
 }

@@ -29,6 +29,7 @@ export function createStore(database: Database, secrets: SecretBox): Store {
 export type { Db, Executor, Tx } from './database.js';
 
 export { findApplicationByClientIdCached } from './applications-cache.js';
+export { samlClientId, isSamlClientId, SAML_CLIENT_PREFIX } from './saml-client-applications.js';
 export {
   type Application,
   type ApplicationInput,
