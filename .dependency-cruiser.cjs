@@ -24,6 +24,7 @@ const LAYERS = [
   ['provisioning'],
   ['accounts'],
   ['store'],
+  ['cache'],
   ['observability'],
   ['net'],
   ['domain'],
@@ -106,6 +107,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/[^/]+/', pathNot: '^src/store/' },
       to: { path: '(^|/)node_modules/(drizzle-orm|postgres|@electric-sql/pglite)/' },
+    },
+    {
+      name: 'scim-sql-text-stays-in-scim-search',
+      comment: "scimSql, the SCIM search's fast SQL builder, is used by the SCIM search files only; elsewhere drizzle's sql",
+      severity: 'error',
+      from: { pathNot: '^src/store/scim-(query|search|paging)\\.ts$' },
+      to: { path: '^src/store/scim-sql-text\\.ts$' },
     },
     {
       name: 'federation-verifies-only',

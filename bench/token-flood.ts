@@ -7,7 +7,8 @@
 //   DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres): fresh databases are created and dropped.
 //   BENCH_SECONDS (per phase, default 8), BENCH_FLOOD_CONCURRENCY (default 200).
 import { sql } from 'drizzle-orm';
-import { forgetCachedApplications, hashPassword } from '../src/store/index.js';
+import { invalidateCache } from '../src/cache/index.js';
+import { hashPassword } from '../src/store/index.js';
 import { APP_REDIRECT, registerApp } from '../test/support/oidc-app.js';
 import { startTestServer } from '../test/support/server.js';
 import { startUpstreamOp } from '../test/support/upstream-op.js';
@@ -99,7 +100,7 @@ async function main() {
       if (stored.startsWith('scrypt')) {
         const legacy = await hashPassword(app.clientSecret!);
         await server.ctx.store.db.execute(sql`update applications set client_secret_hash = ${legacy} where id = ${app.id}`);
-        forgetCachedApplications(server.ctx.store.db);
+        invalidateCache(server.ctx.store.db, 'applications');
       }
       const stop = { done: false };
       const statuses = new Map<number, number>();

@@ -7,6 +7,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { createApp } from './app.js';
 import { applyConfigFile } from './config-file.js';
 import { backgroundTasks, type BackgroundTask } from './background/index.js';
+import { configureCaches } from './cache/index.js';
 import type { AppConfig } from './config/index.js';
 import { type AppContext, type AppEnv, healthRoutes } from './http/index.js';
 import { createLogger, type Logger, createMetrics, startTracing, type Tracing } from './observability/index.js';
@@ -82,6 +83,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     if (resealed > 0) logger.info({ resealed }, 'sealed secrets bound to their rows (v1 → v2)');
     await ensureConsoleApplication(store, config.publicUrl);
     const ctx: AppContext = { config, store, logger, metrics: createMetrics({ defaultMetrics: true }), adminTokenHash: admin.tokenHash };
+    configureCaches(database.db, {
+      ttlSeconds: config.cacheTtlSeconds,
+      meter: { requests: ctx.metrics.cacheRequests, evictions: ctx.metrics.cacheEvictions },
+    });
     // CONFIG_FILE: applied before the app serves anything; an invalid file stops the start (ConfigFileError).
     if (config.configFile) await applyConfigFile(ctx, config.configFile);
     const app = createApp(ctx);

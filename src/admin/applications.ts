@@ -4,6 +4,7 @@
 // (configuration as code keeps it in a secret store), then never answered. The client id may be chosen at creation. Public clients
 // (tokenEndpointAuthMethod none) always use PKCE. The sign-in flow is stored and checked by shape here;
 // its MFA semantics belong to the login steps. Schemas and conversions: application-schema.ts.
+import { invalidateCache } from '../cache/index.js';
 import { randomBytes } from 'node:crypto';
 import { createRoute } from '@hono/zod-openapi';
 import {
@@ -27,7 +28,6 @@ import {
   listApplications,
   updateApplication,
   type Application,
-  forgetCachedApplications,
   generateToken,
   hashClientSecret,
   findIdentityProvider,
@@ -265,7 +265,7 @@ export function applicationRoutes(ctx: AppContext) {
       });
       return app;
     });
-    forgetCachedApplications(ctx.store.db);
+    invalidateCache(ctx.store.db, 'applications');
     return present(updated, { clientSecret, warnings });
   }
 
@@ -310,7 +310,7 @@ export function applicationRoutes(ctx: AppContext) {
       await audit(tx, c.get('actor').id, 'application.secret.regenerate', app);
       return app;
     });
-    forgetCachedApplications(ctx.store.db);
+    invalidateCache(ctx.store.db, 'applications');
     return c.json(present(updated, { clientSecret: secret }), 200);
   });
 
@@ -325,7 +325,7 @@ export function applicationRoutes(ctx: AppContext) {
       if (!deleted) throw notFound('application_not_found', `application ${id} does not exist`);
       await audit(tx, c.get('actor').id, 'application.delete', deleted);
     });
-    forgetCachedApplications(ctx.store.db);
+    invalidateCache(ctx.store.db, 'applications');
     return c.body(null, 204);
   });
 

@@ -4,8 +4,9 @@
 import { Hono } from 'hono';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AdminBinding, AdminClient } from '../config-as-code/index.js';
-import { type AppContext, type AppEnv, errorHandler, notFoundHandler, forgetScimClients } from '../http/index.js';
-import { type Actor, forgetCachedApplications, forgetCachedIdentityProviders } from '../store/index.js';
+import { invalidateAllCaches } from '../cache/index.js';
+import { type AppContext, type AppEnv, errorHandler, notFoundHandler } from '../http/index.js';
+import type { Actor } from '../store/index.js';
 import type { Store } from '../store/index.js';
 
 export type BuildAdminApi = (ctx: AppContext, options: { actor: Actor }) => OpenAPIHono<AppEnv>;
@@ -47,9 +48,7 @@ export function adminBindingWith(ctx: AppContext, build: BuildAdminApi): AdminBi
       return clientOf(build(bound, { actor: { type: 'admin', id: actor.id } }), bound);
     },
     afterCommit: () => {
-      forgetCachedIdentityProviders(ctx.store.db);
-      forgetCachedApplications(ctx.store.db);
-      forgetScimClients();
+      invalidateAllCaches(ctx.store.db);
     },
   };
 }

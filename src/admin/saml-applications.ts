@@ -2,6 +2,7 @@
 // resource stays one (apps of both protocols share identity providers and the sign-in flow). Settings are the
 // explicit fields over what imported SP metadata says over the defaults; then checked as a whole, each problem
 // naming its field.
+import { invalidateCache } from '../cache/index.js';
 import {
   invalidInput,
   notFound,
@@ -21,7 +22,6 @@ import {
   isUniqueViolation,
   findIdentityProvider,
   deleteSamlApplication,
-  forgetCachedApplications,
   findSamlApplicationById,
   insertSamlApplication,
   updateSamlApplication,
@@ -296,7 +296,7 @@ export function createSamlApplications(ctx: AppContext) {
           return row;
         });
         // Its sign-in reads it as the OpenID Provider's client `saml:<id>`, which is cached by client id.
-        forgetCachedApplications(ctx.store.db);
+        invalidateCache(ctx.store.db, 'applications');
         return present(updated, warnings);
       } catch (error) {
         throw duplicate(error);
@@ -315,7 +315,7 @@ export function createSamlApplications(ctx: AppContext) {
         if (deleted) await audit(tx, actorId, 'application.delete', deleted);
         return Boolean(deleted);
       });
-      forgetCachedApplications(ctx.store.db);
+      invalidateCache(ctx.store.db, 'applications');
       return removed;
     },
   };

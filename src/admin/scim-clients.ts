@@ -3,7 +3,8 @@
 // only its SHA-256 digest is kept. Scopes scim:read / scim:write; optionally limited to some user stores.
 import { createRoute, z } from '@hono/zod-openapi';
 import { conflict, invalidInput, notFound, DOMAIN_PATTERN, suppliedSecretProblem } from '../domain/index.js';
-import { type AppContext, forgetScimClient, SCIM_SCOPES } from '../http/index.js';
+import { invalidateCache } from '../cache/index.js';
+import { type AppContext, SCIM_SCOPES } from '../http/index.js';
 import {
   recordAudit,
   generateToken,
@@ -194,7 +195,7 @@ export function scimClientRoutes(ctx: AppContext) {
       return updated;
     });
     // Its cached principal carries the old scopes and stores (and maybe the old token).
-    forgetScimClient(current.tokenHash);
+    invalidateCache(ctx.store.db, 'scim-tokens', current.tokenHash);
     return c.json(present(row), 200);
   });
 
@@ -214,7 +215,7 @@ export function scimClientRoutes(ctx: AppContext) {
       });
       return row;
     });
-    forgetScimClient(removed.tokenHash);
+    invalidateCache(ctx.store.db, 'scim-tokens', removed.tokenHash);
     return c.body(null, 204);
   });
 

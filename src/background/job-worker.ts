@@ -6,6 +6,12 @@ import { PollingLoop } from '../outbound/index.js';
 
 export type JobHandler = (job: JobRecord) => Promise<unknown>;
 
+/** Backoff before the next attempt: exponential from 1 s, capped at 10 minutes, with full jitter. */
+export function retryDelayMs(attempts: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(600_000, 1000 * 2 ** Math.max(0, attempts - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
 export interface JobWorkerOptions {
   db: Db;
   handlers: Record<string, JobHandler>;
@@ -55,7 +61,7 @@ export class JobWorker {
           await completeJob(db, job.id, this.id, result ?? null);
         } catch (error) {
           this.options.onError?.(error, job);
-          await failJob(db, job, this.id, error instanceof Error ? error.message : String(error));
+          await failJob(db, job, this.id, error instanceof Error ? error.message : String(error), retryDelayMs(job.attempts));
         }
       }),
     );

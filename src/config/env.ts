@@ -102,6 +102,7 @@ const expectations: Record<string, string> = {
   SIGN_IN_ACCOUNT_CEILING: 'an integer 1-100000',
   OUTBOUND_ALLOWED_NETWORKS: 'a comma-separated list of IP addresses or CIDR ranges, such as 10.20.0.0/16,fd12::/48',
   UPSTREAM_CLOCK_TOLERANCE_SECONDS: 'an integer number of seconds 0-600',
+  CACHE_TTL_SECONDS: 'an integer number of seconds 0-300 (0: no caching)',
   SHUTDOWN_TIMEOUT_MS: 'an integer number of milliseconds between 100 and 600000',
   LOG_FORMAT: "'json' or 'pretty'",
   MANAGEMENT_PORT: 'an integer 1-65535, other than PORT',
@@ -141,6 +142,7 @@ const envSchema = z.object({
   SIGN_IN_ACCOUNT_CEILING: integerIn(1, 100000).default(100),
   OUTBOUND_ALLOWED_NETWORKS: ipRangeList.default([]),
   UPSTREAM_CLOCK_TOLERANCE_SECONDS: clockTolerance.default(60),
+  CACHE_TTL_SECONDS: integerIn(0, 300).default(5),
   SHUTDOWN_TIMEOUT_MS: z
     .string()
     .regex(/^\d+$/)
@@ -221,6 +223,8 @@ export interface AppConfig {
   outboundAllowLoopback?: boolean | undefined;
   /** How far an upstream ID token's iat (and exp, nbf) may be off this server's clock. Unset → 60. */
   upstreamClockToleranceSeconds?: number | undefined;
+  /** How long an instance may serve a cached application, IdP or SCIM token another instance changed (src/cache). */
+  cacheTtlSeconds?: number | undefined;
   /**
    * How long a SIGTERM/SIGINT waits for requests in flight, workers and the database before the process exits
    * anyway (non-zero). Below a container runtime's own grace period (docker stop: 10 s), so the server ends itself.
@@ -304,6 +308,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     outboundAllowedNetworks: value.OUTBOUND_ALLOWED_NETWORKS,
     outboundAllowLoopback: env.NODE_ENV === 'development',
     upstreamClockToleranceSeconds: value.UPSTREAM_CLOCK_TOLERANCE_SECONDS,
+    cacheTtlSeconds: value.CACHE_TTL_SECONDS,
     shutdownTimeoutMs: value.SHUTDOWN_TIMEOUT_MS,
     logFormat: value.LOG_FORMAT,
     managementPort: value.MANAGEMENT_PORT,

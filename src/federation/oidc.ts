@@ -2,14 +2,21 @@
 // and nonce; the ID token is checked per OpenID Connect Core §3.1.3.7, including its JWS signature against the
 // IdP's JWKS (openid-client skips that for token-endpoint responses unless non-repudiation checks are on).
 import * as client from 'openid-client';
+import { TtlCache } from '../cache/index.js';
 import type { FederatedIdentity, IdentityProvider } from '../domain/index.js';
 import { claimsUsedBy, readClaim } from '../provisioning/index.js';
 import type { FederationFlow } from '../store/index.js';
 import { FederationError } from './errors.js';
 
-/** Discovery results and JWKS caches, per IdP version; rebuilt when the IdP changes or after 10 minutes. */
-const configurations = new Map<string, { key: string; at: number; config: Promise<client.Configuration> }>();
-const CONFIG_TTL_MS = 10 * 60 * 1000;
+/**
+ * Discovery results and JWKS caches, per IdP version (process-wide: keyed by the IdP's own settings, so never an
+ * old version); rebuilt when the IdP changes, or after 10 minutes to pick up the upstream's new metadata.
+ */
+const configurations = new TtlCache<{ key: string; config: Promise<client.Configuration> }>({
+  name: 'upstream-oidc',
+  ttlMs: 10 * 60 * 1000,
+  maxEntries: 500,
+});
 
 const isLoopbackHttp = (url: string) => {
   const parsed = new URL(url);
@@ -61,11 +68,11 @@ export function oidcConfiguration(
 ): Promise<client.Configuration> {
   const key = `${idp.updatedAt?.getTime() ?? ''}:${JSON.stringify(idp.oidc)}:${clientSecret ? 'secret' : 'public'}:${clockToleranceSeconds}`;
   const cached = configurations.get(idp.id);
-  if (cached && cached.key === key && Date.now() - cached.at < CONFIG_TTL_MS) return cached.config;
+  if (cached?.key === key) return cached.config;
   const config = buildConfiguration(idp, clientSecret, clockToleranceSeconds);
-  configurations.set(idp.id, { key, at: Date.now(), config });
+  configurations.set(idp.id, { key, config });
   // A failed discovery is not cached: the next login tries again.
-  config.catch(() => configurations.delete(idp.id));
+  config.catch(() => configurations.invalidate(idp.id));
   return config;
 }
 

@@ -1,6 +1,7 @@
 // The upstream SAML 2.0 connector (Web Browser SSO profile, SP-initiated): an AuthnRequest out by HTTP-Redirect,
 // the Response back by HTTP-POST to our ACS. samlify builds the request and checks schema, status, signature and
 // time; saml-verify.ts adds the checks samlify leaves out and reads the identity from the signed assertion.
+import { TtlCache } from '../cache/index.js';
 import type { FederatedIdentity, IdentityProvider } from '../domain/index.js';
 import { FederationError } from './errors.js';
 import { verifySamlResponse, type VerifiedAssertion } from './saml-verify.js';
@@ -23,8 +24,11 @@ export function spEndpoints(publicUrl: string, idpId: string): SpEndpoints {
 }
 
 type Entities = { sp: SpEntity; upstream: IdpEntity; endpoints: SpEndpoints };
-/** Built entities per IdP, rebuilt when its SAML settings change (building parses certificates and metadata). */
-const built = new Map<string, { key: string; entities: Entities }>();
+/**
+ * Built entities per IdP, rebuilt when its SAML settings change (building parses certificates and metadata).
+ * Process-wide: keyed by the settings themselves, so never an old version; the TTL only frees memory.
+ */
+const built = new TtlCache<{ key: string; entities: Entities }>({ name: 'saml-entities', ttlMs: 60 * 60 * 1000, maxEntries: 500 });
 
 function entities(idp: IdentityProvider, publicUrl: string): Entities {
   const settings = idp.saml!;
@@ -47,7 +51,6 @@ function entities(idp: IdentityProvider, publicUrl: string): Entities {
     clockDriftMs: SAML_CLOCK_SKEW_MS,
   });
   const upstream = buildIdp({ entityId: settings.entityId, ssoUrl: settings.ssoUrl, signingCertificates: settings.signingCertificates });
-  if (built.size > 500) built.clear();
   built.set(idp.id, { key, entities: { sp, upstream, endpoints } });
   return { sp, upstream, endpoints };
 }

@@ -10,7 +10,6 @@ export { healthRoutes } from './health-routes.js';
 export { requestContext } from './request-context.js';
 export { requestSpan } from './request-span.js';
 export { completeResponse } from './response-headers.js';
-export { forgetScimClient, hasScope, SCIM_SCOPES, scimAuth, type ScimEnv, type ScimPrincipal, type ScimScope } from './scim-auth.js';
+export { hasScope, SCIM_SCOPES, scimAuth, type ScimEnv, type ScimPrincipal, type ScimScope } from './scim-auth.js';
 export { SCIM_MEDIA_TYPE, scimErrorBody, scimErrorResponse, toScimError } from './scim-error.js';
 export { securityHeaders } from './security-headers.js';
-export { forgetScimClients } from './scim-auth.js';

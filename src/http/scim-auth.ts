@@ -1,8 +1,9 @@
 // Bearer authentication of /scim/v2 (RFC 7644 §2): SCIM client tokens, looked up by their SHA-256 digest,
 // with scopes scim:read / scim:write and an optional restriction to some user stores.
-// Lookups are cached for a few seconds per instance so a hot SCIM client costs no extra query per request;
-// deleting a client evicts it here at once (other instances forget it within the TTL).
+// Lookups go through the instance's `scim-tokens` cache (src/cache) so a hot SCIM client costs no extra query per
+// request; deleting or changing a client invalidates it here at once (other instances within CACHE_TTL_SECONDS).
 import type { MiddlewareHandler } from 'hono';
+import { cacheOf } from '../cache/index.js';
 import { hashToken, findScimClientByTokenHash, touchScimClient, findUserStoreByDomain } from '../store/index.js';
 import type { AppContext, AppEnv } from './app-context.js';
 import { bearerToken } from './admin-auth.js';
@@ -23,28 +24,11 @@ export interface ScimEnv extends AppEnv {
   Variables: AppEnv['Variables'] & { scimClient: ScimPrincipal };
 }
 
-const CACHE_TTL_MS = 5_000;
 const TOUCH_INTERVAL_MS = 60_000;
-const cache = new Map<string, { principal: ScimPrincipal | null; expires: number }>();
+// When each client's last_used_at was last written: a write throttle, not a cache (one entry per SCIM client).
 const touched = new Map<string, number>();
 
-/** Forgets a client's cached lookup (called when it is deleted). */
-export function forgetScimClient(tokenHash: string): void {
-  cache.delete(tokenHash);
-}
-
-/** Forgets every cached lookup (after configuration as code committed changes to SCIM clients). */
-export function forgetScimClients(): void {
-  cache.clear();
-}
-
-/** The cached lookup of a token, if it is fresh (undefined: look it up). */
-function cached(tokenHash: string, now: number): ScimPrincipal | null | undefined {
-  const hit = cache.get(tokenHash);
-  return hit && hit.expires > now ? hit.principal : undefined;
-}
-
-async function lookup(ctx: AppContext, tokenHash: string, now: number): Promise<ScimPrincipal | null> {
+async function lookup(ctx: AppContext, tokenHash: string): Promise<ScimPrincipal | null> {
   const row = await findScimClientByTokenHash(ctx.store.db, tokenHash);
   let principal: ScimPrincipal | null = null;
   if (row) {
@@ -63,8 +47,6 @@ async function lookup(ctx: AppContext, tokenHash: string, now: number): Promise<
       userStoreIds,
     };
   }
-  if (cache.size > 10_000) cache.clear();
-  cache.set(tokenHash, { principal, expires: now + CACHE_TTL_MS });
   return principal;
 }
 
@@ -78,9 +60,10 @@ export function scimAuth(ctx: AppContext): MiddlewareHandler<ScimEnv> {
     if (!token) return unauthorized('invalid_request', 'Send a SCIM client token as a Bearer token');
     const tokenHash = hashToken(token);
     const now = Date.now();
-    // A cached token (valid or not) is answered without awaiting anything.
-    const hit = cached(tokenHash, now);
-    const principal = hit !== undefined ? hit : await lookup(ctx, tokenHash, now);
+    // A cached token (valid or not: unknown tokens are remembered as null) is answered without awaiting anything.
+    const cache = cacheOf<ScimPrincipal | null>(ctx.store.db, 'scim-tokens');
+    let principal = cache.get(tokenHash);
+    if (principal === undefined) cache.set(tokenHash, (principal = await lookup(ctx, tokenHash)));
     if (!principal) return unauthorized('invalid_token', 'The SCIM token is not valid');
     c.set('scimClient', principal);
     c.set('actor', { type: 'scim_client', id: principal.id });

@@ -18,6 +18,10 @@ export interface Metrics {
   outboundDeliveries: Counter<'connector' | 'result'>;
   outboundPending: Gauge<'connector'>;
   outboundLatency: Histogram<'connector'>;
+  /** Lookups of the instance's caches (src/cache), by cache and result (hit, miss). */
+  cacheRequests: Counter<'cache' | 'result'>;
+  /** Entries dropped before they expired, by cache and reason (size: the bound was reached; invalidated: a write). */
+  cacheEvictions: Counter<'cache' | 'reason'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -79,6 +83,18 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       help: 'Time from commit of a change to its delivery downstream',
       labelNames: ['connector'],
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+      registers: [registry],
+    }),
+    cacheRequests: new Counter({
+      name: 'jitbridge_cache_requests_total',
+      help: 'Cache lookups by cache and result (hit, miss)',
+      labelNames: ['cache', 'result'],
+      registers: [registry],
+    }),
+    cacheEvictions: new Counter({
+      name: 'jitbridge_cache_evictions_total',
+      help: 'Cache entries dropped before they expired, by cache and reason (size, invalidated)',
+      labelNames: ['cache', 'reason'],
       registers: [registry],
     }),
   };

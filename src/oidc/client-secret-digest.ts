@@ -12,9 +12,9 @@
 // presented, it is checked once on the slow path (under the process-wide limit, password-hash-slots.ts) and, if
 // right, the stored hash is replaced by the keyed hash, so the next request takes the fast path.
 import type { IncomingMessage } from 'node:http';
+import { invalidateCache } from '../cache/index.js';
 import {
   findApplicationByClientIdCached,
-  forgetCachedApplications,
   hashClientSecret,
   isScryptHash,
   type Store,
@@ -35,7 +35,7 @@ async function digestOf(store: Store, clientId: string | undefined, secret: stri
   if (app && stored && isScryptHash(stored) && (await verifyPassword(secret, stored))) {
     await upgradeClientSecretHash(store.db, app.id, stored, digest);
     // Also when another instance upgraded it first: this instance's cached row still has the old hash.
-    forgetCachedApplications(store.db);
+    invalidateCache(store.db, 'applications', clientId);
   }
   return digest;
 }

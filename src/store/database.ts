@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { sql, type SQL } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { PgDialect, type PgDatabase, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -14,7 +14,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import * as schema from './schema/index.js';
-import { statementSpan } from './statement-spans.js';
+import { statementSpansEnabled, tracedPglite, tracedPostgres } from './statement-spans.js';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -73,7 +73,7 @@ export interface DatabaseOptions {
   backgroundStatementTimeoutMs?: number;
 }
 
-/** Rows of a raw query, the same shape from both drivers. */
+/** Rows of a query through drizzle's `execute` (the transaction path of `queryRows`; tests read rows with it too). */
 export async function rows<T extends Record<string, unknown>>(executor: Executor, query: SQL): Promise<T[]> {
   return rowsOf<T>(await executor.execute(query));
 }
@@ -81,31 +81,45 @@ export async function rows<T extends Record<string, unknown>>(executor: Executor
 type Runner = (text: string, params: unknown[], prepare: boolean) => Promise<Record<string, unknown>[]>;
 /** The driver's own query function behind each opened database (not behind its transactions). */
 const runners = new WeakMap<object, Runner>();
+const dialect = new PgDialect();
 
-/**
- * Rows of a hot-path statement: constant `text` with `$n` placeholders, so that on PostgreSQL it is a prepared
- * statement (parsed and planned once per connection, one round trip per call). drizzle's `execute` never prepares,
- * and postgres.js sends an unprepared statement with parameters as two round trips (describe, then bind). On the
- * database itself this goes to the driver directly; inside a transaction it goes through drizzle, unprepared.
- * Results are shaped as drizzle's raw queries shape them (timestamps as the driver's strings).
- */
-export async function hotRows<T extends Record<string, unknown>>(executor: Executor, text: string, params: unknown[]): Promise<T[]> {
-  return textRows<T>(executor, text, params, true);
+/** A statement already compiled to text with `$n` placeholders and its parameters (drizzle's `Query` shape). */
+export interface CompiledQuery {
+  sql: string;
+  params: unknown[];
+}
+
+export interface QueryOptions {
+  /**
+   * On PostgreSQL, a prepared statement: parsed and planned once per connection, one round trip per call. For
+   * statements whose text is constant (the values are parameters) and that run on every login or SCIM request.
+   * drizzle's `execute` never prepares, and postgres.js sends an unprepared statement with parameters as two
+   * round trips (describe, then bind).
+   */
+  prepare?: boolean;
 }
 
 /**
- * Rows of a statement given as text and parameters (src/store/sql-text.ts builds them), straight to the driver:
- * `prepare` as `hotRows` does, or unprepared exactly as drizzle's `execute` sends it (planned per call), without
- * drizzle's query builder. Inside a transaction it goes through drizzle, unprepared. Shaped as `rows` shapes them.
+ * The one runner for SQL written beside drizzle's builder: drizzle's `sql` template (or a statement compiled to
+ * the same text, see scim-sql-text.ts). On the database itself it goes to the driver directly (prepared if asked);
+ * inside a transaction it goes through drizzle, unprepared. Rows are shaped as drizzle's raw queries shape them
+ * (timestamps as the driver's strings: `asDate`).
  */
-export async function textRows<T extends Record<string, unknown>>(
+export async function queryRows<T extends Record<string, unknown>>(
   executor: Executor,
-  text: string,
-  params: unknown[],
-  prepare: boolean,
+  query: SQL | CompiledQuery,
+  options: QueryOptions = {},
 ): Promise<T[]> {
   const run = runners.get(executor);
-  if (run) return (await statementSpan(text, () => run(text, params, prepare))) as T[];
+  if (!run) return rows<T>(executor, isCompiled(query) ? toSql(query) : query);
+  const { sql: text, params } = isCompiled(query) ? query : dialect.sqlToQuery(query);
+  return (await run(text, params, options.prepare ?? false)) as T[];
+}
+
+const isCompiled = (query: SQL | CompiledQuery): query is CompiledQuery => typeof (query as CompiledQuery).sql === 'string';
+
+/** Compiled text back into drizzle's SQL, for a transaction (each `$n` becomes its parameter). */
+function toSql({ sql: text, params }: CompiledQuery): SQL {
   const chunks: SQL[] = [];
   let last = 0;
   for (const match of text.matchAll(/\$(\d+)/g)) {
@@ -113,7 +127,16 @@ export async function textRows<T extends Record<string, unknown>>(
     last = match.index + match[0].length;
   }
   chunks.push(sql.raw(text.slice(last)));
-  return rows<T>(executor, sql.join(chunks));
+  return sql.join(chunks);
+}
+
+/**
+ * Hand-written `$n` text, prepared: the older form of `queryRows(executor, sql\`...\`, { prepare: true })`, kept
+ * only until its last callers (provisioning-*, oidc-payloads, federation-flows, login-results, oidc-accounts
+ * repositories) are converted. Do not add callers.
+ */
+export function hotRows<T extends Record<string, unknown>>(executor: Executor, text: string, params: unknown[]): Promise<T[]> {
+  return queryRows<T>(executor, { sql: text, params }, { prepare: true });
 }
 
 /** A timestamp of a raw row as a Date: drivers hand raw timestamps over as strings or as Dates. */
@@ -139,7 +162,7 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     await mkdir(pgDir, { recursive: true });
     client = await PGlite.create(pgDir, { extensions: { pg_trgm } });
   }
-  const pglite = client;
+  const pglite = statementSpansEnabled() ? tracedPglite(client) : client;
   const db = drizzlePglite({ client: pglite, schema }) as unknown as Db;
   // The parsers drizzle's PGlite driver uses for raw queries: date/time values stay strings, as on postgres.js.
   const parsers = Object.fromEntries(
@@ -172,11 +195,15 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
 const timeoutOf = (ms: number): Record<string, number> => (ms > 0 ? { statement_timeout: ms } : {});
 
 async function openPostgres(url: string, poolSize: number, timeouts: { request: number; background: number }): Promise<Database> {
-  const client = postgres(url, {
-    max: poolSize,
-    onnotice: () => {},
-    connection: { application_name: 'jitbridge', ...timeoutOf(timeouts.request) },
-  });
+  // With tracing on, each client is wrapped so that its statements are spans (statement-spans.ts).
+  const traced = <T extends object>(opened: T): T => (statementSpansEnabled() ? tracedPostgres(opened) : opened);
+  const client = traced(
+    postgres(url, {
+      max: poolSize,
+      onnotice: () => {},
+      connection: { application_name: 'jitbridge', ...timeoutOf(timeouts.request) },
+    }),
+  );
   const db = drizzlePostgres({ client, schema }) as unknown as Db;
   // A commit that waits for the WAL flush (fsync) costs ~0.8 ms here against ~0.1 ms without, and a login
   // writes login state a dozen times. Those rows (interactions, sessions, codes, tokens, federation flows,
@@ -185,18 +212,22 @@ async function openPostgres(url: string, poolSize: number, timeouts: { request: 
   // once, and any later synchronous commit (a user, a link, an audit or outbox event, all on `db`) flushes
   // the WAL before it, so nothing durable can depend on a lost row. What must not come back after a crash
   // (a consumed code, a revoked grant) is written on `db`, by the callers.
-  const ephemeralClient = postgres(url, {
-    max: Math.max(2, Math.ceil(poolSize / 2)),
-    onnotice: () => {},
-    connection: { application_name: 'jitbridge', synchronous_commit: 'off', ...timeoutOf(timeouts.request) },
-  });
+  const ephemeralClient = traced(
+    postgres(url, {
+      max: Math.max(2, Math.ceil(poolSize / 2)),
+      onnotice: () => {},
+      connection: { application_name: 'jitbridge', synchronous_commit: 'off', ...timeoutOf(timeouts.request) },
+    }),
+  );
   const ephemeralDb = drizzlePostgres({ client: ephemeralClient, schema }) as unknown as Db;
   // Connections are opened when first used: an instance without background workers never opens one here.
-  const backgroundClient = postgres(url, {
-    max: Math.max(2, Math.ceil(poolSize / 2)),
-    onnotice: () => {},
-    connection: { application_name: 'jitbridge-background', ...timeoutOf(timeouts.background) },
-  });
+  const backgroundClient = traced(
+    postgres(url, {
+      max: Math.max(2, Math.ceil(poolSize / 2)),
+      onnotice: () => {},
+      connection: { application_name: 'jitbridge-background', ...timeoutOf(timeouts.background) },
+    }),
+  );
   const backgroundDb = drizzlePostgres({ client: backgroundClient, schema }) as unknown as Db;
   // drizzle's driver set the client's json/jsonb serializers and date parsers to pass-through: the same here.
   runners.set(db, (text, params, prepare) => client.unsafe(text, params as never[], { prepare }));

@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from './database.js';
 import { deleteExpiredReadPositions } from './scim-paging.js';
-import { DELETE_OLD_RATE_LIMIT_WINDOWS } from './rate-limit-repo.js';
+import { deleteOldRateLimitWindows } from './rate-limit-repo.js';
 
 export async function sweepExpired(db: Db): Promise<void> {
   await db.execute(sql`delete from oidc_payloads where expires_at < now()`);
@@ -19,5 +19,5 @@ export async function sweepExpired(db: Db): Promise<void> {
   // Where SCIM reads left off, for reads not continued within the hour.
   await deleteExpiredReadPositions(db);
   await db.execute(sql`delete from jobs where status = 'done' and updated_at < now() - interval '7 days'`);
-  await db.execute(sql.raw(DELETE_OLD_RATE_LIMIT_WINDOWS));
+  await deleteOldRateLimitWindows(db);
 }

@@ -1,7 +1,7 @@
 // Federated identities: the links between an upstream identity (IdP + subject) and a local user.
 // (idp_id, subject) is unique; inserts use ON CONFLICT so a racing first login never aborts a PostgreSQL transaction.
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { rows, type Executor } from './database.js';
+import { queryRows, type Executor } from './database.js';
 import { federatedIdentities, users, type FederatedIdentityRow, type UserRow } from './schema/index.js';
 
 export type { FederatedIdentityRow };
@@ -32,7 +32,7 @@ export interface NewLink {
  * on every first login.
  */
 export async function insertLink(executor: Executor, link: NewLink): Promise<{ id: string } | undefined> {
-  const [row] = await rows<{ id: string }>(
+  const [row] = await queryRows<{ id: string }>(
     executor,
     sql`insert into federated_identities (idp_id, subject, user_id, last_claims, last_login_at)
         values (${link.idpId}, ${link.subject}, ${link.userId}, ${link.lastClaims == null ? null : JSON.stringify(link.lastClaims)}::jsonb, now())

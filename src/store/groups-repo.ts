@@ -2,7 +2,7 @@
 // in group_members, so adding or removing one member never reads or rewrites the whole list.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { AppError, conflict, notFound, checkIndexedLength } from '../domain/index.js';
-import { rows, type Executor } from './database.js';
+import { queryRows, type Executor } from './database.js';
 import { isUniqueViolation } from './errors.js';
 import { groupMembers, groups, type GroupRow } from './schema/index.js';
 
@@ -99,7 +99,7 @@ export async function removeFromAllGroups(executor: Executor, memberId: string):
 /** `removeFromAllGroups` for several members at once; returns how many memberships went. */
 export async function removeMembersEverywhere(executor: Executor, memberIds: readonly string[]): Promise<number> {
   if (memberIds.length === 0) return 0;
-  const [row] = await rows<{ removed: number }>(
+  const [row] = await queryRows<{ removed: number }>(
     executor,
     sql`with removed as (
           delete from group_members where member_id in (${sql.join(
@@ -124,7 +124,7 @@ export async function findMemberTypes(
     ids.map((id) => sql`${id}::uuid`),
     sql`, `,
   );
-  const result = await rows<{ id: string; kind: 'User' | 'Group'; store: string }>(
+  const result = await queryRows<{ id: string; kind: 'User' | 'Group'; store: string }>(
     executor,
     sql`select id::text as id, 'User' as kind, user_store_id::text as store from users where id in (${list})
         union all select id::text, 'Group', user_store_id::text from groups where id in (${list})`,
@@ -165,7 +165,7 @@ export async function listMembers(
   const byGroup = new Map<string, MemberView[]>(groupIds.map((id) => [id, []]));
   if (groupIds.length === 0) return byGroup;
   const visible = userStoreIds ? sql`and coalesce(u.user_store_id, g.user_store_id) in (${storeList(userStoreIds)})` : sql``;
-  const result = await rows<{ group_id: string; value: string; type: 'User' | 'Group'; display: string | null }>(
+  const result = await queryRows<{ group_id: string; value: string; type: 'User' | 'Group'; display: string | null }>(
     executor,
     sql`select m.group_id::text as group_id, m.member_id::text as value, m.member_type as type,
                coalesce(u.display_name, u.resource ->> 'userName', g.resource ->> 'displayName') as display
@@ -202,7 +202,7 @@ export async function listGroupsOf(
   const byMember = new Map<string, Array<{ value: string; display: string }>>(memberIds.map((id) => [id, []]));
   if (memberIds.length === 0) return byMember;
   const visible = userStoreIds ? sql`and g.user_store_id in (${storeList(userStoreIds)})` : sql``;
-  const result = await rows<{ member_id: string; value: string; display: string }>(
+  const result = await queryRows<{ member_id: string; value: string; display: string }>(
     executor,
     sql`select m.member_id::text as member_id, g.id::text as value, g.resource ->> 'displayName' as display
         from group_members m join groups g on g.id = m.group_id

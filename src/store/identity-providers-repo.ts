@@ -13,7 +13,7 @@ import {
   type SamlSettings,
   isUuid,
 } from '../domain/index.js';
-import { asDate, hotRows, type Executor } from './database.js';
+import { asDate, queryRows, type Executor } from './database.js';
 import { isUniqueViolation } from './errors.js';
 import { identityProviders, type IdentityProviderRow } from './schema/index.js';
 import { sealedPlaces, type SecretBox } from './secret-box.js';
@@ -89,16 +89,14 @@ export async function listIdentityProviders(executor: Executor): Promise<Identit
   return found.map(toRecord);
 }
 
-// A login reads its IdP twice (the interaction's start and the callback): one constant text through hotRows (prepared
-// per connection on PostgreSQL), its columns named as drizzle names them so that toRecord reads both shapes.
+// A login reads its IdP twice (the interaction's start and the callback): one constant statement, prepared per
+// connection on PostgreSQL, its columns named as drizzle names them so that toRecord reads both shapes.
 /** The IdP's columns as raw SQL names them for `rawIdentityProviderRow` (`alias.` qualifies them in a join). */
 export const identityProviderColumns = (alias = '') =>
   `${alias}id, ${alias}name, ${alias}protocol, ${alias}enabled, ${alias}trust_email as "trustEmail",
     ${alias}protocol_config as "protocolConfig", ${alias}secrets_encrypted as "secretsEncrypted",
     ${alias}claim_mappings as "claimMappings", ${alias}role_mappings as "roleMappings", ${alias}jit, ${alias}options,
     ${alias}version, ${alias}created_at as "createdAt", ${alias}updated_at as "updatedAt"`;
-
-const BY_ID = `select ${identityProviderColumns()} from identity_providers where id = $1::uuid`;
 
 /** A row read with `identityProviderColumns`, typed as drizzle types it. */
 export const rawIdentityProviderRow = (raw: Record<string, unknown>): IdentityProviderRow =>
@@ -111,7 +109,11 @@ export const rawIdentityProviderRow = (raw: Record<string, unknown>): IdentityPr
 
 async function findRow(executor: Executor, id: string): Promise<IdentityProviderRow | undefined> {
   if (!isUuid(id)) return undefined;
-  const [raw] = await hotRows<Record<string, unknown>>(executor, BY_ID, [id]);
+  const [raw] = await queryRows<Record<string, unknown>>(
+    executor,
+    sql`select ${sql.raw(identityProviderColumns())} from identity_providers where id = ${id}::uuid`,
+    { prepare: true },
+  );
   return raw ? rawIdentityProviderRow(raw) : undefined;
 }
 

@@ -2,7 +2,7 @@
 // threshold), and the set-based clean-ups around the per-user writes (which go through users-repo). The
 // accounts layer (accounts/idp-deletion.ts) decides what to do; this file only reads and deletes rows.
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
-import { rows, type Executor } from './database.js';
+import { queryRows, type Executor } from './database.js';
 import { removeMembersEverywhere } from './groups-repo.js';
 import { federatedIdentities, identityProviders, users, type UserRow } from './schema/index.js';
 
@@ -42,7 +42,7 @@ export interface IdpDeletionCounts {
 
 /** Counts, in one round trip, everything a deletion of this IdP could touch. */
 export async function countIdpDeletionImpact(executor: Executor, idpId: string): Promise<IdpDeletionCounts> {
-  const [row] = await rows<Record<keyof IdpDeletionCounts, number>>(
+  const [row] = await queryRows<Record<keyof IdpDeletionCounts, number>>(
     executor,
     sql`with jit as (select id, active from users where jit_idp_id = ${idpId}),
              accounts as (select id::text as account_id from jit)
@@ -79,7 +79,7 @@ export async function deleteOidcPayloadsOfAccounts(executor: Executor, userIds: 
     userIds.map((id) => sql`${id}`),
     sql`, `,
   );
-  const deleted = await rows<{ n: number }>(
+  const deleted = await queryRows<{ n: number }>(
     executor,
     sql`with gone as (
           delete from oidc_payloads p

@@ -28,7 +28,7 @@ export function createStore(database: Database, secrets: SecretBox): Store {
 
 export type { Db, Executor, Tx } from './database.js';
 
-export { findApplicationByClientIdCached, forgetCachedApplications } from './applications-cache.js';
+export { findApplicationByClientIdCached } from './applications-cache.js';
 export { samlClientId, isSamlClientId, SAML_CLIENT_PREFIX } from './saml-client-applications.js';
 export {
   type Application,
@@ -122,7 +122,7 @@ export {
   type PasswordHashLimits,
   withPasswordHashSlot,
 } from './password-hash-slots.js';
-export { findIdentityProviderWithSecretsCached, forgetCachedIdentityProviders } from './identity-providers-cache.js';
+export { findIdentityProviderWithSecretsCached } from './identity-providers-cache.js';
 export {
   deleteIdentityProvider,
   findIdentityProvider,

@@ -1,7 +1,7 @@
 // A durable job queue in the `jobs` table. Workers claim due jobs with FOR UPDATE SKIP LOCKED and hold
 // them for a lease; a worker that dies mid-job lets its lease run out and another worker takes the job.
 import { sql } from 'drizzle-orm';
-import { rows, type Db, type Executor } from './database.js';
+import { queryRows, type Db, type Executor } from './database.js';
 
 export interface JobRecord {
   id: number;
@@ -23,7 +23,7 @@ export interface EnqueueOptions {
 
 /** Adds a job; returns its id, or null when a job with the same dedupe key is already waiting. */
 export async function enqueueJob(executor: Executor, options: EnqueueOptions): Promise<number | null> {
-  const result = await rows<{ id: number }>(
+  const result = await queryRows<{ id: number }>(
     executor,
     sql`insert into jobs (queue, payload, run_at, max_attempts, dedupe_key)
         values (${options.queue}, ${JSON.stringify(options.payload)}::jsonb,
@@ -38,7 +38,7 @@ export async function enqueueJob(executor: Executor, options: EnqueueOptions): P
 
 /** Whether a pending or running job of `queue` has a payload containing `fields` (jsonb containment). */
 export async function hasActiveJob(executor: Executor, queue: string, fields: Record<string, unknown>): Promise<boolean> {
-  const found = await rows<{ id: number }>(
+  const found = await queryRows<{ id: number }>(
     executor,
     sql`select id::int as id from jobs
         where queue = ${queue} and status in ('pending', 'running') and payload @> ${JSON.stringify(fields)}::jsonb
@@ -61,7 +61,7 @@ export async function claimJobs(db: Db, options: ClaimOptions): Promise<JobRecor
     options.queues.map((q) => sql`${q}`),
     sql`, `,
   );
-  return rows<JobRecord & Record<string, unknown>>(
+  return queryRows<JobRecord & Record<string, unknown>>(
     db,
     sql`update jobs set status = 'running', attempts = attempts + 1, locked_by = ${options.workerId},
                locked_until = now() + make_interval(secs => ${options.leaseMs / 1000}), updated_at = now()
@@ -83,16 +83,13 @@ export async function completeJob(db: Db, id: number, workerId: string, result: 
   );
 }
 
-/** Backoff before the next attempt: exponential from 1 s, capped at 10 minutes, with full jitter. */
-export function retryDelayMs(attempts: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(600_000, 1000 * 2 ** Math.max(0, attempts - 1));
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
-
-/** Records a failure: the job runs again after a backoff, or is dead once it has used its attempts. */
-export async function failJob(db: Db, job: JobRecord, workerId: string, error: string): Promise<'retry' | 'dead'> {
+/**
+ * Records a failure: the job runs again in `retryInMs` (the worker's backoff, src/background/job-worker.ts), or is
+ * dead once it has used its attempts.
+ */
+export async function failJob(db: Db, job: JobRecord, workerId: string, error: string, retryInMs: number): Promise<'retry' | 'dead'> {
   const dead = job.attempts >= job.maxAttempts;
-  const delay = retryDelayMs(job.attempts);
+  const delay = Math.max(0, retryInMs);
   await db.execute(
     sql`update jobs set status = ${dead ? 'dead' : 'pending'}, last_error = ${error.slice(0, 2000)},
                run_at = now() + make_interval(secs => ${delay / 1000}), locked_until = null, locked_by = null, updated_at = now()

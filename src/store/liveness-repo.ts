@@ -1,7 +1,7 @@
 // Queries of the upstream liveness check: which IdPs have it on, and which of their JIT users have not been
 // seen from them since a cutoff ("seen" = the link's last login, else when the link or the user was made).
 import { sql } from 'drizzle-orm';
-import { rows, type Executor } from './database.js';
+import { queryRows, type Executor } from './database.js';
 
 export interface LivenessIdp {
   id: string;
@@ -11,7 +11,7 @@ export interface LivenessIdp {
 
 /** IdPs whose `options.inactiveAfterDays` is a positive number. */
 export async function listIdpsWithLiveness(executor: Executor): Promise<LivenessIdp[]> {
-  return rows<LivenessIdp & Record<string, unknown>>(
+  return queryRows<LivenessIdp & Record<string, unknown>>(
     executor,
     sql`select id, name, (options->>'inactiveAfterDays')::float8 as "inactiveAfterDays"
         from identity_providers
@@ -21,7 +21,7 @@ export async function listIdpsWithLiveness(executor: Executor): Promise<Liveness
 }
 
 export async function findLivenessIdp(executor: Executor, idpId: string): Promise<LivenessIdp | undefined> {
-  const [row] = await rows<LivenessIdp & Record<string, unknown>>(
+  const [row] = await queryRows<LivenessIdp & Record<string, unknown>>(
     executor,
     sql`select id, name, (options->>'inactiveAfterDays')::float8 as "inactiveAfterDays"
         from identity_providers
@@ -40,7 +40,7 @@ export interface StaleUser {
  * transaction (SKIP LOCKED: a user another worker is handling is left to it).
  */
 export async function lockStaleJitUsers(executor: Executor, idpId: string, cutoff: Date, limit: number): Promise<StaleUser[]> {
-  const found = await rows<{ id: string; last_seen_at: Date | string }>(
+  const found = await queryRows<{ id: string; last_seen_at: Date | string }>(
     executor,
     sql`select u.id, seen.at as last_seen_at
         from users u
@@ -57,7 +57,7 @@ export async function lockStaleJitUsers(executor: Executor, idpId: string, cutof
 
 /** Whether any job (whatever its state) was ever enqueued with this key: a day's check runs once. */
 export async function jobWithKeyExists(executor: Executor, queue: string, dedupeKey: string): Promise<boolean> {
-  const found = await rows<{ one: number }>(
+  const found = await queryRows<{ one: number }>(
     executor,
     sql`select 1 as one from jobs where queue = ${queue} and dedupe_key = ${dedupeKey} limit 1`,
   );

@@ -5,7 +5,7 @@
 // `waitIncrementSeconds` times the failures over the limit, at most `maxWaitSeconds` (Keycloak's brute-force
 // detection model); a key untouched for `failureResetSeconds` starts again from zero.
 import { inArray, type SQL, sql } from 'drizzle-orm';
-import { rows, type Executor } from './database.js';
+import { queryRows, type Executor } from './database.js';
 import { loginThrottle } from './schema/index.js';
 
 export interface ThrottleRule {
@@ -41,7 +41,7 @@ export async function reserveLoginAttempt(executor: Executor, key: string, rule:
     sql`(case when ${failures} >= ${rule.freeFailures}::int
           then now() + make_interval(secs => least(${rule.maxWaitSeconds}::int, ${rule.waitIncrementSeconds}::int * (${failures} - ${rule.freeFailures}::int + 1)))
           else null end)`;
-  const [row] = await rows<{ failures: number; window_started_at: Date | string; blocked_until: Date | string | null }>(
+  const [row] = await queryRows<{ failures: number; window_started_at: Date | string; blocked_until: Date | string | null }>(
     executor,
     sql`insert into login_throttle (key, failures, window_started_at, blocked_until, updated_at)
         values (${key}, 1, now(), ${waitFor(sql`1`)}, now())
@@ -94,7 +94,7 @@ const ofAccount = (kind: string, accountKey: string) =>
 
 /** An account's throttle rows: the account-wide count and the count from each address. */
 export async function findAccountThrottle(executor: Executor, accountKey: string, pairKind: string): Promise<ThrottleState[]> {
-  const found = await rows<{ key: string; failures: number; window_started_at: Date | string; blocked_until: Date | string | null }>(
+  const found = await queryRows<{ key: string; failures: number; window_started_at: Date | string; blocked_until: Date | string | null }>(
     executor,
     sql`select key, failures, window_started_at, blocked_until from login_throttle where ${ofAccount(pairKind, accountKey)} order by key`,
   );
@@ -108,7 +108,7 @@ export async function findAccountThrottle(executor: Executor, accountKey: string
 
 /** Forgets an account's failures, account-wide and from every address (a new password, an admin's unlock). */
 export async function clearAccountThrottle(executor: Executor, accountKey: string, pairKind: string): Promise<number> {
-  const deleted = await rows<{ key: string }>(
+  const deleted = await queryRows<{ key: string }>(
     executor,
     sql`delete from login_throttle where ${ofAccount(pairKind, accountKey)} returning key`,
   );
@@ -124,7 +124,7 @@ export async function touchLoginKey(executor: Executor, key: string): Promise<vo
 }
 
 export async function keyWasSeenSince(executor: Executor, key: string, seconds: number): Promise<boolean> {
-  const found = await rows<{ key: string }>(
+  const found = await queryRows<{ key: string }>(
     executor,
     sql`select key from login_throttle where key = ${key} and updated_at > now() - make_interval(secs => ${seconds}::int)`,
   );

@@ -2,7 +2,7 @@
 // codes (hashed, single use) and Email OTP challenges (hashed code, expiry, attempts). Every "use once"
 // rule is one conditional UPDATE, so two instances checking the same code at once accept it only once.
 import { and, count, eq, gte, isNull, lt, or, sql } from 'drizzle-orm';
-import { rows, type Executor } from './database.js';
+import { queryRows, type Executor } from './database.js';
 import { mfaEmailOtps, mfaRecoveryCodes, mfaTotp, type MfaEmailOtpRow, type MfaTotpRow } from './schema/index.js';
 
 export async function findTotp(executor: Executor, userId: string): Promise<MfaTotpRow | undefined> {
@@ -71,7 +71,7 @@ export async function recordTotpFailure(
   userId: string,
   now: Date,
 ): Promise<{ failedAttempts: number; blockedUntil: Date | null }> {
-  const [row] = await rows<{ failed_attempts: number; blocked_until: Date | string | null }>(
+  const [row] = await queryRows<{ failed_attempts: number; blocked_until: Date | string | null }>(
     executor,
     sql`update mfa_totp
         set failed_attempts = failed_attempts + 1,

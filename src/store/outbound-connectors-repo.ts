@@ -1,7 +1,7 @@
 // Persistence of outbound connectors (downstream SCIM targets). The rest of outbound provisioning's SQL:
 // outbound-deliveries-repo.ts (fan-out, claims, remote ids), outbound-dead-letters-repo.ts, outbound-sync-repo.ts.
 import { asc, eq, sql } from 'drizzle-orm';
-import { rows, type Executor } from './database.js';
+import { queryRows, type Executor } from './database.js';
 import { outboundConnectors } from './schema/index.js';
 
 export type ConnectorRow = typeof outboundConnectors.$inferSelect;
@@ -9,7 +9,7 @@ export type NewConnectorRow = typeof outboundConnectors.$inferInsert;
 
 export async function insertConnector(executor: Executor, values: NewConnectorRow): Promise<ConnectorRow> {
   // A new connector starts at the head of the outbox: history reaches it through reconciliation (sync).
-  const [head] = await rows<{ head: string | number }>(executor, sql`select coalesce(max(id), 0) as head from outbox_events`);
+  const [head] = await queryRows<{ head: string | number }>(executor, sql`select coalesce(max(id), 0) as head from outbox_events`);
   const [row] = await executor
     .insert(outboundConnectors)
     .values({ ...values, outboxCursor: Number(head?.head ?? 0) })

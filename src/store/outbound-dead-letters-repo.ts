@@ -1,7 +1,7 @@
 // Persistence of what went wrong in outbound delivery and how much is waiting: listing deliveries (the failed
 // ones are the dead letters), requeueing them, and counts per connector and status.
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
-import { rows, type Executor } from './database.js';
+import { queryRows, type Executor } from './database.js';
 import { outboundDeliveries, outboxEvents } from './schema/index.js';
 
 // -------------------------------------------------------------------------------- dead letters, counts
@@ -61,7 +61,7 @@ export async function requeueFailed(
   eventId?: number,
 ): Promise<{ requeued: number; skipped: number }> {
   const one = eventId === undefined ? sql`` : sql`and d.event_id = ${eventId}`;
-  const changed = await rows<{ status: string }>(
+  const changed = await queryRows<{ status: string }>(
     executor,
     sql`update outbound_deliveries d
            set status = case when exists (
@@ -76,12 +76,12 @@ export async function requeueFailed(
 }
 
 export async function readJobResult(executor: Executor, jobId: number): Promise<unknown> {
-  const [row] = await rows<{ result: unknown }>(executor, sql`select result from jobs where id = ${jobId}`);
+  const [row] = await queryRows<{ result: unknown }>(executor, sql`select result from jobs where id = ${jobId}`);
   return row?.result ?? null;
 }
 
 export async function countPendingByConnector(executor: Executor): Promise<Map<string, number>> {
-  const found = await rows<{ connector_id: string; pending: number }>(
+  const found = await queryRows<{ connector_id: string; pending: number }>(
     executor,
     sql`select connector_id, count(*)::int as pending from outbound_deliveries where status = 'pending' group by connector_id`,
   );
@@ -94,7 +94,7 @@ export async function countDeliveriesByStatus(
   options: { fromEventId?: number; eventType?: string } = {},
 ): Promise<Record<string, number>> {
   const type = options.eventType ? sql`and event_type = ${options.eventType}` : sql``;
-  const found = await rows<{ status: string; n: number }>(
+  const found = await queryRows<{ status: string; n: number }>(
     executor,
     sql`select status, count(*)::int as n from outbound_deliveries
         where connector_id = ${connectorId} and event_id >= ${options.fromEventId ?? 0} ${type} group by status`,

@@ -9,7 +9,7 @@
 // that the sequence had handed out before some transaction id N was handed out, once every transaction
 // below N has finished (snapshot xmin ≥ N). See `readOutboxClock` and `src/outbound/outbox-clock.ts`.
 import { sql } from 'drizzle-orm';
-import { rows, type Db, type Executor } from './database.js';
+import { queryRows, type Db, type Executor } from './database.js';
 
 // ---------------------------------------------------------------------------------------------- fan-out
 
@@ -32,11 +32,11 @@ export interface OutboxClockReading {
  * Taking an xid costs one transaction id, so the worker asks only when new ids appeared.
  */
 export async function readOutboxClock(executor: Executor, markAfter: boolean): Promise<OutboxClockReading> {
-  const [sequence] = await rows<{ last_id: string | number }>(
+  const [sequence] = await queryRows<{ last_id: string | number }>(
     executor,
     sql`select case when is_called then last_value else 0 end as last_id from outbox_events_id_seq`,
   );
-  const [snapshot] = await rows<{ xmin: string; after: string | null }>(
+  const [snapshot] = await queryRows<{ xmin: string; after: string | null }>(
     executor,
     markAfter
       ? sql`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin, pg_current_xact_id()::text as after`
@@ -64,7 +64,7 @@ export interface FanOutScope {
  */
 export async function fanOutEvents(db: Db, scope: FanOutScope, settledId: number, limit: number): Promise<number> {
   return db.transaction(async (tx) => {
-    const [locked] = await rows<{ cursor: string | number }>(
+    const [locked] = await queryRows<{ cursor: string | number }>(
       tx,
       sql`select outbox_cursor as cursor from outbound_connectors where id = ${scope.connectorId} for update skip locked`,
     );
@@ -80,7 +80,7 @@ export async function fanOutEvents(db: Db, scope: FanOutScope, settledId: number
           sql`, `,
         )}))`
       : sql``;
-    const inserted = await rows<{ event_id: string | number }>(
+    const inserted = await queryRows<{ event_id: string | number }>(
       tx,
       sql`insert into outbound_deliveries (connector_id, event_id, resource_id)
           select ${scope.connectorId}, e.id, e.resource_id from outbox_events e
@@ -125,7 +125,7 @@ export async function claimDeliveries(db: Db, connectorId: string, limit: number
   // Step 1, no locks: the oldest pending delivery of each resource (DISTINCT ON walks the
   // (connector, resource, event) index), kept when due and not leased. Written this way rather than as a
   // NOT EXISTS per row, which without fresh statistics (PGlite never analyzes) was planned quadratically.
-  const heads = await rows<{ id: string | number }>(
+  const heads = await queryRows<{ id: string | number }>(
     db,
     sql`select id from (
           select distinct on (resource_id) id, event_id, next_attempt_at, locked_until
@@ -142,7 +142,7 @@ export async function claimDeliveries(db: Db, connectorId: string, limit: number
     heads.map((h) => sql`${Number(h.id)}::bigint`),
     sql`, `,
   );
-  const claimed = await rows<Record<string, unknown>>(
+  const claimed = await queryRows<Record<string, unknown>>(
     db,
     sql`with taken as (
           select id from outbound_deliveries
@@ -159,7 +159,7 @@ export async function claimDeliveries(db: Db, connectorId: string, limit: number
   const eventIds = claimed.filter((r) => r.event_type == null).map((r) => Number(r.event_id));
   const events = new Map<number, Record<string, unknown>>();
   if (eventIds.length > 0) {
-    const found = await rows<Record<string, unknown>>(
+    const found = await queryRows<Record<string, unknown>>(
       db,
       sql`select id, resource_type, event_type, payload, (extract(epoch from created_at) * 1000)::float8 as created_ms
           from outbox_events where id in (${sql.join(
@@ -223,7 +223,7 @@ export async function recordOutcomes(db: Db, outcomes: DeliveryOutcome[]): Promi
 
 export async function findRemoteIds(executor: Executor, connectorId: string, localIds: string[]): Promise<Map<string, string>> {
   if (localIds.length === 0) return new Map();
-  const found = await rows<{ local_id: string; remote_id: string }>(
+  const found = await queryRows<{ local_id: string; remote_id: string }>(
     executor,
     sql`select local_id, remote_id from outbound_remote_ids
         where connector_id = ${connectorId} and local_id in (${sql.join(
@@ -268,7 +268,7 @@ export async function saveRemoteIds(db: Db, connectorId: string, changes: Remote
 /** The current stored resources of users (with their id), for events whose payload is not the resource. */
 export async function currentUserResources(executor: Executor, ids: string[]): Promise<Map<string, Record<string, unknown>>> {
   if (ids.length === 0) return new Map();
-  const found = await rows<{ id: string; resource: Record<string, unknown> }>(
+  const found = await queryRows<{ id: string; resource: Record<string, unknown> }>(
     executor,
     sql`select id, resource from users where id in (${sql.join(
       ids.map((id) => sql`${id}::uuid`),
@@ -291,7 +291,7 @@ export async function currentGroups(executor: Executor, ids: string[]): Promise<
     ids.map((id) => sql`${id}::uuid`),
     sql`, `,
   );
-  const found = await rows<{ id: string; resource: Record<string, unknown>; members: string[] | null }>(
+  const found = await queryRows<{ id: string; resource: Record<string, unknown>; members: string[] | null }>(
     executor,
     sql`select g.id, g.resource, array(select m.member_id::text from group_members m where m.group_id = g.id order by m.added_at) as members
         from groups g where g.id in (${list})`,

@@ -7,7 +7,7 @@
 //   connector keeps its cursor, so it holds the outbox back until it is enabled again or deleted.
 // Idempotent and done in batches, so any instance may run it at any time without long locks.
 import { sql, type SQL } from 'drizzle-orm';
-import { rows, type Db } from './database.js';
+import { queryRows, type Db } from './database.js';
 
 export const OUTBOUND_RETENTION_DAYS = 7;
 const BATCH = 5_000;
@@ -54,7 +54,7 @@ export async function pruneOutboundHistory(db: Db, options: { retentionDays?: nu
 async function deleteInBatches(db: Db, statement: SQL): Promise<number> {
   let total = 0;
   for (;;) {
-    const deleted = await rows<{ id: string | number }>(db, statement);
+    const deleted = await queryRows<{ id: string | number }>(db, statement);
     total += deleted.length;
     if (deleted.length < BATCH) return total;
   }

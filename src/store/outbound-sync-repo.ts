@@ -1,7 +1,7 @@
 // Persistence of outbound reconciliation (sync): queueing every in-scope user for a connector in batches, and the
 // sync job's progress.
 import { sql } from 'drizzle-orm';
-import { rows, type Db, type Executor } from './database.js';
+import { queryRows, type Db, type Executor } from './database.js';
 
 // -------------------------------------------------------------------------------------- reconciliation
 
@@ -30,7 +30,7 @@ export async function queueSyncBatch(
         )}))`
       : sql``;
     const after = afterId ? sql`and u.id > ${afterId}` : sql``;
-    const found = await rows<{ id: string; resource: unknown; domain: string; created: Date; updated: Date; version: number }>(
+    const found = await queryRows<{ id: string; resource: unknown; domain: string; created: Date; updated: Date; version: number }>(
       tx,
       sql`select u.id, u.resource, s.domain, u.created_at as created, u.updated_at as updated, u.version
           from users u join user_stores s on s.id = u.user_store_id
@@ -45,7 +45,7 @@ export async function queueSyncBatch(
       }),
       sql`, `,
     );
-    const inserted = await rows<{ event_id: string | number }>(
+    const inserted = await queryRows<{ event_id: string | number }>(
       tx,
       sql`insert into outbound_deliveries (connector_id, event_id, resource_id, event_type, payload) values ${values} returning event_id`,
     );
@@ -61,7 +61,7 @@ export async function countSyncScope(executor: Executor, userStores: string[] | 
         sql`, `,
       )}))`
     : sql``;
-  const [row] = await rows<{ n: number }>(executor, sql`select count(*)::int as n from users ${storeFilter}`);
+  const [row] = await queryRows<{ n: number }>(executor, sql`select count(*)::int as n from users ${storeFilter}`);
   return Number(row?.n ?? 0);
 }
 
@@ -81,7 +81,7 @@ export interface SyncJobView {
 }
 
 export async function latestSyncJob(executor: Executor, queue: string, connectorId: string): Promise<SyncJobView | undefined> {
-  const [row] = await rows<Record<string, unknown>>(
+  const [row] = await queryRows<Record<string, unknown>>(
     executor,
     sql`select id, status, attempts, last_error, result, created_at, updated_at from jobs
         where queue = ${queue} and payload->>'connectorId' = ${connectorId} order by id desc limit 1`,

@@ -1,6 +1,7 @@
 // Fixed-window rate limits kept in the database, so every instance counts the same window: one statement counts
 // the request and answers whether it is over the limit (and for how long the window still runs).
-import { hotRows, type Executor } from './database.js';
+import { sql } from 'drizzle-orm';
+import { queryRows, type Executor } from './database.js';
 
 export interface RateLimitRule {
   /** Requests allowed per window. */
@@ -10,19 +11,25 @@ export interface RateLimitRule {
 
 export type RateLimitVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
-// A window past its length starts again at one hit; otherwise the hit is counted in the running window.
-const HIT = `insert into rate_limit_windows as w (key, window_started_at, hits) values ($1::text, now(), 1)
-  on conflict (key) do update set
-    hits = case when w.window_started_at <= now() - make_interval(secs => $2::float8) then 1 else w.hits + 1 end,
-    window_started_at = case when w.window_started_at <= now() - make_interval(secs => $2::float8) then now() else w.window_started_at end
-  returning hits, extract(epoch from (window_started_at + make_interval(secs => $2::float8) - now()))::float8 as remaining`;
-
 /** Counts one request under `key` and says whether it is within the rule. */
 export async function hitRateLimit(executor: Executor, key: string, rule: RateLimitRule): Promise<RateLimitVerdict> {
-  const [row] = await hotRows<{ hits: number; remaining: number }>(executor, HIT, [key, rule.windowSeconds]);
+  const window = sql`make_interval(secs => ${rule.windowSeconds}::float8)`;
+  // A window past its length starts again at one hit; otherwise the hit is counted in the running window.
+  // Prepared: it runs on every federation start.
+  const [row] = await queryRows<{ hits: number; remaining: number }>(
+    executor,
+    sql`insert into rate_limit_windows as w (key, window_started_at, hits) values (${key}::text, now(), 1)
+      on conflict (key) do update set
+        hits = case when w.window_started_at <= now() - ${window} then 1 else w.hits + 1 end,
+        window_started_at = case when w.window_started_at <= now() - ${window} then now() else w.window_started_at end
+      returning hits, extract(epoch from (window_started_at + ${window} - now()))::float8 as remaining`,
+    { prepare: true },
+  );
   if (!row || Number(row.hits) <= rule.limit) return { allowed: true };
   return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(Number(row.remaining))) };
 }
 
-/** Windows that ended more than a day ago (the expired-state sweep). */
-export const DELETE_OLD_RATE_LIMIT_WINDOWS = `delete from rate_limit_windows where window_started_at < now() - interval '1 day'`;
+/** Deletes windows that ended more than a day ago (the expired-state sweep). */
+export async function deleteOldRateLimitWindows(executor: Executor): Promise<void> {
+  await executor.execute(sql`delete from rate_limit_windows where window_started_at < now() - interval '1 day'`);
+}

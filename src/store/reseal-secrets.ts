@@ -3,7 +3,7 @@
 // SQL migrations do not have, so it runs at start after the migrations and the key check, in one transaction under
 // the migration lock: instances starting together re-seal once, and a second run finds nothing left (idempotent).
 import { sql } from 'drizzle-orm';
-import { holdMigrationLock, rows, type Tx } from './database.js';
+import { holdMigrationLock, queryRows, type Tx } from './database.js';
 import type { SealedPlace, SecretBox } from './secret-box.js';
 import { sealedPlaces } from './secret-box.js';
 
@@ -24,7 +24,7 @@ export async function resealLegacySecrets(
     await holdMigrationLock(tx);
     let count = 0;
     for (const { table, idColumn, column, place } of SEALED_COLUMNS) {
-      const found = await rows<{ id: string; sealed: string }>(
+      const found = await queryRows<{ id: string; sealed: string }>(
         tx,
         sql`select ${sql.identifier(idColumn)}::text as id, ${sql.identifier(column)} as sealed
             from ${sql.identifier(table)} where ${sql.identifier(column)} like 'v1.%'`,

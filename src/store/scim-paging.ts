@@ -5,9 +5,10 @@
 //   page) in `scim_read_positions`, so that when the client asks for that page it is read from there by keyset
 //   instead of by OFFSET. Several instances share them through the database; they expire after an hour unused;
 // - exact user counts per store (`user_store_counts`, kept by triggers), for the total of an unfiltered read.
-import { hotRows, type Executor } from './database.js';
+import { sql } from 'drizzle-orm';
+import { queryRows, type Executor } from './database.js';
 import type { SortKey } from './scim-query.js';
-import { sql, type SqlText as SQL } from './sql-text.js';
+import { scimSql, type SqlText } from './scim-sql-text.js';
 
 /** Where the previous page ended: its last row's sort key (as `keyText` wrote it) and id. */
 export interface Keyset {
@@ -28,14 +29,12 @@ const REFRESH_BEFORE = "interval '50 minutes'";
 /** startIndex is an integer column: reads that far in (2^31) are paged by OFFSET. */
 export const MAX_POSITION_INDEX = 2_000_000_000;
 
-const FIND_POSITION = `select last_key, last_id, total_results, fenced from scim_read_positions
-  where read_key = $1 and start_index = $2 and expires_at > now()`;
-
 export async function findReadPosition(executor: Executor, readKey: string, startIndex: number): Promise<ReadPosition | undefined> {
-  const [row] = await hotRows<{ last_key: string | null; last_id: string; total_results: number | null; fenced: boolean }>(
+  const [row] = await queryRows<{ last_key: string | null; last_id: string; total_results: number | null; fenced: boolean }>(
     executor,
-    FIND_POSITION,
-    [readKey, startIndex],
+    sql`select last_key, last_id, total_results, fenced from scim_read_positions
+      where read_key = ${readKey} and start_index = ${startIndex} and expires_at > now()`,
+    { prepare: true },
   );
   if (!row) return undefined;
   return {
@@ -47,53 +46,53 @@ export async function findReadPosition(executor: Executor, readKey: string, star
 }
 
 export async function deleteExpiredReadPositions(executor: Executor): Promise<void> {
-  await hotRows(executor, 'delete from scim_read_positions where expires_at < now()', []);
+  await queryRows(executor, sql`delete from scim_read_positions where expires_at < now()`);
 }
 
 /**
  * A sort key as text that casts back to its type exactly: timestamps through JSON (ISO 8601 whatever the
  * session's DateStyle), everything else by its own text form.
  */
-export function keyText(key: SortKey, ref: SQL): SQL {
-  return key.type === 'timestamptz' ? sql`(to_json(${ref}) #>> '{}')` : sql`(${ref})::text`;
+export function keyText(key: SortKey, ref: SqlText): SqlText {
+  return key.type === 'timestamptz' ? scimSql`(to_json(${ref}) #>> '{}')` : scimSql`(${ref})::text`;
 }
 
 /** `order by` over (key, id) in the list's direction, or the reverse (to find a page's last row). */
-export function orderBy(key: SortKey | undefined, descending: boolean, keyRef: SQL, idRef: SQL, reverse = false): SQL {
-  const dir = sql.raw(descending !== reverse ? 'desc' : 'asc');
-  return key ? sql`order by ${keyRef} ${dir}, ${idRef} ${dir}` : sql`order by ${idRef} ${dir}`;
+export function orderBy(key: SortKey | undefined, descending: boolean, keyRef: SqlText, idRef: SqlText, reverse = false): SqlText {
+  const dir = scimSql.raw(descending !== reverse ? 'desc' : 'asc');
+  return key ? scimSql`order by ${keyRef} ${dir}, ${idRef} ${dir}` : scimSql`order by ${idRef} ${dir}`;
 }
 
 /**
  * The rows strictly after `after` in the order `orderBy` gives. A row value comparison where it is exact (the
  * index on (key, id), if any, serves it); NULL keys come last ascending and first descending.
  */
-export function keysetCondition(key: SortKey | undefined, descending: boolean, after: Keyset, keyRef: SQL, idRef: SQL): SQL {
-  const cmp = sql.raw(descending ? '<' : '>');
-  const afterId = sql`${after.id}::uuid`;
-  if (!key) return sql`${idRef} ${cmp} ${afterId}`;
+export function keysetCondition(key: SortKey | undefined, descending: boolean, after: Keyset, keyRef: SqlText, idRef: SqlText): SqlText {
+  const cmp = scimSql.raw(descending ? '<' : '>');
+  const afterId = scimSql`${after.id}::uuid`;
+  if (!key) return scimSql`${idRef} ${cmp} ${afterId}`;
   if (after.v === null) {
     // The last row's key was null: ascending, only nulls with a greater id follow; descending, the nulls with a
     // smaller id, then every non-null key.
     return descending
-      ? sql`((${keyRef} is null and ${idRef} < ${afterId}) or ${keyRef} is not null)`
-      : sql`(${keyRef} is null and ${idRef} > ${afterId})`;
+      ? scimSql`((${keyRef} is null and ${idRef} < ${afterId}) or ${keyRef} is not null)`
+      : scimSql`(${keyRef} is null and ${idRef} > ${afterId})`;
   }
-  const past = sql`(${keyRef}, ${idRef}) ${cmp} (${after.v}::${sql.raw(key.type)}, ${afterId})`;
-  return key.nullable && !descending ? sql`(${past} or ${keyRef} is null)` : past;
+  const past = scimSql`(${keyRef}, ${idRef}) ${cmp} (${after.v}::${scimSql.raw(key.type)}, ${afterId})`;
+  return key.nullable && !descending ? scimSql`(${past} or ${keyRef} is null)` : past;
 }
 
 /** Exact count of users, from the per-store counts: of every store, or of the stores given. */
-export function storedUserCount(userStoreIds: string[] | null | undefined): SQL {
+export function storedUserCount(userStoreIds: string[] | null | undefined): SqlText {
   const where = userStoreIds
     ? userStoreIds.length
-      ? sql` where c.user_store_id in (${sql.join(
-          userStoreIds.map((id) => sql`${id}::uuid`),
-          sql`, `,
+      ? scimSql` where c.user_store_id in (${scimSql.join(
+          userStoreIds.map((id) => scimSql`${id}::uuid`),
+          scimSql`, `,
         )})`
-      : sql` where false`
-    : sql``;
-  return sql`(select coalesce(sum(c.users), 0)::bigint from user_store_counts c${where})`;
+      : scimSql` where false`
+    : scimSql``;
+  return scimSql`(select coalesce(sum(c.users), 0)::bigint from user_store_counts c${where})`;
 }
 
 export interface PositionWrite {
@@ -105,8 +104,8 @@ export interface PositionWrite {
   key: SortKey | undefined;
   descending: boolean;
   /** The read's total to keep with the position (null: recounted per page), and whether its filter is fenced. */
-  total: SQL;
-  fenced: SQL;
+  total: SqlText;
+  fenced: SqlText;
 }
 
 /**
@@ -114,16 +113,16 @@ export interface PositionWrite {
  * ended, under the startIndex of the next. Unchanged positions are not rewritten (a first page read again and
  * again by many clients would otherwise write on every read).
  */
-export function positionWriteCte(write: PositionWrite): SQL {
-  const lastKey = write.key ? keyText(write.key, sql.raw('l.__k')) : sql`null::text`;
-  const last = orderBy(write.key, write.descending, sql.raw('page.__k'), sql.raw('page.id'), true);
-  return sql`pos as (insert into scim_read_positions as p (read_key, start_index, last_key, last_id, total_results, fenced, expires_at)
-    select ${write.readKey}::text, ${write.nextIndex}::int, ${lastKey}, l.id, ${write.total}, ${write.fenced}, now() + ${sql.raw(READ_POSITION_TTL)}
+export function positionWriteCte(write: PositionWrite): SqlText {
+  const lastKey = write.key ? keyText(write.key, scimSql.raw('l.__k')) : scimSql`null::text`;
+  const last = orderBy(write.key, write.descending, scimSql.raw('page.__k'), scimSql.raw('page.id'), true);
+  return scimSql`pos as (insert into scim_read_positions as p (read_key, start_index, last_key, last_id, total_results, fenced, expires_at)
+    select ${write.readKey}::text, ${write.nextIndex}::int, ${lastKey}, l.id, ${write.total}, ${write.fenced}, now() + ${scimSql.raw(READ_POSITION_TTL)}
     from (select page.__k, page.id from page ${last} limit 1) l
     where (select count(*) from page) = ${write.count}::int
     on conflict (read_key, start_index) do update set last_key = excluded.last_key, last_id = excluded.last_id,
       total_results = excluded.total_results, fenced = excluded.fenced, expires_at = excluded.expires_at
     where p.last_id <> excluded.last_id or p.last_key is distinct from excluded.last_key
       or p.total_results is distinct from excluded.total_results or p.fenced <> excluded.fenced
-      or p.expires_at < now() + ${sql.raw(REFRESH_BEFORE)})`;
+      or p.expires_at < now() + ${scimSql.raw(REFRESH_BEFORE)})`;
 }

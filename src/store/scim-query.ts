@@ -2,7 +2,7 @@
 // key of a list (§3.4.2.3); scim-search.ts runs the searches. The SCIM edge parses and resolves the
 // filter against the schemas; this module only knows where each attribute lives: an indexed column when
 // there is one, else a JSONB expression over `resource`.
-import { sql, type SqlText as SQL } from './sql-text.js';
+import { scimSql, type SqlText } from './scim-sql-text.js';
 import { AppError, emailValueKey, isUuid } from '../domain/index.js';
 
 export type CompareOp = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le';
@@ -34,7 +34,7 @@ const escapeLike = (value: string) => value.replace(/[\\%_]/g, '\\$&');
 
 interface Operand {
   /** The value expression; text for strings. */
-  expr: SQL;
+  expr: SqlText;
   type: ScimAttrType;
   caseExact: boolean;
   /** For the uuid columns: equality compares as uuid so the primary key index serves it. */
@@ -48,7 +48,7 @@ interface Operand {
 /** Where a (top-level, singular) attribute of a row lives. */
 function rowOperand(table: ResourceTable, alias: string, attr: ScimAttr): Operand {
   const key = attr.path.join('.').toLowerCase();
-  const col = (name: string) => sql.raw(`${alias}.${name}`);
+  const col = (name: string) => scimSql.raw(`${alias}.${name}`);
   const base = { type: attr.type, caseExact: attr.caseExact, column: true };
   switch (key) {
     case 'id':
@@ -60,9 +60,9 @@ function rowOperand(table: ResourceTable, alias: string, attr: ScimAttr): Operan
     case 'meta.lastmodified':
       return { ...base, expr: col('updated_at'), type: 'dateTime' };
     case 'meta.resourcetype':
-      return { ...base, expr: sql`${table === 'users' ? 'User' : 'Group'}::text` };
+      return { ...base, expr: scimSql`${table === 'users' ? 'User' : 'Group'}::text` };
     case 'meta.version':
-      return { ...base, expr: sql`('W/"' || ${col('version')} || '"')` };
+      return { ...base, expr: scimSql`('W/"' || ${col('version')} || '"')` };
   }
   if (table === 'users') {
     switch (key) {
@@ -77,17 +77,17 @@ function rowOperand(table: ResourceTable, alias: string, attr: ScimAttr): Operan
     }
   }
   if (attr.path[0] === 'meta') throw invalidFilter(`Attribute '${attr.path.join('.')}' cannot be filtered`);
-  return jsonOperand(sql.raw(`${alias}.resource`), attr);
+  return jsonOperand(scimSql.raw(`${alias}.resource`), attr);
 }
 
-function jsonOperand(source: SQL, attr: ScimAttr): Operand {
+function jsonOperand(source: SqlText, attr: ScimAttr): Operand {
   const p = jsonPath(attr.path);
-  const text = attr.path.length ? sql`(${source} #>> ${p}::text[])` : sql`(${source} #>> '{}')`;
-  if (attr.type === 'boolean') return { expr: sql`(${source} #> ${p}::text[])`, type: 'boolean', caseExact: true };
+  const text = attr.path.length ? scimSql`(${source} #>> ${p}::text[])` : scimSql`(${source} #>> '{}')`;
+  if (attr.type === 'boolean') return { expr: scimSql`(${source} #> ${p}::text[])`, type: 'boolean', caseExact: true };
   if (attr.type === 'decimal' || attr.type === 'integer') {
-    const value = sql`(${source} #> ${p}::text[])`;
+    const value = scimSql`(${source} #> ${p}::text[])`;
     return {
-      expr: sql`(case when jsonb_typeof(${value}) = 'number' then (${value})::text::numeric end)`,
+      expr: scimSql`(case when jsonb_typeof(${value}) = 'number' then (${value})::text::numeric end)`,
       type: attr.type,
       caseExact: true,
     };
@@ -96,11 +96,11 @@ function jsonOperand(source: SQL, attr: ScimAttr): Operand {
 }
 
 /** A comparison of an operand with a literal. Null results mean "no match"; `not` coalesces them. */
-function compare(operand: Operand, op: CompareOp, value: FilterValue): SQL {
+function compare(operand: Operand, op: CompareOp, value: FilterValue): SqlText {
   const { expr, type } = operand;
   if (value === null) {
-    if (op === 'eq') return sql`(${expr} is null)`;
-    if (op === 'ne') return sql`(${expr} is not null)`;
+    if (op === 'eq') return scimSql`(${expr} is null)`;
+    if (op === 'ne') return scimSql`(${expr} is not null)`;
     throw invalidFilter(`Operator '${op}' cannot compare with null`);
   }
   if (type === 'boolean') {
@@ -108,13 +108,13 @@ function compare(operand: Operand, op: CompareOp, value: FilterValue): SQL {
     if (typeof flag !== 'boolean') throw invalidFilter('A boolean attribute compares only with true or false');
     if (op !== 'eq' && op !== 'ne') throw invalidFilter(`Operator '${op}' is not defined for boolean attributes`);
     // JSON booleans compare as jsonb; the `active` column is a real boolean.
-    const literal = operand.column ? sql`${flag}` : sql`${JSON.stringify(flag)}::jsonb`;
-    return op === 'eq' ? sql`(${expr} = ${literal})` : sql`(${expr} is distinct from ${literal})`;
+    const literal = operand.column ? scimSql`${flag}` : scimSql`${JSON.stringify(flag)}::jsonb`;
+    return op === 'eq' ? scimSql`(${expr} = ${literal})` : scimSql`(${expr} is distinct from ${literal})`;
   }
   if (type === 'decimal' || type === 'integer') {
     if (typeof value !== 'number') throw invalidFilter('A numeric attribute compares only with a number');
     if (['co', 'sw', 'ew'].includes(op)) throw invalidFilter(`Operator '${op}' is not defined for numbers`);
-    return ordered(expr, op, sql`${String(value)}::numeric`);
+    return ordered(expr, op, scimSql`${String(value)}::numeric`);
   }
   if (type === 'complex') throw invalidFilter('A complex attribute cannot be compared; name a sub-attribute');
   if (typeof value !== 'string') throw invalidFilter(`Attribute of type ${type} compares only with a string`);
@@ -122,62 +122,62 @@ function compare(operand: Operand, op: CompareOp, value: FilterValue): SQL {
     if (Number.isNaN(Date.parse(value))) throw invalidFilter(`'${value}' is not a dateTime`);
     if (['co', 'sw', 'ew'].includes(op)) throw invalidFilter(`Operator '${op}' is not defined for dateTime attributes`);
     const iso = new Date(value).toISOString();
-    const left = operand.column ? expr : sql`(${expr})::timestamptz`;
-    return ordered(left, op, sql`${iso}::timestamptz`);
+    const left = operand.column ? expr : scimSql`(${expr})::timestamptz`;
+    return ordered(left, op, scimSql`${iso}::timestamptz`);
   }
   if (operand.uuid) {
-    if (op === 'eq') return isUuid(value) ? sql`(${expr} = ${value}::uuid)` : sql`false`;
-    if (op === 'ne') return isUuid(value) ? sql`(${expr} <> ${value}::uuid)` : sql`true`;
-    return stringCompare(sql`(${expr})::text`, op, value, true);
+    if (op === 'eq') return isUuid(value) ? scimSql`(${expr} = ${value}::uuid)` : scimSql`false`;
+    if (op === 'ne') return isUuid(value) ? scimSql`(${expr} <> ${value}::uuid)` : scimSql`true`;
+    return stringCompare(scimSql`(${expr})::text`, op, value, true);
   }
   return stringCompare(
-    operand.lowered || operand.caseExact ? expr : sql`lower(${expr})`,
+    operand.lowered || operand.caseExact ? expr : scimSql`lower(${expr})`,
     op,
     value,
     operand.caseExact || Boolean(operand.lowered),
   );
 }
 
-function stringCompare(left: SQL, op: CompareOp, value: string, exact: boolean): SQL {
-  const right = exact ? sql`${value}::text` : sql`lower(${value})`;
+function stringCompare(left: SqlText, op: CompareOp, value: string, exact: boolean): SqlText {
+  const right = exact ? scimSql`${value}::text` : scimSql`lower(${value})`;
   switch (op) {
     case 'co':
-      return sql`(${left} like ${'%' + escapeLike(exact ? value : value.toLowerCase()) + '%'})`;
+      return scimSql`(${left} like ${'%' + escapeLike(exact ? value : value.toLowerCase()) + '%'})`;
     case 'sw':
-      return sql`(${left} like ${escapeLike(exact ? value : value.toLowerCase()) + '%'})`;
+      return scimSql`(${left} like ${escapeLike(exact ? value : value.toLowerCase()) + '%'})`;
     case 'ew':
-      return sql`(${left} like ${'%' + escapeLike(exact ? value : value.toLowerCase())})`;
+      return scimSql`(${left} like ${'%' + escapeLike(exact ? value : value.toLowerCase())})`;
     default:
       return ordered(left, op, right);
   }
 }
 
-function ordered(left: SQL, op: CompareOp, right: SQL): SQL {
+function ordered(left: SqlText, op: CompareOp, right: SqlText): SqlText {
   switch (op) {
     case 'eq':
-      return sql`(${left} = ${right})`;
+      return scimSql`(${left} = ${right})`;
     case 'ne':
-      return sql`(${left} is distinct from ${right})`;
+      return scimSql`(${left} is distinct from ${right})`;
     case 'gt':
-      return sql`(${left} > ${right})`;
+      return scimSql`(${left} > ${right})`;
     case 'ge':
-      return sql`(${left} >= ${right})`;
+      return scimSql`(${left} >= ${right})`;
     case 'lt':
-      return sql`(${left} < ${right})`;
+      return scimSql`(${left} < ${right})`;
     case 'le':
-      return sql`(${left} <= ${right})`;
+      return scimSql`(${left} <= ${right})`;
     default:
       throw invalidFilter(`Operator '${op}' is not defined here`);
   }
 }
 
-function present(operand: Operand, attr: ScimAttr): SQL {
+function present(operand: Operand, attr: ScimAttr): SqlText {
   if (attr.type === 'complex' || attr.multiValued) {
-    return sql`(jsonb_typeof(${operand.expr}) = 'array' and jsonb_array_length(${operand.expr}) > 0 or jsonb_typeof(${operand.expr}) = 'object' and ${operand.expr} <> '{}'::jsonb)`;
+    return scimSql`(jsonb_typeof(${operand.expr}) = 'array' and jsonb_array_length(${operand.expr}) > 0 or jsonb_typeof(${operand.expr}) = 'object' and ${operand.expr} <> '{}'::jsonb)`;
   }
   if (attr.type === 'string' || attr.type === 'reference' || attr.type === 'binary')
-    return sql`(${operand.expr} is not null and ${operand.expr} <> '')`;
-  return sql`(${operand.expr} is not null)`;
+    return scimSql`(${operand.expr} is not null and ${operand.expr} <> '')`;
+  return scimSql`(${operand.expr} is not null)`;
 }
 
 interface Scope {
@@ -189,15 +189,15 @@ interface Scope {
   counter: { next: number };
 }
 
-function compileNode(node: ScimFilter, scope: Scope): SQL {
+function compileNode(node: ScimFilter, scope: Scope): SqlText {
   switch (node.op) {
     case 'and':
-      return sql`(${compileNode(node.left, scope)} and ${compileNode(node.right, scope)})`;
+      return scimSql`(${compileNode(node.left, scope)} and ${compileNode(node.right, scope)})`;
     case 'or':
-      return sql`(${compileNode(node.left, scope)} or ${compileNode(node.right, scope)})`;
+      return scimSql`(${compileNode(node.left, scope)} or ${compileNode(node.right, scope)})`;
     case 'not':
       // A missing attribute makes a comparison null; `not` must then be true, as SCIM means "does not match".
-      return sql`(not coalesce(${compileNode(node.expr, scope)}, false))`;
+      return scimSql`(not coalesce(${compileNode(node.expr, scope)}, false))`;
     case 'any':
       return compileAny(node.array, node.filter, scope);
     case 'pr': {
@@ -224,54 +224,59 @@ function elementOperand(attr: ScimAttr, scope: Scope): Operand {
     const g = element.alias;
     if (sub === 'value')
       return {
-        expr: sql.raw(element.array === 'members' ? `${g}.member_id` : `${g}.group_id`),
+        expr: scimSql.raw(element.array === 'members' ? `${g}.member_id` : `${g}.group_id`),
         type: 'string',
         caseExact: true,
         uuid: true,
       };
     if (sub === 'type')
-      return { expr: element.array === 'members' ? sql.raw(`${g}.member_type`) : sql`'direct'::text`, type: 'string', caseExact: false };
-    if (sub === 'display' && element.array === 'groups') return { expr: sql.raw(`${g}_g.display_name`), type: 'string', caseExact: false };
+      return {
+        expr: element.array === 'members' ? scimSql.raw(`${g}.member_type`) : scimSql`'direct'::text`,
+        type: 'string',
+        caseExact: false,
+      };
+    if (sub === 'display' && element.array === 'groups')
+      return { expr: scimSql.raw(`${g}_g.display_name`), type: 'string', caseExact: false };
     throw invalidFilter(`Sub-attribute '${attr.path.join('.')}' of ${element.array} cannot be filtered`);
   }
-  return jsonOperand(sql.raw(`${element.alias}.v`), attr);
+  return jsonOperand(scimSql.raw(`${element.alias}.v`), attr);
 }
 
 /** `emails pr`, `name pr`, `members pr` at row level. */
-function presentRowComplex(attr: ScimAttr, scope: Scope): SQL {
+function presentRowComplex(attr: ScimAttr, scope: Scope): SqlText {
   const key = attr.path.join('.').toLowerCase();
-  if (scope.table === 'users' && key === 'emails') return sql.raw(`(cardinality(${scope.alias}.email_values) > 0)`);
+  if (scope.table === 'users' && key === 'emails') return scimSql.raw(`(cardinality(${scope.alias}.email_values) > 0)`);
   if (scope.table === 'groups' && key === 'members')
-    return sql.raw(`exists (select 1 from group_members pm where pm.group_id = ${scope.alias}.id)`);
+    return scimSql.raw(`exists (select 1 from group_members pm where pm.group_id = ${scope.alias}.id)`);
   if (scope.table === 'users' && key === 'groups')
-    return sql.raw(`exists (select 1 from group_members pm where pm.member_id = ${scope.alias}.id)`);
+    return scimSql.raw(`exists (select 1 from group_members pm where pm.member_id = ${scope.alias}.id)`);
   return present(
-    { expr: sql`(${sql.raw(`${scope.alias}.resource`)} #> ${jsonPath(attr.path)}::text[])`, type: 'complex', caseExact: true },
+    { expr: scimSql`(${scimSql.raw(`${scope.alias}.resource`)} #> ${jsonPath(attr.path)}::text[])`, type: 'complex', caseExact: true },
     attr,
   );
 }
 
 /** Comparisons served by special columns: userName and group displayName (domain-qualified), email values. */
-function specialCompare(attr: ScimAttr, op: CompareOp, value: FilterValue, scope: Scope): SQL | undefined {
+function specialCompare(attr: ScimAttr, op: CompareOp, value: FilterValue, scope: Scope): SqlText | undefined {
   if (scope.element) return undefined;
   const key = attr.path.join('.').toLowerCase();
   const nameColumn =
     scope.table === 'users' && key === 'username' ? 'user_name' : scope.table === 'groups' && key === 'displayname' ? 'display_name' : null;
   if (!nameColumn) return undefined;
   if (typeof value !== 'string') throw invalidFilter(`'${attr.path.join('.')}' compares only with a string`);
-  const col = sql.raw(`${scope.alias}.${nameColumn}`);
+  const col = scimSql.raw(`${scope.alias}.${nameColumn}`);
   // The value carries its user store domain ("EMPLOYEES/alice"; no prefix = PRIMARY): the domain picks the
   // store, the comparison applies to the name within it. co and ew without a domain search every store.
   const slash = value.indexOf('/');
   const domain = slash > 0 ? value.slice(0, slash).toUpperCase() : 'PRIMARY';
   const name = slash > 0 ? value.slice(slash + 1) : value;
-  const inStore = sql`${sql.raw(`${scope.alias}.user_store_id`)} = (select us.id from user_stores us where us.domain = ${domain})`;
-  if ((op === 'co' || op === 'ew') && slash <= 0) return stringCompare(sql`lower(${col})`, op, value, false);
-  if (op === 'ne') return sql`(not (${inStore} and lower(${col}) = lower(${name})))`;
-  return sql`(${inStore} and ${stringCompare(sql`lower(${col})`, op, name, false)})`;
+  const inStore = scimSql`${scimSql.raw(`${scope.alias}.user_store_id`)} = (select us.id from user_stores us where us.domain = ${domain})`;
+  if ((op === 'co' || op === 'ew') && slash <= 0) return stringCompare(scimSql`lower(${col})`, op, value, false);
+  if (op === 'ne') return scimSql`(not (${inStore} and lower(${col}) = lower(${name})))`;
+  return scimSql`(${inStore} and ${stringCompare(scimSql`lower(${col})`, op, name, false)})`;
 }
 
-function compileAny(array: string[], filter: ScimFilter, scope: Scope): SQL {
+function compileAny(array: string[], filter: ScimFilter, scope: Scope): SqlText {
   if (scope.element) throw invalidFilter('Value filters cannot be nested');
   const key = array.join('.').toLowerCase();
   const alias = `e${scope.counter.next++}`;
@@ -282,27 +287,27 @@ function compileAny(array: string[], filter: ScimFilter, scope: Scope): SQL {
     const indexed = emailValueEq(filter);
     if (indexed !== undefined) {
       const v = `${alias}v`;
-      const ids = sql`select ${sql.raw(`${v}.user_id`)} from user_email_values ${sql.raw(v)} where ${sql.raw(`${v}.value`)} = ${emailValueKey(indexed)}`;
-      const probe = sql`(${sql.raw(`${scope.alias}.id`)} = any(array(${ids})))`;
+      const ids = scimSql`select ${scimSql.raw(`${v}.user_id`)} from user_email_values ${scimSql.raw(v)} where ${scimSql.raw(`${v}.value`)} = ${emailValueKey(indexed)}`;
+      const probe = scimSql`(${scimSql.raw(`${scope.alias}.id`)} = any(array(${ids})))`;
       if (filter.op !== 'and') return probe;
-      return sql`(${probe} and ${anyOverJson(array, filter, scope, alias)})`;
+      return scimSql`(${probe} and ${anyOverJson(array, filter, scope, alias)})`;
     }
   }
   if (scope.table === 'groups' && key === 'members') {
     const inner = compileNode(filter, { ...scope, element: { alias, array: 'members' } });
-    return sql`exists (select 1 from group_members ${sql.raw(alias)} where ${sql.raw(`${alias}.group_id = ${scope.alias}.id`)} and ${inner})`;
+    return scimSql`exists (select 1 from group_members ${scimSql.raw(alias)} where ${scimSql.raw(`${alias}.group_id = ${scope.alias}.id`)} and ${inner})`;
   }
   if (scope.table === 'users' && key === 'groups') {
     const inner = compileNode(filter, { ...scope, element: { alias, array: 'groups' } });
-    return sql`exists (select 1 from group_members ${sql.raw(alias)} join groups ${sql.raw(`${alias}_g`)} on ${sql.raw(`${alias}_g.id = ${alias}.group_id`)} where ${sql.raw(`${alias}.member_id = ${scope.alias}.id`)} and ${inner})`;
+    return scimSql`exists (select 1 from group_members ${scimSql.raw(alias)} join groups ${scimSql.raw(`${alias}_g`)} on ${scimSql.raw(`${alias}_g.id = ${alias}.group_id`)} where ${scimSql.raw(`${alias}.member_id = ${scope.alias}.id`)} and ${inner})`;
   }
   return anyOverJson(array, filter, scope, alias);
 }
 
-function anyOverJson(array: string[], filter: ScimFilter, scope: Scope, alias: string): SQL {
-  const source = sql`(${sql.raw(`${scope.alias}.resource`)} #> ${jsonPath(array)}::text[])`;
+function anyOverJson(array: string[], filter: ScimFilter, scope: Scope, alias: string): SqlText {
+  const source = scimSql`(${scimSql.raw(`${scope.alias}.resource`)} #> ${jsonPath(array)}::text[])`;
   const inner = compileNode(filter, { ...scope, element: { alias, array: array.join('.') } });
-  return sql`exists (select 1 from jsonb_array_elements(case when jsonb_typeof(${source}) = 'array' then ${source} else '[]'::jsonb end) as ${sql.raw(`${alias}(v)`)} where ${inner})`;
+  return scimSql`exists (select 1 from jsonb_array_elements(case when jsonb_typeof(${source}) = 'array' then ${source} else '[]'::jsonb end) as ${scimSql.raw(`${alias}(v)`)} where ${inner})`;
 }
 
 /** The value of a `value eq "..."` in a value filter (alone, or as a conjunct), if there is one. */
@@ -327,7 +332,7 @@ export function isIndexedEquality(table: ResourceTable, filter: ScimFilter): boo
 const isEq = (filter: ScimFilter, keys: string[]) =>
   filter.op === 'eq' && typeof filter.value === 'string' && keys.includes(filter.attr.path.join('.').toLowerCase());
 
-export function compileScimFilter(table: ResourceTable, filter: ScimFilter, alias = 'r'): SQL {
+export function compileScimFilter(table: ResourceTable, filter: ScimFilter, alias = 'r'): SqlText {
   return compileNode(filter, { table, alias, counter: { next: 0 } });
 }
 
@@ -337,27 +342,27 @@ export function compileScimFilter(table: ResourceTable, filter: ScimFilter, alia
  * cast back to `type` (scim-search.ts).
  */
 export interface SortKey {
-  expr: SQL;
+  expr: SqlText;
   type: 'text' | 'uuid' | 'timestamptz' | 'boolean' | 'numeric' | 'jsonb';
   nullable: boolean;
 }
 
 export function sortKey(table: ResourceTable, attr: ScimAttr, alias = 'r'): SortKey {
   const key = attr.path.join('.').toLowerCase();
-  const text = (expr: SQL, nullable = true): SortKey => ({ expr, type: 'text', nullable });
-  if (table === 'users' && (key === 'emails' || key === 'emails.value')) return text(sql.raw(`${alias}.primary_email`));
-  if (table === 'users' && key === 'username') return text(sql.raw(`lower(${alias}.user_name)`), false);
-  if (table === 'groups' && key === 'displayname') return text(sql.raw(`lower(${alias}.display_name)`), false);
+  const text = (expr: SqlText, nullable = true): SortKey => ({ expr, type: 'text', nullable });
+  if (table === 'users' && (key === 'emails' || key === 'emails.value')) return text(scimSql.raw(`${alias}.primary_email`));
+  if (table === 'users' && key === 'username') return text(scimSql.raw(`lower(${alias}.user_name)`), false);
+  if (table === 'groups' && key === 'displayname') return text(scimSql.raw(`lower(${alias}.display_name)`), false);
   if (attr.multiValued || (attr.path.length > 1 && attr.type === 'complex')) {
-    const source = sql`(${sql.raw(`${alias}.resource`)} #> ${jsonPath(attr.path.slice(0, 1))}::text[])`;
+    const source = scimSql`(${scimSql.raw(`${alias}.resource`)} #> ${jsonPath(attr.path.slice(0, 1))}::text[])`;
     return text(
-      sql`(select x ->> 'value' from jsonb_array_elements(case when jsonb_typeof(${source}) = 'array' then ${source} else '[]'::jsonb end) x order by (x ->> 'primary') = 'true' desc limit 1)`,
+      scimSql`(select x ->> 'value' from jsonb_array_elements(case when jsonb_typeof(${source}) = 'array' then ${source} else '[]'::jsonb end) x order by (x ->> 'primary') = 'true' desc limit 1)`,
     );
   }
   if (attr.type === 'complex')
     throw new AppError('invalid_input', 'invalidValue', `Cannot sort by the complex attribute '${attr.path.join('.')}'`);
   const operand = rowOperand(table, alias, attr);
-  const expr = operand.caseExact || attr.type !== 'string' ? operand.expr : sql`lower(${operand.expr})`;
+  const expr = operand.caseExact || attr.type !== 'string' ? operand.expr : scimSql`lower(${operand.expr})`;
   if (operand.uuid) return { expr, type: 'uuid', nullable: false };
   if (operand.column) {
     // Columns: the timestamps, `active` and the meta expressions are never null; the copied attributes may be.

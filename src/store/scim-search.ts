@@ -3,7 +3,7 @@
 // Only one page of rows is ever read, in one statement with its total. An index page that follows the page a
 // client was just given (same read, startIndex = previous end + 1) is read by keyset from where that page ended
 // (scim-paging.ts), so reading a million users page by page costs each page what the first costs.
-import { asDate, textRows, type Executor } from './database.js';
+import { asDate, queryRows, type Executor } from './database.js';
 import {
   findReadPosition,
   keysetCondition,
@@ -15,7 +15,7 @@ import {
   type Keyset,
 } from './scim-paging.js';
 import { compileScimFilter, isIndexedEquality, sortKey, type ResourceTable, type ScimAttr, type ScimFilter } from './scim-query.js';
-import { sql, toQuery, type SqlText as SQL } from './sql-text.js';
+import { compileScimSql, scimSql, type SqlText } from './scim-sql-text.js';
 
 export interface ScimSearch {
   filter?: ScimFilter | undefined;
@@ -59,20 +59,20 @@ type RawRow = Record<string, unknown> & { __kt?: string | null; __total?: number
 /** Runs a search over users or groups: one page of rows, and the total (counted with the same filter). */
 export async function searchScim(executor: Executor, table: ResourceTable, search: ScimSearch): Promise<ScimPage> {
   const alias = 'r';
-  const conditions: SQL[] = [];
+  const conditions: SqlText[] = [];
   if (search.filter) conditions.push(compileScimFilter(table, search.filter, alias));
   if (search.userStoreIds) {
-    if (search.userStoreIds.length === 0) conditions.push(sql`false`);
+    if (search.userStoreIds.length === 0) conditions.push(scimSql`false`);
     else
       conditions.push(
-        sql`${sql.raw(`${alias}.user_store_id`)} in (${sql.join(
-          search.userStoreIds.map((id) => sql`${id}::uuid`),
-          sql`, `,
+        scimSql`${scimSql.raw(`${alias}.user_store_id`)} in (${scimSql.join(
+          search.userStoreIds.map((id) => scimSql`${id}::uuid`),
+          scimSql`, `,
         )})`,
       );
   }
-  const from = sql.raw(`${table} ${alias}`);
-  const id = sql.raw(`${alias}.id`);
+  const from = scimSql.raw(`${table} ${alias}`);
+  const id = scimSql.raw(`${alias}.id`);
   const key = search.sortBy ? sortKey(table, search.sortBy, alias) : undefined;
   // Index paging without sortBy is in id order whatever sortOrder says (it applies to sortBy, §3.4.2.3); cursors
   // honour it.
@@ -100,14 +100,14 @@ export async function searchScim(executor: Executor, table: ResourceTable, searc
 
   // The total: of an unfiltered user read, the per-store counts (exact, a few rows); of a read going on from a
   // position, the count its first page took; otherwise counted with the same filter, in the same statement.
-  const counted = sql`(select count(*) from ${from} ${conditions.length ? sql`where ${sql.join(conditions, sql` and `)}` : sql``})`;
+  const counted = scimSql`(select count(*) from ${from} ${conditions.length ? scimSql`where ${scimSql.join(conditions, scimSql` and `)}` : scimSql``})`;
   const stored = table === 'users' && !search.filter;
   const totalExpr = search.skipTotal
     ? undefined
     : stored
       ? storedUserCount(search.userStoreIds)
       : reused?.total != null
-        ? sql`${reused.total}::bigint`
+        ? scimSql`${reused.total}::bigint`
         : counted;
 
   // A filtered page is evaluated behind an optimisation fence (OFFSET 0): otherwise the planner, guessing a
@@ -117,31 +117,31 @@ export async function searchScim(executor: Executor, table: ResourceTable, searc
   // first page, below): sorting all its matches on every page would make a full read quadratic, and walking
   // the index finds a page after reading about count × store / matches rows.
   const fenced = search.filter !== undefined && (reused?.fenced ?? true);
-  const pageConditions = after ? [...conditions, keysetCondition(key, descending, after, key?.expr ?? sql`null`, id)] : conditions;
-  const where = pageConditions.length ? sql`where ${sql.join(pageConditions, sql` and `)}` : sql``;
-  const rowsFrom = fenced ? sql`(select * from ${from} ${where} offset 0) ${sql.raw(alias)}` : sql`${from} ${where}`;
+  const pageConditions = after ? [...conditions, keysetCondition(key, descending, after, key?.expr ?? scimSql`null`, id)] : conditions;
+  const where = pageConditions.length ? scimSql`where ${scimSql.join(pageConditions, scimSql` and `)}` : scimSql``;
+  const rowsFrom = fenced ? scimSql`(select * from ${from} ${where} offset 0) ${scimSql.raw(alias)}` : scimSql`${from} ${where}`;
   const limit = search.cursor ? search.count + 1 : search.count;
   // An unfiltered page read from the start or from a keyset is planned the same for any key: it is prepared too,
   // with its LIMIT written into the text (a generic plan with LIMIT $n assumes a tenth of the table and is never
   // chosen; a client uses one count, so this is a statement or two per connection). A full read then costs no
   // planning per page. An OFFSET page (a jump) is planned per call.
   const preparedPage = search.filter === undefined && offset === 0;
-  const limitText = preparedPage ? sql.raw(String(limit)) : sql`${limit}`;
-  const pageCte = sql`page as (select ${sql.raw(`${alias}.*`)}, ${key ? key.expr : sql`null::text`} as __k from ${rowsFrom}
-    ${orderBy(key, descending, key?.expr ?? sql``, id)} limit ${limitText}${offset ? sql` offset ${offset}` : sql``})`;
+  const limitText = preparedPage ? scimSql.raw(String(limit)) : scimSql`${limit}`;
+  const pageCte = scimSql`page as (select ${scimSql.raw(`${alias}.*`)}, ${key ? key.expr : scimSql`null::text`} as __k from ${rowsFrom}
+    ${orderBy(key, descending, key?.expr ?? scimSql``, id)} limit ${limitText}${offset ? scimSql` offset ${offset}` : scimSql``})`;
 
-  const ctes: SQL[] = [];
-  if (totalExpr) ctes.push(sql`total as (select ${totalExpr} as n)`);
+  const ctes: SqlText[] = [];
+  if (totalExpr) ctes.push(scimSql`total as (select ${totalExpr} as n)`);
   if (search.count > 0) ctes.push(pageCte);
   if (positions) {
     const fencedNext =
       search.filter === undefined
-        ? sql`true`
+        ? scimSql`true`
         : reused
-          ? sql`${reused.fenced}::boolean`
+          ? scimSql`${reused.fenced}::boolean`
           : table === 'users' && totalExpr
-            ? sql`((select n from total)::float8 * (select n from total) <= ${search.count}::float8 * ${storedUserCount(search.userStoreIds)})`
-            : sql`true`;
+            ? scimSql`((select n from total)::float8 * (select n from total) <= ${search.count}::float8 * ${storedUserCount(search.userStoreIds)})`
+            : scimSql`true`;
     ctes.push(
       positionWriteCte({
         readKey: search.readKey!,
@@ -149,22 +149,21 @@ export async function searchScim(executor: Executor, table: ResourceTable, searc
         count: search.count,
         key,
         descending,
-        total: search.filter !== undefined && totalExpr ? sql`(select n from total)::int` : sql`null::int`,
+        total: search.filter !== undefined && totalExpr ? scimSql`(select n from total)::int` : scimSql`null::int`,
         fenced: fencedNext,
       }),
     );
   }
-  const pageOrder = orderBy(key, descending, sql.raw('page.__k'), sql.raw('page.id'));
-  const keyOut = search.cursor && key ? sql`, ${keyText(key, sql.raw('page.__k'))} as __kt` : sql``;
+  const pageOrder = orderBy(key, descending, scimSql.raw('page.__k'), scimSql.raw('page.id'));
+  const keyOut = search.cursor && key ? scimSql`, ${keyText(key, scimSql.raw('page.__k'))} as __kt` : scimSql``;
   const select =
     search.count === 0
-      ? sql`select total.n as __total from total`
+      ? scimSql`select total.n as __total from total`
       : totalExpr
-        ? sql`select page.*${keyOut}, total.n as __total from total left join page on true ${pageOrder}`
-        : sql`select page.*${keyOut} from page ${pageOrder}`;
-  const statement = ctes.length ? sql`with ${sql.join(ctes, sql`, `)} ${select}` : select;
-  const { text, params } = toQuery(statement);
-  const raw = await textRows<RawRow>(executor, text, params, prepare || preparedPage);
+        ? scimSql`select page.*${keyOut}, total.n as __total from total left join page on true ${pageOrder}`
+        : scimSql`select page.*${keyOut} from page ${pageOrder}`;
+  const statement = ctes.length ? scimSql`with ${scimSql.join(ctes, scimSql`, `)} ${select}` : select;
+  const raw = await queryRows<RawRow>(executor, compileScimSql(statement), { prepare: prepare || preparedPage });
 
   const totalResults = totalExpr ? Number(raw[0]?.__total ?? 0) : -1;
   const found = search.count === 0 ? [] : raw.filter((row) => row.id !== null && row.id !== undefined);

@@ -1,7 +1,7 @@
 // User stores (domains). PRIMARY always exists and cannot be deleted.
 import { asc, eq, sql } from 'drizzle-orm';
 import { conflict, notFound, DEFAULT_ROLENAME_REGEX, DEFAULT_USERNAME_REGEX, PRIMARY_DOMAIN, type UserStore } from '../domain/index.js';
-import { rows, type Executor } from './database.js';
+import { queryRows, type Executor } from './database.js';
 import { isForeignKeyViolation } from './errors.js';
 import { userStores } from './schema/index.js';
 
@@ -79,7 +79,7 @@ export async function updateUserStore(
 
 /** Counts what still lives in a store; a store is deleted only when empty. */
 export async function countUserStoreContents(executor: Executor, id: string): Promise<{ users: number; groups: number }> {
-  const [row] = await rows<{ users: number; groups: number }>(
+  const [row] = await queryRows<{ users: number; groups: number }>(
     executor,
     sql`select (select count(*)::int from users where user_store_id = ${id}) as users,
                (select count(*)::int from groups where user_store_id = ${id}) as groups`,

@@ -1,7 +1,8 @@
 // DATABASE_POOL_SIZE bounds the connections a server opens to PostgreSQL (PGlite is one in-process
 // connection, so there is nothing to bound there).
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, textRows, type Db } from '../../src/store/database.js';
+import { openDatabase, queryRows, type Db } from '../../src/store/database.js';
 import { usingPostgres } from '../support/database.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -9,7 +10,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 async function backendsUsed(executor: Db, n = 8): Promise<Set<number>> {
   const results = await Promise.all(
     Array.from({ length: n }, () =>
-      textRows<{ pid: number }>(executor, 'select pg_backend_pid() as pid, pg_sleep(0.05)::text as slept', [], false),
+      queryRows<{ pid: number }>(executor, sql`select pg_backend_pid() as pid, pg_sleep(0.05)::text as slept`),
     ),
   );
   return new Set(results.flat().map((row) => row.pid));

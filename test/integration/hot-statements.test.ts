@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { defaultJitPolicy, SCIM_USER_SCHEMA } from '../../src/domain/index.js';
-import { hotRows, rows, type Database, type Executor } from '../../src/store/database.js';
+import { hotRows, queryRows, rows, type Database, type Executor } from '../../src/store/database.js';
 import {
   findIdentityProvider,
   findIdentityProviderWithSecrets,
@@ -35,6 +35,27 @@ const probe = (executor: Executor, i: number) =>
             $4::jsonb ->> 'k' as k, $5::text is null as missing, '2026-01-02T03:04:05Z'::timestamptz as at`,
     [i, 10, ['a', 'b"c', 'd,e'], JSON.stringify({ k: 'v' }), null],
   );
+
+/** The same probe written with drizzle's `sql` through the one runner, prepared. */
+const probeSql = (executor: Executor, i: number) =>
+  queryRows<Record<string, unknown>>(
+    executor,
+    sql`select ${10}::int + ${i}::int as sum, ${10}::int as again, cardinality(${sql.param(['a', 'b"c', 'd,e'])}::text[]) as n,
+            (${sql.param(['a', 'b"c', 'd,e'])}::text[])[2] as second, ${JSON.stringify({ k: 'v' })}::jsonb ->> 'k' as k,
+            ${null}::text is null as missing, '2026-01-02T03:04:05Z'::timestamptz as at`,
+    { prepare: true },
+  );
+
+describe('queryRows', () => {
+  it("runs drizzle's sql prepared, with the same rows on the database, inside a transaction and as hotRows text", async () => {
+    for (let i = 0; i < 8; i++) {
+      const [direct] = await probeSql(database.db, i);
+      expect(direct).toEqual((await probe(database.db, i))[0]);
+      const [inTx] = await database.db.transaction((tx) => probeSql(tx, i));
+      expect(inTx).toEqual(direct);
+    }
+  });
+});
 
 describe('hotRows', () => {
   it('answers the same on the database and inside a transaction, many times (past the point a plan is cached)', async () => {

@@ -16,8 +16,8 @@ import {
 } from '../../src/store/index.js';
 import { sql } from 'drizzle-orm';
 import { rows, type Database } from '../../src/store/database.js';
-import { claimJobs, completeJob, enqueueJob, failJob, retryDelayMs } from '../../src/store/job-queue.js';
-import { JobWorker } from '../../src/background/job-worker.js';
+import { claimJobs, completeJob, enqueueJob, failJob } from '../../src/store/job-queue.js';
+import { JobWorker, retryDelayMs } from '../../src/background/job-worker.js';
 import { getUserStoreByDomain, insertUserStore } from '../../src/store/user-stores-repo.js';
 import { openMigratedTestDatabase, type MigratedTestDatabase } from '../support/database.js';
 
@@ -128,7 +128,7 @@ describe('job queue', () => {
     expect(again).toMatchObject({ id, attempts: 2 });
     // The crashed worker's late completion must not count: it no longer holds the job.
     await completeJob(database.db, id!, 'crashed');
-    expect(await failJob(database.db, again!, 'rescuer', 'boom')).toBe('dead');
+    expect(await failJob(database.db, again!, 'rescuer', 'boom', 1_000)).toBe('dead');
   });
 
   it('a worker completes jobs and retries failures with backoff', async () => {

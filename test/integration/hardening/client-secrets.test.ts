@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../../src/store/database.js';
-import { forgetCachedApplications, hashPassword, passwordHashSlots } from '../../../src/store/index.js';
+import { invalidateCache } from '../../../src/cache/index.js';
+import { hashPassword, passwordHashSlots } from '../../../src/store/index.js';
 import { verifyClientSecret } from '../../../src/oidc/index.js';
 import { APP_REDIRECT, registerApp } from '../../support/oidc-app.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
@@ -89,7 +90,7 @@ describe('client secrets under a keyed hash', () => {
     const app = await registerApp(server, { identityProviders: [idp] });
     const legacy = await hashPassword(app.clientSecret!);
     await server.ctx.store.db.execute(sql`update applications set client_secret_hash = ${legacy} where id = ${app.id}`);
-    forgetCachedApplications(server.ctx.store.db);
+    invalidateCache(server.ctx.store.db, 'applications');
 
     const before = passwordHashSlots.granted;
     await refused(await basic(app.clientId, 'jbcs_wrong'));

@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCIM_USER_SCHEMA } from '../../../src/domain/index.js';
 import type { AppEnv } from '../../../src/http/index.js';
 import { csrfToken, csrfTokenMatches, localSignInPath, localSignInRoutes, type PromptHost } from '../../../src/login/index.js';
+import { invalidateCache } from '../../../src/cache/index.js';
 import {
-  forgetCachedApplications,
   hashPassword,
   insertUser,
   passwordHashSlots,
@@ -76,7 +76,7 @@ describe('the password hash limit', () => {
     // An earlier version's scrypt hash: a wrong secret is checked by scrypt (the expensive path the limit guards).
     const legacy = await hashPassword(app.clientSecret!);
     await server.ctx.store.db.execute(sql`update applications set client_secret_hash = ${legacy} where id = ${app.id}`);
-    forgetCachedApplications(server.ctx.store.db);
+    invalidateCache(server.ctx.store.db, 'applications');
     resetPasswordHashSlotCounters();
 
     const tokens = Promise.all(Array.from({ length: 200 }, (_, i) => tokenRequest(app.clientId, `jbcs_wrong_${i}`)));
