@@ -16,7 +16,6 @@ import {
   findIdentityProvider,
   findIdentityProviderSecrets,
   type IdentityProviderRecord,
-  type IdentityProviderSecrets,
   saveLoginResult,
   type NewLoginResult,
   rememberAssertionId,
@@ -33,16 +32,6 @@ export interface BeginLogin {
   returnTo: string;
   /** Kept with the flow and handed back in the login result (for example `{ interactionUid }`). */
   context?: unknown;
-  /** The IdP as the caller read it in this same request (saves reading it again). */
-  idp?: IdentityProviderRecord;
-  /** That IdP's secrets, read with it (findIdentityProviderWithSecrets): saves reading the row a second time. */
-  idpSecrets?: () => IdentityProviderSecrets;
-  /**
-   * Takes the flow's insert instead of running it here, for a caller that writes it together with its own writes
-   * before its response leaves (the authorization endpoint: with the interaction). The caller must not send the
-   * person to `redirectUrl` before the write has succeeded.
-   */
-  deferWrite?: (write: () => Promise<void>) => void;
 }
 
 /** Accepts only a relative path on this server: anything else would make /start an open redirect. */
@@ -64,8 +53,8 @@ export function checkReturnTo(returnTo: string, publicUrl: string): string {
   return path;
 }
 
-async function loadEnabled(ctx: FederationContext, idpId: string, loaded?: IdentityProviderRecord): Promise<IdentityProviderRecord> {
-  const idp = loaded?.id === idpId ? loaded : await findIdentityProvider(ctx.store.db, idpId);
+async function loadEnabled(ctx: FederationContext, idpId: string): Promise<IdentityProviderRecord> {
+  const idp = await findIdentityProvider(ctx.store.db, idpId);
   if (!idp) throw notFound('identity_provider_not_found', 'No such identity provider');
   if (!idp.enabled) throw new AppError('forbidden', 'identity_provider_disabled', 'This identity provider is disabled');
   return idp;
@@ -73,25 +62,12 @@ async function loadEnabled(ctx: FederationContext, idpId: string, loaded?: Ident
 
 const redirectUri = (publicUrl: string, idpId: string) => `${publicUrl}/federation/${idpId}/callback`;
 
-/**
- * Flows are login state: lost in a database crash, the person signs in again (database.ts). Their consume is
- * acceptable on `ephemeralDb` for OIDC flows too (completeOidcLogin says why).
- */
-async function saveFlow(ctx: FederationContext, input: BeginLogin, flow: Parameters<typeof insertFederationFlow>[1]): Promise<void> {
-  const write = () => insertFederationFlow(ctx.store.ephemeralDb, flow);
-  if (input.deferWrite) input.deferWrite(write);
-  else await write();
-}
-
 /** Starts an upstream login (server side); the caller sends the person to `redirectUrl`. `flowId` names the flow. */
 export async function beginUpstreamLogin(ctx: FederationContext, input: BeginLogin): Promise<{ redirectUrl: string; flowId: string }> {
   const returnTo = checkReturnTo(input.returnTo, ctx.config.publicUrl);
-  const idp = await loadEnabled(ctx, input.idpId, input.idp);
+  const idp = await loadEnabled(ctx, input.idpId);
   if (idp.protocol === 'oidc') {
-    const { clientSecret } =
-      idp === input.idp && input.idpSecrets
-        ? input.idpSecrets()
-        : await findIdentityProviderSecrets(ctx.store.db, ctx.store.secrets, idp.id);
+    const { clientSecret } = await findIdentityProviderSecrets(ctx.store.db, ctx.store.secrets, idp.id);
     let start: Awaited<ReturnType<typeof startOidcLogin>>;
     try {
       start = await startOidcLogin(
@@ -103,7 +79,7 @@ export async function beginUpstreamLogin(ctx: FederationContext, input: BeginLog
       ctx.logger.warn({ err: error, idpId: idp.id }, 'upstream OIDC login could not start');
       throw new AppError('unavailable', 'upstream_unavailable', 'The identity provider cannot be reached');
     }
-    await saveFlow(ctx, input, {
+    await insertFederationFlow(ctx.store.db, {
       id: start.state,
       idpId: idp.id,
       protocol: 'oidc',
@@ -116,7 +92,7 @@ export async function beginUpstreamLogin(ctx: FederationContext, input: BeginLog
   }
   const flowId = randomBytes(24).toString('base64url');
   const start = startSamlLogin(idp, ctx.config.publicUrl, flowId);
-  await saveFlow(ctx, input, {
+  await insertFederationFlow(ctx.store.db, {
     id: flowId,
     idpId: idp.id,
     protocol: 'saml',
@@ -235,13 +211,12 @@ async function finish<R>(
     if (audit) await audit(ctx.store.db);
     return { handedOff: await receiver(outcome) };
   }
-  // Flows and login results are login state: lost in a database crash, the person signs in again (database.ts).
   const resultId = audit
     ? await ctx.store.transaction(async (tx) => {
         await audit(tx);
         return saveLoginResult(tx, outcome);
       })
-    : await saveLoginResult(ctx.store.ephemeralDb, outcome);
+    : await saveLoginResult(ctx.store.db, outcome);
   return { location: withParam(flow.returnTo, 'login_result', resultId) };
 }
 
@@ -265,10 +240,7 @@ export async function completeOidcLogin<R>(
 ): Promise<Completion<R>> {
   const state = callbackQuery.get('state');
   if (!state) throw new UnknownFlowError('no login in progress');
-  // On `ephemeralDb` (no wait for the WAL flush): the consume is atomic and visible at once all the same; a crash
-  // that loses it could only hand back a flow whose upstream code is already used, and whose PKCE verifier and
-  // nonce bind any new code to this flow's own request.
-  const found = await consumeFederationFlowWithIdp(ctx.store.ephemeralDb, ctx.store.secrets, idpId, state);
+  const found = await consumeFederationFlowWithIdp(ctx.store.db, ctx.store.secrets, idpId, state);
   if (!found || found.idp.idp.protocol !== 'oidc' || found.flow.protocol !== 'oidc')
     throw new UnknownFlowError('no login in progress for this state');
   const { flow, idp: loaded } = found;

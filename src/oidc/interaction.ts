@@ -57,7 +57,6 @@ import {
 import { mfaStep, type MfaHostStep } from './mfa-step.js';
 import type { ProviderKeys } from './keys.js';
 import { TTL, type DirectStart, type ProviderHolder } from './provider.js';
-import { currentRequestScope } from './request-scope.js';
 import { RESULT_IDP_KEY } from './session-idp.js';
 import type { BeginUpstreamLogin } from './upstream.js';
 
@@ -134,7 +133,7 @@ export function createInteraction(ctx: AppContext, holder: ProviderHolder, begin
     // The interaction is over: the upstream login flows it began can only be replayed or abandoned now.
     await Promise.all([
       interaction.save(Math.max(1, interaction.exp - Math.floor(Date.now() / 1000))),
-      deleteFederationFlowsOfInteraction(ctx.store.ephemeralDb, interaction.uid),
+      deleteFederationFlowsOfInteraction(ctx.store.db, interaction.uid),
     ]);
     return interaction.returnTo;
   };
@@ -192,24 +191,13 @@ export function createInteraction(ctx: AppContext, holder: ProviderHolder, begin
   type LoadedIdp = IdentityProviderWithSecrets;
   const readIdp = (id: string): Promise<LoadedIdp | undefined> => findIdentityProviderWithSecrets(ctx.store.db, ctx.store.secrets, id);
 
-  /**
-   * Step 4: the upstream login, with the cookie that lets its callback finish in place (flow-binding.ts).
-   * `deferWrite` as in BeginLogin (federation/login.ts).
-   */
-  async function beginBound(
-    keys: ProviderKeys,
-    uid: string,
-    loaded: LoadedIdp,
-    deferWrite?: (write: () => Promise<void>) => void,
-  ): Promise<{ redirectUrl: string; cookie: CookieToSet }> {
+  /** Step 4: the upstream login, with the cookie that lets its callback finish in place (flow-binding.ts). */
+  async function beginBound(keys: ProviderKeys, uid: string, loaded: LoadedIdp): Promise<{ redirectUrl: string; cookie: CookieToSet }> {
     const { idp } = loaded;
     const { redirectUrl, flowId } = await begin(ctx, {
       idpId: idp.id,
       returnTo: `/login/${uid}/federated`,
       context: { interactionUid: uid },
-      idp,
-      idpSecrets: loaded.secrets,
-      ...(deferWrite ? { deferWrite } : {}),
     });
     const cookie = flowBindingCookie(keys.cookieKeys[0]!, idp.id, flowId, { secure, maxAgeSeconds: FLOW_TTL_SECONDS });
     return { redirectUrl, cookie };
@@ -506,14 +494,7 @@ export function createInteraction(ctx: AppContext, holder: ProviderHolder, begin
     const loaded = await findIdentityProviderWithSecretsCached(ctx.store.db, ctx.store.secrets, idpId);
     if (!loaded?.idp.enabled) return null;
     try {
-      // The flow is written with the interaction, before the redirect leaves (request-scope.ts).
-      const scope = currentRequestScope();
-      const { redirectUrl, cookie } = await beginBound(
-        keys,
-        interaction.uid,
-        loaded,
-        scope ? (write) => scope.alongside(write) : undefined,
-      );
+      const { redirectUrl, cookie } = await beginBound(keys, interaction.uid, loaded);
       return { redirectUrl, setCookie: serializeCookie(cookie) };
     } catch (error) {
       if (!(error instanceof AppError)) throw error;

@@ -4,7 +4,7 @@
 // tokens, userinfo, revocation (RFC 7009), introspection (RFC 7662), RP-initiated logout.
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AppContext } from '../http/index.js';
-import { keysFingerprint, writeOidcPayloads } from '../store/index.js';
+import { keysFingerprint } from '../store/index.js';
 import { createAdapterFactory } from './adapter.js';
 import { createFindAccount } from './account.js';
 import { SCOPE_CLAIMS, SUPPORTED_SCOPES } from './claims.js';
@@ -12,7 +12,6 @@ import { FIRST_PARTY, REQUIRE_PKCE } from './clients.js';
 import { adminApiResource, CONSOLE_CLIENT_ID, consoleResourceIndicators, grantableConsoleScopes, roleGroupsOf } from './console-client.js';
 import { CONSOLE_SCOPES } from '../domain/index.js';
 import { ensureProviderKeys, loadProviderKeys, OIDC_KEY_PURPOSES, type ProviderKeys } from './keys.js';
-import { requestScopeMiddleware } from './request-scope.js';
 import { interactionPolicyFor } from './session-idp.js';
 import { withSecondStepCheck } from './session-second-step.js';
 import { renderProviderError, renderLogoutPrompt, renderLogoutSuccess } from './provider-pages.js';
@@ -167,12 +166,6 @@ export function buildProvider(ctx: AppContext, keys: ProviderKeys, directStart: 
   const provider = new Provider(issuerOf(ctx.config.publicUrl), configuration);
   // An https PUBLIC_URL means TLS ends at a proxy in front: trust its X-Forwarded-Proto for secure cookies.
   provider.proxy = secure;
-  provider.use(
-    requestScopeMiddleware(
-      (upserts, deletes) => writeOidcPayloads(ctx.store.ephemeralDb, upserts, deletes),
-      (error) => ctx.logger.error({ err: error }, 'login state of a failed OpenID Provider request could not be written'),
-    ),
-  );
   // A direct start (interactions.url above): the 303 to /login/<uid>, with its interaction cookies, points at the
   // upstream instead and sets the flow's binding cookie too.
   provider.use(async (koa, next) => {

@@ -3,7 +3,6 @@
 // without the connectors' details (and a test or benchmark can hand in another starter).
 import { beginUpstreamLogin as federationBegin } from '../federation/index.js';
 import type { AppContext } from '../http/index.js';
-import type { IdentityProviderRecord, IdentityProviderSecrets } from '../store/index.js';
 
 export interface BeginUpstreamLogin {
   (
@@ -12,10 +11,6 @@ export interface BeginUpstreamLogin {
       idpId: string;
       returnTo: string;
       context: { interactionUid: string };
-      idp?: IdentityProviderRecord;
-      idpSecrets?: () => IdentityProviderSecrets;
-      /** Takes the flow's write to run before the response leaves (federation's BeginLogin.deferWrite). */
-      deferWrite?: (write: () => Promise<void>) => void;
     },
   ): Promise<{ redirectUrl: string; flowId: string }>;
 }

@@ -182,18 +182,14 @@ export { type AccountUserWithGroups, findAccountUser, findAccountUserWithGroups 
 export {
   consumeOidcPayload,
   destroyOidcPayload,
-  findGrantSourceWithGrantAndSession,
-  findInteractionWithAccount,
   findOidcPayload,
   findOidcPayloadByUid,
   findOidcPayloadByUserCode,
   type OidcPayload,
-  type PayloadToDelete,
   type PayloadToWrite,
   revokeOidcGrant,
   upsertOidcPayload,
   upsertOidcPayloads,
-  writeOidcPayloads,
 } from './oidc-payloads-repo.js';
 export {
   claimDeliveries,
