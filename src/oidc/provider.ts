@@ -39,14 +39,14 @@ export interface DirectStartAnswer {
   setCookie: string;
 }
 
-/** Begins the interaction's upstream login right away when it needs no page first (interaction.ts), else null. */
-export type DirectStart = (ctx: KoaContextWithOIDC, interaction: NewInteraction, keys: ProviderKeys) => Promise<DirectStartAnswer | null>;
+/** Begins the interaction's upstream login right away when it needs no page first (src/login's start step), else null. */
+export type DirectStart = (interaction: NewInteraction) => Promise<DirectStartAnswer | null>;
 
 const DIRECT_START = Symbol('jitbridge.directStart');
 
 /**
  * First-party apps: every scope and claim an app asks for is granted. A third-party app keeps only what the person
- * granted on the consent page (src/oidc/interaction.ts): what is missing makes oidc-provider ask for consent.
+ * granted on the consent page (src/login/steps/consent.ts): what is missing makes oidc-provider ask for consent.
  */
 async function loadExistingGrant(ctx: KoaContextWithOIDC) {
   const { oidc } = ctx;
@@ -129,7 +129,7 @@ export function buildProvider(ctx: AppContext, keys: ProviderKeys, directStart: 
       // Always /login/<uid>: oidc-provider scopes the interaction cookie to this path, and the prompt, MFA and
       // chooser pages live under it. A direct start only changes where the redirect points (below).
       url: async (koa, interaction) => {
-        const direct = await directStart()?.(koa, interaction, keys);
+        const direct = await directStart()?.(interaction);
         if (direct) (koa.state as Record<symbol, DirectStartAnswer>)[DIRECT_START] = direct;
         return `/login/${interaction.uid}`;
       },
