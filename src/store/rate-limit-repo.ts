@@ -1,6 +1,6 @@
 // Fixed-window rate limits kept in the database, so every instance counts the same window: one statement counts
 // the request and answers whether it is over the limit (and for how long the window still runs).
-import { hotRows, type Executor } from './database.js';
+import { fastCommit, hotRows, type Executor } from './database.js';
 
 export interface RateLimitRule {
   /** Requests allowed per window. */
@@ -19,7 +19,8 @@ const HIT = `insert into rate_limit_windows as w (key, window_started_at, hits) 
 
 /** Counts one request under `key` and says whether it is within the rule. */
 export async function hitRateLimit(executor: Executor, key: string, rule: RateLimitRule): Promise<RateLimitVerdict> {
-  const [row] = await hotRows<{ hits: number; remaining: number }>(executor, HIT, [key, rule.windowSeconds]);
+  // A hit lost in a database crash only lets one more request through: the fast-commit handle (database.ts).
+  const [row] = await hotRows<{ hits: number; remaining: number }>(fastCommit(executor), HIT, [key, rule.windowSeconds]);
   if (!row || Number(row.hits) <= rule.limit) return { allowed: true };
   return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(Number(row.remaining))) };
 }
