@@ -11,6 +11,9 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/ensure-build.js scripts/ensure-build.js
 COPY src/ src/
+# The admin console (Preact, built by Vite into dist/console-app) and the API document its client is typed from.
+COPY console/ console/
+COPY openapi/admin.openapi.json openapi/admin.openapi.json
 RUN node scripts/ensure-build.js --force
 
 # 2. Production dependencies only (no TypeScript, test or lint tools).

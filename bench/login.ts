@@ -23,7 +23,7 @@ import {
 import { passwordHashSlots } from '../src/store/index.js';
 import { fastCommit } from '../src/store/database.js';
 import { CookieJarBrowser } from '../test/support/oidc-browser.js';
-import { startUpstreamOidc } from '../test/support/oidc-upstream-idp.js';
+import { startUpstreamOp } from '../test/support/upstream-op.js';
 import { startTestServer } from '../test/support/server.js';
 
 process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -109,11 +109,11 @@ const claimsOf = (name: string) => ({
 });
 
 async function main() {
-  const upstream = await startUpstreamOidc();
+  const upstream = await startUpstreamOp();
   // The floor: an OpenID Provider on oidc-provider alone (memory storage, no login form, no upstream, no
   // database) serving the same app the four requests a brokered login adds to the baseline's (authorization,
   // interaction, resume, token). jitbridge answers each of those and does more in each.
-  const floor = await startUpstreamOidc({ signInAtOnce: true });
+  const floor = await startUpstreamOp({ signInAtOnce: true });
   const server = await startTestServer({ label: 'bench_login' });
   try {
     const idp = await registerUpstreamIdp(server, upstream, { name: 'Bench Corp' });

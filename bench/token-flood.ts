@@ -10,7 +10,7 @@ import { sql } from 'drizzle-orm';
 import { forgetCachedApplications, hashPassword } from '../src/store/index.js';
 import { APP_REDIRECT, registerApp } from '../test/support/oidc-app.js';
 import { startTestServer } from '../test/support/server.js';
-import { startUpstreamOidc } from '../test/support/upstream-oidc.js';
+import { startUpstreamOp } from '../test/support/upstream-op.js';
 
 process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -19,7 +19,7 @@ const FLOOD = Number(process.env.BENCH_FLOOD_CONCURRENCY ?? 200);
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function main() {
-  const [server, upstream] = await Promise.all([startTestServer({ label: 'bench_flood' }), startUpstreamOidc()]);
+  const [server, upstream] = await Promise.all([startTestServer({ label: 'bench_flood' }), startUpstreamOp({ claimsIn: 'userinfo' })]);
   try {
     const idp = (await (
       await server.admin('POST', '/api/v1/identity-providers', {

@@ -1,6 +1,7 @@
 // Composes the Hono app from its edges. Nothing here knows a protocol's details.
 import { Hono } from 'hono';
 import { createAdminApi, docsPage } from './admin/index.js';
+import { consoleRoutes } from './console/index.js';
 import {
   type AppContext,
   type AppEnv,
@@ -34,13 +35,14 @@ export function createApp(ctx: AppContext) {
   app.route('/api/v1', createAdminApi(ctx));
   app.route('/scim/v2', createScimApi(ctx));
   app.route('/', docsPage());
+  app.route('/', consoleRoutes(ctx));
   // Before the OIDC edge: /login/provisioning/complete must not be read as an interaction uid.
   app.route('/', provisioningCompletionRoutes(ctx));
   const oidc = createOidcEdge(ctx);
   app.route('/', oidc.routes);
   app.use('/federation/:idpId/start', federationStartLimit(ctx));
   app.route('/', federationRoutes(ctx));
-  app.route('/', createSamlIdpEdge(ctx).routes);
+  app.route('/', createSamlIdpEdge(ctx, oidc.samlLogin).routes);
 
   // Outside /api and /scim every error is a page a person may see: the styled one, with a reference and a way back.
   const page = (p: { title: string; message: string; reference: string }) => errorPage(p);

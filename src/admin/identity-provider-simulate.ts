@@ -1,13 +1,15 @@
 // POST /api/v1/identity-providers/{id}/simulate: a dry run of JIT provisioning for admins. Takes a claim set, an
 // ID token, or a captured SAML response/assertion; returns what a login would do — the linking decision and why,
-// the SCIM User before and after with a diff, provenance changes, outbox and audit events — writing nothing.
+// the SCIM User before and after with a diff, provenance changes, outbox and audit events — writing nothing. It
+// shows the very plan a login would apply (`planLogin`): its events are the rows `applyPlan` writes (a new user's
+// id, a new group's id and the timestamps are the only things a real login fills in).
 // Tokens and assertions are only decoded: their signatures are NOT checked (the response says so).
 import { createRoute, z } from '@hono/zod-openapi';
 import { DOMParser } from '@xmldom/xmldom';
 import { decodeJwt } from 'jose';
 import { invalidInput, notFound, type FederatedIdentity } from '../domain/index.js';
 import type { AppContext } from '../http/index.js';
-import { createProvisioningReads, planProvisioning } from '../provisioning/index.js';
+import { planLogin, type ProvisioningPlan } from '../provisioning/index.js';
 import { findIdentityProvider } from '../store/index.js';
 import { createAdminRouter } from './router.js';
 import { errorResponses, IdParam, jsonBody, jsonContent, notFoundResponse, security } from './schemas.js';
@@ -63,10 +65,37 @@ const SimulationResult = z
     diff: z.array(z.object({ attribute: z.string(), op: z.enum(['add', 'replace', 'remove']), before: Nullable, after: Nullable })),
     provenanceChanges: z.array(z.object({ path: z.string(), before: Nullable, after: Nullable })),
     groups: z.object({ add: z.array(z.string()), remove: z.array(z.string()), create: z.array(z.string()) }),
-    outboxEvents: z.array(
-      z.object({ resourceType: z.string(), eventType: z.string(), resourceId: z.string().nullable(), group: z.string().optional() }),
-    ),
-    auditEvent: z.object({ action: z.string(), outcome: z.string(), reason: z.string() }),
+    outboxEvents: z
+      .array(
+        z.object({
+          resourceType: z.string(),
+          eventType: z.string(),
+          resourceId: z.string().nullable().openapi({ description: 'null for a group the login would create' }),
+          userStoreId: z.string().nullable(),
+          resourceVersion: z.number().int().nullable(),
+          payload: z.unknown(),
+          group: z.string().optional(),
+        }),
+      )
+      .openapi({ description: 'The outbox events the login would write, in order' }),
+    auditEvent: z
+      .object({ action: z.string(), outcome: z.string(), reason: z.string() })
+      .openapi({ description: "The decision's audit event (the first of auditEvents)" }),
+    auditEvents: z
+      .array(
+        z.object({
+          actorType: z.string(),
+          actorId: z.string().nullable(),
+          action: z.string(),
+          targetType: z.string().nullable(),
+          targetId: z.string().nullable(),
+          outcome: z.string(),
+          reason: z.string().nullable(),
+          details: z.record(z.string(), z.unknown()).nullable(),
+          group: z.string().optional(),
+        }),
+      )
+      .openapi({ description: 'The audit events the login would write, in order' }),
     passthroughClaims: z.record(z.string(), z.unknown()).nullable(),
     warnings: z.array(z.string()),
   })
@@ -172,34 +201,46 @@ export function identityProviderSimulateRoutes(ctx: AppContext) {
       authnContext: { protocol: idp.protocol, amr: [], acr: null, authTime: null, sessionId: null },
     };
     // Planning only reads; nothing here opens a transaction or writes.
-    const plan = await planProvisioning(createProvisioningReads(ctx.store.db), idp, identity);
-    return c.json(
-      {
-        signaturesChecked: false as const,
-        notice: NOTICE,
-        input,
-        mode: idp.jit.mode,
-        decision: plan.decision,
-        outcome: plan.outcome,
-        reason: plan.reason,
-        refusal: plan.refusal,
-        syncMethod: plan.syncMethod,
-        userId: plan.userId,
-        userStore: plan.userStore,
-        userName: plan.qualifiedUserName,
-        linkExists: plan.link.exists,
-        before: plan.before,
-        after: plan.after,
-        diff: plan.diff,
-        provenanceChanges: plan.provenanceChanges,
-        groups: { add: plan.groups.add.map((g) => g.name), remove: plan.groups.remove.map((g) => g.name), create: plan.groups.create },
-        outboxEvents: plan.outbox,
-        auditEvent: { action: plan.audit.action, outcome: plan.audit.outcome, reason: plan.audit.reason },
-        passthroughClaims: plan.passthroughClaims,
-        warnings: plan.warnings,
-      },
-      200,
-    );
+    const plan = await planLogin(ctx, idp, identity);
+    return c.json({ signaturesChecked: false as const, notice: NOTICE, input, mode: idp.jit.mode, ...simulationOf(plan) }, 200);
   });
   return router;
+}
+
+/** The plan as the simulation shows it: the decision, the user before and after, and the events it would write. */
+export function simulationOf(plan: ProvisioningPlan) {
+  const user = plan.decision === 'refuse' || plan.decision === 'passthrough' ? null : plan;
+  const [audit] = plan.events.audit;
+  return {
+    decision: plan.decision,
+    outcome: plan.outcome,
+    reason: plan.reason,
+    refusal: plan.decision === 'refuse' ? plan.refusal : null,
+    syncMethod: plan.syncMethod,
+    userId: user?.userId ?? (plan.decision === 'refuse' ? plan.userId : null),
+    userStore: user?.userStore ?? null,
+    userName: plan.qualifiedUserName,
+    linkExists: user !== null && 'linkId' in user && user.linkId !== null,
+    before: user?.before ?? null,
+    after: user?.after ?? null,
+    diff: [...(user?.diff ?? [])],
+    provenanceChanges: [...(user?.provenanceChanges ?? [])],
+    groups: {
+      add: (user?.groups.add ?? []).map((g) => g.name),
+      remove: (user?.groups.remove ?? []).map((g) => g.name),
+      create: [...(user?.groups.create ?? [])],
+    },
+    outboxEvents: plan.events.outbox.map((e) => ({ ...e, userStoreId: e.userStoreId ?? null, resourceVersion: e.resourceVersion ?? null })),
+    auditEvent: { action: audit!.action, outcome: audit!.outcome, reason: audit!.reason },
+    auditEvents: plan.events.audit.map((a) => ({
+      ...a,
+      actorId: a.actorId ?? null,
+      targetType: a.targetType ?? null,
+      targetId: a.targetId ?? null,
+      reason: a.reason ?? null,
+      details: a.details ?? null,
+    })),
+    passthroughClaims: plan.decision === 'passthrough' ? plan.passthroughClaims : null,
+    warnings: [...plan.warnings],
+  };
 }

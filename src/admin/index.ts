@@ -18,6 +18,8 @@ import { auditEventRoutes } from './audit-events.js';
 import { federatedIdentityRoutes } from './federated-identities.js';
 import { identityProviderSimulateRoutes } from './identity-provider-simulate.js';
 import { userRoutes } from './users.js';
+import { userSearchRoutes } from './user-search.js';
+import { dashboardRoutes } from './dashboard.js';
 import { consentPurposeRoutes } from './consent-purposes.js';
 import { identityProviderRoutes } from './identity-providers.js';
 import { keyRoutes } from './keys.js';
@@ -49,9 +51,11 @@ const resources = [
   samlIdpKeyRoutes,
   outboundConnectorRoutes,
   identityProviderSimulateRoutes,
+  userSearchRoutes,
   userRoutes,
   federatedIdentityRoutes,
   auditEventRoutes,
+  dashboardRoutes,
 ];
 
 export interface AdminApiOptions {

@@ -1,21 +1,12 @@
 // /api/v1/outbound-connectors: downstream SCIM 2.0 targets. Credentials are write-only and sealed; an
-// omitted secret on PUT/PATCH keeps the stored one. Also the connector test, the dead letters and their
-// retry, and reconciliation (sync) with its progress.
+// omitted secret on PUT/PATCH keeps the stored one. Schemas: outbound-connector-schema.ts; the connector test, the
+// dead letters and their retry, and reconciliation (sync): outbound-connector-operations.ts.
 import { randomUUID } from 'node:crypto';
-import { createRoute, z } from '@hono/zod-openapi';
-import { AppError, invalidInput, notFound, applyMergePatch } from '../domain/index.js';
+import { createRoute } from '@hono/zod-openapi';
+import { invalidInput, notFound, applyMergePatch } from '../domain/index.js';
 import type { AppContext } from '../http/index.js';
 import { type OutboundNetwork, outboundNetworkFor, OutboundRefusedError } from '../net/index.js';
-import {
-  authColumns,
-  checkConnector,
-  connectorFromRow,
-  deliveryOptionsOf,
-  OUTBOUND_EVENT_KINDS,
-  readSyncStatus,
-  startSync,
-  type ConnectorAuth,
-} from '../outbound/index.js';
+import { authColumns, connectorFromRow, type ConnectorAuth } from '../outbound/index.js';
 import {
   recordAudit,
   type Actor,
@@ -24,236 +15,23 @@ import {
   findConnector,
   insertConnector,
   listConnectors,
-  listDeliveries,
-  requeueFailed,
   updateConnector,
   type ConnectorRow,
   type NewConnectorRow,
   findUserStoreByDomain,
 } from '../store/index.js';
 import { createAdminRouter } from './router.js';
-import { conflictResponse, errorResponses, IdParam, jsonBody, jsonContent, mergePatchBody, notFoundResponse, security } from './schemas.js';
-
-const httpUrl = z
-  .string()
-  .max(2000)
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return url.protocol === 'http:' || url.protocol === 'https:';
-    } catch {
-      return false;
-    }
-  }, 'an absolute http(s) URL');
-
-const BearerAuthInput = z
-  .object({
-    type: z.literal('bearer'),
-    token: z.string().min(1).max(4000).optional().openapi({ writeOnly: true, description: 'Write-only' }),
-  })
-  .strict();
-const OAuthInput = z
-  .object({
-    type: z.literal('oauth2'),
-    tokenUrl: httpUrl,
-    clientId: z.string().min(1).max(500),
-    clientSecret: z.string().min(1).max(4000).optional().openapi({ writeOnly: true, description: 'Write-only' }),
-    scope: z.string().max(1000).optional(),
-  })
-  .strict();
-const AuthInput = z.discriminatedUnion('type', [BearerAuthInput, OAuthInput]).openapi('OutboundAuthInput', {
-  description: 'Bearer token, or OAuth 2.0 client credentials (client_secret_basic). Secrets are write-only; omitted on update = keep.',
-});
-const AuthView = z
-  .union([
-    z.object({ type: z.literal('bearer') }),
-    z.object({ type: z.literal('oauth2'), tokenUrl: z.string(), clientId: z.string(), scope: z.string().optional() }),
-  ])
-  .openapi('OutboundAuth');
-
-const Mapping = z.array(z.object({ local: z.string().min(1).max(300), remote: z.string().min(1).max(300) }).strict()).max(200);
-const DeliveryInput = z
-  .object({
-    maxAttempts: z.number().int().min(1).max(100),
-    timeoutMs: z.number().int().min(100).max(120_000),
-    backoffBaseMs: z.number().int().min(1).max(3_600_000),
-    backoffMaxMs: z.number().int().min(1).max(86_400_000),
-    concurrency: z.number().int().min(1).max(64),
-    bulk: z.enum(['auto', 'off']),
-  })
-  .partial()
-  .strict()
-  .openapi('OutboundDeliveryOptions', { description: 'Retry and throughput tuning; omitted fields take the defaults' });
-
-const ConnectorFields = {
-  name: z.string().min(1).max(200),
-  type: z.literal('scim2').default('scim2'),
-  baseUrl: httpUrl.openapi({ example: 'https://scim.example.com/scim/v2' }),
-  auth: AuthInput,
-  userStores: z
-    .array(z.string().min(1).max(64))
-    .max(100)
-    .nullable()
-    .default(null)
-    .openapi({ description: 'User store domains in scope; null = all' }),
-  events: z
-    .array(z.enum(OUTBOUND_EVENT_KINDS as [string, ...string[]]))
-    .nullable()
-    .default(null)
-    .openapi({ description: 'Event kinds in scope; null = all' }),
-  attributeMapping: Mapping.nullable()
-    .default(null)
-    .openapi({ description: 'Local SCIM path → remote SCIM path; null = send the whole user' }),
-  delivery: DeliveryInput.default({}),
-  enabled: z.boolean().default(true),
-};
-const ConnectorCreate = z.object(ConnectorFields).strict().openapi('OutboundConnectorCreate');
-// No defaults here: a merge patch names only what changes.
-const ConnectorPatch = z
-  .object({
-    name: z.string().min(1).max(200),
-    type: z.literal('scim2'),
-    baseUrl: httpUrl,
-    auth: z.object({ type: z.enum(['bearer', 'oauth2']) }).passthrough(),
-    userStores: z.array(z.string().min(1).max(64)).max(100).nullable(),
-    events: z.array(z.enum(OUTBOUND_EVENT_KINDS as [string, ...string[]])).nullable(),
-    attributeMapping: Mapping.nullable(),
-    delivery: DeliveryInput.nullable(),
-    enabled: z.boolean(),
-  })
-  .partial()
-  .strict()
-  .openapi('OutboundConnectorPatch');
-
-const ConnectorSchema = z
-  .object({
-    id: z.uuid(),
-    name: z.string(),
-    type: z.literal('scim2'),
-    baseUrl: z.string(),
-    auth: AuthView,
-    userStores: z.array(z.string()).nullable(),
-    events: z.array(z.string()).nullable(),
-    attributeMapping: z.array(z.object({ local: z.string(), remote: z.string() })).nullable(),
-    delivery: z.object({
-      maxAttempts: z.number(),
-      timeoutMs: z.number(),
-      backoffBaseMs: z.number(),
-      backoffMaxMs: z.number(),
-      concurrency: z.number(),
-      bulk: z.string(),
-    }),
-    enabled: z.boolean(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .openapi('OutboundConnector');
-const ConnectorList = z.object({ items: z.array(ConnectorSchema) }).openapi('OutboundConnectorList');
-
-const DeliverySchema = z
-  .object({
-    eventId: z.number().int(),
-    resourceId: z.string(),
-    eventType: z.string().nullable(),
-    status: z.enum(['pending', 'delivered', 'failed', 'skipped']),
-    attempts: z.number().int(),
-    lastError: z.string().nullable(),
-    nextAttemptAt: z.string(),
-    deliveredAt: z.string().nullable(),
-    createdAt: z.string(),
-  })
-  .openapi('OutboundDelivery');
-const DeliveryList = z.object({ items: z.array(DeliverySchema), nextBefore: z.number().int().nullable() }).openapi('OutboundDeliveryList');
-const EventsQuery = z.object({
-  status: z.enum(['pending', 'delivered', 'failed', 'skipped']).optional().openapi({ description: '`failed` = dead letters' }),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  before: z.coerce.number().int().optional().openapi({ description: 'Only events with a lower id (paging, newest first)' }),
-});
-const RetryResult = z
-  .object({
-    requeued: z.number().int(),
-    skipped: z.number().int().openapi({ description: 'Superseded by a later delivered event of the same resource' }),
-  })
-  .openapi('OutboundRetryResult');
-const CheckResult = z
-  .object({
-    ok: z.boolean(),
-    checks: z.array(
-      z.object({
-        name: z.string(),
-        ok: z.boolean(),
-        code: z.string().openapi({
-          description:
-            'ok | features_missing | credentials_refused | http_error | not_json | timeout | unreachable | outbound_address_forbidden | outbound_plain_http | outbound_url_invalid',
-        }),
-        status: z.number().int().nullable().openapi({ description: "The target's HTTP status, when it answered" }),
-        detail: z.string().openapi({ description: 'Fixed words for the code; never the remote body' }),
-      }),
-    ),
-    serviceProviderConfig: z
-      .object({ patch: z.boolean(), bulk: z.boolean(), bulkMaxOperations: z.number().nullable(), filter: z.boolean() })
-      .nullable(),
-  })
-  .openapi('OutboundConnectorCheck');
-const SyncStatusSchema = z
-  .object({
-    jobId: z.number().int(),
-    status: z.string().openapi({ description: 'pending | running | done | dead (the job that queues users)' }),
-    total: z.number().int().openapi({ description: 'Users in scope when the sync started' }),
-    queued: z.number().int(),
-    delivered: z.number().int(),
-    failed: z.number().int(),
-    pending: z.number().int(),
-    lastError: z.string().nullable(),
-    startedAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .openapi('OutboundSyncStatus');
-const EventParam = IdParam.extend({
-  eventId: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .openapi({ param: { name: 'eventId', in: 'path' } }),
-});
-
-const present = (row: ConnectorRow) => {
-  const config = (row.authConfig ?? {}) as { tokenUrl?: string; clientId?: string; scope?: string };
-  return {
-    id: row.id,
-    name: row.name,
-    type: 'scim2' as const,
-    baseUrl: row.baseUrl,
-    auth:
-      row.authType === 'oauth2'
-        ? {
-            type: 'oauth2' as const,
-            tokenUrl: config.tokenUrl ?? '',
-            clientId: config.clientId ?? '',
-            ...(config.scope ? { scope: config.scope } : {}),
-          }
-        : { type: 'bearer' as const },
-    userStores: row.userStores ?? null,
-    events: row.events ?? null,
-    attributeMapping: (row.attributeMapping as Array<{ local: string; remote: string }> | null) ?? null,
-    delivery: deliveryOptionsOf(row),
-    enabled: row.enabled,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
-};
-
-const presentDelivery = (d: Awaited<ReturnType<typeof listDeliveries>>[number]) => ({
-  eventId: d.eventId,
-  resourceId: d.resourceId,
-  eventType: d.eventType,
-  status: d.status as 'pending' | 'delivered' | 'failed' | 'skipped',
-  attempts: d.attempts,
-  lastError: d.lastError,
-  nextAttemptAt: new Date(d.nextAttemptAt).toISOString(),
-  deliveredAt: d.deliveredAt ? new Date(d.deliveredAt).toISOString() : null,
-  createdAt: new Date(d.createdAt).toISOString(),
-});
+import { errorResponses, IdParam, jsonBody, jsonContent, mergePatchBody, notFoundResponse, security } from './schemas.js';
+import {
+  type AuthInputValue,
+  type ConnectorInput,
+  ConnectorCreate,
+  ConnectorList,
+  ConnectorPatch,
+  ConnectorSchema,
+  presentConnector as present,
+} from './outbound-connector-schema.js';
+import { outboundConnectorOperationRoutes } from './outbound-connector-operations.js';
 
 const tags = ['Outbound connectors'];
 const base = '/outbound-connectors';
@@ -312,73 +90,7 @@ const routes = {
     request: { params: IdParam },
     responses: { 204: { description: 'Deleted' }, ...errorResponses, ...notFoundResponse },
   }),
-  test: createRoute({
-    method: 'post',
-    path: `${one}/test`,
-    tags,
-    summary: "Check the target's ServiceProviderConfig and the credentials",
-    security,
-    request: { params: IdParam },
-    responses: {
-      200: jsonContent(CheckResult, 'What was checked (ok is false when any check failed)'),
-      ...errorResponses,
-      ...notFoundResponse,
-    },
-  }),
-  events: createRoute({
-    method: 'get',
-    path: `${one}/events`,
-    tags,
-    summary: 'List deliveries of a connector, newest first (status=failed: the dead letters)',
-    security,
-    request: { params: IdParam, query: EventsQuery },
-    responses: { 200: jsonContent(DeliveryList, 'Deliveries'), ...errorResponses, ...notFoundResponse },
-  }),
-  retryOne: createRoute({
-    method: 'post',
-    path: `${one}/events/{eventId}/retry`,
-    tags,
-    summary: 'Requeue one dead-lettered event',
-    security,
-    request: { params: EventParam },
-    responses: { 200: jsonContent(RetryResult, 'Requeued (or skipped when superseded)'), ...errorResponses, ...notFoundResponse },
-  }),
-  retryAll: createRoute({
-    method: 'post',
-    path: `${one}/retry`,
-    tags,
-    summary: 'Requeue every dead-lettered event of the connector',
-    security,
-    request: { params: IdParam },
-    responses: { 200: jsonContent(RetryResult, 'How many were requeued'), ...errorResponses, ...notFoundResponse },
-  }),
-  sync: createRoute({
-    method: 'post',
-    path: `${one}/sync`,
-    tags,
-    summary: 'Reconcile: push every in-scope user to the target once (a durable background job)',
-    security,
-    request: { params: IdParam },
-    responses: {
-      202: jsonContent(SyncStatusSchema, 'Started (or already running)'),
-      ...errorResponses,
-      ...notFoundResponse,
-      ...conflictResponse,
-    },
-  }),
-  syncStatus: createRoute({
-    method: 'get',
-    path: `${one}/sync`,
-    tags,
-    summary: 'Progress of the latest reconciliation',
-    security,
-    request: { params: IdParam },
-    responses: { 200: jsonContent(SyncStatusSchema, 'Progress'), ...errorResponses, ...notFoundResponse },
-  }),
 };
-
-type ConnectorInput = z.infer<typeof ConnectorCreate>;
-type AuthInputValue = z.infer<typeof AuthInput>;
 
 export function outboundConnectorRoutes(ctx: AppContext) {
   const router = createAdminRouter();
@@ -470,7 +182,6 @@ export function outboundConnectorRoutes(ctx: AppContext) {
       return row;
     });
   };
-
   router.openapi(routes.list, async (c) => c.json({ items: (await listConnectors(ctx.store.db)).map(present) }, 200));
 
   router.openapi(routes.create, async (c) => {
@@ -525,58 +236,6 @@ export function outboundConnectorRoutes(ctx: AppContext) {
     return c.body(null, 204);
   });
 
-  router.openapi(routes.test, async (c) => {
-    const row = await load(c.req.valid('param').id);
-    return c.json(await checkConnector(connectorFromRow(row, ctx.store.secrets), { fetch: outbound().fetch }), 200);
-  });
-
-  router.openapi(routes.events, async (c) => {
-    const row = await load(c.req.valid('param').id);
-    const query = c.req.valid('query');
-    const items = await listDeliveries(ctx.store.db, row.id, query);
-    const nextBefore = items.length === query.limit ? items[items.length - 1]!.eventId : null;
-    return c.json({ items: items.map(presentDelivery), nextBefore }, 200);
-  });
-
-  router.openapi(routes.retryOne, async (c) => {
-    const { id, eventId } = c.req.valid('param');
-    const row = await load(id);
-    const result = await ctx.store.transaction(async (tx) => {
-      const outcome = await requeueFailed(tx, row.id, eventId);
-      if (outcome.requeued + outcome.skipped === 0)
-        throw notFound('dead_letter_not_found', `event ${eventId} is not a dead letter of connector ${row.id}`);
-      await audit(tx, c.get('actor'), 'outbound_connector.retry', row, { eventId, ...outcome });
-      return outcome;
-    });
-    return c.json(result, 200);
-  });
-
-  router.openapi(routes.retryAll, async (c) => {
-    const row = await load(c.req.valid('param').id);
-    const result = await ctx.store.transaction(async (tx) => {
-      const outcome = await requeueFailed(tx, row.id);
-      await audit(tx, c.get('actor'), 'outbound_connector.retry', row, outcome);
-      return outcome;
-    });
-    return c.json(result, 200);
-  });
-
-  router.openapi(routes.sync, async (c) => {
-    const row = await load(c.req.valid('param').id);
-    if (!row.enabled)
-      throw new AppError('conflict', 'outbound_connector_disabled', `outbound connector ${row.id} is disabled; enable it before a sync`);
-    await startSync(ctx.store, row.id);
-    await ctx.store.transaction((tx) => audit(tx, c.get('actor'), 'outbound_connector.sync', row));
-    const status = await readSyncStatus(ctx.store, row.id);
-    return c.json(status!, 202);
-  });
-
-  router.openapi(routes.syncStatus, async (c) => {
-    const row = await load(c.req.valid('param').id);
-    const status = await readSyncStatus(ctx.store, row.id);
-    if (!status) throw notFound('sync_not_found', `outbound connector ${row.id} has never been synced`);
-    return c.json(status, 200);
-  });
-
+  router.route('/', outboundConnectorOperationRoutes(ctx, { load, audit, outbound }));
   return router;
 }

@@ -47,6 +47,7 @@ export const ROUTE_ROLES: Readonly<Record<string, RouteAccess>> = {
   'PATCH /consent-purposes/{id}': ADMIN,
   'DELETE /consent-purposes/{id}': ADMIN,
 
+  'GET /users': READ,
   'GET /users/{id}': READ,
   'GET /users/{id}/federated-identities': READ,
   'GET /users/{id}/consents': READ,
@@ -93,6 +94,7 @@ export const ROUTE_ROLES: Readonly<Record<string, RouteAccess>> = {
   'GET /outbound-connectors/{id}/sync': READ,
 
   'GET /audit-events': READ,
+  'GET /dashboard': READ,
 
   // The plan writes nothing, but it is the configuration file's first half: whoever applies plans.
   'POST /config/plan': ADMIN,

@@ -21,6 +21,7 @@ import {
   isUniqueViolation,
   findIdentityProvider,
   deleteSamlApplication,
+  forgetCachedApplications,
   findSamlApplicationById,
   insertSamlApplication,
   updateSamlApplication,
@@ -294,6 +295,8 @@ export function createSamlApplications(ctx: AppContext) {
           await audit(tx, actorId, 'application.update', row, details);
           return row;
         });
+        // Its sign-in reads it as the OpenID Provider's client `saml:<id>`, which is cached by client id.
+        forgetCachedApplications(ctx.store.db);
         return present(updated, warnings);
       } catch (error) {
         throw duplicate(error);
@@ -307,11 +310,13 @@ export function createSamlApplications(ctx: AppContext) {
       return this.replace(actorId, id, input.data, { patch: Object.keys(body) });
     },
     async remove(actorId: string | null, id: string): Promise<boolean> {
-      return ctx.store.transaction(async (tx) => {
+      const removed = await ctx.store.transaction(async (tx) => {
         const deleted = await deleteSamlApplication(tx, id);
         if (deleted) await audit(tx, actorId, 'application.delete', deleted);
         return Boolean(deleted);
       });
+      forgetCachedApplications(ctx.store.db);
+      return removed;
     },
   };
 }

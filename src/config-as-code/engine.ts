@@ -1,5 +1,6 @@
 // plan and apply. Both run in one database transaction, as a client of the admin API bound to it:
-//   1. read the current state through the API, in the file's shape;
+//   1. read the current state through the API, in the file's shape, and pair each entry of the file with the
+//      resource it describes (matching.ts, which also checks references and the secrets the file must supply);
 //   2. trial, in a savepoint always rolled back: send every entry of the file (PUT when it exists, POST when not) and
 //      the prune deletions, as the API's own requests, then read the state again. Every refusal is a problem with
 //      its place in the file; the state after is exactly what the API would store, defaults and normalisation
@@ -14,9 +15,10 @@ import { readDesired, type DesiredEntry, type DesiredState } from './desired.js'
 import { ConfigFileError } from './errors.js';
 import { diffValues, leaves, summarize, type DeletionPreview, type FieldChange, type Plan, type PlannedChange } from './plan.js';
 import { getAt, matchPaths, SchemaModel, setAt } from './schema-walk.js';
+import { checkRules, matchEntries, type Deletion, type Match } from './matching.js';
 import { SECTION_NAMES, type JsonSchema, type SectionName } from './schema.js';
 import { resolveSecret } from './secret-references.js';
-import { applicationIdentity, SECTIONS, sectionNamed, type Section } from './sections.js';
+import { sectionNamed, type Section } from './sections.js';
 import { Session } from './session.js';
 import { formatPath, parseConfigFile, type FilePath, type ParsedFile } from './source.js';
 import { readState, type CurrentResource, type CurrentState } from './state.js';
@@ -109,11 +111,6 @@ async function resolveSecrets(file: ParsedFile, desired: DesiredState, source: C
   if (problems.length > 0) throw new ConfigFileError(file.name, problems);
 }
 
-interface Match {
-  desired: DesiredEntry;
-  current: CurrentResource | undefined;
-}
-
 interface TrialResult {
   after: CurrentState;
   /** Ids the trial gave the resources it created. */
@@ -125,7 +122,7 @@ interface TrialResult {
 class Run {
   private before!: CurrentState;
   private matches: Match[] = [];
-  private deletions: Array<{ section: Section; current: CurrentResource }> = [];
+  private deletions: Deletion[] = [];
   private trialResult!: TrialResult;
   /** Per change, which secrets to send on apply. */
   private changedSecrets = new Map<DesiredEntry, Set<string>>();
@@ -145,8 +142,14 @@ class Run {
 
   async plan(): Promise<Plan> {
     this.before = await readState(this.session.client, this.model);
-    this.match();
-    this.checkRules();
+    ({ matches: this.matches, deletions: this.deletions } = matchEntries({
+      desired: this.desired,
+      before: this.before,
+      model: this.model,
+      file: this.file,
+      options: this.options,
+    }));
+    checkRules(this.matches, this.file);
     // Before the trial, so that it sends (and the API hashes or seals) only the secrets that change.
     for (const match of this.matches) await this.compareSecrets(match.desired, match.current);
     this.trialResult = await this.session.trial(() => this.trial());
@@ -174,118 +177,6 @@ class Run {
       changes,
       summary: summarize(changes),
     };
-  }
-
-  /** Pairs each entry of the file with the resource it describes, and lists what --prune deletes. */
-  private match(): void {
-    const problems: ConfigProblem[] = [];
-    for (const section of SECTIONS) {
-      const entries = this.desired.sections[section.name];
-      if (!entries) continue;
-      const current = this.before.sections[section.name];
-      const claimed = new Map<CurrentResource, DesiredEntry>();
-      for (const entry of entries) {
-        const identity = section.name === 'applications' ? applicationIdentity(entry.entry) : undefined;
-        const byIdentity = identity ? current.filter((c) => applicationIdentity(c.entry) === identity) : [];
-        const found = byIdentity.length > 0 ? byIdentity : current.filter((c) => c.normalizedKey === entry.normalizedKey);
-        if (found.length > 1) {
-          problems.push(
-            this.file.problem(
-              [...entry.filePath, section.keyField],
-              `${found.length} ${section.label}s named '${entry.key}' exist in the database: rename all but one through the admin API first`,
-            ),
-          );
-          continue;
-        }
-        const resource = found[0];
-        if (resource) {
-          const other = claimed.get(resource);
-          if (other) {
-            problems.push(
-              this.file.problem(entry.filePath, `describes the same ${section.label} as ${formatPath(other.filePath)} ('${resource.key}')`),
-            );
-            continue;
-          }
-          claimed.set(resource, entry);
-        }
-        this.matches.push({ desired: entry, current: resource });
-      }
-      if (this.options.prune) {
-        for (const resource of current) {
-          if (!claimed.has(resource) && !section.keep?.(resource.key)) this.deletions.push({ section, current: resource });
-        }
-      }
-    }
-    // Deleted in the reverse order of creation: what refers to something goes before it.
-    this.deletions.sort((a, b) => SECTIONS.indexOf(b.section) - SECTIONS.indexOf(a.section));
-    this.checkReferences(problems);
-    if (problems.length > 0) this.fail(problems);
-  }
-
-  /** Every name that refers to another resource must be in the file, or in the database and staying. */
-  private checkReferences(problems: ConfigProblem[]): void {
-    for (const { desired } of this.matches) {
-      for (const reference of this.model.referencePaths(this.model.entrySchema(desired.section.name))) {
-        const target = sectionNamed(reference.section);
-        for (const at of matchPaths(desired.entry, reference.path)) {
-          const name = getAt(desired.entry, at);
-          if (typeof name !== 'string') continue; // the API names the wrong type
-          const key = target.normalizeKey(name);
-          const inFile = this.desired.sections[target.name]?.some((e) => e.normalizedKey === key);
-          const inDatabase = this.before.sections[target.name].some(
-            (c) => c.normalizedKey === key && !this.deletions.some((d) => d.current === c),
-          );
-          if (!inFile && !inDatabase) {
-            problems.push(
-              this.file.problem(
-                [...desired.filePath, ...at],
-                `${target.label} '${name}' is neither in the file nor in the database${this.deletions.some((d) => d.current.normalizedKey === key && d.section === target) ? ' (--prune deletes it)' : ''}`,
-              ),
-            );
-          }
-        }
-      }
-    }
-  }
-
-  /** What the file cannot leave to the API: secrets it must supply because nobody else would ever see them. */
-  private checkRules(): void {
-    const problems: ConfigProblem[] = [];
-    for (const { desired, current } of this.matches) {
-      const has = (path: string) => desired.secrets.some((s) => s.path.join('.') === path);
-      if (desired.section.name === 'applications') {
-        const protocol = desired.entry.protocol ?? 'oidc';
-        if (protocol !== 'oidc' && protocol !== 'saml') {
-          problems.push(this.file.problem([...desired.filePath, 'protocol'], `must be oidc or saml, not '${String(protocol)}'`));
-          continue;
-        }
-        const held = current?.entry.protocol;
-        if (held !== undefined && held !== protocol) {
-          problems.push(
-            this.file.problem(
-              [...desired.filePath, 'protocol'],
-              `'${current!.key}' is an ${String(held)} application in the database, and an application's protocol cannot change: delete it (or --prune it) and name the ${protocol} one differently`,
-            ),
-          );
-          continue;
-        }
-        if (protocol === 'saml') continue;
-        const confidential = (desired.entry.tokenEndpointAuthMethod ?? 'client_secret_basic') !== 'none';
-        const wasPublic = !current || current.entry.tokenEndpointAuthMethod === 'none';
-        if (confidential && wasPublic && !has('clientSecret')) {
-          problems.push(
-            this.file.problem(
-              desired.filePath,
-              'a confidential application the file creates (or makes confidential) needs clientSecret: ${env:NAME} or ${file:/path}',
-            ),
-          );
-        }
-      }
-      if (desired.section.name === 'scimClients' && !current && !has('token')) {
-        problems.push(this.file.problem(desired.filePath, 'a SCIM client the file creates needs token: ${env:NAME} or ${file:/path}'));
-      }
-    }
-    if (problems.length > 0) this.fail(problems);
   }
 
   // ---- trial -----------------------------------------------------------------------------------------------

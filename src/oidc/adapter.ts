@@ -18,6 +18,7 @@ import {
 } from '../store/index.js';
 import { clientMetadata } from './clients.js';
 import { CONSOLE_CLIENT_ID, consoleClientOverlay } from './console-client.js';
+import { samlClientOverlay } from './saml-clients.js';
 import { idpOfResumedLogin, SESSION_IDP_MODEL } from './session-idp.js';
 
 class ClientAdapter implements Adapter {
@@ -30,7 +31,9 @@ class ClientAdapter implements Adapter {
     if (!app) return undefined;
     const metadata = clientMetadata(app);
     // The console's protocol settings are fixed (console-client.ts), whatever an admin wrote into its row.
-    return (id === CONSOLE_CLIENT_ID ? { ...metadata, ...consoleClientOverlay(this.publicUrl) } : metadata) as AdapterPayload;
+    // A SAML app's client (saml-clients.ts) always comes back to jitbridge's SAML return route.
+    const overlay = id === CONSOLE_CLIENT_ID ? consoleClientOverlay(this.publicUrl) : samlClientOverlay(id, this.publicUrl);
+    return { ...metadata, ...overlay } as AdapterPayload;
   }
   // Clients are managed through /api/v1/applications, never through oidc-provider.
   async upsert(): Promise<void> {}

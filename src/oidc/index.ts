@@ -10,6 +10,8 @@ import { ProviderHolder, SIGNING_KEY_KEEP_SECONDS as SIGNING_KEY_KEEP_SECONDS_VA
 import { listSigningKeys, rotateCookieKeys, rotateSigningKeys } from './keys.js';
 import { clientMetadata } from './clients.js';
 import { verifyConsoleAccessToken } from './console-client.js';
+import type { SamlLoginConnector } from '../saml-idp/index.js';
+import { createSamlLogin } from './saml-login.js';
 
 export { ProviderHolder, issuerOf, SIGNING_KEY_KEEP_SECONDS, TTL } from './provider.js';
 export { OIDC_PREFIX } from './mount.js';
@@ -18,6 +20,8 @@ export { MAX_OIDC_FORM_BYTES } from './client-secret-digest.js';
 export interface OidcEdge {
   /** /oidc, and the sign-in interaction's routes (src/login), the federation callbacks among them. */
   routes: Hono<AppEnv>;
+  /** For the SAML IdP edge (createSamlIdpEdge): SAML apps sign in through this OpenID Provider (saml-login.ts). */
+  samlLogin: SamlLoginConnector;
 }
 
 /** Holders by context, so the admin API (key rotation) reaches the same provider cache as the routes. */
@@ -43,7 +47,9 @@ export function createOidcEdge(ctx: AppContext, options: { begin?: BeginUpstream
   routes.all(OIDC_PREFIX, oidcHandler(holder, ctx.store));
   routes.all(`${OIDC_PREFIX}/*`, oidcHandler(holder, ctx.store));
   routes.route('/', loginRoutes(login));
-  return { routes };
+  const samlLogin = createSamlLogin(ctx, holder);
+  routes.route('/', samlLogin.routes);
+  return { routes, samlLogin: samlLogin.connector };
 }
 
 /** Key management for the admin API (rotation takes effect on every instance within seconds). */

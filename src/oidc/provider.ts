@@ -15,6 +15,7 @@ import { ensureProviderKeys, loadProviderKeys, OIDC_KEY_PURPOSES, type ProviderK
 import { interactionPolicyFor } from './session-idp.js';
 import { withSecondStepCheck } from './session-second-step.js';
 import { renderProviderError, renderLogoutPrompt, renderLogoutSuccess } from './provider-pages.js';
+import { samlLogoutAfterEndSession } from './saml-logout.js';
 
 /** Token lifetimes (seconds). A rotated-out signing key stays published for the longest of ID/access tokens. */
 export const TTL = {
@@ -175,6 +176,8 @@ export function buildProvider(ctx: AppContext, keys: ProviderKeys, directStart: 
     koa.append('set-cookie', direct.setCookie);
     koa.redirect(direct.redirectUrl);
   });
+  // After jitbridge's own logout, the SAML SPs of the session hear of it (saml-logout.ts).
+  provider.use(samlLogoutAfterEndSession(ctx));
   provider.on('server_error', (_koa, error) => ctx.logger.error({ err: error }, 'OpenID Provider error'));
   return provider;
 }

@@ -6,7 +6,7 @@ import type { FederatedIdentity, IdentityProvider } from '../domain/index.js';
 import { planProvisioning, type PlanOptions } from './plan.js';
 import { typedUsernameProblem, type UsernameProblem } from './prompts.js';
 import type { ProvisioningReads } from './reads.js';
-import type { ProvisioningPlan } from './types.js';
+import { refusalOf, type ProvisioningPlan } from './types.js';
 
 /** A claim name the copy of the identity carries the typed name under (overwritten, so never the IdP's). */
 const CHOSEN_USERNAME_CLAIM = 'jitbridge:chosen_username';
@@ -43,5 +43,5 @@ export async function planWithChosenUsername(
   const plan = await planProvisioning(reads, adjusted.idp, adjusted.identity, options);
   if (name === '') return { plan, problem: { code: 'username_required', field: 'username', message: 'Enter a username.' } };
   if (name.length > 255) return { plan, problem: { code: 'username_too_long', field: 'username', message: 'Use at most 255 characters.' } };
-  return { plan, problem: typedUsernameProblem(plan.decision, plan.refusal?.code ?? null) };
+  return { plan, problem: typedUsernameProblem(plan.decision, refusalOf(plan)?.code ?? null) };
 }

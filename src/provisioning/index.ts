@@ -9,10 +9,13 @@ export type {
   AttributeChange,
   ProvenanceChange,
   UserOutcome,
+  UserPlan,
+  PlannedEvents,
 } from './types.js';
-export { provisionLogin, provisionNow, runProvisioningJob, provisioningJobHandler } from './provision-login.js';
+export { afterOf, endsWithUser, refusalOf } from './types.js';
+export { planLogin, provisionLogin, provisionNow, runProvisioningJob, provisioningJobHandler } from './provision-login.js';
 export { planProvisioning, effectiveSyncMethod } from './plan.js';
-export { applyProvisioning, ProvisioningRace } from './apply.js';
+export { applyPlan, applyProvisioning, ProvisioningRace } from './apply.js';
 export { createProvisioningReads, type ProvisioningReads } from './reads.js';
 export { JIT_PROVISION_QUEUE, provisionalUserId, type ProvisionJobPayload } from './non-blocking.js';
 

@@ -23,7 +23,7 @@ import { planProvisioning } from './plan.js';
 import { applyPromptedProvisioning } from './prompted-provisioning.js';
 import { promptPageFor, promptsFor, typedUsernameProblem, withEffectiveScheme, type PromptPage, type Prompts } from './prompts.js';
 import { createProvisioningReads } from './reads.js';
-import type { PlanDecision, ProvisioningPlan } from './types.js';
+import { afterOf, endsWithUser, refusalOf, type PlanDecision, type ProvisioningPlan } from './types.js';
 
 const MAX_ATTEMPTS = 3;
 
@@ -71,7 +71,7 @@ async function planFor(store: Deps, idp: IdentityProvider, pending: PendingProvi
     return { ...(await planWithChosenUsername(reads, idp, pending.identity, username)), typed: true };
   }
   const plan = await planProvisioning(reads, idp, pending.identity);
-  const problem = USERNAME_REFUSALS.has(plan.refusal?.code ?? '') ? typedUsernameProblem(plan.decision, plan.refusal!.code) : null;
+  const problem = USERNAME_REFUSALS.has(refusalOf(plan)?.code ?? '') ? typedUsernameProblem(plan.decision, refusalOf(plan)!.code) : null;
   return { plan, problem, typed: false };
 }
 
@@ -91,7 +91,8 @@ async function screenFor(
     consent: prompts.consent,
   };
   // A plan refused for its username has no `after`; the attributes a new account would get are the mapped ones.
-  const after = plan.after ?? buildFederatedResource(mapClaims(idp, pending.identity), plan.qualifiedUserName ?? pending.identity.subject);
+  const after =
+    afterOf(plan) ?? buildFederatedResource(mapClaims(idp, pending.identity), plan.qualifiedUserName ?? pending.identity.subject);
   const consent = ask.consent ? buildConsentView(await listConsentPurposes(store.db), after) : null;
   return {
     ask,
@@ -114,8 +115,9 @@ export async function describePrompt(
 ): Promise<PromptScreen | { kind: 'stopped'; code: string; message: string }> {
   const idp = withEffectiveScheme(configured, settings);
   const planned = await planFor(store, idp, pending);
-  if (promptDecision(idp, planned.plan, planned.typed) === 'refuse')
-    return { kind: 'stopped', code: planned.plan.refusal!.code, message: planned.plan.refusal!.message };
+  const refusal = refusalOf(planned.plan);
+  if (refusal && promptDecision(idp, planned.plan, planned.typed) === 'refuse')
+    return { kind: 'stopped', code: refusal.code, message: refusal.message };
   return screenFor(store, idp, pending, planned, settings);
 }
 
@@ -140,8 +142,9 @@ export async function submitPrompt(
 ): Promise<PromptResult> {
   const idp = withEffectiveScheme(configured, settings);
   const initial = await planFor(store, idp, pending);
-  if (promptDecision(idp, initial.plan, initial.typed) === 'refuse')
-    return { kind: 'stopped', code: initial.plan.refusal!.code, message: initial.plan.refusal!.message };
+  const refusal = refusalOf(initial.plan);
+  if (refusal && promptDecision(idp, initial.plan, initial.typed) === 'refuse')
+    return { kind: 'stopped', code: refusal.code, message: refusal.message };
   const screen = await screenFor(store, idp, pending, initial, settings);
 
   if (answers.consent.decision === 'deny') return stopped(store, idp, pending, CONSENT_DENIED, 'You declined, so no account was created.');
@@ -186,10 +189,10 @@ export async function submitPrompt(
         message: 'Check the fields marked below.',
         problems: [planned.problem],
       };
-    if (plan.decision === 'refuse') return { kind: 'stopped', code: plan.refusal!.code, message: plan.refusal!.message };
+    if (plan.decision === 'refuse') return { kind: 'stopped', code: plan.refusal.code, message: plan.refusal.message };
     const prompts = promptsFor(idp.jit.scheme, plan.decision);
     let consent = null;
-    if (prompts.consent && plan.after) {
+    if (prompts.consent && endsWithUser(plan)) {
       try {
         consent = decideConsent(await listConsentPurposes(store.db), plan.after, answers.consent);
       } catch (error) {

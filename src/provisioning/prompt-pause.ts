@@ -6,6 +6,7 @@ import type { FederatedIdentity, IdentityProvider } from '../domain/index.js';
 import { listConsentPurposes, type Store, savePendingProvisioning, readSettings } from '../store/index.js';
 import { buildConsentView, needsConsentPage } from './consent.js';
 import { planProvisioning } from './plan.js';
+import { afterOf, refusalOf } from './types.js';
 import { promptsFor, withEffectiveScheme, type Prompts } from './prompts.js';
 import { createProvisioningReads } from './reads.js';
 
@@ -31,11 +32,12 @@ export async function pauseForPrompts(
   const plan = await planProvisioning(createProvisioningReads(store.db), idp, identity);
   // Under the username scheme a username the store refuses is a question for the person, not a refusal.
   const usernameFixable =
-    plan.decision === 'refuse' && ['username_taken', 'username_policy', 'user_store_not_found'].includes(plan.refusal?.code ?? '');
+    plan.decision === 'refuse' && ['username_taken', 'username_policy', 'user_store_not_found'].includes(refusalOf(plan)?.code ?? '');
   const prompts = promptsFor(idp.jit.scheme, usernameFixable && promptsFor(idp.jit.scheme, 'create').username ? 'create' : plan.decision);
   if (!prompts.username && !prompts.password) {
-    if (!prompts.consent || !plan.after) return null;
-    if (!needsConsentPage(buildConsentView(await listConsentPurposes(store.db), plan.after))) return null;
+    const after = afterOf(plan);
+    if (!prompts.consent || !after) return null;
+    if (!needsConsentPage(buildConsentView(await listConsentPurposes(store.db), after))) return null;
   }
   const pending = await savePendingProvisioning(store.db, { interactionUid, identity });
   return { pendingId: pending.id, prompts };

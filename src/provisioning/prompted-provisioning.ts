@@ -12,18 +12,12 @@ import {
   type ScimUserResource,
   type ConsentReceipt,
 } from '../domain/index.js';
-import {
-  recordAudit,
-  recordConsentReceipts,
-  type Executor,
-  emitOutboxEvent,
-  consumePendingProvisioning,
-  updateUser,
-} from '../store/index.js';
-import { applyProvisioning, type AppliedProvisioning } from './apply.js';
+import { recordConsentReceipts, type Executor, consumePendingProvisioning, writeChange } from '../store/index.js';
+import { applyPlan, type AppliedProvisioning } from './apply.js';
 import { diffResources } from './attribute-sync.js';
 import { withheldAttributes, type ConsentDecision } from './consent.js';
-import type { ProvisioningPlan } from './types.js';
+import { withUserEvents } from './plan-events.js';
+import { endsWithUser, type ProvisioningPlan, type UserPlan } from './types.js';
 
 const parsed = (claim: string): AttributePath | undefined => {
   const result = parseAttributePath(claim);
@@ -33,10 +27,14 @@ const parsed = (claim: string): AttributePath | undefined => {
 /**
  * The plan with a consent decision applied. A new user is stored without the stripped attributes; a
  * user being associated keeps the values it already had there (only the IdP's values stay out).
- * Provenance, diff and `userChanged` follow. Pure: the input plan is not changed.
+ * Provenance, diff, `userChanged` and the events follow. Pure: the input plan is not changed.
  */
-export function planWithConsent(plan: ProvisioningPlan, decision: ConsentDecision): ProvisioningPlan {
-  if (!plan.after || decision.stripped.length === 0) return plan;
+export function planWithConsent<P extends ProvisioningPlan>(plan: P, decision: ConsentDecision): P {
+  if (!endsWithUser(plan) || decision.stripped.length === 0) return plan;
+  return consented(plan, decision) as P;
+}
+
+function consented(plan: UserPlan, decision: ConsentDecision): UserPlan {
   const paths = decision.stripped.map(parsed).filter((p): p is AttributePath => Boolean(p));
   let after: ScimUserResource = plan.after;
   for (const path of paths) after = copyAttributeValue(after, plan.before, path);
@@ -45,7 +43,7 @@ export function planWithConsent(plan: ProvisioningPlan, decision: ConsentDecisio
     const keyPath = parsed(key);
     return keyPath ? paths.some((p) => pathCovers(p, keyPath)) : false;
   };
-  const provenanceAfter: Provenance = { ...(plan.provenanceAfter ?? {}) };
+  const provenanceAfter: Provenance = { ...plan.provenanceAfter };
   for (const change of plan.provenanceChanges.filter((c) => covered(c.path))) {
     // Back to what it was before this login (nothing, for a new user).
     if (change.before) provenanceAfter[change.path] = change.before;
@@ -54,19 +52,20 @@ export function planWithConsent(plan: ProvisioningPlan, decision: ConsentDecisio
   const provenanceChanges = plan.provenanceChanges.filter((c) => !covered(c.path));
   const diff = diffResources(plan.before, after);
   const userChanged = plan.decision === 'create' || diff.length > 0 || provenanceChanges.length > 0;
-  return {
-    ...plan,
+  const [audit] = plan.events.audit;
+  const withheld = { ...audit!, details: { ...audit!.details, consentWithheld: decision.stripped } };
+  const changes = {
     after,
     provenanceAfter,
     provenanceChanges,
     diff,
     userChanged,
     // Withheld attributes a new sync would bring back: not a state later logins may take as settled.
-    resyncIsNoop: false,
-    outcome:
-      plan.outcome === 'updated' && !userChanged && !plan.groups.add.length && !plan.groups.remove.length ? 'unchanged' : plan.outcome,
-    audit: { ...plan.audit, details: { ...plan.audit.details, consentWithheld: decision.stripped } },
+    fingerprint: null,
   };
+  if (plan.decision === 'create') return withUserEvents({ ...plan, ...changes }, withheld);
+  const settled = plan.outcome === 'updated' && !userChanged && !plan.groups.add.length && !plan.groups.remove.length;
+  return withUserEvents({ ...plan, ...changes, outcome: settled ? 'unchanged' : plan.outcome }, withheld);
 }
 
 /**
@@ -74,11 +73,11 @@ export function planWithConsent(plan: ProvisioningPlan, decision: ConsentDecisio
  * consent they revoked must not come back from the IdP. Call with the user's receipts (all of them,
  * revoked included) after planning and before applying; attributes no receipt mentions are untouched.
  */
-export function planWithStoredConsent(plan: ProvisioningPlan, receipts: readonly ConsentReceipt[]): ProvisioningPlan {
+export function planWithStoredConsent<P extends ProvisioningPlan>(plan: P, receipts: readonly ConsentReceipt[]): P {
   const active = receipts.filter((r) => !r.revokedAt);
   const revoked = receipts.filter((r) => r.revokedAt);
   const stripped = withheldAttributes(active, revoked);
-  if (!plan.after || stripped.length === 0) return plan;
+  if (!endsWithUser(plan) || stripped.length === 0) return plan;
   return planWithConsent(plan, { user: plan.after, stripped, receipts: [] });
 }
 
@@ -95,7 +94,7 @@ export interface PromptAnswersToApply {
 
 /**
  * Writes the plan and the answers in the caller's transaction. The paused provisioning and the context
- * token are spent first, so a replay or a second submission fails before anything is written. Throws ProvisioningRace like `applyProvisioning` (plan again,
+ * token are spent first, so a replay or a second submission fails before anything is written. Throws ProvisioningRace like `applyPlan` (plan again,
  * decide again with the same answers).
  */
 export async function applyPromptedProvisioning(
@@ -116,38 +115,43 @@ export async function applyPromptedProvisioning(
   }
   if (answers.redeemContextToken) await answers.redeemContextToken(tx);
   const adjusted = answers.consent ? planWithConsent(plan, answers.consent) : plan;
-  const applied = await applyProvisioning(tx, adjusted);
+  const applied = await applyPlan(tx, adjusted);
   if (plan.decision === 'refuse' || plan.decision === 'passthrough' || !applied.userId) return applied;
+  const userId = applied.userId;
   if (answers.consent && answers.consent.receipts.length > 0) {
-    await recordConsentReceipts(tx, { userId: applied.userId, idpId: plan.idpId, receipts: answers.consent.receipts });
-    await recordAudit(tx, {
-      actorType: 'user',
-      actorId: applied.userId,
-      action: 'consent.give',
-      targetType: 'user',
-      targetId: applied.userId,
-      outcome: 'success',
-      details: { idpId: plan.idpId, purposes: answers.consent.receipts.map((r) => r.purposeId), withheld: answers.consent.stripped },
+    await recordConsentReceipts(tx, { userId, idpId: plan.idpId, receipts: answers.consent.receipts });
+    const details = { idpId: plan.idpId, purposes: answers.consent.receipts.map((r) => r.purposeId), withheld: answers.consent.stripped };
+    await writeChange(tx, {
+      audit: [
+        { actorType: 'user', actorId: userId, action: 'consent.give', targetType: 'user', targetId: userId, outcome: 'success', details },
+      ],
+      outbox: [],
     });
   }
   if (answers.passwordHash) {
-    const row = await updateUser(tx, applied.userId, { passwordHash: answers.passwordHash });
-    await recordAudit(tx, {
-      actorType: 'user',
-      actorId: applied.userId,
-      action: 'user.password_set',
-      targetType: 'user',
-      targetId: applied.userId,
-      outcome: 'success',
-      reason: 'set on the provisioning page',
-    });
-    await emitOutboxEvent(tx, {
-      resourceType: 'User',
-      resourceId: row.id,
-      userStoreId: row.userStoreId,
-      eventType: 'update',
-      payload: { reason: 'password_set' },
-      resourceVersion: row.version,
+    await writeChange(tx, {
+      user: { update: { id: userId, changes: { passwordHash: answers.passwordHash } } },
+      audit: [
+        {
+          actorType: 'user',
+          actorId: userId,
+          action: 'user.password_set',
+          targetType: 'user',
+          targetId: userId,
+          outcome: 'success',
+          reason: 'set on the provisioning page',
+        },
+      ],
+      outbox: (row) => [
+        {
+          resourceType: 'User',
+          resourceId: userId,
+          userStoreId: row!.userStoreId,
+          eventType: 'update',
+          payload: { reason: 'password_set' },
+          resourceVersion: row!.version,
+        },
+      ],
     });
   }
   return applied;

@@ -1,8 +1,10 @@
 // The JIT provisioning core (DESIGN.md "Provisioning semantics"): a verified FederatedIdentity comes in, the
-// IdP's JIT policy decides. `provisionLogin` is what the login edges call; it plans (reads only), then applies
-// the plan in one transaction, planning again when a concurrent login made the plan stale.
+// IdP's JIT policy decides. `provisionLogin` is what the login edges call; it plans (reads only, `planLogin`,
+// which the simulation shows too), then applies the plan in one transaction (`applyPlan`), planning again when a
+// concurrent login made the plan stale. The commonest login — returning, provably unchanged — is first tried in
+// one statement behind the store's seam (unchanged-login.ts), which writes what `applyPlan` would.
 import type { FederatedIdentity, IdentityProvider } from '../domain/index.js';
-import { applyProvisioning, needsTransaction, ProvisioningRace } from './apply.js';
+import { applyPlan, ProvisioningRace } from './apply.js';
 import { enqueueProvisioning, JIT_PROVISION_QUEUE, provisionalUserId, type ProvisionJobPayload } from './non-blocking.js';
 import { planProvisioning, type PlanOptions } from './plan.js';
 import { planWithStoredConsent } from './prompted-provisioning.js';
@@ -15,9 +17,9 @@ import type { LoginProvisioning, ProvisioningDeps, ProvisioningPlan } from './ty
 const MAX_ATTEMPTS = 8;
 
 function toResult(plan: ProvisioningPlan): LoginProvisioning {
-  if (plan.decision === 'passthrough') return { kind: 'passthrough', claims: plan.passthroughClaims ?? {} };
-  if (plan.decision === 'refuse') return { kind: 'refused', code: plan.refusal!.code, message: plan.refusal!.message };
-  return { kind: 'user', userId: plan.userId!, outcome: plan.outcome as 'created' | 'linked' | 'updated' | 'unchanged' };
+  if (plan.decision === 'passthrough') return { kind: 'passthrough', claims: plan.passthroughClaims };
+  if (plan.decision === 'refuse') return { kind: 'refused', code: plan.refusal.code, message: plan.refusal.message };
+  return { kind: 'user', userId: plan.userId, outcome: plan.outcome };
 }
 
 /**
@@ -25,10 +27,23 @@ function toResult(plan: ProvisioningPlan): LoginProvisioning {
  * consent they revoked. Only a plan that changes the user can bring anything back, so the receipts are read
  * only then, and only when the login context did not already show there are none.
  */
-async function withStoredConsent(deps: ProvisioningDeps, plan: ProvisioningPlan): Promise<ProvisioningPlan> {
-  if (plan.decision === 'create' || !plan.userId || !plan.userChanged) return plan;
+async function withStoredConsent(deps: Pick<ProvisioningDeps, 'store'>, plan: ProvisioningPlan): Promise<ProvisioningPlan> {
+  if (plan.decision === 'create' || plan.decision === 'refuse' || plan.decision === 'passthrough' || !plan.userChanged) return plan;
   if (plan.userHasConsentReceipts === false) return plan; // known from the login context: none to read
   return planWithStoredConsent(plan, await listConsentReceipts(deps.store.db, plan.userId));
+}
+
+/**
+ * The plan a login carries out (reads only): what `provisionNow` applies and what the simulation shows — the
+ * decision, the user row, and the exact audit and outbox events.
+ */
+export async function planLogin(
+  deps: Pick<ProvisioningDeps, 'store'>,
+  idp: IdentityProvider,
+  identity: FederatedIdentity,
+  options: PlanOptions = {},
+): Promise<ProvisioningPlan> {
+  return withStoredConsent(deps, await planProvisioning(createProvisioningReads(deps.store.db), idp, identity, options));
 }
 
 /** Counts a provisioning decision and logs it, one line each (never the claims: only ids, outcome and reason). */
@@ -44,9 +59,9 @@ function decided(
     {
       idpId: idp.id,
       outcome,
-      userId: detail.userId ?? plan?.userId ?? null,
+      userId: detail.userId ?? (plan && 'userId' in plan ? plan.userId : null),
       ...(plan ? { decision: plan.decision } : {}),
-      ...(plan?.refusal ? { refusal: plan.refusal.code } : {}),
+      ...(plan?.decision === 'refuse' ? { refusal: plan.refusal.code } : {}),
     },
     'provisioning decision',
   );
@@ -59,7 +74,6 @@ export async function provisionNow(
   identity: FederatedIdentity,
   options: PlanOptions = {},
 ): Promise<LoginProvisioning> {
-  const reads = createProvisioningReads(deps.store.db);
   const attempt1 = await tryUnchangedLogin(deps.store.db, idp, identity);
   if (attempt1 && 'recorded' in attempt1) {
     decided(deps, idp, 'unchanged', { userId: attempt1.recorded });
@@ -68,10 +82,9 @@ export async function provisionNow(
   for (let attempt = 1; ; attempt++) {
     // The first plan uses what the one-statement attempt read; a plan made again (after a race) reads afresh.
     const prepared = attempt === 1 && attempt1 ? attempt1.prepared : undefined;
-    const plan = await withStoredConsent(deps, await planProvisioning(reads, idp, identity, { ...options, prepared }));
+    const plan = await planLogin(deps, idp, identity, { ...options, prepared });
     try {
-      if (needsTransaction(plan)) await deps.store.transaction((tx) => applyProvisioning(tx, plan));
-      else await applyProvisioning(deps.store.db, plan);
+      await deps.store.transaction((tx) => applyPlan(tx, plan));
       decided(deps, idp, plan.outcome, { plan });
       return toResult(plan);
     } catch (error) {
@@ -103,13 +116,13 @@ async function provisionLater(deps: ProvisioningDeps, idp: IdentityProvider, ide
   const userId = provisionalUserId(idp.id, identity.subject);
   const plan = await planProvisioning(createProvisioningReads(deps.store.db), idp, identity, { userId });
   if (plan.decision === 'refuse' || plan.decision === 'passthrough') {
-    await deps.store.transaction((tx) => applyProvisioning(tx, plan));
+    await deps.store.transaction((tx) => applyPlan(tx, plan));
     decided(deps, idp, plan.outcome, { plan });
     return toResult(plan);
   }
-  await enqueueProvisioning(deps, { idp, identity, userId: plan.userId! }, { decision: plan.decision, reason: plan.reason });
+  await enqueueProvisioning(deps, { idp, identity, userId: plan.userId }, { decision: plan.decision, reason: plan.reason });
   decided(deps, idp, 'queued', { userId: plan.userId });
-  return { kind: 'user', userId: plan.userId!, outcome: 'queued' };
+  return { kind: 'user', userId: plan.userId, outcome: 'queued' };
 }
 
 /** The `jit.provision` job: provisions with the pre-assigned id; a refusal is a result, not a failure to retry. */

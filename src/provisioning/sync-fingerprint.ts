@@ -1,26 +1,80 @@
-// The fingerprint of what attribute sync depends on besides the user itself: the sync method, the mapped claims
-// and whether the IdP vouched for the email (it is recorded in the email's provenance).
-// A link keeps the fingerprint of a login after which its user, at a known version, was verified (by running the
-// sync) to need no change. A later login with the same fingerprint, while the user is still at that version, changes
-// nothing either — so it can be recorded in one statement, without reading the user and planning.
+// "Nothing changed since the last login", derived from data instead of a hand-bumped version. A link keeps the
+// fingerprint of a login after which its user, at a known version, was verified (by running the sync again) to
+// need no change. A later login with the same fingerprint, while the user is still at that version, changes
+// nothing either — so it can be recorded without reading the user and planning (unchanged-login.ts).
+// The fingerprint covers everything the sync's result depends on besides the user itself:
+// - the mapped attributes the plan used (values, the claims they came from, the username, the email and whether
+//   the IdP vouched for it, the groups) — so a change of the claims or of the mapping code shows;
+// - the policy's own fields: the sync method in force, the IdP's claim and role mappings, trustEmail and its
+//   whole JIT policy (store, regexes, association, scheme, preserve-claims…) — so an admin's change shows;
+// - the code of the mapping and sync functions themselves (their source text), so a change of the rules shows
+//   without anyone remembering to bump a version.
 import { hash } from 'node:crypto';
-import type { AttributeSyncMethod } from '../domain/index.js';
-import { diffProvenance, diffResources, syncAttributes } from './attribute-sync.js';
+import type { AttributeSyncMethod, IdentityProvider } from '../domain/index.js';
+import * as sync from './attribute-sync.js';
+import * as mapping from './claim-mapping.js';
+import * as paths from './scim-path.js';
 import type { MappedClaims } from './claim-mapping.js';
-import type { ProvisioningPlan } from './types.js';
 
-/** Changed whenever the sync rules change (attribute-sync.ts, claim-mapping.ts), so older fingerprints no longer match. */
-const SYNC_RULES = 'jit-sync-2';
+/** The source text of the functions the sync result depends on (computed once: it changes only with the code). */
+const RULES = hash(
+  'sha256',
+  [sync, mapping, paths]
+    .flatMap((module) => Object.entries(module))
+    .filter((entry): entry is [string, (...args: never[]) => unknown] => typeof entry[1] === 'function')
+    .map(([name, fn]) => `${name}:${fn.toString()}`)
+    .join('\n'),
+  'base64url',
+);
 
-/** `lastClaimsJson`: the plan's lastClaims (the mapped claims by SCIM path) as JSON. */
-export function syncFingerprint(syncMethod: AttributeSyncMethod, emailVerified: boolean, lastClaimsJson: string): string {
-  return hash('sha256', `${SYNC_RULES}\u0000${syncMethod}\u0000${emailVerified}\u0000${lastClaimsJson}`, 'base64url');
+/** JSON with object keys sorted, so that equal data gives equal text whatever the order keys were set in. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
 }
 
-/** Whether syncing the plan's resulting user with the same claims again changes nothing (attributes or provenance). */
-export function resyncChangesNothing(plan: ProvisioningPlan, mapped: MappedClaims, at: string): boolean {
-  if (!plan.after) return false;
-  const current = { resource: plan.after, provenance: plan.provenanceAfter ?? {} };
-  const again = syncAttributes(plan.syncMethod, current, mapped, { idpId: plan.idpId, at });
-  return diffResources(current.resource, again.resource).length === 0 && diffProvenance(current.provenance, again.provenance).length === 0;
+/** The policy fields that decide a sync, besides the sync method in force (which may come from the settings). */
+type SyncPolicy = Pick<IdentityProvider, 'id' | 'claimMappings' | 'roleMappings' | 'trustEmail' | 'jit'>;
+
+/** The fingerprint of a login: its mapped attributes, the policy in force and the rules' code. */
+export function syncFingerprint(idp: SyncPolicy, syncMethod: AttributeSyncMethod, mapped: MappedClaims): string {
+  const data = {
+    mapped: {
+      values: [...mapped.values].map(([key, v]) => [key, v.remote, v.value]),
+      userName: mapped.userName,
+      email: mapped.email,
+      emailVerified: mapped.emailVerified,
+      groups: mapped.groups,
+    },
+    policy: {
+      idpId: idp.id,
+      syncMethod,
+      claimMappings: idp.claimMappings,
+      roleMappings: idp.roleMappings,
+      trustEmail: idp.trustEmail,
+      jit: idp.jit,
+    },
+  };
+  return hash('sha256', `${RULES}\u0000${canonical(data)}`, 'base64url');
+}
+
+/** Whether syncing the resulting user with the same claims again changes nothing (attributes or provenance). */
+export function resyncChangesNothing(
+  syncMethod: AttributeSyncMethod,
+  idpId: string,
+  current: sync.SyncResult,
+  mapped: MappedClaims,
+  at: string,
+): boolean {
+  const again = sync.syncAttributes(syncMethod, current, mapped, { idpId, at });
+  return (
+    sync.diffResources(current.resource, again.resource).length === 0 &&
+    sync.diffProvenance(current.provenance, again.provenance).length === 0
+  );
 }

@@ -24,13 +24,28 @@ export interface SamlIdpEdge {
   sso: SamlSso;
 }
 
-/** The SAML IdP edge; `starter` is the login's way in (until part 2 of issue 24, the not-connected one). */
-export function createSamlIdpEdge(ctx: AppContext, starter?: SamlLoginStarter): SamlIdpEdge {
-  let sso: SamlSso;
-  sso = createSamlSso({ store: ctx.store, publicUrl: ctx.config.publicUrl, starter: starter ?? notConnectedStarter(() => sso) });
-  return { routes: samlIdpRoutes(ctx, sso), sso };
+/**
+ * How the SAML IdP reaches the login (src/oidc/saml-login.ts, which signs SAML apps in through the OIDC login): a
+ * starter for the SSO it finishes, and how an SP's logout ends the jitbridge sign-in session behind it.
+ */
+export interface SamlLoginConnector {
+  starter(sso: SamlSso): SamlLoginStarter;
+  endLoginSession(loginSessionId: string): Promise<void>;
+}
+
+/** The SAML IdP edge; without a connector (protocol-level tests) the not-connected starter answers 501. */
+export function createSamlIdpEdge(ctx: AppContext, connector?: SamlLoginConnector): SamlIdpEdge {
+  let starter: SamlLoginStarter;
+  const sso = createSamlSso({
+    store: ctx.store,
+    publicUrl: ctx.config.publicUrl,
+    starter: { start: (c, request) => starter.start(c, request) },
+  });
+  starter = connector ? connector.starter(sso) : notConnectedStarter(() => sso);
+  return { routes: samlIdpRoutes(ctx, sso, connector?.endLoginSession), sso };
 }
 export { fetchSpMetadata } from './sp-metadata.js';
 export { readSpMetadata } from './sp-metadata.js';
 export { type ImportedSettings } from './sp-metadata.js';
 export { SamlIdpError } from './errors.js';
+export { errorResponse as samlErrorResponse } from './sso.js';

@@ -44,10 +44,10 @@ const guarded = (handler: (c: C) => Promise<Response>) => async (c: C) => {
   }
 };
 
-export function samlIdpRoutes(ctx: AppContext, sso: SamlSso) {
+export function samlIdpRoutes(ctx: AppContext, sso: SamlSso, endLoginSession?: (loginSessionId: string) => Promise<void>) {
   const app = new Hono<AppEnv>();
   const endpoints = idpEndpoints(ctx.config.publicUrl);
-  const slo = createSamlSlo({ store: ctx.store, publicUrl: ctx.config.publicUrl });
+  const slo = createSamlSlo({ store: ctx.store, publicUrl: ctx.config.publicUrl, endLoginSession });
   // Bodies are limited in front of every route (src/body-limit-rules.ts).
 
   app.get(`${SAML_BASE_PATH}/metadata`, async (c) => {

@@ -72,7 +72,14 @@ async function deliver(message: OutgoingMessage, action: string, field: 'SAMLReq
 const sloOf = (settings: SamlAppSettings) => settings.singleLogoutService;
 const binding = (settings: SamlAppSettings) => (sloOf(settings)!.binding === 'HTTP-POST' ? 'post' : 'redirect') as 'post' | 'redirect';
 
-export function createSamlSlo(deps: { store: Store; publicUrl: string }): SamlSlo {
+export interface SamlSloDeps {
+  store: Store;
+  publicUrl: string;
+  /** Ends the jitbridge sign-in session (the OpenID Provider's session) that an SP's LogoutRequest ends too. */
+  endLoginSession?: ((loginSessionId: string) => Promise<void>) | undefined;
+}
+
+export function createSamlSlo(deps: SamlSloDeps): SamlSlo {
   const endpoints = idpEndpoints(deps.publicUrl);
 
   /** samlify verifies the message's signature with each registered certificate of the SP in turn. */
@@ -194,6 +201,8 @@ export function createSamlSlo(deps: { store: Store; publicUrl: string }): SamlSl
         siblings.set(sibling.sessionIndex, sibling);
     }
     await endSamlIdpSessions(deps.store.db, [...new Set([...sessions.map((s) => s.sessionIndex), ...siblings.keys()])]);
+    // An SP's logout ends the person's jitbridge session too: the next SP they visit must ask them to sign in again.
+    if (deps.endLoginSession) for (const loginSessionId of loginSessions) await deps.endLoginSession(loginSessionId);
     return [...siblings.keys()];
   }
 

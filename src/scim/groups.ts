@@ -3,7 +3,6 @@
 // a change to a 100,000-member group never loads its members.
 import { AppError, isUuid } from '../domain/index.js';
 import {
-  recordAudit,
   type Tx,
   addMembers,
   deleteGroupRow,
@@ -15,8 +14,8 @@ import {
   touchGroup,
   updateGroup,
   type MemberRef,
-  emitOutboxEvent,
   type OutboxEventType,
+  writeChange,
   searchScim,
   type GroupRow,
 } from '../store/index.js';
@@ -72,23 +71,30 @@ async function loadForWrite(tx: Tx, call: ScimCall, id: string): Promise<GroupRo
   return row;
 }
 
+/** The audit and outbox events of a group write, through the store's one change function (after the group rows). */
 async function recordWrite(tx: Tx, call: ScimCall, eventType: OutboxEventType, row: GroupRow, details: Record<string, unknown> = {}) {
-  await recordAudit(tx, {
-    actorType: 'scim_client',
-    actorId: call.principal.id,
-    action: `scim.${eventType.replace('.', '.')}`,
-    targetType: 'group',
-    targetId: row.id,
-    outcome: 'success',
-    details: { displayName: row.resource && (row.resource as Record<string, unknown>).displayName, ...details },
-  });
-  await emitOutboxEvent(tx, {
-    resourceType: 'Group',
-    resourceId: row.id,
-    userStoreId: row.userStoreId,
-    eventType,
-    payload: eventType === 'group.delete' ? { id: row.id } : { ...groupToScim(row, call.baseUrl), ...details },
-    resourceVersion: row.version,
+  await writeChange(tx, {
+    audit: [
+      {
+        actorType: 'scim_client',
+        actorId: call.principal.id,
+        action: `scim.${eventType}`,
+        targetType: 'group',
+        targetId: row.id,
+        outcome: 'success',
+        details: { displayName: row.resource && (row.resource as Record<string, unknown>).displayName, ...details },
+      },
+    ],
+    outbox: [
+      {
+        resourceType: 'Group',
+        resourceId: row.id,
+        userStoreId: row.userStoreId,
+        eventType,
+        payload: eventType === 'group.delete' ? { id: row.id } : { ...groupToScim(row, call.baseUrl), ...details },
+        resourceVersion: row.version,
+      },
+    ],
   });
 }
 

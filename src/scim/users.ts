@@ -1,5 +1,6 @@
 // /Users operations (RFC 7644 §3.3 create, §3.4 query, §3.5 replace/patch, §3.6 delete). Each write runs in
-// one transaction with its audit and outbox events; updates lock the row and check its version.
+// one transaction through the store's `writeChange` (user row and provenance, audit and outbox events together, as
+// a JIT login's writes); updates lock the row and check its version.
 import {
   changedAttributePaths,
   checkPassword,
@@ -9,21 +10,7 @@ import {
   type ScimUserResource,
   isUuid,
 } from '../domain/index.js';
-import {
-  recordAudit,
-  type Tx,
-  listGroupsOf,
-  removeFromAllGroups,
-  hashPassword,
-  emitOutboxEvent,
-  searchScim,
-  readSettings,
-  type UserRow,
-  deleteUserRow,
-  findUserById,
-  insertUser,
-  updateUser,
-} from '../store/index.js';
+import { type Tx, listGroupsOf, hashPassword, searchScim, readSettings, type UserRow, findUserById, writeChange } from '../store/index.js';
 import { lenientAttributes, listResponse } from './list-response.js';
 import { encodeCursor, parseListRequest, type ListRequest } from './list-query.js';
 import { checkIfMatch, notFound, type ScimCall, type ScimResult } from './operation.js';
@@ -70,32 +57,32 @@ async function loadForWrite(tx: Tx, call: ScimCall, id: string): Promise<UserRow
   return row;
 }
 
-async function recordWrite(
-  tx: Tx,
-  call: ScimCall,
-  action: 'create' | 'update' | 'delete',
-  row: UserRow,
-  before?: UserRow,
-  details?: Record<string, unknown>,
-) {
-  await recordAudit(tx, {
-    actorType: 'scim_client',
-    actorId: call.principal.id,
-    action: `scim.user.${action}`,
-    targetType: 'user',
-    targetId: row.id,
-    outcome: 'success',
-    details: { userName: (row.resource as ScimUserResource).userName, ...details },
-  });
-  const eventType = action === 'update' && before?.active && !row.active ? 'deactivate' : action;
-  await emitOutboxEvent(tx, {
-    resourceType: 'User',
-    resourceId: row.id,
-    userStoreId: row.userStoreId,
-    eventType,
-    payload: action === 'delete' ? { id: row.id, userName: (row.resource as ScimUserResource).userName } : userToScim(row, call.baseUrl),
-    resourceVersion: row.version,
-  });
+/** The audit and outbox events of a SCIM write, from the written row (its version and meta). */
+function eventsOf(call: ScimCall, action: 'create' | 'update' | 'delete', before?: UserRow, details?: Record<string, unknown>) {
+  return {
+    audit: (row: UserRow | undefined) => [
+      {
+        actorType: 'scim_client' as const,
+        actorId: call.principal.id,
+        action: `scim.user.${action}`,
+        targetType: 'user',
+        targetId: row!.id,
+        outcome: 'success' as const,
+        details: { userName: (row!.resource as ScimUserResource).userName, ...details },
+      },
+    ],
+    outbox: (row: UserRow | undefined) => [
+      {
+        resourceType: 'User' as const,
+        resourceId: row!.id,
+        userStoreId: row!.userStoreId,
+        eventType: action === 'update' && before?.active && !row!.active ? ('deactivate' as const) : action,
+        payload:
+          action === 'delete' ? { id: row!.id, userName: (row!.resource as ScimUserResource).userName } : userToScim(row!, call.baseUrl),
+        resourceVersion: row!.version,
+      },
+    ],
+  };
 }
 
 export async function createUser(call: ScimCall, body: unknown): Promise<ScimResult> {
@@ -105,15 +92,8 @@ export async function createUser(call: ScimCall, body: unknown): Promise<ScimRes
     const checked = await checkQualifiedName(tx, call.principal, resource.userName, 'userName', 'User');
     resource.userName = checked.qualified;
     const provenance = recordProvenance({}, changedAttributePaths(null, resource), provenanceEntry(call));
-    const created = await insertUser(tx, {
-      userStoreId: checked.store.id,
-      userName: checked.name,
-      resource,
-      provenance,
-      passwordHash: passwordHash ?? null,
-    });
-    await recordWrite(tx, call, 'create', created);
-    return created;
+    const user = { userStoreId: checked.store.id, userName: checked.name, resource, provenance, passwordHash: passwordHash ?? null };
+    return (await writeChange(tx, { user: { insert: user }, ...eventsOf(call, 'create') }))!;
   });
   return answer(call, 201, row);
 }
@@ -169,19 +149,15 @@ async function writeUpdate(
   const changed = changedAttributePaths(before.resource as Record<string, unknown>, resource);
   checkUserUpdate(before, checked, changed, await readSettings(tx));
   if (changed.length === 0 && passwordHash === undefined) return before;
-  const updated = await updateUser(
-    tx,
-    before.id,
-    {
-      resource,
-      userName: checked.name,
-      provenance: recordProvenance(before.provenance as never, changed, provenanceEntry(call)),
-      ...(passwordHash !== undefined ? { passwordHash } : {}),
-    },
-    before.version,
-  );
-  await recordWrite(tx, call, 'update', updated, before, { via, changed: passwordHash ? [...changed, 'password'] : changed });
-  return updated;
+  const changes = {
+    resource,
+    userName: checked.name,
+    provenance: recordProvenance(before.provenance as never, changed, provenanceEntry(call)),
+    ...(passwordHash !== undefined ? { passwordHash } : {}),
+  };
+  const details = { via, changed: passwordHash ? [...changed, 'password'] : changed };
+  const update = { id: before.id, changes, expectedVersion: before.version };
+  return (await writeChange(tx, { user: { update }, ...eventsOf(call, 'update', before, details) }))!;
 }
 
 export async function patchUser(call: ScimCall, id: string, body: unknown): Promise<ScimResult> {
@@ -204,9 +180,7 @@ export async function patchUser(call: ScimCall, id: string, body: unknown): Prom
 export async function deleteUser(call: ScimCall, id: string): Promise<ScimResult> {
   await call.ctx.store.transaction(async (tx) => {
     const before = await loadForWrite(tx, call, id);
-    await deleteUserRow(tx, before.id);
-    await removeFromAllGroups(tx, before.id);
-    await recordWrite(tx, call, 'delete', before);
+    await writeChange(tx, { user: { delete: before }, ...eventsOf(call, 'delete') });
   });
   return { status: 204 };
 }

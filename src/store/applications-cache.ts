@@ -8,6 +8,7 @@
 // client_ids are not remembered, so a new app works everywhere at once.
 import type { Db } from './database.js';
 import { findApplicationByClientId, type Application } from './applications-repo.js';
+import { findSamlClientApplication, isSamlClientId } from './saml-client-applications.js';
 
 const TTL_MS = 5_000;
 const MAX_ENTRIES = 1_000;
@@ -19,7 +20,7 @@ export async function findApplicationByClientIdCached(db: Db, clientId: string):
   if (!cache) caches.set(db, (cache = new Map()));
   const hit = cache.get(clientId);
   if (hit && hit.until > Date.now()) return hit.app;
-  const app = await findApplicationByClientId(db, clientId);
+  const app = isSamlClientId(clientId) ? await findSamlClientApplication(db, clientId) : await findApplicationByClientId(db, clientId);
   if (!app) {
     cache.delete(clientId);
     return undefined;

@@ -1,7 +1,8 @@
 // Applications: the OIDC clients that sign people in through jitbridge. The client secret is stored as a
 // scrypt hash only; oidc-provider reads clients through this module (by client_id). SAML service providers share
 // the table (protocol 'saml') and have their own repository (saml-applications-repo.ts): every read here is of
-// OIDC apps only, so oidc-provider never sees a SAML app as a client.
+// OIDC apps only, so oidc-provider never sees a SAML app's row as an OIDC client (a SAML app signs in as the
+// client `saml:<id>`, a fixed view of it: saml-client-applications.ts).
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { notFound } from '../domain/index.js';
 import type { Executor } from './database.js';

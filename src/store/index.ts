@@ -26,6 +26,7 @@ export function createStore(database: Database, secrets: SecretBox): Store {
 export type { Db, Executor, Tx } from './database.js';
 
 export { findApplicationByClientIdCached, forgetCachedApplications } from './applications-cache.js';
+export { samlClientId, isSamlClientId, SAML_CLIENT_PREFIX } from './saml-client-applications.js';
 export {
   type Application,
   type ApplicationInput,
@@ -39,7 +40,7 @@ export {
   updateApplication,
   upgradeClientSecretHash,
 } from './applications-repo.js';
-export { type Actor, listAudit, recordAudit } from './audit-repo.js';
+export { type Actor, type AuditEntry, listAudit, recordAudit } from './audit-repo.js';
 export { type AdminMember, findAdminMember } from './admin-members-repo.js';
 export {
   checkSecretsKey,
@@ -189,38 +190,39 @@ export {
   upsertOidcPayloads,
 } from './oidc-payloads-repo.js';
 export {
+  type ConnectorRow,
+  deleteConnector,
+  findConnector,
+  insertConnector,
+  listConnectors,
+  type NewConnectorRow,
+  updateConnector,
+} from './outbound-connectors-repo.js';
+export {
   claimDeliveries,
   type ClaimedDelivery,
-  type ConnectorRow,
-  countDeliveriesByStatus,
-  countPendingByConnector,
-  countSyncScope,
   type CurrentGroup,
   currentGroups,
   currentUserResources,
-  deleteConnector,
   type DeliveryOutcome,
   fanOutEvents,
-  findConnector,
   findRemoteIds,
-  insertConnector,
-  latestSyncJob,
-  listConnectors,
-  listDeliveries,
-  type NewConnectorRow,
   type OutboxClockReading,
-  queueSyncBatch,
-  readJobResult,
   readOutboxClock,
   recordOutcomes,
   type RemoteIdChange,
-  requeueFailed,
-  saveJobProgress,
   saveRemoteIds,
-  updateConnector,
-} from './outbound-repo.js';
+} from './outbound-deliveries-repo.js';
+export {
+  countDeliveriesByStatus,
+  countPendingByConnector,
+  listDeliveries,
+  readJobResult,
+  requeueFailed,
+} from './outbound-dead-letters-repo.js';
+export { countSyncScope, latestSyncJob, queueSyncBatch, saveJobProgress } from './outbound-sync-repo.js';
 export { pruneOutboundHistory } from './outbound-retention.js';
-export { emitOutboxEvent, type OutboxEventType } from './outbox-repo.js';
+export { emitOutboxEvent, type OutboxEntry, type OutboxEventType } from './outbox-repo.js';
 export {
   consumePendingProvisioning,
   findPendingProvisioning,
@@ -240,7 +242,17 @@ export {
   type LoginUser,
   recordUnchangedOrReadContext,
 } from './provisioning-reads.js';
-export { insertFirstLogin, touchLinkWithAudit, updateReturningLogin } from './provisioning-writes.js';
+export {
+  type Change,
+  type ChangeAudit,
+  type ChangeOutbox,
+  type LinkWrite,
+  type MembershipWrite,
+  staleChange,
+  type SyncFingerprint,
+  type UserWrite,
+  writeChange,
+} from './user-changes.js';
 export { rememberAssertionId } from './saml-replay-repo.js';
 export type { GroupRow, UserRow } from './schema/index.js';
 export {
@@ -289,3 +301,4 @@ export { findSiblingSamlIdpSessions } from './saml-idp-sessions-repo.js';
 export { type SamlIdpSession } from './saml-idp-sessions-repo.js';
 export { insertSamlIdpSession } from './saml-idp-sessions-repo.js';
 export { findApplicationProtocol, listSamlApplications } from './saml-applications-repo.js';
+export { type DashboardFigures, type DashboardHour, readDashboard } from './dashboard-repo.js';

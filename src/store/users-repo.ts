@@ -42,62 +42,6 @@ export async function insertUser(executor: Executor, user: NewUser): Promise<Use
   return row;
 }
 
-/** The indexed columns derived from the resource, in the order of `derivedValues`, with their SQL types. */
-const DERIVED_COLUMNS: ReadonlyArray<readonly [string, string]> = [
-  ['external_id', 'text'],
-  ['primary_email', 'text'],
-  ['email_values', 'text[]'],
-  ['display_name', 'text'],
-  ['given_name', 'text'],
-  ['family_name', 'text'],
-  ['active', 'boolean'],
-];
-
-/** The values of `DERIVED_COLUMNS` for a resource, in that order. */
-function derivedValues(resource: ScimUserResource): unknown[] {
-  const c = deriveUserColumns(resource);
-  return [c.externalId, c.primaryEmail, c.emailValues, c.displayName, c.givenName, c.familyName, c.active];
-}
-
-/** The columns a new user row is written with, in the order of `userInsertValues`, with their SQL types. */
-const INSERT_COLUMNS: ReadonlyArray<readonly [string, string]> = [
-  ['id', 'uuid'],
-  ['user_store_id', 'uuid'],
-  ['user_name', 'text'],
-  ['resource', 'jsonb'],
-  ['provenance', 'jsonb'],
-  ['jit_idp_id', 'uuid'],
-  ['password_hash', 'text'],
-  ...DERIVED_COLUMNS,
-];
-
-/**
- * The INSERT of a new user with a pre-assigned id, as constant SQL text to compose into a larger hot-path statement
- * (a first JIT login writes user, link and events in one statement): `insert into users (...) select $first, ...`
- * with `userInsertValues` as the parameters from `$first` on. The same columns and derivations as `insertUser`.
- * The caller appends WHERE / ON CONFLICT / RETURNING. Explicit casts: in INSERT ... SELECT the parameters' types
- * are not taken from the columns.
- */
-export function userInsertText(first: number): string {
-  const columns = INSERT_COLUMNS.map(([name]) => name).join(', ');
-  const values = INSERT_COLUMNS.map(([, type], i) => `$${first + i}::${type}`).join(', ');
-  return `insert into users (${columns}) select ${values}`;
-}
-
-/** The parameters of `userInsertText`. `resourceJson` is the resource already serialized (the caller reuses it). */
-export function userInsertValues(user: NewUser & { id: string }, resourceJson: string): unknown[] {
-  return [
-    user.id,
-    user.userStoreId,
-    user.userName,
-    resourceJson,
-    JSON.stringify(user.provenance ?? {}),
-    user.jitIdpId ?? null,
-    user.passwordHash ?? null,
-    ...derivedValues(user.resource),
-  ];
-}
-
 export async function findUserById(executor: Executor, id: string, options: { forUpdate?: boolean } = {}): Promise<UserRow | undefined> {
   // Prepared (see recordAudit): SCIM reads and every update of a user start here.
   const query = executor.select().from(users).where(eq(users.id, id));
@@ -178,31 +122,6 @@ export async function updateUser(executor: Executor, id: string, changes: UserCh
     );
   }
   throw notFound('user_not_found', `user ${id} does not exist`);
-}
-
-/**
- * The UPDATE of a user's resource and provenance when its version is still the expected one, as constant SQL text
- * to compose into a larger hot-path statement (a returning JIT login writes user, link and events in one
- * statement); `userUpdateValues` are its parameters from `$first` on. Bumps the version and re-derives the indexed
- * columns like `updateUser`. The caller appends RETURNING.
- */
-export function userUpdateText(first: number): string {
-  const p = (i: number, type: string) => `$${first + i}::${type}`;
-  const derived = DERIVED_COLUMNS.map(([name, type], i) => `${name} = ${p(2 + i, type)}`).join(', ');
-  const next = 2 + DERIVED_COLUMNS.length;
-  return `update users set resource = ${p(0, 'jsonb')}, provenance = ${p(1, 'jsonb')}, ${derived},
-    version = version + 1, updated_at = now()
-    where id = ${p(next, 'uuid')} and version = ${p(next + 1, 'int')}`;
-}
-
-/** The parameters of `userUpdateText`. `resourceJson` is the resource already serialized (the caller reuses it). */
-export function userUpdateValues(
-  id: string,
-  changes: { resource: ScimUserResource; provenance: Provenance },
-  resourceJson: string,
-  expectedVersion: number,
-): unknown[] {
-  return [resourceJson, JSON.stringify(changes.provenance), ...derivedValues(changes.resource), id, expectedVersion];
 }
 
 export async function deleteUserRow(executor: Executor, id: string): Promise<UserRow | undefined> {

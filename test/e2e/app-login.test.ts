@@ -21,20 +21,20 @@ import {
 } from '../support/oidc-app.js';
 import { CookieJarBrowser, formAction, hiddenField } from '../support/oidc-browser.js';
 import { createScimClient, GROUP_SCHEMA } from '../support/scim-client.js';
-import { startUpstreamOidc, UPSTREAM_PASSWORD, type UpstreamOidc } from '../support/oidc-upstream-idp.js';
+import { startUpstreamOp, UPSTREAM_PASSWORD, type UpstreamOp } from '../support/upstream-op.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 let server: TestServer;
-let upstream: UpstreamOidc;
+let upstream: UpstreamOp;
 let idpId: string;
 let app: RegisteredApp;
 let config: client.Configuration;
 
 beforeAll(async () => {
   server = await startTestServer({ label: 'app_login' });
-  upstream = await startUpstreamOidc();
+  upstream = await startUpstreamOp();
   upstream.setAccount('alice', {
     email: 'alice@example.com',
     email_verified: true,
@@ -228,7 +228,7 @@ describe('signing key rotation', () => {
 
 describe('single sign-on across apps', () => {
   it('reuses the session only for apps that allow the IdP it was made with', async () => {
-    const other = await startUpstreamOidc();
+    const other = await startUpstreamOp();
     try {
       const otherIdp = await registerUpstreamIdp(server, other, { name: 'Other Corp' });
       const browser = new CookieJarBrowser();
@@ -260,7 +260,7 @@ describe('single sign-on across apps', () => {
 
 describe('JIT off: pairwise subject, nothing stored', () => {
   it('hands the mapped claims to the app and leaves the user tables unchanged', async () => {
-    const noJitUpstream = await startUpstreamOidc();
+    const noJitUpstream = await startUpstreamOp();
     try {
       noJitUpstream.setAccount('carol', {
         email: 'carol@partner.example',
@@ -307,7 +307,7 @@ describe('JIT off: pairwise subject, nothing stored', () => {
 
 describe('non-blocking JIT', () => {
   it('signs the person in while the durable job provisions; sub is the id the job will write', async () => {
-    const laterUpstream = await startUpstreamOidc();
+    const laterUpstream = await startUpstreamOp();
     try {
       laterUpstream.setAccount('dave', { email: 'dave@example.com', email_verified: true, preferred_username: 'dave', name: 'Dave Later' });
       const created = await server.admin('POST', '/api/v1/identity-providers', {
@@ -394,7 +394,7 @@ describe('a refusal a person can meet', () => {
   it('shows a plain page naming the problem; its link hands the app access_denied with a description', async () => {
     const store = await server.admin('POST', '/api/v1/user-stores', { domain: 'STRICT', usernameRegex: '^[a-z]{3,8}$' });
     expect(store.status).toBe(201);
-    const strictUpstream = await startUpstreamOidc();
+    const strictUpstream = await startUpstreamOp();
     try {
       strictUpstream.setAccount('robert', { email: 'robert@example.com', email_verified: true, preferred_username: 'Robert.Tables' });
       const strict = await server.admin('POST', '/api/v1/identity-providers', {
@@ -434,7 +434,7 @@ describe('a refusal a person can meet', () => {
 describe('two instances on one database', () => {
   it('an IdP disabled through one instance: neither instance starts a login with it any more; one already upstream is refused at the callback', async () => {
     const second = await startTestServer({ database: server.database, config: { publicUrl: server.url } });
-    const own = await startUpstreamOidc();
+    const own = await startUpstreamOp();
     try {
       own.setAccount('carol', { email: 'carol@example.com', email_verified: true, preferred_username: 'carol' });
       const ownIdp = await registerUpstreamIdp(server, own, { name: 'Soon Disabled Corp' });

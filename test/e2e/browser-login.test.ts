@@ -5,18 +5,18 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshotPath } from '../support/browser.js';
 import { APP_REDIRECT, discover, redeem, registerApp, registerUpstreamIdp, startLogin } from '../support/oidc-app.js';
-import { startUpstreamOidc, UPSTREAM_PASSWORD, type UpstreamOidc } from '../support/oidc-upstream-idp.js';
+import { startUpstreamOp, UPSTREAM_PASSWORD, type UpstreamOp } from '../support/upstream-op.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
-let upstream: UpstreamOidc;
-let other: UpstreamOidc;
+let upstream: UpstreamOp;
+let other: UpstreamOp;
 let browser: Browser;
 beforeAll(async () => {
   [server, upstream, other, browser] = await Promise.all([
     startTestServer({ label: 'browser_login' }),
-    startUpstreamOidc(),
-    startUpstreamOidc(),
+    startUpstreamOp(),
+    startUpstreamOp(),
     launchBrowser(),
   ]);
   upstream.setAccount('dana', {
@@ -88,7 +88,7 @@ describe('sign-in in a real browser', () => {
 
   it('an IdP on another site: the callback finishes the sign-in in place (the Lax flow cookie arrives)', async () => {
     // localhost and 127.0.0.1 are different sites to the browser: the IdP's redirect back is a cross-site navigation.
-    const elsewhere = await startUpstreamOidc({ hostname: 'localhost' });
+    const elsewhere = await startUpstreamOp({ hostname: 'localhost' });
     try {
       elsewhere.setAccount('fox', { email: 'fox@example.com', email_verified: true, name: 'Fox Mulder', preferred_username: 'fox' });
       const idp = await registerUpstreamIdp(server, elsewhere, { name: 'Elsewhere Inc' });

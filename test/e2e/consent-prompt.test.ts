@@ -6,14 +6,14 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser.js';
 import { APP_REDIRECT, discover, redeem, registerApp, registerUpstreamIdp, startLogin } from '../support/oidc-app.js';
-import { startUpstreamOidc, UPSTREAM_PASSWORD, type UpstreamOidc } from '../support/oidc-upstream-idp.js';
+import { startUpstreamOp, UPSTREAM_PASSWORD, type UpstreamOp } from '../support/upstream-op.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
-let upstream: UpstreamOidc;
+let upstream: UpstreamOp;
 let browser: Browser;
 beforeAll(async () => {
-  [server, upstream, browser] = await Promise.all([startTestServer({ label: 'consent_prompt' }), startUpstreamOidc(), launchBrowser()]);
+  [server, upstream, browser] = await Promise.all([startTestServer({ label: 'consent_prompt' }), startUpstreamOp(), launchBrowser()]);
   upstream.setAccount('erin', { email: 'erin@example.com', email_verified: true, preferred_username: 'erin' });
   // Each test signs in through its own IdP: its own person, so that no username is already taken.
   upstream.setAccount('frank', { email: 'frank@example.com', email_verified: true, preferred_username: 'frank' });

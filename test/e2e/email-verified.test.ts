@@ -13,19 +13,19 @@ import {
   type RegisteredApp,
 } from '../support/oidc-app.js';
 import { CookieJarBrowser } from '../support/oidc-browser.js';
-import { startUpstreamOidc, type UpstreamOidc } from '../support/oidc-upstream-idp.js';
+import { startUpstreamOp, type UpstreamOp } from '../support/upstream-op.js';
 import { createScimClient, PATCH_SCHEMA, type ScimTestClient } from '../support/scim-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
-let upstream: UpstreamOidc;
+let upstream: UpstreamOp;
 let scim: ScimTestClient;
 let config: client.Configuration;
 const idps = { plain: '', trusted: '', passthrough: '' };
 
 beforeAll(async () => {
   server = await startTestServer({ label: 'email_verified' });
-  upstream = await startUpstreamOidc();
+  upstream = await startUpstreamOp();
   // One upstream behind three IdP registrations; each registration adds its own callback as a redirect URI.
   const callbacks: string[] = [];
   for (const [key, options] of [

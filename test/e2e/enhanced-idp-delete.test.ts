@@ -8,17 +8,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/store/database.js';
 import { discover, redeem, registerApp, registerUpstreamIdp, signInThroughUpstream, startLogin } from '../support/oidc-app.js';
 import { CookieJarBrowser } from '../support/oidc-browser.js';
-import { startUpstreamOidc, type UpstreamOidc } from '../support/oidc-upstream-idp.js';
+import { startUpstreamOp, type UpstreamOp } from '../support/upstream-op.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
-let upstream: UpstreamOidc;
+let upstream: UpstreamOp;
 let idpId: string;
 let config: client.Configuration;
 
 beforeAll(async () => {
   server = await startTestServer({ label: 'enhanced_idp_delete' });
-  upstream = await startUpstreamOidc();
+  upstream = await startUpstreamOp();
   upstream.setAccount('alice', { email: 'alice@example.com', email_verified: true, name: 'Alice Liddell', preferred_username: 'alice' });
   upstream.setAccount('bob', { email: 'bob@example.com', email_verified: true, name: 'Bob Builder', preferred_username: 'bob' });
   idpId = (await registerUpstreamIdp(server, upstream, { name: 'Doomed Corp' })).id;

@@ -14,19 +14,19 @@ import {
   startLogin,
 } from '../support/oidc-app.js';
 import { CookieJarBrowser, formAction } from '../support/oidc-browser.js';
-import { startUpstreamOidc, UPSTREAM_PASSWORD, type UpstreamOidc } from '../support/oidc-upstream-idp.js';
+import { startUpstreamOp, UPSTREAM_PASSWORD, type UpstreamOp } from '../support/upstream-op.js';
 import { createScimClient, PATCH_SCHEMA, type ScimTestClient } from '../support/scim-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
-let upstream: UpstreamOidc;
+let upstream: UpstreamOp;
 let scim: ScimTestClient;
 let config: Awaited<ReturnType<typeof discover>>;
 
 beforeAll(async () => {
   server = await startTestServer({ label: 'inactive_sign_in' });
   scim = await createScimClient(server, { name: 'admin tool' });
-  upstream = await startUpstreamOidc();
+  upstream = await startUpstreamOp();
   for (const name of ['ivy', 'lee'])
     upstream.setAccount(name, { email: `${name}@example.com`, email_verified: true, name, preferred_username: name });
   const idp = await registerUpstreamIdp(server, upstream, { name: 'Example Corp' });

@@ -12,15 +12,19 @@ import type { ScimUserResource } from '../../src/domain/index.js';
 import { federatedLogin } from '../support/federated-login.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { startSamlIdp, type TestSamlIdp } from '../support/saml-idp.js';
-import { startUpstreamOidc, type UpstreamOidc } from '../support/upstream-oidc.js';
+import { startUpstreamOp, type UpstreamOp } from '../support/upstream-op.js';
 
 let server: TestServer;
-let upstream: UpstreamOidc;
+let upstream: UpstreamOp;
 let samlIdp: TestSamlIdp;
 let clients = 0;
 
 beforeAll(async () => {
-  [server, upstream, samlIdp] = await Promise.all([startTestServer({ label: 'jit_e2e' }), startUpstreamOidc(), startSamlIdp()]);
+  [server, upstream, samlIdp] = await Promise.all([
+    startTestServer({ label: 'jit_e2e' }),
+    startUpstreamOp({ claimsIn: 'userinfo' }),
+    startSamlIdp(),
+  ]);
   const store = await server.admin('POST', '/api/v1/user-stores', {
     domain: 'EMPLOYEES',
     usernameRegex: '^[a-z][a-z0-9.]{2,30}$',

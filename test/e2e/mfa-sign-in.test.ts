@@ -9,11 +9,11 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_REDIRECT, discover, redeem, registerApp, registerUpstreamIdp, startLogin } from '../support/oidc-app.js';
 import { CookieJarBrowser, formAction, hiddenField } from '../support/oidc-browser.js';
-import { startUpstreamOidc, UPSTREAM_PASSWORD, type UpstreamOidc } from '../support/oidc-upstream-idp.js';
+import { startUpstreamOp, UPSTREAM_PASSWORD, type UpstreamOp } from '../support/upstream-op.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
-let upstream: UpstreamOidc;
+let upstream: UpstreamOp;
 let smtp: SMTPServer;
 const inbox: Array<{ to: string[]; raw: string }> = [];
 let idpId: string;
@@ -41,7 +41,7 @@ beforeAll(async () => {
   });
   // Federated (JIT-provisioned) users may enrol in TOTP only with the enhanced feature.
   expect((await server.admin('PATCH', '/api/v1/settings', { jit: { enhancedFeature: true } })).status).toBe(200);
-  upstream = await startUpstreamOidc();
+  upstream = await startUpstreamOp();
   for (const name of ['tara', 'emma', 'lou', 'nora', 'sam'])
     upstream.setAccount(name, { email: `${name}@example.com`, email_verified: true, name, preferred_username: name });
   idpId = (await registerUpstreamIdp(server, upstream, { name: 'Example Corp' })).id;

@@ -16,7 +16,7 @@ import { getUserStoreByDomain } from '../../src/store/user-stores-repo.js';
 import { insertUser } from '../../src/store/index.js';
 import { launchBrowser, screenshotPath } from '../support/browser.js';
 import { APP_REDIRECT, discover, redeem, registerApp, startLogin, type StartedLogin } from '../support/oidc-app.js';
-import { startUpstreamOidc, UPSTREAM_PASSWORD, type UpstreamOidc } from '../support/oidc-upstream-idp.js';
+import { startUpstreamOp, UPSTREAM_PASSWORD, type UpstreamOp } from '../support/upstream-op.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import type * as client from 'openid-client';
 
@@ -30,7 +30,7 @@ const MAPPINGS = [
 const PASSWORD = 'copper-lagoon-sparrow';
 
 let server: TestServer;
-let upstream: UpstreamOidc;
+let upstream: UpstreamOp;
 let browser: Browser;
 let external: Server;
 let externalBase: string;
@@ -58,7 +58,7 @@ function externalPage(url: URL): string {
 }
 
 beforeAll(async () => {
-  [server, upstream, browser] = await Promise.all([startTestServer({ label: 'prompt_schemes' }), startUpstreamOidc(), launchBrowser()]);
+  [server, upstream, browser] = await Promise.all([startTestServer({ label: 'prompt_schemes' }), startUpstreamOp(), launchBrowser()]);
   external = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(externalPage(new URL(req.url ?? '/', externalBase)));

@@ -8,17 +8,17 @@ import { runLivenessCheck } from '../../src/accounts/upstream-liveness.js';
 import { rows } from '../../src/store/database.js';
 import { discover, redeem, registerApp, registerUpstreamIdp, signInThroughUpstream, startLogin } from '../support/oidc-app.js';
 import { CookieJarBrowser } from '../support/oidc-browser.js';
-import { startUpstreamOidc, type UpstreamOidc } from '../support/oidc-upstream-idp.js';
+import { startUpstreamOp, type UpstreamOp } from '../support/upstream-op.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
-let upstream: UpstreamOidc;
+let upstream: UpstreamOp;
 let idpId: string;
 let config: client.Configuration;
 
 beforeAll(async () => {
   server = await startTestServer({ label: 'upstream_liveness' });
-  upstream = await startUpstreamOidc();
+  upstream = await startUpstreamOp();
   upstream.setAccount('carol', { email: 'carol@example.com', email_verified: true, name: 'Carol', preferred_username: 'carol' });
   idpId = (await registerUpstreamIdp(server, upstream, { name: 'Sleepy Corp' })).id;
   config = await discover(server, await registerApp(server, { identityProviders: [idpId] }));

@@ -1,15 +1,17 @@
 // Upstream OIDC federation against a real oidc-provider (authorization code + PKCE, state and nonce in the store),
-// and the negative vectors of OpenID Connect Core §3.1.3.7 against a crafted OP: each refused with nothing stored.
+// and the negative vectors of OpenID Connect Core §3.1.3.7 against the same OP in hostile mode (crafted ID tokens):
+// each refused with nothing stored.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/store/database.js';
 import { CookieJar, federatedLogin, send } from '../support/federated-login.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { startCraftedOidc, startUpstreamOidc, type CraftedOidc, type UpstreamOidc, registerBridgeIdp } from '../support/upstream-oidc.js';
+import { startUpstreamOp, type Craft, type UpstreamOp, registerBridgeIdp } from '../support/upstream-op.js';
 
 let server: TestServer;
-let upstream: UpstreamOidc;
-let crafted: CraftedOidc;
+let upstream: UpstreamOp;
+/** The same fake OP in hostile mode: no userinfo, ID tokens crafted by each test. */
+let crafted: UpstreamOp;
 let idpId: string;
 let craftedIdpId: string;
 
@@ -17,7 +19,11 @@ const count = async (table: string) =>
   (await rows<{ n: number }>(server.ctx.store.db, sql.raw(`select count(*)::int as n from ${table}`)))[0]!.n;
 
 beforeAll(async () => {
-  [server, upstream, crafted] = await Promise.all([startTestServer({ label: 'federation_oidc' }), startUpstreamOidc(), startCraftedOidc()]);
+  [server, upstream, crafted] = await Promise.all([
+    startTestServer({ label: 'federation_oidc' }),
+    startUpstreamOp({ claimsIn: 'userinfo' }),
+    startUpstreamOp({ userinfo: false }),
+  ]);
   idpId = await registerBridgeIdp(server, upstream);
   upstream.setAccount('alice', {
     preferred_username: 'alice',
@@ -27,14 +33,9 @@ beforeAll(async () => {
     family_name: 'Liddell',
   });
 
-  const craftedIdp = (await (
-    await server.admin('POST', '/api/v1/identity-providers', {
-      name: 'Crafted OP',
-      protocol: 'oidc',
-      oidc: { issuer: crafted.issuer, clientId: crafted.clientId, clientSecret: crafted.clientSecret },
-    })
-  ).json()) as { id: string };
-  craftedIdpId = craftedIdp.id;
+  craftedIdpId = await registerBridgeIdp(server, crafted, 'Crafted OP');
+  // The crafted logins sign in as 'x' upstream; the ID token the bridge gets is the test's.
+  crafted.setAccount('x', {});
 });
 afterAll(async () => {
   await Promise.all([server?.stop(), upstream?.stop(), crafted?.stop()]);
@@ -166,7 +167,7 @@ describe('negative vectors: refused, nothing stored', () => {
     expect(audit).toMatchObject({ reason: 'upstream_invalid_grant', outcome: 'refused' });
   });
 
-  const vectors: Array<[string, CraftedOidc['craft'], string[]]> = [
+  const vectors: Array<[string, Craft, string[]]> = [
     ['nonce mismatch', (c) => c.sign({ ...c.claims('mallory'), nonce: 'another-nonce' }), ['id_token_nonce_mismatch']],
     ['bad signature', (c) => c.signWithOtherKey(c.claims('mallory')), ['id_token_bad_signature']],
     ['alg none', (c) => c.unsigned(c.claims('mallory')), ['id_token_bad_algorithm', 'id_token_bad_signature', 'id_token_invalid']],
@@ -243,12 +244,13 @@ describe('negative vectors: refused, nothing stored', () => {
         issuer: crafted.issuer,
         clientId: crafted.clientId,
         clientSecret: crafted.clientSecret,
-        authorizationEndpoint: `${crafted.issuer}/authorize`,
+        authorizationEndpoint: `${crafted.issuer}/auth`,
         tokenEndpoint: `${crafted.issuer}/token`,
         jwksUri: `${crafted.issuer}/jwks`,
       },
     });
-    const explicitId = ((await created.json()) as { id: string }).id;
+    const { id: explicitId, oidc } = (await created.json()) as { id: string; oidc: { redirectUri: string } };
+    crafted.addRedirectUri(oidc.redirectUri);
     crafted.craft = (c) => c.sign(c.claims('explicit-user'));
     const login = await federatedLogin(server, { idpId: explicitId, login: 'x' });
     expect(login.result).toMatchObject({ outcome: 'success', subject: 'explicit-user' });

@@ -11,7 +11,7 @@ import {
   insertIdentityProvider,
   updateIdentityProvider,
   type IdentityProviderInput,
-  insertFirstLogin,
+  writeChange,
   findLoginContext,
 } from '../../src/store/index.js';
 import { identityProviders } from '../../src/store/schema/index.js';
@@ -48,7 +48,7 @@ describe('hotRows', () => {
     }
   });
 
-  it('inside a transaction, a one-statement first login rolls back with it', async () => {
+  it('inside a transaction, a login context read sees a first login written in it, which rolls back with it', async () => {
     const store = await getUserStoreByDomain(database.db, 'PRIMARY');
     const idpId = randomUUID();
     await database.db
@@ -58,17 +58,20 @@ describe('hotRows', () => {
     const rolledBack = new Error('roll back');
     await expect(
       database.db.transaction(async (tx) => {
-        const written = await insertFirstLogin(tx, {
+        const written = await writeChange(tx, {
           user: {
-            id: userId,
-            userStoreId: store.id,
-            userName: 'hot.tx',
-            resource: { schemas: [SCIM_USER_SCHEMA], userName: 'hot.tx', emails: [{ value: 'Hot@Example.com' }] },
+            insert: {
+              id: userId,
+              userStoreId: store.id,
+              userName: 'hot.tx',
+              resource: { schemas: [SCIM_USER_SCHEMA], userName: 'hot.tx', emails: [{ value: 'Hot@Example.com' }] },
+            },
           },
-          link: { idpId, subject: 'hot-tx', userId },
-          audit: { actorType: 'idp', actorId: idpId, action: 'jit.user.create', outcome: 'success' },
+          link: { insert: { idpId, subject: 'hot-tx', userId }, sync: null },
+          audit: [{ actorType: 'idp', actorId: idpId, action: 'jit.user.create', outcome: 'success' }],
+          outbox: [],
         });
-        expect(written).toBe('created');
+        expect(written?.id).toBe(userId);
         const context = await findLoginContext(tx, idpId, 'hot-tx');
         expect(context.user).toMatchObject({ id: userId, userName: 'hot.tx', version: 1, locked: false });
         const [row] = await rows<{ email_values: string[] }>(tx, sql`select email_values from users where id = ${userId}`);

@@ -20,11 +20,11 @@ import type { C, Step } from '../../src/login/steps/types.js';
 import { rows } from '../../src/store/database.js';
 import { findApplicationByClientId, findIdentityProvider, saveLoginResult, type Application } from '../../src/store/index.js';
 import { registerApp, registerUpstreamIdp } from '../support/oidc-app.js';
-import { startUpstreamOidc, type UpstreamOidc } from '../support/oidc-upstream-idp.js';
+import { startUpstreamOp, type UpstreamOp } from '../support/upstream-op.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
-let upstream: UpstreamOidc;
+let upstream: UpstreamOp;
 let idpA: string;
 let idpB: string;
 let oneIdp: Application;
@@ -85,7 +85,7 @@ const form = (fields: Record<string, string>): RequestInit => ({
 
 beforeAll(async () => {
   server = await startTestServer();
-  upstream = await startUpstreamOidc();
+  upstream = await startUpstreamOp();
   deps = { ctx: server.ctx, protocol, begin: beginUpstreamLogin };
   idpA = (await registerUpstreamIdp(server, upstream, { name: 'Alpha Corp' })).id;
   idpB = (await registerUpstreamIdp(server, upstream, { name: 'Beta Corp' })).id;

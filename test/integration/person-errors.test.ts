@@ -7,15 +7,15 @@ import { rows } from '../../src/store/database.js';
 import { APP_REDIRECT, discover, registerApp, registerUpstreamIdp, startLogin } from '../support/oidc-app.js';
 import { CookieJarBrowser, formAction } from '../support/oidc-browser.js';
 import { createUsers } from '../support/outbound-events.js';
-import { startUpstreamOidc, UPSTREAM_PASSWORD, type UpstreamOidc } from '../support/oidc-upstream-idp.js';
+import { startUpstreamOp, UPSTREAM_PASSWORD, type UpstreamOp } from '../support/upstream-op.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
-let upstream: UpstreamOidc;
+let upstream: UpstreamOp;
 let idpId: string;
 
 beforeAll(async () => {
-  [server, upstream] = await Promise.all([startTestServer({ label: 'person_errors' }), startUpstreamOidc()]);
+  [server, upstream] = await Promise.all([startTestServer({ label: 'person_errors' }), startUpstreamOp()]);
   idpId = (await registerUpstreamIdp(server, upstream)).id;
 });
 afterAll(async () => {

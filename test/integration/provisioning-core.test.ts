@@ -1,8 +1,8 @@
 // The provisioning core against a real database: first login creates, second login syncs, JIT off passes through.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { provisionLogin } from '../../src/provisioning/index.js';
-import { insertFirstLogin, updateReturningLogin } from '../../src/store/index.js';
+import { applyPlan, planLogin, provisionLogin, ProvisioningRace } from '../../src/provisioning/index.js';
+import { updateUser } from '../../src/store/index.js';
 import { getUserStoreByDomain } from '../../src/store/user-stores-repo.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { auditFor, count, createIdp, deps, identity, linksOf, outboxFor, userById } from './provisioning-fixtures.js';
@@ -73,58 +73,42 @@ describe('first login and returning login', () => {
   });
 });
 
-describe('the one-statement first-login write', () => {
-  it('writes nothing when the username was taken since planning (the foreign key undoes the link)', async () => {
+describe('applyPlan on a plan the database no longer matches', () => {
+  it('writes nothing when the username was taken since planning, and the login plans again', async () => {
     const idp = await createIdp(server);
-    const storeId = (await getUserStoreByDomain(server.ctx.store.db, 'PRIMARY')).id;
-    const write = (subject: string, userName: string) => {
-      const id = randomUUID();
-      return insertFirstLogin(server.ctx.store.db, {
-        user: { id, userStoreId: storeId, userName, resource: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName } },
-        link: { idpId: idp.id, subject, userId: id },
-        audit: { actorType: 'idp', actorId: idp.id, action: 'jit.user.create', outcome: 'success' },
-      });
-    };
-    expect(await write('one', 'taken.name')).toBe('created');
-    const [created] = (await outboxFor(server, (await linksOf(server, idp.id))[0]!.userId)).map((e) => ({ ...e }));
-    expect(created).toMatchObject({ eventType: 'create', resourceVersion: 1, userStoreId: storeId });
-    expect(created!.payload).toEqual({
-      id: created!.resourceId,
-      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-      userName: 'taken.name',
-    });
+    const login = (subject: string, name: string) => identity(idp, subject, { preferred_username: name });
+    const stale = await planLogin(deps(server), idp, login('two', 'taken.name'));
+    expect(stale.decision).toBe('create');
+    const first = await provisionLogin(deps(server), idp, login('one', 'taken.name'));
+    expect(first).toMatchObject({ kind: 'user', outcome: 'created' });
+    if (first.kind !== 'user') throw new Error('unreachable');
+    const [created] = await outboxFor(server, first.userId);
+    expect(created).toMatchObject({ eventType: 'create', resourceVersion: 1 });
+    expect(created!.payload).toEqual({ id: first.userId, schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'taken.name' });
     const before = [await count(server, 'users'), await count(server, 'federated_identities')];
-    expect(await write('two', 'TAKEN.name')).toBe('stale');
-    expect(await write('one', 'other.name')).toBe('stale');
+    await expect(server.ctx.store.transaction((tx) => applyPlan(tx, stale))).rejects.toBeInstanceOf(ProvisioningRace);
     expect([await count(server, 'users'), await count(server, 'federated_identities')]).toEqual(before);
   });
-});
 
-describe('the one-statement returning-login write', () => {
   it('writes nothing when the user changed since planning (version moved)', async () => {
     const idp = await createIdp(server);
-    const result = await provisionLogin(deps(server), idp, identity(idp, 'ver-1', { preferred_username: 'versioned', given_name: 'V' }));
+    const login = (given: string) => identity(idp, 'ver-1', { preferred_username: 'versioned', given_name: given });
+    const result = await provisionLogin(deps(server), idp, login('V'));
     if (result.kind !== 'user') throw new Error('expected a user');
+    const plan = await planLogin(deps(server), idp, login('W'));
+    expect(plan).toMatchObject({ decision: 'link_found', outcome: 'updated' });
     const user = (await userById(server, result.userId))!;
-    const [link] = await linksOf(server, idp.id);
-    const write = (expectedVersion: number) =>
-      updateReturningLogin(server.ctx.store.db, {
-        userId: user.id,
-        expectedVersion,
-        changes: { resource: { ...user.resource, title: 'New' }, provenance: {} },
-        linkId: link!.id,
-        lastClaims: { changed: true },
-        audit: { actorType: 'idp', actorId: idp.id, action: 'jit.user.sync', targetType: 'user', targetId: user.id, outcome: 'success' },
-      });
+    await updateUser(server.ctx.store.db, user.id, { resource: { ...user.resource, title: 'Local' } }, user.version);
     const events = (await outboxFor(server, user.id)).length;
-    expect(await write(user.version + 5)).toBe('stale');
-    expect((await userById(server, user.id))!.version).toBe(user.version);
-    expect((await linksOf(server, idp.id))[0]!.lastClaims).not.toEqual({ changed: true });
+    const [link] = await linksOf(server, idp.id);
+    await expect(server.ctx.store.transaction((tx) => applyPlan(tx, plan))).rejects.toBeInstanceOf(ProvisioningRace);
+    expect((await userById(server, user.id))!.version).toBe(user.version + 1);
+    expect((await linksOf(server, idp.id))[0]!.lastClaims).toEqual(link!.lastClaims);
     expect((await outboxFor(server, user.id)).length).toBe(events);
-    expect(await write(user.version)).toBe('updated');
-    expect((await userById(server, user.id))!).toMatchObject({ version: user.version + 1, resource: { title: 'New' } });
-    const update = (await outboxFor(server, user.id)).find((e) => e.resourceVersion === user.version + 1);
+    // Planned again, it applies: the update event carries the user with its id, at the new version.
+    expect(await provisionLogin(deps(server), idp, login('W'))).toMatchObject({ outcome: 'updated' });
+    const update = (await outboxFor(server, user.id)).find((e) => e.resourceVersion === user.version + 2);
     expect(update).toMatchObject({ eventType: 'update', userStoreId: user.userStoreId });
-    expect(update!.payload).toEqual({ id: user.id, ...user.resource, title: 'New' });
+    expect(update!.payload).toMatchObject({ id: user.id, name: { givenName: 'W' } });
   });
 });

@@ -165,7 +165,7 @@ describe('AuthnRequest checks over HTTP-POST', () => {
     expect(await refusal(() => postRequest(elsewhere.context))).toEqual([400, 'saml_unregistered_acs']);
 
     const request = serviceProvider('signing').createLoginRequest(jitbridge(), 'post') as unknown as { id: string; context: string };
-    expect((await postRequest(request.context, 'state')).status).toBe(501); // accepted: the login is not connected yet
+    expect((await postRequest(request.context, 'state')).status).toBe(303); // accepted: on to the login
     const [recorded] = await server.ctx.store.db.select().from(samlIdpMessages).where(eq(samlIdpMessages.messageId, request.id));
     expect(recorded).toBeDefined();
     expect(await refusal(() => postRequest(request.context, 'state'))).toEqual([400, 'saml_request_replayed']);
@@ -207,7 +207,9 @@ describe('AuthnRequest envelope and ACS', () => {
 
     // The registered index 2 is where the answer will go; ForceAuthn is carried to the login.
     const id = '_byindex2';
-    expect((await get(handmade('open', { ID: id, AssertionConsumerServiceIndex: '2', ForceAuthn: 'true' }))).status).toBe(501);
+    const started = await get(handmade('open', { ID: id, AssertionConsumerServiceIndex: '2', ForceAuthn: 'true' }));
+    expect(started.status).toBe(303);
+    expect(new URL(started.headers.get('location')!).searchParams.get('prompt')).toBe('login');
     const [row] = await server.ctx.store.db.select().from(samlIdpMessages).where(eq(samlIdpMessages.messageId, id));
     expect(row!.state).toMatchObject({ acsUrl: `${acsOf('open')}/2`, forceAuthn: true, isPassive: false });
   });

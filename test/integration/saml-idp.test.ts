@@ -1,6 +1,6 @@
 // jitbridge as a SAML 2.0 IdP toward apps, at the protocol level: a real samlify ServiceProvider builds the
-// requests and validates the responses with its own library. The login is not connected yet (part 2 of issue 24),
-// so the tests finish a sign-in by calling SamlSso.finish with a user from the store, as the login will.
+// requests and validates the responses with its own library. The browser login itself is tested end to end in
+// test/e2e/saml-apps-*.test.ts; here a sign-in is finished by calling SamlSso.finish with a person, as the login does.
 import { readFileSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
 import { DOMParser } from '@xmldom/xmldom';
@@ -12,6 +12,7 @@ import { SignedXml } from 'xml-crypto';
 import { createSamlSlo, createSamlSso, notConnectedStarter, type SamlSso } from '../../src/saml-idp/index.js';
 import { samlIdpMessages } from '../../src/store/schema/index.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { CookieJar, send } from '../support/federated-login.js';
 
 const samlify = samlifyModule as unknown as typeof import('samlify');
 samlify.setSchemaValidator({ validate: (xmllint as unknown as { validate: (xml: string) => Promise<unknown> }).validate });
@@ -275,8 +276,12 @@ describe('SSO: AuthnRequest checks and the Response a samlify SP accepts', () =>
       context: string;
     };
     const started = await get(context);
-    expect(started.status).toBe(501);
-    expect(await started.text()).toContain('not yet connected');
+    // On to the OIDC login as the SAML app's client (the browser part is in test/e2e/saml-apps-sign-in.test.ts).
+    expect(started.status).toBe(303);
+    const login = new URL(started.headers.get('location')!);
+    expect(`${login.origin}${login.pathname}`).toBe(`${server.url}/oidc/auth`);
+    expect(login.searchParams.get('client_id')).toMatch(/^saml:/);
+    expect(login.searchParams.get('redirect_uri')).toBe(`${server.url}/saml/sso/return`);
     const answer = await sso.finish(await handleOf(id), person);
     const { action, fields } = formFields(await answer.text());
     expect(action).toBe(acsOf('redirect'));
@@ -314,7 +319,7 @@ describe('SSO: AuthnRequest checks and the Response a samlify SP accepts', () =>
       metadata: idpMetadata.replace('WantAuthnRequestsSigned="false"', 'WantAuthnRequestsSigned="true"'),
     } as never);
     const request = sp.createLoginRequest(signingIdp, 'post') as unknown as { id: string; context: string };
-    expect((await postForm(`${server.url}/saml/sso`, { SAMLRequest: request.context })).status).toBe(501);
+    expect((await postForm(`${server.url}/saml/sso`, { SAMLRequest: request.context })).status).toBe(303);
     const answer = await sso.finish(await handleOf(request.id), { ...person, mfa: true });
     const { fields } = formFields(await answer.text());
     expect(Buffer.from(fields.SAMLResponse!, 'base64').toString()).toContain('EncryptedAssertion');
@@ -361,7 +366,7 @@ describe('SSO: AuthnRequest checks and the Response a samlify SP accepts', () =>
       id: string;
       context: string;
     };
-    expect((await get(good.context)).status).toBe(501);
+    expect((await get(good.context)).status).toBe(303);
     expect(await code(await get(good.context))).toEqual([400, 'saml_request_replayed']);
 
     // An ACS URL the SP never registered: built by hand, signed by the SP's own key (nothing else is wrong).
@@ -383,7 +388,14 @@ describe('SSO: AuthnRequest checks and the Response a samlify SP accepts', () =>
     await registerApp('passive');
     const xml = `<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_passive1" Version="2.0" IssueInstant="${new Date().toISOString()}" Destination="${server.url}/saml/sso" IsPassive="true"><saml:Issuer>${spEntityId('passive')}</saml:Issuer></samlp:AuthnRequest>`;
     const url = `${server.url}/saml/sso?SAMLRequest=${encodeURIComponent(deflateRawSync(xml).toString('base64'))}`;
-    const response = await get(url);
+    // IsPassive → prompt=none at the OpenID Provider → login_required back at the return route → NoPassive.
+    const jar = new CookieJar();
+    let response = await send(jar, url);
+    expect(new URL(response.headers.get('location')!).searchParams.get('prompt')).toBe('none');
+    for (let hops = 0; response.status === 303 || response.status === 302; hops++) {
+      expect(hops).toBeLessThan(5);
+      response = await send(jar, new URL(response.headers.get('location')!, server.url).href);
+    }
     expect(response.status).toBe(200);
     const { action, fields } = formFields(await response.text());
     expect(action).toBe(acsOf('passive'));
@@ -396,7 +408,7 @@ describe('SSO: AuthnRequest checks and the Response a samlify SP accepts', () =>
     const off = await registerApp('idp-off');
     expect((await get(`${server.url}/saml/idp-initiated/${off.id}`)).status).toBe(403);
     const on = await registerApp('idp-on', { idpInitiated: { enabled: true, defaultRelayState: '/home' } });
-    expect((await get(`${server.url}/saml/idp-initiated/${on.id}`)).status).toBe(501);
+    expect((await get(`${server.url}/saml/idp-initiated/${on.id}`)).status).toBe(303);
     const [row] = await server.ctx.store.db.select().from(samlIdpMessages).where(eq(samlIdpMessages.applicationId, on.id));
     const { fields } = formFields(await (await sso.finish(row!.id, person)).text());
     expect(fields.RelayState).toBe('/home');

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { federatedLogin } from '../support/federated-login.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { startUpstreamOidc, type UpstreamOidc, registerBridgeIdp } from '../support/upstream-oidc.js';
+import { startUpstreamOp, type UpstreamOp, registerBridgeIdp } from '../support/upstream-op.js';
 
 interface OtlpSpan {
   traceId: string;
@@ -21,7 +21,7 @@ const spans: OtlpSpan[] = [];
 const contentTypes = new Set<string>();
 let receiver: Server;
 let server: TestServer | null = null;
-let upstream: UpstreamOidc;
+let upstream: UpstreamOp;
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -41,7 +41,10 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  [server, upstream] = await Promise.all([startTestServer({ label: 'tracing', config: { otelEndpoint: endpoint } }), startUpstreamOidc()]);
+  [server, upstream] = await Promise.all([
+    startTestServer({ label: 'tracing', config: { otelEndpoint: endpoint } }),
+    startUpstreamOp({ claimsIn: 'userinfo' }),
+  ]);
 }, 120_000);
 
 afterAll(async () => {

@@ -166,4 +166,31 @@ describe('a returning login that changes nothing', () => {
       await setJitSettings(server, {});
     }
   });
+
+  it('a policy change with the same claims makes the next login plan, with no version to bump', async () => {
+    const { idp, subject, userId, login, attempt } = await firstLogin();
+    expect(await login()).toMatchObject({ outcome: 'unchanged' });
+    expect(await attempt()).toEqual({ recorded: userId });
+    // The same mapped claims, but the admin changed the policy: the link's fingerprint no longer matches.
+    const changed = { ...idp, trustEmail: true, jit: { ...idp.jit, associateLocalUser: true } };
+    const again = () => tryUnchangedLogin(server.ctx.store.db, changed, identity(changed, subject, claims(`u${subject.slice(0, 8)}`)));
+    expect(await again()).toMatchObject({ prepared: expect.anything() });
+    // Planned, it is unchanged (or updated, if the email's provenance now records the IdP's word) and the link
+    // takes the new fingerprint: the login after is recorded again.
+    const planned = await provisionLogin(deps(server), changed, identity(changed, subject, claims(`u${subject.slice(0, 8)}`)));
+    expect(planned).toMatchObject({ kind: 'user', userId });
+    expect(await again()).toEqual({ recorded: userId });
+  });
+
+  it('a mapping change makes the next login update the user, with no version to bump', async () => {
+    const { idp, subject, userId, login, attempt } = await firstLogin();
+    expect(await login()).toMatchObject({ outcome: 'unchanged' });
+    expect(await attempt()).toEqual({ recorded: userId });
+    // family_name is no longer mapped: under OVERRIDE_ALL the next login removes it.
+    const remapped = { ...idp, claimMappings: idp.claimMappings.filter((m) => m.remote !== 'family_name') };
+    const next = identity(remapped, subject, claims(`u${subject.slice(0, 8)}`));
+    expect(await tryUnchangedLogin(server.ctx.store.db, remapped, next)).toMatchObject({ prepared: expect.anything() });
+    expect(await provisionLogin(deps(server), remapped, next)).toEqual({ kind: 'user', userId, outcome: 'updated' });
+    expect((await userById(server, userId))!.resource.name?.familyName).toBeUndefined();
+  });
 });

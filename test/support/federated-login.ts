@@ -3,7 +3,7 @@
 // → the 303 to return_to?login_result=<id>. Returns the login result id and the stored result (not consumed).
 import { peekLoginResult, type LoginResultRow } from '../../src/store/login-results-repo.js';
 import type { TestServer } from './server.js';
-import { UPSTREAM_PASSWORD } from './upstream-oidc.js';
+import { UPSTREAM_PASSWORD } from './upstream-op.js';
 
 export class CookieJar {
   private readonly jars = new Map<string, Map<string, string>>();

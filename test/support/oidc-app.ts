@@ -2,7 +2,7 @@
 // with a real openid-client doing the authorization code flow with PKCE, through a cookie-jar browser.
 import * as client from 'openid-client';
 import { CookieJarBrowser, formAction } from './oidc-browser.js';
-import { UPSTREAM_PASSWORD, type UpstreamOidc } from './oidc-upstream-idp.js';
+import { UPSTREAM_PASSWORD, type UpstreamOp } from './upstream-op.js';
 import type { TestServer } from './server.js';
 
 export const APP_REDIRECT = 'http://127.0.0.1:9/app/callback';
@@ -23,7 +23,7 @@ async function json<T>(response: Response, status: number): Promise<T> {
 /** An upstream OIDC IdP registered in jitbridge (JIT on unless told otherwise). */
 export async function registerUpstreamIdp(
   server: TestServer,
-  upstream: UpstreamOidc,
+  upstream: UpstreamOp,
   options: { name?: string; jit?: boolean; trustEmail?: boolean } = {},
 ) {
   const idp = await json<{ id: string }>(

@@ -11,8 +11,14 @@ import {
   type Settings,
   type UserStore,
 } from '../../src/domain/index.js';
-import { planProvisioning, type ProvisioningReads } from '../../src/provisioning/index.js';
+import { planProvisioning as planUnion, type ProvisioningPlan, type ProvisioningReads } from '../../src/provisioning/index.js';
 import type { FederatedIdentityRow, GroupRow, UserRow } from '../../src/store/index.js';
+
+/** The plan with every decision's fields readable (a test reads whichever its case has). */
+type PlanView = ProvisioningPlan & Record<string, any>;
+const planProvisioning = async (...args: Parameters<typeof planUnion>): Promise<PlanView> => planUnion(...args);
+const outboxOf = (plan: ProvisioningPlan) =>
+  plan.events.outbox.map((e) => ({ resourceType: e.resourceType, eventType: e.eventType, resourceId: e.resourceId }));
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const store = (domain: string, usernameRegex: string | null = null, rolenameRegex: string | null = null): UserStore => ({
@@ -141,8 +147,13 @@ describe('planProvisioning: new identities', () => {
       emailVerified: false,
     });
     expect(plan.provenanceAfter?.['name.givenName']).toEqual({ source: 'idp', sourceId: 'idp-1', at: NOW.toISOString() });
-    expect(plan.outbox).toEqual([{ resourceType: 'User', eventType: 'create', resourceId: 'u-new' }]);
-    expect(plan.audit.action).toBe('jit.user.create');
+    expect(outboxOf(plan)).toEqual([{ resourceType: 'User', eventType: 'create', resourceId: 'u-new' }]);
+    expect(plan.events.outbox[0]).toMatchObject({
+      userStoreId: 'store-PRIMARY',
+      resourceVersion: 1,
+      payload: { id: 'u-new', userName: 'ann' },
+    });
+    expect(plan.events.audit.map((a) => a.action)).toEqual(['jit.user.create']);
   });
 
   it('falls back to the subject when no username is mapped', async () => {
@@ -153,7 +164,7 @@ describe('planProvisioning: new identities', () => {
   it('refuses a username against the store regex', async () => {
     const plan = await planProvisioning(reads({ stores: [store('PRIMARY', '^[a-z]+$')] }), idp(), who('s', { preferred_username: 'Ann1' }));
     expect(plan.refusal?.code).toBe('username_policy');
-    expect(plan.outbox).toEqual([]);
+    expect(plan.events.outbox).toEqual([]);
   });
 
   it('AS_IN_USERNAME picks an existing domain the IdP may use, else PRIMARY with the prefix dropped', async () => {
@@ -175,8 +186,8 @@ describe('planProvisioning: new identities', () => {
     expect(byDefault.decision).toBe('refuse');
     expect(byDefault.refusal?.code).toBe('user_store_not_allowed');
     expect(byDefault.refusal?.message).toContain('user store ADMINS');
-    expect(byDefault.audit.action).toBe('jit.user.refused');
-    expect(byDefault.outbox).toEqual([]);
+    expect(byDefault.events.audit[0]!.action).toBe('jit.user.refused');
+    expect(byDefault.events.outbox).toEqual([]);
     const plain = await planProvisioning(world, idp({ userstore: 'AS_IN_USERNAME' }), who('s', { preferred_username: 'mallory' }));
     expect([plain.decision, plain.userStore?.domain]).toEqual(['create', 'PRIMARY']);
     const staffOnly = idp({ userstore: 'AS_IN_USERNAME', allowedUserStores: ['STAFF'] });
@@ -196,7 +207,13 @@ describe('planProvisioning: new identities', () => {
   it('role mappings: groups to create and join; the role regex applies', async () => {
     const withRoles = idp({}, { roleMappings: [{ remote: 'a', local: 'Alpha' }] });
     const plan = await planProvisioning(reads({}), withRoles, who('s', { preferred_username: 'cy', groups: ['a', 'zzz'] }));
-    expect(plan.groups).toEqual({ create: ['Alpha'], add: [{ name: 'Alpha', id: null }], remove: [] });
+    expect(plan.groups).toEqual({ create: ['Alpha'], add: [{ name: 'Alpha', id: null, version: null }], remove: [] });
+    expect(plan.events.audit.map((a) => a.action)).toEqual(['jit.user.create', 'jit.group.create']);
+    expect(plan.events.outbox.map((e) => [e.eventType, e.resourceVersion])).toEqual([
+      ['create', 1],
+      ['group.create', 1],
+      ['group.member_add', 2],
+    ]);
     expect(plan.warnings).toContain('roles without a role mapping are ignored: zzz');
     const strict = await planProvisioning(
       reads({ stores: [store('PRIMARY', null, '^[a-z]+$')] }),
@@ -213,24 +230,24 @@ describe('planProvisioning: new identities', () => {
     // associateLocalUser (WSO2's field) links by verified email, no longer by username.
     const notByName = await planProvisioning(world, idp({ associateLocalUser: true }), who('s', { preferred_username: 'DEE' }));
     expect(notByName.refusal?.code).toBe('username_taken');
-    expect(notByName.audit.action).toBe('jit.link.refused');
+    expect(notByName.events.audit[0]!.action).toBe('jit.link.refused');
     const byName = await planProvisioning(world, idp({ associateByUsername: true }), who('s', { preferred_username: 'DEE' }));
     expect([byName.decision, byName.userId]).toEqual(['associate_username', 'u-local']);
-    expect(byName.audit).toMatchObject({ action: 'jit.user.link', details: { rule: 'username' } });
+    expect(byName.events.audit[0]).toMatchObject({ action: 'jit.user.link', details: { rule: 'username' } });
     const unverified = await planProvisioning(
       world,
       idp({ associateLocalUser: true }),
       who('s', { preferred_username: 'other', email: 'dee@x.org' }),
     );
     expect(unverified.refusal?.code).toBe('email_not_verified');
-    expect(unverified.audit.action).toBe('jit.link.refused');
+    expect(unverified.events.audit[0]!.action).toBe('jit.link.refused');
     const verified = await planProvisioning(
       world,
       idp({ associateLocalUser: true }),
       who('s', { preferred_username: 'other', email: 'dee@x.org', email_verified: true }),
     );
     expect([verified.decision, verified.userId]).toEqual(['associate_email', 'u-local']);
-    expect(verified.audit).toMatchObject({ action: 'jit.user.link', details: { rule: 'verified_email' } });
+    expect(verified.events.audit[0]).toMatchObject({ action: 'jit.user.link', details: { rule: 'verified_email' } });
     // The same name and the same verified email: the email rule links that very user.
     const both = await planProvisioning(
       world,
@@ -266,7 +283,7 @@ describe('planProvisioning: new identities', () => {
     expect(refused.userId).not.toBe('u-admin');
     const trusted = await planProvisioning(world, idp({ associateByUsername: true }), who('s', claims));
     expect([trusted.decision, trusted.userId]).toEqual(['associate_username', 'u-admin']);
-    expect(trusted.audit.details).toMatchObject({ by: 'username', rule: 'username' });
+    expect(trusted.events.audit[0]!.details).toMatchObject({ by: 'username', rule: 'username' });
   });
 
   it('does not associate a local user already linked to another subject of this IdP', async () => {
@@ -304,21 +321,21 @@ describe('planProvisioning: returning identities', () => {
       idp({ attributeSyncMethod: 'PRESERVE_LOCAL' }),
       who('g', { preferred_username: 'gus', given_name: 'Gus' }),
     );
-    expect([plan.decision, plan.outcome, plan.userChanged, plan.outbox]).toEqual(['link_found', 'unchanged', false, []]);
+    expect([plan.decision, plan.outcome, plan.userChanged, plan.events.outbox]).toEqual(['link_found', 'unchanged', false, []]);
   });
 
   it('OVERRIDE_ALL drops the locally added title; PRESERVE_LOCAL keeps it', async () => {
     const claims = { preferred_username: 'gus', given_name: 'Gustav' };
     const override = await planProvisioning(world(), idp({ attributeSyncMethod: 'OVERRIDE_ALL' }), who('g', claims));
     expect(override.after).toEqual({ schemas: [SCIM_USER_SCHEMA], userName: 'gus', active: true, name: { givenName: 'Gustav' } });
-    expect(override.diff.map((d) => [d.attribute, d.op])).toEqual([
+    expect(override.diff.map((d: { attribute: string; op: string }) => [d.attribute, d.op])).toEqual([
       ['name', 'replace'],
       ['title', 'remove'],
     ]);
     const preserve = await planProvisioning(world(), idp({ attributeSyncMethod: 'PRESERVE_LOCAL' }), who('g', claims));
     expect(preserve.after).toMatchObject({ title: 'Local', name: { givenName: 'Gustav' } });
-    expect(preserve.provenanceChanges.map((c) => c.path)).toEqual(['name.givenName']);
-    expect(preserve.outbox).toEqual([{ resourceType: 'User', eventType: 'update', resourceId: 'u1' }]);
+    expect(preserve.provenanceChanges.map((c: { path: string }) => c.path)).toEqual(['name.givenName']);
+    expect(outboxOf(preserve)).toEqual([{ resourceType: 'User', eventType: 'update', resourceId: 'u1' }]);
   });
 
   it('the sync method defaults from preserveLocallyAddedClaims', async () => {
@@ -360,7 +377,11 @@ describe('planProvisioning: returning identities', () => {
       idp({}, { roleMappings: [{ remote: 'a', local: 'Alpha' }] }),
       who('g', { preferred_username: 'gus', given_name: 'Gus', groups: [] }),
     );
-    expect(plan.groups.remove).toEqual([{ name: 'Alpha', id: 'g-alpha' }]);
+    expect(plan.groups.remove).toEqual([{ name: 'Alpha', id: 'g-alpha', version: 1 }]);
+    const groupEvents = plan.events.outbox.filter((e) => e.resourceType === 'Group');
+    expect(groupEvents).toMatchObject([
+      { eventType: 'group.member_remove', resourceId: 'g-alpha', resourceVersion: 2, payload: { members: ['u1'] } },
+    ]);
     expect(plan.outcome).toBe('updated');
   });
 });

@@ -6,16 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../../src/store/database.js';
 import { deleteFederationFlowsOfInteraction, insertFederationFlow } from '../../../src/store/index.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
-import { startUpstreamOidc, type UpstreamOidc, registerBridgeIdp } from '../../support/upstream-oidc.js';
+import { startUpstreamOp, type UpstreamOp, registerBridgeIdp } from '../../support/upstream-op.js';
 
 let server: TestServer;
 let second: TestServer;
-let upstream: UpstreamOidc;
+let upstream: UpstreamOp;
 let idpId: string;
 const config = { federationStartLimit: 3, federationStartWindowSeconds: 600, trustedProxies: ['127.0.0.1'] };
 
 beforeAll(async () => {
-  [server, upstream] = await Promise.all([startTestServer({ label: 'start_limit', config }), startUpstreamOidc()]);
+  [server, upstream] = await Promise.all([startTestServer({ label: 'start_limit', config }), startUpstreamOp({ claimsIn: 'userinfo' })]);
   second = await startTestServer({ database: server.database, config });
   idpId = await registerBridgeIdp(server, upstream);
 });

@@ -22,18 +22,18 @@ import {
 import { getUserStoreByDomain } from '../../../src/store/user-stores-repo.js';
 import { APP_REDIRECT, registerApp } from '../../support/oidc-app.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
-import { startUpstreamOidc, type UpstreamOidc, registerBridgeIdp } from '../../support/upstream-oidc.js';
+import { startUpstreamOp, type UpstreamOp, registerBridgeIdp } from '../../support/upstream-op.js';
 
 const CONCURRENCY = 2;
 let server: TestServer;
-let upstream: UpstreamOidc;
+let upstream: UpstreamOp;
 let idpId: string;
 let scimToken: string;
 
 beforeAll(async () => {
   [server, upstream] = await Promise.all([
     startTestServer({ label: 'hash_limit', config: { passwordHashConcurrency: CONCURRENCY, passwordHashQueueTimeoutMs: 200 } }),
-    startUpstreamOidc(),
+    startUpstreamOp({ claimsIn: 'userinfo' }),
   ]);
   idpId = await registerBridgeIdp(server, upstream);
   scimToken = (
