@@ -21,6 +21,7 @@ import {
   startLogin,
 } from '../test/support/oidc-app.js';
 import { passwordHashSlots } from '../src/store/index.js';
+import { fastCommit } from '../src/store/database.js';
 import { CookieJarBrowser } from '../test/support/oidc-browser.js';
 import { startUpstreamOp } from '../test/support/upstream-op.js';
 import { startTestServer } from '../test/support/server.js';
@@ -171,7 +172,7 @@ async function main() {
     for (let i = 0; i < WARMUP; i++) await direct(returning[i % returning.length]!);
     for (let i = 0; i < WARMUP; i++) await atFloor(returning[i % returning.length]!);
 
-    const statements = countStatements(server.ctx.store.db, server.ctx.store.ephemeralDb);
+    const statements = countStatements(server.ctx.store.db, fastCommit(server.ctx.store.db));
     if (SQL_LOG) {
       await brokered(returning[0]!);
       process.stdout.write(`\nstatements of one brokered returning login (${statements.total}):\n`);

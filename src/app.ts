@@ -41,7 +41,7 @@ export function createApp(ctx: AppContext) {
   const oidc = createOidcEdge(ctx);
   app.route('/', oidc.routes);
   app.use('/federation/:idpId/start', federationStartLimit(ctx));
-  app.route('/', federationRoutes(ctx, { handoff: oidc.loginHandoff }));
+  app.route('/', federationRoutes(ctx));
   app.route('/', createSamlIdpEdge(ctx, oidc.samlLogin).routes);
 
   // Outside /api and /scim every error is a page a person may see: the styled one, with a reference and a way back.

@@ -31,7 +31,7 @@ export function federationStartLimit(ctx: AppContext): MiddlewareHandler<AppEnv>
     if (rule.limit === 0 || c.req.method !== 'GET') return next();
     const address = resolveClientAddress(c.env?.incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'), trusted);
     if (!address) return next();
-    const verdict = await hitRateLimit(ctx.store.ephemeralDb, `federation-start:${bucketOf(address)}`, rule);
+    const verdict = await hitRateLimit(ctx.store.db, `federation-start:${bucketOf(address)}`, rule);
     if (verdict.allowed) return next();
     const page = await errorPage({
       title: 'Too many sign-in attempts',

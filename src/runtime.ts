@@ -106,7 +106,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     }
     if (config.backgroundWorkers) {
       // Background work on its own pool, with its own statement_timeout (DB_BACKGROUND_STATEMENT_TIMEOUT_MS).
-      const backgroundStore = createStore({ ...database, db: database.backgroundDb, ephemeralDb: database.backgroundDb }, secrets);
+      const backgroundStore = createStore({ ...database, db: database.backgroundDb }, secrets);
       tasks = backgroundTasks({ ...ctx, store: backgroundStore });
       for (const task of tasks) task.start();
     }

@@ -8,7 +8,6 @@ export function transactionStore(store: Store, tx: Tx): Store {
     kind: store.kind,
     // A transaction runs every query a Db runs; only the handle differs.
     db: tx as unknown as Db,
-    ephemeralDb: tx as unknown as Db,
     secrets: store.secrets,
     transaction: (work) => tx.transaction(work),
     ping: () => store.ping(),

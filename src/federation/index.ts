@@ -1,18 +1,10 @@
-// The federation edge: upstream OIDC and SAML logins. Other edges (the app-facing OpenID Provider) start a login
-// with beginUpstreamLogin and take its outcome in the callback's response (LoginHandoff), or read it later with
-// consumeLoginResult (src/store/login-results-repo.ts).
-export {
-  beginUpstreamLogin,
-  checkReturnTo,
-  completeOidcLogin,
-  completeSamlLogin,
-  type BeginLogin,
-  type Completion,
-  type FederationContext,
-  type LoginOutcome,
-  type OutcomeHandoff,
-} from './login.js';
-export { federationRoutes, type LoginHandoff } from './routes.js';
+// The federation edge: upstream OIDC and SAML connectors. It starts an upstream login (beginUpstreamLogin) and
+// turns its callback into a verified FederatedIdentity (verifyOidcCallback, verifySamlCallback); what that
+// identity becomes is the login's step (src/login/steps/finish-federated.ts).
+export { beginUpstreamLogin, checkReturnTo, type BeginLogin, type FederationContext } from './start.js';
+export { verifyOidcCallback, verifySamlCallback, type VerifiedCallback } from './callback.js';
+export { type MissingClaims } from './oidc.js';
+export { federationRoutes } from './routes.js';
 export { FederationError, UnknownFlowError } from './errors.js';
 export { MAX_SAML_RESPONSE_BYTES, spEndpoints } from './saml.js';
 

@@ -4,7 +4,6 @@
 import * as client from 'openid-client';
 import { TtlCache } from '../cache/index.js';
 import type { FederatedIdentity, IdentityProvider } from '../domain/index.js';
-import { claimsUsedBy, readClaim } from '../provisioning/index.js';
 import type { FederationFlow } from '../store/index.js';
 import { FederationError } from './errors.js';
 
@@ -124,14 +123,19 @@ function classify(error: unknown): FederationError {
 }
 
 /**
- * Whether the userinfo endpoint could add a claim the provisioning uses: one of them is missing from the ID
- * token and the IdP may supply it (it lists it in `claims_supported`, or lists nothing). Skipping the call
- * saves an HTTP round trip per login with IdPs that put the claims in the ID token.
+ * The claims the caller's mapping of this IdP reads that `claims` lack (the login asks its claim mapping): the
+ * connector verifies, it does not know what the claims are used for.
  */
-export function needsUserinfo(idp: IdentityProvider, idToken: Record<string, unknown>, claimsSupported: string[] | undefined): boolean {
+export type MissingClaims = (idp: IdentityProvider, claims: Record<string, unknown>) => string[];
+
+/**
+ * Whether the userinfo endpoint could add a claim the mapping uses: one of them is missing from the ID token
+ * and the IdP may supply it (it lists it in `claims_supported`, or lists nothing). Skipping the call saves an
+ * HTTP round trip per login with IdPs that put the claims in the ID token.
+ */
+export function needsUserinfo(missing: string[], claimsSupported: string[] | undefined): boolean {
   const supported = Array.isArray(claimsSupported) ? new Set(claimsSupported.map((c) => c.toLowerCase())) : null;
-  return claimsUsedBy(idp).some((name) => {
-    if (readClaim(idToken, name) !== undefined) return false;
+  return missing.some((name) => {
     // `address.locality` comes inside `address`.
     const top = name.includes('://') ? name : name.split('.')[0]!;
     return !supported || supported.has(top.toLowerCase());
@@ -144,6 +148,7 @@ export async function finishOidcLogin(
   idp: IdentityProvider,
   flow: FederationFlow,
   callbackUrl: URL,
+  missingClaims: MissingClaims,
   clockToleranceSeconds = DEFAULT_CLOCK_TOLERANCE_SECONDS,
 ): Promise<FederatedIdentity> {
   let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
@@ -167,7 +172,7 @@ export async function finishOidcLogin(
   if (
     config.serverMetadata().userinfo_endpoint &&
     tokens.access_token &&
-    needsUserinfo(idp, idToken, config.serverMetadata().claims_supported)
+    needsUserinfo(missingClaims(idp, idToken), config.serverMetadata().claims_supported)
   ) {
     try {
       // fetchUserInfo checks that the userinfo `sub` is the ID token's (OIDC Core §5.3.2).

@@ -3,18 +3,10 @@
 // whose claims live only in oidc_payloads beside the session (model `FederatedAccount`), never in users.
 import { createHmac } from 'node:crypto';
 import type { Account, KoaContextWithOIDC } from 'oidc-provider';
-import {
-  type Store,
-  hasActiveJob,
-  findAccountUserWithGroups,
-  type AccountUserWithGroups,
-  findOidcPayload,
-  upsertOidcPayload,
-} from '../store/index.js';
+import { type Store, hasActiveJob, findAccountUserWithGroups, findOidcPayload, upsertOidcPayload } from '../store/index.js';
 import { JIT_PROVISION_QUEUE, verifiedEmails } from '../provisioning/index.js';
 import { type Provenance, type ScimUserResource, isUuid } from '../domain/index.js';
 import { claimsFromScimUser, type OidcClaims } from './claims.js';
-import { currentRequestScope, prefetchKey } from './request-scope.js';
 
 const FEDERATED_ACCOUNT_MODEL = 'FederatedAccount';
 
@@ -24,15 +16,13 @@ export function pairwiseAccountId(key: Buffer, idpId: string, subject: string): 
 }
 
 export async function saveFederatedAccount(store: Store, accountId: string, claims: OidcClaims, ttlSeconds: number): Promise<void> {
-  await upsertOidcPayload(store.ephemeralDb, FEDERATED_ACCOUNT_MODEL, accountId, { claims }, ttlSeconds);
+  await upsertOidcPayload(store.db, FEDERATED_ACCOUNT_MODEL, accountId, { claims }, ttlSeconds);
 }
 
 export function createFindAccount(store: Store) {
   return async function findAccount(_ctx: KoaContextWithOIDC, id: string): Promise<Account | undefined> {
     if (isUuid(id)) {
-      // Read ahead with the code or the interaction that names it, when this request read one (request-scope.ts).
-      const ahead = currentRequestScope()?.takePrefetched<AccountUserWithGroups>(prefetchKey.account(id));
-      const user = ahead ? ahead.payload : await findAccountUserWithGroups(store.db, id);
+      const user = await findAccountUserWithGroups(store.db, id);
       // Non-blocking JIT: the durable job that will write the user with this id is still waiting. The login
       // stands (sub only, no claims); a job that ended without a user (refused, dead) leaves no account.
       if (!user) {

@@ -1,13 +1,13 @@
-// The app-facing OpenID Provider edge: /oidc (oidc-provider) and the login interaction at /login.
+// The app-facing OpenID Provider edge: /oidc (oidc-provider), and the sign-in interaction (src/login) it hands
+// a way to finish (login-protocol.ts).
 import { Hono } from 'hono';
-import type { LoginHandoff } from '../federation/index.js';
+import { beginUpstreamLogin } from '../federation/index.js';
 import type { AppContext, AppEnv } from '../http/index.js';
-import { loginAssets } from '../login/index.js';
-import { createInteraction } from './interaction.js';
+import { loginAssets, loginRoutes, startWithoutPage, type BeginUpstreamLogin, type LoginDeps } from '../login/index.js';
+import { oidcLoginProtocol, viewOf } from './login-protocol.js';
 import { oidcHandler, OIDC_PREFIX } from './mount.js';
 import { ProviderHolder, SIGNING_KEY_KEEP_SECONDS as SIGNING_KEY_KEEP_SECONDS_VALUE, TTL as TTL_VALUE } from './provider.js';
 import { listSigningKeys, rotateCookieKeys, rotateSigningKeys } from './keys.js';
-import { beginUpstreamLogin, type BeginUpstreamLogin } from './upstream.js';
 import { clientMetadata } from './clients.js';
 import { verifyConsoleAccessToken } from './console-client.js';
 import type { SamlLoginConnector } from '../saml-idp/index.js';
@@ -18,9 +18,8 @@ export { OIDC_PREFIX } from './mount.js';
 export { MAX_OIDC_FORM_BYTES } from './client-secret-digest.js';
 
 export interface OidcEdge {
+  /** /oidc, and the sign-in interaction's routes (src/login), the federation callbacks among them. */
   routes: Hono<AppEnv>;
-  /** For the federation edge's callback (federationRoutes): finishes an interaction's login in place. */
-  loginHandoff: LoginHandoff;
   /** For the SAML IdP edge (createSamlIdpEdge): SAML apps sign in through this OpenID Provider (saml-login.ts). */
   samlLogin: SamlLoginConnector;
 }
@@ -39,18 +38,18 @@ export function providerHolderFor(ctx: AppContext): ProviderHolder {
 
 export function createOidcEdge(ctx: AppContext, options: { begin?: BeginUpstreamLogin } = {}): OidcEdge {
   const holder = providerHolderFor(ctx);
-  const interaction = createInteraction(ctx, holder, options.begin ?? beginUpstreamLogin);
-  holder.directStart = interaction.directStart;
+  const login: LoginDeps = { ctx, protocol: oidcLoginProtocol(ctx, holder), begin: options.begin ?? beginUpstreamLogin };
+  holder.directStart = (interaction) => startWithoutPage(login, viewOf(interaction));
   // Keys are made (first start) and the provider built now rather than on the first sign-in.
   holder.get().catch((error: unknown) => ctx.logger.warn({ err: error }, 'OpenID Provider not ready yet; retrying on the first request'));
   const routes = new Hono<AppEnv>();
   routes.route('/', loginAssets());
   routes.all(OIDC_PREFIX, oidcHandler(holder, ctx.store));
   routes.all(`${OIDC_PREFIX}/*`, oidcHandler(holder, ctx.store));
-  routes.route('/', interaction.routes);
+  routes.route('/', loginRoutes(login));
   const samlLogin = createSamlLogin(ctx, holder);
   routes.route('/', samlLogin.routes);
-  return { routes, loginHandoff: interaction.handoff, samlLogin: samlLogin.connector };
+  return { routes, samlLogin: samlLogin.connector };
 }
 
 /** Key management for the admin API (rotation takes effect on every instance within seconds). */

@@ -4,7 +4,7 @@
 // tokens, userinfo, revocation (RFC 7009), introspection (RFC 7662), RP-initiated logout.
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AppContext } from '../http/index.js';
-import { keysFingerprint, writeOidcPayloads } from '../store/index.js';
+import { keysFingerprint } from '../store/index.js';
 import { createAdapterFactory } from './adapter.js';
 import { createFindAccount } from './account.js';
 import { SCOPE_CLAIMS, SUPPORTED_SCOPES } from './claims.js';
@@ -12,7 +12,6 @@ import { FIRST_PARTY, REQUIRE_PKCE } from './clients.js';
 import { adminApiResource, CONSOLE_CLIENT_ID, consoleResourceIndicators, grantableConsoleScopes, roleGroupsOf } from './console-client.js';
 import { CONSOLE_SCOPES } from '../domain/index.js';
 import { ensureProviderKeys, loadProviderKeys, OIDC_KEY_PURPOSES, type ProviderKeys } from './keys.js';
-import { requestScopeMiddleware } from './request-scope.js';
 import { interactionPolicyFor } from './session-idp.js';
 import { withSecondStepCheck } from './session-second-step.js';
 import { renderProviderError, renderLogoutPrompt, renderLogoutSuccess } from './provider-pages.js';
@@ -41,14 +40,14 @@ export interface DirectStartAnswer {
   setCookie: string;
 }
 
-/** Begins the interaction's upstream login right away when it needs no page first (interaction.ts), else null. */
-export type DirectStart = (ctx: KoaContextWithOIDC, interaction: NewInteraction, keys: ProviderKeys) => Promise<DirectStartAnswer | null>;
+/** Begins the interaction's upstream login right away when it needs no page first (src/login's start step), else null. */
+export type DirectStart = (interaction: NewInteraction) => Promise<DirectStartAnswer | null>;
 
 const DIRECT_START = Symbol('jitbridge.directStart');
 
 /**
  * First-party apps: every scope and claim an app asks for is granted. A third-party app keeps only what the person
- * granted on the consent page (src/oidc/interaction.ts): what is missing makes oidc-provider ask for consent.
+ * granted on the consent page (src/login/steps/consent.ts): what is missing makes oidc-provider ask for consent.
  */
 async function loadExistingGrant(ctx: KoaContextWithOIDC) {
   const { oidc } = ctx;
@@ -131,7 +130,7 @@ export function buildProvider(ctx: AppContext, keys: ProviderKeys, directStart: 
       // Always /login/<uid>: oidc-provider scopes the interaction cookie to this path, and the prompt, MFA and
       // chooser pages live under it. A direct start only changes where the redirect points (below).
       url: async (koa, interaction) => {
-        const direct = await directStart()?.(koa, interaction, keys);
+        const direct = await directStart()?.(interaction);
         if (direct) (koa.state as Record<symbol, DirectStartAnswer>)[DIRECT_START] = direct;
         return `/login/${interaction.uid}`;
       },
@@ -168,12 +167,6 @@ export function buildProvider(ctx: AppContext, keys: ProviderKeys, directStart: 
   const provider = new Provider(issuerOf(ctx.config.publicUrl), configuration);
   // An https PUBLIC_URL means TLS ends at a proxy in front: trust its X-Forwarded-Proto for secure cookies.
   provider.proxy = secure;
-  provider.use(
-    requestScopeMiddleware(
-      (upserts, deletes) => writeOidcPayloads(ctx.store.ephemeralDb, upserts, deletes),
-      (error) => ctx.logger.error({ err: error }, 'login state of a failed OpenID Provider request could not be written'),
-    ),
-  );
   // A direct start (interactions.url above): the 303 to /login/<uid>, with its interaction cookies, points at the
   // upstream instead and sets the flow's binding cookie too.
   provider.use(async (koa, next) => {

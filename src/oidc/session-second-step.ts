@@ -1,7 +1,7 @@
 // Single sign-on must not skip an app's second step: a session made without one (its login's amr has no
 // `otp`, RFC 8176) cannot sign the person into an app whose sign-in flow asks for TOTP / Email OTP after the
 // step 1 that session came through. A check on oidc-provider's `login` prompt sends the person back to the
-// interaction (/login/<uid>), where the second step is asked (src/oidc/mfa-step.ts).
+// interaction (/login/<uid>), where the second step is asked (src/login/steps/mfa.ts).
 import { interactionPolicy } from 'oidc-provider';
 import { nextStep, type CompletedStep, type SignInFlow } from '../domain/index.js';
 import { type Store, findApplicationByClientIdCached, findOidcPayload } from '../store/index.js';

@@ -73,6 +73,19 @@ export interface DatabaseOptions {
   backgroundStatementTimeoutMs?: number;
 }
 
+/** The fast-commit handle of each database handle that has one (PostgreSQL's request pool: openPostgres). */
+const fastCommitHandles = new WeakMap<Executor, Db>();
+
+/**
+ * The handle a login-state repository writes on (oidc payloads, federation flows, login results): on PostgreSQL
+ * the same database with `synchronous_commit = off` (openPostgres says why that is safe for these rows only). A
+ * transaction, PGlite and the background pool have no such sibling: their writes stay where they are. Only those
+ * repositories call this, so durability is a property of the table, never a choice of the caller.
+ */
+export function fastCommit(executor: Executor): Executor {
+  return fastCommitHandles.get(executor) ?? executor;
+}
+
 /** Rows of a query through drizzle's `execute` (the transaction path of `queryRows`; tests read rows with it too). */
 export async function rows<T extends Record<string, unknown>>(executor: Executor, query: SQL): Promise<T[]> {
   return rowsOf<T>(await executor.execute(query));
@@ -211,7 +224,7 @@ async function openPostgres(url: string, poolSize: number, timeouts: { request: 
   // only makes a person sign in again. Never an inconsistency either: an asynchronous commit is visible at
   // once, and any later synchronous commit (a user, a link, an audit or outbox event, all on `db`) flushes
   // the WAL before it, so nothing durable can depend on a lost row. What must not come back after a crash
-  // (a consumed code, a revoked grant) is written on `db`, by the callers.
+  // (a consumed code, a revoked grant) stays on `db`: the login-state repositories choose (fastCommit).
   const ephemeralClient = traced(
     postgres(url, {
       max: Math.max(2, Math.ceil(poolSize / 2)),
@@ -233,6 +246,7 @@ async function openPostgres(url: string, poolSize: number, timeouts: { request: 
   runners.set(db, (text, params, prepare) => client.unsafe(text, params as never[], { prepare }));
   runners.set(ephemeralDb, (text, params, prepare) => ephemeralClient.unsafe(text, params as never[], { prepare }));
   runners.set(backgroundDb, (text, params, prepare) => backgroundClient.unsafe(text, params as never[], { prepare }));
+  fastCommitHandles.set(db, ephemeralDb);
   return {
     kind: 'postgres',
     db,

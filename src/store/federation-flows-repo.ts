@@ -2,7 +2,7 @@
 // id, with where to go after. Kept in the store so that any instance can finish a login another began; each flow
 // is consumed once, in one statement, and expires after 10 minutes.
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
-import { asDate, hotRows, type Executor } from './database.js';
+import { asDate, fastCommit, hotRows, type Executor } from './database.js';
 import { federationFlows } from './schema/index.js';
 import { isUuid } from '../domain/index.js';
 import {
@@ -45,7 +45,7 @@ const interactionOf = (context: unknown): string | null => {
 };
 
 export async function insertFederationFlow(executor: Executor, flow: NewFederationFlow): Promise<void> {
-  await hotRows(executor, INSERT, [
+  await hotRows(fastCommit(executor), INSERT, [
     flow.id,
     flow.idpId,
     flow.protocol,
@@ -63,7 +63,7 @@ const DELETE_OF_INTERACTION = `delete from federation_flows where (context->>'in
 
 /** Removes every flow a login interaction began (it finished: they can only be replayed or abandoned now). */
 export async function deleteFederationFlowsOfInteraction(executor: Executor, interactionUid: string): Promise<void> {
-  await hotRows(executor, DELETE_OF_INTERACTION, [interactionUid]);
+  await hotRows(fastCommit(executor), DELETE_OF_INTERACTION, [interactionUid]);
 }
 
 const CONSUME = `update federation_flows set consumed_at = now()
@@ -108,7 +108,9 @@ export async function consumeFederationFlowWithIdp(
   id: string,
 ): Promise<{ flow: FederationFlow; idp: IdentityProviderWithSecrets } | undefined> {
   if (!isUuid(idpId)) return undefined;
-  const [row] = await hotRows<Record<string, unknown>>(executor, CONSUME_WITH_IDP, [id, idpId]);
+  // Fast commit: the consume is atomic and visible at once all the same; a crash that loses it could only hand back
+  // a flow whose upstream code is already used, and whose PKCE verifier and nonce bind any new code to this flow.
+  const [row] = await hotRows<Record<string, unknown>>(fastCommit(executor), CONSUME_WITH_IDP, [id, idpId]);
   if (!row) return undefined;
   const { flow, ...idpColumns } = row;
   return { flow: flowOf(flow as Record<string, unknown>), idp: withSecretsOf(rawIdentityProviderRow(idpColumns), secrets) };

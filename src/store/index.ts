@@ -6,8 +6,6 @@ import type { SecretBox } from './secret-box.js';
 export interface Store {
   readonly kind: Database['kind'];
   readonly db: Db;
-  /** For short-lived, re-creatable login state only: commits that may be lost in a database crash (Database.ephemeralDb). */
-  readonly ephemeralDb: Db;
   readonly secrets: SecretBox;
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   ping(): Promise<boolean>;
@@ -18,7 +16,6 @@ export function createStore(database: Database, secrets: SecretBox): Store {
   return {
     kind: database.kind,
     db: database.db,
-    ephemeralDb: database.ephemeralDb,
     secrets,
     transaction: (work) => database.db.transaction(work),
     ping: () => database.ping(),
@@ -183,18 +180,14 @@ export { type AccountUserWithGroups, findAccountUser, findAccountUserWithGroups 
 export {
   consumeOidcPayload,
   destroyOidcPayload,
-  findGrantSourceWithGrantAndSession,
-  findInteractionWithAccount,
   findOidcPayload,
   findOidcPayloadByUid,
   findOidcPayloadByUserCode,
   type OidcPayload,
-  type PayloadToDelete,
   type PayloadToWrite,
   revokeOidcGrant,
   upsertOidcPayload,
   upsertOidcPayloads,
-  writeOidcPayloads,
 } from './oidc-payloads-repo.js';
 export {
   type ConnectorRow,

@@ -2,7 +2,7 @@
 // started the login (the OpenID Provider's interaction, or a test) reads it exactly once.
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { asDate, hotRows, type Executor } from './database.js';
+import { asDate, fastCommit, hotRows, type Executor } from './database.js';
 import { loginResults } from './schema/index.js';
 
 export type LoginResultRow = typeof loginResults.$inferSelect;
@@ -32,7 +32,8 @@ const json = (value: unknown) => (value == null ? null : JSON.stringify(value));
 
 export async function saveLoginResult(executor: Executor, result: NewLoginResult): Promise<string> {
   const id = randomBytes(24).toString('base64url');
-  await hotRows(executor, INSERT, [
+  // Login state (fastCommit, database.ts): lost in a database crash, the person signs in again.
+  await hotRows(fastCommit(executor), INSERT, [
     id,
     result.flowId,
     result.idpId,

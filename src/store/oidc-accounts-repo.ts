@@ -1,8 +1,6 @@
 // What the OpenID Provider reads about a local user to build its claims: the user row and the display
-// names of the groups it belongs to (directly). oidc-provider asks for the account at the resume and at the token
-// endpoint; both times it comes with the row that names it (the interaction, the code), read ahead in that
-// statement (ACCOUNT_JSON_OF, oidc-payloads-repo.ts). Constant texts through hotRows (prepared per connection on
-// PostgreSQL), only the columns used.
+// names of the groups it belongs to (directly), as oidc-provider asks for the account at the resume and at the
+// token endpoint. Constant texts through hotRows (prepared per connection on PostgreSQL), only the columns used.
 import { asDate, hotRows, type Executor } from './database.js';
 import { isUuid } from '../domain/index.js';
 
@@ -50,18 +48,3 @@ export async function findAccountUserWithGroups(executor: Executor, id: string):
   const [row] = await hotRows<Record<string, unknown>>(executor, ACCOUNT_USER_WITH_GROUPS, [id]);
   return row ? withGroupsOf(row) : undefined;
 }
-
-/**
- * A scalar subquery: the row `findAccountUserWithGroups` reads, as one jsonb value (null when there is no such
- * user), for the user whose id is the text expression `idText`. Text that is not a UUID finds nothing instead of
- * failing the cast, as `isUuid` answers before a query.
- */
-export const ACCOUNT_JSON_OF = (idText: string) => `(select jsonb_build_object('id', u.id, 'active', u.active, 'locked', u.locked,
-      'resource', u.resource, 'provenance', u.provenance, 'updated_at', u.updated_at,
-      'groups', array(select g.display_name from group_members m join groups g on g.id = m.group_id where m.member_id = u.id))
-    from users u
-    where u.id = case when ${idText} ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then (${idText})::uuid end)`;
-
-/** What ACCOUNT_JSON_OF read (its jsonb, parsed), as `findAccountUserWithGroups` answers. */
-export const accountUserFromJson = (value: unknown): AccountUserWithGroups | undefined =>
-  value && typeof value === 'object' ? withGroupsOf(value as Record<string, unknown>) : undefined;

@@ -6,9 +6,14 @@
 // Every login runs about seventeen of these statements, so they are constant SQL texts run through `hotRows`:
 // prepared once per connection on PostgreSQL (one round trip each instead of a describe and then a bind, no
 // query building per call). Timestamps stay in SQL (`consumed` comes back as epoch seconds).
+//
+// Durability is this table's: creating or updating login state may be lost in a database crash (the person signs
+// in again), so upserts run on the fast-commit handle (fastCommit, database.ts); consuming, destroying and revoking
+// must not be lost, or a used code, a revoked grant or an ended session could come back: those stay durable. The
+// one exception is an Interaction's delete (oidc-provider ends it at the resume): losing it leaves the interaction
+// as it was, already used by its result, and the code it led to is consumed durably when redeemed.
 import { and, eq, or, sql } from 'drizzle-orm';
-import { hotRows, type Executor } from './database.js';
-import { ACCOUNT_JSON_OF, accountUserFromJson, type AccountUserWithGroups } from './oidc-accounts-repo.js';
+import { fastCommit, hotRows, type Executor } from './database.js';
 import { oidcPayloads } from './schema/index.js';
 
 export type OidcPayload = Record<string, unknown>;
@@ -40,7 +45,7 @@ export async function upsertOidcPayload(
   payload: OidcPayload,
   expiresInSeconds: number | undefined,
 ): Promise<void> {
-  await hotRows(executor, UPSERT, columnsOf({ model, id, payload, expiresInSeconds }));
+  await hotRows(fastCommit(executor), UPSERT, columnsOf({ model, id, payload, expiresInSeconds }));
 }
 
 // Several rows in one statement, for any number of rows with one constant text: the rows travel as one jsonb
@@ -59,7 +64,7 @@ const UPSERT_MANY = `insert into oidc_payloads (model, id, payload, grant_id, us
 export async function upsertOidcPayloads(executor: Executor, rows: readonly PayloadToWrite[]): Promise<void> {
   if (rows.length === 0) return;
   if (rows.length === 1) return upsertOidcPayload(executor, rows[0]!.model, rows[0]!.id, rows[0]!.payload, rows[0]!.expiresInSeconds);
-  await hotRows(executor, UPSERT_MANY, [JSON.stringify(rows.map(recordOf))]);
+  await hotRows(fastCommit(executor), UPSERT_MANY, [JSON.stringify(rows.map(recordOf))]);
 }
 
 /** A row as UPSERT_MANY reads it from its jsonb array. */
@@ -74,38 +79,6 @@ function recordOf({ model, id, payload, expiresInSeconds }: PayloadToWrite) {
     uid: text('uid'),
     expires_in: expiresInSeconds ?? null,
   };
-}
-
-/** A row to delete, by its key. */
-export interface PayloadToDelete {
-  model: string;
-  id: string;
-}
-
-// Deletes and upserts of different rows in one statement (one commit): all or none.
-const DELETE_AND_UPSERT_MANY = `with gone as (
-    delete from oidc_payloads o using jsonb_to_recordset($2::jsonb) as d(model text, id text)
-    where o.model = d.model and o.id = d.id)
-  ${UPSERT_MANY}`;
-const DELETE_MANY = `delete from oidc_payloads o using jsonb_to_recordset($1::jsonb) as d(model text, id text)
-  where o.model = d.model and o.id = d.id`;
-
-/**
- * Deletes some rows and inserts or replaces others, in one statement. The two lists must not share a (model, id):
- * a statement cannot change one row twice.
- */
-export async function writeOidcPayloads(
-  executor: Executor,
-  upserts: readonly PayloadToWrite[],
-  deletes: readonly PayloadToDelete[],
-): Promise<void> {
-  if (deletes.length === 0) return upsertOidcPayloads(executor, upserts);
-  const keys = JSON.stringify(deletes.map(({ model, id }) => ({ model, id })));
-  if (upserts.length === 0) {
-    await hotRows(executor, DELETE_MANY, [keys]);
-    return;
-  }
-  await hotRows(executor, DELETE_AND_UPSERT_MANY, [JSON.stringify(upserts.map(recordOf)), keys]);
 }
 
 type Row = { payload: unknown; consumed: number | string | null };
@@ -138,63 +111,6 @@ export async function findOidcPayloadByUserCode(executor: Executor, model: strin
   return withConsumed(row);
 }
 
-// A code (or refresh token) with the grant, the session and the account it refers to: what the token endpoint
-// reads next.
-const FIND_WITH_GRANT_AND_SESSION = `with source as (
-    select payload, consumed_at from oidc_payloads where model = $1::text and id = $2::text and ${LIVE})
-  select 'source' as part, payload, extract(epoch from consumed_at)::float8 as consumed from source
-  union all
-  select 'grant', g.payload, extract(epoch from g.consumed_at)::float8 from source
-    join oidc_payloads g on g.model = 'Grant' and g.id = source.payload->>'grantId' and (g.expires_at is null or g.expires_at > now())
-  union all
-  select 'session', s.payload, extract(epoch from s.consumed_at)::float8 from source cross join lateral (
-    select x.payload, x.consumed_at from oidc_payloads x
-    where x.model = 'Session' and x.uid = source.payload->>'sessionUid' and (x.expires_at is null or x.expires_at > now())
-    limit 1) s
-  union all
-  select 'account', a.account, null from source cross join lateral (
-    select ${ACCOUNT_JSON_OF(`source.payload->>'accountId'`)} as account) a where a.account is not null`;
-
-type Part = Row & { part: 'source' | 'grant' | 'session' | 'account' };
-
-/**
- * A grant source (AuthorizationCode, RefreshToken) by id, with the Grant its `grantId` names, the Session its
- * `sessionUid` names and the local user its `accountId` names (with groups), in one statement (one snapshot);
- * undefined parts were not found (or are expired).
- */
-export async function findGrantSourceWithGrantAndSession(
-  executor: Executor,
-  model: string,
-  id: string,
-): Promise<{ source?: OidcPayload; grant?: OidcPayload; session?: OidcPayload; account?: AccountUserWithGroups }> {
-  const found = await hotRows<Part>(executor, FIND_WITH_GRANT_AND_SESSION, [model, id]);
-  const parts: { source?: OidcPayload; grant?: OidcPayload; session?: OidcPayload; account?: AccountUserWithGroups } = {};
-  for (const row of found) {
-    if (row.part === 'account') parts.account = accountUserFromJson(row.payload);
-    else parts[row.part] = withConsumed(row);
-  }
-  return parts;
-}
-
-// An interaction with the local user its login result names: what oidc-provider's resume reads next.
-const FIND_INTERACTION_WITH_ACCOUNT = `with source as (
-    select payload, consumed_at from oidc_payloads where model = 'Interaction' and id = $1::text and ${LIVE})
-  select 'source' as part, payload, extract(epoch from consumed_at)::float8 as consumed from source
-  union all
-  select 'account', a.account, null from source cross join lateral (
-    select ${ACCOUNT_JSON_OF(`source.payload #>> '{result,login,accountId}'`)} as account) a where a.account is not null`;
-
-/** An interaction by id, and the local user (with groups) its result's login names, in one statement. */
-export async function findInteractionWithAccount(
-  executor: Executor,
-  id: string,
-): Promise<{ interaction?: OidcPayload; account?: AccountUserWithGroups }> {
-  const found = await hotRows<Part>(executor, FIND_INTERACTION_WITH_ACCOUNT, [id]);
-  const source = found.find((row) => row.part === 'source');
-  const account = found.find((row) => row.part === 'account');
-  return { interaction: withConsumed(source), account: accountUserFromJson(account?.payload) };
-}
-
 const CONSUME = `update oidc_payloads set consumed_at = now() where model = $1::text and id = $2::text`;
 const DESTROY = `delete from oidc_payloads where model = $1::text and id = $2::text`;
 
@@ -203,7 +119,7 @@ export async function consumeOidcPayload(executor: Executor, model: string, id: 
 }
 
 export async function destroyOidcPayload(executor: Executor, model: string, id: string): Promise<void> {
-  await hotRows(executor, DESTROY, [model, id]);
+  await hotRows(model === 'Interaction' ? fastCommit(executor) : executor, DESTROY, [model, id]);
 }
 
 /** Deletes every token and code of a grant (any model), and the grant itself. */

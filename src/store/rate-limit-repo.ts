@@ -1,7 +1,7 @@
 // Fixed-window rate limits kept in the database, so every instance counts the same window: one statement counts
 // the request and answers whether it is over the limit (and for how long the window still runs).
 import { sql } from 'drizzle-orm';
-import { queryRows, type Executor } from './database.js';
+import { fastCommit, queryRows, type Executor } from './database.js';
 
 export interface RateLimitRule {
   /** Requests allowed per window. */
@@ -16,8 +16,9 @@ export async function hitRateLimit(executor: Executor, key: string, rule: RateLi
   const window = sql`make_interval(secs => ${rule.windowSeconds}::float8)`;
   // A window past its length starts again at one hit; otherwise the hit is counted in the running window.
   // Prepared: it runs on every federation start.
+  // A hit lost in a database crash only lets one more request through: the fast-commit handle (database.ts).
   const [row] = await queryRows<{ hits: number; remaining: number }>(
-    executor,
+    fastCommit(executor),
     sql`insert into rate_limit_windows as w (key, window_started_at, hits) values (${key}::text, now(), 1)
       on conflict (key) do update set
         hits = case when w.window_started_at <= now() - ${window} then 1 else w.hits + 1 end,

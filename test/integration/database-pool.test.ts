@@ -2,7 +2,7 @@
 // connection, so there is nothing to bound there).
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, queryRows, type Db } from '../../src/store/database.js';
+import { fastCommit, openDatabase, queryRows, type Db } from '../../src/store/database.js';
 import { usingPostgres } from '../support/database.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -25,7 +25,7 @@ describe.skipIf(!usingPostgres())('database pool size', () => {
 
   it('runs a server on at most DATABASE_POOL_SIZE connections, and login state on half as many more (at least 2)', async () => {
     const main = await backendsUsed(server.ctx.store.db);
-    const ephemeral = await backendsUsed(server.ctx.store.ephemeralDb);
+    const ephemeral = await backendsUsed(fastCommit(server.ctx.store.db) as Db);
     expect(main.size).toBeGreaterThanOrEqual(1);
     expect(main.size).toBeLessThanOrEqual(2);
     expect(ephemeral.size).toBeLessThanOrEqual(2);

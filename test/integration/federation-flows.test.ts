@@ -52,7 +52,7 @@ describe('federation flows', () => {
   it('read back the same through the ephemeral handle, many times (prepared statements on PostgreSQL), and inside a transaction', async () => {
     const idp = randomUUID();
     for (let i = 0; i < 7; i++) {
-      await insertFederationFlow(server.ctx.store.ephemeralDb, {
+      await insertFederationFlow(server.ctx.store.db, {
         id: `eph-${i}`,
         idpId: idp,
         protocol: 'oidc',
@@ -78,7 +78,7 @@ describe('login results', () => {
     const idp = randomUUID();
     const user = randomUUID();
     for (let i = 0; i < 7; i++) {
-      const id = await saveLoginResult(server.ctx.store.ephemeralDb, {
+      const id = await saveLoginResult(server.ctx.store.db, {
         flowId: `flow-${i}`,
         idpId: idp,
         subject: 'sub',

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { needsUserinfo } from '../../src/federation/oidc.js';
+import { needsUserinfo as askUserinfo } from '../../src/federation/oidc.js';
+import { missingClaims } from '../../src/login/steps/provision-identity.js';
 import type { IdentityProvider } from '../../src/domain/index.js';
+
+// The connector asks the login which mapped claims the ID token lacks (missingClaims), then whether the IdP has them.
+const needsUserinfo = (configured: IdentityProvider, token: Record<string, unknown>, supported: string[] | undefined) =>
+  askUserinfo(missingClaims(configured, token), supported);
 
 const idp = (over: Partial<IdentityProvider> = {}) =>
   ({

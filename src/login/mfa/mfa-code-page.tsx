@@ -1,7 +1,7 @@
 // The second-step page: enter the code from the authenticator app (TOTP), or the one just mailed (Email OTP),
 // or a recovery code; other usable factors are offered as buttons. Pure rendering; the interaction decides
 // with accounts/mfa/second-factor.ts `decideSecondFactor` and checks with verifyTotp / verifyEmailOtp /
-// useRecoveryCode; served at /login/<uid>/mfa by src/oidc/mfa-step.ts.
+// useRecoveryCode; served at /login/<uid>/mfa by src/login/steps/mfa-pages.ts.
 import { Layout, renderPage } from '../layout.js';
 import { CsrfField, OneTimeCodeInput } from '../pages/page-parts.js';
 

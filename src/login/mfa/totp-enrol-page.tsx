@@ -1,6 +1,6 @@
 // The TOTP enrolment page: the QR code of the otpauth:// URI (a data: URL image, which the CSP allows),
 // the secret for typing in by hand, and a form for the first code that confirms it. Rendered from
-// accounts/mfa/totp.ts `beginTotpEnrolment`; served at /login/<uid>/mfa by src/oidc/mfa-step.ts.
+// accounts/mfa/totp.ts `beginTotpEnrolment`; served at /login/<uid>/mfa by src/login/steps/mfa-pages.ts.
 import { Layout, renderPage } from '../layout.js';
 import { CsrfField, OneTimeCodeInput } from '../pages/page-parts.js';
 import { FactorSwitch, type FactorChoice } from './mfa-code-page.js';

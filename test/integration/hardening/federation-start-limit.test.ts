@@ -59,7 +59,7 @@ describe('abandoned federation flows', () => {
     ).map((r) => r.id);
 
   it('a new start for the same interaction supersedes its earlier flows; finishing removes them all', async () => {
-    const db = server.ctx.store.ephemeralDb;
+    const db = server.ctx.store.db;
     const flow = (id: string, uid: string) =>
       insertFederationFlow(db, {
         id,
