@@ -38,7 +38,7 @@ const scryptRuns = () => passwordHashSlots.granted;
 
 /**
  * Counts the SQL statements jitbridge sends: drizzle's query logger (which every transaction's session shares) and,
- * on PostgreSQL, the prepared hot statements that `hotRows` hands to postgres.js directly (`prepare: true`; drizzle's
+ * on PostgreSQL, the prepared hot statements that `queryRows` hands to postgres.js directly (`prepare: true`; drizzle's
  * own statements are unnamed and unprepared, so none is counted twice). BEGIN/COMMIT of a transaction are not counted.
  */
 function countStatements(...handles: unknown[]) {

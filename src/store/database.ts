@@ -116,7 +116,9 @@ export interface QueryOptions {
  * The one runner for SQL written beside drizzle's builder: drizzle's `sql` template (or a statement compiled to
  * the same text, see scim-sql-text.ts). On the database itself it goes to the driver directly (prepared if asked);
  * inside a transaction it goes through drizzle, unprepared. Rows are shaped as drizzle's raw queries shape them
- * (timestamps as the driver's strings: `asDate`).
+ * (timestamps as the driver's strings: `asDate`). In the template, keep explicit casts (`${v}::text`); write
+ * `null`, never `undefined` (drizzle leaves an undefined value out of the text); pass an array as
+ * `sql.param(array)` (a bare array becomes a list of parameters).
  */
 export async function queryRows<T extends Record<string, unknown>>(
   executor: Executor,
@@ -141,15 +143,6 @@ function toSql({ sql: text, params }: CompiledQuery): SQL {
   }
   chunks.push(sql.raw(text.slice(last)));
   return sql.join(chunks);
-}
-
-/**
- * Hand-written `$n` text, prepared: the older form of `queryRows(executor, sql\`...\`, { prepare: true })`, kept
- * only until its last callers (provisioning-*, oidc-payloads, federation-flows, login-results, oidc-accounts
- * repositories) are converted. Do not add callers.
- */
-export function hotRows<T extends Record<string, unknown>>(executor: Executor, text: string, params: unknown[]): Promise<T[]> {
-  return queryRows<T>(executor, { sql: text, params }, { prepare: true });
 }
 
 /** A timestamp of a raw row as a Date: drivers hand raw timestamps over as strings or as Dates. */

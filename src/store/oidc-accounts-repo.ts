@@ -1,7 +1,8 @@
 // What the OpenID Provider reads about a local user to build its claims: the user row and the display
 // names of the groups it belongs to (directly), as oidc-provider asks for the account at the resume and at the
-// token endpoint. Constant texts through hotRows (prepared per connection on PostgreSQL), only the columns used.
-import { asDate, hotRows, type Executor } from './database.js';
+// token endpoint. drizzle's `sql` with constant texts, prepared (per connection on PostgreSQL), only the columns used.
+import { sql } from 'drizzle-orm';
+import { asDate, queryRows, type Executor } from './database.js';
 import { isUuid } from '../domain/index.js';
 
 /** The columns of a user that signing in and the claims need. */
@@ -23,17 +24,12 @@ const accountUserOf = (row: Record<string, unknown>): AccountUser => ({
   updatedAt: asDate(row.updated_at),
 });
 
-const ACCOUNT_USER = `select id, active, locked, resource, provenance, updated_at from users where id = $1::uuid`;
-
 export async function findAccountUser(executor: Executor, id: string): Promise<AccountUser | undefined> {
   if (!isUuid(id)) return undefined;
-  const [row] = await hotRows<Record<string, unknown>>(executor, ACCOUNT_USER, [id]);
+  const query = sql`select id, active, locked, resource, provenance, updated_at from users where id = ${id}::uuid`;
+  const [row] = await queryRows<Record<string, unknown>>(executor, query, { prepare: true });
   return row ? accountUserOf(row) : undefined;
 }
-
-const ACCOUNT_USER_WITH_GROUPS = `select u.id, u.active, u.locked, u.resource, u.provenance, u.updated_at,
-    array(select g.display_name from group_members m join groups g on g.id = m.group_id where m.member_id = u.id) as groups
-  from users u where u.id = $1::uuid`;
 
 export type AccountUserWithGroups = AccountUser & { groups: string[] };
 
@@ -45,6 +41,9 @@ const withGroupsOf = (row: Record<string, unknown>): AccountUserWithGroups => ({
 /** The user and the display names of its groups (sorted), in one statement: what the claims of a token need. */
 export async function findAccountUserWithGroups(executor: Executor, id: string): Promise<AccountUserWithGroups | undefined> {
   if (!isUuid(id)) return undefined;
-  const [row] = await hotRows<Record<string, unknown>>(executor, ACCOUNT_USER_WITH_GROUPS, [id]);
+  const query = sql`select u.id, u.active, u.locked, u.resource, u.provenance, u.updated_at,
+    array(select g.display_name from group_members m join groups g on g.id = m.group_id where m.member_id = u.id) as groups
+  from users u where u.id = ${id}::uuid`;
+  const [row] = await queryRows<Record<string, unknown>>(executor, query, { prepare: true });
   return row ? withGroupsOf(row) : undefined;
 }

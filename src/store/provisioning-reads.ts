@@ -1,10 +1,12 @@
 // Combined reads of the provisioning hot path in one statement: the server settings, the (IdP, subject) link with
-// its user and — for a first login — the target user store with its user of the wanted name. Constant SQL text with
-// only the columns planning uses, prepared on PostgreSQL (`hotRows`): this runs on every login, and both the query
-// builder's per-call cost and PostgreSQL's parsing and planning of a five-way join showed in the benchmark. The same
-// read also comes with the writes of a returning login that provably changes nothing (`recordUnchangedOrReadContext`).
+// its user and — for a first login — the target user store with its user of the wanted name. drizzle's `sql` with a
+// constant text and only the columns planning uses, prepared on PostgreSQL (`queryRows`, `prepare`): this runs on
+// every login, and both the query builder's per-call cost and PostgreSQL's parsing and planning of a five-way join
+// showed in the benchmark. The same read also comes with the writes of a returning login that provably changes
+// nothing (`recordUnchangedOrReadContext`).
+import { sql, type SQL } from 'drizzle-orm';
 import type { Provenance, ScimUserResource, UserStore } from '../domain/index.js';
-import { asDate, hotRows, type Executor } from './database.js';
+import { asDate, queryRows, type Executor } from './database.js';
 
 /** The columns of a user that provisioning decisions read. */
 export interface LoginUser {
@@ -65,14 +67,15 @@ const CONTEXT_COLUMNS = `s.document::text as settings,
     tu.id as tu_id, tu.user_store_id as tu_store, tu.user_name as tu_name, tu.resource as tu_resource,
     tu.provenance as tu_provenance, tu.version as tu_version, tu.locked as tu_locked`;
 
-const CONTEXT_FROM = `from (select 1) as one
-  left join server_settings s on s.id = 1
-  left join federated_identities f on f.idp_id = $1::uuid and f.subject = $2::text
-  left join users u on u.id = f.user_id
-  left join user_stores ts on upper(ts.domain) = upper($3::text)
-  left join users tu on tu.user_store_id = ts.id and lower(tu.user_name) = lower($4::text)`;
+/** What the context is read for: the link's (IdP, subject) and, for a first login, the target store and name. */
+type ContextKey = { idpId: string; subject: string; target: { domain: string; userName: string } | undefined };
 
-const LOGIN_CONTEXT = `select ${CONTEXT_COLUMNS} ${CONTEXT_FROM}`;
+const contextFrom = ({ idpId, subject, target }: ContextKey): SQL => sql`from (select 1) as one
+  left join server_settings s on s.id = 1
+  left join federated_identities f on f.idp_id = ${idpId}::uuid and f.subject = ${subject}::text
+  left join users u on u.id = f.user_id
+  left join user_stores ts on upper(ts.domain) = upper(${target?.domain ?? null}::text)
+  left join users tu on tu.user_store_id = ts.id and lower(tu.user_name) = lower(${target?.userName ?? null}::text)`;
 
 /**
  * Settings, the link and its user, and (when `target` is given) the store of that domain with its user of that
@@ -84,7 +87,8 @@ export async function findLoginContext(
   subject: string,
   target?: { domain: string; userName: string },
 ): Promise<LoginContextRow> {
-  const [row] = await hotRows<Raw>(executor, LOGIN_CONTEXT, [idpId, subject, target?.domain ?? null, target?.userName ?? null]);
+  const query = sql`select ${sql.raw(CONTEXT_COLUMNS)} ${contextFrom({ idpId, subject, target })}`;
+  const [row] = await queryRows<Raw>(executor, query, { prepare: true });
   return loginContextOf(row ?? {}, target);
 }
 
@@ -115,7 +119,7 @@ function loginContextOf(row: Raw, target: { domain: string; userName: string } |
 
 /** What a returning login that changes nothing writes, and how the one-statement path recognises it. */
 export interface UnchangedLogin {
-  /** The fingerprint of this login's mapped claims and sync method (see the link's syncFingerprint). */
+  /** The fingerprint of this login: its mapped attributes, the policy's fields and the rules' code (sync-fingerprint.ts). */
   fingerprint: string;
   /** The settings text the sync method was derived from: the login matches only while the settings are still it. */
   settingsText: string;
@@ -127,30 +131,36 @@ export interface UnchangedLogin {
   detailsJson: string;
 }
 
-/** The light columns of CONTEXT_COLUMNS (the user documents are left out when the login was recorded). */
+/** The heavy columns of CONTEXT_COLUMNS (the user documents): left out when the login was recorded. */
 const HEAVY = new Set(['u_resource', 'u_provenance', 'tu_resource', 'tu_provenance']);
 const ALIASES = [...CONTEXT_COLUMNS.matchAll(/ as (\w+)/g)].map((m) => m[1]!);
+/** The context's columns as the one-statement path answers them: the heavy ones only when nothing was recorded. */
+const UNCHANGED_COLUMNS = ALIASES.map((a) =>
+  HEAVY.has(a) ? `case when hit.recorded then null else ctx.${a} end as ${a}` : `ctx.${a}`,
+).join(', ');
 
 // The context read, and in the same statement — when the link's fingerprint is this login's, the user is still at
 // the version it was verified at, nothing is locked, the user is active and has no consent receipts, and the
 // settings are those the sync method came from — the link touch and the audit event of a login that changes
 // nothing (so a recorded login's user is known to be one that may sign in). The conditions on the
-// link are checked on the row being updated (re-checked after a concurrent update of it). $1-$4 as LOGIN_CONTEXT,
-// $5-$11 the UnchangedLogin.
-const LOGIN_CONTEXT_OR_UNCHANGED = `with ctx as (select ${CONTEXT_COLUMNS} ${CONTEXT_FROM}),
+// link are checked on the row being updated (re-checked after a concurrent update of it).
+function loginContextOrUnchanged(key: ContextKey, login: UnchangedLogin): SQL {
+  return sql`with ctx as (select ${sql.raw(CONTEXT_COLUMNS)} ${contextFrom(key)}),
   touched as (
-    update federated_identities f set last_login_at = now(), last_claims = $7::jsonb, updated_at = now()
+    update federated_identities f set last_login_at = now(), last_claims = ${login.lastClaimsJson}::jsonb, updated_at = now()
     from ctx
-    where f.id = ctx.f_id and f.sync_fingerprint = $5::text and f.sync_version = ctx.u_version and not f.locked
-      and not ctx.u_locked and ctx.u_active and not ctx.u_receipts and ctx.settings = $6::text
+    where f.id = ctx.f_id and f.sync_fingerprint = ${login.fingerprint}::text and f.sync_version = ctx.u_version and not f.locked
+      and not ctx.u_locked and ctx.u_active and not ctx.u_receipts and ctx.settings = ${login.settingsText}::text
     returning f.user_id),
   a as (
     insert into audit_events (actor_type, actor_id, action, target_type, target_id, outcome, reason, details)
-    select 'idp', $8::text, 'jit.user.sync', 'user', touched.user_id::text, 'success', $9::text || touched.user_id::text || $10::text, $11::jsonb
+    select 'idp', ${login.actorId}::text, 'jit.user.sync', 'user', touched.user_id::text, 'success',
+      ${login.reasonBefore}::text || touched.user_id::text || ${login.reasonAfter}::text, ${login.detailsJson}::jsonb
     from touched),
   hit as (select count(*) > 0 as recorded from touched)
-  select hit.recorded, ${ALIASES.map((a) => (HEAVY.has(a) ? `case when hit.recorded then null else ctx.${a} end as ${a}` : `ctx.${a}`)).join(', ')}
+  select hit.recorded, ${sql.raw(UNCHANGED_COLUMNS)}
   from ctx, hit`;
+}
 
 /**
  * A returning login recorded in one statement when it provably changes nothing (`recorded`: its user id, which was
@@ -163,19 +173,7 @@ export async function recordUnchangedOrReadContext(
   target: { domain: string; userName: string } | undefined,
   login: UnchangedLogin,
 ): Promise<{ recorded: string } | { context: LoginContextRow }> {
-  const [row] = await hotRows<Raw>(executor, LOGIN_CONTEXT_OR_UNCHANGED, [
-    idpId,
-    subject,
-    target?.domain ?? null,
-    target?.userName ?? null,
-    login.fingerprint,
-    login.settingsText,
-    login.lastClaimsJson,
-    login.actorId,
-    login.reasonBefore,
-    login.reasonAfter,
-    login.detailsJson,
-  ]);
+  const [row] = await queryRows<Raw>(executor, loginContextOrUnchanged({ idpId, subject, target }, login), { prepare: true });
   if (row?.recorded === true) return { recorded: row.f_user as string };
   return { context: loginContextOf(row ?? {}, target) };
 }

@@ -1,10 +1,11 @@
-// hotRows, the prepared-statement path of the provisioning hot path, on whichever driver this run uses: the same
-// rows on the database itself (driver, prepared on PostgreSQL) and inside a transaction (through drizzle).
+// queryRows with `prepare`, the prepared-statement path of the login hot path, on whichever driver this run uses:
+// the same rows on the database itself (driver, prepared on PostgreSQL) and inside a transaction (through drizzle),
+// for drizzle's `sql` and for a statement already compiled to `$n` text (scim-sql-text.ts).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { defaultJitPolicy, SCIM_USER_SCHEMA } from '../../src/domain/index.js';
-import { hotRows, queryRows, rows, type Database, type Executor } from '../../src/store/database.js';
+import { queryRows, rows, type Database, type Executor } from '../../src/store/database.js';
 import {
   findIdentityProvider,
   findIdentityProviderWithSecrets,
@@ -27,13 +28,16 @@ beforeAll(async () => {
 });
 afterAll(async () => testDatabase?.close());
 
-/** Placeholders repeated and out of order, an array, a jsonb document, a null and a timestamp. */
+/** Compiled text: placeholders repeated and out of order, an array, a jsonb document, a null and a timestamp. */
 const probe = (executor: Executor, i: number) =>
-  hotRows<Record<string, unknown>>(
+  queryRows<Record<string, unknown>>(
     executor,
-    `select $2::int + $1::int as sum, $2::int as again, cardinality($3::text[]) as n, ($3::text[])[2] as second,
+    {
+      sql: `select $2::int + $1::int as sum, $2::int as again, cardinality($3::text[]) as n, ($3::text[])[2] as second,
             $4::jsonb ->> 'k' as k, $5::text is null as missing, '2026-01-02T03:04:05Z'::timestamptz as at`,
-    [i, 10, ['a', 'b"c', 'd,e'], JSON.stringify({ k: 'v' }), null],
+      params: [i, 10, ['a', 'b"c', 'd,e'], JSON.stringify({ k: 'v' }), null],
+    },
+    { prepare: true },
   );
 
 /** The same probe written with drizzle's `sql` through the one runner, prepared. */
@@ -47,7 +51,7 @@ const probeSql = (executor: Executor, i: number) =>
   );
 
 describe('queryRows', () => {
-  it("runs drizzle's sql prepared, with the same rows on the database, inside a transaction and as hotRows text", async () => {
+  it("runs drizzle's sql prepared, with the same rows on the database, inside a transaction and as compiled text", async () => {
     for (let i = 0; i < 8; i++) {
       const [direct] = await probeSql(database.db, i);
       expect(direct).toEqual((await probe(database.db, i))[0]);
@@ -57,7 +61,7 @@ describe('queryRows', () => {
   });
 });
 
-describe('hotRows', () => {
+describe('queryRows (prepared)', () => {
   it('answers the same on the database and inside a transaction, many times (past the point a plan is cached)', async () => {
     const expected = (i: number) => ({ sum: 10 + i, again: 10, n: 3, second: 'b"c', k: 'v', missing: true });
     for (let i = 0; i < 8; i++) {

@@ -158,9 +158,11 @@ export const federatedIdentities = pgTable(
     lastClaims: jsonb('last_claims'),
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
     /**
-     * Fingerprint of the mapped claims and sync method of a login after which the user, at `syncVersion`, was
-     * verified to need no change: a returning login with the same fingerprint while the user is still at that
-     * version changes nothing, which lets it be recorded in one statement (src/store/provisioning-reads.ts).
+     * Fingerprint of a login after which the user, at `syncVersion`, was verified to need no change: a hash of the
+     * mapped attributes, the policy's own fields (sync method, mappings, trustEmail, JIT policy) and the code of the
+     * mapping and sync functions (src/provisioning/sync-fingerprint.ts). A returning login with the same fingerprint
+     * while the user is still at that version changes nothing, which lets it be recorded in one statement
+     * (src/store/provisioning-reads.ts).
      */
     syncFingerprint: text('sync_fingerprint'),
     syncVersion: integer('sync_version'),
