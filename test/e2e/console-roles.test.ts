@@ -140,7 +140,8 @@ describe('an auditor in the console', () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Identity providers' }).click();
     await expect(page.getByRole('link', { name: 'New OpenID Connect IdP' }).count()).resolves.toBe(0);
     await page.getByRole('link', { name: 'Example Corp' }).click();
-    await expect(page.getByLabel('Name', { exact: true }).inputValue()).resolves.toBe('Example Corp');
+    // The form fills in once the IdP has loaded: wait for it rather than read the empty field.
+    await expect.poll(() => page.getByLabel('Name', { exact: true }).inputValue()).toBe('Example Corp');
     await expect(page.getByRole('button', { name: 'Save changes' }).count()).resolves.toBe(0);
     await expect(page.getByRole('heading', { name: 'Delete this identity provider' }).count()).resolves.toBe(0);
 
