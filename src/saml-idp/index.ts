@@ -1,9 +1,9 @@
 // The app-facing SAML 2.0 IdP: metadata, SSO, SLO. The login hands it the person through `SamlSso.finish`.
 import type { AppContext } from '../http/index.js';
 import { samlIdpRoutes } from './routes.js';
-import { createSamlSso, notConnectedStarter, type SamlLoginStarter, type SamlSso } from './sso.js';
+import { createSamlSso, type SamlLoginStarter, type SamlSso } from './sso.js';
 
-export { createSamlSso, notConnectedStarter } from './sso.js';
+export { createSamlSso } from './sso.js';
 export type { SamlLoginRequest, SamlLoginStarter, SamlSignInResult, SamlSso } from './sso.js';
 export { createSamlSlo, type SamlSlo } from './slo.js';
 export { STATUS as SAML_STATUS } from './response.js';
@@ -33,16 +33,16 @@ export interface SamlLoginConnector {
   endLoginSession(loginSessionId: string): Promise<void>;
 }
 
-/** The SAML IdP edge; without a connector (protocol-level tests) the not-connected starter answers 501. */
-export function createSamlIdpEdge(ctx: AppContext, connector?: SamlLoginConnector): SamlIdpEdge {
+/** The SAML IdP edge: its requests sign in through the login the connector gives (the OpenID Provider's, saml-login.ts). */
+export function createSamlIdpEdge(ctx: AppContext, connector: SamlLoginConnector): SamlIdpEdge {
   let starter: SamlLoginStarter;
   const sso = createSamlSso({
     store: ctx.store,
     publicUrl: ctx.config.publicUrl,
     starter: { start: (c, request) => starter.start(c, request) },
   });
-  starter = connector ? connector.starter(sso) : notConnectedStarter(() => sso);
-  return { routes: samlIdpRoutes(ctx, sso, connector?.endLoginSession), sso };
+  starter = connector.starter(sso);
+  return { routes: samlIdpRoutes(ctx, sso, connector.endLoginSession), sso };
 }
 export { fetchSpMetadata } from './sp-metadata.js';
 export { readSpMetadata } from './sp-metadata.js';

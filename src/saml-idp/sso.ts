@@ -182,23 +182,3 @@ export function createSamlSso(deps: { store: Store; publicUrl: string; starter: 
     },
   };
 }
-
-/**
- * The starter until the login's protocol-neutral steps land (part 2 of issue 24): no sign-in page exists for SAML
- * apps yet, so a request is answered 501 — except IsPassive, which truthfully has no session and gets NoPassive.
- */
-export function notConnectedStarter(sso: () => SamlSso): SamlLoginStarter {
-  return {
-    async start(_c, request) {
-      if (request.isPassive)
-        return sso().fail(request.handle, STATUS.noPassive, 'No sign-in session exists and IsPassive forbids asking for one');
-      return errorResponse(
-        new SamlIdpError(
-          'saml_sign_in_not_connected',
-          'SAML sign-in is not yet connected to the jitbridge login; the request was checked and kept, but no one can sign in yet',
-          501,
-        ),
-      );
-    },
-  };
-}
