@@ -1,4 +1,4 @@
-// Configuration as code against a real server and database (PGlite, or PostgreSQL with DATABASE_URL): the README's
+// Configuration as code against a real server and database (PGlite, or PostgreSQL with DATABASE_URL): the documented
 // example applied as it is, plan output, idempotent apply, secrets by reference, prune with the IdP-deletion
 // preview, a file that breaks half-way, bad input located in the file, and export → apply → export byte for byte.
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -60,18 +60,18 @@ const failure = async (work: Promise<unknown>): Promise<ConfigFileError> => {
   return error as ConfigFileError;
 };
 
-/** The README's example file, exactly as the README shows it. */
-async function readmeExample(): Promise<string> {
-  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
-  const section = readme.slice(readme.indexOf('## Configuration as code'));
+/** The documented example file, exactly as docs/configuration-as-code.md shows it. */
+async function documentedExample(): Promise<string> {
+  const doc = await readFile(new URL('../../docs/configuration-as-code.md', import.meta.url), 'utf8');
+  const section = doc.slice(doc.indexOf('### A complete example'));
   const match = /```yaml\n([\s\S]*?)```/.exec(section);
-  if (!match) throw new Error('README: no yaml block under Configuration as code');
+  if (!match) throw new Error('docs/configuration-as-code.md: no yaml block under A complete example');
   return match[1]!;
 }
 
-describe("the README's example", () => {
+describe('the documented example', () => {
   it('plans every resource, applies in one go, and a second apply plans nothing', SLOW, async () => {
-    const text = await readmeExample();
+    const text = await documentedExample();
     await mkdir(path.join(dir, 'secrets'), { recursive: true });
     await writeFile(path.join(dir, 'secrets', 'timesheets-client-secret'), `${TOKENS.app}\n`);
     const env = { ENTRA_CLIENT_SECRET: TOKENS.entra, HR_SCIM_TOKEN: TOKENS.hr, DIRECTORY_SCIM_TOKEN: TOKENS.directory };
@@ -134,7 +134,7 @@ describe("the README's example", () => {
   });
 
   it('shows a change field by field, and a rotated secret only as changed', SLOW, async () => {
-    const text = (await readmeExample())
+    const text = (await documentedExample())
       .replace('idpDeleteThreshold: 25', 'idpDeleteThreshold: 30')
       .replace('scheme: PROMPT_CONSENT', 'scheme: PROVISION_SILENTLY');
     const env = { ENTRA_CLIENT_SECRET: TOKENS.entra, HR_SCIM_TOKEN: TOKENS.hr2, DIRECTORY_SCIM_TOKEN: TOKENS.directory };
