@@ -1,7 +1,6 @@
 // /api/v1/identity-providers: upstream OIDC and SAML identity providers, their claim and role mappings and their
 // JIT policy (provisioning.jit as WSO2's IdP API shapes it). The OIDC client secret is write-only and sealed.
 // Schemas: identity-provider-schema.ts; input checks and answers: identity-provider-input.ts.
-import { invalidateCache } from '../cache/index.js';
 import { randomUUID } from 'node:crypto';
 import { createRoute } from '@hono/zod-openapi';
 import { invalidInput, applyMergePatch, notFound } from '../domain/index.js';
@@ -139,7 +138,6 @@ export function identityProviderRoutes(ctx: AppContext) {
       await audit(tx, actor, 'identity_provider.update', row, details);
       return row;
     });
-    invalidateCache(ctx.store.db, 'identity-providers');
     return updated;
   };
 
@@ -201,7 +199,6 @@ export function identityProviderRoutes(ctx: AppContext) {
       users: query.users,
       actor: c.get('actor'),
     });
-    invalidateCache(ctx.store.db, 'identity-providers');
     return dryRun ? c.json(result, 200) : c.body(null, 204);
   });
 

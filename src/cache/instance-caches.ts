@@ -7,12 +7,12 @@
 // keyed by those settings, so they never serve an old version; they live in federation/ with their own TTL.
 import { TtlCache, type CacheMeter } from './ttl-cache.js';
 
-export const CACHE_KINDS = ['applications', 'identity-providers', 'scim-tokens'] as const;
+export const CACHE_KINDS = ['applications', 'scim-tokens'] as const;
 export type CacheKind = (typeof CACHE_KINDS)[number];
 
 /** CACHE_TTL_SECONDS when unset. */
 export const DEFAULT_CACHE_TTL_SECONDS = 5;
-const MAX_ENTRIES: Record<CacheKind, number> = { applications: 1_000, 'identity-providers': 1_000, 'scim-tokens': 10_000 };
+const MAX_ENTRIES: Record<CacheKind, number> = { applications: 1_000, 'scim-tokens': 10_000 };
 
 export interface CacheSettings {
   ttlSeconds?: number;
@@ -27,7 +27,7 @@ function create(settings: CacheSettings): InstanceCaches {
   const ttlMs = (settings.ttlSeconds ?? DEFAULT_CACHE_TTL_SECONDS) * 1000;
   const make = (name: CacheKind) =>
     new TtlCache<unknown>({ name, ttlMs, maxEntries: MAX_ENTRIES[name], now: settings.now, meter: settings.meter });
-  return { applications: make('applications'), 'identity-providers': make('identity-providers'), 'scim-tokens': make('scim-tokens') };
+  return { applications: make('applications'), 'scim-tokens': make('scim-tokens') };
 }
 
 /** The cache of one kind for this database handle (created with the defaults on first use). */

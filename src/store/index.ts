@@ -119,7 +119,6 @@ export {
   type PasswordHashLimits,
   withPasswordHashSlot,
 } from './password-hash-slots.js';
-export { findIdentityProviderWithSecretsCached } from './identity-providers-cache.js';
 export {
   deleteIdentityProvider,
   findIdentityProvider,
