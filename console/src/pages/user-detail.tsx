@@ -20,6 +20,17 @@ function attributes(resource: Record<string, unknown>): Array<[string, unknown]>
 const sourceText = (p: Schemas['ProvenanceEntry'] | undefined) =>
   p ? `${p.source}${p.sourceId ? ` ${p.sourceId}` : ''} · ${when(p.at)}` : '—';
 
+/**
+ * Who wrote an attribute: its own entry (or its parent's), else those of its parts — provenance is kept per value
+ * path, so `emails` is written as `emails[type eq "work"].value`.
+ */
+function writtenBy(provenance: Record<string, Schemas['ProvenanceEntry']>, path: string): string {
+  const own = provenance[path] ?? provenance[path.split('.')[0]!];
+  if (own) return sourceText(own);
+  const parts = Object.entries(provenance).filter(([key]) => key.startsWith(`${path}[`) || key.startsWith(`${path}.`));
+  return parts.length > 0 ? [...new Set(parts.map(([, entry]) => sourceText(entry)))].join('; ') : '—';
+}
+
 export function UserDetail({ id, role }: { id: string; role: Role }) {
   const user = useLoad(() => ok(api.GET('/users/{id}', { params: { path: { id } } }), problemText), [id]);
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string }>();
@@ -58,7 +69,7 @@ export function UserDetail({ id, role }: { id: string; role: Role }) {
               <tr key={path}>
                 <td>{path}</td>
                 <td>{typeof value === 'string' ? value : JSON.stringify(value)}</td>
-                <td>{sourceText(u.provenance[path] ?? u.provenance[path.split('.')[0]!])}</td>
+                <td>{writtenBy(u.provenance, path)}</td>
               </tr>
             ))}
           </tbody>
