@@ -288,7 +288,7 @@ describe('a person signs in to the app through the upstream IdP', () => {
     await view.getByRole('link', { name: 'dana' }).click();
     const email = view.getByRole('row').filter({ hasText: 'dana@example.com' }).first();
     await email.waitFor();
-    await expect(email.textContent()).resolves.toContain(made.idpId);
+    await expect(email.textContent()).resolves.toContain('IdP Example Corp');
     await view.getByTestId('federated-identity').waitFor();
     await lookAt(view, 'journey-user');
 
