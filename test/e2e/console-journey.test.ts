@@ -127,6 +127,7 @@ describe('a new admin sets jitbridge up in the console alone', () => {
     await plan.waitFor();
     await expect(plan.getByRole('heading', { level: 2 }).textContent()).resolves.toBe('Plan: create');
     await expect(plan.textContent()).resolves.toContain('employees');
+    await expect(plan.textContent()).resolves.toContain('This identity provider is disabled');
     await lookAt(page, 'journey-idp-simulated');
     const before = await apiGet<{ provisioning: { jit: Record<string, unknown> }; enabled: boolean }>(`/identity-providers/${made.idpId}`);
     expect(before.enabled).toBe(false);
@@ -288,7 +289,8 @@ describe('a person signs in to the app through the upstream IdP', () => {
     await view.getByRole('link', { name: 'dana' }).click();
     const email = view.getByRole('row').filter({ hasText: 'dana@example.com' }).first();
     await email.waitFor();
-    await expect(email.textContent()).resolves.toContain('IdP Example Corp');
+    // The IdP's name fills in once the IdP list has loaded.
+    await expect.poll(() => email.textContent()).toContain('IdP Example Corp');
     await view.getByTestId('federated-identity').waitFor();
     await lookAt(view, 'journey-user');
 
