@@ -56,7 +56,7 @@ function withMultiValuedPaths(operations: PatchOperation[]): PatchOperation[] {
     const rest: Record<string, unknown> = {};
     const own: PatchOperation[] = [];
     for (const [key, value] of Object.entries(o.value as Record<string, unknown>)) {
-      if (Array.isArray(value)) own.push({ op: 'replace', path: key, value });
+      if (Array.isArray(value) && key !== 'schemas') own.push({ op: 'replace', path: key, value });
       else rest[key] = value;
     }
     return [...(own.length === 0 || Object.keys(rest).length > 0 ? [{ ...o, value: rest }] : []), ...own];
