@@ -14,7 +14,7 @@ import { runCli } from '../../src/cli/program.js';
 import { outboundNetworkFor } from '../../src/net/index.js';
 import { OutboundWorker } from '../../src/outbound/index.js';
 import { launchBrowser } from '../support/browser.js';
-import { ensureConsoleBuilt, lookAt, openConsole, shownRole, signInWithPassword, tabTo } from '../support/console-browser.js';
+import { ensureConsoleBuilt, lookAt, openConsole, shownRole, tabTo } from '../support/console-browser.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { APP_REDIRECT, discover, redeem, startLogin } from '../support/oidc-app.js';
 import { IDP_KEYS } from '../support/saml-idp.js';
@@ -88,7 +88,14 @@ describe('a new admin sets jitbridge up in the console alone', () => {
   it('signs in as the first admin', async () => {
     admin = await openConsole(browser, server);
     await lookAt(admin.page, 'journey-sign-in');
-    expect(await signInWithPassword(admin.page, 'first-admin', PASSWORD)).toBe('admin');
+    // jitbridge's own sign-in page is part of the journey too.
+    await admin.page.getByRole('button', { name: 'Sign in' }).click();
+    await admin.page.locator('input[name="password"]').waitFor();
+    await lookAt(admin.page, 'journey-local-sign-in');
+    await admin.page.locator('input[name="username"]').fill('first-admin');
+    await admin.page.locator('input[name="password"]').fill(PASSWORD);
+    await admin.page.locator('input[name="password"]').press('Enter');
+    expect(await shownRole(admin.page)).toBe('admin');
     await lookAt(admin.page, 'journey-home');
   });
 
@@ -330,6 +337,8 @@ describe('an auditor looks but cannot touch', () => {
   it('signs in to the console through the IdP, made an auditor by its role mapping, and sees no write controls', async () => {
     const { page, violations, close } = await openConsole(browser, server);
     await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel(/Example Corp/).waitFor();
+    await lookAt(page, 'journey-chooser');
     await page.getByLabel(/Example Corp/).check();
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByLabel('Username').fill('ava');
