@@ -106,11 +106,14 @@ const simulate = createRoute({
   path: '/identity-providers/{id}/simulate',
   tags: ['Identity providers'],
   summary: 'Dry-run JIT provisioning for a claim set, ID token or SAML assertion (writes nothing, checks no signature)',
+  description: 'A disabled identity provider is planned as if it were enabled, with a warning saying it is off.',
   security,
   request: { params: IdParam, ...jsonBody(SimulationRequest) },
   responses: { 200: jsonContent(SimulationResult, 'What a login would do'), ...errorResponses, ...notFoundResponse },
 });
 
+const DISABLED_WARNING =
+  'This identity provider is disabled: logins through it are refused until it is enabled. The plan is what a login would do once it is.';
 const NOTICE = 'Dry run: nothing was written. Signatures, issuer, audience and validity times were NOT checked; a real login checks them.';
 
 /** Elements by local name, whatever their namespace prefix. */
@@ -200,9 +203,12 @@ export function identityProviderSimulateRoutes(ctx: AppContext) {
       claims: input.claims,
       authnContext: { protocol: idp.protocol, amr: [], acr: null, authTime: null, sessionId: null },
     };
-    // Planning only reads; nothing here opens a transaction or writes.
-    const plan = await planLogin(ctx, idp, identity);
-    return c.json({ signaturesChecked: false as const, notice: NOTICE, input, mode: idp.jit.mode, ...simulationOf(plan) }, 200);
+    // Planning only reads; nothing here opens a transaction or writes. A disabled IdP is planned as if enabled: the
+    // point of a dry run is to see what a login will do before the IdP is turned on (a warning says it is off now).
+    const plan = await planLogin(ctx, idp.enabled ? idp : { ...idp, enabled: true }, identity);
+    const simulation = simulationOf(plan);
+    if (!idp.enabled) simulation.warnings.unshift(DISABLED_WARNING);
+    return c.json({ signaturesChecked: false as const, notice: NOTICE, input, mode: idp.jit.mode, ...simulation }, 200);
   });
   return router;
 }

@@ -238,6 +238,15 @@ export async function patchGroup(call: ScimCall, id: string, body: unknown): Pro
       else await setAttribute(path.replace(/^urn:ietf:params:scim:schemas:core:2\.0:Group:/i, ''), value, op);
     }
 
+    // Events say what changed. Members a replace removed and added back, and attributes set to the values they had,
+    // are no change: a PATCH that sends the group as it is (an outbound push to a jitbridge that syncs back, a
+    // client repeating itself) writes nothing, instead of echoing events that come back as the same PATCH.
+    const readded = new Set(added);
+    const wereMembers = new Set(removed);
+    removed.splice(0, removed.length, ...removed.filter((m) => !readded.has(m)));
+    added.splice(0, added.length, ...added.filter((m) => !wereMembers.has(m)));
+    const old = before.resource as Record<string, unknown>;
+    if (attributesChanged && resource.displayName === old.displayName && resource.externalId === old.externalId) attributesChanged = false;
     const changedMembers = added.length > 0 || removed.length > 0;
     if (!attributesChanged && !changedMembers) return before;
     const updated = attributesChanged

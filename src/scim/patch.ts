@@ -44,6 +44,25 @@ export function parsePatchRequest(body: unknown): PatchOperation[] {
   });
 }
 
+/**
+ * A replace without a path replaces every value of a multi-valued attribute in its value (RFC 7644 §3.5.2.3): scimmy
+ * appends them instead (so a jitbridge downstream doubled every email an outbound push sent again). Such attributes
+ * get an operation of their own with the attribute as its path, which scimmy replaces whole; complex ones stay in
+ * the pathless operation, whose sub-attributes merge as the RFC says.
+ */
+function withMultiValuedPaths(operations: PatchOperation[]): PatchOperation[] {
+  return operations.flatMap((o) => {
+    if (o.op !== 'replace' || o.path || !o.value || typeof o.value !== 'object' || Array.isArray(o.value)) return [o];
+    const rest: Record<string, unknown> = {};
+    const own: PatchOperation[] = [];
+    for (const [key, value] of Object.entries(o.value as Record<string, unknown>)) {
+      if (Array.isArray(value) && key !== 'schemas') own.push({ op: 'replace', path: key, value });
+      else rest[key] = value;
+    }
+    return [...(own.length === 0 || Object.keys(rest).length > 0 ? [{ ...o, value: rest }] : []), ...own];
+  });
+}
+
 /** Applies operations to a stored resource through scimmy; returns the patched resource (unvalidated). */
 export async function applyPatch(
   kind: ResourceKind,
@@ -51,6 +70,7 @@ export async function applyPatch(
   current: Record<string, unknown>,
   operations: PatchOperation[],
 ): Promise<Record<string, unknown>> {
+  operations = withMultiValuedPaths(operations);
   if (operations.length === 0) return current;
   try {
     const Schema = schemaClass(kind);

@@ -65,6 +65,18 @@ describe('POST /identity-providers/{id}/simulate', () => {
     });
   });
 
+  it('plans a login through a disabled IdP as if it were enabled, and warns that it is off', async () => {
+    const idp = await createIdp(server);
+    expect((await server.admin('PATCH', `/api/v1/identity-providers/${idp.id}`, { enabled: false })).status).toBe(200);
+    const { body } = await json(
+      await server.admin('POST', `/api/v1/identity-providers/${idp.id}/simulate`, {
+        claims: { sub: 'off-1', preferred_username: 'offline' },
+      }),
+    );
+    expect(body).toMatchObject({ decision: 'create', userName: 'offline', refusal: null });
+    expect(body.warnings[0]).toMatch(/disabled: logins through it are refused until it is enabled/);
+  });
+
   it('shows the decision for a returning identity: the diff and provenance changes', async () => {
     const idp = await createIdp(server, { jit: { attributeSyncMethod: 'PRESERVE_LOCAL' } });
     await provisionLogin(deps(server), idp, identity(idp, 'ret-1', { preferred_username: 'returner', given_name: 'Ret' }));

@@ -365,6 +365,16 @@ describe('groups: replace, nesting, filters on memberships', () => {
       patch({ op: 'replace', path: 'members', value: [{ value: u1 }, { value: u3 }] }),
     );
     expect(replaced.status).toBe(204);
+    // The same group sent again (as an outbound push does) is no change: no event, no new version.
+    const events = async () => (await db().select().from(outboxEvents).where(eq(outboxEvents.resourceId, outer.body.id))).length;
+    const [eventsBefore, etag] = [await events(), replaced.headers.get('etag')];
+    const same = await scim.call(
+      'PATCH',
+      `/Groups/${outer.body.id}`,
+      patch({ op: 'replace', value: { displayName: 'outer', externalId: 'o-1', members: [{ value: u3 }, { value: u1 }] } }),
+    );
+    expect(same.headers.get('etag')).toBe(etag);
+    expect(await events()).toBe(eventsBefore);
     const byGroup = await scim.json(
       'GET',
       `/Users?filter=${encodeURIComponent(`groups.value eq "${outer.body.id}"`)}&attributes=userName,groups`,

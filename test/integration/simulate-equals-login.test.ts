@@ -198,7 +198,8 @@ describe('simulate shows what a login writes', () => {
       const simulated = await simulate(idp, subject, claims);
       const label = `case ${n} (${state}, ${simulated.decision}): ${JSON.stringify({ jit: idp.jit, claims })}`;
       expect(await writtenSince(audit, outbox), `${label}: the simulation wrote nothing`).toEqual({ audit: [], outbox: [] });
-      await provisionLogin(deps(server), idp, identity(idp, subject, claims));
+      // A disabled IdP is simulated as if enabled (the dry run before turning it on): compare a login once it is.
+      await provisionLogin(deps(server), idp.enabled ? idp : { ...idp, enabled: true }, identity(idp, subject, claims));
       const written = await writtenSince(audit, outbox);
       expect(normalise(written, known), label).toEqual(normalise({ audit: simulated.auditEvents, outbox: simulated.outboxEvents }, known));
       decisions.set(simulated.decision, (decisions.get(simulated.decision) ?? 0) + 1);

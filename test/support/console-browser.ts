@@ -3,6 +3,8 @@
 // collected so that a test can say there were none.
 import { spawnSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
+import { axeViolations, describeViolations } from './axe.js';
+import { screenshotPath } from './browser.js';
 import type { TestServer } from './server.js';
 
 /** Builds dist/console-app when it is missing or older than console/ (once per test file; seconds when fresh). */
@@ -48,4 +50,36 @@ export async function shownRole(page: Page): Promise<string> {
   const who = page.getByTestId('who');
   await who.waitFor({ timeout: 20_000 });
   return (await who.locator('.role').textContent()) ?? '';
+}
+
+/** The widths every page of the journey is looked at: a laptop and a phone. */
+export const WIDTHS = [1280, 390] as const;
+
+/**
+ * Looks at the page as it is at each width: a screenshot (`<name>-<width>`) and axe's WCAG 2 A/AA violations,
+ * which fail the test (with what and where). Ends at the first width. Nothing may be wider than the screen.
+ */
+export async function lookAt(page: Page, name: string): Promise<void> {
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+    await page.screenshot({ path: await screenshotPath(`${name}-${width}`), fullPage: true });
+    const violations = await axeViolations(page);
+    if (violations.length > 0) throw new Error(`${name} at ${width} px: ${describeViolations(violations)}`);
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    if (wide > width) throw new Error(`${name} at ${width} px is ${wide} px wide`);
+  }
+  await page.setViewportSize({ width: WIDTHS[0], height: 900 });
+}
+
+/** Presses Tab (at most `limit` times) until the focused element's label or text matches; only the keyboard. */
+export async function tabTo(page: Page, name: string | RegExp, limit = 80): Promise<void> {
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement as (HTMLElement & { labels?: NodeListOf<HTMLLabelElement> }) | null;
+      return (el?.labels?.[0]?.textContent ?? el?.textContent ?? '').trim();
+    });
+    if (typeof name === 'string' ? focused === name : name.test(focused)) return;
+  }
+  throw new Error(`Tab never reached "${String(name)}"`);
 }

@@ -73,7 +73,7 @@ export function IdentityProviderEditor(props: { id?: string; protocol?: 'oidc' |
       )}
       {loaded.data?.oidc && (
         <p>
-          Redirect URI to register at the IdP: <code>{loaded.data.oidc.redirectUri}</code>
+          Redirect URI to register at the IdP: <code data-testid="idp-redirect-uri">{loaded.data.oidc.redirectUri}</code>
         </p>
       )}
       {loaded.data?.saml && (

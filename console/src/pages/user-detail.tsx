@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { api, problemText, type Schemas } from '../api/client';
 import { can, type Role } from '../auth';
 import { Notice, TextField, ok, useLoad, when } from '../ui/kit';
+import { useIdpNames } from './applications';
 
 /** The resource's attributes by path, one level into complex attributes (name.givenName). */
 function attributes(resource: Record<string, unknown>): Array<[string, unknown]> {
@@ -17,11 +18,31 @@ function attributes(resource: Record<string, unknown>): Array<[string, unknown]>
   return rows;
 }
 
-const sourceText = (p: Schemas['ProvenanceEntry'] | undefined) =>
-  p ? `${p.source}${p.sourceId ? ` ${p.sourceId}` : ''} · ${when(p.at)}` : '—';
+/** IdPs by name: an id means nothing to a person reading who wrote an attribute. */
+type Names = Map<string, string>;
+
+const sourceText = (p: Schemas['ProvenanceEntry'] | undefined, names: Names) => {
+  if (!p) return '—';
+  const who =
+    p.source === 'idp' && p.sourceId ? `IdP ${names.get(p.sourceId) ?? p.sourceId}` : `${p.source}${p.sourceId ? ` ${p.sourceId}` : ''}`;
+  return `${who} · ${when(p.at)}`;
+};
+
+/**
+ * Who wrote an attribute: its own entry (or its parent's), else those of its parts — provenance is kept per value
+ * path, so `emails` is written as `emails[type eq "work"].value`.
+ */
+function writtenBy(provenance: Record<string, Schemas['ProvenanceEntry']>, path: string, names: Names): string {
+  const own = provenance[path] ?? provenance[path.split('.')[0]!];
+  if (own) return sourceText(own, names);
+  const parts = Object.entries(provenance).filter(([key]) => key.startsWith(`${path}[`) || key.startsWith(`${path}.`));
+  return parts.length > 0 ? [...new Set(parts.map(([, entry]) => sourceText(entry, names)))].join('; ') : '—';
+}
 
 export function UserDetail({ id, role }: { id: string; role: Role }) {
   const user = useLoad(() => ok(api.GET('/users/{id}', { params: { path: { id } } }), problemText), [id]);
+  const idps = useIdpNames();
+  const names: Names = new Map((idps.data ?? []).map((i) => [i.id, i.name]));
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string }>();
   const act = (label: string, call: () => Promise<unknown>) =>
     call().then(
@@ -58,7 +79,7 @@ export function UserDetail({ id, role }: { id: string; role: Role }) {
               <tr key={path}>
                 <td>{path}</td>
                 <td>{typeof value === 'string' ? value : JSON.stringify(value)}</td>
-                <td>{sourceText(u.provenance[path] ?? u.provenance[path.split('.')[0]!])}</td>
+                <td>{writtenBy(u.provenance, path, names)}</td>
               </tr>
             ))}
           </tbody>
@@ -70,7 +91,8 @@ export function UserDetail({ id, role }: { id: string; role: Role }) {
         {u.federatedIdentities.map((link) => (
           <li key={link.id} data-testid="federated-identity">
             <span>
-              IdP {link.idpId} · subject {link.subject} · last login {when(link.lastLoginAt)} · {link.locked ? 'locked' : 'unlocked'}
+              IdP {names.get(link.idpId) ?? link.idpId} · subject {link.subject} · last login {when(link.lastLoginAt)} ·{' '}
+              {link.locked ? 'locked' : 'unlocked'}
             </span>
             {can(role, 'operator') && (
               <button
