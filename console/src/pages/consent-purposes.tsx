@@ -119,8 +119,8 @@ export function ConsentPurposeEditor({ id, role }: { id?: string; role: Role }) 
     call.then(
       (saved) => {
         if (!id) return go(`consent-purposes/${saved.id}`);
-        // The API stores attribute paths in canonical spelling: show them as stored.
-        setForm(formOf(saved));
+        // The API stores attribute paths in canonical spelling: read back what it stored (the title too).
+        loaded.reload();
         setMessage({ kind: 'ok', text: 'Consent purpose saved.' });
       },
       (e: Error) => setMessage({ kind: 'error', text: e.message }),

@@ -13,7 +13,7 @@ const ROTATION = {
     'New signing keys (RS256 and ES256) sign every token from now on; the old ones stay published at /oidc/jwks until every token they signed has expired (1 h + 5 min). Every instance follows within 5 s.',
   cookie:
     "A new cookie key signs sign-in cookies from now on; the old one keeps verifying them for a session's lifetime, so nobody is signed out.",
-  saml: 'The next key (already in metadata) becomes current and signs; the old current key stays in metadata as previous for the time below; a new next key is made. SPs given a certificate by hand need the next one first.',
+  saml: 'The next key (already in metadata) becomes current and signs; the old current key stays in metadata as previous for the time chosen (a day by default); a new next key is made. SPs given a certificate by hand need the next one first.',
 } as const;
 
 export function KeysPage({ role }: { role: Role }) {
@@ -65,79 +65,45 @@ export function KeysPage({ role }: { role: Role }) {
   );
 }
 
+// Lists rather than tables: a key's line wraps at 390 px where five columns would not fit.
 function KeyTable({ keys, testId }: { keys: Key[]; testId: string }) {
   if (keys.length === 0) return <p>None.</p>;
   return (
-    <div class="table-wrap">
-      <table data-testid={testId}>
-        <thead>
-          <tr>
-            <th scope="col">Key id</th>
-            <th scope="col">Algorithm</th>
-            <th scope="col">State</th>
-            <th scope="col">Created</th>
-            <th scope="col">Kept until</th>
-          </tr>
-        </thead>
-        <tbody>
-          {keys.map((k) => (
-            <tr key={k.kid + k.algorithm}>
-              <td>
-                <code>{k.kid}</code>
-              </td>
-              <td>{k.algorithm}</td>
-              <td>{k.status}</td>
-              <td>{when(k.createdAt)}</td>
-              <td>{k.status === 'active' ? '—' : when(k.publishUntil)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ul class="cards" data-testid={testId}>
+      {keys.map((k) => (
+        <li key={k.kid + k.algorithm}>
+          <code>{k.kid}</code>
+          <span>
+            {k.algorithm} · <strong>{k.status}</strong> · created {when(k.createdAt)}
+            {k.status === 'active' ? '' : ` · kept until ${when(k.publishUntil)}`}
+          </span>
+        </li>
+      ))}
+    </ul>
   );
 }
 
 function SamlKeyTable({ keys }: { keys: Schemas['SamlIdpKey'][] }) {
   if (keys.length === 0) return <p>None.</p>;
   return (
-    <div class="table-wrap">
-      <table data-testid="saml-keys">
-        <thead>
-          <tr>
-            <th scope="col">Key id</th>
-            <th scope="col">State</th>
-            <th scope="col">Algorithm</th>
-            <th scope="col">Certificate</th>
-            <th scope="col">In metadata until</th>
-          </tr>
-        </thead>
-        <tbody>
-          {keys.map((k) => (
-            <tr key={k.kid}>
-              <td>
-                <code>{k.kid}</code>
-              </td>
-              <td>{k.status}</td>
-              <td>
-                {k.algorithm}
-                {k.keyBits ? `, ${k.keyBits} bits` : ''}
-              </td>
-              <td>
-                {k.certificateInfo ? (
-                  <>
-                    {k.certificateInfo.subject}, valid {when(k.certificateInfo.notBefore)} to {when(k.certificateInfo.notAfter)}
-                    {k.certificateInfo.expired ? ' (expired)' : ''}; SHA-256 <code>{k.certificateInfo.sha256Fingerprint}</code>
-                  </>
-                ) : (
-                  '—'
-                )}
-              </td>
-              <td>{k.status === 'previous' ? when(k.publishUntil) : '—'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ul class="cards" data-testid="saml-keys">
+      {keys.map((k) => (
+        <li key={k.kid}>
+          <code>{k.kid}</code>
+          <span>
+            {k.algorithm}
+            {k.keyBits ? `, ${k.keyBits} bits` : ''} · <strong>{k.status}</strong>
+            {k.status === 'previous' ? ` · in metadata until ${when(k.publishUntil)}` : ''}
+          </span>
+          {k.certificateInfo && (
+            <span class="help">
+              {k.certificateInfo.subject}, valid {when(k.certificateInfo.notBefore)} to {when(k.certificateInfo.notAfter)}
+              {k.certificateInfo.expired ? ' (expired)' : ''}; SHA-256 <code>{k.certificateInfo.sha256Fingerprint}</code>
+            </span>
+          )}
+        </li>
+      ))}
+    </ul>
   );
 }
 
