@@ -180,6 +180,23 @@ describe('an admin on the configuration pages', () => {
     expect(newActive.some((kid) => oldActive.includes(kid))).toBe(false);
     const table = page.getByTestId('signing-keys');
     for (const kid of [...newActive, ...oldActive]) await table.getByText(kid, { exact: true }).waitFor();
+    // Escape leaves a rotation step without rotating; focus goes back to its button.
+    await page.getByRole('button', { name: 'Rotate cookie keys…' }).click();
+    await page.keyboard.press('Escape');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Rotate cookie keys…');
+
+    // The SAML IdP's rotation takes its overlap and key size from the step.
+    const samlBefore = await adminJson<{ items: Array<{ kid: string; status: string }> }>('GET', '/saml-idp/keys');
+    const next = samlBefore.items.find((k) => k.status === 'next')!.kid;
+    await page.getByRole('button', { name: 'Rotate SAML IdP keys…' }).click();
+    await page.getByLabel('Keep the previous key in metadata for (hours)').fill('2');
+    await page.getByLabel('Size of the new next key').selectOption('3072');
+    await page.getByRole('button', { name: 'Rotate SAML IdP keys now' }).click();
+    await page.getByText('SAML IdP keys rotated.').waitFor();
+    const samlAfter = await adminJson<{ items: Array<{ kid: string; status: string; keyBits: number | null }> }>('GET', '/saml-idp/keys');
+    expect(samlAfter.items.find((k) => k.status === 'current')?.kid).toBe(next);
+    expect(samlAfter.items.find((k) => k.status === 'next')?.keyBits).toBe(3072);
+    await page.getByTestId('saml-keys').getByText('3072 bits').waitFor();
     await page.screenshot({ path: await screenshotPath('console-keys'), fullPage: true });
     expect(violations).toEqual([]);
     await close();
