@@ -164,13 +164,14 @@ describe('an admin on the configuration pages', () => {
     const oldActive = before.items.filter((k) => k.purpose === 'signing' && k.status === 'active').map((k) => k.kid);
     const { page, violations, close } = await openConsole(browser, server);
     await signInWithPassword(page, 'config-admin', PASSWORD);
+    const focused = () => page.evaluate(() => document.activeElement?.textContent);
     await page.getByRole('navigation').getByRole('link', { name: 'Keys' }).click();
     await page.getByTestId('signing-keys').waitFor();
     await page.getByTestId('saml-keys').waitFor();
     await page.getByRole('button', { name: 'Rotate signing keys…' }).click();
     await expect(page.getByRole('group', { name: 'Rotate signing keys…' }).textContent()).resolves.toContain('stay published');
     // The step puts focus on the real action: Enter confirms.
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Rotate signing keys now');
+    await expect.poll(focused).toBe('Rotate signing keys now');
     await page.keyboard.press('Enter');
     await page.getByText('Signing keys rotated.').waitFor();
 
@@ -182,8 +183,9 @@ describe('an admin on the configuration pages', () => {
     for (const kid of [...newActive, ...oldActive]) await table.getByText(kid, { exact: true }).waitFor();
     // Escape leaves a rotation step without rotating; focus goes back to its button.
     await page.getByRole('button', { name: 'Rotate cookie keys…' }).click();
+    await expect.poll(focused).toBe('Rotate cookie keys now');
     await page.keyboard.press('Escape');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Rotate cookie keys…');
+    await expect.poll(focused).toBe('Rotate cookie keys…');
 
     // The SAML IdP's rotation takes its overlap and key size from the step.
     const samlBefore = await adminJson<{ items: Array<{ kid: string; status: string }> }>('GET', '/saml-idp/keys');

@@ -3,7 +3,7 @@
 // token); deleting revokes the token.
 import { useEffect, useState } from 'preact/hooks';
 import { api, problemText, type Schemas } from '../api/client';
-import { can, type Role } from '../auth';
+import { can, loadConfig, type Role } from '../auth';
 import { go } from '../router';
 import { ConfirmAction } from '../ui/confirm';
 import { CheckField, Notice, TextField, ok, useLoad, when } from '../ui/kit';
@@ -122,6 +122,7 @@ function ClientFields({ form, onChange, editing }: { form: ClientForm; onChange:
 export function NewScimClient() {
   const [form, setForm] = useState<ClientForm>(() => formOf(undefined));
   const [created, setCreated] = useState<Schemas['ScimClientCreated']>();
+  const config = useLoad(loadConfig, []);
   const [error, setError] = useState<string>();
 
   function submit(event: Event) {
@@ -147,7 +148,7 @@ export function NewScimClient() {
           </dd>
           <dt>SCIM base URL</dt>
           <dd>
-            <code>{`${location.origin}/scim/v2`}</code>
+            <code>{`${config.data?.publicUrl ?? location.origin}/scim/v2`}</code>
           </dd>
         </dl>
         <a class="button" href={`#/scim-clients/${created.id}`}>

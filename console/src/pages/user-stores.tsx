@@ -26,12 +26,13 @@ export function UserStoreList({ role }: { role: Role }) {
   const [domain, setDomain] = useState('');
   const [description, setDescription] = useState('');
   const [usernameRegex, setUsernameRegex] = useState('');
+  const [rolenameRegex, setRolenameRegex] = useState('');
   const [error, setError] = useState<string>();
 
   function create(event: Event) {
     event.preventDefault();
     setError(undefined);
-    const body = { domain, description, usernameRegex: usernameRegex.trim() || null };
+    const body = { domain, description, usernameRegex: usernameRegex.trim() || null, rolenameRegex: rolenameRegex.trim() || null };
     ok(api.POST('/user-stores', { body }), problemText).then(
       (store) => go(`user-stores/${store.id}`),
       (e: Error) => setError(e.message),
@@ -72,6 +73,13 @@ export function UserStoreList({ role }: { role: Role }) {
             value={usernameRegex}
             onInput={setUsernameRegex}
             help={USER_STORE_HELP.usernameRegex}
+          />
+          <TextField
+            label="Role name policy (regular expression)"
+            name="rolenameRegex"
+            value={rolenameRegex}
+            onInput={setRolenameRegex}
+            help={USER_STORE_HELP.rolenameRegex}
           />
           {error && <Notice kind="error">{error}</Notice>}
           <button type="submit">Add user store</button>
