@@ -17,6 +17,10 @@ import { ApplicationDetail } from './pages/application-detail';
 import { NewOutboundConnector } from './pages/outbound-new';
 import { SettingsPage } from './pages/settings';
 import { Dashboard } from './pages/dashboard';
+import { UserStoreDetail, UserStoreList } from './pages/user-stores';
+import { ConsentPurposeEditor, ConsentPurposeList } from './pages/consent-purposes';
+import { NewScimClient, ScimClientDetail, ScimClientList } from './pages/scim-clients';
+import { KeysPage } from './pages/keys';
 
 const NAV: Array<{ path: string; label: string; role: Role }> = [
   { path: '', label: 'Home', role: 'auditor' },
@@ -25,6 +29,10 @@ const NAV: Array<{ path: string; label: string; role: Role }> = [
   { path: 'applications', label: 'Applications', role: 'auditor' },
   { path: 'outbound', label: 'Outbound', role: 'auditor' },
   { path: 'settings', label: 'Settings', role: 'auditor' },
+  { path: 'user-stores', label: 'User stores', role: 'auditor' },
+  { path: 'consent-purposes', label: 'Consent purposes', role: 'auditor' },
+  { path: 'scim-clients', label: 'SCIM clients', role: 'auditor' },
+  { path: 'keys', label: 'Keys', role: 'auditor' },
   { path: 'audit', label: 'Audit log', role: 'auditor' },
   { path: 'dashboard', label: 'Dashboard', role: 'auditor' },
 ];
@@ -93,6 +101,16 @@ function Page({ route, role }: { route: string[]; role: Role }) {
       return id ? <OutboundDetail id={id} role={role} /> : <OutboundList role={role} />;
     case 'settings':
       return <SettingsPage role={role} />;
+    case 'user-stores':
+      return id ? <UserStoreDetail id={id} role={role} /> : <UserStoreList role={role} />;
+    case 'consent-purposes':
+      if (id === 'new') return <ConsentPurposeEditor role={role} />;
+      return id ? <ConsentPurposeEditor id={id} role={role} /> : <ConsentPurposeList role={role} />;
+    case 'scim-clients':
+      if (id === 'new') return <NewScimClient />;
+      return id ? <ScimClientDetail id={id} role={role} /> : <ScimClientList role={role} />;
+    case 'keys':
+      return <KeysPage role={role} />;
     case 'audit':
       return <AuditLog />;
     case 'dashboard':

@@ -1,5 +1,5 @@
-// Server-wide settings (the JIT defaults), user stores and consent purposes: small lists, read by every role,
-// changed by admins.
+// Server-wide settings (the JIT defaults), read by every role and changed by admins; links to the pages of the
+// other server-wide configuration (user stores, consent purposes, SCIM clients, keys).
 import { useEffect, useState } from 'preact/hooks';
 import { api, problemText, type Schemas } from '../api/client';
 import { can, type Role } from '../auth';
@@ -67,71 +67,21 @@ export function SettingsPage({ role }: { role: Role }) {
           {admin && <button type="submit">Save settings</button>}
         </form>
       )}
-      <UserStores admin={admin} />
-      <ConsentPurposes />
+      <h2>More server-wide configuration</h2>
+      <ul>
+        <li>
+          <a href="#/user-stores">User stores</a>: domains and their username and role name policies.
+        </li>
+        <li>
+          <a href="#/consent-purposes">Consent purposes</a>: what people agree to when an IdP prompts for consent.
+        </li>
+        <li>
+          <a href="#/scim-clients">SCIM clients</a>: tokens for the SCIM server, their scopes and user stores.
+        </li>
+        <li>
+          <a href="#/keys">Keys</a>: token signing, cookie and SAML IdP keys, and their rotation.
+        </li>
+      </ul>
     </section>
-  );
-}
-
-function UserStores({ admin }: { admin: boolean }) {
-  const stores = useLoad(() => ok(api.GET('/user-stores'), problemText), []);
-  const [domain, setDomain] = useState('');
-  const [description, setDescription] = useState('');
-  const [error, setError] = useState<string>();
-  return (
-    <>
-      <h2>User stores</h2>
-      <p class="help">WSO2's "user store domains": users live in one, named as a prefix (EMPLOYEES/alice); PRIMARY has none.</p>
-      <ul class="cards">
-        {stores.data?.items.map((s) => (
-          <li key={s.id}>
-            <strong>{s.domain}</strong>
-            <span>{s.description || '—'}</span>
-          </li>
-        ))}
-      </ul>
-      {admin && (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            ok(api.POST('/user-stores', { body: { domain, description } }), problemText).then(
-              () => {
-                setDomain('');
-                setDescription('');
-                setError(undefined);
-                stores.reload();
-              },
-              (err: Error) => setError(err.message),
-            );
-          }}
-        >
-          <TextField label="New user store domain" name="domain" value={domain} onInput={setDomain} />
-          <TextField label="Description" name="description" value={description} onInput={setDescription} />
-          {error && <Notice kind="error">{error}</Notice>}
-          <button type="submit">Add user store</button>
-        </form>
-      )}
-    </>
-  );
-}
-
-function ConsentPurposes() {
-  const purposes = useLoad(() => ok(api.GET('/consent-purposes'), problemText), []);
-  return (
-    <>
-      <h2>Consent purposes</h2>
-      <p class="help">What people agree to when an IdP's scheme prompts for consent (WSO2's "purposes" and their PII categories).</p>
-      {purposes.data?.items.length === 0 && <p>None.</p>}
-      <ul class="cards">
-        {purposes.data?.items.map((p) => (
-          <li key={p.id}>
-            <strong>{p.purpose}</strong>
-            <span>
-              {p.description} · {p.piiCategories.map((c) => `${c.claim}${c.mandatory ? ' (required)' : ''}`).join(', ')}
-            </span>
-          </li>
-        ))}
-      </ul>
-    </>
   );
 }
