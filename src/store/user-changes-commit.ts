@@ -1,0 +1,176 @@
+// A change committed on its own rather than inside a caller's transaction: a login's plan, a SCIM create, replace
+// or patch. A "simple" change — a user insert or update, a link insert or touch, and events that name no group —
+// is written as ONE data-modifying statement: a single statement is atomic, so it needs no BEGIN/COMMIT round
+// trips, and its text depends only on which parts the change has, so PostgreSQL keeps it prepared per connection.
+// Everything else (group memberships, a delete, events that cannot be known before the write) goes through
+// `writeChange` in a transaction opened here. test/integration/user-changes-fast-path.test.ts proves both paths
+// write the same rows and throw the same errors.
+//
+// Inside a transaction a raised error aborts it, so `writeChange` writes with ON CONFLICT and checks row counts.
+// The statement instead lets a unique violation raise — outside a transaction a failed statement leaves nothing
+// behind — and the constraint it names says which error the plain path would have thrown. Every other part of the
+// statement selects from the user write, so an update that matches no row (its version moved, the user is gone)
+// writes nothing; only then does a follow-up read tell a 412 from a 404.
+//
+// Events computed from the written row (SCIM's: the resource with its version and meta) are computed before the
+// statement from the row it will write: a pre-generated id, version 1 or expectedVersion + 1, and the row's
+// created_at/updated_at taken from this process's clock instead of the database's now(), so that the events show
+// exactly the row written. An update's row is predictable only from the row it starts from (`before`, at
+// `expectedVersion`); without it such a change takes the plain path.
+import { randomUUID } from 'node:crypto';
+import { getTableColumns, sql, type SQL } from 'drizzle-orm';
+import { PgTransaction } from 'drizzle-orm/pg-core';
+import { queryRows, type Db, type Executor } from './database.js';
+import { users, type UserRow } from './schema/index.js';
+import { staleChange, writeChange, type Change, type ChangeAudit, type ChangeOutbox } from './user-changes.js';
+import { updateMissed, userInsertValues, userNameTaken, userUpdateSet, userUpdateWhere } from './users-repo.js';
+
+const json = (value: unknown) => (value == null ? null : JSON.stringify(value));
+
+/** The events of a change, computed from the row the write will leave (function events) or as given. */
+function eventsOf(change: Change, row: UserRow | undefined) {
+  return {
+    audit: typeof change.audit === 'function' ? change.audit(row) : change.audit,
+    outbox: typeof change.outbox === 'function' ? change.outbox(row) : change.outbox,
+  };
+}
+
+const computesEvents = (change: Change) => typeof change.audit === 'function' || typeof change.outbox === 'function';
+
+/** Events the statement can write as they are: none needs a group this change creates or joins. */
+const plainEvents = (audit: readonly ChangeAudit[], outbox: readonly ChangeOutbox[]) =>
+  audit.every((a) => a.group === undefined) && outbox.every((o) => o.group === undefined && o.resourceId !== null);
+
+interface Statement {
+  query: SQL;
+  /** The user write, when there is one: what a zero-row or unique-violation result means. */
+  user?: { id: string; expectedVersion: number | undefined; userName: string | undefined };
+}
+
+/** The one statement of a simple change, or null when the change needs the plain path. */
+function statementOf(db: Db, change: Change): Statement | null {
+  const groups = change.groups;
+  if (groups && (groups.create.length > 0 || groups.add.length > 0 || groups.remove.length > 0)) return null;
+  const write = change.user;
+  if (write && 'delete' in write) return null;
+  const at = computesEvents(change) ? new Date() : undefined;
+  const stamped = at ? { createdAt: at, updatedAt: at } : {};
+
+  let userSql: SQL | undefined;
+  let user: Statement['user'];
+  let row: UserRow | undefined;
+  if (write && 'insert' in write) {
+    const id = write.insert.id ?? randomUUID();
+    const values = userInsertValues({ ...write.insert, id });
+    userSql = db
+      .insert(users)
+      .values({ ...values, ...stamped })
+      .returning()
+      .getSQL();
+    user = { id, expectedVersion: undefined, userName: write.insert.resource.userName };
+    if (at) {
+      row = { locked: false, lockedReason: null, ...values, id, version: 1, createdAt: at, updatedAt: at } as UserRow;
+    }
+  } else if (write && 'update' in write) {
+    const { id, changes, expectedVersion, before } = write.update;
+    if (at && (!before || expectedVersion === undefined || before.version !== expectedVersion || before.id !== id)) return null;
+    const set = userUpdateSet(changes, at);
+    userSql = db.update(users).set(set).where(userUpdateWhere(id, expectedVersion)).returning().getSQL();
+    user = { id, expectedVersion, userName: changes.resource?.userName ?? changes.userName };
+    if (at && before && expectedVersion !== undefined) {
+      const { version: _version, updatedAt: _updatedAt, ...columns } = set;
+      row = { ...before, ...columns, version: expectedVersion + 1, updatedAt: at } as UserRow;
+    }
+  }
+  const { audit, outbox } = eventsOf(change, row);
+  if (!plainEvents(audit, outbox)) return null;
+
+  const parts: SQL[] = [];
+  if (userSql) parts.push(sql`u as (${userSql})`);
+  // Each other part writes only if the user write did (a single row: `from u` repeats nothing).
+  const fromUser = userSql ? sql` from u` : sql``;
+  const whenUser = userSql ? sql` where exists (select 1 from u)` : sql``;
+  const link = change.link;
+  if (link) {
+    const fingerprint = link.sync?.fingerprint ?? null;
+    const version = link.sync?.version ?? null;
+    if ('insert' in link) {
+      const { idpId, subject, userId, lastClaims } = link.insert;
+      parts.push(sql`l as (insert into federated_identities
+          (idp_id, subject, user_id, last_claims, last_login_at, sync_fingerprint, sync_version)
+        select ${idpId}::uuid, ${subject}::text, ${userId}::uuid, ${json(lastClaims)}::jsonb, now(), ${fingerprint}::text,
+          ${version}::int${fromUser})`);
+    } else {
+      parts.push(sql`t as (update federated_identities set last_login_at = now(), last_claims = ${json(link.touch.lastClaims)}::jsonb,
+          updated_at = now(), sync_fingerprint = ${fingerprint}::text, sync_version = ${version}::int${fromUser}
+        where federated_identities.id = ${link.touch.id}::uuid)`);
+    }
+  }
+  // One insert per table from a VALUES list, so the events get their ids in the order given (as the plain path).
+  if (audit.length > 0) {
+    const values = audit.map(
+      (a) =>
+        sql`(${a.actorType}::text, ${a.actorId ?? null}::text, ${a.action}::text, ${a.targetType ?? null}::text,
+          ${a.targetId ?? null}::text, ${a.outcome}::text, ${a.reason ?? null}::text, ${json(a.details)}::jsonb)`,
+    );
+    parts.push(sql`a as (insert into audit_events
+        (actor_type, actor_id, action, target_type, target_id, outcome, reason, details)
+      select * from (values ${sql.join(values, sql`, `)}) as v${whenUser})`);
+  }
+  if (outbox.length > 0) {
+    const values = outbox.map(
+      (o) =>
+        sql`(${o.resourceType}::text, ${o.resourceId}::uuid, ${o.userStoreId}::uuid, ${o.eventType}::text,
+          ${json(o.payload)}::jsonb, ${o.resourceVersion ?? null}::int)`,
+    );
+    parts.push(sql`o as (insert into outbox_events
+        (resource_type, resource_id, user_store_id, event_type, payload, resource_version)
+      select * from (values ${sql.join(values, sql`, `)}) as v${whenUser})`);
+  }
+  if (parts.length === 0) return { query: sql`select 1 as nothing` };
+  // Data-modifying parts run exactly once whether or not the final select reads them.
+  return { query: sql`with ${sql.join(parts, sql`, `)} select ${userSql ? sql`*` : sql`1 as done`}${fromUser}`, user };
+}
+
+/** The constraint a database error names (postgres.js: constraint_name; PGlite: constraint), through drizzle's causes. */
+function constraintOf(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 4; depth++) {
+    const found =
+      (current as { constraint_name?: unknown; constraint?: unknown }).constraint_name ?? (current as { constraint?: unknown }).constraint;
+    if (typeof found === 'string') return found;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+const columns = Object.entries(getTableColumns(users));
+/** A raw `users` row (snake_case, the driver's values) as drizzle's builder returns it. */
+const userRowOf = (raw: Record<string, unknown>) =>
+  Object.fromEntries(
+    columns.map(([key, column]) => [key, raw[column.name] == null ? null : column.mapFromDriverValue(raw[column.name])]),
+  ) as UserRow;
+
+/**
+ * Writes one change and commits it: one statement when the change is simple (see above), else `writeChange` in a
+ * transaction of its own. Returns the written user row, like `writeChange`, and throws the same errors. Given a
+ * transaction (a store bound to one), it takes the plain path in a savepoint.
+ */
+export async function commitChange(executor: Executor, change: Change): Promise<UserRow | undefined> {
+  const statement = executor instanceof PgTransaction ? null : statementOf(executor as Db, change);
+  if (!statement) return (executor as Db).transaction((tx) => writeChange(tx, change));
+  let found: Record<string, unknown>[];
+  try {
+    found = await queryRows(executor, statement.query, { prepare: true });
+  } catch (error) {
+    const constraint = constraintOf(error);
+    if (constraint === 'federated_identities_idp_subject') throw staleChange('the identity was linked concurrently');
+    if (statement.user && (constraint === 'users_store_username_unique' || constraint === 'users_pkey'))
+      throw userNameTaken(statement.user.userName);
+    throw error;
+  }
+  if (!statement.user) return undefined;
+  const [raw] = found;
+  if (!raw) throw await updateMissed(executor, statement.user.id, statement.user.expectedVersion);
+  return userRowOf(raw);
+}
