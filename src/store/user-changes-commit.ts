@@ -18,12 +18,12 @@
 // exactly the row written. An update's row is predictable only from the row it starts from (`before`, at
 // `expectedVersion`); without it such a change takes the plain path.
 import { randomUUID } from 'node:crypto';
-import { getTableColumns, sql, type SQL } from 'drizzle-orm';
-import { PgTransaction } from 'drizzle-orm/pg-core';
-import { queryRows, type Db, type Executor } from './database.js';
+import { fillPlaceholders, getTableColumns, sql, type SQL } from 'drizzle-orm';
+import { PgDialect, PgTransaction, type PgColumn } from 'drizzle-orm/pg-core';
+import { queryRows, type CompiledQuery, type Db, type Executor } from './database.js';
 import { users, type UserRow } from './schema/index.js';
 import { staleChange, writeChange, type Change, type ChangeAudit, type ChangeOutbox } from './user-changes.js';
-import { updateMissed, userInsertValues, userNameTaken, userUpdateSet, userUpdateWhere } from './users-repo.js';
+import { updateMissed, userInsertValues, userNameTaken, userUpdateSet } from './users-repo.js';
 
 const json = (value: unknown) => (value == null ? null : JSON.stringify(value));
 
@@ -41,46 +41,86 @@ const computesEvents = (change: Change) => typeof change.audit === 'function' ||
 const plainEvents = (audit: readonly ChangeAudit[], outbox: readonly ChangeOutbox[]) =>
   audit.every((a) => a.group === undefined) && outbox.every((o) => o.group === undefined && o.resourceId !== null);
 
+const userColumns = getTableColumns(users) as Record<string, PgColumn>;
+const returningUser = sql.raw(
+  Object.values(userColumns)
+    .map((c) => `"${c.name}"`)
+    .join(', '),
+);
+
+/**
+ * The statement's values, as named placeholders: the text depends only on the change's shape (which parts, which
+ * columns, how many events), so it is compiled once per shape (drizzle's compile costs more CPU than the rest of
+ * a login's write) and the values are filled in per call.
+ */
+class Binder {
+  readonly values: Record<string, unknown> = {};
+  private n = 0;
+  bind(value: unknown, type: string): SQL {
+    const name = `p${this.n++}`;
+    this.values[name] = value;
+    return sql`${sql.placeholder(name)}::${sql.raw(type)}`;
+  }
+  /** A users column's value, encoded as drizzle's builder encodes it (jsonb, text[], timestamps). */
+  column(key: string, value: unknown): SQL {
+    const column = userColumns[key]!;
+    return this.bind(value == null ? null : column.mapToDriverValue(value), column.getSQLType());
+  }
+}
+
 interface Statement {
+  /** Which text: one per shape of change. */
+  shape: string;
   query: SQL;
+  values: Record<string, unknown>;
   /** The user write, when there is one: what a zero-row or unique-violation result means. */
   user?: { id: string; expectedVersion: number | undefined; userName: string | undefined };
 }
 
 /** The one statement of a simple change, or null when the change needs the plain path. */
-function statementOf(db: Db, change: Change): Statement | null {
+function statementOf(change: Change): Statement | null {
   const groups = change.groups;
   if (groups && (groups.create.length > 0 || groups.add.length > 0 || groups.remove.length > 0)) return null;
   const write = change.user;
   if (write && 'delete' in write) return null;
   const at = computesEvents(change) ? new Date() : undefined;
-  const stamped = at ? { createdAt: at, updatedAt: at } : {};
+  const b = new Binder();
+  const shape: string[] = [];
 
   let userSql: SQL | undefined;
   let user: Statement['user'];
   let row: UserRow | undefined;
   if (write && 'insert' in write) {
     const id = write.insert.id ?? randomUUID();
-    const values = userInsertValues({ ...write.insert, id });
-    userSql = db
-      .insert(users)
-      .values({ ...values, ...stamped })
-      .returning()
-      .getSQL();
+    const values: Record<string, unknown> = {
+      ...userInsertValues({ ...write.insert, id }),
+      ...(at ? { createdAt: at, updatedAt: at } : {}),
+    };
+    const keys = Object.keys(values);
+    shape.push(`insert:${keys.join(',')}`);
+    userSql = sql`insert into users (${sql.raw(keys.map((k) => `"${userColumns[k]!.name}"`).join(', '))})
+      values (${sql.join(
+        keys.map((k) => b.column(k, values[k])),
+        sql`, `,
+      )}) returning ${returningUser}`;
     user = { id, expectedVersion: undefined, userName: write.insert.resource.userName };
-    if (at) {
-      row = { locked: false, lockedReason: null, ...values, id, version: 1, createdAt: at, updatedAt: at } as UserRow;
-    }
+    if (at) row = { locked: false, lockedReason: null, ...values, version: 1 } as unknown as UserRow;
   } else if (write && 'update' in write) {
     const { id, changes, expectedVersion, before } = write.update;
     if (at && (!before || expectedVersion === undefined || before.version !== expectedVersion || before.id !== id)) return null;
-    const set = userUpdateSet(changes, at);
-    userSql = db.update(users).set(set).where(userUpdateWhere(id, expectedVersion)).returning().getSQL();
+    const { version: _version, updatedAt: _updatedAt, ...columns } = userUpdateSet(changes, at);
+    const keys = Object.keys(columns);
+    shape.push(`update:${keys.join(',')}:${at ? 'at' : 'now'}:${expectedVersion === undefined ? 'any' : 'version'}`);
+    const set = [
+      sql`version = version + 1`,
+      sql`updated_at = ${at ? b.column('updatedAt', at) : sql`now()`}`,
+      ...keys.map((k) => sql`${sql.raw(`"${userColumns[k]!.name}"`)} = ${b.column(k, columns[k])}`),
+    ];
+    const version = expectedVersion === undefined ? sql`` : sql` and version = ${b.bind(expectedVersion, 'int')}`;
+    userSql = sql`update users set ${sql.join(set, sql`, `)} where id = ${b.bind(id, 'uuid')}${version} returning ${returningUser}`;
     user = { id, expectedVersion, userName: changes.resource?.userName ?? changes.userName };
-    if (at && before && expectedVersion !== undefined) {
-      const { version: _version, updatedAt: _updatedAt, ...columns } = set;
+    if (at && before && expectedVersion !== undefined)
       row = { ...before, ...columns, version: expectedVersion + 1, updatedAt: at } as UserRow;
-    }
   }
   const { audit, outbox } = eventsOf(change, row);
   if (!plainEvents(audit, outbox)) return null;
@@ -92,26 +132,29 @@ function statementOf(db: Db, change: Change): Statement | null {
   const whenUser = userSql ? sql` where exists (select 1 from u)` : sql``;
   const link = change.link;
   if (link) {
-    const fingerprint = link.sync?.fingerprint ?? null;
-    const version = link.sync?.version ?? null;
+    shape.push('insert' in link ? 'link' : 'touch');
+    const fingerprint = b.bind(link.sync?.fingerprint ?? null, 'text');
+    const version = b.bind(link.sync?.version ?? null, 'int');
     if ('insert' in link) {
       const { idpId, subject, userId, lastClaims } = link.insert;
       parts.push(sql`l as (insert into federated_identities
           (idp_id, subject, user_id, last_claims, last_login_at, sync_fingerprint, sync_version)
-        select ${idpId}::uuid, ${subject}::text, ${userId}::uuid, ${json(lastClaims)}::jsonb, now(), ${fingerprint}::text,
-          ${version}::int${fromUser})`);
+        select ${b.bind(idpId, 'uuid')}, ${b.bind(subject, 'text')}, ${b.bind(userId, 'uuid')}, ${b.bind(json(lastClaims), 'jsonb')},
+          now(), ${fingerprint}, ${version}${fromUser})`);
     } else {
-      parts.push(sql`t as (update federated_identities set last_login_at = now(), last_claims = ${json(link.touch.lastClaims)}::jsonb,
-          updated_at = now(), sync_fingerprint = ${fingerprint}::text, sync_version = ${version}::int${fromUser}
-        where federated_identities.id = ${link.touch.id}::uuid)`);
+      parts.push(sql`t as (update federated_identities set last_login_at = now(), last_claims = ${b.bind(json(link.touch.lastClaims), 'jsonb')},
+          updated_at = now(), sync_fingerprint = ${fingerprint}, sync_version = ${version}${fromUser}
+        where federated_identities.id = ${b.bind(link.touch.id, 'uuid')})`);
     }
   }
   // One insert per table from a VALUES list, so the events get their ids in the order given (as the plain path).
+  shape.push(`a${audit.length}`, `o${outbox.length}`);
   if (audit.length > 0) {
     const values = audit.map(
       (a) =>
-        sql`(${a.actorType}::text, ${a.actorId ?? null}::text, ${a.action}::text, ${a.targetType ?? null}::text,
-          ${a.targetId ?? null}::text, ${a.outcome}::text, ${a.reason ?? null}::text, ${json(a.details)}::jsonb)`,
+        sql`(${b.bind(a.actorType, 'text')}, ${b.bind(a.actorId ?? null, 'text')}, ${b.bind(a.action, 'text')},
+          ${b.bind(a.targetType ?? null, 'text')}, ${b.bind(a.targetId ?? null, 'text')}, ${b.bind(a.outcome, 'text')},
+          ${b.bind(a.reason ?? null, 'text')}, ${b.bind(json(a.details), 'jsonb')})`,
     );
     parts.push(sql`a as (insert into audit_events
         (actor_type, actor_id, action, target_type, target_id, outcome, reason, details)
@@ -120,16 +163,34 @@ function statementOf(db: Db, change: Change): Statement | null {
   if (outbox.length > 0) {
     const values = outbox.map(
       (o) =>
-        sql`(${o.resourceType}::text, ${o.resourceId}::uuid, ${o.userStoreId}::uuid, ${o.eventType}::text,
-          ${json(o.payload)}::jsonb, ${o.resourceVersion ?? null}::int)`,
+        sql`(${b.bind(o.resourceType, 'text')}, ${b.bind(o.resourceId, 'uuid')}, ${b.bind(o.userStoreId, 'uuid')},
+          ${b.bind(o.eventType, 'text')}, ${b.bind(json(o.payload), 'jsonb')}, ${b.bind(o.resourceVersion ?? null, 'int')})`,
     );
     parts.push(sql`o as (insert into outbox_events
         (resource_type, resource_id, user_store_id, event_type, payload, resource_version)
       select * from (values ${sql.join(values, sql`, `)}) as v${whenUser})`);
   }
-  if (parts.length === 0) return { query: sql`select 1 as nothing` };
-  // Data-modifying parts run exactly once whether or not the final select reads them.
-  return { query: sql`with ${sql.join(parts, sql`, `)} select ${userSql ? sql`*` : sql`1 as done`}${fromUser}`, user };
+  const query =
+    parts.length === 0
+      ? sql`select 1 as nothing`
+      : // Data-modifying parts run exactly once whether or not the final select reads them.
+        sql`with ${sql.join(parts, sql`, `)} select ${userSql ? sql`*` : sql`1 as done`}${fromUser}`;
+  return { shape: shape.join('|'), query, values: b.values, ...(user ? { user } : {}) };
+}
+
+const dialect = new PgDialect();
+/** Compiled texts by shape; a bound keeps an unusual stream of shapes (many events) from growing it. */
+const compiled = new Map<string, CompiledQuery>();
+const MAX_SHAPES = 256;
+
+function compile({ shape, query, values }: Statement): CompiledQuery {
+  let text = compiled.get(shape);
+  if (!text) {
+    const { sql: body, params } = dialect.sqlToQuery(query);
+    text = { sql: body, params };
+    if (compiled.size < MAX_SHAPES) compiled.set(shape, text);
+  }
+  return { sql: text.sql, params: fillPlaceholders(text.params, values) };
 }
 
 /** The constraint a database error names (postgres.js: constraint_name; PGlite: constraint), through drizzle's causes. */
@@ -157,11 +218,11 @@ const userRowOf = (raw: Record<string, unknown>) =>
  * transaction (a store bound to one), it takes the plain path in a savepoint.
  */
 export async function commitChange(executor: Executor, change: Change): Promise<UserRow | undefined> {
-  const statement = executor instanceof PgTransaction ? null : statementOf(executor as Db, change);
+  const statement = executor instanceof PgTransaction ? null : statementOf(change);
   if (!statement) return (executor as Db).transaction((tx) => writeChange(tx, change));
   let found: Record<string, unknown>[];
   try {
-    found = await queryRows(executor, statement.query, { prepare: true });
+    found = await queryRows(executor, compile(statement), { prepare: true });
   } catch (error) {
     const constraint = constraintOf(error);
     if (constraint === 'federated_identities_idp_subject') throw staleChange('the identity was linked concurrently');
