@@ -48,18 +48,34 @@ const returningUser = sql.raw(
     .join(', '),
 );
 
+/** drizzle's `sql` template, or a stand-in that builds nothing (see Statement). */
+interface Tag {
+  (strings: TemplateStringsArray, ...params: unknown[]): SQL;
+  join(chunks: SQL[], separator: SQL): SQL;
+  raw(text: string): SQL;
+}
+const building: Tag = Object.assign((strings: TemplateStringsArray, ...params: unknown[]) => sql(strings, ...params), {
+  join: (chunks: SQL[], separator: SQL) => sql.join(chunks, separator),
+  raw: (text: string) => sql.raw(text),
+});
+const NOTHING = sql``;
+const skipping: Tag = Object.assign(() => NOTHING, { join: () => NOTHING, raw: () => NOTHING });
+
 /**
- * The statement's values, as named placeholders: the text depends only on the change's shape (which parts, which
- * columns, how many events), so it is compiled once per shape (drizzle's compile costs more CPU than the rest of
- * a login's write) and the values are filled in per call.
+ * The statement's text depends only on the change's shape (which parts, which columns, how many events), so it is
+ * compiled once per shape and its values, named placeholders in the order the text binds them, are filled in per
+ * call. The one function below writes the text and binds the values: with drizzle's `sql` when the shape's text is
+ * new, else with a stand-in that builds nothing, since building drizzle's SQL objects and compiling them cost more
+ * CPU than the rest of a login's write.
  */
 class Binder {
   readonly values: Record<string, unknown> = {};
   private n = 0;
+  constructor(readonly q: Tag) {}
   bind(value: unknown, type: string): SQL {
     const name = `p${this.n++}`;
     this.values[name] = value;
-    return sql`${sql.placeholder(name)}::${sql.raw(type)}`;
+    return this.q === skipping ? NOTHING : sql`${sql.placeholder(name)}::${sql.raw(type)}`;
   }
   /** A users column's value, encoded as drizzle's builder encodes it (jsonb, text[], timestamps). */
   column(key: string, value: unknown): SQL {
@@ -69,13 +85,19 @@ class Binder {
 }
 
 interface Statement {
-  /** Which text: one per shape of change. */
-  shape: string;
-  query: SQL;
-  values: Record<string, unknown>;
+  query: CompiledQuery;
   /** The user write, when there is one: what a zero-row or unique-violation result means. */
   user?: { id: string; expectedVersion: number | undefined; userName: string | undefined };
 }
+
+type UserPart =
+  | { kind: 'insert'; id: string; values: Record<string, unknown> }
+  | { kind: 'update'; id: string; expectedVersion: number | undefined; columns: Record<string, unknown> };
+
+const dialect = new PgDialect();
+/** Compiled texts by shape; a bound keeps an unusual stream of shapes (many events) from growing it. */
+const compiled = new Map<string, CompiledQuery>();
+const MAX_SHAPES = 256;
 
 /** The one statement of a simple change, or null when the change needs the plain path. */
 function statementOf(change: Change): Statement | null {
@@ -84,113 +106,117 @@ function statementOf(change: Change): Statement | null {
   const write = change.user;
   if (write && 'delete' in write) return null;
   const at = computesEvents(change) ? new Date() : undefined;
-  const b = new Binder();
-  const shape: string[] = [];
 
-  let userSql: SQL | undefined;
+  let part: UserPart | undefined;
   let user: Statement['user'];
   let row: UserRow | undefined;
   if (write && 'insert' in write) {
     const id = write.insert.id ?? randomUUID();
-    const values: Record<string, unknown> = {
-      ...userInsertValues({ ...write.insert, id }),
-      ...(at ? { createdAt: at, updatedAt: at } : {}),
-    };
-    const keys = Object.keys(values);
-    shape.push(`insert:${keys.join(',')}`);
-    userSql = sql`insert into users (${sql.raw(keys.map((k) => `"${userColumns[k]!.name}"`).join(', '))})
-      values (${sql.join(
-        keys.map((k) => b.column(k, values[k])),
-        sql`, `,
-      )}) returning ${returningUser}`;
+    const values = { ...userInsertValues({ ...write.insert, id }), ...(at ? { createdAt: at, updatedAt: at } : {}) };
+    part = { kind: 'insert', id, values };
     user = { id, expectedVersion: undefined, userName: write.insert.resource.userName };
     if (at) row = { locked: false, lockedReason: null, ...values, version: 1 } as unknown as UserRow;
   } else if (write && 'update' in write) {
     const { id, changes, expectedVersion, before } = write.update;
     if (at && (!before || expectedVersion === undefined || before.version !== expectedVersion || before.id !== id)) return null;
     const { version: _version, updatedAt: _updatedAt, ...columns } = userUpdateSet(changes, at);
-    const keys = Object.keys(columns);
-    shape.push(`update:${keys.join(',')}:${at ? 'at' : 'now'}:${expectedVersion === undefined ? 'any' : 'version'}`);
-    const set = [
-      sql`version = version + 1`,
-      sql`updated_at = ${at ? b.column('updatedAt', at) : sql`now()`}`,
-      ...keys.map((k) => sql`${sql.raw(`"${userColumns[k]!.name}"`)} = ${b.column(k, columns[k])}`),
-    ];
-    const version = expectedVersion === undefined ? sql`` : sql` and version = ${b.bind(expectedVersion, 'int')}`;
-    userSql = sql`update users set ${sql.join(set, sql`, `)} where id = ${b.bind(id, 'uuid')}${version} returning ${returningUser}`;
+    part = { kind: 'update', id, expectedVersion, columns };
     user = { id, expectedVersion, userName: changes.resource?.userName ?? changes.userName };
     if (at && before && expectedVersion !== undefined)
       row = { ...before, ...columns, version: expectedVersion + 1, updatedAt: at } as UserRow;
   }
   const { audit, outbox } = eventsOf(change, row);
   if (!plainEvents(audit, outbox)) return null;
+  const link = change.link;
+
+  // Everything the text depends on.
+  const shape = [
+    part?.kind === 'insert' ? `insert:${Object.keys(part.values).join(',')}` : '',
+    part?.kind === 'update'
+      ? `update:${Object.keys(part.columns).join(',')}:${at ? 'at' : 'now'}:${part.expectedVersion === undefined ? 'any' : 'version'}`
+      : '',
+    link ? ('insert' in link ? 'link' : 'touch') : '',
+    `a${audit.length}`,
+    `o${outbox.length}`,
+  ].join('|');
+  const known = compiled.get(shape);
+  const q = known ? skipping : building;
+  const b = new Binder(q);
+
+  let userSql: SQL | undefined;
+  if (part?.kind === 'insert') {
+    const keys = Object.keys(part.values);
+    userSql = q`insert into users (${q.raw(keys.map((k) => `"${userColumns[k]!.name}"`).join(', '))})
+      values (${q.join(
+        keys.map((k) => b.column(k, part.values[k])),
+        q`, `,
+      )}) returning ${returningUser}`;
+  } else if (part?.kind === 'update') {
+    const keys = Object.keys(part.columns);
+    const set = [
+      q`version = version + 1`,
+      q`updated_at = ${at ? b.column('updatedAt', at) : q`now()`}`,
+      ...keys.map((k) => q`${q.raw(`"${userColumns[k]!.name}"`)} = ${b.column(k, part.columns[k])}`),
+    ];
+    const version = part.expectedVersion === undefined ? q`` : q` and version = ${b.bind(part.expectedVersion, 'int')}`;
+    userSql = q`update users set ${q.join(set, q`, `)} where id = ${b.bind(part.id, 'uuid')}${version} returning ${returningUser}`;
+  }
 
   const parts: SQL[] = [];
-  if (userSql) parts.push(sql`u as (${userSql})`);
+  if (userSql) parts.push(q`u as (${userSql})`);
   // Each other part writes only if the user write did (a single row: `from u` repeats nothing).
-  const fromUser = userSql ? sql` from u` : sql``;
-  const whenUser = userSql ? sql` where exists (select 1 from u)` : sql``;
-  const link = change.link;
+  const fromUser = part ? q` from u` : q``;
+  const whenUser = part ? q` where exists (select 1 from u)` : q``;
   if (link) {
-    shape.push('insert' in link ? 'link' : 'touch');
     const fingerprint = b.bind(link.sync?.fingerprint ?? null, 'text');
     const version = b.bind(link.sync?.version ?? null, 'int');
     if ('insert' in link) {
       const { idpId, subject, userId, lastClaims } = link.insert;
-      parts.push(sql`l as (insert into federated_identities
+      parts.push(q`l as (insert into federated_identities
           (idp_id, subject, user_id, last_claims, last_login_at, sync_fingerprint, sync_version)
         select ${b.bind(idpId, 'uuid')}, ${b.bind(subject, 'text')}, ${b.bind(userId, 'uuid')}, ${b.bind(json(lastClaims), 'jsonb')},
           now(), ${fingerprint}, ${version}${fromUser})`);
     } else {
-      parts.push(sql`t as (update federated_identities set last_login_at = now(), last_claims = ${b.bind(json(link.touch.lastClaims), 'jsonb')},
+      parts.push(q`t as (update federated_identities set last_login_at = now(), last_claims = ${b.bind(json(link.touch.lastClaims), 'jsonb')},
           updated_at = now(), sync_fingerprint = ${fingerprint}, sync_version = ${version}${fromUser}
         where federated_identities.id = ${b.bind(link.touch.id, 'uuid')})`);
     }
   }
   // One insert per table from a VALUES list, so the events get their ids in the order given (as the plain path).
-  shape.push(`a${audit.length}`, `o${outbox.length}`);
   if (audit.length > 0) {
     const values = audit.map(
       (a) =>
-        sql`(${b.bind(a.actorType, 'text')}, ${b.bind(a.actorId ?? null, 'text')}, ${b.bind(a.action, 'text')},
+        q`(${b.bind(a.actorType, 'text')}, ${b.bind(a.actorId ?? null, 'text')}, ${b.bind(a.action, 'text')},
           ${b.bind(a.targetType ?? null, 'text')}, ${b.bind(a.targetId ?? null, 'text')}, ${b.bind(a.outcome, 'text')},
           ${b.bind(a.reason ?? null, 'text')}, ${b.bind(json(a.details), 'jsonb')})`,
     );
-    parts.push(sql`a as (insert into audit_events
+    parts.push(q`a as (insert into audit_events
         (actor_type, actor_id, action, target_type, target_id, outcome, reason, details)
-      select * from (values ${sql.join(values, sql`, `)}) as v${whenUser})`);
+      select * from (values ${q.join(values, q`, `)}) as v${whenUser})`);
   }
   if (outbox.length > 0) {
     const values = outbox.map(
       (o) =>
-        sql`(${b.bind(o.resourceType, 'text')}, ${b.bind(o.resourceId, 'uuid')}, ${b.bind(o.userStoreId, 'uuid')},
+        q`(${b.bind(o.resourceType, 'text')}, ${b.bind(o.resourceId, 'uuid')}, ${b.bind(o.userStoreId, 'uuid')},
           ${b.bind(o.eventType, 'text')}, ${b.bind(json(o.payload), 'jsonb')}, ${b.bind(o.resourceVersion ?? null, 'int')})`,
     );
-    parts.push(sql`o as (insert into outbox_events
+    parts.push(q`o as (insert into outbox_events
         (resource_type, resource_id, user_store_id, event_type, payload, resource_version)
-      select * from (values ${sql.join(values, sql`, `)}) as v${whenUser})`);
+      select * from (values ${q.join(values, q`, `)}) as v${whenUser})`);
   }
-  const query =
-    parts.length === 0
-      ? sql`select 1 as nothing`
-      : // Data-modifying parts run exactly once whether or not the final select reads them.
-        sql`with ${sql.join(parts, sql`, `)} select ${userSql ? sql`*` : sql`1 as done`}${fromUser}`;
-  return { shape: shape.join('|'), query, values: b.values, ...(user ? { user } : {}) };
-}
 
-const dialect = new PgDialect();
-/** Compiled texts by shape; a bound keeps an unusual stream of shapes (many events) from growing it. */
-const compiled = new Map<string, CompiledQuery>();
-const MAX_SHAPES = 256;
-
-function compile({ shape, query, values }: Statement): CompiledQuery {
-  let text = compiled.get(shape);
+  let text = known;
   if (!text) {
+    const query =
+      parts.length === 0
+        ? sql`select 1 as nothing`
+        : // Data-modifying parts run exactly once whether or not the final select reads them.
+          sql`with ${sql.join(parts, sql`, `)} select ${userSql ? sql`*` : sql`1 as done`}${fromUser}`;
     const { sql: body, params } = dialect.sqlToQuery(query);
     text = { sql: body, params };
     if (compiled.size < MAX_SHAPES) compiled.set(shape, text);
   }
-  return { sql: text.sql, params: fillPlaceholders(text.params, values) };
+  return { query: { sql: text.sql, params: fillPlaceholders(text.params, b.values) }, ...(user ? { user } : {}) };
 }
 
 /** The constraint a database error names (postgres.js: constraint_name; PGlite: constraint), through drizzle's causes. */
@@ -222,7 +248,7 @@ export async function commitChange(executor: Executor, change: Change): Promise<
   if (!statement) return (executor as Db).transaction((tx) => writeChange(tx, change));
   let found: Record<string, unknown>[];
   try {
-    found = await queryRows(executor, compile(statement), { prepare: true });
+    found = await queryRows(executor, statement.query, { prepare: true });
   } catch (error) {
     const constraint = constraintOf(error);
     if (constraint === 'federated_identities_idp_subject') throw staleChange('the identity was linked concurrently');
