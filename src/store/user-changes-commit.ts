@@ -1,7 +1,8 @@
 // A change committed on its own rather than inside a caller's transaction: a login's plan, a SCIM create, replace
 // or patch. A "simple" change — a user insert or update, a link insert or touch, and events that name no group —
 // is written as ONE data-modifying statement: a single statement is atomic, so it needs no BEGIN/COMMIT round
-// trips, and its text depends only on which parts the change has, so PostgreSQL keeps it prepared per connection.
+// trips; its text depends only on the shape of the change, so it is compiled once here and PostgreSQL keeps it
+// prepared per connection.
 // Everything else (group memberships, a delete, events that cannot be known before the write) goes through
 // `writeChange` in a transaction opened here. test/integration/user-changes-fast-path.test.ts proves both paths
 // write the same rows and throw the same errors.
@@ -48,7 +49,7 @@ const returningUser = sql.raw(
     .join(', '),
 );
 
-/** drizzle's `sql` template, or a stand-in that builds nothing (see Statement). */
+/** drizzle's `sql` template, or a stand-in that builds nothing (see Binder). */
 interface Tag {
   (strings: TemplateStringsArray, ...params: unknown[]): SQL;
   join(chunks: SQL[], separator: SQL): SQL;
@@ -231,11 +232,13 @@ function constraintOf(error: unknown): string | undefined {
   return undefined;
 }
 
-const columns = Object.entries(getTableColumns(users));
 /** A raw `users` row (snake_case, the driver's values) as drizzle's builder returns it. */
 const userRowOf = (raw: Record<string, unknown>) =>
   Object.fromEntries(
-    columns.map(([key, column]) => [key, raw[column.name] == null ? null : column.mapFromDriverValue(raw[column.name])]),
+    Object.entries(userColumns).map(([key, column]) => [
+      key,
+      raw[column.name] == null ? null : column.mapFromDriverValue(raw[column.name]),
+    ]),
   ) as UserRow;
 
 /**
