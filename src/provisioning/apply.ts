@@ -1,10 +1,11 @@
 // Writing a provisioning plan (DESIGN.md semantics 7): one function for every decision. The plan says what is
 // written — user row and provenance, link, group memberships, audit and outbox events (plan-events.ts) — and
-// `writeChange` (the store's one "change a user" function) writes it in the caller's transaction. A plan made
+// `writeChange` (the store's one "change a user" function) writes it in the caller's transaction, or `commitChange`
+// commits it on its own (one statement when it can). A plan made
 // stale by a concurrent login (the link or username now exists, the user's version or a group moved) raises
 // ProvisioningRace: the caller rolls back, plans again, and the second plan takes the "link exists" path.
 import { AppError } from '../domain/index.js';
-import { writeChange, type Change, type Executor, type SyncFingerprint } from '../store/index.js';
+import { commitChange, writeChange, type Change, type Executor, type SyncFingerprint } from '../store/index.js';
 import type { ProvisioningPlan, UserPlan } from './types.js';
 
 /** The plan no longer matches the database: plan again. */
@@ -62,16 +63,36 @@ export function changeOf(plan: ProvisioningPlan): Change {
   };
 }
 
-/** Writes the plan in the caller's transaction; a plan the database no longer matches throws ProvisioningRace. */
-export async function applyPlan(tx: Executor, plan: ProvisioningPlan): Promise<AppliedProvisioning> {
+const STALE = ['uniqueness', 'version_mismatch', 'user_not_found', 'stale_change'];
+
+/** A plan the database no longer matches throws ProvisioningRace. */
+async function racing(write: Promise<unknown>): Promise<void> {
   try {
-    await writeChange(tx, changeOf(plan));
+    await write;
   } catch (error) {
-    if (error instanceof AppError && ['uniqueness', 'version_mismatch', 'user_not_found', 'stale_change'].includes(error.code))
-      throw new ProvisioningRace(error.message);
+    if (error instanceof AppError && STALE.includes(error.code)) throw new ProvisioningRace(error.message);
     throw error;
   }
-  return { userId: 'userId' in plan ? plan.userId : null, outcome: plan.outcome };
+}
+
+const appliedOf = (plan: ProvisioningPlan): AppliedProvisioning => ({
+  userId: 'userId' in plan ? plan.userId : null,
+  outcome: plan.outcome,
+});
+
+/** Writes the plan in the caller's transaction; a plan the database no longer matches throws ProvisioningRace. */
+export async function applyPlan(tx: Executor, plan: ProvisioningPlan): Promise<AppliedProvisioning> {
+  await racing(writeChange(tx, changeOf(plan)));
+  return appliedOf(plan);
+}
+
+/**
+ * Writes the plan and commits it (`commitChange`: one statement when the plan touches no groups, else a
+ * transaction of its own); a plan the database no longer matches throws ProvisioningRace.
+ */
+export async function commitPlan(db: Executor, plan: ProvisioningPlan): Promise<AppliedProvisioning> {
+  await racing(commitChange(db, changeOf(plan)));
+  return appliedOf(plan);
 }
 
 /** The old name of `applyPlan`. */

@@ -1,10 +1,10 @@
 // The JIT provisioning core (DESIGN.md "Provisioning semantics"): a verified FederatedIdentity comes in, the
 // IdP's JIT policy decides. `provisionLogin` is what the login edges call; it plans (reads only, `planLogin`,
-// which the simulation shows too), then applies the plan in one transaction (`applyPlan`), planning again when a
-// concurrent login made the plan stale. The commonest login — returning, provably unchanged — is first tried in
+// which the simulation shows too), then commits the plan (`commitPlan`: one statement, or one transaction when it
+// writes group memberships), planning again when a concurrent login made the plan stale. The commonest login — returning, provably unchanged — is first tried in
 // one statement behind the store's seam (unchanged-login.ts), which writes what `applyPlan` would.
 import type { FederatedIdentity, IdentityProvider } from '../domain/index.js';
-import { applyPlan, ProvisioningRace } from './apply.js';
+import { commitPlan, ProvisioningRace } from './apply.js';
 import { enqueueProvisioning, JIT_PROVISION_QUEUE, provisionalUserId, type ProvisionJobPayload } from './non-blocking.js';
 import { planProvisioning, type PlanOptions } from './plan.js';
 import { planWithStoredConsent } from './prompted-provisioning.js';
@@ -84,7 +84,7 @@ export async function provisionNow(
     const prepared = attempt === 1 && attempt1 ? attempt1.prepared : undefined;
     const plan = await planLogin(deps, idp, identity, { ...options, prepared });
     try {
-      await deps.store.transaction((tx) => applyPlan(tx, plan));
+      await commitPlan(deps.store.db, plan);
       decided(deps, idp, plan.outcome, { plan });
       return toResult(plan);
     } catch (error) {
@@ -116,7 +116,7 @@ async function provisionLater(deps: ProvisioningDeps, idp: IdentityProvider, ide
   const userId = provisionalUserId(idp.id, identity.subject);
   const plan = await planProvisioning(createProvisioningReads(deps.store.db), idp, identity, { userId });
   if (plan.decision === 'refuse' || plan.decision === 'passthrough') {
-    await deps.store.transaction((tx) => applyPlan(tx, plan));
+    await commitPlan(deps.store.db, plan);
     decided(deps, idp, plan.outcome, { plan });
     return toResult(plan);
   }

@@ -1,4 +1,4 @@
-// POST /Bulk (RFC 7644 §3.7): operations run one by one, each in its own transaction, through the same
+// POST /Bulk (RFC 7644 §3.7): operations run one by one, each committed on its own, through the same
 // operations as the single-resource endpoints. bulkId references ("bulkId:x" in paths and data) resolve
 // to the ids created earlier in the request, in whatever order the client listed them; failOnErrors stops
 // processing after that many errors. maxOperations is enforced here (413), maxPayloadSize by the router.

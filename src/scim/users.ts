@@ -1,6 +1,8 @@
-// /Users operations (RFC 7644 §3.3 create, §3.4 query, §3.5 replace/patch, §3.6 delete). Each write runs in
-// one transaction through the store's `writeChange` (user row and provenance, audit and outbox events together, as
-// a JIT login's writes); updates lock the row and check its version.
+// /Users operations (RFC 7644 §3.3 create, §3.4 query, §3.5 replace/patch, §3.6 delete). Each write is one
+// change through the store (user row and provenance, audit and outbox events together, as a JIT login's writes):
+// create, replace and patch commit it with `commitChange` (one statement), after reads made outside it; an update
+// writes only at the version it read, and reads again when someone wrote in between. Delete runs in a transaction
+// that locks the row.
 import {
   changedAttributePaths,
   checkPassword,
@@ -10,7 +12,17 @@ import {
   type ScimUserResource,
   isUuid,
 } from '../domain/index.js';
-import { type Tx, listGroupsOf, hashPassword, searchScim, readSettings, type UserRow, findUserById, writeChange } from '../store/index.js';
+import {
+  type Executor,
+  listGroupsOf,
+  hashPassword,
+  searchScim,
+  readSettings,
+  type UserRow,
+  findUserById,
+  commitChange,
+  writeChange,
+} from '../store/index.js';
 import { lenientAttributes, listResponse } from './list-response.js';
 import { encodeCursor, parseListRequest, type ListRequest } from './list-query.js';
 import { checkIfMatch, notFound, type ScimCall, type ScimResult } from './operation.js';
@@ -50,8 +62,8 @@ async function passwordOf(body: unknown, userName: unknown): Promise<string | un
   return hashPassword(value);
 }
 
-async function loadForWrite(tx: Tx, call: ScimCall, id: string): Promise<UserRow> {
-  const row = isUuid(id) ? await findUserById(tx, id, { forUpdate: true }) : undefined;
+async function loadForWrite(executor: Executor, call: ScimCall, id: string, options: { forUpdate?: boolean } = {}): Promise<UserRow> {
+  const row = isUuid(id) ? await findUserById(executor, id, options) : undefined;
   if (!row || !canSee(call.principal, row)) throw notFound('User', id);
   checkIfMatch(call, row.version);
   return row;
@@ -88,13 +100,12 @@ function eventsOf(call: ScimCall, action: 'create' | 'update' | 'delete', before
 export async function createUser(call: ScimCall, body: unknown): Promise<ScimResult> {
   const resource = coerceInbound('User', body) as unknown as ScimUserResource;
   const passwordHash = await passwordOf(body, resource.userName);
-  const row = await call.ctx.store.transaction(async (tx) => {
-    const checked = await checkQualifiedName(tx, call.principal, resource.userName, 'userName', 'User');
-    resource.userName = checked.qualified;
-    const provenance = recordProvenance({}, changedAttributePaths(null, resource), provenanceEntry(call));
-    const user = { userStoreId: checked.store.id, userName: checked.name, resource, provenance, passwordHash: passwordHash ?? null };
-    return (await writeChange(tx, { user: { insert: user }, ...eventsOf(call, 'create') }))!;
-  });
+  const db = call.ctx.store.db;
+  const checked = await checkQualifiedName(db, call.principal, resource.userName, 'userName', 'User');
+  resource.userName = checked.qualified;
+  const provenance = recordProvenance({}, changedAttributePaths(null, resource), provenanceEntry(call));
+  const user = { userStoreId: checked.store.id, userName: checked.name, resource, provenance, passwordHash: passwordHash ?? null };
+  const row = (await commitChange(db, { user: { insert: user }, ...eventsOf(call, 'create') }))!;
   return answer(call, 201, row);
 }
 
@@ -129,25 +140,43 @@ export async function listUsers(call: ScimCall, request: ListRequest): Promise<S
 export async function replaceUser(call: ScimCall, id: string, body: unknown): Promise<ScimResult> {
   const resource = coerceInbound('User', body) as unknown as ScimUserResource;
   const passwordHash = await passwordOf(body, resource.userName);
-  const row = await call.ctx.store.transaction(async (tx) => {
-    const before = await loadForWrite(tx, call, id);
-    return writeUpdate(tx, call, before, resource, passwordHash, 'put');
-  });
+  const row = await readModifyWrite(call, id, (before) => writeUpdate(call, before, structuredClone(resource), passwordHash, 'put'));
   return answer(call, 200, row);
 }
 
+/** Attempts of a read-modify-write before a write that keeps losing to concurrent ones fails with its 412. */
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Reads the user, changes it and commits the change at the version read (no row lock, no transaction). When
+ * someone wrote or deleted it in between, reads again: the answer is then what a locked read would have given
+ * (the If-Match check against the newer version, the 404 of a deleted user, or the change applied to the newer row).
+ */
+async function readModifyWrite(call: ScimCall, id: string, change: (before: UserRow) => Promise<UserRow>): Promise<UserRow> {
+  for (let attempt = 1; ; attempt++) {
+    const before = await loadForWrite(call.ctx.store.db, call, id);
+    try {
+      return await change(before);
+    } catch (error) {
+      const moved = error instanceof AppError && (error.code === 'version_mismatch' || error.code === 'user_not_found');
+      if (moved && attempt < MAX_ATTEMPTS) continue;
+      throw error;
+    }
+  }
+}
+
 async function writeUpdate(
-  tx: Tx,
   call: ScimCall,
   before: UserRow,
   resource: ScimUserResource,
   passwordHash: string | undefined,
   via: 'put' | 'patch',
 ) {
-  const checked = await checkQualifiedName(tx, call.principal, resource.userName, 'userName', 'User');
+  const db = call.ctx.store.db;
+  const checked = await checkQualifiedName(db, call.principal, resource.userName, 'userName', 'User');
   resource.userName = checked.qualified;
   const changed = changedAttributePaths(before.resource as Record<string, unknown>, resource);
-  checkUserUpdate(before, checked, changed, await readSettings(tx));
+  checkUserUpdate(before, checked, changed, await readSettings(db));
   if (changed.length === 0 && passwordHash === undefined) return before;
   const changes = {
     resource,
@@ -156,14 +185,13 @@ async function writeUpdate(
     ...(passwordHash !== undefined ? { passwordHash } : {}),
   };
   const details = { via, changed: passwordHash ? [...changed, 'password'] : changed };
-  const update = { id: before.id, changes, expectedVersion: before.version };
-  return (await writeChange(tx, { user: { update }, ...eventsOf(call, 'update', before, details) }))!;
+  const update = { id: before.id, changes, expectedVersion: before.version, before };
+  return (await commitChange(db, { user: { update }, ...eventsOf(call, 'update', before, details) }))!;
 }
 
 export async function patchUser(call: ScimCall, id: string, body: unknown): Promise<ScimResult> {
   const operations = parsePatchRequest(body);
-  const row = await call.ctx.store.transaction(async (tx) => {
-    const before = await loadForWrite(tx, call, id);
+  const row = await readModifyWrite(call, id, async (before) => {
     // A password set by PATCH is hashed and kept out of the resource.
     const passwordOps = operations.filter((o) => o.path?.toLowerCase() === 'password');
     const others = operations.filter((o) => !passwordOps.includes(o));
@@ -172,14 +200,14 @@ export async function patchUser(call: ScimCall, id: string, body: unknown): Prom
     const passwordHash = passwordOps.length
       ? await passwordOf({ password: passwordOps[passwordOps.length - 1]!.value }, resource.userName)
       : undefined;
-    return writeUpdate(tx, call, before, resource, passwordHash, 'patch');
+    return writeUpdate(call, before, resource, passwordHash, 'patch');
   });
   return answer(call, 200, row);
 }
 
 export async function deleteUser(call: ScimCall, id: string): Promise<ScimResult> {
   await call.ctx.store.transaction(async (tx) => {
-    const before = await loadForWrite(tx, call, id);
+    const before = await loadForWrite(tx, call, id, { forUpdate: true });
     await writeChange(tx, { user: { delete: before }, ...eventsOf(call, 'delete') });
   });
   return { status: 204 };

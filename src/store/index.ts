@@ -252,6 +252,7 @@ export {
   type UserWrite,
   writeChange,
 } from './user-changes.js';
+export { commitChange } from './user-changes-commit.js';
 export { rememberAssertionId } from './saml-replay-repo.js';
 export type { GroupRow, UserRow } from './schema/index.js';
 export {

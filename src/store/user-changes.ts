@@ -24,8 +24,11 @@ export interface SyncFingerprint {
 
 export type UserWrite =
   | { insert: NewUser }
-  /** With `expectedVersion`, written only if nobody wrote in between (else a `version_mismatch` 412). */
-  | { update: { id: string; changes: UserChanges; expectedVersion?: number } }
+  /**
+   * With `expectedVersion`, written only if nobody wrote in between (else a `version_mismatch` 412). `before`, the
+   * row at `expectedVersion`, lets `commitChange` compute events that depend on the written row before writing it.
+   */
+  | { update: { id: string; changes: UserChanges; expectedVersion?: number; before?: UserRow } }
   /** The row and its group memberships. */
   | { delete: UserRow };
 

@@ -18,27 +18,31 @@ export interface NewUser {
   passwordHash?: string | null;
 }
 
+/** The columns a new user's row is inserted with (insertUser, and the one-statement change: user-changes-statement.ts). */
+export const userInsertValues = (user: NewUser) => ({
+  ...(user.id ? { id: user.id } : {}),
+  userStoreId: user.userStoreId,
+  userName: user.userName,
+  resource: user.resource,
+  provenance: user.provenance ?? {},
+  jitIdpId: user.jitIdpId ?? null,
+  passwordHash: user.passwordHash ?? null,
+  ...deriveUserColumns(user.resource),
+});
+
+/** A taken userName (case-insensitive, per store), or a taken pre-assigned id. */
+export const userNameTaken = (userName: string | undefined) =>
+  conflict('uniqueness', `userName '${userName}' is already taken`, [{ field: 'userName', message: 'already taken' }]);
+
 /** Inserts a user; a taken userName (case-insensitive, per store) is a `uniqueness` conflict. */
 export async function insertUser(executor: Executor, user: NewUser): Promise<UserRow> {
   const [row] = await executor
     .insert(users)
-    .values({
-      ...(user.id ? { id: user.id } : {}),
-      userStoreId: user.userStoreId,
-      userName: user.userName,
-      resource: user.resource,
-      provenance: user.provenance ?? {},
-      jitIdpId: user.jitIdpId ?? null,
-      passwordHash: user.passwordHash ?? null,
-      ...deriveUserColumns(user.resource),
-    })
+    .values(userInsertValues(user))
     // ON CONFLICT keeps a PostgreSQL transaction usable, where a raised unique violation would abort it.
     .onConflictDoNothing()
     .returning();
-  if (!row)
-    throw conflict('uniqueness', `userName '${user.resource.userName}' is already taken`, [
-      { field: 'userName', message: 'already taken' },
-    ]);
+  if (!row) throw userNameTaken(user.resource.userName);
   return row;
 }
 
@@ -93,35 +97,44 @@ export interface UserChanges {
  * Writes changes and bumps the version. With `expectedVersion` the write happens only if nobody wrote
  * in between (If-Match, and read-modify-write cycles such as PATCH); otherwise it is a 412.
  */
-export async function updateUser(executor: Executor, id: string, changes: UserChanges, expectedVersion?: number): Promise<UserRow> {
-  const set: Record<string, unknown> = { version: sql`${users.version} + 1`, updatedAt: sql`now()` };
+/** The columns an update sets (updateUser, and the one-statement change); `updatedAt` defaults to now(). */
+export function userUpdateSet(changes: UserChanges, updatedAt?: Date): Record<string, unknown> {
+  const set: Record<string, unknown> = { version: sql`${users.version} + 1`, updatedAt: updatedAt ?? sql`now()` };
   if (changes.resource) Object.assign(set, deriveUserColumns(changes.resource), { resource: changes.resource });
   if (changes.userName !== undefined) set.userName = changes.userName;
   if (changes.provenance !== undefined) set.provenance = changes.provenance;
   if (changes.passwordHash !== undefined) set.passwordHash = changes.passwordHash;
   if (changes.locked !== undefined) set.locked = changes.locked;
   if (changes.lockedReason !== undefined) set.lockedReason = changes.lockedReason;
-  const where = expectedVersion === undefined ? eq(users.id, id) : and(eq(users.id, id), eq(users.version, expectedVersion));
-  let row: UserRow | undefined;
-  try {
-    [row] = await executor.update(users).set(set).where(where).returning();
-  } catch (error) {
-    if (isUniqueViolation(error)) {
-      throw conflict('uniqueness', `userName '${changes.resource?.userName ?? changes.userName}' is already taken`, [
-        { field: 'userName', message: 'already taken' },
-      ]);
-    }
-    throw error;
-  }
-  if (row) return row;
+  return set;
+}
+
+/** Which row an update touches: the user, at `expectedVersion` when given. */
+export const userUpdateWhere = (id: string, expectedVersion?: number) =>
+  expectedVersion === undefined ? eq(users.id, id) : and(eq(users.id, id), eq(users.version, expectedVersion));
+
+/** Why an update touched no row, read only then: the version moved (412) or the user is gone (404). */
+export async function updateMissed(executor: Executor, id: string, expectedVersion?: number): Promise<AppError> {
   if (expectedVersion !== undefined && (await findUserById(executor, id))) {
-    throw new AppError(
+    return new AppError(
       'precondition_failed',
       'version_mismatch',
       `user ${id} was changed by someone else (version is no longer ${expectedVersion})`,
     );
   }
-  throw notFound('user_not_found', `user ${id} does not exist`);
+  return notFound('user_not_found', `user ${id} does not exist`);
+}
+
+export async function updateUser(executor: Executor, id: string, changes: UserChanges, expectedVersion?: number): Promise<UserRow> {
+  let row: UserRow | undefined;
+  try {
+    [row] = await executor.update(users).set(userUpdateSet(changes)).where(userUpdateWhere(id, expectedVersion)).returning();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw userNameTaken(changes.resource?.userName ?? changes.userName);
+    throw error;
+  }
+  if (row) return row;
+  throw await updateMissed(executor, id, expectedVersion);
 }
 
 export async function deleteUserRow(executor: Executor, id: string): Promise<UserRow | undefined> {
