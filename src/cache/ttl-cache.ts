@@ -5,9 +5,15 @@
 
 /** Where a cache counts its lookups and evictions (prom-client counters satisfy it; see Metrics). */
 export interface CacheMeter {
-  requests: { inc(labels: { cache: string; result: 'hit' | 'miss' }): void };
-  evictions: { inc(labels: { cache: string; reason: 'size' | 'invalidated' }): void };
+  requests: { labels(labels: { cache: string; result: 'hit' | 'miss' }): Increment };
+  evictions: { labels(labels: { cache: string; reason: 'size' | 'invalidated' }): Increment };
 }
+
+interface Increment {
+  inc(): void;
+}
+
+const UNCOUNTED: Increment = { inc: () => {} };
 
 export interface TtlCacheOptions {
   /** The `cache` label of its metrics. */
@@ -23,16 +29,29 @@ export class TtlCache<V> {
   ttlMs: number;
   readonly maxEntries: number;
   now: () => number;
-  meter: CacheMeter | null;
   // A Map iterates in insertion order: a hit re-inserts its key, so the first key is the least recently used.
   readonly #entries = new Map<string, { value: V; until: number }>();
+  // The key set last (or hit last): a hit on it is already in place. A hot key (one SCIM client's token on every
+  // request) then costs a lookup, no re-insertion.
+  #newest: string | undefined;
+  // The counters' children, bound to this cache's labels once: prom-client hashes a labels object on every `inc`.
+  readonly #count: { hit: Increment; miss: Increment; size: Increment; invalidated: Increment };
 
   constructor(options: TtlCacheOptions) {
     this.name = options.name;
     this.ttlMs = options.ttlMs;
     this.maxEntries = options.maxEntries;
     this.now = options.now ?? Date.now;
-    this.meter = options.meter ?? null;
+    const meter = options.meter;
+    const cache = options.name;
+    this.#count = meter
+      ? {
+          hit: meter.requests.labels({ cache, result: 'hit' }),
+          miss: meter.requests.labels({ cache, result: 'miss' }),
+          size: meter.evictions.labels({ cache, reason: 'size' }),
+          invalidated: meter.evictions.labels({ cache, reason: 'invalidated' }),
+        }
+      : { hit: UNCOUNTED, miss: UNCOUNTED, size: UNCOUNTED, invalidated: UNCOUNTED };
   }
 
   get size(): number {
@@ -43,13 +62,16 @@ export class TtlCache<V> {
   get(key: string): V | undefined {
     const entry = this.#entries.get(key);
     if (entry && entry.until > this.now()) {
-      this.#entries.delete(key);
-      this.#entries.set(key, entry);
-      this.meter?.requests.inc({ cache: this.name, result: 'hit' });
+      if (key !== this.#newest) {
+        this.#entries.delete(key);
+        this.#entries.set(key, entry);
+        this.#newest = key;
+      }
+      this.#count.hit.inc();
       return entry.value;
     }
     if (entry) this.#entries.delete(key);
-    this.meter?.requests.inc({ cache: this.name, result: 'miss' });
+    this.#count.miss.inc();
     return undefined;
   }
 
@@ -58,9 +80,10 @@ export class TtlCache<V> {
     while (this.#entries.size >= this.maxEntries) {
       const oldest = this.#entries.keys().next().value as string;
       this.#entries.delete(oldest);
-      this.meter?.evictions.inc({ cache: this.name, reason: 'size' });
+      this.#count.size.inc();
     }
     this.#entries.set(key, { value, until: this.now() + this.ttlMs });
+    this.#newest = key;
   }
 
   /** The cached value, else `load()`'s, remembered unless it is undefined (unknown keys are asked again next time). */
@@ -77,6 +100,6 @@ export class TtlCache<V> {
   invalidate(key?: string): void {
     const dropped = key === undefined ? this.#entries.size : Number(this.#entries.delete(key));
     if (key === undefined) this.#entries.clear();
-    for (let i = 0; i < dropped; i++) this.meter?.evictions.inc({ cache: this.name, reason: 'invalidated' });
+    for (let i = 0; i < dropped; i++) this.#count.invalidated.inc();
   }
 }

@@ -46,6 +46,23 @@ describe('TtlCache', () => {
     expect(cache.get('c')).toBe(3);
   });
 
+  it('keeps the recency order when the most recent key is hit again (a hit on it is not re-inserted)', () => {
+    const cache = new TtlCache<number>({ name: 't', ttlMs: 60_000, maxEntries: 2 });
+    cache.set('a', 1);
+    cache.set('b', 2);
+    expect(cache.get('b')).toBe(2); // b is already the most recent
+    expect(cache.get('a')).toBe(1); // now a is
+    expect(cache.get('a')).toBe(1);
+    cache.set('c', 3); // evicts b, the least recently used
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('a')).toBe(1);
+    cache.invalidate('a');
+    cache.set('a', 4); // a re-set after its invalidation is the most recent again
+    cache.set('d', 5); // evicts c
+    expect(cache.get('c')).toBeUndefined();
+    expect([cache.get('a'), cache.get('d')]).toEqual([4, 5]);
+  });
+
   it('invalidates one key or everything', () => {
     const cache = new TtlCache<number>({ name: 't', ttlMs: 60_000, maxEntries: 10 });
     cache.set('a', 1);
