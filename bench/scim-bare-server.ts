@@ -39,7 +39,7 @@ const POSITION = (
 const SELECT = 'select page.*, total.n as __total from total left join page on true order by page.id asc';
 /** A filtered page behind the OFFSET 0 fence, its count in the same statement (`where` uses $1 for the count, $2 for the page). */
 const filtered = (where: (n: number) => string, withPosition: boolean, whereParams = 1) =>
-  `with total as (select (select count(*) from users r where ${where(1)}) as n), page as (select r.*, null::text as __k from (select * from users r where ${where(2)} offset 0) r
+  `with total as (select (select count(*) from users r where ${where(1)}) as n), page as (select r.id, r.resource, r.version, r.created_at, r.updated_at, null::text as __k from (select * from users r where ${where(2)} offset 0) r
     order by r.id asc limit $${2 * whereParams + 1})${
       withPosition
         ? `, ${POSITION(4)
@@ -61,11 +61,11 @@ const EMAIL = filtered((n) => `(r.id = any(array(select e0v.user_id from user_em
 const FAMILY_NAME = filtered((n) => `(lower(r.family_name) like $${n})`, true);
 const STORED_TOTAL = 'with total as (select (select coalesce(sum(c.users), 0)::bigint from user_store_counts c) as n)';
 const UNFILTERED = (limit: string, first: number) =>
-  `${STORED_TOTAL}, page as (select r.*, null::text as __k from users r 
+  `${STORED_TOTAL}, page as (select r.id, r.resource, r.version, r.created_at, r.updated_at, null::text as __k from users r 
     order by r.id asc limit ${limit}), ${POSITION(first).replace('TOTAL', 'null::int').replace('FENCED', 'true')} ${SELECT}`;
 const FIRST_PAGE = UNFILTERED('100', 1);
 const OFFSET_PAGE = UNFILTERED('$1 offset $2', 3);
-const CURSOR_PAGE = `with page as (select r.*, null::text as __k from users r where r.id > $1::uuid
+const CURSOR_PAGE = `with page as (select r.id, r.resource, r.version, r.created_at, r.updated_at, null::text as __k from users r where r.id > $1::uuid
     order by r.id asc limit 101) select page.* from page order by page.id asc`;
 
 const answer = (found: readonly Record<string, unknown>[], total = true) =>
