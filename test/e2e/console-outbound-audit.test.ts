@@ -53,7 +53,7 @@ describe('an outbound connector configured entirely in the console', () => {
     await page.getByLabel('SCIM Bulk').selectOption('off');
     await lookAt(page, 'console-outbound-new-full');
     await page.getByRole('button', { name: 'Create connector' }).click();
-    await page.getByRole('heading', { name: 'HR mirror' }).waitFor();
+    await page.getByRole('heading', { name: 'HR mirror', exact: true }).waitFor();
     connectorId = page.url().split('/').at(-1)!;
 
     const created = await apiJson<Record<string, any>>('GET', `/outbound-connectors/${connectorId}`);
@@ -90,7 +90,7 @@ describe('an outbound connector configured entirely in the console', () => {
     await page.getByLabel('Enabled').uncheck();
     await lookAt(page, 'console-outbound-edit');
     await page.getByRole('button', { name: 'Save connector' }).click();
-    await page.getByRole('heading', { name: 'HR mirror' }).waitFor();
+    await page.getByRole('heading', { name: 'HR mirror', exact: true }).waitFor();
 
     const edited = await apiJson<Record<string, any>>('GET', `/outbound-connectors/${connectorId}`);
     expect(edited).toMatchObject({
