@@ -120,6 +120,12 @@ describe('the audit log', () => {
     // Newest first: the token's PATCH, the person's edit (the refused save wrote nothing), the person's create.
     await expect.poll(() => page.getByTestId('actor').allTextContents()).toEqual(['admin token', 'admin ops-lead', 'admin ops-lead']);
     await lookAt(page, 'console-audit-names');
+    // The skip link moves focus to the page without changing the route (a hash change would be one).
+    await page.getByRole('link', { name: 'Skip to content' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('MAIN');
+    expect(new URL(page.url()).hash).toBe('#/audit');
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
     expect(violations).toEqual([]);
     await close();
   });
