@@ -109,7 +109,7 @@ function Page({ route, role }: { route: string[]; role: Role }) {
       return id ? <ApplicationDetail id={id} role={role} /> : <ApplicationList role={role} />;
     case 'outbound':
       if (id === 'new') return <NewOutboundConnector />;
-      if (id && sub === 'edit') return <EditOutboundConnector id={id} />;
+      if (id && sub === 'edit') return <EditOutboundConnector id={id} role={role} />;
       return id ? <OutboundDetail id={id} role={role} /> : <OutboundList role={role} />;
     case 'settings':
       return <SettingsPage role={role} />;

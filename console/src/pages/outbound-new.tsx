@@ -3,15 +3,18 @@
 // connector receives changes from now on (reconcile pushes the users that exist already).
 import { useEffect, useState } from 'preact/hooks';
 import { api, problemText } from '../api/client';
+import { can, type Role } from '../auth';
 import { go } from '../router';
 import { CheckField, Notice, SelectField, TextField, ok, useLoad } from '../ui/kit';
 import { type ConnectorForm, connectorBody, connectorForm, DELIVERY_FIELDS, emptyConnectorForm, EVENT_KINDS } from './outbound-form';
 
 export const NewOutboundConnector = () => <ConnectorEditor />;
 
-export function EditOutboundConnector({ id }: { id: string }) {
+export function EditOutboundConnector({ id, role }: { id: string; role: Role }) {
   const loaded = useLoad(() => ok(api.GET('/outbound-connectors/{id}', { params: { path: { id } } }), problemText), [id]);
   if (loaded.error) return <Notice kind="error">{loaded.error}</Notice>;
+  // The API refuses the save anyway; a form that cannot be saved would only mislead.
+  if (!can(role, 'admin')) return <Notice kind="error">Only an admin can change a connector.</Notice>;
   if (!loaded.data) return <p>Loading…</p>;
   return <ConnectorEditor id={id} initial={connectorForm(loaded.data)} />;
 }
