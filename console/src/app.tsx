@@ -1,9 +1,10 @@
 // The shell: sign-in, who is signed in and with which role, navigation, and the page for the route. Actions a
 // role cannot take are hidden (can()); the admin API checks every call anyway.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { can, currentSession, type Role, type Session, signOut, startSignIn } from './auth';
 import { useRoute } from './router';
 import { Notice } from './ui/kit';
+import { useFocusOnNavigate } from './ui/focus-on-navigate';
 import { IdentityProviderList } from './pages/identity-providers';
 import { IdentityProviderEditor } from './pages/identity-provider-editor';
 import { IdentityProviderSimulate } from './pages/identity-provider-simulate';
@@ -14,7 +15,7 @@ import { AuditLog } from './pages/audit';
 import { Home } from './pages/home';
 import { ApplicationList, NewApplication } from './pages/applications';
 import { ApplicationDetail } from './pages/application-detail';
-import { NewOutboundConnector } from './pages/outbound-new';
+import { EditOutboundConnector, NewOutboundConnector } from './pages/outbound-new';
 import { SettingsPage } from './pages/settings';
 import { Dashboard } from './pages/dashboard';
 import { UserStoreDetail, UserStoreList } from './pages/user-stores';
@@ -40,6 +41,8 @@ const NAV: Array<{ path: string; label: string; role: Role }> = [
 export function App(props: { signInError?: string }) {
   const [session, setSession] = useState<Session | undefined>(currentSession);
   const route = useRoute();
+  const main = useRef<HTMLElement>(null);
+  useFocusOnNavigate(main, route.join('/'));
   useEffect(() => {
     const out = () => setSession(undefined);
     window.addEventListener('jitbridge:signed-out', out);
@@ -50,7 +53,15 @@ export function App(props: { signInError?: string }) {
   const section = route[0] ?? '';
   return (
     <>
-      <a class="skip" href="#main">
+      {/* Not a hash change: that would be a route. */}
+      <a
+        class="skip"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          main.current?.focus();
+        }}
+      >
         Skip to content
       </a>
       <header class="top">
@@ -73,7 +84,7 @@ export function App(props: { signInError?: string }) {
           ))}
         </ul>
       </nav>
-      <main id="main" tabIndex={-1}>
+      <main id="main" tabIndex={-1} ref={main}>
         <Page route={route} role={session.role} />
       </main>
     </>
@@ -98,6 +109,7 @@ function Page({ route, role }: { route: string[]; role: Role }) {
       return id ? <ApplicationDetail id={id} role={role} /> : <ApplicationList role={role} />;
     case 'outbound':
       if (id === 'new') return <NewOutboundConnector />;
+      if (id && sub === 'edit') return <EditOutboundConnector id={id} role={role} />;
       return id ? <OutboundDetail id={id} role={role} /> : <OutboundList role={role} />;
     case 'settings':
       return <SettingsPage role={role} />;

@@ -1,7 +1,9 @@
-// The audit log, newest first, filtered by action, target type and target id (the API's filters).
+// The audit log, newest first, filtered by action, target type and target id (the API's filters); who acted is
+// named (actor-names.ts).
 import { useState } from 'preact/hooks';
 import { api, problemText } from '../api/client';
 import { Notice, TextField, ok, useLoad, when } from '../ui/kit';
+import { actorLabel, useActorNames } from './actor-names';
 
 export function AuditLog() {
   const [draft, setDraft] = useState({ action: '', targetType: '', targetId: '' });
@@ -12,6 +14,7 @@ export function AuditLog() {
     () => ok(api.GET('/audit-events', { params: { query: { ...query, limit: 50, ...(before ? { before } : {}) } } }), problemText),
     [JSON.stringify(filters), before],
   );
+  const names = useActorNames(data?.items);
   const set = (key: keyof typeof draft) => (value: string) => setDraft((d) => ({ ...d, [key]: value }));
   return (
     <section aria-labelledby="audit-title">
@@ -45,9 +48,7 @@ export function AuditLog() {
             {data?.items.map((e) => (
               <tr key={e.id}>
                 <td>{when(e.at)}</td>
-                <td>
-                  {e.actorType} {e.actorId ?? ''}
-                </td>
+                <td data-testid="actor">{actorLabel(e, names)}</td>
                 <td>{e.action}</td>
                 <td>
                   {e.targetType ?? ''} {e.targetId ?? ''}

@@ -76,12 +76,27 @@ export function OutboundDetail({ id, role }: { id: string; role: Role }) {
         {connector.data?.baseUrl} · lag:{' '}
         {oldest ? `oldest pending since ${when(oldest.createdAt)} (${pending.data?.items.length} pending)` : 'nothing pending'}
       </p>
+      {connector.data && (
+        <p data-testid="connector-scope">
+          {connector.data.enabled ? 'Enabled' : 'Paused'}; receives {connector.data.events?.join(', ') ?? 'every event'} for{' '}
+          {connector.data.userStores?.join(', ') ?? 'all user stores'}; sends{' '}
+          {connector.data.attributeMapping
+            ? connector.data.attributeMapping.map((m) => `${m.local} as ${m.remote}`).join(', ')
+            : 'the whole user'}
+          ; at most {connector.data.delivery.maxAttempts} attempts.
+        </p>
+      )}
       {sync.data && (
         <p>
           Last reconciliation: {sync.data.status}, {sync.data.delivered}/{sync.data.total} delivered, {sync.data.failed} failed
         </p>
       )}
       <p class="actions">
+        {can(role, 'admin') && (
+          <a class="button" href={`#/outbound/${id}/edit`}>
+            Edit connector
+          </a>
+        )}
         {can(role, 'operator') && (
           <button
             type="button"
