@@ -42,26 +42,37 @@ function canonical(value: unknown): string {
 /** The policy fields that decide a sync, besides the sync method in force (which may come from the settings). */
 type SyncPolicy = Pick<IdentityProvider, 'id' | 'claimMappings' | 'roleMappings' | 'trustEmail' | 'jit'>;
 
+/**
+ * The canonical text of the policy part, by IdP object and sync method: it depends only on the IdP's own fields,
+ * and an IdP object is never changed in place (an admin's change makes a new one), so the memo cannot go stale;
+ * a WeakMap lets it go with the IdP object.
+ */
+const policyTexts = new WeakMap<SyncPolicy, Partial<Record<AttributeSyncMethod, string>>>();
+
+function policyText(idp: SyncPolicy, syncMethod: AttributeSyncMethod): string {
+  let texts = policyTexts.get(idp);
+  if (!texts) policyTexts.set(idp, (texts = {}));
+  return (texts[syncMethod] ??= canonical({
+    idpId: idp.id,
+    syncMethod,
+    claimMappings: idp.claimMappings,
+    roleMappings: idp.roleMappings,
+    trustEmail: idp.trustEmail,
+    jit: idp.jit,
+  }));
+}
+
 /** The fingerprint of a login: its mapped attributes, the policy in force and the rules' code. */
 export function syncFingerprint(idp: SyncPolicy, syncMethod: AttributeSyncMethod, mapped: MappedClaims): string {
-  const data = {
-    mapped: {
-      values: [...mapped.values].map(([key, v]) => [key, v.remote, v.value]),
-      userName: mapped.userName,
-      email: mapped.email,
-      emailVerified: mapped.emailVerified,
-      groups: mapped.groups,
-    },
-    policy: {
-      idpId: idp.id,
-      syncMethod,
-      claimMappings: idp.claimMappings,
-      roleMappings: idp.roleMappings,
-      trustEmail: idp.trustEmail,
-      jit: idp.jit,
-    },
-  };
-  return hash('sha256', `${RULES}\u0000${canonical(data)}`, 'base64url');
+  const mappedText = canonical({
+    values: [...mapped.values].map(([key, v]) => [key, v.remote, v.value]),
+    userName: mapped.userName,
+    email: mapped.email,
+    emailVerified: mapped.emailVerified,
+    groups: mapped.groups,
+  });
+  // The text canonical({ mapped, policy }) would give, with the policy's part memoised.
+  return hash('sha256', `${RULES}\u0000{"mapped":${mappedText},"policy":${policyText(idp, syncMethod)}}`, 'base64url');
 }
 
 /** Whether syncing the resulting user with the same claims again changes nothing (attributes or provenance). */
