@@ -157,6 +157,8 @@ function primaryEmailOf(values: Map<string, MappedValue>): string | null {
 /** The SCIM User the federated claims describe (the IdP's view of the person), under a given userName. */
 export function buildFederatedResource(mapped: MappedClaims, userName: string): ScimUserResource {
   const resource: ScimUserResource = { schemas: [SCIM_USER_SCHEMA], userName };
-  for (const { path, value } of mapped.values.values()) setAtPath(resource, path, structuredClone(value));
+  // A copy, so that the resource never shares an object with the claims; scalars need none (structuredClone is costly).
+  for (const { path, value } of mapped.values.values())
+    setAtPath(resource, path, typeof value === 'object' && value !== null ? structuredClone(value) : value);
   return resource;
 }

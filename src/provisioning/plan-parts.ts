@@ -14,7 +14,7 @@ import { diffProvenance, diffResources, syncAttributes } from './attribute-sync.
 import type { MappedClaims } from './claim-mapping.js';
 import { standaloneAudit } from './plan-events.js';
 import type { LoginUser, ProvisioningReads } from './reads.js';
-import { resyncChangesNothing, syncFingerprint } from './sync-fingerprint.js';
+import { resyncChangesNothing } from './sync-fingerprint.js';
 import type { AttributeChange, PlannedGroups, ProvenanceChange, RefusePlan } from './types.js';
 
 /** The sync method in force: the IdP's, else the server setting (false → OVERRIDE_ALL, true → PRESERVE_LOCAL). */
@@ -154,12 +154,12 @@ export function planSync(c: Common, user: LoginUser, mapped: MappedClaims, at: s
 
 /** The link's fingerprint when syncing the user this plan ends with again, with the same login, changes nothing. */
 export function fingerprintIf(
-  idp: IdentityProvider,
+  fingerprint: () => string,
   c: Common,
   mapped: MappedClaims,
   at: string,
   ends: { resource: ScimUserResource; provenance: Provenance },
   known: boolean,
 ): string | null {
-  return known || resyncChangesNothing(c.syncMethod, c.idpId, ends, mapped, at) ? syncFingerprint(idp, c.syncMethod, mapped) : null;
+  return known || resyncChangesNothing(c.syncMethod, c.idpId, ends, mapped, at) ? fingerprint() : null;
 }

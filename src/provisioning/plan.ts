@@ -11,8 +11,9 @@ import {
   splitQualifiedName,
 } from '../domain/index.js';
 import { diffProvenance, diffResources, provenanceOfCreate } from './attribute-sync.js';
-import { buildFederatedResource, mapClaims, type MappedClaims } from './claim-mapping.js';
-import type { LoginContext, LoginUser, ProvisioningReads } from './reads.js';
+import { buildFederatedResource, mapClaims } from './claim-mapping.js';
+import type { LoginUser, Prepared, ProvisioningReads } from './reads.js';
+import { syncFingerprint } from './sync-fingerprint.js';
 import { firstLookup, targetStore } from './target-store.js';
 import { decisionAudit, standaloneAudit, withUserEvents } from './plan-events.js';
 import {
@@ -38,8 +39,8 @@ export interface PlanOptions {
   now?: Date;
   /** How often this plan restarted after seeing a concurrent first login (bounded). */
   replans?: number;
-  /** The identity's claims already mapped, and its login context already read, by the caller (the first plan only). */
-  prepared?: { mapped: MappedClaims; context: LoginContext };
+  /** The identity's claims already mapped, its login context read and its fingerprint computed (the first plan only). */
+  prepared?: Prepared;
 }
 
 /** With a fixed user store the admin chose it; under AS_IN_USERNAME the store must be one the IdP may pick. */
@@ -66,6 +67,9 @@ export async function planProvisioning(
   const syncMethod = effectiveSyncMethod(idp, settings);
   const c = commonOf(idp, identity, mapped, syncMethod);
   const at = (options.now ?? new Date()).toISOString();
+  // Computed once per login: the one-statement attempt already did, under the sync method it saw.
+  const fingerprint = () =>
+    prepared?.fingerprint.syncMethod === syncMethod ? prepared.fingerprint.value : syncFingerprint(idp, syncMethod, mapped);
 
   if (!idp.enabled) return refuse(c, 'idp_disabled', `identity provider ${idp.name} is disabled`);
 
@@ -125,7 +129,7 @@ export async function planProvisioning(
         groups,
         // Unchanged: the plan itself verified that this login leaves the user as it is.
         fingerprint:
-          outcome === 'unchanged' || synced.userChanged ? fingerprintIf(idp, c, mapped, at, ends, outcome === 'unchanged') : null,
+          outcome === 'unchanged' || synced.userChanged ? fingerprintIf(fingerprint, c, mapped, at, ends, outcome === 'unchanged') : null,
       },
       decisionAudit(
         idp.id,
@@ -290,7 +294,7 @@ export async function planProvisioning(
       provenanceChanges: diffProvenance({}, provenanceAfter),
       userChanged: true,
       groups: planned.groups,
-      fingerprint: fingerprintIf(idp, c, mapped, at, { resource: after, provenance: provenanceAfter }, false),
+      fingerprint: fingerprintIf(fingerprint, c, mapped, at, { resource: after, provenance: provenanceAfter }, false),
     },
     decisionAudit(idp.id, userId, 'jit.user.create', reason, {
       subject: identity.subject,

@@ -1,6 +1,7 @@
 // The narrow read interface planning needs, and its binding to the store. Planning reads only through this,
 // so unit tests can hand it plain objects and the simulation can be sure it writes nothing.
-import { defaultSettings, settingsSchema, type Settings, type UserStore } from '../domain/index.js';
+import { type AttributeSyncMethod, defaultSettings, settingsSchema, type Settings, type UserStore } from '../domain/index.js';
+import type { MappedClaims } from './claim-mapping.js';
 import {
   type Executor,
   findLinkOfUserForIdp,
@@ -86,4 +87,12 @@ export function createProvisioningReads(executor: Executor): ProvisioningReads {
     findGroupsByNames: (storeId, names) => findGroupsByNames(executor, storeId, names),
     memberGroupIds: (userId, groupIds) => memberGroupIds(executor, userId, groupIds),
   };
+}
+
+/** What the attempt computed and read, which the first plan uses instead of doing it again. */
+export interface Prepared {
+  mapped: MappedClaims;
+  context: LoginContext;
+  /** The login's fingerprint under this sync method (the plan's may differ if the settings changed meanwhile). */
+  fingerprint: { syncMethod: AttributeSyncMethod; value: string };
 }

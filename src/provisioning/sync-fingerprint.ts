@@ -29,39 +29,56 @@ const RULES = hash(
 
 /** JSON with object keys sorted, so that equal data gives equal text whatever the order keys were set in. */
 function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object' && !(value instanceof Date)) {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  if (typeof value !== 'object' || value === null || value instanceof Date) return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonical(value[i]);
+    return `${out}]`;
   }
-  return JSON.stringify(value ?? null);
+  // Plain loops: this runs on every login, and the arrays of entries cost more than the text.
+  const record = value as Record<string, unknown>;
+  let out = '{';
+  for (const key of Object.keys(record).sort()) {
+    if (record[key] === undefined) continue;
+    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonical(record[key])}`;
+  }
+  return `${out}}`;
 }
 
 /** The policy fields that decide a sync, besides the sync method in force (which may come from the settings). */
 type SyncPolicy = Pick<IdentityProvider, 'id' | 'claimMappings' | 'roleMappings' | 'trustEmail' | 'jit'>;
 
+/**
+ * The canonical text of the policy part, by IdP object and sync method: it depends only on the IdP's own fields,
+ * and an IdP object is never changed in place (an admin's change makes a new one), so the memo cannot go stale;
+ * a WeakMap lets it go with the IdP object.
+ */
+const policyTexts = new WeakMap<SyncPolicy, Partial<Record<AttributeSyncMethod, string>>>();
+
+function policyText(idp: SyncPolicy, syncMethod: AttributeSyncMethod): string {
+  let texts = policyTexts.get(idp);
+  if (!texts) policyTexts.set(idp, (texts = {}));
+  return (texts[syncMethod] ??= canonical({
+    idpId: idp.id,
+    syncMethod,
+    claimMappings: idp.claimMappings,
+    roleMappings: idp.roleMappings,
+    trustEmail: idp.trustEmail,
+    jit: idp.jit,
+  }));
+}
+
 /** The fingerprint of a login: its mapped attributes, the policy in force and the rules' code. */
 export function syncFingerprint(idp: SyncPolicy, syncMethod: AttributeSyncMethod, mapped: MappedClaims): string {
-  const data = {
-    mapped: {
-      values: [...mapped.values].map(([key, v]) => [key, v.remote, v.value]),
-      userName: mapped.userName,
-      email: mapped.email,
-      emailVerified: mapped.emailVerified,
-      groups: mapped.groups,
-    },
-    policy: {
-      idpId: idp.id,
-      syncMethod,
-      claimMappings: idp.claimMappings,
-      roleMappings: idp.roleMappings,
-      trustEmail: idp.trustEmail,
-      jit: idp.jit,
-    },
-  };
-  return hash('sha256', `${RULES}\u0000${canonical(data)}`, 'base64url');
+  const mappedText = canonical({
+    values: [...mapped.values].map(([key, v]) => [key, v.remote, v.value]),
+    userName: mapped.userName,
+    email: mapped.email,
+    emailVerified: mapped.emailVerified,
+    groups: mapped.groups,
+  });
+  // The text canonical({ mapped, policy }) would give, with the policy's part memoised.
+  return hash('sha256', `${RULES}\u0000{"mapped":${mappedText},"policy":${policyText(idp, syncMethod)}}`, 'base64url');
 }
 
 /** Whether syncing the resulting user with the same claims again changes nothing (attributes or provenance). */

@@ -9,16 +9,16 @@
 // the login is planned as usual.
 import type { FederatedIdentity, IdentityProvider } from '../domain/index.js';
 import { type Executor, recordUnchangedOrReadContext } from '../store/index.js';
-import { mapClaims, type MappedClaims } from './claim-mapping.js';
+import { mapClaims } from './claim-mapping.js';
 import { effectiveSyncMethod, mappedSummary, returningDetails, returningReason } from './plan.js';
-import { lastParsedSettings, loginContextFrom, type LoginContext } from './reads.js';
+import { lastParsedSettings, loginContextFrom, type Prepared } from './reads.js';
 import { syncFingerprint } from './sync-fingerprint.js';
 import { firstLookup } from './target-store.js';
 
 /** Stands for the user id in the audit reason, which the statement fills in. */
 const USER = '\u0000user\u0000';
 
-export type UnchangedAttempt = { recorded: string } | { prepared: { mapped: MappedClaims; context: LoginContext } } | null;
+export type UnchangedAttempt = { recorded: string } | { prepared: Prepared } | null;
 
 /**
  * The user id when the login was recorded as unchanged; else what planning needs (the mapped claims and the login
@@ -34,9 +34,10 @@ export async function tryUnchangedLogin(executor: Executor, idp: IdentityProvide
   const syncMethod = effectiveSyncMethod(idp, seen.settings);
   const lastClaimsJson = JSON.stringify(mappedSummary(mapped));
   const target = firstLookup(idp, mapped.userName ?? identity.subject);
+  const fingerprint = syncFingerprint(idp, syncMethod, mapped);
   const [reasonBefore, reasonAfter] = returningReason(USER, syncMethod, null).split(USER) as [string, string];
   const result = await recordUnchangedOrReadContext(executor, idp.id, identity.subject, target, {
-    fingerprint: syncFingerprint(idp, syncMethod, mapped),
+    fingerprint,
     settingsText: seen.text,
     lastClaimsJson,
     actorId: idp.id,
@@ -45,5 +46,5 @@ export async function tryUnchangedLogin(executor: Executor, idp: IdentityProvide
     detailsJson: JSON.stringify(returningDetails(identity.subject, syncMethod)),
   });
   if ('recorded' in result) return result;
-  return { prepared: { mapped, context: loginContextFrom(result.context, target) } };
+  return { prepared: { mapped, context: loginContextFrom(result.context, target), fingerprint: { syncMethod, value: fingerprint } } };
 }
