@@ -19,7 +19,9 @@ let bobId: string;
 const PASSWORD = 'violet-harbour-lantern';
 
 beforeAll(async () => {
-  server = await startTestServer({ label: 'local_credentials' });
+  // These tests count throttled attempts, not the hash queue: on a loaded machine a burst's scrypt runs may wait
+  // past the default 5 s queue timeout, which would answer 503 instead of the throttle's verdict.
+  server = await startTestServer({ label: 'local_credentials', config: { passwordHashQueueTimeoutMs: 60_000 } });
   const db = server.ctx.store.db;
   const primary = await getUserStoreByDomain(db, 'PRIMARY');
   const employees = await insertUserStore(db, { domain: 'EMPLOYEES', description: '', usernameRegex: null, rolenameRegex: null });
