@@ -91,9 +91,6 @@ export async function applyPlan(tx: Executor, plan: ProvisioningPlan): Promise<A
  * transaction of its own); a plan the database no longer matches throws ProvisioningRace.
  */
 export async function commitPlan(db: Executor, plan: ProvisioningPlan): Promise<AppliedProvisioning> {
-  await racing(commitChange(db, changeOf(plan)));
+  await racing(commitChange(db, changeOf(plan), { returnRow: false }));
   return appliedOf(plan);
 }
-
-/** The old name of `applyPlan`. */
-export const applyProvisioning = applyPlan;

@@ -15,7 +15,7 @@ export type {
 export { afterOf, endsWithUser, refusalOf } from './types.js';
 export { planLogin, provisionLogin, provisionNow, runProvisioningJob, provisioningJobHandler } from './provision-login.js';
 export { planProvisioning, effectiveSyncMethod } from './plan.js';
-export { applyPlan, applyProvisioning, commitPlan, ProvisioningRace } from './apply.js';
+export { applyPlan, commitPlan, ProvisioningRace } from './apply.js';
 export { createProvisioningReads, type ProvisioningReads } from './reads.js';
 export { JIT_PROVISION_QUEUE, provisionalUserId, type ProvisionJobPayload } from './non-blocking.js';
 

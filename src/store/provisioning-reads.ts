@@ -1,12 +1,12 @@
 // Combined reads of the provisioning hot path in one statement: the server settings, the (IdP, subject) link with
 // its user and — for a first login — the target user store with its user of the wanted name. drizzle's `sql` with a
-// constant text and only the columns planning uses, prepared on PostgreSQL (`queryRows`, `prepare`): this runs on
-// every login, and both the query builder's per-call cost and PostgreSQL's parsing and planning of a five-way join
-// showed in the benchmark. The same read also comes with the writes of a returning login that provably changes
+// constant text and only the columns planning uses, compiled once (`compiledOnce`) and prepared on PostgreSQL
+// (`queryRows`, `prepare`): this runs on every login, and both the query builder's per-call cost and PostgreSQL's
+// parsing and planning of a five-way join showed in the benchmark. The same read also comes with the writes of a returning login that provably changes
 // nothing (`recordUnchangedOrReadContext`).
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Provenance, ScimUserResource, UserStore } from '../domain/index.js';
-import { asDate, queryRows, type Executor } from './database.js';
+import { asDate, compiledOnce, queryRows, type Executor } from './database.js';
 
 /** The columns of a user that provisioning decisions read. */
 export interface LoginUser {
@@ -70,12 +70,22 @@ const CONTEXT_COLUMNS = `s.document::text as settings,
 /** What the context is read for: the link's (IdP, subject) and, for a first login, the target store and name. */
 type ContextKey = { idpId: string; subject: string; target: { domain: string; userName: string } | undefined };
 
-const contextFrom = ({ idpId, subject, target }: ContextKey): SQL => sql`from (select 1) as one
+const p = (name: string) => sql.placeholder(name);
+const contextFrom = sql`from (select 1) as one
   left join server_settings s on s.id = 1
-  left join federated_identities f on f.idp_id = ${idpId}::uuid and f.subject = ${subject}::text
+  left join federated_identities f on f.idp_id = ${p('idpId')}::uuid and f.subject = ${p('subject')}::text
   left join users u on u.id = f.user_id
-  left join user_stores ts on upper(ts.domain) = upper(${target?.domain ?? null}::text)
-  left join users tu on tu.user_store_id = ts.id and lower(tu.user_name) = lower(${target?.userName ?? null}::text)`;
+  left join user_stores ts on upper(ts.domain) = upper(${p('domain')}::text)
+  left join users tu on tu.user_store_id = ts.id and lower(tu.user_name) = lower(${p('userName')}::text)`;
+
+const keyValues = ({ idpId, subject, target }: ContextKey) => ({
+  idpId,
+  subject,
+  domain: target?.domain ?? null,
+  userName: target?.userName ?? null,
+});
+
+const loginContextQuery = compiledOnce(sql`select ${sql.raw(CONTEXT_COLUMNS)} ${contextFrom}`);
 
 /**
  * Settings, the link and its user, and (when `target` is given) the store of that domain with its user of that
@@ -87,8 +97,7 @@ export async function findLoginContext(
   subject: string,
   target?: { domain: string; userName: string },
 ): Promise<LoginContextRow> {
-  const query = sql`select ${sql.raw(CONTEXT_COLUMNS)} ${contextFrom({ idpId, subject, target })}`;
-  const [row] = await queryRows<Raw>(executor, query, { prepare: true });
+  const [row] = await queryRows<Raw>(executor, loginContextQuery(keyValues({ idpId, subject, target })), { prepare: true });
   return loginContextOf(row ?? {}, target);
 }
 
@@ -144,23 +153,21 @@ const UNCHANGED_COLUMNS = ALIASES.map((a) =>
 // settings are those the sync method came from — the link touch and the audit event of a login that changes
 // nothing (so a recorded login's user is known to be one that may sign in). The conditions on the
 // link are checked on the row being updated (re-checked after a concurrent update of it).
-function loginContextOrUnchanged(key: ContextKey, login: UnchangedLogin): SQL {
-  return sql`with ctx as (select ${sql.raw(CONTEXT_COLUMNS)} ${contextFrom(key)}),
+const loginContextOrUnchanged = compiledOnce(sql`with ctx as (select ${sql.raw(CONTEXT_COLUMNS)} ${contextFrom}),
   touched as (
-    update federated_identities f set last_login_at = now(), last_claims = ${login.lastClaimsJson}::jsonb, updated_at = now()
+    update federated_identities f set last_login_at = now(), last_claims = ${p('lastClaimsJson')}::jsonb, updated_at = now()
     from ctx
-    where f.id = ctx.f_id and f.sync_fingerprint = ${login.fingerprint}::text and f.sync_version = ctx.u_version and not f.locked
-      and not ctx.u_locked and ctx.u_active and not ctx.u_receipts and ctx.settings = ${login.settingsText}::text
+    where f.id = ctx.f_id and f.sync_fingerprint = ${p('fingerprint')}::text and f.sync_version = ctx.u_version and not f.locked
+      and not ctx.u_locked and ctx.u_active and not ctx.u_receipts and ctx.settings = ${p('settingsText')}::text
     returning f.user_id),
   a as (
     insert into audit_events (actor_type, actor_id, action, target_type, target_id, outcome, reason, details)
-    select 'idp', ${login.actorId}::text, 'jit.user.sync', 'user', touched.user_id::text, 'success',
-      ${login.reasonBefore}::text || touched.user_id::text || ${login.reasonAfter}::text, ${login.detailsJson}::jsonb
+    select 'idp', ${p('actorId')}::text, 'jit.user.sync', 'user', touched.user_id::text, 'success',
+      ${p('reasonBefore')}::text || touched.user_id::text || ${p('reasonAfter')}::text, ${p('detailsJson')}::jsonb
     from touched),
   hit as (select count(*) > 0 as recorded from touched)
   select hit.recorded, ${sql.raw(UNCHANGED_COLUMNS)}
-  from ctx, hit`;
-}
+  from ctx, hit`);
 
 /**
  * A returning login recorded in one statement when it provably changes nothing (`recorded`: its user id, which was
@@ -173,7 +180,8 @@ export async function recordUnchangedOrReadContext(
   target: { domain: string; userName: string } | undefined,
   login: UnchangedLogin,
 ): Promise<{ recorded: string } | { context: LoginContextRow }> {
-  const [row] = await queryRows<Raw>(executor, loginContextOrUnchanged({ idpId, subject, target }, login), { prepare: true });
+  const query = loginContextOrUnchanged({ ...keyValues({ idpId, subject, target }), ...login });
+  const [row] = await queryRows<Raw>(executor, query, { prepare: true });
   if (row?.recorded === true) return { recorded: row.f_user as string };
   return { context: loginContextOf(row ?? {}, target) };
 }

@@ -19,12 +19,12 @@
 // exactly the row written. An update's row is predictable only from the row it starts from (`before`, at
 // `expectedVersion`); without it such a change takes the plain path.
 import { randomUUID } from 'node:crypto';
-import { fillPlaceholders, getTableColumns, sql, type SQL } from 'drizzle-orm';
+import { getTableColumns, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { PgDialect, PgTransaction, type PgColumn } from 'drizzle-orm/pg-core';
 import { queryRows, type CompiledQuery, type Db, type Executor } from './database.js';
 import { users, type UserRow } from './schema/index.js';
 import { staleChange, writeChange, type Change, type ChangeAudit, type ChangeOutbox } from './user-changes.js';
-import { updateMissed, userInsertValues, userNameTaken, userUpdateSet } from './users-repo.js';
+import { updateMissed, userDataSet, userInsertValues, userNameTaken } from './users-repo.js';
 
 const json = (value: unknown) => (value == null ? null : JSON.stringify(value));
 
@@ -64,25 +64,29 @@ const skipping: Tag = Object.assign(() => NOTHING, { join: () => NOTHING, raw: (
 
 /**
  * The statement's text depends only on the change's shape (which parts, which columns, how many events), so it is
- * compiled once per shape and its values, named placeholders in the order the text binds them, are filled in per
- * call. The one function below writes the text and binds the values: with drizzle's `sql` when the shape's text is
- * new, else with a stand-in that builds nothing, since building drizzle's SQL objects and compiling them cost more
- * CPU than the rest of a login's write.
+ * compiled once per shape and only its values are collected per call. The one function below writes the text and
+ * binds the values: with drizzle's `sql` when the shape's text is new, else with a stand-in that builds nothing,
+ * since building drizzle's SQL objects and compiling them cost more CPU than the rest of a login's write. Values
+ * are collected in the order they are bound; a placeholder named by that position ties each to its place in the text.
  */
 class Binder {
-  readonly values: Record<string, unknown> = {};
-  private n = 0;
+  readonly values: unknown[] = [];
   constructor(readonly q: Tag) {}
   bind(value: unknown, type: string): SQL {
-    const name = `p${this.n++}`;
-    this.values[name] = value;
-    return this.q === skipping ? NOTHING : sql`${sql.placeholder(name)}::${sql.raw(type)}`;
+    const position = this.values.push(value) - 1;
+    return this.q === skipping ? NOTHING : sql`${sql.placeholder(String(position))}::${sql.raw(type)}`;
   }
   /** A users column's value, encoded as drizzle's builder encodes it (jsonb, text[], timestamps). */
   column(key: string, value: unknown): SQL {
     const column = userColumns[key]!;
     return this.bind(value == null ? null : column.mapToDriverValue(value), column.getSQLType());
   }
+}
+
+/** A shape's compiled text, and for each of its `$n` parameters the position of the bound value it takes. */
+interface CompiledShape {
+  sql: string;
+  positions: number[];
 }
 
 interface Statement {
@@ -97,11 +101,11 @@ type UserPart =
 
 const dialect = new PgDialect();
 /** Compiled texts by shape; a bound keeps an unusual stream of shapes (many events) from growing it. */
-const compiled = new Map<string, CompiledQuery>();
+const compiled = new Map<string, CompiledShape>();
 const MAX_SHAPES = 256;
 
 /** The one statement of a simple change, or null when the change needs the plain path. */
-function statementOf(change: Change): Statement | null {
+function statementOf(change: Change, returnRow: boolean): Statement | null {
   const groups = change.groups;
   if (groups && (groups.create.length > 0 || groups.add.length > 0 || groups.remove.length > 0)) return null;
   const write = change.user;
@@ -120,7 +124,7 @@ function statementOf(change: Change): Statement | null {
   } else if (write && 'update' in write) {
     const { id, changes, expectedVersion, before } = write.update;
     if (at && (!before || expectedVersion === undefined || before.version !== expectedVersion || before.id !== id)) return null;
-    const { version: _version, updatedAt: _updatedAt, ...columns } = userUpdateSet(changes, at);
+    const columns = userDataSet(changes);
     part = { kind: 'update', id, expectedVersion, columns };
     user = { id, expectedVersion, userName: changes.resource?.userName ?? changes.userName };
     if (at && before && expectedVersion !== undefined)
@@ -139,11 +143,14 @@ function statementOf(change: Change): Statement | null {
     link ? ('insert' in link ? 'link' : 'touch') : '',
     `a${audit.length}`,
     `o${outbox.length}`,
+    returnRow ? 'row' : 'done',
   ].join('|');
   const known = compiled.get(shape);
   const q = known ? skipping : building;
   const b = new Binder(q);
 
+  // The row comes back only for a caller that needs it: its documents cost both sides their encoding.
+  const returning = returnRow ? returningUser : q.raw('id');
   let userSql: SQL | undefined;
   if (part?.kind === 'insert') {
     const keys = Object.keys(part.values);
@@ -151,7 +158,7 @@ function statementOf(change: Change): Statement | null {
       values (${q.join(
         keys.map((k) => b.column(k, part.values[k])),
         q`, `,
-      )}) returning ${returningUser}`;
+      )}) returning ${returning}`;
   } else if (part?.kind === 'update') {
     const keys = Object.keys(part.columns);
     const set = [
@@ -160,7 +167,7 @@ function statementOf(change: Change): Statement | null {
       ...keys.map((k) => q`${q.raw(`"${userColumns[k]!.name}"`)} = ${b.column(k, part.columns[k])}`),
     ];
     const version = part.expectedVersion === undefined ? q`` : q` and version = ${b.bind(part.expectedVersion, 'int')}`;
-    userSql = q`update users set ${q.join(set, q`, `)} where id = ${b.bind(part.id, 'uuid')}${version} returning ${returningUser}`;
+    userSql = q`update users set ${q.join(set, q`, `)} where id = ${b.bind(part.id, 'uuid')}${version} returning ${returning}`;
   }
 
   const parts: SQL[] = [];
@@ -212,12 +219,13 @@ function statementOf(change: Change): Statement | null {
       parts.length === 0
         ? sql`select 1 as nothing`
         : // Data-modifying parts run exactly once whether or not the final select reads them.
-          sql`with ${sql.join(parts, sql`, `)} select ${userSql ? sql`*` : sql`1 as done`}${fromUser}`;
+          sql`with ${sql.join(parts, sql`, `)} select ${userSql && returnRow ? sql`*` : sql`1 as done`}${fromUser}`;
     const { sql: body, params } = dialect.sqlToQuery(query);
-    text = { sql: body, params };
+    text = { sql: body, positions: params.map((param) => Number((param as Placeholder).name)) };
     if (compiled.size < MAX_SHAPES) compiled.set(shape, text);
   }
-  return { query: { sql: text.sql, params: fillPlaceholders(text.params, b.values) }, ...(user ? { user } : {}) };
+  const params = text.positions.map((position) => b.values[position]);
+  return { query: { sql: text.sql, params }, ...(user ? { user } : {}) };
 }
 
 /** The constraint a database error names (postgres.js: constraint_name; PGlite: constraint), through drizzle's causes. */
@@ -241,13 +249,19 @@ const userRowOf = (raw: Record<string, unknown>) =>
     ]),
   ) as UserRow;
 
+export interface CommitOptions {
+  /** Whether the caller needs the written user row back (a SCIM response does; a login does not). Default true. */
+  returnRow?: boolean;
+}
+
 /**
  * Writes one change and commits it: one statement when the change is simple (see above), else `writeChange` in a
- * transaction of its own. Returns the written user row, like `writeChange`, and throws the same errors. Given a
- * transaction (a store bound to one), it takes the plain path in a savepoint.
+ * transaction of its own. Returns the written user row, like `writeChange` (unless `returnRow: false`), and throws
+ * the same errors. Given a transaction (a store bound to one), it takes the plain path in a savepoint.
  */
-export async function commitChange(executor: Executor, change: Change): Promise<UserRow | undefined> {
-  const statement = executor instanceof PgTransaction ? null : statementOf(change);
+export async function commitChange(executor: Executor, change: Change, options: CommitOptions = {}): Promise<UserRow | undefined> {
+  const returnRow = options.returnRow ?? true;
+  const statement = executor instanceof PgTransaction ? null : statementOf(change, returnRow);
   if (!statement) return (executor as Db).transaction((tx) => writeChange(tx, change));
   let found: Record<string, unknown>[];
   try {
@@ -262,5 +276,5 @@ export async function commitChange(executor: Executor, change: Change): Promise<
   if (!statement.user) return undefined;
   const [raw] = found;
   if (!raw) throw await updateMissed(executor, statement.user.id, statement.user.expectedVersion);
-  return userRowOf(raw);
+  return returnRow ? userRowOf(raw) : undefined;
 }

@@ -97,9 +97,9 @@ export interface UserChanges {
  * Writes changes and bumps the version. With `expectedVersion` the write happens only if nobody wrote
  * in between (If-Match, and read-modify-write cycles such as PATCH); otherwise it is a 412.
  */
-/** The columns an update sets (updateUser, and the one-statement change); `updatedAt` defaults to now(). */
-export function userUpdateSet(changes: UserChanges, updatedAt?: Date): Record<string, unknown> {
-  const set: Record<string, unknown> = { version: sql`${users.version} + 1`, updatedAt: updatedAt ?? sql`now()` };
+/** The data columns an update sets (the one-statement change adds its own version and timestamp). */
+export function userDataSet(changes: UserChanges): Record<string, unknown> {
+  const set: Record<string, unknown> = {};
   if (changes.resource) Object.assign(set, deriveUserColumns(changes.resource), { resource: changes.resource });
   if (changes.userName !== undefined) set.userName = changes.userName;
   if (changes.provenance !== undefined) set.provenance = changes.provenance;
@@ -108,6 +108,9 @@ export function userUpdateSet(changes: UserChanges, updatedAt?: Date): Record<st
   if (changes.lockedReason !== undefined) set.lockedReason = changes.lockedReason;
   return set;
 }
+
+/** The columns `updateUser` sets: the data, a version bump and `updated_at = now()`. */
+const userUpdateSet = (changes: UserChanges) => ({ version: sql`${users.version} + 1`, updatedAt: sql`now()`, ...userDataSet(changes) });
 
 /** Which row an update touches: the user, at `expectedVersion` when given. */
 export const userUpdateWhere = (id: string, expectedVersion?: number) =>

@@ -9,7 +9,7 @@ import {
   planProvisioning as planUnion,
   type ProvisioningPlan,
   planWithChosenUsername,
-  applyProvisioning,
+  applyPlan,
   revokeConsentReceipt,
   afterOf,
 } from '../../src/provisioning/index.js';
@@ -300,7 +300,7 @@ describe('consent on later logins', () => {
     expect(filtered.after!.phoneNumbers).toBeUndefined();
     expect(filtered.after![SCIM_ENTERPRISE_USER_SCHEMA]).toBeUndefined();
     expect(filtered.after!.emails).toEqual([{ value: 'krycek@example.com', type: 'work' }]);
-    await server.ctx.store.transaction((tx) => applyProvisioning(tx, filtered));
+    await server.ctx.store.transaction((tx) => applyPlan(tx, filtered));
     const user = (await userById(server, userId!))!;
     expect(user.resource.phoneNumbers).toBeUndefined();
     expect(user.resource[SCIM_ENTERPRISE_USER_SCHEMA]).toBeUndefined();

@@ -175,6 +175,19 @@ describe('logins: the fast path writes what the plain path writes', () => {
     expect(fast.error?.name).toBe('ProvisioningRace');
     expect(Object.values(fast.rows).flat()).toEqual([]);
   });
+
+  it('a returning login whose user was changed meanwhile: stale, nothing written', async () => {
+    const { fast } = await samePaths(async (path, tag) => {
+      const idp = await createIdp(server, { jit: { attributeSyncMethod: 'OVERRIDE_ALL' } });
+      const first = await provisionLogin(deps(server), idp, identity(idp, `sub-${tag}`, claims(tag)));
+      const plan = await planLogin(deps(server), idp, identity(idp, `sub-${tag}`, claims(tag, 'Alicia')));
+      const userId = first.kind === 'user' ? first.userId : '';
+      await updateUser(db(), userId, { resource: scimResource(`alice.${tag}`, { title: 'Changed by SCIM' }) });
+      return written(() => commitOn(path)(plan));
+    });
+    expect(fast.error?.name).toBe('ProvisioningRace');
+    expect(Object.values(fast.rows).flat()).toEqual([]);
+  });
 });
 
 /** SCIM's events: computed from the written row, its meta included (src/scim/users.ts eventsOf). */
