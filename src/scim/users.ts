@@ -26,7 +26,7 @@ import {
 import { lenientAttributes, listResponse } from './list-response.js';
 import { encodeCursor, parseListRequest, type ListRequest } from './list-query.js';
 import { checkIfMatch, notFound, type ScimCall, type ScimResult } from './operation.js';
-import { applyPatch, parsePatchRequest } from './patch.js';
+import { applyPatch, parsePatchRequest, type PatchOperation } from './patch.js';
 import { etagMatches, etagOf, parseEtags, project, userRepresentation, userToScim } from './representation.js';
 import { coerceInbound } from './schemas.js';
 import { canSee, checkQualifiedName, checkUserUpdate } from './write-guard.js';
@@ -189,17 +189,42 @@ async function writeUpdate(
   return (await commitChange(db, { user: { update }, ...eventsOf(call, 'update', before, details) }))!;
 }
 
+/**
+ * The passwords a PATCH sets, in order — an operation whose path is `password`, or a pathless add or replace whose
+ * value has a `password` (RFC 7644 §3.5.2.1/3) — and the operations left without them.
+ */
+function takePasswords(operations: PatchOperation[]): { passwords: unknown[]; others: PatchOperation[] } {
+  const passwords: unknown[] = [];
+  const others: PatchOperation[] = [];
+  for (const operation of operations) {
+    if (operation.path?.toLowerCase() === 'password') {
+      passwords.push(operation.value);
+      continue;
+    }
+    const value = operation.value;
+    const key =
+      !operation.path && value && typeof value === 'object' && !Array.isArray(value)
+        ? Object.keys(value).find((k) => k.toLowerCase() === 'password')
+        : undefined;
+    if (key === undefined) {
+      others.push(operation);
+      continue;
+    }
+    const { [key]: password, ...rest } = value as Record<string, unknown>;
+    passwords.push(password);
+    if (Object.keys(rest).length > 0) others.push({ ...operation, value: rest });
+  }
+  return { passwords, others };
+}
+
 export async function patchUser(call: ScimCall, id: string, body: unknown): Promise<ScimResult> {
   const operations = parsePatchRequest(body);
   const row = await readModifyWrite(call, id, async (before) => {
     // A password set by PATCH is hashed and kept out of the resource.
-    const passwordOps = operations.filter((o) => o.path?.toLowerCase() === 'password');
-    const others = operations.filter((o) => !passwordOps.includes(o));
+    const { passwords, others } = takePasswords(operations);
     const patched = await applyPatch('User', before.id, before.resource as Record<string, unknown>, others);
     const resource = coerceInbound('User', patched) as unknown as ScimUserResource;
-    const passwordHash = passwordOps.length
-      ? await passwordOf({ password: passwordOps[passwordOps.length - 1]!.value }, resource.userName)
-      : undefined;
+    const passwordHash = passwords.length ? await passwordOf({ password: passwords[passwords.length - 1] }, resource.userName) : undefined;
     return writeUpdate(call, before, resource, passwordHash, 'patch');
   });
   return answer(call, 200, row);

@@ -18,7 +18,7 @@ export interface NewUser {
   passwordHash?: string | null;
 }
 
-/** The columns a new user's row is inserted with (insertUser, and the one-statement change: user-changes-statement.ts). */
+/** The columns a new user's row is inserted with (insertUser, and the one-statement change: user-changes-commit.ts). */
 export const userInsertValues = (user: NewUser) => ({
   ...(user.id ? { id: user.id } : {}),
   userStoreId: user.userStoreId,

@@ -59,6 +59,32 @@ describe('SCIM passwords and the password policy', () => {
     expect((await stored(id)).passwordHash).not.toBe(row.passwordHash);
   });
 
+  it('takes a password from a PATCH without a path (Okta sends one so), under the same policy', { timeout: 300_000 }, async () => {
+    const created = await scim.json('POST', '/Users', { ...newUser('pat.pathless'), password: GOOD });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const row = await stored(id);
+    const pathless = (value: unknown) => ({ schemas: [PATCH_SCHEMA], Operations: [{ op: 'replace', value }] });
+
+    const weak = await scim.json('PATCH', `/Users/${id}`, pathless({ password: 'a', title: 'Weak' }));
+    expect(weak.status).toBe(400);
+    expect(weak.body).toMatchObject({ status: '400', scimType: 'invalidValue' });
+    expect(await stored(id)).toEqual(row);
+
+    const alone = await scim.json('PATCH', `/Users/${id}`, pathless({ password: 'copper-meadow-falcon' }));
+    expect(alone.status).toBe(200);
+    const afterAlone = await stored(id);
+    expect(afterAlone.passwordHash).not.toBe(row.passwordHash);
+
+    const withTitle = await scim.json('PATCH', `/Users/${id}`, pathless({ Password: 'maple-signal-orchard', title: 'Pathless' }));
+    expect(withTitle.status).toBe(200);
+    expect(withTitle.body.title).toBe('Pathless');
+    expect(withTitle.body.password).toBeUndefined();
+    const afterTitle = await stored(id);
+    expect(afterTitle.passwordHash).not.toBe(afterAlone.passwordHash);
+    expect(JSON.stringify(afterTitle.resource)).not.toContain('maple-signal-orchard');
+  });
+
   it('refuses a weak password in a Bulk operation, that operation only', { timeout: 300_000 }, async () => {
     const response = await scim.json('POST', '/Bulk', {
       schemas: [BULK_SCHEMA],
