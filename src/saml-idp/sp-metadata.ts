@@ -120,7 +120,24 @@ export async function fetchSpMetadata(url: string, guardedFetch: typeof fetch): 
   if (!response.ok) throw refuse('saml_metadata_unreachable', `The metadata URL answered ${response.status}`);
   const length = Number(response.headers.get('content-length') ?? 0);
   if (length > MAX_METADATA_BYTES) throw refuse('saml_metadata_unreachable', 'The metadata document is too large');
-  const text = await response.text();
-  if (Buffer.byteLength(text) > MAX_METADATA_BYTES) throw refuse('saml_metadata_unreachable', 'The metadata document is too large');
-  return text;
+  return readBounded(response);
+}
+
+/** The body as text, read no further than MAX_METADATA_BYTES (a server may send more than its content-length, or none). */
+async function readBounded(response: Response): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_METADATA_BYTES) {
+      await reader.cancel();
+      throw refuse('saml_metadata_unreachable', 'The metadata document is too large');
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -122,7 +122,17 @@ beforeAll(async () => {
     else if (request.url === '/moved') response.writeHead(302, { location: '/metadata' }).end();
     else if (request.url === '/huge')
       response.writeHead(200, { 'content-type': 'application/xml' }).end('<x>'.padEnd(2 * 1024 * 1024, ' '));
-    else if (request.url === '/not-metadata') response.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>hi</body></html>');
+    else if (request.url === '/endless') {
+      // No content-length, and no end: only a reader that stops at its limit gets past this one.
+      response.writeHead(200, { 'content-type': 'application/xml' });
+      const chunk = '<x>'.padEnd(64 * 1024, ' ');
+      const more = () => {
+        while (!response.destroyed && response.write(chunk));
+        if (!response.destroyed) response.once('drain', more);
+      };
+      more();
+    } else if (request.url === '/not-metadata')
+      response.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>hi</body></html>');
     else response.writeHead(404).end();
   });
   await new Promise<void>((resolve) => metadataServer.listen(0, '127.0.0.1', resolve));
@@ -248,6 +258,9 @@ describe('SP metadata from a URL', () => {
       { field: 'saml.metadata.url', message: 'The metadata URL answered 404' },
     ]);
     expect(await refused({ metadata: { url: `${metadataBase}/huge` } })).toEqual([
+      { field: 'saml.metadata.url', message: 'The metadata document is too large' },
+    ]);
+    expect(await refused({ metadata: { url: `${metadataBase}/endless` } })).toEqual([
       { field: 'saml.metadata.url', message: 'The metadata document is too large' },
     ]);
     expect(await refused({ metadata: { url: `${metadataBase}/not-metadata` } })).toEqual([
