@@ -16,6 +16,7 @@ import {
   recordAudit,
   countUserStoreContents,
   deleteUserStore,
+  findUserStoreReferences,
   findUserStoreById,
   insertUserStore,
   listUserStores,
@@ -137,7 +138,7 @@ const remove = createRoute({
   method: 'delete',
   path: '/user-stores/{id}',
   tags,
-  summary: 'Delete an empty user store (never PRIMARY)',
+  summary: 'Delete an empty user store that no IdP, SCIM client or connector names (never PRIMARY)',
   security,
   request: { params: IdParam },
   responses: { 204: { description: 'Deleted' }, ...errorResponses, ...notFoundResponse, ...conflictResponse },
@@ -234,6 +235,14 @@ export function userStoreRoutes(ctx: AppContext) {
           'conflict',
           'user_store_not_empty',
           `User store ${current.domain} still holds ${contents.users} users and ${contents.groups} groups`,
+        );
+      }
+      const references = await findUserStoreReferences(tx, current.domain);
+      if (references.length > 0) {
+        throw new AppError(
+          'conflict',
+          'user_store_in_use',
+          `User store ${current.domain} is still named by ${references.map((r) => `${r.kind} '${r.name}'`).join(', ')}: change or delete them first`,
         );
       }
       if (!(await deleteUserStore(tx, id))) throw notFound('user_store_not_found', `user store ${id} does not exist`);

@@ -272,6 +272,8 @@ export { resealLegacySecrets } from './reseal-secrets.js';
 export { readSettings, writeSettings } from './settings-repo.js';
 export {
   countUserStoreContents,
+  findUserStoreReferences,
+  type UserStoreReference,
   deleteUserStore,
   findUserStoreByDomain,
   findUserStoreById,

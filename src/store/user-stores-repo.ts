@@ -1,6 +1,14 @@
 // User stores (domains). PRIMARY always exists and cannot be deleted.
 import { asc, eq, sql } from 'drizzle-orm';
-import { conflict, notFound, DEFAULT_ROLENAME_REGEX, DEFAULT_USERNAME_REGEX, PRIMARY_DOMAIN, type UserStore } from '../domain/index.js';
+import {
+  AS_IN_USERNAME,
+  conflict,
+  notFound,
+  DEFAULT_ROLENAME_REGEX,
+  DEFAULT_USERNAME_REGEX,
+  PRIMARY_DOMAIN,
+  type UserStore,
+} from '../domain/index.js';
 import { queryRows, type Executor } from './database.js';
 import { isForeignKeyViolation } from './errors.js';
 import { userStores } from './schema/index.js';
@@ -85,6 +93,29 @@ export async function countUserStoreContents(executor: Executor, id: string): Pr
                (select count(*)::int from groups where user_store_id = ${id}) as groups`,
   );
   return row ?? { users: 0, groups: 0 };
+}
+
+/** What names a store by its domain: an IdP provisioning into it, a SCIM client or an outbound connector limited to it. */
+export interface UserStoreReference {
+  kind: 'identity provider' | 'SCIM client' | 'outbound connector';
+  name: string;
+}
+
+/** The configuration that names this domain (case-insensitive): a store is deleted only when nothing does. */
+export async function findUserStoreReferences(executor: Executor, domain: string): Promise<UserStoreReference[]> {
+  return queryRows<{ kind: UserStoreReference['kind']; name: string }>(
+    executor,
+    sql`select 'identity provider' as kind, name from identity_providers
+          where upper(jit->>'userstore') = upper(${domain}::text)
+             or (jit->>'userstore' = ${AS_IN_USERNAME}::text and exists (
+                  select 1 from jsonb_array_elements_text(coalesce(jit->'allowedUserStores', '[]'::jsonb)) d where upper(d) = upper(${domain}::text)))
+        union all
+        select 'SCIM client', name from scim_clients where exists (select 1 from unnest(user_stores) d where upper(d) = upper(${domain}::text))
+        union all
+        select 'outbound connector', name from outbound_connectors
+          where exists (select 1 from unnest(user_stores) d where upper(d) = upper(${domain}::text))
+        order by 1, 2`,
+  );
 }
 
 export async function deleteUserStore(executor: Executor, id: string): Promise<boolean> {

@@ -191,6 +191,44 @@ describe('/user-stores', () => {
     expect(badPatch.status).toBe(400);
   });
 
+  it('does not delete a store an IdP, a SCIM client or a connector still names (409 user_store_in_use)', async () => {
+    const store = (await (await server.admin('POST', '/api/v1/user-stores', { domain: 'Contractors' })).json()) as { id: string };
+    const idp = (await (
+      await server.admin('POST', '/api/v1/identity-providers', {
+        name: 'Contractor IdP',
+        protocol: 'oidc',
+        oidc: { issuer: 'https://contractors.example.com', clientId: 'c', clientSecret: 'a-long-enough-upstream-secret' },
+        provisioning: { jit: { userstore: 'contractors' } },
+      })
+    ).json()) as { id: string };
+    const client = (await (
+      await server.admin('POST', '/api/v1/scim-clients', { name: 'Contractor HR', scopes: ['scim:read'], userStores: ['CONTRACTORS'] })
+    ).json()) as { id: string };
+    const connector = await server.admin('POST', '/api/v1/outbound-connectors', {
+      name: 'Contractor push',
+      baseUrl: 'https://downstream.example.com/scim/v2',
+      auth: { type: 'bearer', token: 'a-downstream-bearer-token' },
+      userStores: ['Contractors'],
+    });
+    expect(connector.status).toBe(201);
+    const connectorId = ((await connector.json()) as { id: string }).id;
+    const refused = await server.admin('DELETE', `/api/v1/user-stores/${store.id}`);
+    expect(refused.status).toBe(409);
+    expect(refused.headers.get('content-type')).toBe('application/problem+json');
+    const problem = (await refused.json()) as { code: string; detail: string };
+    expect(problem.code).toBe('user_store_in_use');
+    expect(problem.detail).toContain("identity provider 'Contractor IdP'");
+    expect(problem.detail).toContain("SCIM client 'Contractor HR'");
+    expect(problem.detail).toContain("outbound connector 'Contractor push'");
+    expect((await server.admin('GET', `/api/v1/user-stores/${store.id}`)).status).toBe(200);
+
+    expect((await server.admin('DELETE', `/api/v1/identity-providers/${idp.id}`)).status).toBe(204);
+    expect((await server.admin('DELETE', `/api/v1/scim-clients/${client.id}`)).status).toBe(204);
+    expect((await server.admin('DELETE', `/api/v1/user-stores/${store.id}`)).status).toBe(409);
+    expect((await server.admin('DELETE', `/api/v1/outbound-connectors/${connectorId}`)).status).toBe(204);
+    expect((await server.admin('DELETE', `/api/v1/user-stores/${store.id}`)).status).toBe(204);
+  });
+
   it('never deletes PRIMARY', async () => {
     const list = (await (await server.admin('GET', '/api/v1/user-stores')).json()) as { items: Array<{ id: string; domain: string }> };
     const primary = list.items.find((s) => s.domain === 'PRIMARY')!;
