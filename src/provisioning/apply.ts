@@ -43,9 +43,12 @@ export function changeOf(plan: ProvisioningPlan): Change {
       provenance: plan.provenanceAfter,
       jitIdpId: plan.idpId,
     };
-    return { ...events, user: { insert: user }, link: newLink, groups };
+    return { user: { insert: user }, link: newLink, groups, ...events };
   }
+  // Spreads last (see plan.ts).
   return {
+    link: plan.linkId ? { touch: { id: plan.linkId, lastClaims: plan.lastClaims }, sync: syncOf(plan) } : newLink,
+    groups,
     ...events,
     ...(plan.userChanged
       ? {
@@ -58,8 +61,6 @@ export function changeOf(plan: ProvisioningPlan): Change {
           },
         }
       : {}),
-    link: plan.linkId ? { touch: { id: plan.linkId, lastClaims: plan.lastClaims }, sync: syncOf(plan) } : newLink,
-    groups,
   };
 }
 

@@ -78,11 +78,13 @@ const contextFrom = sql`from (select 1) as one
   left join user_stores ts on upper(ts.domain) = upper(${p('domain')}::text)
   left join users tu on tu.user_store_id = ts.id and lower(tu.user_name) = lower(${p('userName')}::text)`;
 
-const keyValues = ({ idpId, subject, target }: ContextKey) => ({
+/** The statements' placeholder values (the spread last: see provisioning/plan.ts). */
+const valuesOf = ({ idpId, subject, target }: ContextKey, login?: UnchangedLogin) => ({
   idpId,
   subject,
   domain: target?.domain ?? null,
   userName: target?.userName ?? null,
+  ...login,
 });
 
 const loginContextQuery = compiledOnce(sql`select ${sql.raw(CONTEXT_COLUMNS)} ${contextFrom}`);
@@ -97,7 +99,7 @@ export async function findLoginContext(
   subject: string,
   target?: { domain: string; userName: string },
 ): Promise<LoginContextRow> {
-  const [row] = await queryRows<Raw>(executor, loginContextQuery(keyValues({ idpId, subject, target })), { prepare: true });
+  const [row] = await queryRows<Raw>(executor, loginContextQuery(valuesOf({ idpId, subject, target })), { prepare: true });
   return loginContextOf(row ?? {}, target);
 }
 
@@ -180,7 +182,7 @@ export async function recordUnchangedOrReadContext(
   target: { domain: string; userName: string } | undefined,
   login: UnchangedLogin,
 ): Promise<{ recorded: string } | { context: LoginContextRow }> {
-  const query = loginContextOrUnchanged({ ...keyValues({ idpId, subject, target }), ...login });
+  const query = loginContextOrUnchanged(valuesOf({ idpId, subject, target }, login));
   const [row] = await queryRows<Raw>(executor, query, { prepare: true });
   if (row?.recorded === true) return { recorded: row.f_user as string };
   return { context: loginContextOf(row ?? {}, target) };

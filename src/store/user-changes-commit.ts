@@ -117,7 +117,8 @@ function statementOf(change: Change, returnRow: boolean): Statement | null {
   let row: UserRow | undefined;
   if (write && 'insert' in write) {
     const id = write.insert.id ?? randomUUID();
-    const values = { ...userInsertValues({ ...write.insert, id }), ...(at ? { createdAt: at, updatedAt: at } : {}) };
+    const values: Record<string, unknown> = userInsertValues({ ...write.insert, id });
+    if (at) Object.assign(values, { createdAt: at, updatedAt: at });
     part = { kind: 'insert', id, values };
     user = { id, expectedVersion: undefined, userName: write.insert.resource.userName };
     if (at) row = { locked: false, lockedReason: null, ...values, version: 1 } as unknown as UserRow;

@@ -20,7 +20,6 @@ export interface NewUser {
 
 /** The columns a new user's row is inserted with (insertUser, and the one-statement change: user-changes-commit.ts). */
 export const userInsertValues = (user: NewUser) => ({
-  ...(user.id ? { id: user.id } : {}),
   userStoreId: user.userStoreId,
   userName: user.userName,
   resource: user.resource,
@@ -28,6 +27,7 @@ export const userInsertValues = (user: NewUser) => ({
   jitIdpId: user.jitIdpId ?? null,
   passwordHash: user.passwordHash ?? null,
   ...deriveUserColumns(user.resource),
+  ...(user.id ? { id: user.id } : {}),
 });
 
 /** A taken userName (case-insensitive, per store), or a taken pre-assigned id. */
