@@ -19,7 +19,7 @@
 // exactly the row written. An update's row is predictable only from the row it starts from (`before`, at
 // `expectedVersion`); without it such a change takes the plain path.
 import { randomUUID } from 'node:crypto';
-import { getTableColumns, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { getTableColumns, is, Placeholder, sql, type SQL } from 'drizzle-orm';
 import { PgDialect, PgTransaction, type PgColumn } from 'drizzle-orm/pg-core';
 import { queryRows, type CompiledQuery, type Db, type Executor } from './database.js';
 import { users, type UserRow } from './schema/index.js';
@@ -103,6 +103,12 @@ const dialect = new PgDialect();
 /** Compiled texts by shape; a bound keeps an unusual stream of shapes (many events) from growing it. */
 const compiled = new Map<string, CompiledShape>();
 const MAX_SHAPES = 256;
+
+/** Which bound value a compiled parameter takes: every value in the text goes through `Binder.bind`. */
+function positionOf(param: unknown): number {
+  if (!is(param, Placeholder)) throw new Error('a value in the one-statement change was not bound through its Binder');
+  return Number(param.name);
+}
 
 /** The one statement of a simple change, or null when the change needs the plain path. */
 function statementOf(change: Change, returnRow: boolean): Statement | null {
@@ -222,7 +228,7 @@ function statementOf(change: Change, returnRow: boolean): Statement | null {
         : // Data-modifying parts run exactly once whether or not the final select reads them.
           sql`with ${sql.join(parts, sql`, `)} select ${userSql && returnRow ? sql`*` : sql`1 as done`}${fromUser}`;
     const { sql: body, params } = dialect.sqlToQuery(query);
-    text = { sql: body, positions: params.map((param) => Number((param as Placeholder).name)) };
+    text = { sql: body, positions: params.map(positionOf) };
     if (compiled.size < MAX_SHAPES) compiled.set(shape, text);
   }
   const params = text.positions.map((position) => b.values[position]);
