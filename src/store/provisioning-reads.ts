@@ -2,8 +2,8 @@
 // its user and — for a first login — the target user store with its user of the wanted name. drizzle's `sql` with a
 // constant text and only the columns planning uses, compiled once (`compiledOnce`) and prepared on PostgreSQL
 // (`queryRows`, `prepare`): this runs on every login, and both the query builder's per-call cost and PostgreSQL's
-// parsing and planning of a five-way join showed in the benchmark. The same read also comes with the writes of a returning login that provably changes
-// nothing (`recordUnchangedOrReadContext`).
+// parsing and planning of a five-way join showed in the benchmark. The same read also comes with the writes of a
+// returning login that provably changes nothing (`recordUnchangedOrReadContext`).
 import { sql } from 'drizzle-orm';
 import type { Provenance, ScimUserResource, UserStore } from '../domain/index.js';
 import { asDate, compiledOnce, queryRows, type Executor } from './database.js';
