@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { AppError, invalidInput, notFound } from '../domain/index.js';
 import type { AppContext } from '../http/index.js';
-import { findIdentityProvider, findIdentityProviderSecrets, insertFederationFlow, type IdentityProviderRecord } from '../store/index.js';
+import { findIdentityProviderWithSecrets, insertFederationFlow, type IdentityProviderWithSecrets } from '../store/index.js';
 import { oidcConfiguration, startOidcLogin } from './oidc.js';
 import { startSamlLogin } from './saml.js';
 
@@ -36,11 +36,12 @@ export function checkReturnTo(returnTo: string, publicUrl: string): string {
   return path;
 }
 
-async function loadEnabled(ctx: FederationContext, idpId: string): Promise<IdentityProviderRecord> {
-  const idp = await findIdentityProvider(ctx.store.db, idpId);
-  if (!idp) throw notFound('identity_provider_not_found', 'No such identity provider');
-  if (!idp.enabled) throw new AppError('forbidden', 'identity_provider_disabled', 'This identity provider is disabled');
-  return idp;
+/** The IdP with its sealed secrets, in one read (opened only when asked for). */
+async function loadEnabled(ctx: FederationContext, idpId: string): Promise<IdentityProviderWithSecrets> {
+  const loaded = await findIdentityProviderWithSecrets(ctx.store.db, ctx.store.secrets, idpId);
+  if (!loaded) throw notFound('identity_provider_not_found', 'No such identity provider');
+  if (!loaded.idp.enabled) throw new AppError('forbidden', 'identity_provider_disabled', 'This identity provider is disabled');
+  return loaded;
 }
 
 export const redirectUri = (publicUrl: string, idpId: string) => `${publicUrl}/federation/${idpId}/callback`;
@@ -48,9 +49,10 @@ export const redirectUri = (publicUrl: string, idpId: string) => `${publicUrl}/f
 /** Starts an upstream login (server side); the caller sends the person to `redirectUrl`. `flowId` names the flow. */
 export async function beginUpstreamLogin(ctx: FederationContext, input: BeginLogin): Promise<{ redirectUrl: string; flowId: string }> {
   const returnTo = checkReturnTo(input.returnTo, ctx.config.publicUrl);
-  const idp = await loadEnabled(ctx, input.idpId);
+  const loaded = await loadEnabled(ctx, input.idpId);
+  const idp = loaded.idp;
   if (idp.protocol === 'oidc') {
-    const { clientSecret } = await findIdentityProviderSecrets(ctx.store.db, ctx.store.secrets, idp.id);
+    const { clientSecret } = loaded.secrets();
     let start: Awaited<ReturnType<typeof startOidcLogin>>;
     try {
       start = await startOidcLogin(
