@@ -130,7 +130,14 @@ async function readBounded(response: Response): Promise<string> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let next: ReadableStreamReadResult<Uint8Array>;
+    try {
+      next = await reader.read();
+    } catch (error) {
+      const reason = (error as Error).name === 'TimeoutError' ? 'no answer in time' : 'connection failed';
+      throw refuse('saml_metadata_unreachable', `The metadata could not be fetched (${reason})`);
+    }
+    const { done, value } = next;
     if (done) break;
     total += value.byteLength;
     if (total > MAX_METADATA_BYTES) {

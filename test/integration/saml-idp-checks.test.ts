@@ -131,6 +131,10 @@ beforeAll(async () => {
         if (!response.destroyed) response.once('drain', more);
       };
       more();
+    } else if (request.url === '/broken') {
+      // Headers, part of a body, then the connection drops.
+      response.writeHead(200, { 'content-type': 'application/xml' });
+      response.write('<md:EntityDescriptor', () => response.socket?.destroy());
     } else if (request.url === '/not-metadata')
       response.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>hi</body></html>');
     else response.writeHead(404).end();
@@ -262,6 +266,9 @@ describe('SP metadata from a URL', () => {
     ]);
     expect(await refused({ metadata: { url: `${metadataBase}/endless` } })).toEqual([
       { field: 'saml.metadata.url', message: 'The metadata document is too large' },
+    ]);
+    expect(await refused({ metadata: { url: `${metadataBase}/broken` } })).toEqual([
+      { field: 'saml.metadata.url', message: 'The metadata could not be fetched (connection failed)' },
     ]);
     expect(await refused({ metadata: { url: `${metadataBase}/not-metadata` } })).toEqual([
       { field: 'saml.metadata.url', message: expect.stringContaining('metadata') },
